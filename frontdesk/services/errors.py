@@ -1,0 +1,49 @@
+"""What a service can refuse, each with a message written for the person at the counter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class ServiceError(Exception):
+    """A refusal or fault the UI shows as it is: `message` is plain language, never a traceback."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationFailed(ServiceError):
+    """Input that cannot be saved; `errors` maps a field name to the message shown beside it."""
+
+    def __init__(self, errors: Mapping[str, str], message: str | None = None) -> None:
+        self.errors = dict(errors)
+        super().__init__(message or "Please correct the highlighted fields: " + ", ".join(self.errors))
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    """The change clashes with what is already saved (a double booking, someone else's edit)."""
+
+    def __init__(self, message: str, *, current: object | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class DatabaseBusy(ServiceError):
+    pass
+
+
+class StorageFull(ServiceError):
+    pass
+
+
+class DatabaseUnavailable(ServiceError):
+    pass

@@ -1,0 +1,104 @@
+"""Settings ▸ Clinic…: the details printed on forms and the clinic's rules of thumb."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from zoneinfo import available_timezones
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.contact import format_phone
+from frontdesk.services.clinic import ClinicSettings, get_clinic_settings, update_clinic_settings
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.ui.errors import Prompts
+from frontdesk.ui.geometry import remember_geometry
+
+
+class ClinicSettingsDialog(QDialog):
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Clinic settings")
+        self._ctx, self._actor, self._prompts = ctx, actor, prompts
+        self._current = get_clinic_settings(ctx)
+        form = QFormLayout()
+        self.name = QLineEdit(self._current.name)
+        self.name.setMaxLength(200)
+        self.address = QPlainTextEdit(self._current.address)
+        self.address.setTabChangesFocus(True)
+        self.address.setFixedHeight(70)
+        self.phone = QLineEdit(format_phone(self._current.phone))
+        self.time_zone = QComboBox()
+        self.time_zone.setEditable(True)
+        zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc", "SystemV")))
+        self.time_zone.addItems(zones)
+        self.time_zone.setCurrentText(self._current.time_zone)
+        self.rescreen = QSpinBox(minimum=1, maximum=60, suffix=" months", value=self._current.rescreen_months)
+        self.late_cancel = QSpinBox(minimum=0, maximum=168, suffix=" hours", value=self._current.late_cancel_hours)
+        self.idle_lock = QSpinBox(minimum=1, maximum=240, suffix=" minutes", value=self._current.idle_lock_minutes)
+        self.errors: dict[str, QLabel] = {}
+        for key, label, widget in (
+            ("name", "Clinic &name", self.name),
+            ("address", "&Address", self.address),
+            ("phone", "&Phone", self.phone),
+            ("time_zone", "&Time zone", self.time_zone),
+            ("rescreen_months", "&Re-screen IMS after", self.rescreen),
+            ("late_cancel_hours", "&Late cancellation within", self.late_cancel),
+            ("idle_lock_minutes", "Lock when &idle for", self.idle_lock),
+        ):
+            form.addRow(label, widget)
+            error = QLabel()
+            error.setObjectName(f"error_{key}")
+            error.setStyleSheet("color: #b00020;")
+            error.setWordWrap(True)
+            error.hide()
+            form.addRow("", error)
+            self.errors[key] = error
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        remember_geometry(self, "clinic_settings")
+        self.saved: ClinicSettings | None = None
+
+    def entered(self) -> ClinicSettings:
+        return replace(
+            self._current,
+            name=self.name.text(),
+            address=self.address.toPlainText(),
+            phone=self.phone.text(),
+            time_zone=self.time_zone.currentText().strip(),
+            rescreen_months=self.rescreen.value(),
+            late_cancel_hours=self.late_cancel.value(),
+            idle_lock_minutes=self.idle_lock.value(),
+        )
+
+    def accept(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+        try:
+            self.saved = update_clinic_settings(self._ctx, self._actor, self.entered())
+        except ValidationFailed as error:
+            for key, message in error.errors.items():
+                if key in self.errors:
+                    self.errors[key].setText(message)
+                    self.errors[key].show()
+            return
+        except ServiceError as error:
+            self._prompts.error(self, "Clinic settings", error.message)
+            return
+        super().accept()
+

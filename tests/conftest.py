@@ -1,0 +1,100 @@
+"""Shared fixtures: a real SQLite file per test, a fixed clock, and the app built by its factory."""
+
+import os
+
+# Tests are headless wherever they run: set before Qt is imported by any test module.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from datetime import datetime  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+import pytest  # noqa: E402
+
+VANCOUVER = ZoneInfo("America/Vancouver")
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """Every test gets its own data folder, so no test touches the person's real one."""
+    path = tmp_path / "data"
+    monkeypatch.setenv("FRONTDESK_DATA_DIR", str(path))
+    monkeypatch.delenv("FRONTDESK_DB", raising=False)
+    return path
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+
+
+@pytest.fixture
+def clock():
+    from frontdesk.services.context import FixedClock
+
+    return FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=VANCOUVER))
+
+
+@pytest.fixture
+def ctx(db_url, clock):
+    from frontdesk.services.bootstrap import open_clinic
+
+    context = open_clinic(db_url, clock=clock)
+    yield context
+    context.database.dispose()
+
+
+@pytest.fixture
+def admin(ctx):
+    from frontdesk.services.users import workstation_actor
+
+    return workstation_actor(ctx, "owner")
+
+
+@pytest.fixture
+def reception(ctx, admin):
+    from frontdesk.domain.roles import Role
+    from frontdesk.services.users import create_user
+
+    return create_user(ctx, admin, "desk", "Front Desk Reception", Role.RECEPTION)
+
+
+@pytest.fixture
+def physio(ctx, admin):
+    from frontdesk.domain.roles import Role
+    from frontdesk.services.users import create_user
+
+    return create_user(ctx, admin, "cstokes", "Chris Stokes", Role.PHYSIOTHERAPIST, therapist_id=1)
+
+
+class RecordingPrompts:
+    """Stands in for message boxes: records what would have been shown and answers confirmations."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, str]] = []
+        self.infos: list[tuple[str, str]] = []
+        self.confirm_answer = True
+
+    def error(self, parent, title, message):
+        self.errors.append((title, message))
+
+    def info(self, parent, title, message):
+        self.infos.append((title, message))
+
+    def confirm(self, parent, title, message):
+        self.infos.append((title, message))
+        return self.confirm_answer
+
+
+@pytest.fixture
+def prompts():
+    return RecordingPrompts()
+
+
+@pytest.fixture
+def window(qtbot, db_url, clock, prompts):
+    from frontdesk.app import create_main_window
+
+    main = create_main_window(db_url, clock=clock, prompts=prompts)
+    qtbot.addWidget(main)
+    yield main
+    main.ctx.database.dispose()

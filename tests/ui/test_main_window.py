@@ -1,0 +1,41 @@
+from frontdesk.app import create_main_window
+
+
+def test_main_window_has_the_three_tabs_and_names_the_database(window, db_url):
+    titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
+    assert titles == ["Intake", "Schedule", "Appointments"]
+    assert db_url.removeprefix("sqlite:///") in window.database_label.text()
+    menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
+    assert menus == ["File", "Settings", "Help"]
+
+
+def test_window_size_and_tab_are_remembered(qtbot, db_url, clock, prompts):
+    first = create_main_window(db_url, clock=clock, prompts=prompts)
+    qtbot.addWidget(first)
+    first.resize(701, 503)
+    first.tabs.setCurrentIndex(2)
+    first.show()
+    first.close()
+    first.ctx.database.dispose()
+    second = create_main_window(db_url, clock=clock, prompts=prompts)
+    qtbot.addWidget(second)
+    assert second.tabs.currentIndex() == 2
+    assert (second.width(), second.height()) == (701, 503)
+    second.ctx.database.dispose()
+
+
+def test_clinic_settings_dialog_shows_the_error_beside_the_field(window, qtbot):
+    from frontdesk.ui.settings_dialog import ClinicSettingsDialog
+
+    dialog = ClinicSettingsDialog(window.ctx, window.actor, window.prompts, window)
+    qtbot.addWidget(dialog)
+    dialog.phone.setText("555")
+    dialog.accept()
+    assert dialog.isVisible() or dialog.result() == 0
+    assert dialog.errors["phone"].isVisibleTo(dialog)
+    assert "phone" in dialog.errors["phone"].text().lower()
+    dialog.phone.setText("250 493 1152")
+    dialog.name.setText("Okanagan Physio & IMS")
+    dialog.accept()
+    assert dialog.result() == 1
+    assert dialog.saved.name == "Okanagan Physio & IMS"
