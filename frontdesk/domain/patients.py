@@ -1,0 +1,138 @@
+"""A patient's identifying details: what is accepted, and how names are searched."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from frontdesk.domain.contact import ContactError, normalise_email, parse_phone
+
+MAX_NAME = 200
+MAX_TEXT = 2000
+MAX_NOTES = 10000
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def search_key(text: str) -> str:
+    """Case- and accent-folded form of a name: "Zoë Ødegård" and "zoe odegard" find each other."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = stripped.casefold().replace("ø", "o").replace("ł", "l").replace("đ", "d").replace("æ", "ae")
+    return " ".join(folded.split())
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """Text as typed, minus invisible control characters (tabs and, where allowed, line breaks kept)."""
+    allowed = {"\n", "\t"} if multiline else set()
+    normalised = unicodedata.normalize("NFC", text)
+    kept = "".join(ch for ch in normalised if ch in allowed or unicodedata.category(ch) not in ("Cc", "Cs"))
+    return kept.strip() if not multiline else kept.strip("\n ")
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """What the registration form holds; dates already parsed by the form or the caller."""
+
+    family_name: str
+    given_names: str
+    date_of_birth: date | None
+    preferred_name: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    emergency_contact: str = ""
+    payer: str = "self_pay"
+    plan_details: str = ""
+    referral_doctor: str = ""
+    referral_date: date | None = None
+    claim_number: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class CleanPatient:
+    details: PatientDetails
+    phone_e164: str
+    phone_digits: str
+    email: str
+
+
+@dataclass
+class ValidationReport:
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_patient(details: PatientDetails, today: date) -> tuple[CleanPatient | None, ValidationReport]:
+    """Clean and check every field at once; the report names each field that cannot be saved."""
+    report = ValidationReport()
+    errors = report.errors
+    family = clean_text(details.family_name)
+    given = clean_text(details.given_names)
+    preferred = clean_text(details.preferred_name)
+    if not family:
+        errors["family_name"] = "Enter the family name as on the patient's ID."
+    elif len(family) > MAX_NAME:
+        errors["family_name"] = f"Keep the family name under {MAX_NAME} characters."
+    if not given:
+        errors["given_names"] = "Enter the given name(s)."
+    elif len(given) > MAX_NAME:
+        errors["given_names"] = f"Keep the given names under {MAX_NAME} characters."
+    if len(preferred) > MAX_NAME:
+        errors["preferred_name"] = f"Keep the preferred name under {MAX_NAME} characters."
+    dob = details.date_of_birth
+    if dob is None:
+        errors["date_of_birth"] = "Enter the date of birth."
+    elif dob > today:
+        errors["date_of_birth"] = "The date of birth is in the future."
+    elif dob < EARLIEST_BIRTH:
+        errors["date_of_birth"] = "Check the year of birth; it is before 1900."
+    phone_e164 = phone_digits = ""
+    if details.phone.strip():
+        try:
+            phone = parse_phone(details.phone)
+            phone_e164, phone_digits = phone.e164, phone.digits
+        except ContactError as error:
+            errors["phone"] = str(error)
+    email = ""
+    try:
+        email = normalise_email(details.email)
+    except ContactError as error:
+        errors["email"] = str(error)
+    for key, limit in (("address", MAX_TEXT), ("emergency_contact", MAX_TEXT), ("plan_details", MAX_TEXT),
+                       ("referral_doctor", MAX_NAME), ("claim_number", 64), ("notes", MAX_NOTES)):
+        if len(getattr(details, key)) > limit:
+            errors[key] = f"Keep this under {limit:,} characters."
+    if details.referral_date is not None and details.referral_date > today:
+        errors["referral_date"] = "The referral date is in the future."
+    if errors:
+        return None, report
+    cleaned = PatientDetails(
+        family_name=family,
+        given_names=given,
+        preferred_name=preferred,
+        date_of_birth=dob,
+        phone=phone_e164,
+        email=email,
+        address=clean_text(details.address, multiline=True),
+        emergency_contact=clean_text(details.emergency_contact, multiline=True),
+        payer=details.payer,
+        plan_details=clean_text(details.plan_details, multiline=True),
+        referral_doctor=clean_text(details.referral_doctor),
+        referral_date=details.referral_date,
+        claim_number=clean_text(details.claim_number),
+        notes=clean_text(details.notes, multiline=True),
+    )
+    return CleanPatient(details=cleaned, phone_e164=phone_e164, phone_digits=phone_digits, email=email), report
+
+
+def display_name(family: str, given: str, preferred: str = "") -> str:
+    """'Ødegård, Zoë ("Zo")' — family name first, as the front desk files them."""
+    name = f"{family}, {given}"
+    if preferred and preferred != given:
+        name += f' "{preferred}"'
+    return name

@@ -1,0 +1,261 @@
+"""Register, find, open and change patients. Never deletes: a patient is archived."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+
+from frontdesk.db.models import Patient, Screening
+from frontdesk.domain.contact import format_phone, phone_search_digits
+from frontdesk.domain.patients import PatientDetails, display_name, search_key, validate_patient
+from frontdesk.domain.payer import Payer, validate_referral
+from frontdesk.domain.roles import Permission
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.unit_of_work import UnitOfWork
+
+SEARCH_LIMIT = 50
+_KEY_END = "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    """One line of a search result."""
+
+    id: int
+    name: str
+    date_of_birth: date
+    phone: str
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    id: int
+    version: int
+    details: PatientDetails
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def name(self) -> str:
+        return display_name(self.details.family_name, self.details.given_names, self.details.preferred_name)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.details.phone)
+
+
+class PossibleDuplicate(ServiceError):
+    """A patient with the same name and birth date, or the same phone, is already registered."""
+
+    def __init__(self, matches: list[PatientSummary]) -> None:
+        names = "; ".join(f"{m.name} (born {m.date_of_birth:%Y-%m-%d})" for m in matches[:3])
+        super().__init__(f"This may be a patient who is already registered: {names}. Open that record, "
+                         "or confirm that this is a different person.")
+        self.matches = matches
+
+
+def _details(row: Patient) -> PatientDetails:
+    return PatientDetails(**{f.name: getattr(row, f.name) for f in fields(PatientDetails)})
+
+
+def _record(row: Patient) -> PatientRecord:
+    return PatientRecord(id=row.id, version=row.version, details=_details(row), archived=row.archived,
+                         created_at=row.created_at, updated_at=row.updated_at)
+
+
+def _summary(row: Patient) -> PatientSummary:
+    return PatientSummary(
+        id=row.id,
+        name=display_name(row.family_name, row.given_names, row.preferred_name),
+        date_of_birth=row.date_of_birth,
+        phone=format_phone(row.phone),
+        archived=row.archived,
+    )
+
+
+def _validated(ctx: ServiceContext, details: PatientDetails):
+    clean, report = validate_patient(details, ctx.today())
+    errors = dict(report.errors)
+    try:
+        payer = Payer(details.payer)
+    except ValueError:
+        errors["payer"] = "Choose who pays: private plan, WorkSafeBC, ICBC or self-pay."
+    else:
+        for problem in validate_referral(payer, details.referral_doctor, details.referral_date,
+                                         details.claim_number, ctx.today()):
+            field = "referral_doctor" if problem.field == "doctor" else problem.field
+            errors.setdefault(field, problem.message)
+    if errors or clean is None:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _apply(row: Patient, clean) -> None:
+    for f in fields(PatientDetails):
+        setattr(row, f.name, getattr(clean.details, f.name))
+    row.phone_digits = clean.phone_digits
+    row.family_key = search_key(clean.details.family_name)
+    row.given_key = search_key(clean.details.given_names)
+    row.preferred_key = search_key(clean.details.preferred_name)
+
+
+def _duplicates(session, clean, exclude_id: int | None = None) -> list[Patient]:
+    conditions = [
+        and_(
+            Patient.family_key == search_key(clean.details.family_name),
+            Patient.given_key == search_key(clean.details.given_names),
+            Patient.date_of_birth == clean.details.date_of_birth,
+        )
+    ]
+    if clean.phone_digits:
+        conditions.append(Patient.phone_digits == clean.phone_digits)
+    query = select(Patient).where(or_(*conditions))
+    if exclude_id is not None:
+        query = query.where(Patient.id != exclude_id)
+    return list(session.scalars(query.limit(10)))
+
+
+def find_possible_duplicates(ctx: ServiceContext, actor: Actor, details: PatientDetails) -> list[PatientSummary]:
+    clean = _validated(ctx, details)
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "look up patients")
+        return [_summary(row) for row in _duplicates(uow.session, clean)]
+
+
+def register_patient(ctx: ServiceContext, actor: Actor, details: PatientDetails, *,
+                     confirmed_new: bool = False) -> PatientRecord:
+    """Create the record. Refuses with `PossibleDuplicate` unless the person confirmed it is new."""
+    clean = _validated(ctx, details)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.EDIT_PATIENTS, "register patients")
+        if not confirmed_new:
+            matches = _duplicates(uow.session, clean)
+            if matches:
+                raise PossibleDuplicate([_summary(m) for m in matches])
+        now = ctx.now()
+        row = Patient(created_at=now, created_by=actor.user_id, updated_at=now, updated_by=actor.user_id,
+                      version=1, archived=False)
+        _apply(row, clean)
+        uow.session.add(row)
+        uow.session.flush()
+        uow.audit("create", "patient", row.id, patient_id=row.id, confirmed_new=confirmed_new)
+        uow.commit()
+        return _record(row)
+
+
+def update_patient(ctx: ServiceContext, actor: Actor, patient_id: int, expected_version: int,
+                   details: PatientDetails) -> PatientRecord:
+    """Save changes made to the version the person opened; if someone saved in between, refuse
+    with `Conflict` carrying the record as it is now (their typing stays in the form)."""
+    clean = _validated(ctx, details)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.EDIT_PATIENTS, "change patient records")
+        row = uow.session.get(Patient, patient_id)
+        if row is None:
+            raise NotFound("That patient record no longer exists.")
+        if row.version != expected_version:
+            current = _record(row)
+            changed = [f.name for f in fields(PatientDetails)
+                       if getattr(current.details, f.name) != getattr(clean.details, f.name)]
+            raise Conflict(
+                "Someone else saved changes to this patient while you were editing. Your typing is "
+                "still in the form; compare it with the saved record and save again.",
+                current=(current, changed),
+            )
+        before = _details(row)
+        _apply(row, clean)
+        row.version += 1
+        row.updated_at = ctx.now()
+        row.updated_by = actor.user_id
+        changed = sorted(f.name for f in fields(PatientDetails)
+                         if getattr(before, f.name) != getattr(clean.details, f.name))
+        uow.audit("update", "patient", row.id, patient_id=row.id, fields=changed)
+        uow.commit()
+        return _record(row)
+
+
+def set_patient_archived(ctx: ServiceContext, actor: Actor, patient_id: int, archived: bool) -> PatientRecord:
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.EDIT_PATIENTS, "archive patient records")
+        row = uow.session.get(Patient, patient_id)
+        if row is None:
+            raise NotFound("That patient record no longer exists.")
+        row.archived = archived
+        row.version += 1
+        row.updated_at = ctx.now()
+        row.updated_by = actor.user_id
+        uow.audit("archive" if archived else "unarchive", "patient", row.id, patient_id=row.id)
+        uow.commit()
+        return _record(row)
+
+
+def open_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> PatientRecord:
+    """The full record; opening it is recorded in the audit trail (who looked at whose file)."""
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "open patient records")
+        row = uow.session.get(Patient, patient_id)
+        if row is None:
+            raise NotFound("That patient record no longer exists.")
+        uow.audit("view", "patient", row.id, patient_id=row.id)
+        uow.commit()
+        return _record(row)
+
+
+def _parse_date(text: str) -> date | None:
+    for candidate in (text, text.replace("/", "-"), text.replace(".", "-")):
+        try:
+            return date.fromisoformat(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def search_patients(ctx: ServiceContext, actor: Actor, query: str, *, limit: int = SEARCH_LIMIT,
+                    include_archived: bool = False) -> list[PatientSummary]:
+    """Patients whose name starts with each typed word (any of family, given, preferred name), whose
+    phone starts with the typed digits, or who were born on the typed date (YYYY-MM-DD)."""
+    text = query.strip()[:200]
+    if not text:
+        return []
+    conditions = []
+    born = _parse_date(text)
+    digits = phone_search_digits(text)
+    if born is not None:
+        conditions.append(Patient.date_of_birth == born)
+    elif digits and len(digits) >= 3 and not any(ch.isalpha() for ch in text):
+        conditions.append(and_(Patient.phone_digits >= digits, Patient.phone_digits < digits + "\x7f"))
+    else:
+        words = search_key(text).split()
+        if not words:
+            return []
+        for word in words[:4]:
+            end = word + _KEY_END
+            conditions.append(or_(
+                and_(Patient.family_key >= word, Patient.family_key < end),
+                and_(Patient.given_key >= word, Patient.given_key < end),
+                and_(Patient.preferred_key >= word, Patient.preferred_key < end),
+            ))
+    statement = select(Patient).where(*conditions)
+    if not include_archived:
+        statement = statement.where(Patient.archived.is_(False))
+    statement = statement.order_by(Patient.family_key, Patient.given_key, Patient.id).limit(limit)
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "look up patients")
+        return [_summary(row) for row in uow.session.scalars(statement)]
+
+
+def latest_screening_ids(ctx: ServiceContext, patient_ids: list[int]) -> dict[int, int]:
+    """The current (not superseded) screening of each patient, for flags in lists."""
+    if not patient_ids:
+        return {}
+    with UnitOfWork(ctx, None) as uow:
+        rows = uow.session.execute(
+            select(Screening.patient_id, Screening.id)
+            .where(Screening.patient_id.in_(patient_ids), Screening.superseded_by.is_(None))
+        )
+        return {patient_id: screening_id for patient_id, screening_id in rows}
