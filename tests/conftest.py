@@ -98,3 +98,30 @@ def window(qtbot, db_url, clock, prompts):
     qtbot.addWidget(main)
     yield main
     main.ctx.database.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL server for the whole run; skipped (with the reason) where none can be started."""
+    import pg_server
+
+    try:
+        server = pg_server.PostgresServer()
+    except Exception as error:  # noqa: BLE001 - the reason is shown in the skip message
+        pytest.skip(f"PostgreSQL tests skipped: cannot start a server here ({error})")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_url(postgres_server):
+    """A fresh, empty database on the test server."""
+    return postgres_server.create_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db_url(request, tmp_path):
+    """The same test on a SQLite file and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    return request.getfixturevalue("pg_url")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from types import TracebackType
 
 from sqlalchemy import select, text
@@ -28,7 +28,7 @@ GENESIS_HASH = "0" * 64
 def audit_hash(prev_hash: str, at: datetime, user_id: int | None, username: str, action: str,
                entity: str, entity_id: int | None, patient_id: int | None, detail: dict) -> str:
     payload = json.dumps(
-        [prev_hash, at.isoformat(), user_id, username, action, entity, entity_id, patient_id, detail],
+        [prev_hash, at.astimezone(timezone.utc).isoformat(), user_id, username, action, entity, entity_id, patient_id, detail],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -128,7 +128,7 @@ def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, act
         # Serialise writers of the chain; SQLite's write lock already does this.
         session.execute(text("SELECT pg_advisory_xact_lock(7311)"))
     prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
-    at = ctx.now()
+    at = ctx.now().astimezone(timezone.utc)
     user_id = actor.user_id if actor else None
     username = actor.username if actor else "(system)"
     clean = json.loads(json.dumps(detail, default=str))
