@@ -1,0 +1,187 @@
+"""What the printouts show: plain values, already worded by the services.
+
+Dates are `date`s and moments are timezone-aware `datetime`s; the documents format them and show every
+moment in the clinic's time zone. Levels, reasons, statuses and answers arrive as the words to print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Tone(StrEnum):
+    """How a level is highlighted. The level is always printed in words too, never by colour alone."""
+
+    GO = "go"
+    CAUTION = "caution"
+    STOP = "stop"
+    NEUTRAL = "neutral"
+
+
+@dataclass(frozen=True)
+class ClinicDetails:
+    name: str
+    address_lines: tuple[str, ...]
+    phone: str
+    time_zone: str = "America/Vancouver"
+    email: str | None = None
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    full_name: str
+    preferred_name: str | None = None
+    date_of_birth: date | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class AreaVerdict:
+    """The verdict for one area to be treated, e.g. "Left knee"."""
+
+    area: str
+    level: str
+    tone: Tone
+    not_before: date | None = None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The screening verdict: a level for the patient as a whole, reasons, and one line per area."""
+
+    level: str
+    tone: Tone
+    reasons: tuple[str, ...] = ()
+    areas: tuple[AreaVerdict, ...] = ()
+    not_before: date | None = None
+
+
+@dataclass(frozen=True)
+class ScreeningAnswer:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class SubstituteDecisionMaker:
+    name: str
+    relationship: str
+
+
+@dataclass(frozen=True)
+class OnScreenSignature:
+    """A signature drawn at the counter, as a PNG, and who saw it being made."""
+
+    png: bytes
+    signed_at: datetime
+    witnessed_by: str
+
+
+@dataclass(frozen=True)
+class ConsentData:
+    clinic: ClinicDetails
+    patient: PatientDetails
+    answers: tuple[ScreeningAnswer, ...]
+    verdict: Verdict
+    generated_at: datetime
+    screened_at: datetime | None = None
+    screened_by: str | None = None
+    physiotherapist: str | None = None
+    substitute: SubstituteDecisionMaker | None = None
+    signature: OnScreenSignature | None = None
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """A physiotherapist's decision on a screening that needed review."""
+
+    decision: str
+    decided_by: str
+    decided_at: datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class EligibilityData:
+    clinic: ClinicDetails
+    patient: PatientDetails
+    verdict: Verdict
+    screened_by: str
+    screened_at: datetime
+    payer: str
+    referral: str
+    generated_at: datetime
+    review: ReviewDecision | None = None
+    screen_again_by: date | None = None
+
+
+@dataclass(frozen=True)
+class IntakeQuestion:
+    """A question with boxes to tick; `chosen` is one of `choices` on a pre-filled form."""
+
+    text: str
+    choices: tuple[str, ...]
+    chosen: str | None = None
+    details_label: str | None = None
+    details: str | None = None
+
+
+@dataclass(frozen=True)
+class OperationEntry:
+    """One past operation: when, where on the body, which side."""
+
+    when: date | None
+    area: str
+    side: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    """What the clinic already knows about the patient, printed for them to check."""
+
+    full_name: str
+    preferred_name: str | None = None
+    date_of_birth: date | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    emergency_contact: str | None = None
+    payer: str | None = None
+    operations: tuple[OperationEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class IntakeFormData:
+    """The intake form; without a record it is the blank form for the clipboard."""
+
+    clinic: ClinicDetails
+    questions: tuple[IntakeQuestion, ...]
+    generated_at: datetime
+    record: IntakeRecord | None = None
+
+
+@dataclass(frozen=True)
+class DaySheetAppointment:
+    starts_at: datetime
+    ends_at: datetime
+    patient_name: str
+    appointment_type: str
+    status: str
+    phone: str | None = None
+    ims_flag: str | None = None
+    ims_tone: Tone = Tone.NEUTRAL
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class DaySheetData:
+    clinic: ClinicDetails
+    therapist_name: str
+    day: date
+    appointments: tuple[DaySheetAppointment, ...]
+    generated_at: datetime

@@ -1,0 +1,153 @@
+"""The embedded fonts of every printout, and the fallback that keeps any typed name free of empty boxes.
+
+DejaVu Sans covers accented Latin, Greek, Cyrillic and Vietnamese; WenQuanYi Micro Hei covers Chinese,
+Japanese kana and Korean Hangul. Text is split into runs: each character goes to DejaVu when DejaVu (both
+weights) has it, else to WenQuanYi when that has it. Both are TrueType (glyf) fonts, so reportlab embeds
+them as subsets. They are registered once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from reportlab import rl_config
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from frontdesk.resources import resource_path
+
+SANS = "FrontDesk-Sans"
+SANS_BOLD = "FrontDesk-Sans-Bold"
+CJK = "FrontDesk-CJK"
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class _Coverage:
+    sans: frozenset[int]
+    cjk: frozenset[int]
+
+
+_lock = threading.Lock()
+_coverage: _Coverage | None = None
+
+
+def ensure_fonts() -> None:
+    """Register the fonts with reportlab unless already done (safe to call from any thread)."""
+    _get_coverage()
+
+
+def _get_coverage() -> _Coverage:
+    global _coverage
+    if _coverage is not None:
+        return _coverage
+    with _lock:
+        if _coverage is None:
+            _coverage = _register()
+    return _coverage
+
+
+def _register() -> _Coverage:
+    # Plain binary streams instead of ASCII85: smaller files and faster output. Front Desk is the only
+    # user of reportlab in its process, so this process-wide setting affects only its own printouts.
+    rl_config.useA85 = 0
+    fonts_dir = resource_path("fonts")
+    regular = TTFont(SANS, str(fonts_dir / "DejaVuSans.ttf"))
+    bold = TTFont(SANS_BOLD, str(fonts_dir / "DejaVuSans-Bold.ttf"))
+    cjk = TTFont(CJK, str(fonts_dir / "wqy-microhei.ttc"), subfontIndex=0)
+    for font in (regular, bold, cjk):
+        pdfmetrics.registerFont(font)
+    registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
+    registerFontFamily(CJK, normal=CJK, bold=CJK, italic=CJK, boldItalic=CJK)
+    sans = frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph)
+    return _Coverage(sans=sans, cjk=frozenset(cjk.face.charToGlyph))
+
+
+@lru_cache(maxsize=4096)
+def font_runs(text: str, bold: bool = False) -> tuple[tuple[str, str], ...]:
+    """Split text into (font name, chunk) runs; whitespace stays with the run it sits in."""
+    coverage = _get_coverage()
+    sans_name = SANS_BOLD if bold else SANS
+    if text.isascii():
+        return ((sans_name, text),) if text else ()
+    runs: list[tuple[str, str]] = []
+    current_font = sans_name
+    chunk: list[str] = []
+    for char in unicodedata.normalize("NFC", text):
+        code = ord(char)
+        if char.isspace() or code in coverage.sans:
+            font = current_font if char.isspace() else sans_name
+        elif code in coverage.cjk:
+            font = CJK
+        else:
+            font = sans_name
+        if font != current_font and chunk:
+            runs.append((current_font, "".join(chunk)))
+            chunk = []
+        current_font = font
+        chunk.append(char)
+    if chunk:
+        runs.append((current_font, "".join(chunk)))
+    return tuple(runs)
+
+
+@lru_cache(maxsize=4096)
+def markup(text: str) -> str:
+    """Paragraph markup for user text: escaped, line breaks kept, CJK runs switched to the CJK font."""
+    parts: list[str] = []
+    for font, chunk in font_runs(text):
+        body = escape(chunk).replace("\n", "<br/>")
+        parts.append(f'<font face="{CJK}">{body}</font>' if font == CJK else body)
+    return "".join(parts)
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    return sum(pdfmetrics.stringWidth(chunk, font, size) for font, chunk in font_runs(text, bold))
+
+
+def fit_text(text: str, size: float, max_width: float, bold: bool = False) -> str:
+    """The text, cut short with an ellipsis when it is wider than max_width."""
+    text = " ".join(text.split())
+    if text_width(text, size, bold) <= max_width:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text_width(text[:middle].rstrip() + ELLIPSIS, size, bold) <= max_width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS
+
+
+def draw_text(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    *,
+    bold: bool = False,
+    align: str = "left",
+    max_width: float | None = None,
+) -> None:
+    """Draw one line of user text on the canvas with font fallback; align is left, right or centre."""
+    if max_width is not None:
+        text = fit_text(text, size, max_width, bold)
+    runs = font_runs(text, bold)
+    width = sum(pdfmetrics.stringWidth(chunk, font, size) for font, chunk in runs)
+    if align == "right":
+        x -= width
+    elif align == "centre":
+        x -= width / 2
+    for font, chunk in runs:
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, chunk)
+        x += pdfmetrics.stringWidth(chunk, font, size)

@@ -1,0 +1,279 @@
+"""The four printouts, read back as text: names in every script, verdicts, reasons, dates, fonts, pages."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from reports import report_samples as samples
+from frontdesk.reports import (
+    AreaVerdict,
+    Tone,
+    consent_pdf,
+    day_sheet_pdf,
+    eligibility_summary_pdf,
+    intake_form_pdf,
+    pdf_sha256,
+)
+from reports.pdf_reading import image_count, read_pdf, unembedded_fonts
+
+DOCUMENTS = {
+    "consent": lambda name: consent_pdf(samples.consent(name)),
+    "signed consent": lambda name: consent_pdf(samples.consent(name, signed=True)),
+    "eligibility summary": lambda name: eligibility_summary_pdf(samples.eligibility(name)),
+    "pre-filled intake form": lambda name: intake_form_pdf(samples.intake(name)),
+}
+
+LONG_NAME = ("Maximiliana Wolfeschlegelsteinhausenbergerdorff-Nguyễn 蔡英文 " * 5)[:200]
+UNBROKEN_NAME = "Ø" * 200
+LONG_REASON = "Reported a long history that the physiotherapist must read before deciding. " * 120
+
+
+@pytest.mark.parametrize("document", ["consent", "eligibility summary", "pre-filled intake form"])
+@pytest.mark.parametrize("name", samples.NAMES)
+def test_patient_name_in_any_script_is_printed(document: str, name: str) -> None:
+    pdf = read_pdf(DOCUMENTS[document](name))
+
+    assert name in pdf.text
+    assert unembedded_fonts(pdf.reader) == []
+
+
+@pytest.mark.parametrize(
+    ("document", "title", "pages"),
+    [
+        ("consent", "Consent to IMS (Intramuscular Stimulation)", 2),
+        ("signed consent", "Consent to IMS (Intramuscular Stimulation)", 2),
+        ("eligibility summary", "IMS Eligibility Summary", 1),
+        ("pre-filled intake form", "Patient Intake Form", 2),
+    ],
+)
+def test_metadata_and_page_numbers(document: str, title: str, pages: int) -> None:
+    pdf = read_pdf(DOCUMENTS[document]("Zoë Ødegård"))
+
+    assert pdf.pages == pages
+    assert pdf.reader.metadata.title == title
+    assert pdf.reader.metadata.author == samples.CLINIC.name
+    assert "Zoë Ødegård" in pdf.reader.metadata.subject or document == "pre-filled intake form"
+    for number in range(1, pages + 1):
+        assert f"Page {number} of {pages}" in pdf.text
+    assert "Generated March 4, 2025 at 2:35 p.m. PST" in pdf.text
+    assert samples.CLINIC.phone in pdf.text
+
+
+def test_consent_explains_ims_risks_and_the_right_to_stop() -> None:
+    pdf = read_pdf(consent_pdf(samples.consent("山田太郎")))
+
+    for words in ("twitch", "left in place for a few minutes", "electrical current", "about a day",
+                  "IMS is not acupuncture", "Bruising", "faint", "Infection", "pneumothorax",
+                  "nerve or blood vessel", "breaking", "stop at any moment"):
+        assert words in pdf.text
+
+
+def test_consent_shows_the_patients_answers_and_the_verdict() -> None:
+    pdf = read_pdf(consent_pdf(samples.consent("山田太郎")))
+
+    for answer in samples.ANSWERS:
+        assert answer.question in pdf.text
+        assert answer.answer in pdf.text
+    assert "Needs review by a physiotherapist" in pdf.text
+    for reason in (samples.OSTEO_REASON, samples.SURGERY_REASON, samples.ADJACENT_REASON):
+        assert reason in pdf.text
+    assert "Left knee ✕ Not yet May 10, 2025" in pdf.text
+    assert "Left thigh ✕ Not yet March 24, 2025" in pdf.text
+    assert "Screened by Dana Lee on March 4, 2025 at 1:50 p.m. PST." in pdf.text
+    assert "Sofy Tsai, Registered Physiotherapist" in pdf.text
+
+
+def test_signed_consent_carries_the_signature_image_and_witness_in_clinic_time() -> None:
+    signed = read_pdf(consent_pdf(samples.consent("김민준", signed=True)))
+    unsigned = read_pdf(consent_pdf(samples.consent("김민준")))
+
+    assert image_count(signed.reader) == 1
+    assert image_count(unsigned.reader) == 0
+    # Signed at 22:40 UTC, which is 2:40 p.m. on the clinic's clock in March.
+    assert "Signed on screen on March 4, 2025 at 2:40 p.m. PST, witnessed by Dana Lee." in signed.text
+    assert "Signed on screen" not in unsigned.text
+
+
+def test_consent_signed_by_a_substitute_decision_maker_names_them() -> None:
+    pdf = read_pdf(consent_pdf(samples.consent("蔡英文", substitute=True)))
+
+    assert "Signed by Mei Tsai (daughter) as substitute decision-maker for 蔡英文." in pdf.text
+    assert "If signed by a substitute decision-maker" not in pdf.text
+
+
+def test_eligibility_summary_has_verdict_reasons_dates_review_and_payer() -> None:
+    pdf = read_pdf(eligibility_summary_pdf(samples.eligibility("Дмитрий Иванов")))
+
+    assert "Overall IMS verdict Needs review by a physiotherapist" in pdf.text
+    for reason in (samples.OSTEO_REASON, samples.SURGERY_REASON, samples.ADJACENT_REASON):
+        assert reason in pdf.text
+    assert "Lower back ✓ Eligible" in pdf.text
+    assert "May 10, 2025" in pdf.text and "March 24, 2025" in pdf.text
+    assert "IMS may go ahead on the lower back with a gentler technique" in pdf.text
+    assert "Decided by Tracey McQuair" in pdf.text
+    assert "March 4, 2025 at 3:05 p.m. PST" in pdf.text
+    assert "Bone density scan from 2024 reviewed with the patient." in pdf.text
+    assert "WorkSafeBC (claim 8812345)" in pdf.text
+    assert "Doctor's referral needed: WorkSafeBC claims require one." in pdf.text
+    assert "Screened by Dana Lee on March 4, 2025 at 1:50 p.m. PST." in pdf.text
+    assert "Screen again by September 4, 2025" in pdf.text
+
+
+def test_eligibility_summary_without_review_says_so() -> None:
+    pdf = read_pdf(eligibility_summary_pdf(samples.eligibility(reviewed=False)))
+
+    assert "No review has been recorded for this screening." in pdf.text
+
+
+def test_overall_not_before_date_is_printed() -> None:
+    verdict = replace(samples.VERDICT, level="Not yet", tone=Tone.STOP, not_before=date(2025, 6, 1))
+
+    pdf = read_pdf(eligibility_summary_pdf(samples.eligibility(verdict=verdict)))
+
+    assert "Not yet Not before June 1, 2025" in pdf.text
+
+
+def test_blank_intake_form_has_boxes_and_lines_but_no_answers() -> None:
+    pdf = read_pdf(intake_form_pdf(samples.intake(None)))
+
+    assert pdf.pages == 2
+    assert pdf.reader.metadata.title == "Patient Intake Form"
+    for question in samples.QUESTIONS:
+        assert question.text in pdf.text
+        for choice in question.choices:
+            assert f"☐ {choice}" in pdf.text
+    assert "☒" not in pdf.text
+    for caption in ("Full legal name", "Date of birth", "Phone", "Email", "Home address",
+                    "Emergency contact", "Who pays", "Area of the body", "Side"):
+        assert caption in pdf.text
+    assert unembedded_fonts(pdf.reader) == []
+
+
+def test_pre_filled_intake_form_ticks_the_chosen_boxes_and_prints_the_record() -> None:
+    data = samples.intake("Łucja Wiśniewska")
+
+    pdf = read_pdf(intake_form_pdf(data))
+
+    assert pdf.text.count("☒") == sum(1 for q in data.questions if q.chosen)
+    assert "☒ Severe or poorly controlled" in pdf.text
+    assert "☐ Mild or moderate" in pdf.text
+    assert "Which condition? Hashimoto's thyroiditis" in pdf.text
+    for value in ("July 12, 1984", "zoe.odegard@example.com", "48 Lakeshore Drive West",
+                  "Lars Ødegård (spouse), +1 250 555 0199", "Pacific Blue Cross extended health, plan 55012",
+                  "February 10, 2025 Knee Left Arthroscopy", "May 2, 2019 Shoulder Right"):
+        assert value in pdf.text
+
+
+def test_day_sheet_lists_a_normal_day_in_time_order_on_one_landscape_page() -> None:
+    data = samples.day_sheet(16)
+
+    pdf = read_pdf(day_sheet_pdf(data))
+
+    assert pdf.pages == 1
+    box = pdf.reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == (792.0, 612.0)
+    assert pdf.reader.metadata.title == "Day Sheet: Sofy Tsai, Wednesday, March 5, 2025"
+    assert "Day Sheet: Sofy Tsai" in pdf.text
+    assert "15 appointments · 1 cancelled" in pdf.text
+    in_order = sorted(data.appointments, key=lambda a: a.starts_at)
+    positions = [pdf.text.index(f"{a.patient_name} {a.appointment_type}") for a in in_order]
+    assert positions == sorted(positions)
+    for time in ("8:30–9:00 a.m.", "11:30 a.m.–12:00 p.m.", "12:00–12:30 p.m.", "4:00–4:30 p.m."):
+        assert time in pdf.text
+    assert "+1 250 555 0100" in pdf.text
+    assert "Cancelled by patient" in pdf.text
+    assert "✕ Not eligible until May 10, 2025 (left knee)" in pdf.text
+    assert "! Needs review: severe osteoporosis" in pdf.text
+    assert unembedded_fonts(pdf.reader) == []
+
+
+def test_day_sheet_shows_times_on_the_clinic_clock_across_daylight_saving() -> None:
+    # March 9, 2025: clocks in Vancouver spring forward at 2 a.m.; 17:00 UTC is 10:00 a.m. PDT.
+    data = samples.day_sheet(1)
+    utc = ZoneInfo("UTC")
+    appointment = replace(data.appointments[0], starts_at=datetime(2025, 3, 9, 17, 0, tzinfo=utc),
+                          ends_at=datetime(2025, 3, 9, 17, 45, tzinfo=utc))
+    summer = datetime(2025, 3, 9, 7, 0, tzinfo=samples.VANCOUVER)
+
+    pdf = read_pdf(day_sheet_pdf(replace(data, day=date(2025, 3, 9), appointments=(appointment,),
+                                         generated_at=summer)))
+
+    assert "10:00–10:45 a.m." in pdf.text
+    assert "Generated March 9, 2025 at 7:00 a.m. PDT" in pdf.text
+
+
+def test_empty_day_sheet_says_no_appointments() -> None:
+    pdf = read_pdf(day_sheet_pdf(replace(samples.day_sheet(), appointments=())))
+
+    assert pdf.pages == 1
+    assert "No appointments are booked for this day." in pdf.text
+
+
+@pytest.mark.parametrize("name", [LONG_NAME, UNBROKEN_NAME])
+def test_very_long_name_and_reason_wrap_instead_of_running_off_the_page(name: str) -> None:
+    verdict = replace(
+        samples.VERDICT,
+        reasons=(LONG_REASON,),
+        areas=(*samples.VERDICT.areas, AreaVerdict("Neck", "Not yet", Tone.STOP, date(2025, 5, 1), (LONG_REASON,))),
+    )
+    day = samples.day_sheet(3)
+    day = replace(day, therapist_name=name, appointments=tuple(
+        replace(a, patient_name=name, ims_flag=LONG_REASON[:400]) for a in day.appointments
+    ))
+    pdfs = [
+        consent_pdf(samples.consent(name, signed=True, verdict=verdict)),
+        eligibility_summary_pdf(samples.eligibility(name, verdict=verdict)),
+        intake_form_pdf(samples.intake(name)),
+        day_sheet_pdf(day),
+    ]
+
+    for pdf in map(read_pdf, pdfs):
+        longest_line = max(len(line) for line in pdf.lines.splitlines())
+        assert longest_line < 160
+        assert re.sub(r"\s", "", name) in re.sub(r"\s", "", pdf.text)
+        assert unembedded_fonts(pdf.reader) == []
+
+
+def test_user_text_that_looks_like_markup_is_printed_as_typed() -> None:
+    name = "Tom <b>Baker</b> & Sons <font size=40>"
+
+    pdf = read_pdf(eligibility_summary_pdf(samples.eligibility(name)))
+
+    assert name in pdf.text
+
+
+def test_same_data_gives_the_same_bytes_and_hash() -> None:
+    first = consent_pdf(samples.consent("蔡英文", signed=True))
+    again = consent_pdf(samples.consent("蔡英文", signed=True))
+    other = consent_pdf(samples.consent("蔡英文"))
+
+    assert first == again
+    assert pdf_sha256(first) == hashlib.sha256(first).hexdigest() == pdf_sha256(again)
+    assert pdf_sha256(other) != pdf_sha256(first)
+
+
+def test_pdf_creation_date_is_the_generated_time() -> None:
+    pdf = read_pdf(consent_pdf(samples.consent()))
+
+    assert pdf.reader.metadata["/CreationDate"] == "D:20250304143500-08'00'"
+
+
+def test_naive_datetime_is_refused() -> None:
+    naive = samples.GENERATED_AT.replace(tzinfo=None)
+
+    with pytest.raises(ValueError, match="time zone"):
+        consent_pdf(replace(samples.consent(), generated_at=naive))
+
+
+def test_generated_time_is_shown_on_the_clinic_clock() -> None:
+    in_toronto = samples.GENERATED_AT.astimezone(ZoneInfo("America/Toronto"))
+
+    pdf = read_pdf(eligibility_summary_pdf(replace(samples.eligibility(), generated_at=in_toronto)))
+
+    assert "Generated March 4, 2025 at 2:35 p.m. PST" in pdf.text
