@@ -1,6 +1,7 @@
 """Shared fixtures: a real SQLite file per test, a fixed clock, and the app built by its factory."""
 
 import os
+import shutil
 
 # Tests are headless wherever they run: set before Qt is imported by any test module.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,9 +23,25 @@ def data_dir(tmp_path, monkeypatch):
     return path
 
 
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory):
+    """A database migrated and seeded once per run; each test works on its own copy of the file."""
+    from frontdesk.services.bootstrap import open_clinic
+    from frontdesk.services.context import FixedClock
+
+    path = tmp_path_factory.mktemp("template") / "clinic.sqlite3"
+    context = open_clinic(f"sqlite:///{path}", clock=FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=VANCOUVER)))
+    context.database.dispose()
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+def db_url(tmp_path, seeded_database):
+    """A real SQLite file, already migrated and holding the clinic's defaults (as after a first start)."""
+    target = tmp_path / "clinic.sqlite3"
+    shutil.copyfile(seeded_database, target)
+    return f"sqlite:///{target}"
 
 
 @pytest.fixture
@@ -123,5 +140,5 @@ def pg_url(postgres_server):
 def any_db_url(request, tmp_path):
     """The same test on a SQLite file and on a real PostgreSQL server."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+        return f"sqlite:///{tmp_path / 'any.sqlite3'}"
     return request.getfixturevalue("pg_url")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
@@ -93,6 +94,12 @@ def _validated(ctx: ServiceContext, details: PatientDetails):
     if errors or clean is None:
         raise ValidationFailed(errors)
     return clean
+
+
+def check_patient_details(ctx: ServiceContext, details: PatientDetails) -> None:
+    """Refuse with `ValidationFailed` (every field at once) without writing anything, so a form can
+    check the patient and the screening together before it saves either."""
+    _validated(ctx, details)
 
 
 def _apply(row: Patient, clean) -> None:
@@ -206,13 +213,19 @@ def open_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> PatientR
         return _record(row)
 
 
+_TYPED_DATE = re.compile(r"(\d{4})[-/. ](\d{1,2})[-/. ](\d{1,2})|(\d{4})(\d{2})(\d{2})")
+
+
 def _parse_date(text: str) -> date | None:
-    for candidate in (text, text.replace("/", "-"), text.replace(".", "-")):
-        try:
-            return date.fromisoformat(candidate)
-        except ValueError:
-            continue
-    return None
+    """A birth date typed year first: 1985-03-04, 1985/3/4, 1985.03.04 or 19850304."""
+    match = _TYPED_DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups() if part is not None)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def search_patients(ctx: ServiceContext, actor: Actor, query: str, *, limit: int = SEARCH_LIMIT,

@@ -1,0 +1,399 @@
+"""Record IMS screenings, their history and reviews, and whether IMS may go ahead on a given day.
+
+A screening is never edited: a new one supersedes the current one, and a physiotherapist's decision
+is appended beside it. The answers are stored with the assessment the domain returned, so the verdict
+that was shown at the counter is the verdict on file; `ims_allowed` asks the domain again for the
+appointment's date, so blocks that end by themselves (the surgery waits) lift on the right day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk.db.models import Patient, Screening, ScreeningReview, Setting, User
+from frontdesk.domain.areas import BodyArea
+from frontdesk.domain.patients import clean_text
+from frontdesk.domain.roles import Permission
+from frontdesk.domain.screening import (
+    Assessment,
+    Level,
+    ReviewDecision,
+    RuleTable,
+    ScreeningAnswers,
+    assess,
+    effective_level,
+    first_allowed_date,
+    format_date,
+    validate,
+)
+from frontdesk.services.clinic import (
+    CLINIC_KEY,
+    RULES_KEY,
+    load_default_screening_rules,
+    load_defaults,
+)
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
+from frontdesk.services.unit_of_work import UnitOfWork
+
+MAX_CONDITION = 500
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """A physiotherapist's decision on a screening, as recorded."""
+
+    id: int
+    screening_id: int
+    decision: ReviewDecision
+    note: str
+    decided_at: datetime
+    decided_by: str
+
+    @property
+    def label(self) -> str:
+        return self.decision.label
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    """One saved screening with who did it and every review decision on it (oldest first)."""
+
+    id: int
+    patient_id: int
+    screened_at: datetime
+    screened_on: date
+    screened_by: str
+    presenting_condition: str
+    answers: ScreeningAnswers
+    assessment: Assessment
+    superseded_by: int | None
+    reviews: tuple[ReviewRecord, ...] = ()
+
+    @property
+    def level(self) -> Level:
+        return self.assessment.level
+
+    @property
+    def not_before(self) -> date | None:
+        return self.assessment.not_before
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_by is None
+
+    @property
+    def review(self) -> ReviewRecord | None:
+        """The decision that counts: the latest one."""
+        return self.reviews[-1] if self.reviews else None
+
+    @property
+    def decision(self) -> ReviewDecision | None:
+        return self.review.decision if self.review else None
+
+    @property
+    def needs_review(self) -> bool:
+        """A finding asks for a physiotherapist's review (even when a date also holds IMS up)."""
+        return any(reason.level is Level.REVIEW for reason in self.assessment.reasons)
+
+    @property
+    def effective_level(self) -> Level:
+        return effective_level(self.assessment, self.decision)
+
+
+@dataclass(frozen=True)
+class ImsDecision:
+    """May IMS be done for one area on one day? `reasons` say why not (and what to know if so).
+
+    `first_allowed` is the first day on or after the asked date when IMS would be allowed with the
+    screening as it stands, or None when something other than time must happen first (a review, a new
+    screening, the end of a condition). `level` is None when the patient has no screening.
+    """
+
+    allowed: bool
+    level: Level | None
+    reasons: list[str]
+    first_allowed: date | None
+    stale: bool
+    screening_id: int | None
+
+
+# --- Rules and settings read inside a session ----------------------------------------------------
+
+
+def _rules(session: Session) -> RuleTable:
+    row = session.get(Setting, RULES_KEY)
+    return RuleTable.from_mapping(dict(row.value) if row is not None else load_default_screening_rules())
+
+
+def _rescreen_months(session: Session) -> int:
+    row = session.get(Setting, CLINIC_KEY)
+    stored: Mapping[str, Any] = dict(row.value) if row is not None else {}
+    return int(stored.get("rescreen_months", load_defaults()["clinic"]["rescreen_months"]))
+
+
+def screening_rules(ctx: ServiceContext) -> RuleTable:
+    """The clinic's rule table, for the live verdict while a form is being filled in."""
+    with UnitOfWork(ctx, None) as uow:
+        return _rules(uow.session)
+
+
+def screening_expires(screened_on: date, rescreen_months: int) -> date:
+    """The last day a screening counts; from the next day the patient is screened again."""
+    return screened_on + relativedelta(months=rescreen_months)
+
+
+# --- Reading --------------------------------------------------------------------------------------
+
+
+def _records(session: Session, rows: list[Screening]) -> list[ScreeningRecord]:
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    reviews = list(session.scalars(
+        select(ScreeningReview).where(ScreeningReview.screening_id.in_(ids))
+        .order_by(ScreeningReview.decided_at, ScreeningReview.id)
+    ))
+    user_ids = {row.screened_by for row in rows} | {review.decided_by for review in reviews}
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
+    by_screening: dict[int, list[ReviewRecord]] = {}
+    for review in reviews:
+        by_screening.setdefault(review.screening_id, []).append(ReviewRecord(
+            id=review.id,
+            screening_id=review.screening_id,
+            decision=ReviewDecision(review.decision),
+            note=review.note,
+            decided_at=review.decided_at,
+            decided_by=names.get(review.decided_by, "?"),
+        ))
+    return [
+        ScreeningRecord(
+            id=row.id,
+            patient_id=row.patient_id,
+            screened_at=row.screened_at,
+            screened_on=row.screened_on,
+            screened_by=names.get(row.screened_by, "?"),
+            presenting_condition=row.presenting_condition,
+            answers=ScreeningAnswers.from_dict(row.answers),
+            assessment=Assessment.from_dict(row.assessment),
+            superseded_by=row.superseded_by,
+            reviews=tuple(by_screening.get(row.id, ())),
+        )
+        for row in rows
+    ]
+
+
+def _current_row(session: Session, patient_id: int) -> Screening | None:
+    return session.scalar(
+        select(Screening)
+        .where(Screening.patient_id == patient_id, Screening.superseded_by.is_(None))
+        .order_by(Screening.screened_at.desc(), Screening.id.desc())
+        .limit(1)
+    )
+
+
+def screening_history(ctx: ServiceContext, actor: Actor, patient_id: int) -> list[ScreeningRecord]:
+    """Every screening of the patient, newest first, with who screened and the review decisions."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see screenings")
+        rows = list(uow.session.scalars(
+            select(Screening).where(Screening.patient_id == patient_id)
+            .order_by(Screening.screened_at.desc(), Screening.id.desc())
+        ))
+        return _records(uow.session, rows)
+
+
+def current_screening(ctx: ServiceContext, actor: Actor, patient_id: int) -> ScreeningRecord | None:
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see screenings")
+        row = _current_row(uow.session, patient_id)
+        return _records(uow.session, [row])[0] if row is not None else None
+
+
+def get_screening(ctx: ServiceContext, actor: Actor, screening_id: int) -> ScreeningRecord:
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see screenings")
+        row = uow.session.get(Screening, screening_id)
+        if row is None:
+            raise NotFound("That screening no longer exists.")
+        return _records(uow.session, [row])[0]
+
+
+# --- Writing --------------------------------------------------------------------------------------
+
+
+def check_screening(ctx: ServiceContext, answers: ScreeningAnswers, presenting_condition: str = "") -> None:
+    """Refuse with `ValidationFailed` (every missing question key, and each other problem) before
+    anything is written, so a form can check the screening before it registers a new patient."""
+    errors: dict[str, str] = {}
+    for problem in validate(answers, ctx.today()).problems:
+        if problem.index is not None:
+            message = f"Row {problem.index + 1}: {problem.message}"
+            errors[problem.field] = f"{errors[problem.field]} {message}" if problem.field in errors else message
+        else:
+            errors.setdefault(problem.field, problem.message)
+    if len(presenting_condition) > MAX_CONDITION:
+        errors["presenting_condition"] = f"Keep this under {MAX_CONDITION} characters."
+    if errors:
+        missing = sum(1 for key in errors if key not in ("surgeries", "planned_areas", "presenting_condition"))
+        message = "The screening is not complete, so nothing was saved."
+        if missing:
+            message += f" {missing} question{'s' if missing != 1 else ''} still need an answer."
+        raise ValidationFailed(errors, message)
+
+
+def record_screening(ctx: ServiceContext, actor: Actor, patient_id: int, answers: ScreeningAnswers,
+                     presenting_condition: str = "") -> ScreeningRecord:
+    """Assess and store a complete screening; it becomes the patient's current one."""
+    condition = clean_text(presenting_condition)
+    check_screening(ctx, answers, condition)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.RECORD_SCREENING, "record IMS screenings")
+        session = uow.session
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise NotFound("That patient record no longer exists.")
+        if patient.archived:
+            raise Conflict("This patient's record is archived. Restore it before recording a screening.")
+        today = ctx.today()
+        assessment = assess(answers, today, _rules(session))
+        previous = list(session.scalars(
+            select(Screening).where(Screening.patient_id == patient_id, Screening.superseded_by.is_(None))
+        ))
+        row = Screening(
+            patient_id=patient_id,
+            screened_at=ctx.now(),
+            screened_on=today,
+            screened_by=actor.user_id,
+            presenting_condition=condition,
+            answers=answers.to_dict(),
+            assessment=assessment.to_dict(),
+            level=int(assessment.level),
+            not_before=assessment.not_before,
+        )
+        session.add(row)
+        session.flush()
+        for old in previous:
+            old.superseded_by = row.id
+        uow.audit("create", "screening", row.id, patient_id=patient_id, level=assessment.level.key,
+                  rules_version=assessment.rules_version, supersedes=[old.id for old in previous])
+        uow.commit()
+        return _records(session, [row])[0]
+
+
+def record_review(ctx: ServiceContext, actor: Actor, screening_id: int, decision: ReviewDecision | str,
+                  note: str = "") -> ScreeningRecord:
+    """Append a physiotherapist's decision to a current screening that has a finding to review.
+
+    A note is required when the technique is altered or IMS is declined: the next physiotherapist needs
+    to know how or why.
+    """
+    try:
+        chosen = ReviewDecision(decision)
+    except ValueError:
+        raise ValidationFailed({"decision": "Choose approve, approve with an altered technique, or decline."}) from None
+    text = clean_text(note, multiline=True)
+    if len(text) > MAX_NOTE:
+        raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE:,} characters."})
+    if chosen is not ReviewDecision.approve and not text:
+        what = "how the technique is altered" if chosen is ReviewDecision.approve_altered else "why IMS is declined"
+        raise ValidationFailed({"note": f"Add a note saying {what}."})
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.REVIEW_SCREENING, "record a physiotherapist's review")
+        session = uow.session
+        row = session.get(Screening, screening_id)
+        if row is None:
+            raise NotFound("That screening no longer exists.")
+        record = _records(session, [row])[0]
+        if not record.is_current:
+            raise Conflict("A newer screening has replaced this one. Review the current screening instead.")
+        if not record.needs_review:
+            raise Conflict(f"This screening does not ask for a physiotherapist's review "
+                           f"(its verdict is “{record.level.label}”).")
+        review = ScreeningReview(screening_id=row.id, decision=chosen.value, note=text, decided_at=ctx.now(),
+                                 decided_by=actor.user_id)
+        session.add(review)
+        session.flush()
+        uow.audit("review", "screening", row.id, patient_id=row.patient_id, decision=chosen.value,
+                  review_id=review.id)
+        uow.commit()
+        return _records(session, [row])[0]
+
+
+# --- The booking question -------------------------------------------------------------------------
+
+
+def ims_allowed(ctx: ServiceContext, patient_id: int, area_key: str | BodyArea | None, on_date: date, *,
+                session: Session | None = None) -> ImsDecision:
+    """Whether IMS may be done for `area_key` ("knee:left", "neck") on `on_date`, from the patient's
+    current screening assessed again for that day, with the physiotherapist's decision applied.
+
+    No area (None or "") asks about the patient as a whole, with the screening's planned areas. A
+    screening counts for the clinic's re-screen interval (`rescreen_months`) after the day it was done;
+    after that it is stale and IMS waits for a new one. Pass `session` to ask inside a caller's
+    transaction (the booking service does, so the check and the booking see the same data).
+    """
+    if session is None:
+        with UnitOfWork(ctx, None) as uow:
+            return _ims_decision(uow.session, patient_id, area_key, on_date)
+    return _ims_decision(session, patient_id, area_key, on_date)
+
+
+def _ims_decision(session: Session, patient_id: int, area_key: str | BodyArea | None, on_date: date) -> ImsDecision:
+    area: BodyArea | None
+    if isinstance(area_key, str):
+        try:
+            area = BodyArea.parse(area_key) if area_key.strip() else None
+        except ValueError as error:
+            raise ValidationFailed({"area": str(error)}) from None
+    else:
+        area = area_key
+    row = _current_row(session, patient_id)
+    if row is None:
+        return ImsDecision(False, None, ["No IMS screening on file: screen the patient before booking IMS."],
+                           None, False, None)
+    record = _records(session, [row])[0]
+    rules = _rules(session)
+    expires = screening_expires(record.screened_on, _rescreen_months(session))
+    answers = record.answers
+    if area is not None:
+        answers = ScreeningAnswers(record.answers.answers, record.answers.surgeries, (area,))
+
+    def verdict_on(day: date):
+        assessment = assess(answers, day, rules, require_complete=False)
+        return assessment.areas[0] if area is not None else assessment
+
+    verdict = verdict_on(on_date)
+    level = effective_level(verdict, record.decision)
+    stale = on_date > expires
+    reasons = [reason.text for reason in verdict.reasons]
+    if area is not None and area not in record.answers.planned_areas:
+        reasons.append(f"The {area.label.lower()} was not among the areas planned at screening; the "
+                       "physiotherapist confirms it at the visit.")
+    review = record.review
+    if review is not None:
+        line = f"{review.label} by {review.decided_by} on {format_date(review.decided_at.date())}"
+        reasons.append(f"{line}: {review.note}" if review.note else f"{line}.")
+    elif verdict.level is Level.REVIEW:
+        reasons.append("Waiting for a physiotherapist's review.")
+    if stale:
+        reasons.append(f"The screening of {format_date(record.screened_on)} is out of date (it counted until "
+                       f"{format_date(expires)}): renew the screening before IMS.")
+    allowed = level is Level.ELIGIBLE and not stale
+
+    first_allowed: date | None = on_date if allowed else None
+    if not allowed and not stale and level is Level.NOT_YET:
+        candidate = (first_allowed_date(record.answers, area, on_date, rules) if area is not None
+                     else verdict.not_before)
+        if candidate is not None and candidate <= expires:
+            if effective_level(verdict_on(candidate), record.decision) is Level.ELIGIBLE:
+                first_allowed = candidate
+    return ImsDecision(allowed, level, reasons, first_allowed, stale, record.id)

@@ -1,0 +1,174 @@
+"""Find a patient as you type: by name, phone or date of birth."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.patients import PatientSummary, search_patients
+from frontdesk.ui.errors import Prompts, call_service
+
+SEARCH_DELAY_MS = 150
+
+
+class PatientSearchModel(QAbstractTableModel):
+    """Search results: name, date of birth, phone."""
+
+    HEADERS = ("Name", "Born", "Phone")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[PatientSummary] = []
+
+    def set_rows(self, rows: list[PatientSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def patient_at(self, row: int) -> PatientSummary | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        patient = self._rows[index.row()]
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+            value = (patient.name, patient.date_of_birth.isoformat(), patient.phone)[index.column()]
+            if role == Qt.ToolTipRole and patient.archived:
+                return f"{value} (archived)"
+            return value
+        if role == Qt.UserRole:
+            return patient.id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+
+class _SearchBox(QLineEdit):
+    """Down arrow moves into the results, so a receptionist never needs the mouse."""
+
+    down_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key_Down:
+            self.down_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class PatientSearchPanel(QWidget):
+    open_requested = Signal(int)
+    new_requested = Signal()
+
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.actor, self.prompts = ctx, actor, prompts
+        self.search_box = _SearchBox()
+        self.search_box.setObjectName("patient_search")
+        self.search_box.setPlaceholderText("Name, phone or birth date (YYYY-MM-DD)")
+        self.search_box.setClearButtonEnabled(True)
+        label = QLabel("&Find a patient (Ctrl+F)")
+        label.setBuddy(self.search_box)
+
+        self.model = PatientSearchModel(self)
+        self.results = QTableView()
+        self.results.setObjectName("patient_results")
+        self.results.setModel(self.model)
+        self.results.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.results.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.results.setTabKeyNavigation(False)
+        self.results.verticalHeader().hide()
+        self.results.setWordWrap(False)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        self.results.activated.connect(lambda index: self._open_row(index.row()))
+
+        self.status = QLabel("Type at least two letters, three digits of a phone number, or a birth date.")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color: palette(mid);")
+
+        self.new_button = QPushButton("&New patient (Ctrl+N)")
+        self.new_button.setObjectName("new_patient")
+        self.new_button.clicked.connect(self.new_requested)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 4, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.results, 1)
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.search_now)
+        self.search_box.textChanged.connect(lambda _text: self._timer.start())
+        self.search_box.returnPressed.connect(self._enter)
+        self.search_box.down_pressed.connect(self._into_results)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def search_now(self) -> None:
+        self._timer.stop()
+        text = self.search_box.text().strip()
+        if len(text) < 2:
+            self.model.set_rows([])
+            self.status.setText("Type at least two letters, three digits of a phone number, or a birth date.")
+            return
+        rows = call_service(self, self.prompts, "Find a patient", search_patients, self.ctx, self.actor, text)
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        if rows:
+            self.results.selectRow(0)
+            count = f"{len(rows)} patient{'s' if len(rows) != 1 else ''}"
+            self.status.setText(f"{count} found. Enter opens the highlighted one; ↓ moves into the list.")
+        else:
+            self.status.setText("No patient found. Check the spelling, or register a new patient (Ctrl+N).")
+
+    def _enter(self) -> None:
+        self.search_now()
+        rows = self.results.selectionModel().selectedRows()
+        if rows:
+            self._open_row(rows[0].row())
+
+    def _into_results(self) -> None:
+        if self.model.rowCount():
+            if not self.results.selectionModel().hasSelection():
+                self.results.selectRow(0)
+            self.results.setFocus(Qt.OtherFocusReason)
+
+    def _open_row(self, row: int) -> None:
+        patient = self.model.patient_at(row)
+        if patient is not None:
+            self.open_requested.emit(patient.id)

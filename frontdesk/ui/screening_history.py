@@ -1,0 +1,243 @@
+"""Every screening of a patient with its verdict, and the physiotherapist's review dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.roles import Permission
+from frontdesk.domain.screening import Level, ReviewDecision, format_date
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.screenings import ScreeningRecord, record_review
+from frontdesk.ui.errors import Prompts
+from frontdesk.ui.geometry import remember_geometry
+from frontdesk.ui.screening_verdict import LEVEL_COLOURS, level_text
+from frontdesk.ui.widgets import ERROR_STYLE
+
+
+class ScreeningHistoryModel(QAbstractTableModel):
+    HEADERS = ("Screened", "Verdict", "Review", "Status", "By", "Areas")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[ScreeningRecord] = []
+
+    def set_rows(self, rows: list[ScreeningRecord]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def record_at(self, row: int) -> ScreeningRecord | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        record = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.DisplayRole:
+            if column == 0:
+                return record.screened_on.isoformat()
+            if column == 1:
+                return level_text(record.effective_level, record.not_before)
+            if column == 2:
+                if record.review is not None:
+                    return record.review.label
+                return "Waiting" if record.needs_review and record.is_current else ""
+            if column == 3:
+                return "Current" if record.is_current else "Replaced"
+            if column == 4:
+                return record.screened_by
+            return ", ".join(area.label for area in record.answers.planned_areas)
+        if role == Qt.ForegroundRole:
+            if column == 1:
+                return QColor(LEVEL_COLOURS[record.effective_level][0])
+            if not record.is_current:
+                return QColor("#757575")
+        if role == Qt.ToolTipRole:
+            lines = [f"Screened {format_date(record.screened_on)} by {record.screened_by}"]
+            if record.presenting_condition:
+                lines.append(f"Presenting condition: {record.presenting_condition}")
+            lines += [f"{review.label} by {review.decided_by}: {review.note}".rstrip(": ") for review in record.reviews]
+            return "\n".join(lines)
+        if role == Qt.UserRole:
+            return record.id
+        return None
+
+
+class ReviewDialog(QDialog):
+    """A physiotherapist's decision on a screening that asked for one, with a note."""
+
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, record: ScreeningRecord,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Record the physiotherapist's review")
+        self.ctx, self.actor, self.prompts, self.record = ctx, actor, prompts, record
+        self.saved: ScreeningRecord | None = None
+        findings = [reason.text for reason in record.assessment.reasons if reason.level is Level.REVIEW]
+        intro = QLabel(
+            f"Screening of {format_date(record.screened_on)} by {record.screened_by}.<br><b>To review:</b><ul>"
+            + "".join(f"<li>{text}</li>" for text in findings) + "</ul>"
+        )
+        intro.setWordWrap(True)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[ReviewDecision, QRadioButton] = {}
+        choices = QVBoxLayout()
+        for decision, text in (
+            (ReviewDecision.approve, "A&pprove: IMS may go ahead"),
+            (ReviewDecision.approve_altered, "Approve with an &altered technique"),
+            (ReviewDecision.decline, "&Decline: no IMS for now"),
+        ):
+            button = QRadioButton(text)
+            self.group.addButton(button)
+            self.buttons[decision] = button
+            choices.addWidget(button)
+        self.decision_error = QLabel()
+        self.decision_error.setStyleSheet(ERROR_STYLE)
+        self.decision_error.hide()
+        self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)
+        self.note.setPlaceholderText("How the technique is altered, or why IMS is declined")
+        note_label = QLabel("&Note")
+        note_label.setBuddy(self.note)
+        self.note_error = QLabel()
+        self.note_error.setStyleSheet(ERROR_STYLE)
+        self.note_error.setWordWrap(True)
+        self.note_error.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(choices)
+        layout.addWidget(self.decision_error)
+        layout.addWidget(note_label)
+        layout.addWidget(self.note)
+        layout.addWidget(self.note_error)
+        layout.addWidget(buttons)
+        remember_geometry(self, "review_dialog")
+
+    def decision(self) -> ReviewDecision | None:
+        for decision, button in self.buttons.items():
+            if button.isChecked():
+                return decision
+        return None
+
+    def accept(self) -> None:
+        self.decision_error.hide()
+        self.note_error.hide()
+        decision = self.decision()
+        if decision is None:
+            self.decision_error.setText("⚠ Choose a decision.")
+            self.decision_error.show()
+            return
+        try:
+            self.saved = record_review(self.ctx, self.actor, self.record.id, decision, self.note.toPlainText())
+        except ValidationFailed as error:
+            target = self.note_error if "note" in error.errors else self.decision_error
+            target.setText("⚠ " + " ".join(error.errors.values()))
+            target.show()
+            return
+        except ServiceError as error:
+            self.prompts.error(self, "Review", error.message)
+            return
+        super().accept()
+
+
+class HistoryPanel(QGroupBox):
+    """The list of screenings; selecting one shows its verdict. Physiotherapists record reviews here."""
+
+    selected = Signal(object)
+    reviewed = Signal(object)
+
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
+        super().__init__("Screening &history", parent)
+        self.ctx, self.actor, self.prompts = ctx, actor, prompts
+        self.model = ScreeningHistoryModel(self)
+        self.view = QTableView()
+        self.view.setObjectName("screening_history")
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.setTabKeyNavigation(False)
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.review_button = QPushButton("Record re&view…")
+        self.review_button.setObjectName("record_review")
+        self.review_button.setVisible(actor.may(Permission.REVIEW_SCREENING))
+        self.review_button.setEnabled(False)
+        self.review_button.clicked.connect(self.open_review)
+        self.empty_label = QLabel("No screenings yet.")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty_label)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.review_button)
+        layout.addLayout(buttons)
+
+    def set_records(self, records: list[ScreeningRecord], select_id: int | None = None) -> None:
+        self.model.set_rows(records)
+        self.empty_label.setVisible(not records)
+        current = QModelIndex()
+        if records:
+            row = next((i for i, r in enumerate(records) if r.id == select_id), 0)
+            current = self.model.index(row, 0)
+            selection = self.view.selectionModel()
+            selection.blockSignals(True)
+            self.view.setCurrentIndex(current)
+            selection.blockSignals(False)
+        self._current_changed(current, QModelIndex())
+
+    def current_record(self) -> ScreeningRecord | None:
+        index = self.view.currentIndex()
+        return self.model.record_at(index.row()) if index.isValid() else None
+
+    def open_review(self) -> ScreeningRecord | None:
+        record = self.current_record()
+        if record is None or not self.review_button.isEnabled():
+            return None
+        dialog = ReviewDialog(self.ctx, self.actor, self.prompts, record, self)
+        if dialog.exec() and dialog.saved is not None:
+            self.reviewed.emit(dialog.saved)
+            return dialog.saved
+        return None
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        record = self.model.record_at(current.row()) if current.isValid() else None
+        self.review_button.setEnabled(bool(record and record.is_current and record.needs_review
+                                           and self.actor.may(Permission.REVIEW_SCREENING)))
+        self.selected.emit(record)

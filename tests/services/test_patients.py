@@ -1,0 +1,133 @@
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from frontdesk.db.models import AuditEvent, Patient
+from frontdesk.domain.patients import PatientDetails
+from frontdesk.services.errors import Conflict, PermissionDenied, ValidationFailed
+from frontdesk.services.patients import (
+    PossibleDuplicate,
+    open_patient,
+    register_patient,
+    search_patients,
+    set_patient_archived,
+    update_patient,
+)
+from frontdesk.services.unit_of_work import UnitOfWork
+
+ZOE = PatientDetails(family_name="Ødegård", given_names="Zoë", preferred_name="Zo",
+                     date_of_birth=date(1985, 3, 4), phone="250 493 1152", email="zoe@example.ca")
+LI = PatientDetails(family_name="Tsai", given_names="Li", date_of_birth=date(1990, 7, 1), phone="604-555-0199")
+
+
+def count_patients(ctx) -> int:
+    with UnitOfWork(ctx, None) as uow:
+        return uow.session.scalar(select(func.count()).select_from(Patient))
+
+
+def test_register_normalises_phone_and_email_and_is_audited(ctx, reception):
+    record = register_patient(ctx, reception, ZOE)
+    assert record.details.phone == "+12504931152"
+    assert record.phone_display == "(250) 493-1152"
+    assert record.name == 'Ødegård, Zoë "Zo"'
+    assert record.version == 1
+    with UnitOfWork(ctx, None) as uow:
+        actions = list(uow.session.scalars(select(AuditEvent.action).where(AuditEvent.patient_id == record.id)))
+    assert actions == ["create"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"family_name": "  "}, "family_name"),
+        ({"given_names": ""}, "given_names"),
+        ({"date_of_birth": None}, "date_of_birth"),
+        ({"date_of_birth": date(2027, 1, 1)}, "date_of_birth"),
+        ({"phone": "555"}, "phone"),
+        ({"email": "not an email"}, "email"),
+        ({"payer": "worksafebc"}, "referral_doctor"),
+        ({"payer": "icbc"}, "claim_number"),
+        ({"payer": "icbc"}, "referral_date"),
+    ],
+)
+def test_invalid_details_are_refused_field_by_field_and_nothing_is_saved(ctx, reception, change, field):
+    with pytest.raises(ValidationFailed) as refused:
+        register_patient(ctx, reception, replace(ZOE, **change))
+    assert field in refused.value.errors
+    assert count_patients(ctx) == 0
+
+
+def test_a_claim_with_its_referral_is_accepted(ctx, reception):
+    details = replace(LI, payer="worksafebc", referral_doctor="Dr. Ann Lee", referral_date=date(2026, 11, 1),
+                      claim_number="WCB-123")
+    assert register_patient(ctx, reception, details).details.claim_number == "WCB-123"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        replace(ZOE, phone="", email=""),  # same name (accents folded) and birth date
+        PatientDetails(family_name="Odegard", given_names="Zoe", date_of_birth=date(1985, 3, 4)),
+        PatientDetails(family_name="Someone", given_names="Else", date_of_birth=date(1970, 1, 1),
+                       phone="+1 (250) 493-1152"),  # same phone
+    ],
+)
+def test_probable_duplicates_need_confirmation(ctx, reception, other):
+    first = register_patient(ctx, reception, ZOE)
+    with pytest.raises(PossibleDuplicate) as warned:
+        register_patient(ctx, reception, other)
+    assert [match.id for match in warned.value.matches] == [first.id]
+    assert count_patients(ctx) == 1
+    register_patient(ctx, reception, other, confirmed_new=True)
+    assert count_patients(ctx) == 2
+
+
+def test_update_checks_the_version_and_reports_what_the_other_person_changed(ctx, reception, admin):
+    record = register_patient(ctx, reception, ZOE)
+    saved = update_patient(ctx, admin, record.id, record.version, replace(ZOE, email="zo@example.ca"))
+    assert saved.version == 2
+    with pytest.raises(Conflict) as clash:
+        update_patient(ctx, reception, record.id, record.version, replace(ZOE, address="1 Main St"))
+    current, differing = clash.value.current
+    assert current.details.email == "zo@example.ca"
+    assert set(differing) == {"email", "address"}
+    assert open_patient(ctx, reception, record.id).details.address == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("zoe", ["Zoë"]),
+        ("ZOË", ["Zoë"]),
+        ("odeg", ["Zoë"]),
+        ("zo ode", ["Zoë"]),
+        ("tsai li", ["Li"]),
+        ("250 493", ["Zoë"]),
+        ("(604) 555-01", ["Li"]),
+        ("1-250-493-1152", ["Zoë"]),
+        ("1985-03-04", ["Zoë"]),
+        ("1990/7/1", ["Li"]),
+        ("nobody", []),
+        ("", []),
+    ],
+)
+def test_search_by_name_phone_or_birth_date(ctx, reception, query, expected):
+    register_patient(ctx, reception, ZOE)
+    register_patient(ctx, reception, LI)
+    found = search_patients(ctx, reception, query)
+    assert [open_patient(ctx, reception, hit.id).details.given_names for hit in found] == expected
+
+
+def test_archived_patients_are_not_found_unless_asked(ctx, reception):
+    record = register_patient(ctx, reception, LI)
+    set_patient_archived(ctx, reception, record.id, True)
+    assert search_patients(ctx, reception, "tsai") == []
+    assert [hit.id for hit in search_patients(ctx, reception, "tsai", include_archived=True)] == [record.id]
+
+
+def test_no_one_signed_in_may_not_open_a_record(ctx, reception):
+    record = register_patient(ctx, reception, LI)
+    with pytest.raises(PermissionDenied):
+        open_patient(ctx, None, record.id)
