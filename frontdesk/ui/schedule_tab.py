@@ -1,12 +1,47 @@
-"""The Schedule tab (frame; filled by its issue)."""
+"""The Schedule tab: every therapist's day (or one therapist's week) as a grid of time slots.
+
+Keyboard: Ctrl+T or Home = today; Ctrl+Left/Right or PgUp/PgDn = previous/next day (week in the
+week view); Ctrl+G = go to a date; Ctrl+1 / Ctrl+2 = day / week; Enter on a white cell books it,
+Enter on an appointment moves it; Ctrl+B = book, Ctrl+M = move, Ctrl+F = find next available; the
+status actions (arrived, cancel ...) are those of the Appointments tab.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from datetime import date, datetime, timedelta
 
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.roles import Permission
+from frontdesk.domain.scheduling import format_day, format_time_range
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.ui.errors import Prompts
+from frontdesk.services.errors import Conflict, ServiceError
+from frontdesk.services.schedule import (
+    AppointmentRecord,
+    day_schedule,
+    list_therapists,
+    reschedule_appointment,
+    week_schedule,
+)
+from frontdesk.ui.booking_dialog import BookingDialog
+from frontdesk.ui.booking_find import FindSlotDialog
+from frontdesk.ui.errors import Prompts, report_unexpected
+from frontdesk.ui.geometry import recalled_value, remember_value
+from frontdesk.ui.schedule_grid import INTERVAL_ROLE, ScheduleGridModel, ScheduleGridView
+from frontdesk.ui.schedule_move import MoveDialog
+
+RELOAD_ON = frozenset({"appointments", "patients", "screenings", "therapists", "clinic"})
 
 
 class ScheduleTab(QWidget):
@@ -15,8 +50,358 @@ class ScheduleTab(QWidget):
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
+        self.day: date = ctx.today()
+        self.week_mode = False
+        self.active_dialog = None
+        self.may_book = actor.may(Permission.BOOK)
+
+        self.model = ScheduleGridModel(ctx.zone, self)
+        self.model.move_requested.connect(self.move_by_drop)
+        self.view = ScheduleGridView(ctx.zone)
+        self.view.setModel(self.model)
+        self.view.cell_activated.connect(self.activate_cell)
+        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+
+        self.toolbar = QToolBar()
+        self.toolbar.setObjectName("schedule_toolbar")
+        self.previous_action = self._action("◀ &Previous", ["Ctrl+Left", "PgUp"], "Previous day", self.previous)
+        self.today_action = self._action("&Today", ["Ctrl+T", "Home"], "Go to today", self.go_today)
+        self.next_action = self._action("&Next ▶", ["Ctrl+Right", "PgDown"], "Next day", self.next)
+        self.date_edit = QDateEdit()
+        self.date_edit.setObjectName("go_to_date")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd yyyy-MM-dd")
+        self.date_edit.setToolTip("Go to a date (Ctrl+G)")
+        self.date_edit.dateChanged.connect(self._date_picked)
+        self.goto_action = self._action("&Go to date", ["Ctrl+G"], "Go to a date", self.focus_date, toolbar=False)
+        self.view_combo = QComboBox()
+        self.view_combo.setObjectName("view_mode")
+        self.view_combo.addItems(["Day: all physiotherapists", "Week: one physiotherapist"])
+        self.view_combo.currentIndexChanged.connect(lambda index: self.set_week_mode(index == 1))
+        self.day_action = self._action("Day view", ["Ctrl+1"], "Show everyone's day",
+                                       lambda: self.set_week_mode(False), toolbar=False)
+        self.week_action = self._action("Week view", ["Ctrl+2"], "Show one physiotherapist's week",
+                                        lambda: self.set_week_mode(True), toolbar=False)
+        self.therapist_combo = QComboBox()
+        self.therapist_combo.setObjectName("week_therapist")
+        self.therapist_combo.setToolTip("Whose week to show")
+        self._fill_therapists()
+        self.therapist_combo.currentIndexChanged.connect(self._therapist_picked)
+
+        self.toolbar.addAction(self.previous_action)
+        self.toolbar.addAction(self.today_action)
+        self.toolbar.addAction(self.next_action)
+        self.toolbar.addWidget(self.date_edit)
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.view_combo)
+        self.therapist_combo_action = self.toolbar.addWidget(self.therapist_combo)
+        self.toolbar.addSeparator()
+        self.book_action = self._action("&Book…", ["Ctrl+B"], "Book an appointment", self.book)
+        self.move_action = self._action("&Move…", ["Ctrl+M"], "Move the selected appointment", self.move_selected)
+        self.find_action = self._action("&Find next available…", ["Ctrl+F"], "Find the next free slots",
+                                        self.find_next_available)
+        self.refresh_action = self._action("Refresh", ["F5"], "Load the schedule again", self.reload)
+        for action in (self.book_action, self.move_action, self.find_action):
+            action.setEnabled(self.may_book)
+        self.status_actions = self._status_actions()
+
+        self.title = QLabel("")
+        self.title.setObjectName("schedule_title")
+        self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.summary = QLabel("")
+        self.summary.setObjectName("schedule_summary")
+        self.message = QLabel("")
+        self.message.setObjectName("schedule_message")
+        self.message.setWordWrap(True)
+        legend = QLabel("White: free · Grey: not working · Hatched: away · Struck through: cancelled or "
+                        "no-show. Enter or double-click books a free cell or moves an appointment; "
+                        "drag a block to move it.")
+        legend.setWordWrap(True)
+        legend.setStyleSheet("color: #555;")
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.summary)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Schedule"))
+        layout.addWidget(self.toolbar)
+        layout.addLayout(header)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(legend)
+        self.setFocusProxy(self.view)
+        self.set_week_mode(False)
+
+    # --- Building ---------------------------------------------------------------------------------
+
+    def _action(self, text: str, keys: list[str], tip: str, slot, toolbar: bool = True) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{tip} ({', '.join(keys)})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        if toolbar and text:
+            self.toolbar.addAction(action)
+        return action
+
+    def _status_actions(self):
+        try:
+            from frontdesk.ui.appointment_actions import StatusActions
+        except ImportError:
+            return None
+        actions = StatusActions(self.ctx, self.actor, self.prompts, self, self.selected_appointment)
+        actions.changed.connect(self._after_change)
+        actions.reload_needed.connect(self.reload)
+        self.toolbar.addSeparator()
+        for action in actions.all:
+            self.toolbar.addAction(action)
+        return actions
+
+    def _fill_therapists(self) -> None:
+        wanted = self.therapist_combo.currentData() or self.actor.therapist_id or recalled_value("schedule/week_therapist")
+        self.therapist_combo.blockSignals(True)
+        self.therapist_combo.clear()
+        for therapist in list_therapists(self.ctx, self.actor):
+            self.therapist_combo.addItem(therapist.name, therapist.id)
+        index = self.therapist_combo.findData(int(wanted)) if wanted else -1
+        self.therapist_combo.setCurrentIndex(max(index, 0))
+        self.therapist_combo.blockSignals(False)
+
+    # --- Navigation -------------------------------------------------------------------------------
+
+    @property
+    def step(self) -> timedelta:
+        return timedelta(days=7 if self.week_mode else 1)
+
+    def go_to(self, day: date) -> None:
+        self.day = day
+        self.reload()
+
+    def go_today(self) -> None:
+        self.go_to(self.ctx.today())
+
+    def previous(self) -> None:
+        self.go_to(self.day - self.step)
+
+    def next(self) -> None:
+        self.go_to(self.day + self.step)
+
+    def focus_date(self) -> None:
+        self.date_edit.setFocus()
+        self.date_edit.setSelectedSection(QDateEdit.DaySection)
+
+    def _date_picked(self, value: QDate) -> None:
+        picked = date(value.year(), value.month(), value.day())
+        if picked != self.day:
+            self.go_to(picked)
+
+    def set_week_mode(self, week: bool) -> None:
+        self.week_mode = week
+        self.view_combo.blockSignals(True)
+        self.view_combo.setCurrentIndex(1 if week else 0)
+        self.view_combo.blockSignals(False)
+        self.therapist_combo_action.setVisible(week)
+        self.previous_action.setToolTip(f"Previous {'week' if week else 'day'} (Ctrl+Left, PgUp)")
+        self.next_action.setToolTip(f"Next {'week' if week else 'day'} (Ctrl+Right, PgDown)")
+        self.reload()
+
+    def _therapist_picked(self) -> None:
+        remember_value("schedule/week_therapist", self.therapist_combo.currentData())
+        if self.week_mode:
+            self.reload()
+
+    # --- Loading ----------------------------------------------------------------------------------
 
     def refresh(self, changes: set) -> None:
-        pass
+        if "therapists" in changes:
+            self._fill_therapists()
+        if changes & RELOAD_ON:
+            self.reload()
+
+    def reload(self) -> None:
+        current = self.view.currentIndex()
+        keep = (current.row(), current.column()) if current.isValid() else None
+        try:
+            if self.week_mode:
+                therapist_id = self.therapist_combo.currentData()
+                if therapist_id is None:
+                    return
+                week_start = self.day - timedelta(days=self.day.weekday())
+                schedule = week_schedule(self.ctx, self.actor, therapist_id, week_start)
+                self.model.set_week(schedule)
+                self.title.setText(f"{schedule.therapist.name}: week of {format_day(week_start)}, "
+                                   f"{week_start.year}")
+                appointments = schedule.appointments
+            else:
+                schedule = day_schedule(self.ctx, self.actor, self.day)
+                self.model.set_day(schedule)
+                today = "  (today)" if self.day == self.ctx.today() else ""
+                self.title.setText(f"{format_day(self.day)}, {self.day.year}{today}")
+                appointments = schedule.appointments
+        except ServiceError as error:
+            self.message.setText(error.message)
+            return
+        self.date_edit.blockSignals(True)
+        self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
+        self.date_edit.blockSignals(False)
+        self.view.apply_spans()
+        live = sum(1 for a in appointments if a.is_live)
+        gone = len(appointments) - live
+        self.summary.setText(f"{live} booked" + (f", {gone} cancelled or no-show" if gone else ""))
+        if keep and keep[0] < self.model.rowCount() and keep[1] < self.model.columnCount():
+            self.view.setCurrentIndex(self.model.index(*keep))
+        elif self.model.rowCount() and self.model.columnCount():
+            self._select_first_working_cell()
+        self._current_changed(self.view.currentIndex())
+
+    def _select_first_working_cell(self) -> None:
+        for row in range(self.model.rowCount()):
+            for column in range(self.model.columnCount()):
+                index = self.model.index(row, column)
+                if self.model.is_bookable(index):
+                    self.view.setCurrentIndex(index)
+                    self.view.scrollTo(index, ScheduleGridView.PositionAtTop)
+                    return
+        self.view.setCurrentIndex(self.model.index(0, 0))
+
+    # --- Selection --------------------------------------------------------------------------------
+
+    def selected_appointment(self) -> AppointmentRecord | None:
+        return self.model.appointment_at(self.view.currentIndex())
+
+    def _current_changed(self, index: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        record = self.model.appointment_at(index)
+        self.move_action.setEnabled(self.may_book and record is not None and record.status.value == "booked")
+        if self.status_actions is not None:
+            self.status_actions.update_enabled(record)
+        self.message.setText("")
+
+    def select_appointment(self, appointment_id: int) -> None:
+        index = self.model.anchor_index(appointment_id)
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+
+    # --- Acting on cells --------------------------------------------------------------------------
+
+    def activate_cell(self, index: QModelIndex) -> None:
+        record = self.model.appointment_at(index)
+        if record is not None:
+            if record.status.value == "booked":
+                self.move_selected()
+            else:
+                self.message.setText(f"{record.patient_name}'s appointment is {record.status.label.lower()}; "
+                                     "it stays here for the record.")
+            return
+        if not self.model.is_bookable(index):
+            interval = index.data(INTERVAL_ROLE)
+            column = self.model.columns[index.column()]
+            self.message.setText(f"{column.therapist.name} is not working at "
+                                 f"{format_time_range(interval, self.ctx.zone)}. Pick a white cell, or use "
+                                 "Find next available (Ctrl+F).")
+            return
+        column = self.model.columns[index.column()]
+        self.book(start=index.data(INTERVAL_ROLE).start, therapist_id=column.therapist.id)
+
+    def book(self, *, start: datetime | None = None, therapist_id: int | None = None) -> None:
+        if not self.may_book:
+            return
+        if start is None:
+            index = self.view.currentIndex()
+            if index.isValid() and self.model.appointment_at(index) is None:
+                start = index.data(INTERVAL_ROLE).start
+                therapist_id = self.model.columns[index.column()].therapist.id
+        try:
+            dialog = BookingDialog(self.ctx, self.actor, self, start=start, therapist_id=therapist_id)
+        except Exception as error:  # noqa: BLE001
+            report_unexpected(self, error, self.prompts)
+            return
+        self._open(dialog, lambda: self._booked(dialog.booked))
+
+    def _booked(self, records: list[AppointmentRecord]) -> None:
+        if not records:
+            return
+        first = records[0]
+        self.day = first.starts_at.astimezone(self.ctx.zone).date()
+        self._after_change({"appointments"})
+        self.select_appointment(first.id)
+        self.message.setText(f"Booked {first.patient_name}, {format_time_range(first.interval, self.ctx.zone)} "
+                             f"with {first.therapist_name}" + (f" ({len(records)} dates)" if len(records) > 1 else "")
+                             + ".")
+
+    def move_selected(self) -> None:
+        record = self.selected_appointment()
+        if record is None or not self.may_book:
+            return
+        dialog = MoveDialog(self.ctx, self.actor, record, self)
+        dialog.finished.connect(lambda _result: dialog.conflicted and self.reload())
+        self._open(dialog, lambda: self._moved(dialog.moved))
+
+    def _moved(self, record: AppointmentRecord | None) -> None:
+        if record is None:
+            return
+        self.day = record.starts_at.astimezone(self.ctx.zone).date()
+        self._after_change({"appointments"})
+        self.select_appointment(record.id)
+        self.message.setText(f"Moved {record.patient_name} to {format_time_range(record.interval, self.ctx.zone)} "
+                             f"with {record.therapist_name}.")
+
+    def move_by_drop(self, appointment_id: int, version: int, start: datetime, therapist_id: int) -> None:
+        """A block was dropped on a cell: move it there (the service checks every rule)."""
+        try:
+            record = reschedule_appointment(self.ctx, self.actor, appointment_id, version, start, therapist_id)
+        except Conflict as error:
+            self.prompts.error(self, "Move appointment", error.message)
+            self.reload()
+            return
+        except ServiceError as error:
+            self.prompts.error(self, "Move appointment", error.message)
+            return
+        except Exception as error:  # noqa: BLE001
+            report_unexpected(self, error, self.prompts)
+            return
+        self._moved(record)
+
+    def find_next_available(self) -> None:
+        if not self.may_book:
+            return
+        column = self.model.columns[self.view.currentIndex().column()] if self.view.currentIndex().isValid() \
+            and self.week_mode else None
+        dialog = FindSlotDialog(self.ctx, self.actor, self, therapist_id=column.therapist.id if column else None,
+                                from_date=max(self.day, self.ctx.today()))
+        self._open(dialog, lambda: self._booked([dialog.booked] if dialog.booked else []))
+
+    def _open(self, dialog, on_accept) -> None:
+        """Open without blocking (tests drive the dialog); act when it is accepted."""
+        self.active_dialog = dialog
+        dialog.accepted.connect(on_accept)
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        dialog.open()
+
+    def _closed(self, dialog) -> None:
+        if self.active_dialog is dialog:
+            self.active_dialog = None
+        dialog.deleteLater()
+        self.view.setFocus()
+
+    def _after_change(self, changes: set) -> None:
+        self.reload()
+        self.changed.emit(set(changes))
+
+    def _context_menu(self, position) -> None:
+        index = self.view.indexAt(position)
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+        menu = QMenu(self)
+        if self.model.appointment_at(index) is None:
+            menu.addAction(self.book_action)
+        else:
+            menu.addAction(self.move_action)
+            if self.status_actions is not None:
+                for action in self.status_actions.all:
+                    menu.addAction(action)
+        menu.addAction(self.find_action)
+        menu.popup(self.view.viewport().mapToGlobal(position))
+

@@ -1,0 +1,634 @@
+"""Appointment statuses, the appointments list, "my day", and the calendar and CSV exports.
+
+A status changes only when a person asks for it (arrived, completed, cancelled, no-show) and every
+change, undo included, is one more row in `appointment_events` naming who and when, plus an audit
+entry. The list is read in pages ordered by start time, so a clinic with a million appointments
+still opens the table at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+
+from icalendar import Calendar, Event
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Therapist, User
+from frontdesk.domain.appointments import (
+    AppointmentStatus,
+    ImsFlag,
+    StatusChange,
+    TransitionError,
+    change_status,
+    current_status,
+    undo_last_change,
+    undo_target,
+)
+from frontdesk.domain.contact import phone_search_digits
+from frontdesk.domain.patients import search_key
+from frontdesk.domain.roles import Permission
+from frontdesk.domain.scheduling import (
+    Busy,
+    Interval,
+    ProblemKind,
+    TherapistAvailability,
+    check_slot,
+    is_late_cancellation,
+    local_instant,
+)
+from frontdesk.domain.screening import Level, format_date
+from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.schedule import AppointmentRecord, load_appointment_records
+from frontdesk.services.screenings import current_screening, screening_expires
+from frontdesk.services.unit_of_work import UnitOfWork
+
+#: What a status service changed, for the UI's refresh (`changed.emit(CHANGES)`).
+CHANGES = frozenset({"appointments"})
+
+STATUS_EVENT = "status"
+UNDO_EVENT = "undo"
+_BOOKING_KINDS = frozenset({"booked", "book", "created", "create"})
+_KEY_END = "\U0010ffff"
+_EXPORT_BATCH = 1000
+MAX_REASON = 500
+MAX_PAGE = 5000
+
+
+class StatusNotChanged(ServiceError):
+    """A status change the clinic's rules refuse (the message says why and what to do instead)."""
+
+
+# --- Statuses ------------------------------------------------------------------------------------
+
+
+def mark_arrived(ctx: ServiceContext, actor: Actor, appointment_id: int,
+                 expected_version: int) -> AppointmentRecord:
+    return _change_status(ctx, actor, appointment_id, expected_version, AppointmentStatus.ARRIVED)
+
+
+def mark_completed(ctx: ServiceContext, actor: Actor, appointment_id: int,
+                   expected_version: int) -> AppointmentRecord:
+    return _change_status(ctx, actor, appointment_id, expected_version, AppointmentStatus.COMPLETED)
+
+
+def mark_no_show(ctx: ServiceContext, actor: Actor, appointment_id: int,
+                 expected_version: int) -> AppointmentRecord:
+    return _change_status(ctx, actor, appointment_id, expected_version, AppointmentStatus.NO_SHOW)
+
+
+def cancel_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int, expected_version: int,
+                       reason: str) -> AppointmentRecord:
+    """Cancel with a reason; within the clinic's notice period it is recorded as a late cancellation.
+
+    The appointment stays in the record (and in the list) with its reason; its slot is free again.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationFailed({"reason": "Please give a reason for the cancellation."})
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed({"reason": f"Keep the reason under {MAX_REASON} characters."})
+    return _change_status(ctx, actor, appointment_id, expected_version, AppointmentStatus.CANCELLED,
+                          reason)
+
+
+def is_late_if_cancelled_now(ctx: ServiceContext, record: AppointmentRecord) -> bool:
+    """What the cancel dialog tells the receptionist before they confirm."""
+    return is_late_cancellation(record.starts_at, ctx.now(), _notice(ctx))
+
+
+def undo_last_status_change(ctx: ServiceContext, actor: Actor, appointment_id: int,
+                            expected_version: int, reason: str = "") -> AppointmentRecord:
+    """Revert the latest status change still in force; the undo is recorded, nothing is erased.
+
+    Undoing a cancellation or a no-show takes the slot back, so it is refused when the therapist or
+    the patient has been booked into that time since.
+    """
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.BOOK, "change appointment statuses")
+        session = uow.session
+        row = _row_for_change(session, appointment_id, expected_version)
+        history, event_ids = _status_history(session, row)
+        target = undo_target(history)
+        try:
+            change = undo_last_change(history, by_user=actor.user_id, now=ctx.now(), reason=reason)
+        except TransitionError as error:
+            raise StatusNotChanged(str(error)) from error
+        assert target is not None
+        before = AppointmentStatus(row.status)
+        if change.status.is_live and not before.is_live:
+            _require_slot_still_free(ctx, session, row)
+        session.add(AppointmentEvent(
+            appointment_id=row.id, at=change.at, by_user=actor.user_id, kind=UNDO_EVENT,
+            from_status=before.value, to_status=change.status.value,
+            detail={"reason": change.reason} if change.reason else {},
+            undo_of=event_ids[target[0]],
+        ))
+        row.status = change.status.value
+        if before is AppointmentStatus.CANCELLED:
+            row.cancel_reason = ""
+            row.late_cancellation = False
+        _touch(ctx, actor, row)
+        uow.audit("undo_status", "appointment", row.id, patient_id=row.patient_id,
+                  from_status=before.value, to_status=change.status.value)
+        uow.commit()
+    return get_appointment(ctx, actor, appointment_id)
+
+
+def _change_status(ctx: ServiceContext, actor: Actor, appointment_id: int, expected_version: int,
+                   new: AppointmentStatus, reason: str = "") -> AppointmentRecord:
+    notice = _notice(ctx)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.BOOK, "change appointment statuses")
+        session = uow.session
+        row = _row_for_change(session, appointment_id, expected_version)
+        history, _ = _status_history(session, row)
+        try:
+            change = change_status(history, new, by_user=actor.user_id, now=ctx.now(),
+                                   start=row.starts_at, reason=reason, notice=notice)
+        except TransitionError as error:
+            raise StatusNotChanged(str(error)) from error
+        before = row.status
+        detail: dict[str, object] = {}
+        if new is AppointmentStatus.CANCELLED:
+            detail = {"reason": change.reason, "late": change.late}
+            row.cancel_reason = change.reason
+            row.late_cancellation = change.late
+        session.add(AppointmentEvent(
+            appointment_id=row.id, at=change.at, by_user=actor.user_id, kind=STATUS_EVENT,
+            from_status=before, to_status=new.value, detail=detail,
+        ))
+        row.status = new.value
+        _touch(ctx, actor, row)
+        uow.audit("status", "appointment", row.id, patient_id=row.patient_id,
+                  from_status=before, to_status=new.value, **({"late": change.late} if detail else {}))
+        uow.commit()
+    return get_appointment(ctx, actor, appointment_id)
+
+
+def _notice(ctx: ServiceContext) -> timedelta:
+    return timedelta(hours=get_clinic_settings(ctx).late_cancel_hours)
+
+
+def _touch(ctx: ServiceContext, actor: Actor, row: Appointment) -> None:
+    row.version += 1
+    row.updated_at = ctx.now()
+    row.updated_by = actor.user_id
+
+
+def _row_for_change(session: Session, appointment_id: int, expected_version: int) -> Appointment:
+    row = session.get(Appointment, appointment_id)
+    if row is None:
+        raise NotFound("That appointment no longer exists.")
+    if row.version != expected_version:
+        current = _load_one(session, appointment_id)
+        raise Conflict(
+            "Someone else changed this appointment a moment ago (it is now "
+            f"{AppointmentStatus(row.status).label.lower()}). The list has been refreshed; check it "
+            "and try again if it is still needed.",
+            current=current,
+        )
+    return row
+
+
+def _status_history(session: Session, row: Appointment) -> tuple[list[StatusChange], list[int | None]]:
+    """The appointment's status history for the domain, and the event id behind each entry.
+
+    The booking entry comes from the booking event, or from the row when it was imported without
+    one. Events written by other means that do not fit the chain are left out; if the chain then
+    disagrees with the saved status, the saved status is taken as one more (not undoable) change.
+    """
+    events = list(session.scalars(
+        select(AppointmentEvent).where(AppointmentEvent.appointment_id == row.id)
+        .order_by(AppointmentEvent.at, AppointmentEvent.id)
+    ))
+    booking = next((e for e in events if e.kind in _BOOKING_KINDS), None)
+    if booking is not None:
+        history = [StatusChange(AppointmentStatus.BOOKED, booking.at, booking.by_user)]
+        ids: list[int | None] = [booking.id]
+    else:
+        history = [StatusChange(AppointmentStatus.BOOKED, row.created_at, row.created_by)]
+        ids = [None]
+    for event in events:
+        if event.kind not in (STATUS_EVENT, UNDO_EVENT) or not event.to_status:
+            continue
+        detail = event.detail or {}
+        undo_of = None
+        if event.kind == UNDO_EVENT:
+            if event.undo_of not in ids:
+                continue
+            undo_of = ids.index(event.undo_of)
+        entry = StatusChange(AppointmentStatus(event.to_status), event.at, event.by_user,
+                             str(detail.get("reason", "")), late=bool(detail.get("late", False)),
+                             undo_of=undo_of)
+        if event.kind == STATUS_EVENT and event.from_status:
+            _catch_up(history, ids, AppointmentStatus(event.from_status), event.at, event.by_user)
+        try:
+            current_status([*history, entry])
+        except ValueError:
+            continue
+        history.append(entry)
+        ids.append(event.id)
+    _catch_up(history, ids, AppointmentStatus(row.status), row.updated_at, row.updated_by)
+    return history, ids
+
+
+def _catch_up(history: list[StatusChange], ids: list[int | None], status: AppointmentStatus,
+              at: datetime, by_user: int) -> None:
+    """Add a status set without an event (imported data) as a change of its own, so the chain
+    agrees with what was saved; an undo can step back over it."""
+    if current_status(history) is not status:
+        history.append(StatusChange(status, at, by_user))
+        ids.append(None)
+
+
+def _require_slot_still_free(ctx: ServiceContext, session: Session, row: Appointment) -> None:
+    live = [s.value for s in AppointmentStatus if s.is_live]
+    interval = Interval(row.starts_at, row.ends_at)
+    overlapping = and_(Appointment.id != row.id, Appointment.status.in_(live),
+                       Appointment.starts_at < row.ends_at, Appointment.ends_at > row.starts_at)
+    therapist_name = session.scalar(select(Therapist.full_name).where(Therapist.id == row.therapist_id))
+    therapist_busy = [
+        Busy(Interval(s, e), therapist_name or "", appointment_id=i)
+        for i, s, e in session.execute(
+            select(Appointment.id, Appointment.starts_at, Appointment.ends_at)
+            .where(Appointment.therapist_id == row.therapist_id, overlapping)
+        )
+    ]
+    patient_busy = [
+        Busy(Interval(s, e), "The patient", appointment_id=i)
+        for i, s, e in session.execute(
+            select(Appointment.id, Appointment.starts_at, Appointment.ends_at)
+            .where(Appointment.patient_id == row.patient_id, overlapping)
+        )
+    ]
+    availability = TherapistAvailability(row.therapist_id, busy=therapist_busy, name=therapist_name or "")
+    problems = [
+        p for p in check_slot(interval, availability, patient_busy, zone=ctx.zone, ignore_appointment=row.id)
+        if p.kind in (ProblemKind.THERAPIST_BUSY, ProblemKind.PATIENT_BUSY)
+    ]
+    if problems:
+        raise Conflict(
+            "This time has been booked again since, so the appointment cannot be restored: "
+            + " ".join(p.message for p in problems)
+            + " Book a new time instead."
+        )
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentFilter:
+    """What the Appointments tab shows. Dates are local days in the clinic's zone, both included;
+    `statuses` empty means every status; `text` matches the start of the patient's names or phone."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    therapist_id: int | None = None
+    patient_id: int | None = None
+    statuses: frozenset[AppointmentStatus] = field(default_factory=frozenset)
+    ims_only: bool = False
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an appointment's history, as the detail pane shows it."""
+
+    at: datetime
+    by: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ScreeningSummary:
+    """The patient's latest screening in a line: level (after any review), date, and staleness."""
+
+    screened_on: date
+    level: Level
+    not_before: date | None
+    stale: bool
+    review: str
+    text: str
+
+
+class AppointmentDetail(NamedTuple):
+    appointment: AppointmentRecord
+    history: list[HistoryEntry]
+    screening: ScreeningSummary | None
+
+
+def _filtered(ctx: ServiceContext, flt: AppointmentFilter) -> Select:
+    """Conditions on appointments only, start-time range first, so an index on `starts_at` (or on
+    therapist/patient plus `starts_at`) does the work; the patient text becomes a short id list."""
+    if flt.date_from and flt.date_to and flt.date_to < flt.date_from:
+        raise ValidationFailed({"date_to": "The end date is before the start date."})
+    statement = select(Appointment)
+    if flt.date_from is not None:
+        statement = statement.where(Appointment.starts_at >= local_instant(flt.date_from, time(0), ctx.zone))
+    if flt.date_to is not None:
+        end = local_instant(flt.date_to + timedelta(days=1), time(0), ctx.zone)
+        statement = statement.where(Appointment.starts_at < end)
+    if flt.therapist_id is not None:
+        statement = statement.where(Appointment.therapist_id == flt.therapist_id)
+    if flt.patient_id is not None:
+        statement = statement.where(Appointment.patient_id == flt.patient_id)
+    if flt.statuses and set(flt.statuses) != set(AppointmentStatus):
+        statement = statement.where(Appointment.status.in_(sorted(s.value for s in flt.statuses)))
+    if flt.ims_only:
+        statement = statement.where(
+            Appointment.type_id.in_(select(AppointmentType.id).where(AppointmentType.is_ims.is_(True)))
+        )
+    patients = _patient_match(flt.text)
+    if patients is not None:
+        statement = statement.where(Appointment.patient_id.in_(patients))
+    return statement
+
+
+def _patient_match(text: str) -> Select | None:
+    """Patient ids for the typed text, matched as the patient search does (index-friendly ranges):
+    each word starts one of the names, or the digits start the phone number."""
+    text = text.strip()[:200]
+    if not text:
+        return None
+    digits = phone_search_digits(text)
+    if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in text):
+        return select(Patient.id).where(Patient.phone_digits >= digits, Patient.phone_digits < digits + "\x7f")
+    words = search_key(text).split()
+    if not words:
+        return None
+    conditions = []
+    for word in words[:4]:
+        end = word + _KEY_END
+        conditions.append(or_(
+            and_(Patient.family_key >= word, Patient.family_key < end),
+            and_(Patient.given_key >= word, Patient.given_key < end),
+            and_(Patient.preferred_key >= word, Patient.preferred_key < end),
+        ))
+    return select(Patient.id).where(*conditions)
+
+
+def list_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter, offset: int = 0,
+                      limit: int = 200, *, after: tuple[datetime, int] | None = None) -> list[AppointmentRecord]:
+    """One page of appointments in start-time order (then id).
+
+    Pass `after` (the start and id of the last row already shown) instead of a growing `offset` to
+    read the next page straight from the index, however deep into the list it is.
+    """
+    limit = max(0, min(limit, MAX_PAGE))
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see appointments")
+        return _page(uow.session, _filtered(ctx, flt), offset, limit, after)
+
+
+def _page(session: Session, statement: Select, offset: int, limit: int,
+          after: tuple[datetime, int] | None) -> list[AppointmentRecord]:
+    if after is not None:
+        start, last_id = after
+        statement = statement.where(
+            Appointment.starts_at >= start,
+            or_(Appointment.starts_at > start, Appointment.id > last_id),
+        )
+    statement = statement.order_by(Appointment.starts_at, Appointment.id).limit(limit)
+    if offset and after is None:
+        statement = statement.offset(offset)
+    return load_appointment_records(session, statement)
+
+
+def count_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter) -> int:
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see appointments")
+        inner = _filtered(ctx, flt).with_only_columns(Appointment.id).subquery()
+        return int(uow.session.scalar(select(func.count()).select_from(inner)) or 0)
+
+
+def get_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int) -> AppointmentRecord:
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see appointments")
+        record = _load_one(uow.session, appointment_id)
+    if record is None:
+        raise NotFound("That appointment no longer exists.")
+    return record
+
+
+def _load_one(session: Session, appointment_id: int) -> AppointmentRecord | None:
+    records = load_appointment_records(session, select(Appointment).where(Appointment.id == appointment_id))
+    return records[0] if records else None
+
+
+_EVENT_WORDS = {
+    AppointmentStatus.BOOKED: "Booked",
+    AppointmentStatus.ARRIVED: "Marked as arrived",
+    AppointmentStatus.COMPLETED: "Marked as completed",
+    AppointmentStatus.CANCELLED: "Cancelled",
+    AppointmentStatus.NO_SHOW: "Marked as a no-show",
+}
+
+
+def _event_text(event: AppointmentEvent) -> str:
+    detail = event.detail or {}
+    reason = str(detail.get("reason", "")).strip()
+    if event.kind == UNDO_EVENT and event.to_status:
+        undone = AppointmentStatus(event.from_status).label.lower() if event.from_status else "the last change"
+        text = f"Undo: {undone} changed back to {AppointmentStatus(event.to_status).label.lower()}"
+    elif event.kind == STATUS_EVENT and event.to_status:
+        text = _EVENT_WORDS[AppointmentStatus(event.to_status)]
+        if detail.get("late"):
+            text += " (late cancellation)"
+    elif event.kind in _BOOKING_KINDS:
+        text = "Booked"
+    else:
+        text = event.kind.replace("_", " ").capitalize()
+        old, new = detail.get("from"), detail.get("to")
+        if isinstance(old, str) and isinstance(new, str):
+            text += f": {old} \u2192 {new}"
+    return f"{text}: {reason}" if reason else text
+
+
+def _history(session: Session, row: Appointment) -> list[HistoryEntry]:
+    events = list(session.scalars(
+        select(AppointmentEvent).where(AppointmentEvent.appointment_id == row.id)
+        .order_by(AppointmentEvent.at, AppointmentEvent.id)
+    ))
+    ids = {e.by_user for e in events} | {row.created_by}
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    entries = [HistoryEntry(e.at, names.get(e.by_user, "?"), e.kind, _event_text(e)) for e in events]
+    if not any(e.kind in _BOOKING_KINDS for e in events):
+        entries.insert(0, HistoryEntry(row.created_at, names.get(row.created_by, "?"), "booked", "Booked"))
+    return entries
+
+
+def _screening_summary(ctx: ServiceContext, actor: Actor, patient_id: int, on: date) -> ScreeningSummary | None:
+    screening = current_screening(ctx, actor, patient_id)
+    if screening is None:
+        return None
+    months = get_clinic_settings(ctx).rescreen_months
+    stale = on > screening_expires(screening.screened_on, months)
+    level = screening.effective_level
+    review = screening.review.label if screening.review else ""
+    text = f"{level.label} (screened {format_date(screening.screened_on)})"
+    if level is Level.NOT_YET and screening.not_before:
+        text += f"; IMS possible from {format_date(screening.not_before)}"
+    if review:
+        text += f"; review: {review.lower()}"
+    elif screening.needs_review:
+        text += "; waiting for a physiotherapist's review"
+    if stale:
+        text += "; out of date, screen again"
+    return ScreeningSummary(screening.screened_on, level, screening.not_before, stale, review, text)
+
+
+def appointment_detail(ctx: ServiceContext, actor: Actor, appointment_id: int) -> AppointmentDetail:
+    """The appointment, its history (who did what, when) and the patient's latest screening.
+
+    Opening it is recorded in the audit trail, as opening a patient's record is.
+    """
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see appointments")
+        row = uow.session.get(Appointment, appointment_id)
+        if row is None:
+            raise NotFound("That appointment no longer exists.")
+        record = _load_one(uow.session, appointment_id)
+        history = _history(uow.session, row)
+        uow.audit("view", "appointment", row.id, patient_id=row.patient_id)
+        uow.commit()
+    assert record is not None
+    screening = _screening_summary(ctx, actor, record.patient_id, ctx.local(record.starts_at).date())
+    return AppointmentDetail(record, history, screening)
+
+
+def my_day(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date) -> list[AppointmentRecord]:
+    """The therapist's appointments on a local day in time order, cancelled ones included (shown
+    as such), each with its IMS flag."""
+    flt = AppointmentFilter(date_from=day, date_to=day, therapist_id=therapist_id)
+    return list_appointments(ctx, actor, flt, limit=MAX_PAGE)
+
+
+def iter_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter,
+                      batch: int = _EXPORT_BATCH) -> Iterator[AppointmentRecord]:
+    """Every appointment matching the filter, read page by page (for exports)."""
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = list_appointments(ctx, actor, flt, limit=batch, after=after)
+        yield from page
+        if len(page) < batch:
+            return
+        after = (page[-1].starts_at, page[-1].id)
+
+
+# --- Exports -------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "Date", "Start", "End", "Patient", "Phone", "Physiotherapist", "Type", "IMS", "Status",
+    "Late cancellation", "Cancellation reason",
+)
+
+
+def export_csv(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter) -> str:
+    """The appointments matching the filter as CSV text, times in the clinic's zone."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "export appointments")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for record in iter_appointments(ctx, actor, flt):
+        start, end = ctx.local(record.starts_at), ctx.local(record.ends_at)
+        writer.writerow([
+            start.date().isoformat(),
+            f"{start:%H:%M}",
+            f"{end:%H:%M}",
+            record.patient_name,
+            record.patient_phone,
+            record.therapist_name,
+            record.type_name,
+            record.ims_flag.label if record.ims_flag is not ImsFlag.NONE else "",
+            record.status.label,
+            "yes" if record.late_cancellation else "",
+            record.cancel_reason,
+        ])
+        count += 1
+    _audit_export(ctx, actor, "csv", rows=count, **_filter_detail(flt))
+    return out.getvalue()
+
+
+def _filter_detail(flt: AppointmentFilter) -> dict[str, object]:
+    return {
+        "date_from": flt.date_from.isoformat() if flt.date_from else None,
+        "date_to": flt.date_to.isoformat() if flt.date_to else None,
+        "therapist_id": flt.therapist_id,
+        "patient_id": flt.patient_id,
+    }
+
+
+def _audit_export(ctx: ServiceContext, actor: Actor, kind: str, **detail: object) -> None:
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.audit("export", "appointments", None, format=kind, **detail)
+        uow.commit()
+
+
+def ics_uid(appointment_id: int) -> str:
+    """The same appointment always gets the same UID, so a calendar re-import updates it."""
+    return f"appointment-{appointment_id}@frontdesk.clinic"
+
+
+def export_ics(ctx: ServiceContext, actor: Actor, therapist_id: int, date_from: date,
+               date_to: date) -> bytes:
+    """The therapist's appointments in the date range as an iCalendar file.
+
+    Times carry the clinic's zone (TZID with its VTIMEZONE), so a 9:00 appointment stays at 9:00 in
+    any calendar on both sides of a daylight-saving change. The summary holds only the patient's
+    name and the appointment type; cancelled appointments are included as cancelled so a calendar
+    that imported them before drops them.
+    """
+    if date_to < date_from:
+        raise ValidationFailed({"date_to": "The end date is before the start date."})
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "export appointments")
+        therapist = uow.session.get(Therapist, therapist_id)
+        if therapist is None:
+            raise NotFound("That physiotherapist is not in the list any more.")
+        therapist_name = therapist.full_name
+    zone = ctx.zone
+    calendar = Calendar()
+    calendar.add("prodid", "-//Front Desk//Appointments//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{therapist_name}: appointments")
+    calendar.add("x-wr-timezone", zone.key)
+    stamp = ctx.now()
+    count = 0
+    flt = AppointmentFilter(date_from=date_from, date_to=date_to, therapist_id=therapist_id)
+    for record in iter_appointments(ctx, actor, flt):
+        event = Event()
+        event.add("uid", ics_uid(record.id))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", record.starts_at.astimezone(zone))
+        event.add("dtend", record.ends_at.astimezone(zone))
+        event.add("sequence", record.version)
+        summary = f"{record.patient_name} \u2013 {record.type_name}"
+        if record.status is AppointmentStatus.CANCELLED:
+            event.add("status", "CANCELLED")
+            summary = f"Cancelled: {summary}"
+        else:
+            event.add("status", "CONFIRMED")
+            if record.status is AppointmentStatus.NO_SHOW:
+                summary = f"No-show: {summary}"
+        event.add("summary", summary)
+        calendar.add_component(event)
+        count += 1
+    calendar.add_missing_timezones(first_date=date_from - timedelta(days=366),
+                                   last_date=date_to + timedelta(days=366))
+    _audit_export(ctx, actor, "ics", rows=count, therapist_id=therapist_id,
+                  date_from=date_from.isoformat(), date_to=date_to.isoformat())
+    return calendar.to_ical()
+

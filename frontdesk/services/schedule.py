@@ -1,0 +1,1107 @@
+"""Therapists' days and weeks, booking, moving and series of appointments.
+
+The check and the insert of a booking run in one write unit: SQLite takes its write lock at BEGIN
+(BEGIN IMMEDIATE) and PostgreSQL locks the therapist's and the patient's rows first, so two front-desk
+PCs booking the same slot at the same moment cannot both succeed.
+
+Appointments overlapping a stretch of time are found with a bounded range on ``starts_at`` (the
+indexes ``(therapist_id, starts_at)``, ``(patient_id, starts_at)`` and ``(starts_at)``): an
+appointment that overlaps ``[a, b)`` starts before ``b`` and, being at most ``LONGEST_APPOINTMENT``
+long, not before ``a - LONGEST_APPOINTMENT``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session
+
+from frontdesk.db.models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentType,
+    Patient,
+    ScheduleException,
+    Screening,
+    ScreeningReview,
+    Setting,
+    Therapist,
+    WorkingHours,
+)
+from frontdesk.domain.appointments import (
+    DEFAULT_RESCREEN_MONTHS,
+    AppointmentStatus,
+    ImsFlag,
+    is_screening_stale,
+)
+from frontdesk.domain.areas import BodyArea
+from frontdesk.domain.contact import format_phone
+from frontdesk.domain.patients import display_name
+from frontdesk.domain.roles import Permission
+from frontdesk.domain.scheduling import (
+    BookingProblem,
+    Busy,
+    ExtraHours,
+    Interval,
+    PartOfDay,
+    ProblemKind,
+    TherapistAvailability,
+    TimeOff,
+    WorkingBlock,
+    check_slot,
+    day_grid,
+    find_free_slots,
+    format_day,
+    local_instant,
+    recurrence,
+)
+from frontdesk.domain.screening import (
+    Assessment,
+    Level,
+    ReviewDecision,
+    RuleTable,
+    ScreeningAnswers,
+    assess,
+    format_date,
+)
+from frontdesk.services.clinic import CLINIC_KEY, RULES_KEY, ClinicSettings, get_clinic_settings, load_defaults
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.unit_of_work import UnitOfWork
+
+#: No appointment is longer than this; it bounds the range scans on ``starts_at``.
+LONGEST_APPOINTMENT = timedelta(hours=12)
+#: How far ahead "find next available" and the "move to the next free slot" of a series look.
+SEARCH_HORIZON_DAYS = 180
+_SEARCH_CHUNK_DAYS = 14
+_LIVE = tuple(s.value for s in AppointmentStatus if s.is_live)
+CHANGES = frozenset({"appointments"})
+
+
+class BookingRefused(ServiceError):
+    """The booking breaks a rule (IMS eligibility, working hours, time off).
+
+    ``reasons`` are the plain sentences; ``first_allowed`` is the first date on which an IMS booking
+    would be allowed, when a date (not an event such as a review) ends the block.
+    """
+
+    def __init__(self, reasons: Sequence[str], *, first_allowed: date | None = None,
+                 ims: bool = False) -> None:
+        self.reasons = tuple(reasons)
+        self.first_allowed = first_allowed
+        self.ims = ims
+        message = " ".join(self.reasons)
+        if first_allowed is not None:
+            message += f" IMS can be booked from {format_date(first_allowed)}."
+        super().__init__(message)
+
+
+class SlotTaken(Conflict):
+    """The therapist or the patient already has an appointment at that time."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__("This time is no longer free: " + " ".join(self.reasons)
+                         + " Please choose another time.")
+
+
+# --- Plain records -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentRecord:
+    id: int
+    version: int
+    patient_id: int
+    patient_name: str
+    patient_phone: str
+    therapist_id: int
+    therapist_name: str
+    type_id: int
+    type_name: str
+    is_ims: bool
+    starts_at: datetime
+    ends_at: datetime
+    status: AppointmentStatus
+    area: str
+    notes: str
+    series_id: str | None
+    cancel_reason: str
+    late_cancellation: bool
+    ims_flag: ImsFlag
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.starts_at, self.ends_at)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status.is_live
+
+    @property
+    def area_label(self) -> str:
+        try:
+            return BodyArea.parse(self.area).label if self.area else ""
+        except ValueError:
+            return self.area
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    patient_id: int
+    therapist_id: int
+    type_id: int
+    starts_at: datetime
+    area: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class TherapistInfo:
+    id: int
+    name: str
+    designation: str
+    registration_number: str
+    ims_qualified: bool
+    ims_qualified_on: date | None
+    active: bool
+    colour: str
+
+
+@dataclass(frozen=True)
+class AppointmentTypeInfo:
+    id: int
+    name: str
+    duration_minutes: int
+    is_ims: bool
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+
+@dataclass(frozen=True)
+class AwayTime:
+    """Time off as shown in the grid: the stretch, the reason, and the record's id."""
+
+    id: int
+    interval: Interval
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScheduleColumn:
+    """One column of the day view (a therapist) or of the week view (a day)."""
+
+    therapist: TherapistInfo
+    day: date
+    working: tuple[Interval, ...]
+    away: tuple[AwayTime, ...]
+
+    def is_bookable(self, interval: Interval) -> bool:
+        return any(block.contains(interval) for block in self.working)
+
+    def away_at(self, interval: Interval) -> AwayTime | None:
+        return next((a for a in self.away if a.interval.overlaps(interval)), None)
+
+
+@dataclass(frozen=True)
+class DaySchedule:
+    day: date
+    rows: tuple[Interval, ...]
+    columns: tuple[ScheduleColumn, ...]
+    appointments: tuple[AppointmentRecord, ...]
+    slot_minutes: int
+
+
+@dataclass(frozen=True)
+class WeekSchedule:
+    therapist: TherapistInfo
+    week_start: date
+    row_times: tuple[time, ...]
+    columns: tuple[ScheduleColumn, ...]
+    appointments: tuple[AppointmentRecord, ...]
+    slot_minutes: int
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    therapist_id: int
+    therapist_name: str
+    interval: Interval
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.interval.start
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.interval.end
+
+
+@dataclass(frozen=True)
+class BookingCheck:
+    """What the booking dialog shows before saving: every problem, and the first IMS date if any."""
+
+    interval: Interval
+    problems: tuple[str, ...]
+    first_allowed: date | None = None
+    ims_refused: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class PlannedOccurrence:
+    interval: Interval
+    problems: tuple[str, ...]
+    alternative: FreeSlot | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class ScheduleExceptionRecord:
+    id: int
+    therapist_id: int
+    kind: str
+    interval: Interval
+    reason: str
+    affected: tuple[AppointmentRecord, ...] = ()
+
+
+# --- Loading records -----------------------------------------------------------------------------
+
+_RECORD_COLUMNS = (
+    Appointment.id, Appointment.version, Appointment.patient_id, Patient.family_name,
+    Patient.given_names, Patient.preferred_name, Patient.phone, Appointment.therapist_id,
+    Therapist.full_name, Appointment.type_id, AppointmentType.name, AppointmentType.is_ims,
+    Appointment.starts_at, Appointment.ends_at, Appointment.status, Appointment.area,
+    Appointment.notes, Appointment.series_id, Appointment.cancel_reason, Appointment.late_cancellation,
+)
+
+
+def appointment_query() -> Select:
+    """The columns of an :class:`AppointmentRecord`, joined; add where/order_by/limit (filters may
+    use Patient, Therapist and AppointmentType columns) and pass it to `load_appointment_records`."""
+    return (
+        select(*_RECORD_COLUMNS)
+        .select_from(Appointment)
+        .join(Patient, Patient.id == Appointment.patient_id)
+        .join(Therapist, Therapist.id == Appointment.therapist_id)
+        .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+    )
+
+
+def _is_plain_appointment_select(statement: Select) -> bool:
+    descriptions = statement.column_descriptions
+    return len(descriptions) == 1 and descriptions[0].get("entity") is Appointment \
+        and descriptions[0].get("type") is Appointment
+
+
+def load_appointment_records(session: Session, statement: Select) -> list[AppointmentRecord]:
+    """The records for ``statement`` in one joined query, with IMS flags computed in bulk.
+
+    ``statement`` is either built on :func:`appointment_query` or is ``select(Appointment)`` with
+    where/order_by/limit on Appointment columns only (the joins are added here).
+    """
+    if _is_plain_appointment_select(statement):
+        statement = (
+            statement.with_only_columns(*_RECORD_COLUMNS)
+            .join(Patient, Patient.id == Appointment.patient_id)
+            .join(Therapist, Therapist.id == Appointment.therapist_id)
+            .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+        )
+    rows = session.execute(statement).all()
+    flags = _ims_flags(session, [(r[2], r[15], r[12]) for r in rows if r[11]])
+    return [
+        AppointmentRecord(
+            id=r[0], version=r[1], patient_id=r[2], patient_name=display_name(r[3], r[4], r[5]),
+            patient_phone=format_phone(r[6]), therapist_id=r[7], therapist_name=r[8], type_id=r[9],
+            type_name=r[10], is_ims=bool(r[11]), starts_at=r[12], ends_at=r[13],
+            status=AppointmentStatus(r[14]), area=r[15] or "", notes=r[16] or "", series_id=r[17],
+            cancel_reason=r[18] or "", late_cancellation=bool(r[19]),
+            ims_flag=flags.get((r[2], r[15] or "", r[12]), ImsFlag.NONE) if r[11] else ImsFlag.NONE,
+        )
+        for r in rows
+    ]
+
+
+def _setting(session: Session, key: str, default: Any) -> Any:
+    row = session.get(Setting, key)
+    return row.value if row is not None else default
+
+
+@lru_cache(maxsize=1)
+def _default_clinic() -> dict[str, Any]:
+    return dict(load_defaults()["clinic"])
+
+
+def _clinic_settings(session: Session) -> ClinicSettings:
+    """The clinic's settings read inside the caller's session (one primary-key lookup)."""
+    merged = {**_default_clinic(), **dict(_setting(session, CLINIC_KEY, {}))}
+    known = ClinicSettings.__dataclass_fields__
+    return ClinicSettings(**{k: v for k, v in merged.items() if k in known})
+
+
+def _zone_and_rescreen(session: Session) -> tuple[ZoneInfo, int]:
+    settings = _clinic_settings(session)
+    return settings.zone, int(settings.rescreen_months or DEFAULT_RESCREEN_MONTHS)
+
+
+def _ims_flags(session: Session, wanted: list[tuple[int, str | None, datetime]]
+               ) -> dict[tuple[int, str, datetime], ImsFlag]:
+    """The IMS flag of each (patient, area, start), from each patient's current screening.
+
+    Three queries whatever the number of appointments: settings, current screenings, their reviews.
+    """
+    if not wanted:
+        return {}
+    zone, rescreen_months = _zone_and_rescreen(session)
+    rules_data = _setting(session, RULES_KEY, None)
+    rules = RuleTable.from_mapping(rules_data) if rules_data else None
+    patient_ids = sorted({p for p, _, _ in wanted})
+    screenings: dict[int, Screening] = {}
+    for chunk_start in range(0, len(patient_ids), 500):
+        chunk = patient_ids[chunk_start:chunk_start + 500]
+        for row in session.scalars(select(Screening).where(
+                Screening.patient_id.in_(chunk), Screening.superseded_by.is_(None))):
+            current = screenings.get(row.patient_id)
+            if current is None or (row.screened_at, row.id) > (current.screened_at, current.id):
+                screenings[row.patient_id] = row
+    decisions: dict[int, ReviewDecision] = {}
+    if screenings:
+        reviews = session.execute(
+            select(ScreeningReview.screening_id, ScreeningReview.decision)
+            .where(ScreeningReview.screening_id.in_([s.id for s in screenings.values()]))
+            .order_by(ScreeningReview.decided_at, ScreeningReview.id)
+        )
+        for screening_id, decision in reviews:
+            try:
+                decisions[screening_id] = ReviewDecision(decision)
+            except ValueError:
+                continue
+    result: dict[tuple[int, str, datetime], ImsFlag] = {}
+    for patient_id, area, starts_at in wanted:
+        on = starts_at.astimezone(zone).date()
+        screening = screenings.get(patient_id)
+        result[(patient_id, area or "", starts_at)] = _flag_for(
+            screening, decisions.get(screening.id) if screening else None, area or "", on,
+            rescreen_months, rules)
+    return result
+
+
+def _level_on(screening: Screening, area: str, on: date, rules: RuleTable | None) -> Level:
+    """The screening's level for ``area`` on ``on``: re-assessed from the stored answers, so a
+    surgery wait that has ended by then no longer counts; the stored assessment if that fails."""
+    try:
+        answers = ScreeningAnswers.from_dict(screening.answers)
+        if area:
+            answers = ScreeningAnswers(answers.answers, answers.surgeries, (BodyArea.parse(area),))
+        assessment = assess(answers, on, rules, require_complete=False) if rules else \
+            assess(answers, on, require_complete=False)
+        subject = assessment.areas[0] if area and assessment.areas else assessment
+        return subject.level
+    except (ValueError, KeyError, TypeError):
+        stored = Assessment.from_dict(screening.assessment)
+        if area:
+            verdict = next((v for v in stored.areas if v.area.key == area), None)
+            if verdict is not None:
+                return verdict.level
+        return stored.level
+
+
+def _flag_for(screening: Screening | None, decision: ReviewDecision | None, area: str, on: date,
+              rescreen_months: int, rules: RuleTable | None) -> ImsFlag:
+    if screening is None:
+        return ImsFlag.NO_SCREENING
+    if is_screening_stale(screening.screened_on, on, rescreen_months):
+        return ImsFlag.STALE_SCREENING
+    level = _level_on(screening, area, on, rules)
+    if decision is ReviewDecision.decline:
+        return ImsFlag.NOT_ELIGIBLE
+    if decision is not None and level is Level.REVIEW:
+        level = Level.ELIGIBLE
+    return {
+        Level.ELIGIBLE: ImsFlag.ELIGIBLE,
+        Level.REVIEW: ImsFlag.REVIEW_PENDING,
+        Level.NOT_YET: ImsFlag.NOT_YET,
+        Level.NOT_ELIGIBLE: ImsFlag.NOT_ELIGIBLE,
+    }[level]
+
+
+# --- Therapists and types ------------------------------------------------------------------------
+
+
+def _therapist_info(row: Therapist) -> TherapistInfo:
+    return TherapistInfo(
+        id=row.id, name=row.full_name, designation=row.designation,
+        registration_number=row.registration_number or "", ims_qualified=bool(row.ims_qualified),
+        ims_qualified_on=row.ims_qualified_on, active=bool(row.active), colour=row.colour or "#4a90d9",
+    )
+
+
+def _type_info(row: AppointmentType) -> AppointmentTypeInfo:
+    return AppointmentTypeInfo(row.id, row.name, row.duration_minutes, bool(row.is_ims))
+
+
+def list_therapists(ctx: ServiceContext, actor: Actor, active_only: bool = True) -> list[TherapistInfo]:
+    statement = select(Therapist).order_by(Therapist.sort_order, Therapist.full_name)
+    if active_only:
+        statement = statement.where(Therapist.active.is_(True))
+    with UnitOfWork(ctx, actor) as uow:
+        return [_therapist_info(row) for row in uow.session.scalars(statement)]
+
+
+def list_appointment_types(ctx: ServiceContext, actor: Actor) -> list[AppointmentTypeInfo]:
+    statement = (select(AppointmentType).where(AppointmentType.active.is_(True))
+                 .order_by(AppointmentType.sort_order, AppointmentType.name))
+    with UnitOfWork(ctx, actor) as uow:
+        return [_type_info(row) for row in uow.session.scalars(statement)]
+
+
+# --- Availability from the database --------------------------------------------------------------
+
+
+def _overlapping(start_column, end_column, window: Interval):
+    """Rows whose [start, end) overlaps ``window``, as a bounded range on the start column."""
+    return and_(start_column >= window.start - LONGEST_APPOINTMENT, start_column < window.end,
+                end_column > window.start)
+
+
+def _live_appointments(session: Session, window: Interval, *, therapist_ids: Iterable[int] | None = None,
+                       patient_id: int | None = None) -> list[tuple[int, int, int, datetime, datetime]]:
+    statement = select(Appointment.id, Appointment.therapist_id, Appointment.patient_id,
+                       Appointment.starts_at, Appointment.ends_at).where(
+        _overlapping(Appointment.starts_at, Appointment.ends_at, window),
+        Appointment.status.in_(_LIVE),
+    )
+    if therapist_ids is not None:
+        statement = statement.where(Appointment.therapist_id.in_(list(therapist_ids)))
+    if patient_id is not None:
+        statement = statement.where(Appointment.patient_id == patient_id)
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def _availabilities(session: Session, names: dict[int, str], window: Interval
+                    ) -> dict[int, TherapistAvailability]:
+    """Each therapist's (id: name) hours, exceptions and live appointments over ``window``."""
+    ids = list(names)
+    if not ids:
+        return {}
+    blocks: dict[int, list[WorkingBlock]] = defaultdict(list)
+    for row in session.scalars(select(WorkingHours).where(WorkingHours.therapist_id.in_(ids))):
+        blocks[row.therapist_id].append(WorkingBlock(row.weekday, row.start_time, row.end_time))
+    away: dict[int, list[TimeOff]] = defaultdict(list)
+    extra: dict[int, list[ExtraHours]] = defaultdict(list)
+    exceptions = select(ScheduleException).where(
+        ScheduleException.therapist_id.in_(ids), ScheduleException.cancelled.is_(False),
+        ScheduleException.starts_at < window.end, ScheduleException.ends_at > window.start,
+    )
+    for row in session.scalars(exceptions):
+        if row.kind == "time_off":
+            away[row.therapist_id].append(TimeOff(row.starts_at, row.ends_at, row.reason or ""))
+        else:
+            extra[row.therapist_id].append(ExtraHours(row.starts_at, row.ends_at))
+    busy: dict[int, list[Busy]] = defaultdict(list)
+    for appointment_id, therapist_id, _patient, start, end in _live_appointments(
+            session, window, therapist_ids=ids):
+        busy[therapist_id].append(Busy(Interval(start, end), names[therapist_id], appointment_id))
+    return {
+        tid: TherapistAvailability(tid, blocks[tid], away[tid], extra[tid], busy[tid], name)
+        for tid, name in names.items()
+    }
+
+
+def _patient_busy(session: Session, patient_id: int, window: Interval) -> list[Busy]:
+    return [
+        Busy(Interval(start, end), "The patient", appointment_id)
+        for appointment_id, _t, _p, start, end in _live_appointments(session, window, patient_id=patient_id)
+    ]
+
+
+def _padded(interval: Interval, zone: ZoneInfo) -> Interval:
+    """The local days around ``interval``: the working hours and time off that decide it."""
+    first = interval.start.astimezone(zone).date() - timedelta(days=1)
+    last = interval.end.astimezone(zone).date() + timedelta(days=2)
+    return Interval(local_instant(first, time(0), zone), local_instant(last, time(0), zone))
+
+
+# --- Booking -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Checked:
+    interval: Interval
+    slot_problems: tuple[BookingProblem, ...]
+
+
+def _require_aware(value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationFailed({"starts_at": "The start time needs a time zone."})
+
+
+def _load_parts(session: Session, request: BookingRequest) -> tuple[Patient, Therapist, AppointmentType]:
+    patient = session.get(Patient, request.patient_id)
+    therapist = session.get(Therapist, request.therapist_id)
+    kind = session.get(AppointmentType, request.type_id)
+    errors = {}
+    if patient is None or patient.archived:
+        errors["patient"] = "Choose a patient from the list."
+    if therapist is None or not therapist.active:
+        errors["therapist"] = "Choose a physiotherapist who is working at the clinic."
+    if kind is None or not kind.active:
+        errors["type"] = "Choose the kind of appointment."
+    if errors:
+        raise ValidationFailed(errors)
+    return patient, therapist, kind
+
+
+def _area_problem(request_area: str, is_ims: bool) -> str | None:
+    if request_area:
+        try:
+            BodyArea.parse(request_area)
+        except ValueError:
+            return "Choose the area to be treated from the list."
+    elif is_ims:
+        return "Choose the area to be treated with IMS; the screening is checked for that area."
+    return None
+
+
+def _ims_problems(ctx: ServiceContext, therapist: Therapist, patient_id: int, area: str, on: date,
+                  session: Session | None = None) -> tuple[list[str], date | None]:
+    """Why IMS cannot be booked for this patient and therapist on ``on`` (empty if it can)."""
+    from frontdesk.services.screenings import ims_allowed
+
+    reasons: list[str] = []
+    first_allowed: date | None = None
+    if not therapist.ims_qualified:
+        reasons.append(f"{therapist.full_name} is not IMS-qualified; choose an IMS-qualified "
+                       "physiotherapist or a physiotherapy appointment.")
+    if area:
+        decision = ims_allowed(ctx, patient_id, area, on, session=session)
+        if not decision.allowed:
+            reasons.extend(decision.reasons or ["The patient's screening does not allow IMS on this date."])
+            if decision.first_allowed is not None and decision.first_allowed > on:
+                first_allowed = decision.first_allowed
+    return reasons, first_allowed
+
+
+def _problem_texts(problems: Iterable[BookingProblem]) -> list[str]:
+    return [p.message for p in problems]
+
+
+def _check_in_session(ctx: ServiceContext, session: Session, therapist: Therapist, patient_id: int,
+                      interval: Interval, ignore: int | None = None) -> list[BookingProblem]:
+    window = _padded(interval, ctx.zone)
+    availability = _availabilities(session, {therapist.id: therapist.full_name}, window)[therapist.id]
+    patient_busy = _patient_busy(session, patient_id, interval)
+    return check_slot(interval, availability, patient_busy, zone=ctx.zone, now=ctx.now(),
+                      ignore_appointment=ignore)
+
+
+def _raise_for(problems: Sequence[BookingProblem]) -> None:
+    taken = [p.message for p in problems if p.kind in (ProblemKind.THERAPIST_BUSY, ProblemKind.PATIENT_BUSY)]
+    other = [p.message for p in problems if p.kind not in (ProblemKind.THERAPIST_BUSY, ProblemKind.PATIENT_BUSY)]
+    if other:
+        raise BookingRefused(other + taken)
+    if taken:
+        raise SlotTaken(taken)
+
+
+def _lock(session: Session, therapist_id: int, patient_id: int) -> None:
+    """Serialise bookings of this therapist and this patient (PostgreSQL; SQLite holds its write lock)."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(select(Therapist.id).where(Therapist.id == therapist_id).with_for_update())
+        session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
+
+
+def _event(session: Session, ctx: ServiceContext, actor: Actor, appointment_id: int, kind: str,
+           detail: dict, from_status: str | None = None, to_status: str | None = None) -> None:
+    session.add(AppointmentEvent(appointment_id=appointment_id, at=ctx.now(), by_user=actor.user_id,
+                                 kind=kind, from_status=from_status, to_status=to_status, detail=detail))
+
+
+def _record_by_id(session: Session, appointment_id: int) -> AppointmentRecord:
+    records = load_appointment_records(session, appointment_query().where(Appointment.id == appointment_id))
+    if not records:
+        raise NotFound("That appointment no longer exists.")
+    return records[0]
+
+
+def _validate_request(ctx: ServiceContext, request: BookingRequest) -> None:
+    _require_aware(request.starts_at)
+    if len(request.notes) > 2000:
+        raise ValidationFailed({"notes": "Keep the notes under 2,000 characters."})
+
+
+def _checked_interval(ctx: ServiceContext, session: Session, request: BookingRequest
+                      ) -> tuple[Therapist, AppointmentType, Interval]:
+    """Every rule of a booking, inside the caller's (write) transaction; raises on the first kind."""
+    _patient, therapist, kind = _load_parts(session, request)
+    area_problem = _area_problem(request.area, kind.is_ims)
+    if area_problem:
+        raise ValidationFailed({"area": area_problem})
+    interval = Interval(request.starts_at, request.starts_at + timedelta(minutes=kind.duration_minutes))
+    if kind.is_ims:
+        on = interval.start.astimezone(ctx.zone).date()
+        reasons, first_allowed = _ims_problems(ctx, therapist, request.patient_id, request.area, on, session)
+        if reasons:
+            raise BookingRefused(reasons, first_allowed=first_allowed, ims=True)
+    _raise_for(_check_in_session(ctx, session, therapist, request.patient_id, interval))
+    return therapist, kind, interval
+
+
+def book_appointment(ctx: ServiceContext, actor: Actor, request: BookingRequest) -> AppointmentRecord:
+    """Book one appointment; refuses with `BookingRefused`, `SlotTaken` (a `Conflict`) or
+    `ValidationFailed`. Writes the 'booked' history event and an audit row."""
+    _validate_request(ctx, request)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.BOOK, "book appointments")
+        session = uow.session
+        _lock(session, request.therapist_id, request.patient_id)
+        _therapist, kind, interval = _checked_interval(ctx, session, request)
+        row = _insert(session, ctx, actor, request, interval, series_id=None)
+        uow.audit("book", "appointment", row.id, patient_id=request.patient_id,
+                  therapist_id=request.therapist_id, type=kind.name, starts_at=interval.start.isoformat())
+        record = _record_by_id(session, row.id)
+        uow.commit()
+    return record
+
+
+def _insert(session: Session, ctx: ServiceContext, actor: Actor, request: BookingRequest, interval: Interval,
+            series_id: str | None) -> Appointment:
+    now = ctx.now()
+    row = Appointment(
+        patient_id=request.patient_id, therapist_id=request.therapist_id, type_id=request.type_id,
+        starts_at=interval.start, ends_at=interval.end, status=AppointmentStatus.BOOKED.value,
+        area=request.area, notes=request.notes.strip(), series_id=series_id, version=1,
+        created_at=now, created_by=actor.user_id, updated_at=now, updated_by=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    detail = {"starts_at": interval.start.isoformat(), "therapist_id": request.therapist_id}
+    if series_id:
+        detail["series_id"] = series_id
+    _event(session, ctx, actor, row.id, "booked", detail, to_status=AppointmentStatus.BOOKED.value)
+    return row
+
+
+def check_booking(ctx: ServiceContext, actor: Actor, request: BookingRequest,
+                  ignore_appointment: int | None = None) -> BookingCheck:
+    """Every problem the booking would meet, without saving anything (for the dialog)."""
+    _validate_request(ctx, request)
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.BOOK, "book appointments")
+        session = uow.session
+        _patient, therapist, kind = _load_parts(session, request)
+        interval = Interval(request.starts_at, request.starts_at + timedelta(minutes=kind.duration_minutes))
+        problems = _problem_texts(_check_in_session(ctx, session, therapist, request.patient_id, interval,
+                                                    ignore_appointment))
+        area_problem = _area_problem(request.area, kind.is_ims)
+        first_allowed = None
+        ims_refused = False
+        if area_problem:
+            problems.insert(0, area_problem)
+        elif kind.is_ims:
+            reasons, first_allowed = _ims_problems(ctx, therapist, request.patient_id, request.area,
+                                                   interval.start.astimezone(ctx.zone).date(), session)
+            ims_refused = bool(reasons)
+            problems = reasons + problems
+    return BookingCheck(interval, tuple(problems), first_allowed, ims_refused)
+
+
+# --- Moving --------------------------------------------------------------------------------------
+
+
+def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int, expected_version: int,
+                           new_start: datetime, new_therapist_id: int | None = None) -> AppointmentRecord:
+    """Move a booked appointment to another time and/or therapist; same rules as a booking.
+
+    The length is kept. ``expected_version`` guards against a colleague's change in between.
+    """
+    _require_aware(new_start)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.BOOK, "move appointments")
+        session = uow.session
+        row = session.get(Appointment, appointment_id)
+        if row is None:
+            raise NotFound("That appointment no longer exists.")
+        therapist_id = new_therapist_id or row.therapist_id
+        _lock(session, therapist_id, row.patient_id)
+        if row.version != expected_version:
+            raise Conflict("Someone else changed this appointment a moment ago. Look at it again, "
+                           "then move it.", current=_record_by_id(session, appointment_id))
+        if row.status != AppointmentStatus.BOOKED.value:
+            raise BookingRefused([f"Only booked appointments can be moved; this one is "
+                                  f"{AppointmentStatus(row.status).label.lower()}."])
+        therapist = session.get(Therapist, therapist_id)
+        if therapist is None or not therapist.active:
+            raise ValidationFailed({"therapist": "Choose a physiotherapist who is working at the clinic."})
+        interval = Interval(new_start, new_start + (row.ends_at - row.starts_at))
+        kind = session.get(AppointmentType, row.type_id)
+        if kind.is_ims:
+            reasons, first_allowed = _ims_problems(ctx, therapist, row.patient_id, row.area,
+                                                   new_start.astimezone(ctx.zone).date(), session)
+            if reasons:
+                raise BookingRefused(reasons, first_allowed=first_allowed, ims=True)
+        _raise_for(_check_in_session(ctx, session, therapist, row.patient_id, interval, ignore=row.id))
+        before = {"starts_at": row.starts_at.isoformat(), "therapist_id": row.therapist_id}
+        after = {"starts_at": interval.start.isoformat(), "therapist_id": therapist.id}
+        row.starts_at, row.ends_at, row.therapist_id = interval.start, interval.end, therapist.id
+        row.version += 1
+        row.updated_at, row.updated_by = ctx.now(), actor.user_id
+        _event(session, ctx, actor, row.id, "moved", {"from": before, "to": after})
+        uow.audit("move", "appointment", row.id, patient_id=row.patient_id, before=before, after=after)
+        session.flush()
+        record = _record_by_id(session, row.id)
+        uow.commit()
+    return record
+
+
+# --- Series --------------------------------------------------------------------------------------
+
+
+def _next_free_for(ctx: ServiceContext, session: Session, therapist: Therapist, patient_id: int,
+                   duration: timedelta, after: datetime, step: timedelta,
+                   taken: Sequence[Interval] = ()) -> FreeSlot | None:
+    horizon = Interval(after, after + timedelta(days=_SEARCH_CHUNK_DAYS))
+    availability = _availabilities(session, {therapist.id: therapist.full_name}, _padded(horizon, ctx.zone))[therapist.id]
+    patient_busy = _patient_busy(session, patient_id, horizon) + [Busy(iv, "The patient") for iv in taken]
+    availability = replace(availability, busy=[*availability.busy, *(Busy(iv) for iv in taken)])
+    slots = find_free_slots(duration, [availability], after, horizon.end, ctx.zone, step,
+                            patient_busy=patient_busy, limit=1)
+    if not slots:
+        return None
+    return FreeSlot(therapist.id, therapist.full_name, slots[0].interval)
+
+
+def plan_series(ctx: ServiceContext, actor: Actor, request: BookingRequest, every: timedelta | relativedelta,
+                count: int) -> list[PlannedOccurrence]:
+    """The occurrences of a series with each one's problems and, for a conflicting one, the next free
+    slot with the same therapist; nothing is saved."""
+    _validate_request(ctx, request)
+    if not 1 <= count <= 104:
+        raise ValidationFailed({"count": "A series has between 1 and 104 appointments."})
+    step = timedelta(minutes=get_clinic_settings(ctx).slot_minutes)
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.BOOK, "book appointments")
+        session = uow.session
+        _patient, therapist, kind = _load_parts(session, request)
+        area_problem = _area_problem(request.area, kind.is_ims)
+        if area_problem:
+            raise ValidationFailed({"area": area_problem})
+        duration = timedelta(minutes=kind.duration_minutes)
+        try:
+            intervals = recurrence(Interval(request.starts_at, request.starts_at + duration), every, count,
+                                   ctx.zone)
+        except ValueError:
+            raise ValidationFailed({"every": "Repeat at least every day."}) from None
+        plan: list[tuple[Interval, list[str]]] = []
+        for interval in intervals:
+            problems = _problem_texts(_check_in_session(ctx, session, therapist, request.patient_id, interval))
+            plan.append((interval, problems))
+        is_ims = bool(kind.is_ims)
+        alternatives: dict[int, FreeSlot | None] = {}
+        good = [iv for iv, problems in plan if not problems]
+        for index, (interval, problems) in enumerate(plan):
+            if problems:
+                alternatives[index] = _next_free_for(ctx, session, therapist, request.patient_id, duration,
+                                                     max(interval.start, ctx.now()), step, good)
+        result = []
+        ims_cache: dict[date, list[str]] = {}
+        for index, (interval, problems) in enumerate(plan):
+            if is_ims:
+                on = interval.start.astimezone(ctx.zone).date()
+                if on not in ims_cache:
+                    ims_cache[on] = _ims_problems(ctx, therapist, request.patient_id, request.area, on, session)[0]
+                problems = ims_cache[on] + problems
+            result.append(PlannedOccurrence(interval, tuple(problems), alternatives.get(index)))
+    return result
+
+
+def book_series(ctx: ServiceContext, actor: Actor, request: BookingRequest,
+                occurrences_to_book: Sequence[Interval | datetime]) -> list[AppointmentRecord]:
+    """Book the chosen occurrences as one series (one ``series_id``), all or nothing.
+
+    Each occurrence is a start (or an interval whose start is used); the length comes from the type.
+    If any of them cannot be booked nothing is saved and the refusal names the day.
+    """
+    _validate_request(ctx, request)
+    starts = sorted(o.start if isinstance(o, Interval) else o for o in occurrences_to_book)
+    if not starts:
+        raise ValidationFailed({"occurrences": "Choose at least one date to book."})
+    series_id = str(uuid.uuid4())
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.BOOK, "book appointments")
+        session = uow.session
+        _lock(session, request.therapist_id, request.patient_id)
+        rows: list[Appointment] = []
+        for start in starts:
+            occurrence = replace(request, starts_at=start)
+            day = format_day(start.astimezone(ctx.zone).date())
+            try:
+                _therapist, _kind, interval = _checked_interval(ctx, session, occurrence)
+            except BookingRefused as error:
+                raise BookingRefused([f"{day}:", *error.reasons], first_allowed=error.first_allowed,
+                                     ims=error.ims) from None
+            except SlotTaken as error:
+                raise SlotTaken([f"{day}:", *error.reasons]) from None
+            # Flushed at once, so the next occurrence's check sees this one.
+            rows.append(_insert(session, ctx, actor, occurrence, interval, series_id))
+        ids = [row.id for row in rows]
+        uow.audit("book_series", "appointment", ids[0], patient_id=request.patient_id, series_id=series_id,
+                  appointments=ids, starts=[row.starts_at.isoformat() for row in rows])
+        records = load_appointment_records(
+            session, appointment_query().where(Appointment.id.in_(ids)).order_by(Appointment.starts_at))
+        uow.commit()
+    return records
+
+
+# --- Finding free time ---------------------------------------------------------------------------
+
+
+def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapist_id: int | None,
+                        from_date: date, part_of_day: PartOfDay | str = PartOfDay.ANY,
+                        patient_id: int | None = None, area: str | None = None,
+                        limit: int = 20) -> list[FreeSlot]:
+    """The first free slots for the type across therapists (IMS types: IMS-qualified ones only),
+    from ``from_date`` (or now, if later). With a patient, their other appointments are avoided,
+    and for IMS the search starts on the first date their screening allows."""
+    part = PartOfDay(part_of_day)
+    settings = get_clinic_settings(ctx)
+    step = timedelta(minutes=settings.slot_minutes)
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.BOOK, "look for free appointments")
+        session = uow.session
+        kind = session.get(AppointmentType, type_id)
+        if kind is None or not kind.active:
+            raise ValidationFailed({"type": "Choose the kind of appointment."})
+        statement = select(Therapist).where(Therapist.active.is_(True)).order_by(Therapist.sort_order)
+        if therapist_id is not None:
+            statement = statement.where(Therapist.id == therapist_id)
+        therapists = [_therapist_info(row) for row in session.scalars(statement)]
+        is_ims = bool(kind.is_ims)
+        duration = timedelta(minutes=kind.duration_minutes)
+    if is_ims:
+        qualified = [t for t in therapists if t.ims_qualified]
+        if not qualified:
+            who = therapists[0].name if therapist_id is not None and therapists else "No physiotherapist"
+            raise BookingRefused([f"{who} is not IMS-qualified; choose an IMS-qualified physiotherapist."])
+        therapists = qualified
+    if is_ims and patient_id is not None and area:
+        from frontdesk.services.screenings import ims_allowed
+
+        decision = ims_allowed(ctx, patient_id, area, from_date)
+        if not decision.allowed:
+            if decision.first_allowed is None or decision.first_allowed <= from_date:
+                texts = [str(getattr(r, "text", r)) for r in decision.reasons]
+                raise BookingRefused(texts or ["The patient's screening does not allow IMS yet."], ims=True)
+            from_date = decision.first_allowed
+    start = max(local_instant(from_date, time(0), ctx.zone), ctx.now().astimezone(timezone.utc))
+    found: list[FreeSlot] = []
+    names = {t.id: t.name for t in therapists}
+    chunk_start = start
+    horizon_end = start + timedelta(days=SEARCH_HORIZON_DAYS)
+    while chunk_start < horizon_end and len(found) < limit:
+        chunk_end = min(chunk_start + timedelta(days=_SEARCH_CHUNK_DAYS), horizon_end)
+        window = Interval(chunk_start, chunk_end)
+        with UnitOfWork(ctx, actor) as uow:
+            availabilities = _availabilities(uow.session, names, _padded(window, ctx.zone))
+            patient_busy = _patient_busy(uow.session, patient_id, window) if patient_id else []
+        slots = find_free_slots(duration, list(availabilities.values()), chunk_start, chunk_end, ctx.zone,
+                                step, part, patient_busy, limit=limit - len(found))
+        found.extend(FreeSlot(s.therapist_id, names[s.therapist_id], s.interval) for s in slots)
+        chunk_start = chunk_end
+    return found
+
+
+# --- Day and week ---------------------------------------------------------------------------------
+
+
+def _columns_for(session: Session, therapists: Sequence[Therapist], days: Sequence[date], zone: ZoneInfo
+                 ) -> list[ScheduleColumn]:
+    window = Interval(local_instant(days[0], time(0), zone), local_instant(days[-1] + timedelta(days=1),
+                                                                            time(0), zone))
+    ids = [t.id for t in therapists]
+    blocks: dict[int, list[WorkingBlock]] = defaultdict(list)
+    for row in session.scalars(select(WorkingHours).where(WorkingHours.therapist_id.in_(ids))):
+        blocks[row.therapist_id].append(WorkingBlock(row.weekday, row.start_time, row.end_time))
+    away: dict[int, list[AwayTime]] = defaultdict(list)
+    time_off: dict[int, list[TimeOff]] = defaultdict(list)
+    extra: dict[int, list[ExtraHours]] = defaultdict(list)
+    for row in session.scalars(select(ScheduleException).where(
+            ScheduleException.therapist_id.in_(ids), ScheduleException.cancelled.is_(False),
+            ScheduleException.starts_at < window.end, ScheduleException.ends_at > window.start)):
+        if row.kind == "time_off":
+            away[row.therapist_id].append(AwayTime(row.id, Interval(row.starts_at, row.ends_at), row.reason or ""))
+            time_off[row.therapist_id].append(TimeOff(row.starts_at, row.ends_at, row.reason or ""))
+        else:
+            extra[row.therapist_id].append(ExtraHours(row.starts_at, row.ends_at))
+    columns = []
+    for therapist in therapists:
+        availability = TherapistAvailability(therapist.id, blocks[therapist.id], time_off[therapist.id],
+                                             extra[therapist.id], (), therapist.full_name)
+        info = _therapist_info(therapist)
+        for day in days:
+            columns.append(ScheduleColumn(info, day, tuple(availability.working_intervals(day, zone)),
+                                          tuple(away[therapist.id])))
+    return columns
+
+
+def _day_rows(settings: ClinicSettings, day: date, zone: ZoneInfo) -> tuple[Interval, ...]:
+    return tuple(day_grid(day, zone, settings.day_start_time, settings.day_end_time,
+                          timedelta(minutes=settings.slot_minutes)))
+
+
+def day_schedule(ctx: ServiceContext, actor: Actor, day: date) -> DaySchedule:
+    """Every active therapist's day: hours, time off and appointments (cancelled ones included).
+
+    One read transaction: settings, therapists, working hours, exceptions, appointments (one joined
+    range query on ``starts_at``), and the IMS flags (screenings and reviews of those patients).
+    """
+    zone = ctx.zone
+    window = Interval(local_instant(day, time(0), zone), local_instant(day + timedelta(days=1), time(0), zone))
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see the schedule")
+        session = uow.session
+        settings = _clinic_settings(session)
+        therapists = list(session.scalars(select(Therapist).where(Therapist.active.is_(True))
+                                          .order_by(Therapist.sort_order, Therapist.full_name)))
+        columns = _columns_for(session, therapists, [day], zone) if therapists else []
+        appointments = load_appointment_records(session, appointment_query().where(
+            _overlapping(Appointment.starts_at, Appointment.ends_at, window),
+        ).order_by(Appointment.starts_at, Appointment.id))
+    return DaySchedule(day, _day_rows(settings, day, zone), tuple(columns), tuple(appointments),
+                       settings.slot_minutes)
+
+
+def week_schedule(ctx: ServiceContext, actor: Actor, therapist_id: int, week_start: date) -> WeekSchedule:
+    """One therapist's seven days from ``week_start``; rows are wall-clock times."""
+    settings = get_clinic_settings(ctx)
+    step = timedelta(minutes=settings.slot_minutes)
+    days = [week_start + timedelta(days=n) for n in range(7)]
+    start_wall = datetime.combine(week_start, settings.day_start_time)
+    row_times = []
+    wall = start_wall
+    while wall.time() < settings.day_end_time and wall.date() == week_start:
+        row_times.append(wall.time())
+        wall += step
+    window = Interval(local_instant(days[0], time(0), ctx.zone),
+                      local_instant(days[-1] + timedelta(days=1), time(0), ctx.zone))
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see the schedule")
+        session = uow.session
+        therapist = session.get(Therapist, therapist_id)
+        if therapist is None:
+            raise NotFound("That physiotherapist is not in the list.")
+        columns = _columns_for(session, [therapist], days, ctx.zone)
+        appointments = load_appointment_records(session, appointment_query().where(
+            Appointment.therapist_id == therapist_id,
+            _overlapping(Appointment.starts_at, Appointment.ends_at, window),
+        ).order_by(Appointment.starts_at, Appointment.id))
+        info = _therapist_info(therapist)
+    return WeekSchedule(info, week_start, tuple(row_times), tuple(columns), tuple(appointments),
+                        settings.slot_minutes)
+
+
+# --- Therapists' time ----------------------------------------------------------------------------
+
+
+def _add_exception(ctx: ServiceContext, actor: Actor, therapist_id: int, kind: str, start: datetime,
+                   end: datetime, reason: str) -> ScheduleExceptionRecord:
+    _require_aware(start)
+    _require_aware(end)
+    if end <= start:
+        raise ValidationFailed({"ends_at": "The end must be after the start."})
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": "Keep the reason under 500 characters."})
+    interval = Interval(start, end)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.MANAGE_THERAPISTS, "change therapists' hours")
+        session = uow.session
+        if session.get(Therapist, therapist_id) is None:
+            raise NotFound("That physiotherapist is not in the list.")
+        row = ScheduleException(therapist_id=therapist_id, kind=kind, starts_at=interval.start,
+                                ends_at=interval.end, reason=reason.strip(), cancelled=False,
+                                created_at=ctx.now(), created_by=actor.user_id)
+        session.add(row)
+        session.flush()
+        uow.audit("add", kind, row.id, therapist_id=therapist_id, starts_at=interval.start.isoformat(),
+                  ends_at=interval.end.isoformat(), reason=reason.strip())
+        affected: list[AppointmentRecord] = []
+        if kind == "time_off":
+            affected = load_appointment_records(session, appointment_query().where(
+                Appointment.therapist_id == therapist_id, Appointment.status.in_(_LIVE),
+                _overlapping(Appointment.starts_at, Appointment.ends_at, interval),
+            ).order_by(Appointment.starts_at))
+        uow.commit()
+    return ScheduleExceptionRecord(row.id, therapist_id, kind, interval, reason.strip(), tuple(affected))
+
+
+def add_time_off(ctx: ServiceContext, actor: Actor, therapist_id: int, start: datetime, end: datetime,
+                 reason: str = "") -> ScheduleExceptionRecord:
+    """Record time away. Appointments already booked in it are kept and returned as ``affected``,
+    so the front desk can call those patients."""
+    return _add_exception(ctx, actor, therapist_id, "time_off", start, end, reason)
+
+
+def add_extra_hours(ctx: ServiceContext, actor: Actor, therapist_id: int, start: datetime, end: datetime,
+                    reason: str = "") -> ScheduleExceptionRecord:
+    return _add_exception(ctx, actor, therapist_id, "extra_hours", start, end, reason)
+
+
+def working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int) -> list[WorkingBlock]:
+    with UnitOfWork(ctx, actor) as uow:
+        rows = uow.session.scalars(select(WorkingHours).where(WorkingHours.therapist_id == therapist_id)
+                                   .order_by(WorkingHours.weekday, WorkingHours.start_time))
+        return [WorkingBlock(r.weekday, r.start_time, r.end_time) for r in rows]
+
+
+def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int,
+                      blocks: Sequence[WorkingBlock]) -> list[WorkingBlock]:
+    """Replace a therapist's weekly hours (administrators only); blocks of one day may not overlap."""
+    ordered = sorted(blocks, key=lambda b: (b.weekday, b.start))
+    for a, b in zip(ordered, ordered[1:]):
+        if a.weekday == b.weekday and b.start < a.end:
+            raise ValidationFailed({"blocks": "Two blocks of the same day overlap; join them or fix the times."})
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.MANAGE_THERAPISTS, "change therapists' hours")
+        session = uow.session
+        therapist = session.get(Therapist, therapist_id)
+        if therapist is None:
+            raise NotFound("That physiotherapist is not in the list.")
+        old = list(session.scalars(select(WorkingHours).where(WorkingHours.therapist_id == therapist_id)))
+        before = [[r.weekday, r.start_time.isoformat(), r.end_time.isoformat()] for r in old]
+        for row in old:
+            session.delete(row)
+        session.flush()
+        for block in ordered:
+            session.add(WorkingHours(therapist_id=therapist_id, weekday=block.weekday, start_time=block.start,
+                                     end_time=block.end))
+        therapist.version += 1
+        uow.audit("update", "working_hours", therapist_id, before=before,
+                  after=[[b.weekday, b.start.isoformat(), b.end.isoformat()] for b in ordered])
+        uow.commit()
+    return list(ordered)
+
+
+def appointments_in_series(ctx: ServiceContext, actor: Actor, series_id: str) -> list[AppointmentRecord]:
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see appointments")
+        return load_appointment_records(uow.session, appointment_query().where(
+            Appointment.series_id == series_id).order_by(Appointment.starts_at))
+

@@ -1,0 +1,206 @@
+"""The status actions shared by the Appointments list and "My day", and the cancel dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.appointments import AppointmentStatus, allowed_next
+from frontdesk.services import appointments as service
+from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
+from frontdesk.services.schedule import AppointmentRecord
+from frontdesk.ui.appointment_model import short_date, time_range
+from frontdesk.ui.errors import Prompts, report_unexpected
+from frontdesk.ui.geometry import remember_geometry
+from frontdesk.ui.widgets import ERROR_STYLE
+
+COMMON_REASONS = (
+    "Patient called to cancel",
+    "Patient is unwell",
+    "Patient will rebook later",
+    "Clinic had to reschedule",
+    "Booked by mistake",
+)
+
+
+class CancelDialog(QDialog):
+    """Asks for the reason and says plainly whether this counts as a late cancellation."""
+
+    def __init__(self, ctx: ServiceContext, record: AppointmentRecord, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Cancel appointment")
+        self.setObjectName("cancel_dialog")
+        layout = QVBoxLayout(self)
+        when = f"{short_date(record.starts_at, ctx.zone)}, {time_range(record, ctx.zone)}"
+        summary = QLabel(f"<b>{_escape(record.patient_name)}</b><br>{when} with "
+                         f"{_escape(record.therapist_name)}<br>{_escape(record.type_name)}")
+        layout.addWidget(summary)
+        self.late = service.is_late_if_cancelled_now(ctx, record)
+        hours = _notice_hours(ctx)
+        if self.late:
+            notice = QLabel(f"This is a <b>late cancellation</b>: less than {hours} hours' notice. "
+                            "It will be recorded as late.")
+            notice.setStyleSheet("background: #fff3cd; padding: 6px; border-radius: 3px;")
+        else:
+            notice = QLabel(f"More than {hours} hours' notice: not a late cancellation.")
+        notice.setObjectName("late_notice")
+        notice.setWordWrap(True)
+        layout.addWidget(notice)
+        label = QLabel("&Reason for cancelling:")
+        self.reason = QComboBox()
+        self.reason.setEditable(True)
+        self.reason.addItems(COMMON_REASONS)
+        self.reason.setCurrentIndex(-1)
+        self.reason.setEditText("")
+        self.reason.lineEdit().setPlaceholderText("Type a reason or pick one")
+        self.reason.lineEdit().setMaxLength(service.MAX_REASON)
+        label.setBuddy(self.reason)
+        layout.addWidget(label)
+        layout.addWidget(self.reason)
+        self.error = QLabel("")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setObjectName("reason_error")
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.confirm = buttons.addButton("Cancel the &appointment", QDialogButtonBox.AcceptRole)
+        buttons.addButton("&Keep it", QDialogButtonBox.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reason.setFocus()
+        remember_geometry(self, "cancel_dialog")
+
+    @property
+    def reason_text(self) -> str:
+        return " ".join(self.reason.currentText().split())
+
+    def accept(self) -> None:
+        if not self.reason_text:
+            self.error.setText("Please give a reason; it is kept with the appointment.")
+            self.error.show()
+            self.reason.setFocus()
+            return
+        super().accept()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _notice_hours(ctx: ServiceContext) -> int:
+    return get_clinic_settings(ctx).late_cancel_hours
+
+
+class StatusActions(QObject):
+    """Arrived, Completed, Cancel…, No-show and Undo as `QAction`s, acting on the current record.
+
+    `current` is a callable giving the selected appointment (or None). After a change the new
+    record is announced with `record_changed`; `changed` carries what changed for other views.
+    A refusal is shown as the service wrote it; a clash with someone else's change reloads.
+    """
+
+    record_changed = Signal(object)
+    changed = Signal(set)
+    reload_needed = Signal()
+
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget,
+                 current, *, cancel_dialog=CancelDialog) -> None:
+        super().__init__(parent)
+        self.ctx, self.actor, self.prompts = ctx, actor, prompts
+        self.widget = parent
+        self.current = current
+        self.cancel_dialog = cancel_dialog
+        self.arrived = self._action("Arri&ved", "Ctrl+Shift+A", "Mark the patient as arrived", self.mark_arrived)
+        self.completed = self._action("Com&pleted", "Ctrl+Shift+D", "Mark the appointment as completed",
+                                      self.mark_completed)
+        self.cancel = self._action("&Cancel…", "Ctrl+Shift+X", "Cancel the appointment (asks for a reason)",
+                                   self.cancel_selected)
+        self.no_show = self._action("&No-show", "Ctrl+Shift+N", "Record that the patient did not come",
+                                    self.mark_no_show)
+        self.undo = self._action("Undo last chan&ge", QKeySequence.Undo, "Undo the last status change",
+                                 self.undo_last)
+        self.all = (self.arrived, self.completed, self.cancel, self.no_show, self.undo)
+        self.update_enabled(None)
+
+    def _action(self, text: str, shortcut, tip: str, slot) -> QAction:
+        action = QAction(text, self.widget)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})")
+        action.triggered.connect(slot)
+        self.widget.addAction(action)
+        return action
+
+    def update_enabled(self, record: AppointmentRecord | None) -> None:
+        nexts = allowed_next(record.status) if record else frozenset()
+        started = record is not None and self.ctx.now() >= record.starts_at
+        self.arrived.setEnabled(AppointmentStatus.ARRIVED in nexts)
+        self.completed.setEnabled(AppointmentStatus.COMPLETED in nexts)
+        self.cancel.setEnabled(AppointmentStatus.CANCELLED in nexts)
+        self.no_show.setEnabled(AppointmentStatus.NO_SHOW in nexts and started)
+        if record is not None and AppointmentStatus.NO_SHOW in nexts and not started:
+            self.no_show.setToolTip("A no-show can be recorded once the start time has passed.")
+        else:
+            self.no_show.setToolTip("Record that the patient did not come (Ctrl+Shift+N)")
+        self.undo.setEnabled(record is not None and record.status is not AppointmentStatus.BOOKED)
+
+    # --- The actions -----------------------------------------------------------------------------
+
+    def mark_arrived(self) -> None:
+        self._run("Arrived", service.mark_arrived)
+
+    def mark_completed(self) -> None:
+        self._run("Completed", service.mark_completed)
+
+    def mark_no_show(self) -> None:
+        self._run("No-show", service.mark_no_show)
+
+    def cancel_selected(self) -> None:
+        record = self.current()
+        if record is None:
+            return
+        dialog = self.cancel_dialog(self.ctx, record, self.widget)
+        if not dialog.exec():
+            return
+        self._run("Cancel appointment", service.cancel_appointment, dialog.reason_text)
+
+    def undo_last(self) -> None:
+        record = self.current()
+        if record is None:
+            return
+        question = (f"Undo the last status change of {record.patient_name}'s appointment "
+                    f"(now {record.status.label.lower()})? The undo is recorded in its history.")
+        if not self.prompts.confirm(self.widget, "Undo last change", question):
+            return
+        self._run("Undo last change", service.undo_last_status_change)
+
+    def _run(self, title: str, fn, *extra) -> AppointmentRecord | None:
+        record = self.current()
+        if record is None:
+            return None
+        try:
+            updated = fn(self.ctx, self.actor, record.id, record.version, *extra)
+        except Conflict as error:
+            self.prompts.error(self.widget, title, error.message)
+            self.reload_needed.emit()
+            return None
+        except (ValidationFailed, ServiceError) as error:
+            self.prompts.error(self.widget, title, error.message)
+            return None
+        except Exception as error:  # noqa: BLE001 - never a traceback on screen
+            report_unexpected(self.widget, error, self.prompts)
+            return None
+        self.record_changed.emit(updated)
+        self.changed.emit(set(service.CHANGES))
+        return updated

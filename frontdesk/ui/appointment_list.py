@@ -1,0 +1,359 @@
+"""The list of appointments: filters, the table (read as it scrolls), actions, detail and exports."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.appointments import AppointmentStatus
+from frontdesk.services import appointments as service
+from frontdesk.services.appointments import AppointmentFilter
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import NotFound, ServiceError
+from frontdesk.services.schedule import AppointmentRecord, list_therapists
+from frontdesk.ui.appointment_actions import StatusActions
+from frontdesk.ui.appointment_detail import AppointmentDetailPane
+from frontdesk.ui.appointment_model import LIST_COLUMNS, AppointmentTableModel, Column
+from frontdesk.ui.errors import Prompts, call_service, report_unexpected
+from frontdesk.ui.geometry import ui_settings
+
+DEFAULT_DAYS_AHEAD = 30
+TEXT_DELAY_MS = 300
+
+
+def to_qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def from_qdate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def action_button(action) -> QToolButton:
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+    return button
+
+
+class AppointmentListPage(QWidget):
+    changed = Signal(set)
+
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.actor, self.prompts = ctx, actor, prompts
+        self._filter = AppointmentFilter()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_filters())
+
+        self.model = AppointmentTableModel(ctx.zone, LIST_COLUMNS, short_ims=True, parent=self)
+        self.model.load_failed.connect(self._show_load_problem)
+        self.table = QTableView()
+        self.table.setObjectName("appointments_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        widths = {Column.DATE: 125, Column.TIME: 95, Column.PATIENT: 180, Column.THERAPIST: 130,
+                  Column.TYPE: 175, Column.STATUS: 115}
+        for section, column in enumerate(LIST_COLUMNS):
+            if column in widths:
+                header.resizeSection(section, widths[column])
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.selectionModel().selectionChanged.connect(self._selection_moved)
+
+        self.actions = StatusActions(ctx, actor, prompts, self, self.current_record)
+        self.actions.record_changed.connect(self._record_changed)
+        self.actions.changed.connect(self.changed)
+        self.actions.reload_needed.connect(self.reload)
+
+        self.detail = AppointmentDetailPane(ctx)
+        self.detail.setObjectName("appointment_detail")
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.setObjectName("appointments_splitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout.addWidget(self.splitter, 1)
+
+        bar = QHBoxLayout()
+        self.toolbar = QToolBar("Appointment actions")
+        self.toolbar.setObjectName("appointment_actions")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.toolbar.setStyleSheet(
+            "QToolButton { border: 1px solid #9a9a9a; border-radius: 3px; padding: 3px 10px; margin-right: 4px; }"
+            "QToolButton:disabled { color: #a0a0a0; border-color: #d0d0d0; }"
+            "QToolButton:focus { border: 2px solid #2f7bd8; }"
+        )
+        for action in self.actions.all:
+            self.toolbar.addAction(action)
+        bar.addWidget(self.toolbar, 1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count_label")
+        bar.addWidget(self.count_label)
+        bar.addSpacing(12)
+        self.export_csv_button = QPushButton("E&xport CSV…")
+        self.export_csv_button.setToolTip("Save the appointments in this list as a spreadsheet (CSV) file")
+        self.export_csv_button.clicked.connect(self.choose_csv_export)
+        self.export_ics_button = QPushButton("Export calen&dar…")
+        self.export_ics_button.setToolTip("Save the chosen physiotherapist's appointments in these dates "
+                                          "as a calendar (.ics) file")
+        self.export_ics_button.clicked.connect(self.choose_ics_export)
+        bar.addWidget(self.export_csv_button)
+        bar.addWidget(self.export_ics_button)
+        layout.addLayout(bar)
+
+        self.splitter.setSizes([940, 320])
+        saved = ui_settings().value("appointments/splitter")
+        if saved is not None:
+            self.splitter.restoreState(saved)
+        self.splitter.splitterMoved.connect(
+            lambda *_: ui_settings().setValue("appointments/splitter", self.splitter.saveState()))
+        self.apply_filter()
+
+    # --- Filters ---------------------------------------------------------------------------------
+
+    def _build_filters(self) -> QVBoxLayout:
+        today = self.ctx.today()
+        self.date_from = QDateEdit(to_qdate(today))
+        self.date_to = QDateEdit(to_qdate(today + timedelta(days=DEFAULT_DAYS_AHEAD)))
+        for edit, name in ((self.date_from, "date_from"), (self.date_to, "date_to")):
+            edit.setObjectName(name)
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("ddd yyyy-MM-dd")
+            edit.dateChanged.connect(self.apply_filter)
+        self.therapist = QComboBox()
+        self.therapist.setObjectName("therapist_filter")
+        self.therapist.addItem("All physiotherapists", None)
+        for therapist in call_service(self, self.prompts, "Physiotherapists", list_therapists, self.ctx,
+                                      self.actor, False) or []:
+            self.therapist.addItem(therapist.name, therapist.id)
+        self.therapist.currentIndexChanged.connect(self.apply_filter)
+        self.patient = QLineEdit()
+        self.patient.setObjectName("patient_filter")
+        self.patient.setPlaceholderText("Name or phone")
+        self.patient.setClearButtonEnabled(True)
+        self.patient.setMinimumWidth(140)
+        self.patient.setMaximumWidth(320)
+        self._text_timer = QTimer(self)
+        self._text_timer.setSingleShot(True)
+        self._text_timer.setInterval(TEXT_DELAY_MS)
+        self._text_timer.timeout.connect(self.apply_filter)
+        self.patient.textChanged.connect(lambda _text: self._text_timer.start())
+        self.patient.returnPressed.connect(self.apply_filter)
+        self.status = QComboBox()
+        self.status.setObjectName("status_filter")
+        self.status.addItem("All statuses", frozenset())
+        for status in AppointmentStatus:
+            self.status.addItem(status.label, frozenset({status}))
+        self.status.addItem("Cancelled or no-show",
+                            frozenset({AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW}))
+        self.status.currentIndexChanged.connect(self.apply_filter)
+        self.ims_only = QCheckBox("IMS on&ly")
+        self.ims_only.setObjectName("ims_only")
+        self.ims_only.toggled.connect(self.apply_filter)
+        for combo in (self.therapist, self.status):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
+        for edit in (self.date_from, self.date_to):
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("Wed 2026-11-25") + 40)
+        first, second = QHBoxLayout(), QHBoxLayout()
+        for line, fields in ((first, (("Fro&m", self.date_from), ("T&o", self.date_to),
+                                      ("Physiothe&rapist", self.therapist))),
+                             (second, (("Pati&ent", self.patient), ("Stat&us", self.status)))):
+            for text, widget in fields:
+                label = QLabel(text)
+                label.setBuddy(widget)
+                line.addWidget(label)
+                line.addWidget(widget, 1 if widget is self.patient else 0)
+                line.addSpacing(6)
+        second.addWidget(self.ims_only)
+        first.addStretch(1)
+        second.addStretch(1)
+        rows = QVBoxLayout()
+        rows.setSpacing(4)
+        rows.addLayout(first)
+        rows.addLayout(second)
+        return rows
+
+    def current_filter(self) -> AppointmentFilter:
+        return AppointmentFilter(
+            date_from=from_qdate(self.date_from.date()),
+            date_to=from_qdate(self.date_to.date()),
+            therapist_id=self.therapist.currentData(),
+            statuses=self.status.currentData() or frozenset(),
+            ims_only=self.ims_only.isChecked(),
+            text=self.patient.text().strip(),
+        )
+
+    def apply_filter(self, *_args) -> None:
+        self._text_timer.stop()
+        flt = self.current_filter()
+        if flt.date_to < flt.date_from:
+            self.count_label.setText("<span style='color:#b00020'>The end date is before the start date.</span>")
+            self.model.set_records([])
+            return
+        self._filter = flt
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the list again from the first page, keeping the selected appointment if still listed."""
+        keep = self.current_record()
+        flt = self._filter
+
+        def page(after, limit):
+            return service.list_appointments(self.ctx, self.actor, flt, limit=limit, after=after)
+
+        self.model.set_loader(page)
+        total = call_service(self, self.prompts, "Appointments", service.count_appointments, self.ctx,
+                             self.actor, flt)
+        if total is not None:
+            self.count_label.setText("1 appointment" if total == 1 else f"{total:,} appointments")
+        if keep is not None:
+            row = self.model.row_of(keep.id)
+            if row is not None:
+                self.table.selectRow(row)
+                return
+        self._selection_moved()
+
+    def _show_load_problem(self, message: str) -> None:
+        self.count_label.setText(f"<span style='color:#b00020'>{message}</span>")
+
+    # --- Selection, detail and actions -----------------------------------------------------------
+
+    def current_record(self) -> AppointmentRecord | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.record(rows[0].row()) if rows else None
+
+    def select_appointment(self, appointment_id: int) -> bool:
+        row = self.model.row_of(appointment_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def _selection_moved(self, *_args) -> None:
+        record = self.current_record()
+        self.actions.update_enabled(record)
+        if record is None:
+            self.detail.show_nothing()
+            return
+        self._show_detail(record.id)
+
+    def _show_detail(self, appointment_id: int) -> None:
+        try:
+            detail = service.appointment_detail(self.ctx, self.actor, appointment_id)
+        except NotFound:
+            self.detail.show_nothing("This appointment is no longer in the book.")
+            return
+        except ServiceError as error:
+            self.detail.show_nothing(error.message)
+            return
+        except Exception as error:  # noqa: BLE001
+            report_unexpected(self, error, self.prompts)
+            return
+        self.model.replace_record(detail.appointment)
+        self.actions.update_enabled(detail.appointment)
+        self.detail.show_detail(detail)
+
+    def _record_changed(self, record: AppointmentRecord) -> None:
+        if not self.model.replace_record(record):
+            self.reload()
+        self._selection_moved()
+
+    def _context_menu(self, point: QPoint) -> None:
+        index = self.table.indexAt(point)
+        if index.isValid():
+            self.table.selectRow(index.row())
+        menu = QMenu(self)
+        for action in self.actions.all:
+            menu.addAction(action)
+        menu.popup(self.table.viewport().mapToGlobal(point))
+        self._menu = menu
+
+    def refresh(self, changes: set) -> None:
+        if "appointments" in changes or "patients" in changes or "screenings" in changes:
+            self.reload()
+        if "therapists" in changes:
+            self._reload_therapists()
+
+    def _reload_therapists(self) -> None:
+        chosen = self.therapist.currentData()
+        self.therapist.blockSignals(True)
+        self.therapist.clear()
+        self.therapist.addItem("All physiotherapists", None)
+        for therapist in call_service(self, self.prompts, "Physiotherapists", list_therapists, self.ctx,
+                                      self.actor, False) or []:
+            self.therapist.addItem(therapist.name, therapist.id)
+        self.therapist.setCurrentIndex(max(0, self.therapist.findData(chosen)))
+        self.therapist.blockSignals(False)
+
+    # --- Exports ---------------------------------------------------------------------------------
+
+    def choose_csv_export(self) -> None:
+        flt = self._filter
+        start = str(Path.home() / f"appointments-{flt.date_from}-to-{flt.date_to}.csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Export appointments as CSV", start, "CSV files (*.csv)")
+        if not path:
+            return
+        text = call_service(self, self.prompts, "Export CSV", service.export_csv, self.ctx, self.actor, flt)
+        if text is not None and self._write(Path(path), text.encode("utf-8-sig"), "Export CSV"):
+            self.prompts.info(self, "Export CSV", f"The appointments were saved to {path}.")
+
+    def choose_ics_export(self) -> None:
+        flt = self._filter
+        if flt.therapist_id is None:
+            self.prompts.error(self, "Export calendar",
+                               "A calendar file is for one physiotherapist: choose one in the "
+                               "Physiotherapist list first.")
+            self.therapist.setFocus()
+            return
+        name = self.therapist.currentText().lower().replace(" ", "-")
+        start = str(Path.home() / f"{name}-{flt.date_from}-to-{flt.date_to}.ics")
+        path, _ = QFileDialog.getSaveFileName(self, "Export calendar", start, "Calendar files (*.ics)")
+        if not path:
+            return
+        data = call_service(self, self.prompts, "Export calendar", service.export_ics, self.ctx, self.actor,
+                            flt.therapist_id, flt.date_from, flt.date_to)
+        if data is not None and self._write(Path(path), data, "Export calendar"):
+            self.prompts.info(self, "Export calendar", f"The calendar was saved to {path}.")
+
+    def _write(self, path: Path, data: bytes, title: str) -> bool:
+        try:
+            path.write_bytes(data)
+        except OSError as error:
+            self.prompts.error(self, title, f"The file could not be saved ({error.strerror or error}). "
+                                            "Choose another folder and try again.")
+            return False
+        return True

@@ -1,0 +1,446 @@
+"""The booking dialog: patient, type, therapist, start (the end follows), IMS area, and a repeat.
+
+Problems are checked as the fields change and shown under the form; nothing is saved until Book.
+A refused IMS booking shows why and, when a date ends the block, offers "Find a slot from <date>".
+A repeat lists every planned date first; a date that clashes can be skipped or moved to the next
+free slot (Space cycles the choice) before anything is booked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.scheduling import Interval, format_day, format_time, format_time_range
+from frontdesk.domain.screening import format_date
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.schedule import (
+    AppointmentRecord,
+    BookingRefused,
+    BookingRequest,
+    PlannedOccurrence,
+    book_appointment,
+    book_series,
+    check_booking,
+    list_appointment_types,
+    list_therapists,
+    plan_series,
+)
+from frontdesk.ui.booking_fields import (
+    area_combo,
+    date_edit,
+    picked_start,
+    select_data,
+    set_start,
+    therapist_combo,
+    time_edit,
+    type_combo,
+)
+from frontdesk.ui.errors import report_unexpected
+from frontdesk.ui.geometry import remember_geometry
+from frontdesk.ui.patient_picker import PatientPicker
+from frontdesk.ui.widgets import ERROR_STYLE
+
+OCCURRENCE_ROLE = Qt.UserRole + 1
+
+
+class Choice(StrEnum):
+    BOOK = "book"
+    SKIP = "skip"
+    MOVE = "move"
+
+    @property
+    def label(self) -> str:
+        return {"book": "Book", "skip": "Skip", "move": "Move"}[self.value]
+
+
+@dataclass
+class _Row:
+    occurrence: PlannedOccurrence
+    choice: Choice
+
+
+class OccurrenceModel(QAbstractTableModel):
+    """The planned dates of a series, each with its problem and the receptionist's choice."""
+
+    HEADERS = ("Date", "Time", "Problem", "Choice")
+    choices_changed = Signal()
+
+    def __init__(self, zone: ZoneInfo, parent=None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.rows: list[_Row] = []
+
+    def set_plan(self, plan: list[PlannedOccurrence]) -> None:
+        self.beginResetModel()
+        self.rows = [
+            _Row(p, Choice.BOOK if p.ok else (Choice.MOVE if p.alternative else Choice.SKIP)) for p in plan
+        ]
+        self.endResetModel()
+        self.choices_changed.emit()
+
+    def options(self, row: int) -> list[Choice]:
+        occurrence = self.rows[row].occurrence
+        if occurrence.ok:
+            return [Choice.BOOK, Choice.SKIP]
+        return [Choice.MOVE, Choice.SKIP] if occurrence.alternative else [Choice.SKIP]
+
+    def cycle(self, row: int) -> None:
+        options = self.options(row)
+        current = self.rows[row].choice
+        self.rows[row].choice = options[(options.index(current) + 1) % len(options)]
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+        self.choices_changed.emit()
+
+    def chosen_intervals(self) -> list[Interval]:
+        chosen = []
+        for row in self.rows:
+            if row.choice is Choice.BOOK:
+                chosen.append(row.occurrence.interval)
+            elif row.choice is Choice.MOVE and row.occurrence.alternative is not None:
+                chosen.append(row.occurrence.alternative.interval)
+        return chosen
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        occurrence = row.occurrence
+        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+            day = occurrence.interval.start.astimezone(self.zone).date()
+            if index.column() == 0:
+                return f"{format_day(day)}, {day.year}"
+            if index.column() == 1:
+                return format_time_range(occurrence.interval, self.zone)
+            if index.column() == 2:
+                return " ".join(occurrence.problems) if occurrence.problems else "Free"
+            if row.choice is Choice.MOVE and occurrence.alternative is not None:
+                alt = occurrence.alternative.interval
+                alt_day = alt.start.astimezone(self.zone).date()
+                when = format_time_range(alt, self.zone)
+                return f"Move to {when}" if alt_day == day else f"Move to {format_day(alt_day)}, {when}"
+            return row.choice.label
+        if role == Qt.ToolTipRole and index.column() == 3:
+            return "Press Space to change what happens to this date."
+        if role == Qt.ForegroundRole and index.column() == 2 and occurrence.problems:
+            return QBrush(QColor("#b00020"))
+        if role == OCCURRENCE_ROLE:
+            return occurrence
+        return None
+
+
+class _OccurrenceTable(QTableView):
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        model = self.model()
+        if event.key() == Qt.Key_Space and isinstance(model, OccurrenceModel) and self.currentIndex().isValid():
+            model.cycle(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        index = self.indexAt(event.position().toPoint())
+        model = self.model()
+        if index.isValid() and isinstance(model, OccurrenceModel):
+            model.cycle(index.row())
+            return
+        super().mouseDoubleClickEvent(event)
+
+
+class BookingDialog(QDialog):
+    """`booked` holds the saved records once the dialog is accepted."""
+
+    def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None, *,
+                 start: datetime | None = None, therapist_id: int | None = None, type_id: int | None = None,
+                 patient=None) -> None:
+        super().__init__(parent)
+        self.ctx, self.actor = ctx, actor
+        self.booked: list[AppointmentRecord] = []
+        self.first_allowed: date | None = None
+        self._planned_for: tuple | None = None
+        self.setWindowTitle("Book an appointment")
+        self.setObjectName("booking_dialog")
+
+        self.patient = PatientPicker(ctx, actor)
+        self.type = type_combo(list_appointment_types(ctx, actor))
+        self.therapist = therapist_combo(list_therapists(ctx, actor))
+        start = start or ctx.now()
+        local = start.astimezone(ctx.zone)
+        self.date = date_edit(local.date())
+        self.date.setObjectName("date")
+        self.time = time_edit(local.time())
+        self.time.setObjectName("time")
+        self.ends = QLabel("")
+        self.ends.setObjectName("ends")
+        self.area = area_combo()
+        self.notes = QLineEdit()
+        self.notes.setObjectName("notes")
+        self.notes.setMaxLength(2000)
+        if patient is not None:
+            self.patient.set_patient(patient)
+        if type_id is not None:
+            select_data(self.type, lambda k: k.id == type_id)
+        if therapist_id is not None:
+            select_data(self.therapist, lambda t: t.id == therapist_id)
+
+        when = QHBoxLayout()
+        when.addWidget(self.date)
+        when.addWidget(self.time)
+        when.addWidget(self.ends, 1)
+
+        self.repeat = QCheckBox("&Repeat")
+        self.repeat.setObjectName("repeat")
+        self.every = QSpinBox()
+        self.every.setObjectName("every")
+        self.every.setRange(1, 12)
+        self.unit = QComboBox()
+        self.unit.setObjectName("unit")
+        self.unit.addItem("weeks", "weeks")
+        self.unit.addItem("days", "days")
+        self.count = QSpinBox()
+        self.count.setObjectName("count")
+        self.count.setRange(2, 52)
+        self.count.setValue(6)
+        self.count.setSuffix(" times")
+        self.check_dates = QPushButton("Check the &dates")
+        self.check_dates.setObjectName("check_dates")
+        self.check_dates.clicked.connect(self.plan)
+        repeat_row = QHBoxLayout()
+        repeat_row.addWidget(self.repeat)
+        repeat_row.addWidget(QLabel("every"))
+        repeat_row.addWidget(self.every)
+        repeat_row.addWidget(self.unit)
+        repeat_row.addWidget(QLabel("for"))
+        repeat_row.addWidget(self.count)
+        repeat_row.addWidget(self.check_dates)
+        repeat_row.addStretch(1)
+
+        self.occurrences = OccurrenceModel(ctx.zone, self)
+        self.plan_table = _OccurrenceTable()
+        self.plan_table.setObjectName("occurrences")
+        self.plan_table.setModel(self.occurrences)
+        self.plan_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.plan_table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.plan_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.plan_table.verticalHeader().hide()
+        self.plan_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.plan_table.hide()
+
+        form = QFormLayout()
+        form.addRow("&Patient:", self.patient)
+        form.addRow("T&ype:", self.type)
+        form.addRow("P&hysiotherapist:", self.therapist)
+        form.addRow("&Starts:", when)
+        form.addRow("IMS &area:", self.area)
+        form.addRow("&Notes:", self.notes)
+
+        self.problems = QLabel("")
+        self.problems.setObjectName("problems")
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet(ERROR_STYLE)
+        self.problems.setTextFormat(Qt.PlainText)
+        self.find_from = QPushButton("")
+        self.find_from.setObjectName("find_from")
+        self.find_from.clicked.connect(self.find_slot_from_first_allowed)
+        self.find_from.hide()
+
+        buttons = QDialogButtonBox()
+        self.book_button = buttons.addButton("&Book", QDialogButtonBox.AcceptRole)
+        self.book_button.setObjectName("book")
+        self.book_button.setDefault(True)
+        buttons.addButton("Close", QDialogButtonBox.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(repeat_row)
+        layout.addWidget(self.plan_table, 1)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.find_from)
+        layout.addWidget(buttons)
+
+        for signal in (self.type.currentIndexChanged, self.therapist.currentIndexChanged,
+                       self.area.currentIndexChanged, self.date.dateChanged, self.time.timeChanged):
+            signal.connect(self.refresh_check)
+        self.patient.patient_chosen.connect(lambda _id: self.refresh_check())
+        self.repeat.toggled.connect(self._repeat_toggled)
+        self._repeat_toggled(False)
+        self.refresh_check()
+        self.resize(620, 520)
+        remember_geometry(self, "booking_dialog")
+        self.patient.setFocus()
+
+    # --- Reading the form -----------------------------------------------------------------------
+
+    def request(self) -> BookingRequest | None:
+        kind = self.type.currentData()
+        therapist = self.therapist.currentData()
+        if self.patient.patient_id is None or kind is None or therapist is None:
+            return None
+        area = self.area.currentData() if self.area.isEnabled() else ""
+        return BookingRequest(self.patient.patient_id, therapist.id, kind.id,
+                              picked_start(self.date, self.time, self.ctx.zone), area or "",
+                              self.notes.text().strip())
+
+    def _repeat_toggled(self, on: bool) -> None:
+        for widget in (self.every, self.unit, self.count, self.check_dates):
+            widget.setEnabled(on)
+        self.plan_table.setVisible(on and self.occurrences.rowCount() > 0)
+        self.book_button.setText("&Book the series" if on else "&Book")
+
+    def _every(self) -> timedelta | relativedelta:
+        n = self.every.value()
+        return timedelta(weeks=n) if self.unit.currentData() == "weeks" else timedelta(days=n)
+
+    # --- Live checks ----------------------------------------------------------------------------
+
+    def refresh_check(self) -> None:
+        kind = self.type.currentData()
+        self.area.setEnabled(bool(kind and kind.is_ims))
+        start = picked_start(self.date, self.time, self.ctx.zone)
+        if kind is not None:
+            end = start + kind.duration
+            self.ends.setText(f"ends {format_time(end, self.ctx.zone)} ({kind.duration_minutes} min)")
+        request = self.request()
+        if request is None:
+            self._show_problems(["Choose the patient."] if self.patient.patient_id is None else [], None)
+            return
+        try:
+            check = check_booking(self.ctx, self.actor, request)
+        except ValidationFailed as error:
+            self._show_problems(list(error.errors.values()), None)
+            return
+        except ServiceError as error:
+            self._show_problems([error.message], None)
+            return
+        self._show_problems(list(check.problems), check.first_allowed)
+
+    def _show_problems(self, problems: list[str], first_allowed: date | None) -> None:
+        self.problems.setText("\n".join(problems))
+        self.first_allowed = first_allowed
+        if first_allowed is not None:
+            self.find_from.setText(f"&Find a slot from {format_date(first_allowed)}")
+            self.find_from.show()
+        else:
+            self.find_from.hide()
+
+    def find_slot_from_first_allowed(self) -> None:
+        from frontdesk.ui.booking_find import FindSlotDialog
+
+        request = self.request()
+        if request is None or self.first_allowed is None:
+            return
+        dialog = FindSlotDialog(self.ctx, self.actor, self, type_id=request.type_id,
+                                from_date=self.first_allowed, patient=self.patient.chosen,
+                                area=request.area, book_directly=False)
+        dialog.search()
+        if dialog.exec() and dialog.chosen_slot is not None:
+            self.use_slot(dialog.chosen_slot)
+
+    def use_slot(self, slot) -> None:
+        select_data(self.therapist, lambda t: t.id == slot.therapist_id)
+        set_start(self.date, self.time, slot.starts_at, self.ctx.zone)
+        self.refresh_check()
+
+    # --- Series ---------------------------------------------------------------------------------
+
+    def _plan_key(self, request: BookingRequest) -> tuple:
+        return (request, self.every.value(), self.unit.currentData(), self.count.value())
+
+    def plan(self) -> bool:
+        request = self.request()
+        if request is None:
+            self._show_problems(["Choose the patient first."], None)
+            return False
+        try:
+            planned = plan_series(self.ctx, self.actor, request, self._every(), self.count.value())
+        except ValidationFailed as error:
+            self._show_problems(list(error.errors.values()), None)
+            return False
+        except ServiceError as error:
+            self._show_problems([error.message], None)
+            return False
+        self.occurrences.set_plan(planned)
+        self._planned_for = self._plan_key(request)
+        self.plan_table.show()
+        self.plan_table.resizeColumnsToContents()
+        self.plan_table.setCurrentIndex(self.occurrences.index(0, 3))
+        clashes = sum(1 for p in planned if not p.ok)
+        if clashes:
+            self._show_problems([f"{clashes} of the dates clash. Choose Skip or Move for each (Space "
+                                 "changes the choice), then book the series."], None)
+        else:
+            self._show_problems([], None)
+        self.plan_table.setFocus()
+        return True
+
+    # --- Saving ---------------------------------------------------------------------------------
+
+    def accept(self) -> None:
+        request = self.request()
+        if request is None:
+            self._show_problems(["Choose the patient: type a name, then press Enter on the right one."], None)
+            self.patient.setFocus()
+            return
+        try:
+            if self.repeat.isChecked():
+                if self._planned_for != self._plan_key(request):
+                    self.plan()
+                    return
+                chosen = self.occurrences.chosen_intervals()
+                if not chosen:
+                    self._show_problems(["Every date is skipped; choose at least one to book."], None)
+                    return
+                self.booked = book_series(self.ctx, self.actor, request, chosen)
+            else:
+                self.booked = [book_appointment(self.ctx, self.actor, request)]
+        except BookingRefused as error:
+            self._show_problems([error.message], error.first_allowed)
+            return
+        except ValidationFailed as error:
+            self._show_problems(list(error.errors.values()) or [error.message], None)
+            return
+        except ServiceError as error:
+            self._show_problems([error.message], None)
+            if self.repeat.isChecked():
+                self._planned_for = None
+            return
+        except Exception as error:  # noqa: BLE001 - shown as a short dialog, logged in full
+            report_unexpected(self, error)
+            return
+        super().accept()

@@ -1,0 +1,445 @@
+"""The schedule grid: a table model of time rows by therapist (day) or by day (week), the delegate
+that paints appointment blocks over the rows they span, and the view with drag-and-drop moves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
+
+from frontdesk.domain.appointments import AppointmentStatus
+from frontdesk.domain.scheduling import Interval, format_time, format_time_range, local_instant
+from frontdesk.services.schedule import AppointmentRecord, DaySchedule, ScheduleColumn, WeekSchedule
+
+APPOINTMENT_ROLE = Qt.UserRole + 1
+INTERVAL_ROLE = Qt.UserRole + 2
+BOOKABLE_ROLE = Qt.UserRole + 3
+AWAY_ROLE = Qt.UserRole + 4
+COLUMN_ROLE = Qt.UserRole + 5
+HIDDEN_ROLE = Qt.UserRole + 6
+ANCHOR_ROLE = Qt.UserRole + 7
+MIME_TYPE = "application/x-frontdesk-appointment"
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+OUT_OF_HOURS = QColor("#e4e4e4")
+AWAY = QColor("#f1e3c6")
+FREE = QColor("#ffffff")
+CANCELLED_FILL = QColor("#f2f2f2")
+CANCELLED_TEXT = QColor("#777777")
+ATTENTION = QColor("#b00020")
+
+
+def tint(colour: str | QColor, strength: float = 0.22) -> QColor:
+    """The therapist's colour mixed with white: a fill that dark text stays readable on."""
+    base = QColor(colour)
+    mix = lambda channel: round(255 - (255 - channel) * strength)  # noqa: E731
+    return QColor(mix(base.red()), mix(base.green()), mix(base.blue()))
+
+
+def day_label(day: date) -> str:
+    return f"{_WEEKDAYS[day.weekday()]} {_MONTHS[day.month - 1]} {day.day}"
+
+
+def block_text(record: AppointmentRecord, zone: ZoneInfo) -> str:
+    """What an appointment block says, line by line: start and patient, then what matters most
+    first (a status other than booked, the IMS flag) so it survives when the column is narrow."""
+    parts = []
+    if record.status is not AppointmentStatus.BOOKED:
+        late = record.status is AppointmentStatus.CANCELLED and record.late_cancellation
+        parts.append("Cancelled late" if late else record.status.label)
+    if record.ims_flag.short:
+        parts.append(record.ims_flag.short)
+    parts.append(record.type_name)
+    return f"{format_time(record.starts_at, zone)}  {record.patient_name}\n{' · '.join(parts)}"
+
+
+def block_tooltip(record: AppointmentRecord, zone: ZoneInfo) -> str:
+    lines = [
+        f"{record.patient_name}  {record.patient_phone}".strip(),
+        f"{format_time_range(record.interval, zone)} with {record.therapist_name}",
+        f"{record.type_name}: {record.status.label}",
+    ]
+    if record.area:
+        lines.append(f"Area: {record.area_label}")
+    if record.is_ims:
+        lines.append(f"IMS: {record.ims_flag.label}")
+    if record.cancel_reason:
+        lines.append(f"Reason: {record.cancel_reason}")
+    if record.notes:
+        lines.append(f"Notes: {record.notes}")
+    if record.series_id:
+        lines.append("Part of a series")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Block:
+    record: AppointmentRecord
+    row: int
+    column: int
+    span: int
+
+
+class ScheduleGridModel(QAbstractTableModel):
+    """Rows are time slots, columns are therapists (day view) or days (week view).
+
+    Each appointment is anchored at the row it starts in and reports how many rows it spans; the view
+    merges those cells (`spans()`). A live appointment always wins its cells; a cancelled one whose
+    time was booked again is listed under `HIDDEN_ROLE` of the live one's anchor.
+    """
+
+    #: appointment id, its version, the new start, the therapist id: emitted by a drop.
+    move_requested = Signal(int, int, object, int)
+
+    def __init__(self, zone: ZoneInfo, parent=None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.columns: list[ScheduleColumn] = []
+        self.cells: list[list[Interval]] = []
+        self.row_labels: list[str] = []
+        self.week = False
+        self._blocks: dict[tuple[int, int], _Block] = {}
+        self._covered: dict[tuple[int, int], _Block] = {}
+        self._hidden: dict[tuple[int, int], list[AppointmentRecord]] = {}
+
+    # --- Loading --------------------------------------------------------------------------------
+
+    def set_day(self, schedule: DaySchedule) -> None:
+        self.beginResetModel()
+        self.week = False
+        self.columns = list(schedule.columns)
+        self.cells = [[row for _ in self.columns] for row in schedule.rows]
+        self.row_labels = [format_time(row.start, self.zone) for row in schedule.rows]
+        self._place(schedule.appointments, lambda record: [
+            c for c, column in enumerate(self.columns) if column.therapist.id == record.therapist_id])
+        self.endResetModel()
+
+    def set_week(self, schedule: WeekSchedule) -> None:
+        self.beginResetModel()
+        self.week = True
+        self.columns = list(schedule.columns)
+        step = timedelta(minutes=schedule.slot_minutes)
+        self.cells = []
+        for wall in schedule.row_times:
+            row = []
+            for column in self.columns:
+                start = local_instant(column.day, wall, self.zone)
+                row.append(Interval(start, start + step))
+            self.cells.append(row)
+        self.row_labels = [f"{t.hour}:{t.minute:02d}" for t in schedule.row_times]
+        self._place(schedule.appointments, lambda record: [
+            c for c, column in enumerate(self.columns)
+            if column.day == record.starts_at.astimezone(self.zone).date()])
+        self.endResetModel()
+
+    def _place(self, appointments, columns_of) -> None:
+        self._blocks, self._covered, self._hidden = {}, {}, {}
+        # live ones first, so they claim their rows; cancelled ones fill what is left
+        ordered = sorted(appointments, key=lambda r: (not r.is_live, r.starts_at, r.id))
+        for record in ordered:
+            for column in columns_of(record):
+                rows = [r for r in range(len(self.cells)) if self.cells[r][column].overlaps(record.interval)]
+                if not rows:
+                    continue
+                if any((r, column) in self._covered for r in rows):
+                    owner = next(self._covered[(r, column)] for r in rows if (r, column) in self._covered)
+                    self._hidden.setdefault((owner.row, owner.column), []).append(record)
+                    continue
+                block = _Block(record, rows[0], column, rows[-1] - rows[0] + 1)
+                self._blocks[(block.row, column)] = block
+                for r in rows:
+                    self._covered[(r, column)] = block
+
+    def spans(self) -> list[tuple[int, int, int]]:
+        """(row, column, rows) of every block that covers more than one row."""
+        return [(b.row, b.column, b.span) for b in self._blocks.values() if b.span > 1]
+
+    # --- Queries for the tab --------------------------------------------------------------------
+
+    def appointment_at(self, index: QModelIndex) -> AppointmentRecord | None:
+        block = self._covered.get((index.row(), index.column())) if index.isValid() else None
+        return block.record if block else None
+
+    def anchor_index(self, appointment_id: int) -> QModelIndex:
+        for (row, column), block in self._blocks.items():
+            if block.record.id == appointment_id:
+                return self.index(row, column)
+        return QModelIndex()
+
+    def index_at(self, therapist_id: int, start: datetime) -> QModelIndex:
+        for column, info in enumerate(self.columns):
+            if info.therapist.id != therapist_id:
+                continue
+            for row, cells in enumerate(self.cells):
+                if cells[column].contains(start):
+                    return self.index(row, column)
+        return QModelIndex()
+
+    def is_bookable(self, index: QModelIndex) -> bool:
+        if not index.isValid():
+            return False
+        column = self.columns[index.column()]
+        return column.is_bookable(self.cells[index.row()][index.column()])
+
+    def appointments(self) -> list[AppointmentRecord]:
+        seen = [b.record for b in self._blocks.values()]
+        seen += [r for hidden in self._hidden.values() for r in hidden]
+        return sorted(seen, key=lambda r: (r.starts_at, r.id))
+
+    # --- QAbstractTableModel --------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.cells)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if role not in (Qt.DisplayRole, Qt.ToolTipRole):
+            return None
+        if orientation == Qt.Horizontal:
+            if not 0 <= section < len(self.columns):
+                return None
+            column = self.columns[section]
+            if self.week:
+                return day_label(column.day)
+            if role == Qt.ToolTipRole:
+                ims = "IMS-qualified" if column.therapist.ims_qualified else "Not IMS-qualified"
+                return f"{column.therapist.name}, {column.therapist.designation} ({ims})"
+            return column.therapist.name
+        if not 0 <= section < len(self.row_labels):
+            return None
+        return self.row_labels[section]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        interval = self.cells[row][column]
+        info = self.columns[column]
+        block = self._covered.get((row, column))
+        if role == Qt.DisplayRole:
+            if block is not None:
+                return block_text(block.record, self.zone) if block.row == row else ""
+            away = info.away_at(interval)
+            if away is not None and (row == 0 or not self.cells[row - 1][column].overlaps(away.interval)):
+                return f"Away{': ' + away.reason if away.reason else ''}"
+            return ""
+        if role in (Qt.ToolTipRole, Qt.AccessibleTextRole):
+            if block is not None:
+                text = block_tooltip(block.record, self.zone)
+                hidden = self._hidden.get((block.row, block.column), [])
+                if hidden:
+                    text += f"\nAlso here, no longer booked: {len(hidden)}"
+                return text
+            where = f"{format_time_range(interval, self.zone)} with {info.therapist.name}"
+            if self.week:
+                where += f" on {day_label(info.day)}"
+            away = info.away_at(interval)
+            if away is not None:
+                return f"Away {where}" + (f": {away.reason}" if away.reason else "")
+            if not info.is_bookable(interval):
+                return f"Not working {where}"
+            return f"Free {where}: press Enter to book"
+        if role == Qt.BackgroundRole:
+            if block is not None:
+                return QBrush(CANCELLED_FILL if not block.record.is_live else tint(info.therapist.colour))
+            if info.away_at(interval) is not None:
+                return QBrush(AWAY)
+            return QBrush(FREE if info.is_bookable(interval) else OUT_OF_HOURS)
+        if role == APPOINTMENT_ROLE:
+            return block.record if block else None
+        if role == ANCHOR_ROLE:
+            return block is not None and block.row == row
+        if role == INTERVAL_ROLE:
+            return interval
+        if role == BOOKABLE_ROLE:
+            return info.is_bookable(interval)
+        if role == AWAY_ROLE:
+            away = info.away_at(interval)
+            return away.reason if away else None
+        if role == COLUMN_ROLE:
+            return info
+        if role == HIDDEN_ROLE:
+            return list(self._hidden.get((row, column), [])) if block and block.row == row else []
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemIsDropEnabled
+        flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        record = self.appointment_at(index)
+        if record is not None and record.status is AppointmentStatus.BOOKED:
+            flags |= Qt.ItemIsDragEnabled
+        if self.is_bookable(index):
+            flags |= Qt.ItemIsDropEnabled
+        return flags
+
+    # --- Drag and drop --------------------------------------------------------------------------
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes) -> QMimeData:
+        data = QMimeData()
+        for index in indexes:
+            record = self.appointment_at(index)
+            if record is not None:
+                data.setData(MIME_TYPE, QByteArray(f"{record.id}:{record.version}".encode()))
+                data.setText(record.patient_name)
+                break
+        return data
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                        parent: QModelIndex | QPersistentModelIndex) -> bool:
+        target = parent if parent.isValid() else self.index(row, column)
+        return data.hasFormat(MIME_TYPE) and self.is_bookable(target)
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                     parent: QModelIndex | QPersistentModelIndex) -> bool:
+        """Asks for the move (the tab calls the service); the grid itself changes on reload."""
+        target = parent if parent.isValid() else self.index(row, column)
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            appointment_id, version = (int(x) for x in bytes(data.data(MIME_TYPE)).decode().split(":"))
+        except ValueError:
+            return False
+        info = self.columns[target.column()]
+        start = self.cells[target.row()][target.column()].start
+        self.move_requested.emit(appointment_id, version, start, info.therapist.id)
+        return False
+
+
+class ScheduleDelegate(QStyledItemDelegate):
+    """Paints free, out-of-hours and away cells, and appointment blocks over their merged cells."""
+
+    def __init__(self, zone: ZoneInfo, parent=None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        painter.save()
+        rect = option.rect
+        record: AppointmentRecord | None = index.data(APPOINTMENT_ROLE)
+        column: ScheduleColumn = index.data(COLUMN_ROLE)
+        painter.fillRect(rect, index.data(Qt.BackgroundRole) or QBrush(FREE))
+        if record is None and index.data(AWAY_ROLE) is not None:
+            painter.fillRect(rect, QBrush(QColor("#d9c39a"), Qt.BDiagPattern))
+            text = index.data(Qt.DisplayRole)
+            if text:
+                painter.setPen(QColor("#5c4a21"))
+                painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, text)
+        elif record is not None and index.data(ANCHOR_ROLE):
+            self._paint_block(painter, rect, record, column, option)
+        if option.state & QStyle.State_Selected:
+            pen = QPen(option.palette.highlight().color(), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        painter.restore()
+
+    def _paint_block(self, painter: QPainter, rect: QRect, record: AppointmentRecord, column: ScheduleColumn,
+                     option: QStyleOptionViewItem) -> None:
+        colour = QColor(column.therapist.colour)
+        box = rect.adjusted(2, 1, -2, -1)
+        live = record.is_live
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QPen(colour if live else CANCELLED_TEXT, 1))
+        painter.setBrush(tint(colour) if live else CANCELLED_FILL)
+        painter.drawRoundedRect(box, 3, 3)
+        painter.fillRect(QRect(box.left(), box.top(), 4, box.height()), colour if live else CANCELLED_TEXT)
+        font = QFont(option.font)
+        font.setStrikeOut(not live)
+        text_box = box.adjusted(8, 2, -4, -2)
+        first, _, second = block_text(record, self.zone).partition("\n")
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(QColor("#1b1b1b") if live else CANCELLED_TEXT)
+        line_height = painter.fontMetrics().height()
+        painter.drawText(QRect(text_box.left(), text_box.top(), text_box.width(), line_height),
+                         Qt.AlignLeft | Qt.AlignVCenter,
+                         painter.fontMetrics().elidedText(first, Qt.ElideRight, text_box.width()))
+        if text_box.height() >= 2 * line_height:
+            painter.setFont(font)
+            painter.setPen(QColor("#333333") if live else CANCELLED_TEXT)
+            flag = record.ims_flag
+            if flag.needs_attention and live:
+                painter.setPen(ATTENTION)
+            painter.drawText(QRect(text_box.left(), text_box.top() + line_height, text_box.width(), line_height),
+                             Qt.AlignLeft | Qt.AlignVCenter,
+                             painter.fontMetrics().elidedText(second, Qt.ElideRight, text_box.width()))
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        return QSize(140, 22)
+
+
+class ScheduleGridView(QTableView):
+    """The grid: Enter or a double-click on a cell asks the tab to act on it (book or move)."""
+
+    cell_activated = Signal(QModelIndex)
+
+    def __init__(self, zone: ZoneInfo, parent=None) -> None:
+        super().__init__(parent)
+        self.setItemDelegate(ScheduleDelegate(zone, self))
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectItems)
+        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDrop)
+        self.setDefaultDropAction(Qt.MoveAction)
+        self.setShowGrid(True)
+        self.setGridStyle(Qt.DotLine)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.verticalHeader().setDefaultSectionSize(22)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.verticalHeader().setDefaultAlignment(Qt.AlignRight | Qt.AlignTop)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.horizontalHeader().setMinimumSectionSize(110)
+        self.setObjectName("schedule_grid")
+
+    def apply_spans(self) -> None:
+        self.clearSpans()
+        model = self.model()
+        if isinstance(model, ScheduleGridModel):
+            for row, column, rows in model.spans():
+                self.setSpan(row, column, rows, 1)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.currentIndex().isValid():
+            self.cell_activated.emit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid():
+            self.setCurrentIndex(index)
+            self.cell_activated.emit(index)
+            return
+        super().mouseDoubleClickEvent(event)

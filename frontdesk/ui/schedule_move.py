@@ -1,0 +1,112 @@
+"""Move an appointment to another time or physiotherapist: the keyboard twin of drag and drop."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.scheduling import format_time_range
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
+from frontdesk.services.schedule import (
+    AppointmentRecord,
+    BookingRequest,
+    SlotTaken,
+    check_booking,
+    list_therapists,
+    reschedule_appointment,
+)
+from frontdesk.ui.booking_fields import date_edit, escape, picked_start, select_data, therapist_combo, time_edit
+from frontdesk.ui.errors import report_unexpected
+from frontdesk.ui.geometry import remember_geometry
+from frontdesk.ui.widgets import ERROR_STYLE
+
+
+class MoveDialog(QDialog):
+    """`moved` holds the updated record once accepted; `conflicted` is set when a colleague changed
+    the appointment in between (the caller reloads)."""
+
+    def __init__(self, ctx: ServiceContext, actor: Actor, record: AppointmentRecord,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.actor, self.record = ctx, actor, record
+        self.moved: AppointmentRecord | None = None
+        self.conflicted = False
+        self.setWindowTitle("Move appointment")
+        self.setObjectName("move_dialog")
+        local = record.starts_at.astimezone(ctx.zone)
+        summary = QLabel(f"<b>{escape(record.patient_name)}</b>, {escape(record.type_name)}<br>"
+                         f"now {local:%a %Y-%m-%d} {format_time_range(record.interval, ctx.zone)} with "
+                         f"{escape(record.therapist_name)}")
+        self.therapist = therapist_combo(list_therapists(ctx, actor))
+        select_data(self.therapist, lambda t: t.id == record.therapist_id)
+        self.date = date_edit(local.date())
+        self.date.setObjectName("date")
+        self.time = time_edit(local.time())
+        self.time.setObjectName("time")
+        when = QHBoxLayout()
+        when.addWidget(self.date)
+        when.addWidget(self.time)
+        form = QFormLayout()
+        form.addRow("&Physiotherapist:", self.therapist)
+        form.addRow("&New start:", when)
+        self.problems = QLabel("")
+        self.problems.setObjectName("problems")
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet(ERROR_STYLE)
+        buttons = QDialogButtonBox()
+        self.move_button = buttons.addButton("&Move", QDialogButtonBox.AcceptRole)
+        self.move_button.setDefault(True)
+        buttons.addButton("Close", QDialogButtonBox.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addLayout(form)
+        layout.addWidget(self.problems)
+        layout.addWidget(buttons)
+        for signal in (self.therapist.currentIndexChanged, self.date.dateChanged, self.time.timeChanged):
+            signal.connect(self.refresh_check)
+        remember_geometry(self, "move_dialog")
+        self.time.setFocus()
+
+    def refresh_check(self) -> None:
+        therapist = self.therapist.currentData()
+        request = BookingRequest(self.record.patient_id, therapist.id, self.record.type_id,
+                                 picked_start(self.date, self.time, self.ctx.zone), self.record.area)
+        try:
+            check = check_booking(self.ctx, self.actor, request, ignore_appointment=self.record.id)
+        except ServiceError as error:
+            self.problems.setText(error.message)
+            return
+        self.problems.setText("\n".join(check.problems))
+
+    def accept(self) -> None:
+        therapist = self.therapist.currentData()
+        try:
+            self.moved = reschedule_appointment(self.ctx, self.actor, self.record.id, self.record.version,
+                                                picked_start(self.date, self.time, self.ctx.zone), therapist.id)
+        except SlotTaken as error:
+            self.problems.setText(error.message)
+            return
+        except Conflict as error:
+            self.problems.setText(error.message)
+            self.conflicted = True
+            return
+        except ValidationFailed as error:
+            self.problems.setText(" ".join(error.errors.values()) or error.message)
+            return
+        except ServiceError as error:
+            self.problems.setText(error.message)
+            return
+        except Exception as error:  # noqa: BLE001
+            report_unexpected(self, error)
+            return
+        super().accept()
