@@ -1,0 +1,635 @@
+"""Printed documents from the records: consent, eligibility summary, intake form, day sheet; and the
+consents the clinic keeps.
+
+The records are turned into the reports' plain dataclasses here, in the domain's own words (level
+labels, reasons, "not before" dates, payer and referral text), so the printout says what the screen
+says. Printing is recorded in the audit trail. A consent is stored as the exact PDF bytes that were
+shown and signed, with their SHA-256, so a copy can later be checked against the record.
+
+Each call reads in one transaction and builds the PDF after it ends, so the database is never locked
+while a document is being laid out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk.db.models import Consent, Patient, Screening, Therapist, User
+from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
+from frontdesk.domain.contact import format_phone
+from frontdesk.domain.patients import clean_text, display_name
+from frontdesk.domain.payer import Payer, referral_requirement
+from frontdesk.domain.roles import Permission
+from frontdesk.domain.screening import (
+    QUESTIONS,
+    Answer,
+    Question,
+    Level,
+    QuestionKey,
+    ScreeningAnswers,
+    effective_level,
+    format_date,
+)
+from frontdesk.domain.screening import AreaVerdict as ScreenedArea
+from frontdesk.domain.screening import ReviewDecision as Decision
+from frontdesk.reports import (
+    AreaVerdict,
+    ClinicDetails,
+    ConsentData,
+    DaySheetAppointment,
+    DaySheetData,
+    EligibilityData,
+    IntakeFormData,
+    IntakeQuestion,
+    IntakeRecord,
+    OnScreenSignature,
+    OperationEntry,
+    PatientDetails,
+    ReviewDecision,
+    ScreeningAnswer,
+    SubstituteDecisionMaker,
+    Tone,
+    Verdict,
+    consent_pdf,
+    day_sheet_pdf,
+    eligibility_summary_pdf,
+    intake_form_pdf,
+    pdf_sha256,
+)
+from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.appointments import my_day
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
+from frontdesk.services.schedule import AppointmentRecord
+from frontdesk.services.screenings import ScreeningRecord, _records, screening_expires
+from frontdesk.services.unit_of_work import UnitOfWork
+
+MAX_SIGNER = 200
+MAX_RELATIONSHIP = 100
+#: A drawn signature is a small PNG; anything far larger is not one.
+MAX_SIGNATURE_BYTES = 2_000_000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class DocumentKind(StrEnum):
+    """What can be printed; the UI's print requests name one of these."""
+
+    consent = "consent"
+    eligibility_summary = "summary"
+    intake_form = "intake"
+    blank_intake_form = "blank_intake"
+    day_sheet = "day_sheet"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    DocumentKind.consent: "IMS consent form",
+    DocumentKind.eligibility_summary: "IMS eligibility summary",
+    DocumentKind.intake_form: "Intake form",
+    DocumentKind.blank_intake_form: "Blank intake form",
+    DocumentKind.day_sheet: "Day sheet",
+}
+
+
+class ConsentMethod(StrEnum):
+    on_screen = "on_screen"
+    paper_unsigned = "paper_unsigned"
+    paper_signed = "paper_signed"
+
+    @property
+    def label(self) -> str:
+        return _METHOD_LABELS[self]
+
+
+_METHOD_LABELS = {
+    ConsentMethod.on_screen: "Signed on screen",
+    ConsentMethod.paper_unsigned: "Printed, waiting for signature",
+    ConsentMethod.paper_signed: "Signed on paper",
+}
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """A consent as kept on file. The PDF itself comes from `consent_copy`."""
+
+    id: int
+    patient_id: int
+    screening_id: int
+    method: ConsentMethod
+    created_at: datetime
+    created_by: str
+    signer_name: str
+    signer_relationship: str
+    signed_at: datetime | None
+    witnessed_by: str | None
+    pdf_sha256: str
+
+    @property
+    def is_signed(self) -> bool:
+        return self.method is not ConsentMethod.paper_unsigned
+
+    @property
+    def signer(self) -> str:
+        """"Zoë Ødegård", or "Mei Tsai (daughter)" for a substitute decision-maker."""
+        if self.signer_relationship:
+            return f"{self.signer_name} ({self.signer_relationship})"
+        return self.signer_name
+
+
+# --- Turning records into the reports' data --------------------------------------------------------
+
+_TONES = {
+    Level.ELIGIBLE: Tone.GO,
+    Level.REVIEW: Tone.CAUTION,
+    Level.NOT_YET: Tone.STOP,
+    Level.NOT_ELIGIBLE: Tone.STOP,
+}
+
+_FLAG_TONES = {
+    ImsFlag.ELIGIBLE: Tone.GO,
+    ImsFlag.REVIEW_PENDING: Tone.CAUTION,
+    ImsFlag.STALE_SCREENING: Tone.CAUTION,
+    ImsFlag.NOT_YET: Tone.STOP,
+    ImsFlag.NOT_ELIGIBLE: Tone.STOP,
+    ImsFlag.NO_SCREENING: Tone.STOP,
+}
+
+
+def clinic_details(ctx: ServiceContext) -> ClinicDetails:
+    settings = get_clinic_settings(ctx)
+    lines = tuple(line.strip() for line in settings.address.splitlines() if line.strip())
+    return ClinicDetails(name=settings.name, address_lines=lines, phone=format_phone(settings.phone),
+                         time_zone=settings.time_zone)
+
+
+def _generated_at(ctx: ServiceContext) -> datetime:
+    return ctx.now().astimezone(ctx.zone)
+
+
+def patient_name(row: Patient) -> str:
+    """The name as printed: family name first, as the clinic files it; the preferred name apart."""
+    return display_name(row.family_name, row.given_names)
+
+
+def _patient_details(row: Patient) -> PatientDetails:
+    preferred = row.preferred_name if row.preferred_name and row.preferred_name != row.given_names else None
+    return PatientDetails(full_name=patient_name(row), preferred_name=preferred,
+                          date_of_birth=row.date_of_birth, phone=format_phone(row.phone) or None)
+
+
+def verdict_of(record: ScreeningRecord) -> Verdict:
+    """The screening's verdict as printed, with the physiotherapist's decision applied."""
+    assessment = record.assessment
+    decision = record.decision
+    level = effective_level(assessment, decision)
+    level_text = level.label
+    if decision is not None:
+        level_text = f"{level.label} ({decision.label.lower()} after review)"
+    areas = tuple(_area_verdict(area, decision) for area in assessment.areas)
+    return Verdict(
+        level=level_text,
+        tone=_TONES[level],
+        reasons=tuple(reason.text for reason in assessment.reasons),
+        areas=areas,
+        not_before=assessment.not_before if level is Level.NOT_YET else None,
+    )
+
+
+def _area_verdict(area: ScreenedArea, decision: Decision | None) -> AreaVerdict:
+    level = effective_level(area, decision)
+    # Reasons about the whole patient are listed once above the table; a row names its own.
+    own = tuple(reason.text for reason in area.reasons if reason.areas)
+    if not own and level is not Level.ELIGIBLE:
+        own = ("See the reasons above.",)
+    return AreaVerdict(area=area.area.label, level=level.label, tone=_TONES[level],
+                       not_before=area.not_before if level is Level.NOT_YET else None, reasons=own)
+
+
+def _answer_label(question: Question, value: str | None) -> str:
+    if value is None:
+        return "Not answered"
+    try:
+        return question.choices(value).label
+    except ValueError:
+        return value
+
+
+def screening_answers(answers: ScreeningAnswers) -> tuple[ScreeningAnswer, ...]:
+    """Each question with the patient's answer in words; operations and planned areas spelled out."""
+    rows: list[ScreeningAnswer] = []
+    for question in QUESTIONS:
+        text = _answer_label(question, answers.get(question.key.value))
+        if question.key is QuestionKey.had_surgery and answers.surgeries:
+            operations = "; ".join(f"{s.area.label.lower()}, {format_date(s.date)}" for s in answers.surgeries)
+            text = f"{text}: {operations}"
+        rows.append(ScreeningAnswer(question.text, text))
+    if answers.planned_areas:
+        rows.append(ScreeningAnswer("Areas to be treated",
+                                    ", ".join(area.label for area in answers.planned_areas)))
+    return tuple(rows)
+
+
+def _review(record: ScreeningRecord) -> ReviewDecision | None:
+    review = record.review
+    if review is None:
+        return None
+    return ReviewDecision(decision=review.label, decided_by=review.decided_by, decided_at=review.decided_at,
+                          note=review.note or None)
+
+
+def payer_text(row: Patient) -> str:
+    payer = Payer(row.payer)
+    details = [text for text in (row.plan_details.strip(), row.claim_number.strip()) if text]
+    if payer.is_claim and row.claim_number.strip():
+        return f"{payer.label}, claim number {row.claim_number.strip()}"
+    return f"{payer.label}: {details[0]}" if details else payer.label
+
+
+def referral_text(row: Patient) -> str:
+    """Whether a referral is needed (the domain's sentence), and the referral on file if there is one."""
+    payer = Payer(row.payer)
+    requirement = referral_requirement(payer)
+    doctor = row.referral_doctor.strip()
+    if not doctor:
+        return requirement.text
+    on_file = f"referral from {doctor}"
+    if row.referral_date is not None:
+        on_file += f" dated {format_date(row.referral_date)}"
+    if requirement.required:
+        return f"Required for a {payer.label}. On file: {on_file}."
+    return f"{requirement.text} On file: {on_file}."
+
+
+# --- Reading inside a transaction ------------------------------------------------------------------
+
+
+def _patient(session: Session, patient_id: int) -> Patient:
+    row = session.get(Patient, patient_id)
+    if row is None:
+        raise NotFound("That patient record no longer exists.")
+    return row
+
+
+def _screening(session: Session, patient_id: int, screening_id: int | None) -> ScreeningRecord:
+    """The given screening of this patient, or the current one when `screening_id` is None."""
+    if screening_id is None:
+        row = session.scalar(
+            select(Screening)
+            .where(Screening.patient_id == patient_id, Screening.superseded_by.is_(None))
+            .order_by(Screening.screened_at.desc(), Screening.id.desc())
+            .limit(1)
+        )
+        if row is None:
+            raise NotFound("This patient has no IMS screening yet. Screen the patient first.")
+    else:
+        row = session.get(Screening, screening_id)
+        if row is None or row.patient_id != patient_id:
+            raise NotFound("That screening is not on this patient's record.")
+    return _records(session, [row])[0]
+
+
+def _physiotherapist(session: Session, actor: Actor) -> str | None:
+    if actor.therapist_id is None:
+        return None
+    therapist = session.get(Therapist, actor.therapist_id)
+    return therapist.full_name if therapist is not None else None
+
+
+def _consent_data(ctx: ServiceContext, session: Session, actor: Actor, patient: Patient,
+                  screening: ScreeningRecord, substitute: SubstituteDecisionMaker | None,
+                  signature: OnScreenSignature | None) -> ConsentData:
+    return ConsentData(
+        clinic=clinic_details(ctx),
+        patient=_patient_details(patient),
+        answers=screening_answers(screening.answers),
+        verdict=verdict_of(screening),
+        generated_at=_generated_at(ctx),
+        screened_at=screening.screened_at,
+        screened_by=screening.screened_by,
+        physiotherapist=_physiotherapist(session, actor),
+        substitute=substitute,
+        signature=signature,
+    )
+
+
+# --- Documents -------------------------------------------------------------------------------------
+
+
+def consent_document(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int | None,
+                     signature: OnScreenSignature | None = None, *,
+                     substitute: SubstituteDecisionMaker | None = None) -> bytes:
+    """The consent form for a screening (the current one when `screening_id` is None), not stored."""
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.PRINT, "print consent forms")
+        patient = _patient(uow.session, patient_id)
+        screening = _screening(uow.session, patient_id, screening_id)
+        data = _consent_data(ctx, uow.session, actor, patient, screening, substitute, signature)
+        uow.audit("print", "document", screening.id, patient_id=patient_id, kind=DocumentKind.consent.value)
+        uow.commit()
+    return consent_pdf(data)
+
+
+def eligibility_summary(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int | None) -> bytes:
+    """The verdict of one screening (the current one when `screening_id` is None) for the file."""
+    settings = get_clinic_settings(ctx)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.PRINT, "print eligibility summaries")
+        patient = _patient(uow.session, patient_id)
+        screening = _screening(uow.session, patient_id, screening_id)
+        data = EligibilityData(
+            clinic=clinic_details(ctx),
+            patient=_patient_details(patient),
+            verdict=verdict_of(screening),
+            screened_by=screening.screened_by,
+            screened_at=screening.screened_at,
+            payer=payer_text(patient),
+            referral=referral_text(patient),
+            generated_at=_generated_at(ctx),
+            review=_review(screening),
+            screen_again_by=screening_expires(screening.screened_on, settings.rescreen_months),
+        )
+        uow.audit("print", "document", screening.id, patient_id=patient_id,
+                  kind=DocumentKind.eligibility_summary.value)
+        uow.commit()
+    return eligibility_summary_pdf(data)
+
+
+def _intake_questions(answers: ScreeningAnswers | None) -> tuple[IntakeQuestion, ...]:
+    questions = []
+    for question in QUESTIONS:
+        chosen = None
+        if answers is not None and answers.get(question.key.value) is not None:
+            chosen = _answer_label(question, answers.get(question.key.value))
+        questions.append(IntakeQuestion(text=question.text, choices=tuple(c.label for c in question.choices),
+                                        chosen=chosen))
+    return tuple(questions)
+
+
+def _intake_record(patient: Patient, answers: ScreeningAnswers | None) -> IntakeRecord:
+    operations: tuple[OperationEntry, ...] = ()
+    if answers is not None and answers.get(QuestionKey.had_surgery.value) != Answer.no:
+        operations = tuple(
+            OperationEntry(when=s.date, area=s.area.region.label, side=s.area.side.label)
+            for s in sorted(answers.surgeries, key=lambda s: s.date, reverse=True)
+        )
+    payer = payer_text(patient)
+    if patient.referral_doctor.strip():
+        payer += f". Referred by {patient.referral_doctor.strip()}"
+    return IntakeRecord(
+        full_name=patient_name(patient),
+        preferred_name=patient.preferred_name or None,
+        date_of_birth=patient.date_of_birth,
+        phone=format_phone(patient.phone) or None,
+        email=patient.email or None,
+        address=patient.address or None,
+        emergency_contact=patient.emergency_contact or None,
+        payer=payer,
+        operations=operations,
+    )
+
+
+def intake_form(ctx: ServiceContext, actor: Actor, patient_id: int | None) -> bytes:
+    """The intake form pre-filled from the patient's record and current screening, or blank (None)."""
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.PRINT, "print intake forms")
+        record = None
+        answers = None
+        if patient_id is not None:
+            patient = _patient(uow.session, patient_id)
+            current = uow.session.scalar(
+                select(Screening.answers)
+                .where(Screening.patient_id == patient_id, Screening.superseded_by.is_(None))
+                .order_by(Screening.screened_at.desc(), Screening.id.desc())
+                .limit(1)
+            )
+            answers = ScreeningAnswers.from_dict(current) if current is not None else None
+            record = _intake_record(patient, answers)
+        kind = DocumentKind.intake_form if patient_id is not None else DocumentKind.blank_intake_form
+        uow.audit("print", "document", None, patient_id=patient_id, kind=kind.value)
+        uow.commit()
+    data = IntakeFormData(clinic=clinic_details(ctx), questions=_intake_questions(answers),
+                          generated_at=_generated_at(ctx), record=record)
+    return intake_form_pdf(data)
+
+
+def _day_sheet_row(record: AppointmentRecord) -> DaySheetAppointment:
+    kind = record.type_name
+    if record.area_label:
+        kind = f"{kind} · {record.area_label}"
+    status = record.status.label
+    if record.status is AppointmentStatus.CANCELLED and record.late_cancellation:
+        status = "Cancelled late"
+    flag = record.ims_flag
+    return DaySheetAppointment(
+        starts_at=record.starts_at,
+        ends_at=record.ends_at,
+        patient_name=record.patient_name,
+        appointment_type=kind,
+        status=status,
+        phone=record.patient_phone or None,
+        ims_flag=flag.label if flag is not ImsFlag.NONE else None,
+        ims_tone=_FLAG_TONES.get(flag, Tone.NEUTRAL),
+        cancelled=not record.status.is_live,
+    )
+
+
+def day_sheet(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date) -> bytes:
+    """One physiotherapist's day in time order, cancelled visits greyed out, each IMS flag shown."""
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.PRINT, "print day sheets")
+        therapist = uow.session.get(Therapist, therapist_id)
+        if therapist is None:
+            raise NotFound("That physiotherapist is not on the clinic's list.")
+        therapist_name = therapist.full_name
+        uow.audit("print", "document", therapist_id, kind=DocumentKind.day_sheet.value, day=day.isoformat())
+        uow.commit()
+    records = my_day(ctx, actor, therapist_id, day)
+    data = DaySheetData(clinic=clinic_details(ctx), therapist_name=therapist_name, day=day,
+                        appointments=tuple(_day_sheet_row(record) for record in records),
+                        generated_at=_generated_at(ctx))
+    return day_sheet_pdf(data)
+
+
+# --- Consents on file ------------------------------------------------------------------------------
+
+
+def _consent_record(session: Session, row: Consent) -> ConsentRecord:
+    ids = {row.created_by} | ({row.witnessed_by} if row.witnessed_by is not None else set())
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    return ConsentRecord(
+        id=row.id,
+        patient_id=row.patient_id,
+        screening_id=row.screening_id,
+        method=ConsentMethod(row.method),
+        created_at=row.created_at,
+        created_by=names.get(row.created_by, "?"),
+        signer_name=row.signer_name,
+        signer_relationship=row.signer_relationship,
+        signed_at=row.signed_at,
+        witnessed_by=names.get(row.witnessed_by) if row.witnessed_by is not None else None,
+        pdf_sha256=row.pdf_sha256,
+    )
+
+
+def _signer(patient: Patient, signer_name: str, relationship: str) -> tuple[str, str]:
+    """Who signs: the patient (no relationship), or a substitute decision-maker named with theirs."""
+    name = clean_text(signer_name)
+    relation = clean_text(relationship)
+    errors: dict[str, str] = {}
+    if relation and not name:
+        errors["signer_name"] = "Enter the name of the substitute decision-maker who signs."
+    if len(name) > MAX_SIGNER:
+        errors["signer_name"] = f"Keep the name under {MAX_SIGNER} characters."
+    if len(relation) > MAX_RELATIONSHIP:
+        errors["signer_relationship"] = f"Keep this under {MAX_RELATIONSHIP} characters."
+    if errors:
+        raise ValidationFailed(errors)
+    if not relation:
+        return patient_name(patient), ""
+    return name, relation
+
+
+def _signable_screening(session: Session, patient_id: int, screening_id: int) -> ScreeningRecord:
+    screening = _screening(session, patient_id, screening_id)
+    if not screening.is_current:
+        raise Conflict("A newer screening has replaced this one. Prepare the consent for the current screening.")
+    return screening
+
+
+def _store_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int, method: ConsentMethod,
+                   signer_name: str, relationship: str, signature_png: bytes | None) -> ConsentRecord:
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.PRINT, "prepare consent forms")
+        patient = _patient(uow.session, patient_id)
+        screening = _signable_screening(uow.session, patient_id, screening_id)
+        name, relation = _signer(patient, signer_name, relationship)
+        substitute = SubstituteDecisionMaker(name, relation) if relation else None
+        signed_at = ctx.now()
+        signature = (OnScreenSignature(png=signature_png, signed_at=signed_at, witnessed_by=actor.display_name)
+                     if signature_png is not None else None)
+        data = _consent_data(ctx, uow.session, actor, patient, screening, substitute, signature)
+    pdf = consent_pdf(data)
+    digest = pdf_sha256(pdf)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.PRINT, "prepare consent forms")
+        # The screening may have been replaced while the form was laid out.
+        _signable_screening(uow.session, patient_id, screening_id)
+        signed = method is ConsentMethod.on_screen
+        row = Consent(
+            patient_id=patient_id,
+            screening_id=screening_id,
+            created_at=ctx.now(),
+            created_by=actor.user_id,
+            method=method.value,
+            signer_name=name,
+            signer_relationship=relation,
+            signed_at=signed_at if signed else None,
+            witnessed_by=actor.user_id if signed else None,
+            pdf_sha256=digest,
+            pdf=pdf,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        uow.audit("sign" if signed else "print", "consent", row.id, patient_id=patient_id, method=method.value,
+                  screening_id=screening_id, pdf_sha256=digest, substitute=bool(relation))
+        uow.commit()
+        return _consent_record(uow.session, row)
+
+
+def store_signed_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int,
+                         signature_png: bytes, signer_name: str = "", relationship: str = "") -> ConsentRecord:
+    """Generate the consent with the signature drawn at the counter and keep the exact bytes.
+
+    An empty `relationship` means the patient signs; otherwise `signer_name` is the substitute
+    decision-maker. The acting user is recorded as the witness.
+    """
+    if not signature_png:
+        raise ValidationFailed({"signature": "Ask the patient to sign in the box first."})
+    if not signature_png.startswith(PNG_MAGIC) or len(signature_png) > MAX_SIGNATURE_BYTES:
+        raise ValidationFailed({"signature": "The signature could not be read. Clear it and sign again."})
+    return _store_consent(ctx, actor, patient_id, screening_id, ConsentMethod.on_screen, signer_name,
+                          relationship, signature_png)
+
+
+def record_unsigned_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int,
+                            signer_name: str = "", relationship: str = "") -> ConsentRecord:
+    """Generate and keep the consent printed for a signature in ink; mark it signed once it is."""
+    return _store_consent(ctx, actor, patient_id, screening_id, ConsentMethod.paper_unsigned, signer_name,
+                          relationship, None)
+
+
+def mark_signed_on_paper(ctx: ServiceContext, actor: Actor, consent_id: int) -> ConsentRecord:
+    """Record that the printed consent came back signed; the acting user saw the signed paper."""
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.PRINT, "record signed consent forms")
+        row = uow.session.get(Consent, consent_id)
+        if row is None:
+            raise NotFound("That consent form is not on file.")
+        if row.method != ConsentMethod.paper_unsigned:
+            raise Conflict(f"This consent is already recorded as “{ConsentMethod(row.method).label.lower()}”.")
+        row.method = ConsentMethod.paper_signed.value
+        row.signed_at = ctx.now()
+        row.witnessed_by = actor.user_id
+        uow.audit("mark_signed", "consent", row.id, patient_id=row.patient_id, pdf_sha256=row.pdf_sha256)
+        uow.commit()
+        return _consent_record(uow.session, row)
+
+
+def consents_for_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> list[ConsentRecord]:
+    """The patient's consents, newest first."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see consent forms")
+        rows = uow.session.scalars(select(Consent).where(Consent.patient_id == patient_id)
+                                   .order_by(Consent.created_at.desc(), Consent.id.desc()))
+        return [_consent_record(uow.session, row) for row in rows]
+
+
+def consent_copy(ctx: ServiceContext, actor: Actor, consent_id: int) -> bytes:
+    """The exact bytes kept for a consent, to show, print again or save."""
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.PRINT, "print consent forms")
+        row = uow.session.get(Consent, consent_id)
+        if row is None:
+            raise NotFound("That consent form is not on file.")
+        uow.audit("copy", "consent", row.id, patient_id=row.patient_id)
+        uow.commit()
+        return bytes(row.pdf)
+
+
+def verify_consent_copy(ctx: ServiceContext, actor: Actor, pdf_bytes: bytes) -> ConsentRecord | None:
+    """The consent whose stored bytes are exactly `pdf_bytes`, or None: the copy is not one we issued
+    (or it was changed)."""
+    digest = pdf_sha256(pdf_bytes)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.PRINT, "check consent forms")
+        row = uow.session.scalar(select(Consent).where(Consent.pdf_sha256 == digest).order_by(Consent.id).limit(1))
+        record = _consent_record(uow.session, row) if row is not None else None
+        uow.audit("verify", "consent", row.id if row is not None else None,
+                  patient_id=row.patient_id if row is not None else None, pdf_sha256=digest, matched=row is not None)
+        uow.commit()
+        return record
+
+
+__all__ = [
+    "ConsentMethod",
+    "ConsentRecord",
+    "DocumentKind",
+    "consent_copy",
+    "consent_document",
+    "consents_for_patient",
+    "day_sheet",
+    "eligibility_summary",
+    "intake_form",
+    "mark_signed_on_paper",
+    "record_unsigned_consent",
+    "store_signed_consent",
+    "verify_consent_copy",
+]
