@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
 from frontdesk.config import log_dir
 from frontdesk.services.bootstrap import open_clinic
-from frontdesk.services.context import Actor, Clock
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.context import Actor, Clock, ServiceContext
+from frontdesk.services.users import needs_first_admin, workstation_actor
 from frontdesk.ui.errors import Prompts
 from frontdesk.ui.main_window import MainWindow
 
@@ -34,3 +38,68 @@ def create_main_window(database_url: str, *, clock: Clock | None = None, actor: 
     """
     ctx = open_clinic(database_url, clock=clock)
     return MainWindow(ctx, actor or workstation_actor(ctx), prompts)
+
+
+def sign_in_flow(ctx: ServiceContext, parent: QWidget | None = None) -> Actor | None:
+    """The first-run dialog while no one can sign in yet, else the sign-in dialog; None if cancelled."""
+    from frontdesk.ui.first_run import FirstRunDialog
+    from frontdesk.ui.sign_in import SignInDialog
+
+    dialog = FirstRunDialog(ctx, parent) if needs_first_admin(ctx) else SignInDialog(ctx, parent)
+    return dialog.actor if dialog.exec() else None
+
+
+class Session(QObject):
+    """One person's time at the counter after another: sign in, the main window, sign out, repeat.
+
+    Closing the window (rather than signing out) ends the application.
+    """
+
+    def __init__(self, ctx: ServiceContext, prompts: Prompts | None = None,
+                 ask_actor: Callable[[ServiceContext], Actor | None] = sign_in_flow) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.prompts = prompts
+        self.ask_actor = ask_actor
+        self.window: MainWindow | None = None
+        self._signing_out = False
+
+    def start(self) -> MainWindow | None:
+        """Ask who is at the counter and show their main window; None when they cancelled."""
+        actor = self.ask_actor(self.ctx)
+        if actor is None:
+            return None
+        window = MainWindow(self.ctx, actor, self.prompts)
+        window.setAttribute(Qt.WA_DeleteOnClose)
+        window.signed_out.connect(self._mark_signing_out)
+        window.destroyed.connect(self._window_gone)
+        self.window = window
+        window.show()
+        return window
+
+    def _mark_signing_out(self) -> None:
+        self._signing_out = True
+
+    def _window_gone(self) -> None:
+        self.window = None
+        signing_out, self._signing_out = self._signing_out, False
+        if not signing_out or self.start() is None:
+            app = QApplication.instance()
+            if app is not None:
+                app.quit()
+
+
+def start_session(database_url: str, *, clock: Clock | None = None, prompts: Prompts | None = None,
+                  ask_actor: Callable[[ServiceContext], Actor | None] = sign_in_flow) -> Session | None:
+    """Open the database, then sign in (or create the first administrator) and show the main window.
+
+    None when the person cancelled the sign-in. Raises `DatabaseOpenError` like `create_main_window`.
+    The application must not quit when its last window closes: a sign-out closes the window before
+    the next person signs in.
+    """
+    ctx = open_clinic(database_url, clock=clock)
+    session = Session(ctx, prompts, ask_actor)
+    if session.start() is None:
+        ctx.database.dispose()
+        return None
+    return session

@@ -11,10 +11,14 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTa
 import frontdesk
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.services.maintenance import backup_database
+from frontdesk.services.users import sign_out
 from frontdesk.ui.appointments_tab import AppointmentsTab
+from frontdesk.ui.documents import DocumentController
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import ui_settings
+from frontdesk.ui.idle_lock import IdleLock
 from frontdesk.ui.intake_tab import IntakeTab
 from frontdesk.ui.schedule_tab import ScheduleTab
 from frontdesk.ui.settings_dialog import ClinicSettingsDialog
@@ -23,6 +27,8 @@ from frontdesk.ui.settings_dialog import ClinicSettingsDialog
 class MainWindow(QMainWindow):
     #: Emitted after any tab changed data; the set names what changed ("patients", "appointments" ...).
     data_changed = Signal(set)
+    #: Emitted when the person signs out (File ▸ Sign out), just before the window closes.
+    signed_out = Signal()
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts | None = None,
                  parent: QWidget | None = None) -> None:
@@ -47,6 +53,9 @@ class MainWindow(QMainWindow):
             widget.changed.connect(self.data_changed)
             self.data_changed.connect(widget.refresh)
         self.setCentralWidget(self.tabs)
+        self.documents = DocumentController(ctx, actor, self.prompts, self)
+        self.intake.print_requested.connect(self.documents.on_patient_print_requested)
+        self.appointments.print_requested.connect(self.documents.on_day_print_requested)
 
         self.database_label = QLabel(f"Database: {ctx.database.display_name}")
         self.database_label.setObjectName("database_label")
@@ -55,13 +64,23 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_label)
         self._build_menus()
         self._restore_layout()
+        self.idle_lock = IdleLock(self, ctx, lambda: self.actor, get_clinic_settings(ctx).idle_lock_minutes)
+        self.idle_lock.unlocked.connect(self._unlocked)
+        self.data_changed.connect(self._clinic_changed)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.backup_action = QAction("&Backup…", self)
         self.backup_action.triggered.connect(self.choose_backup)
-        self.backup_action.setEnabled(self.actor.may(Permission.BACKUP) and self.ctx.database.is_sqlite)
         file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.idle_lock.lock())
+        file_menu.addAction(self.lock_action)
+        self.sign_out_action = QAction("Sign &out…", self)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)
@@ -71,13 +90,59 @@ class MainWindow(QMainWindow):
         settings_menu = self.menuBar().addMenu("Se&ttings")
         self.clinic_action = QAction("&Clinic…", self)
         self.clinic_action.triggered.connect(self.edit_clinic_settings)
-        self.clinic_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS))
         settings_menu.addAction(self.clinic_action)
+        self.users_action = QAction("&Users…", self)
+        self.users_action.triggered.connect(self.manage_users)
+        settings_menu.addAction(self.users_action)
+        self.audit_action = QAction("&Audit trail…", self)
+        self.audit_action.triggered.connect(self.show_audit_trail)
+        settings_menu.addAction(self.audit_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Front Desk", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+        self._apply_role()
+
+    def _apply_role(self) -> None:
+        """Menu entries a role may not use are greyed out (the services refuse them anyway)."""
+        self.backup_action.setEnabled(self.actor.may(Permission.BACKUP) and self.ctx.database.is_sqlite)
+        self.clinic_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS))
+        self.users_action.setEnabled(self.actor.may(Permission.MANAGE_USERS))
+        self.audit_action.setEnabled(self.actor.may(Permission.VIEW_AUDIT))
+        self.user_label.setText(f"Signed in: {self.actor.display_name} ({self.actor.role.label})")
+
+    def _unlocked(self, actor: Actor) -> None:
+        """An administrator who unlocked someone else's screen carries on as themself."""
+        if actor.user_id == self.actor.user_id:
+            return
+        self.actor = actor
+        for tab in (self.intake, self.schedule, self.appointments, self.documents):
+            if hasattr(tab, "actor"):
+                tab.actor = actor
+        self._apply_role()
+
+    def _clinic_changed(self, changes: set) -> None:
+        if "clinic" in changes:
+            self.idle_lock.set_minutes(get_clinic_settings(self.ctx).idle_lock_minutes)
+
+    def manage_users(self) -> None:
+        from frontdesk.ui.users_dialog import UsersDialog
+
+        UsersDialog(self.ctx, self.actor, self.prompts, self).exec()
+
+    def show_audit_trail(self) -> None:
+        from frontdesk.ui.audit_dialog import AuditTrailDialog
+
+        AuditTrailDialog(self.ctx, self.actor, self.prompts, self).exec()
+
+    def sign_out(self) -> None:
+        if not self.prompts.confirm(self, "Sign out", "Sign out of Front Desk? Anything not yet saved in "
+                                    "an open form will be lost."):
+            return
+        call_service(self, self.prompts, "Sign out", sign_out, self.ctx, self.actor)
+        self.signed_out.emit()
+        self.close()
 
     def choose_backup(self) -> None:
         start = str(Path.home() / "frontdesk-backup.sqlite3")

@@ -1,0 +1,102 @@
+"""The first start: create the clinic's administrator account, then carry on signed in as them."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.users import create_first_admin
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b00020;")
+    label.setVisible(False)
+    return label
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.actor: Actor | None = None
+        self.setWindowTitle("Welcome to Front Desk")
+        intro = QLabel(
+            "This is the first start on this database. Create the administrator account: it manages "
+            "the other accounts, the physiotherapists' hours, the clinic's details and backups. "
+            "Each person at the clinic will get their own account afterwards."
+        )
+        intro.setWordWrap(True)
+        self.username = QLineEdit()
+        self.username.setObjectName("first_run_username")
+        self.username.setMaxLength(64)
+        self.display_name = QLineEdit()
+        self.display_name.setObjectName("first_run_display_name")
+        self.password = QLineEdit()
+        self.password.setObjectName("first_run_password")
+        self.password.setEchoMode(QLineEdit.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setObjectName("first_run_repeat")
+        self.repeat.setEchoMode(QLineEdit.Password)
+        self.errors = {name: _error_label() for name in ("username", "display_name", "password", "repeat")}
+        self.general_error = _error_label()
+
+        form = QFormLayout()
+        for key, label, field in (
+            ("username", "&Username:", self.username),
+            ("display_name", "Your &name:", self.display_name),
+            ("password", "&Password:", self.password),
+            ("repeat", "&Repeat password:", self.repeat),
+        ):
+            form.addRow(label, field)
+            form.addRow("", self.errors[key])
+        hint = QLabel("At least 8 characters; a passphrase of a few everyday words works well.")
+        hint.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Create account")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    def _show(self, errors: dict[str, str]) -> None:
+        for key, label in self.errors.items():
+            label.setText(errors.get(key, ""))
+            label.setVisible(key in errors)
+        first = next((key for key in self.errors if key in errors), None)
+        if first is not None:
+            {"username": self.username, "display_name": self.display_name, "password": self.password,
+             "repeat": self.repeat}[first].setFocus()
+
+    def accept(self) -> None:
+        self.general_error.setVisible(False)
+        if self.password.text() != self.repeat.text():
+            self._show({"repeat": "The two passwords are not the same. Type them again."})
+            return
+        try:
+            self.actor = create_first_admin(self.ctx, self.username.text(), self.display_name.text(),
+                                            self.password.text())
+        except ValidationFailed as error:
+            self._show(error.errors)
+            return
+        except ServiceError as error:
+            self._show({})
+            self.general_error.setText(error.message)
+            self.general_error.setVisible(True)
+            return
+        super().accept()

@@ -1,0 +1,296 @@
+"""Settings ▸ Users…: the clinic's accounts (administrators only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.roles import Role
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.users import (
+    UserSummary,
+    create_user,
+    deactivate_user,
+    list_users,
+    reactivate_user,
+    reset_password,
+    set_user_role,
+)
+from frontdesk.ui.errors import Prompts, call_service
+from frontdesk.ui.geometry import remember_geometry
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class UserTableModel(QAbstractTableModel):
+    COLUMNS = ("Username", "Name", "Role", "Status")
+
+    def __init__(self, rows: list[UserSummary] | None = None) -> None:
+        super().__init__()
+        self.rows: list[UserSummary] = list(rows or [])
+
+    def set_rows(self, rows: list[UserSummary]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        user = self.rows[index.row()]
+        if role == Qt.DisplayRole:
+            return (user.username, user.display_name, user.role.label, _status(user))[index.column()]
+        if role == Qt.ForegroundRole and not user.active:
+            return QBrush(QColor("#777777"))
+        if role == Qt.UserRole:
+            return user
+        return None
+
+
+def _status(user: UserSummary) -> str:
+    if not user.active:
+        return "Switched off"
+    if not user.has_password:
+        return "No password yet"
+    return "Active"
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b00020;")
+    label.setVisible(False)
+    return label
+
+
+class _FormDialog(QDialog):
+    """A small form whose `accept()` runs `save` and shows a refusal beside the field it names."""
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        self.errors: dict[str, QLabel] = {}
+        self.general_error = _error_label()
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+
+    def add_field(self, key: str, label: str, field: QWidget) -> None:
+        self.errors[key] = _error_label()
+        self.form.addRow(label, field)
+        self.form.addRow("", self.errors[key])
+
+    def show_errors(self, errors: dict[str, str], general: str = "") -> None:
+        for key, label in self.errors.items():
+            label.setText(errors.get(key, ""))
+            label.setVisible(key in errors)
+        leftover = [text for key, text in errors.items() if key not in self.errors]
+        message = " ".join(filter(None, [general, *leftover]))
+        self.general_error.setText(message)
+        self.general_error.setVisible(bool(message))
+
+    def run(self, save: Callable[[], object]) -> bool:
+        try:
+            save()
+        except ValidationFailed as error:
+            self.show_errors(error.errors)
+            return False
+        except ServiceError as error:
+            self.show_errors({}, error.message)
+            return False
+        return True
+
+
+def _password_field(name: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setEchoMode(QLineEdit.Password)
+    return field
+
+
+class AddUserDialog(_FormDialog):
+    def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__("Add a user", parent)
+        self.ctx, self.actor = ctx, actor
+        self.created: Actor | None = None
+        self.username = QLineEdit()
+        self.username.setMaxLength(64)
+        self.display_name = QLineEdit()
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(role.label, role)
+        self.password = _password_field("new_user_password")
+        self.repeat = _password_field("new_user_repeat")
+        self.add_field("username", "&Username:", self.username)
+        self.add_field("display_name", "&Name:", self.display_name)
+        self.add_field("role", "&Role:", self.role)
+        self.add_field("password", "&Password:", self.password)
+        self.add_field("repeat", "R&epeat password:", self.repeat)
+
+    def accept(self) -> None:
+        if self.password.text() != self.repeat.text():
+            self.show_errors({"repeat": "The two passwords are not the same. Type them again."})
+            return
+
+        def save() -> None:
+            self.created = create_user(self.ctx, self.actor, self.username.text(), self.display_name.text(),
+                                       self.role.currentData(), password=self.password.text())
+
+        if self.run(save):
+            super().accept()
+
+
+class ResetPasswordDialog(_FormDialog):
+    def __init__(self, ctx: ServiceContext, actor: Actor, user: UserSummary, parent: QWidget | None = None) -> None:
+        super().__init__(f"New password for {user.display_name}", parent)
+        self.ctx, self.actor, self.user = ctx, actor, user
+        self.password = _password_field("reset_password")
+        self.repeat = _password_field("reset_repeat")
+        self.add_field("password", "&New password:", self.password)
+        self.add_field("repeat", "&Repeat:", self.repeat)
+
+    def accept(self) -> None:
+        if self.password.text() != self.repeat.text():
+            self.show_errors({"repeat": "The two passwords are not the same. Type them again."})
+            return
+        if self.run(lambda: reset_password(self.ctx, self.actor, self.user.id, self.password.text())):
+            super().accept()
+
+
+class ChangeRoleDialog(_FormDialog):
+    def __init__(self, ctx: ServiceContext, actor: Actor, user: UserSummary, parent: QWidget | None = None) -> None:
+        super().__init__(f"Role of {user.display_name}", parent)
+        self.ctx, self.actor, self.user = ctx, actor, user
+        self.role = QComboBox()
+        for role in Role:
+            self.role.addItem(role.label, role)
+        self.role.setCurrentIndex(list(Role).index(user.role))
+        self.add_field("role", "&Role:", self.role)
+
+    def accept(self) -> None:
+        if self.run(lambda: set_user_role(self.ctx, self.actor, self.user.id, self.role.currentData())):
+            super().accept()
+
+
+class UsersDialog(QDialog):
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.actor, self.prompts = ctx, actor, prompts
+        self.setWindowTitle("Users")
+        self.model = UserTableModel()
+        self.table = QTableView()
+        self.table.setObjectName("users_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectRows)
+        self.table.setSelectionMode(QTableView.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+
+        self.add_button = QPushButton("&Add…")
+        self.role_button = QPushButton("Change &role…")
+        self.password_button = QPushButton("Reset &password…")
+        self.active_button = QPushButton("S&witch off")
+        close = QPushButton("Close")
+        self.add_button.clicked.connect(self.add_user)
+        self.role_button.clicked.connect(self.change_role)
+        self.password_button.clicked.connect(self.reset_password)
+        self.active_button.clicked.connect(self.toggle_active)
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.role_button, self.password_button, self.active_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        self.table.selectionModel().currentRowChanged.connect(self._update_buttons)
+        self.resize(640, 400)
+        remember_geometry(self, "users_dialog")
+        self.refresh()
+
+    def selected(self) -> UserSummary | None:
+        index = self.table.currentIndex()
+        return self.model.data(self.model.index(index.row(), 0), Qt.UserRole) if index.isValid() else None
+
+    def refresh(self, select_id: int | None = None) -> None:
+        keep = select_id if select_id is not None else getattr(self.selected(), "id", None)
+        rows = call_service(self, self.prompts, "Users", list_users, self.ctx, self.actor)
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        for row, user in enumerate(rows):
+            if user.id == keep:
+                self.table.setCurrentIndex(self.model.index(row, 0))
+                break
+        self._update_buttons()
+
+    def _update_buttons(self, *_: object) -> None:
+        user = self.selected()
+        for button in (self.role_button, self.password_button, self.active_button):
+            button.setEnabled(user is not None)
+        self.active_button.setText("S&witch on" if user is not None and not user.active else "S&witch off")
+
+    def add_user(self) -> None:
+        dialog = AddUserDialog(self.ctx, self.actor, self)
+        if dialog.exec() and dialog.created is not None:
+            self.refresh(dialog.created.user_id)
+
+    def change_role(self) -> None:
+        user = self.selected()
+        if user is not None and ChangeRoleDialog(self.ctx, self.actor, user, self).exec():
+            self.refresh(user.id)
+
+    def reset_password(self) -> None:
+        user = self.selected()
+        if user is not None and ResetPasswordDialog(self.ctx, self.actor, user, self).exec():
+            self.prompts.info(self, "Users", f"{user.display_name} can now sign in with the new password.")
+            self.refresh(user.id)
+
+    def toggle_active(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        if user.active:
+            if not self.prompts.confirm(self, "Switch off an account",
+                                        f"Switch off {user.display_name}'s account? They will no longer be "
+                                        "able to sign in. What they did stays in the records."):
+                return
+            call_service(self, self.prompts, "Users", deactivate_user, self.ctx, self.actor, user.id)
+        else:
+            call_service(self, self.prompts, "Users", reactivate_user, self.ctx, self.actor, user.id)
+        self.refresh(user.id)

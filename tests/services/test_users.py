@@ -1,0 +1,254 @@
+"""First administrator, sign-in with Argon2id, the growing wait after wrong passwords, accounts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
+from sqlalchemy import select
+
+from frontdesk.db.models import AuditEvent, User
+from frontdesk.domain.passwords import password_problems, seconds_to_wait, wait_after_failures
+from frontdesk.domain.roles import Role
+from frontdesk.services import users
+from frontdesk.services.errors import Conflict, PermissionDenied, ValidationFailed
+from frontdesk.services.users import (
+    SignInDelayed,
+    SignInRefused,
+    create_first_admin,
+    create_user,
+    deactivate_user,
+    list_users,
+    needs_first_admin,
+    reactivate_user,
+    reset_password,
+    set_user_role,
+    sign_in,
+    unlock_session,
+)
+
+PASSWORD = "maple syrup pancakes"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    """Argon2id with the library's cheapest parameters: the same code path, milliseconds per hash."""
+    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
+
+
+@pytest.fixture
+def owner(ctx):
+    return create_first_admin(ctx, "Owner", "Dana Owner", PASSWORD)
+
+
+def _trail(ctx, *actions):
+    with ctx.database.session() as session:
+        rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        return [(row.action, row.username) for row in rows if not actions or row.action in actions]
+
+
+def _stored_hash(ctx, username):
+    with ctx.database.session() as session:
+        return session.scalar(select(User.password_hash).where(User.username == username))
+
+
+# --- Password policy (pure) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short1!", "at least 8 characters"),
+        ("        ", "same character"),
+        ("aaaaaaaaaa", "same character"),
+        ("dana owner", "same as the username"),
+        ("line\nbreak here", "control characters"),
+        ("x" * 201, "under 200"),
+    ],
+)
+def test_a_weak_password_is_refused_with_a_plain_reason(password, problem):
+    problems = password_problems(password, username="downer", display_name="Dana Owner")
+    assert any(problem in text for text in problems), problems
+
+
+@pytest.mark.parametrize("password", ["8chars!!", "correct horse battery staple", "Zoë-Ødegård 2026", "蔡家的密码很长很长"])
+def test_a_long_enough_password_or_passphrase_is_accepted(password):
+    assert password_problems(password, username="downer", display_name="Dana Owner") == []
+
+
+@pytest.mark.parametrize(
+    ("failures", "wait"),
+    [(0, 0), (1, 0), (2, 0), (3, 5), (4, 10), (5, 20), (8, 160), (12, 900), (500, 900)],
+)
+def test_the_wait_grows_with_each_wrong_password_up_to_a_quarter_hour(failures, wait):
+    assert wait_after_failures(failures) == wait
+
+
+def test_the_wait_counts_down_from_the_last_wrong_password(clock):
+    failed_at = clock.now()
+    assert seconds_to_wait(4, failed_at, failed_at) == 10
+    assert seconds_to_wait(4, failed_at, failed_at + timedelta(seconds=3.5)) == 7
+    assert seconds_to_wait(4, failed_at, failed_at + timedelta(seconds=10)) == 0
+    assert seconds_to_wait(4, None, failed_at) == 0
+
+
+# --- First start ----------------------------------------------------------------------------------
+
+
+def test_first_run_creates_the_admin_once(ctx):
+    assert needs_first_admin(ctx)
+    first = create_first_admin(ctx, " Owner ", "Dana Owner", PASSWORD)
+    assert (first.username, first.role) == ("owner", Role.ADMIN)
+    assert not needs_first_admin(ctx)
+    with pytest.raises(Conflict, match="already has an administrator"):
+        create_first_admin(ctx, "mallory", "Mallory", "another long password")
+    assert [u.username for u in list_users(ctx, first)] == ["owner"]
+    assert _trail(ctx, "create", "sign_in") == [("create", "owner"), ("sign_in", "owner")]
+
+
+def test_first_run_names_every_bad_field(ctx):
+    with pytest.raises(ValidationFailed) as refused:
+        create_first_admin(ctx, "two words", "", "short")
+    assert set(refused.value.errors) == {"username", "display_name", "password"}
+    assert needs_first_admin(ctx)
+
+
+def test_first_run_takes_over_a_password_less_command_line_account(ctx, admin):
+    assert needs_first_admin(ctx)
+    actor = create_first_admin(ctx, "owner", "Dana Owner", PASSWORD)
+    assert actor.user_id == admin.user_id
+    assert sign_in(ctx, "owner", PASSWORD).display_name == "Dana Owner"
+
+
+# --- Sign-in --------------------------------------------------------------------------------------
+
+
+def test_passwords_are_stored_as_argon2id_hashes_and_verified(ctx, owner):
+    stored = _stored_hash(ctx, "owner")
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert sign_in(ctx, "OWNER", PASSWORD) == owner
+    with pytest.raises(SignInRefused, match="not right"):
+        sign_in(ctx, "owner", PASSWORD.upper())
+
+
+def test_the_production_hasher_is_memory_hard_argon2id():
+    hasher = PasswordHasher()
+    assert type(users.PASSWORD_HASHER) is PasswordHasher
+    assert (hasher.type.name, hasher.memory_cost >= 19 * 1024) == ("ID", True)
+
+
+def test_unknown_accounts_get_the_same_message_as_a_wrong_password(ctx, owner):
+    with pytest.raises(SignInRefused) as unknown:
+        sign_in(ctx, "nobody", PASSWORD)
+    with pytest.raises(SignInRefused) as wrong:
+        sign_in(ctx, "owner", "wrong password")
+    assert unknown.value.message == wrong.value.message
+    assert _trail(ctx, "sign_in_failed") == [("sign_in_failed", "(system)"), ("sign_in_failed", "owner")]
+
+
+def test_repeated_failures_make_the_account_wait_and_success_resets_it(ctx, owner, clock):
+    for _ in range(3):
+        with pytest.raises(SignInRefused) as refused:
+            sign_in(ctx, "owner", "wrong password")
+    assert "next try is possible in 5 seconds" in refused.value.message
+    with pytest.raises(SignInDelayed) as delayed:
+        sign_in(ctx, "owner", PASSWORD)
+    assert delayed.value.seconds == 5
+    assert "Wait 5 seconds" in delayed.value.message
+    clock.advance(seconds=5)
+    with pytest.raises(SignInRefused):
+        sign_in(ctx, "owner", "still wrong")
+    with pytest.raises(SignInDelayed) as longer:
+        sign_in(ctx, "owner", PASSWORD)
+    assert longer.value.seconds == 10
+    clock.advance(seconds=10)
+    assert sign_in(ctx, "owner", PASSWORD) == owner
+    with pytest.raises(SignInRefused) as after_reset:
+        sign_in(ctx, "owner", "wrong again")
+    assert "next try" not in after_reset.value.message
+    assert [a for a, _ in _trail(ctx, "sign_in", "sign_in_failed", "sign_in_delayed")] == [
+        "sign_in", "sign_in_failed", "sign_in_failed", "sign_in_failed", "sign_in_delayed",
+        "sign_in_failed", "sign_in_delayed", "sign_in", "sign_in_failed",
+    ]
+
+
+def test_a_switched_off_account_cannot_sign_in(ctx, owner):
+    desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
+    deactivate_user(ctx, owner, desk.user_id)
+    with pytest.raises(SignInRefused, match="switched off"):
+        sign_in(ctx, "desk", PASSWORD)
+    reactivate_user(ctx, owner, desk.user_id)
+    assert sign_in(ctx, "desk", PASSWORD) == desk
+
+
+def test_an_account_without_a_password_cannot_sign_in(ctx, admin, reception):
+    with pytest.raises(SignInRefused):
+        sign_in(ctx, "desk", "")
+    with pytest.raises(SignInRefused, match="not right"):
+        sign_in(ctx, "desk", "any password at all")
+
+
+def test_an_old_hash_is_renewed_at_the_next_sign_in(ctx, owner, monkeypatch):
+    before = _stored_hash(ctx, "owner")
+    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    sign_in(ctx, "owner", PASSWORD)
+    after = _stored_hash(ctx, "owner")
+    assert after != before and "m=64,t=1,p=1" in after
+    assert sign_in(ctx, "owner", PASSWORD) == owner
+
+
+# --- Unlock ---------------------------------------------------------------------------------------
+
+
+def test_the_same_person_or_an_admin_may_unlock_but_no_one_else(ctx, owner):
+    desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
+    create_user(ctx, owner, "cstokes", "Chris Stokes", Role.PHYSIOTHERAPIST, password=PASSWORD)
+    assert unlock_session(ctx, desk, "desk", PASSWORD) == desk
+    assert unlock_session(ctx, desk, "owner", PASSWORD) == owner
+    with pytest.raises(PermissionDenied, match="Only Front Desk or an administrator"):
+        unlock_session(ctx, desk, "cstokes", PASSWORD)
+    assert [a for a, _ in _trail(ctx, "unlock", "denied")] == ["unlock", "unlock", "denied"]
+
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+
+def test_an_admin_adds_changes_and_resets_accounts(ctx, owner, clock):
+    desk = create_user(ctx, owner, "Desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
+    assert desk.username == "desk"
+    with pytest.raises(ValidationFailed) as taken:
+        create_user(ctx, owner, "DESK", "Another", Role.RECEPTION)
+    assert "already taken" in taken.value.errors["username"]
+    physio = set_user_role(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST)
+    assert physio.role is Role.PHYSIOTHERAPIST
+    for _ in range(5):
+        with pytest.raises(SignInRefused):
+            sign_in(ctx, "desk", "forgot it")
+    with pytest.raises(ValidationFailed, match="password"):
+        reset_password(ctx, owner, desk.user_id, "short")
+    reset = reset_password(ctx, owner, desk.user_id, "a brand new passphrase")
+    assert reset.failed_sign_ins == 0
+    assert sign_in(ctx, "desk", "a brand new passphrase").role is Role.PHYSIOTHERAPIST
+    assert [a for a, _ in _trail(ctx, "create", "change_role", "reset_password")][-3:] == [
+        "create", "change_role", "reset_password"]
+
+
+def test_the_last_admin_who_can_sign_in_cannot_be_removed(ctx, owner):
+    with pytest.raises(Conflict, match="only administrator"):
+        set_user_role(ctx, owner, owner.user_id, Role.RECEPTION)
+    other = create_user(ctx, owner, "manager", "Clinic Manager", Role.ADMIN)
+    with pytest.raises(Conflict, match="only administrator"):
+        deactivate_user(ctx, other, owner.user_id)
+    reset_password(ctx, owner, other.user_id, "managers passphrase")
+    assert set_user_role(ctx, owner, owner.user_id, Role.RECEPTION).role is Role.RECEPTION
+    with pytest.raises(Conflict, match="your own account"):
+        deactivate_user(ctx, other, other.user_id)
+
+
+def test_conftest_style_accounts_keep_working(ctx, admin, reception, physio):
+    assert (admin.role, reception.role, physio.role) == (Role.ADMIN, Role.RECEPTION, Role.PHYSIOTHERAPIST)
+    assert physio.therapist_id == 1
+    names = [(u.username, u.has_password) for u in list_users(ctx, admin)]
+    assert sorted(names) == [("cstokes", False), ("desk", False), ("owner", False)]
