@@ -1,9 +1,11 @@
-"""`frontdesk`: the window by default; `demo`, `check` and `backup` for the administrator."""
+"""`frontdesk`: the window by default; admin commands `demo`, `check`, `backup`, `restore`, `encrypt`."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -33,16 +35,49 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="random seed, for a repeatable demo")
     commands.add_parser("check", help="report the schema version and check the database's integrity")
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
-    backup.add_argument("path", type=Path, help="backup file (or folder) to write")
+    backup.add_argument("path", type=Path, nargs="?",
+                        help="backup file (or folder) to write; default: the clinic's backup folder, rotated")
+    restore = commands.add_parser(
+        "restore", help="check a backup, then put it in place of the database (the replaced file is kept)")
+    restore.add_argument("path", type=Path, help="the backup file to restore")
+    encrypt = commands.add_parser(
+        "encrypt", help="encrypt the SQLite database with a passphrase (FRONTDESK_PASSPHRASE or a prompt)")
+    encrypt.add_argument("--remember", action="store_true",
+                         help="also store the passphrase in this computer's keyring, where there is one")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    if os.name == "posix":
+        # Everything Front Desk writes (database, backups, logs, temporary PDFs) is for this account only.
+        os.umask(0o077)
     args = build_parser().parse_args(argv)
     url = resolve_database_url(args.db)
     if args.command is None:
         return run_gui(url, smoke_test=args.smoke_test)
     return run_admin(args, url)
+
+
+def _prompt(question: str) -> str | None:
+    """Ask for a passphrase on the terminal; None when there is no one at a terminal to ask."""
+    if not sys.stdin.isatty():
+        return None
+    try:
+        return getpass.getpass(question)
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+def _unlocked(url: str) -> str:
+    """For an encrypted SQLite file, the URL carrying the passphrase (environment, keyring or prompt)."""
+    from frontdesk.db.encryption import encrypted_url, find_passphrase, is_encrypted_url, looks_encrypted
+    from frontdesk.db.engine import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None or is_encrypted_url(url) or not path.is_file() or not looks_encrypted(path):
+        return url
+    passphrase = find_passphrase(path, _prompt)
+    return encrypted_url(path, passphrase) if passphrase else url
 
 
 def _open(url: str):
@@ -60,6 +95,11 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
     from frontdesk.services.errors import ServiceError
 
     configure_logging()
+    url = _unlocked(url)
+    if args.command == "restore":
+        return run_restore(url, args.path)
+    if args.command == "encrypt":
+        return run_encrypt(url, remember=args.remember)
     ctx = _open(url)
     if ctx is None:
         return EXIT_CANNOT_OPEN
@@ -71,6 +111,17 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
             print("\n".join(report.lines()))
             return EXIT_OK if report.ok else EXIT_PROBLEMS
         if args.command == "backup":
+            if args.path is None:
+                from frontdesk.services.backups import BackupReason, automatic_backup
+
+                done = automatic_backup(ctx, BackupReason.EXIT)
+                if done.written is None:
+                    print(done.note)
+                    return EXIT_PROBLEMS
+                print(f"Backup written to {done.written}")
+                for old in done.removed:
+                    print(f"Older backup removed by rotation: {old.name}")
+                return EXIT_OK
             from frontdesk.services.maintenance import backup_database
 
             written = backup_database(ctx, None, args.path)
@@ -78,9 +129,9 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
             return EXIT_OK
         if args.command == "demo":
             from frontdesk.services.demo import fill_demo_clinic
-            from frontdesk.services.users import workstation_actor
+            from frontdesk.services.users import command_line_actor
 
-            summary = fill_demo_clinic(ctx, workstation_actor(ctx), patients=args.patients, seed=args.seed)
+            summary = fill_demo_clinic(ctx, command_line_actor(ctx), patients=args.patients, seed=args.seed)
             print(summary)
             return EXIT_OK
     except ServiceError as error:
@@ -96,12 +147,151 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
     return EXIT_OK
 
 
+def run_restore(url: str, backup: Path) -> int:
+    """`frontdesk restore PATH`: verify the backup, keep the current file, put the backup in place."""
+    from frontdesk.db.encryption import SQLITE_HEADER, encrypted_url, find_passphrase, url_passphrase
+    from frontdesk.db.engine import sqlite_path
+    from frontdesk.services.backups import record_restore, restore_backup
+    from frontdesk.services.errors import ServiceError
+
+    target = sqlite_path(url)
+    if target is None:
+        print("Restore replaces a SQLite database file. A database server is restored on the server "
+              "(pg_restore); see README, 'Several front-desk computers'.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    passphrase = url_passphrase(url)
+    backup = backup.expanduser()
+    if passphrase is None and backup.is_file():
+        with backup.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                passphrase = find_passphrase(backup, _prompt)
+    try:
+        result = restore_backup(target, backup, passphrase)
+    except ServiceError as error:
+        print(error.message, file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"Restored {result.database} from {result.restored_from}.")
+    if result.kept_as is not None:
+        print(f"The file it replaced is kept as {result.kept_as}.")
+    ctx = _open(encrypted_url(target, passphrase) if passphrase else url)
+    if ctx is None:
+        return EXIT_CANNOT_OPEN
+    try:
+        record_restore(ctx, None, result)
+    finally:
+        ctx.database.dispose()
+    return EXIT_OK
+
+
+def run_encrypt(url: str, *, remember: bool = False) -> int:
+    """`frontdesk encrypt`: convert the plain SQLite database into an encrypted one, safely."""
+    from frontdesk.db.encryption import (
+        PASSPHRASE_ENV,
+        EncryptionError,
+        encrypt_database,
+        is_encrypted_url,
+        store_passphrase_in_keyring,
+    )
+    from frontdesk.db.engine import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None:
+        print("Encryption applies to a SQLite database file. A database server is protected on the "
+              "server (disk encryption and TLS); see README.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if is_encrypted_url(url):
+        print(f"The database {path} is already encrypted.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    ctx = _open(url)
+    if ctx is None:
+        return EXIT_CANNOT_OPEN
+    ctx.database.dispose()
+    passphrase = os.environ.get(PASSPHRASE_ENV) or _new_passphrase()
+    if not passphrase:
+        print(f"No passphrase given. Set {PASSPHRASE_ENV} or run this command at a terminal.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        result = encrypt_database(path, passphrase)
+    except EncryptionError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_PROBLEMS
+    total = sum(result.row_counts.values())
+    print(f"The database {result.database} is now encrypted ({total} rows checked).")
+    print(f"The unencrypted original is kept as {result.plain_copy}: copy it somewhere safe or delete "
+          "it once Front Desk has opened the encrypted database.")
+    if remember:
+        stored = store_passphrase_in_keyring(path, passphrase)
+        print("The passphrase is stored in this computer's keyring." if stored
+              else "This computer has no keyring; enter the passphrase at start or set " + PASSPHRASE_ENV + ".")
+    return EXIT_OK
+
+
+def _new_passphrase() -> str | None:
+    first = _prompt("New passphrase for the database: ")
+    if not first:
+        return None
+    if _prompt("The same passphrase again: ") != first:
+        print("The two passphrases differ; nothing was changed.", file=sys.stderr)
+        return None
+    return first
+
+
+def _gui_open_url(url: str) -> str | None:
+    """The URL to open, asking for the passphrase of an encrypted file in a dialog; None if cancelled."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from frontdesk.db.encryption import encrypted_url, find_passphrase, is_encrypted_url, looks_encrypted
+    from frontdesk.db.engine import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None or is_encrypted_url(url) or not path.is_file() or not looks_encrypted(path):
+        return url
+
+    def ask(question: str) -> str | None:
+        text, ok = QInputDialog.getText(None, "Front Desk: database passphrase", question, QLineEdit.Password)
+        return text if ok and text else None
+
+    passphrase = find_passphrase(path, ask)
+    return encrypted_url(path, passphrase) if passphrase else None
+
+
+def _offer_restore(error) -> bool:
+    """A damaged database: explain, and offer the newest good backup. True if it was restored."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from frontdesk.services.backups import restore_backup
+    from frontdesk.services.errors import ServiceError
+
+    if error.latest_backup is None:
+        QMessageBox.critical(None, "Front Desk cannot open its database",
+                             f"{error}\n\nNo good backup was found in the backup folder.")
+        return False
+    answer = QMessageBox.question(
+        None, "Front Desk: the database is damaged",
+        f"{error}\n\nRestore the latest good backup, {error.latest_backup.name}? The damaged file "
+        "is kept beside it, renamed, so nothing is thrown away.",
+        QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+    if answer != QMessageBox.Yes:
+        return False
+    try:
+        restore_backup(error.path, error.latest_backup)
+    except ServiceError as failure:
+        QMessageBox.critical(None, "Front Desk could not restore the backup", failure.message)
+        return False
+    return True
+
+
 def run_gui(url: str, *, smoke_test: bool = False) -> int:
+    """The window, after sign-in (or the first-run dialog). `--smoke-test` builds the window for the
+    computer's account without sign-in and quits at once: a packaging check with no one at the screen."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from frontdesk.app import configure_logging, create_main_window
+    from frontdesk.app import configure_logging, create_main_window, start_session
+    from frontdesk.db.migrate import DatabaseDamaged
+    from frontdesk.services.backups import BackupReason, automatic_backup
     from frontdesk.services.bootstrap import DatabaseOpenError
+    from frontdesk.services.errors import ServiceError
     from frontdesk.ui.errors import install_excepthook, report_unexpected
 
     configure_logging()
@@ -110,7 +300,22 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
     app.setOrganizationName("FrontDesk")
     install_excepthook()
     try:
-        window = create_main_window(url)
+        if smoke_test:
+            window = create_main_window(url)
+        else:
+            app.setQuitOnLastWindowClosed(False)
+            opened = _gui_open_url(url)
+            if opened is None:
+                return EXIT_CANNOT_OPEN
+            try:
+                session = start_session(opened)
+            except DatabaseDamaged as damaged:
+                if not _offer_restore(damaged):
+                    return EXIT_CANNOT_OPEN
+                session = start_session(opened)
+            if session is None:
+                return EXIT_OK
+            session.window.start_daily_backup()
     except DatabaseOpenError as error:
         if smoke_test:
             print(str(error), file=sys.stderr)
@@ -120,13 +325,17 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
     except Exception as error:  # noqa: BLE001 - never a traceback on screen
         report_unexpected(None, error)
         return EXIT_PROBLEMS
-    window.show()
     if smoke_test:
+        window.show()
         QTimer.singleShot(0, window.close)
         app.exec()
         print(f"Smoke test passed: window built on {window.ctx.database.display_name}")
         window.ctx.database.dispose()
         return EXIT_OK
     code = app.exec()
-    window.ctx.database.dispose()
+    try:
+        automatic_backup(session.ctx, BackupReason.EXIT)
+    except ServiceError as error:
+        logging.getLogger("frontdesk").warning("backup on exit not made: %s", error.message)
+    session.ctx.database.dispose()
     return code

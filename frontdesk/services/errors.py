@@ -47,3 +47,7 @@ class StorageFull(ServiceError):
 
 class DatabaseUnavailable(ServiceError):
     pass
+
+
+class DatabaseDamaged(ServiceError):
+    pass

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from frontdesk.db.migrate import head_revision, schema_state
+from frontdesk.db.encryption import connect_file
+from frontdesk.db.engine import OWNER_ONLY_FILE
+from frontdesk.db.migrate import backup_name, head_revision, schema_state
 from frontdesk.db.models import Appointment, Patient, Screening, Therapist
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
@@ -77,11 +78,14 @@ def check_database(ctx: ServiceContext) -> CheckReport:
     )
 
 
-def backup_database(ctx: ServiceContext, actor: Actor | None, destination: Path) -> Path:
+def backup_database(ctx: ServiceContext, actor: Actor | None, destination: Path, *,
+                    full_check: bool = True) -> Path:
     """A consistent copy of the SQLite database, taken while others may be writing.
 
-    Uses SQLite's online backup API into a temporary file beside the destination, verifies it, then
-    renames it into place, so a half-written backup never carries the final name.
+    Uses SQLite's online backup API into a temporary file beside the destination, verifies it
+    (`integrity_check`, or the much faster `quick_check` when not `full_check`), then renames it into
+    place, so a half-written backup never carries the final name. The copy of an encrypted database
+    is encrypted with the same passphrase. A folder as destination gets a dated file name.
     """
     source = ctx.database.path
     if source is None:
@@ -91,8 +95,7 @@ def backup_database(ctx: ServiceContext, actor: Actor | None, destination: Path)
         )
     destination = Path(destination).expanduser()
     if destination.is_dir():
-        stamp = ctx.local(ctx.now()).strftime("%Y-%m-%d_%H%M%S")
-        destination = destination / f"frontdesk-{stamp}.sqlite3"
+        destination = destination / backup_name(source, ctx.local(ctx.now()))
     if not destination.parent.is_dir():
         raise ServiceError(f"The folder {destination.parent} does not exist.")
     if destination.resolve() == source.resolve():
@@ -100,28 +103,37 @@ def backup_database(ctx: ServiceContext, actor: Actor | None, destination: Path)
     if actor is not None:
         with UnitOfWork(ctx, actor) as uow:
             uow.require(Permission.BACKUP, "make backups")
+    passphrase = ctx.database.passphrase
     partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
     try:
-        src = sqlite3.connect(source, timeout=30)
+        # Created readable by this account only before a single page of patient data goes in.
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY, OWNER_ONLY_FILE))
+        src = connect_file(source, passphrase)
         try:
-            dst = sqlite3.connect(partial)
+            dst = connect_file(partial, passphrase)
             try:
                 src.backup(dst)
-                result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+                pragma = "integrity_check" if full_check else "quick_check"
+                result = dst.execute(f"PRAGMA {pragma}").fetchone()[0]
             finally:
                 dst.close()
         finally:
             src.close()
         if result != "ok":
             raise ServiceError(f"The backup copy failed its integrity check ({result}); nothing was replaced.")
-        os.chmod(partial, 0o600)
+        with partial.open("r+b") as handle:
+            os.fsync(handle.fileno())
         os.replace(partial, destination)
-    except sqlite3.Error as error:
+    except ServiceError:
         partial.unlink(missing_ok=True)
-        raise ServiceError(f"The backup could not be written: {error}.") from error
+        raise
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise ServiceError(f"The backup could not be written to {destination}: {error.strerror}.") from error
+    except Exception as error:  # noqa: BLE001 - sqlite3 and sqlcipher3 errors alike
+        partial.unlink(missing_ok=True)
+        raise ServiceError(f"The backup could not be written: {error}.") from error
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.audit("backup", "database", None, destination=str(destination))
         uow.commit()

@@ -16,6 +16,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import (
     DatabaseBusy,
+    DatabaseDamaged,
     DatabaseUnavailable,
     PermissionDenied,
     ServiceError,
@@ -48,6 +49,12 @@ def translate_database_error(error: Exception) -> ServiceError | None:
         return DatabaseBusy(
             "The database is busy with another front-desk computer and did not answer in time. "
             "Nothing was saved yet and your entries are still here: try again in a moment."
+        )
+    if "malformed" in text_ or "not a database" in text_:
+        return DatabaseDamaged(
+            "The database file is damaged, so Front Desk stopped before saving anything more. Close "
+            "Front Desk and ask the administrator to restore the latest backup (frontdesk restore); "
+            "the damaged file is kept."
         )
     if "disk is full" in text_ or "disk full" in text_ or "no space" in text_ or "database or disk is full" in text_:
         return StorageFull(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import getpass
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -466,3 +466,11 @@ def _login_name() -> str:
         return getpass.getuser() or "frontdesk"
     except (OSError, KeyError):
         return "frontdesk"
+
+
+def display_names_in(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """The display name of each of these users, read inside the caller's session (one query)."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())

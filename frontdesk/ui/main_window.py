@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -10,8 +11,10 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTa
 
 import frontdesk
 from frontdesk.domain.roles import Permission
-from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.backups import BackupReason, automatic_backup
 from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import ServiceError
 from frontdesk.services.maintenance import backup_database
 from frontdesk.services.users import sign_out
 from frontdesk.ui.appointments_tab import AppointmentsTab
@@ -22,6 +25,7 @@ from frontdesk.ui.idle_lock import IdleLock
 from frontdesk.ui.intake_tab import IntakeTab
 from frontdesk.ui.schedule_tab import ScheduleTab
 from frontdesk.ui.settings_dialog import ClinicSettingsDialog
+from frontdesk.ui.tasks import run_in_background
 
 
 class MainWindow(QMainWindow):
@@ -183,6 +187,19 @@ class MainWindow(QMainWindow):
         settings.setValue("main/state", self.saveState())
         settings.setValue("main/tab", self.tabs.currentIndex())
         settings.sync()
+
+    def start_daily_backup(self) -> None:
+        """The first start of the day leaves a backup in the clinic's backup folder (off the UI thread)."""
+        def done(result) -> None:
+            if result.written is not None:
+                self.statusBar().showMessage(f"Today's backup was written to {result.written}.", 15000)
+
+        def failed(error: BaseException) -> None:
+            message = error.message if isinstance(error, ServiceError) else str(error)
+            logging.getLogger("frontdesk").warning("automatic backup failed: %s", message)
+            self.statusBar().showMessage(f"Backup not made: {message}", 60000)
+
+        run_in_background(lambda: automatic_backup(self.ctx, BackupReason.START), done, failed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()

@@ -42,3 +42,13 @@ def test_clinic_settings_dialog_shows_the_error_beside_the_field(window, qtbot):
     assert dialog.result() == 1
     assert dialog.saved.name == "Okanagan Physio & IMS"
 
+
+
+def test_the_first_start_of_the_day_leaves_a_backup(window, qtbot, data_dir):
+    window.start_daily_backup()
+    qtbot.waitUntil(lambda: "backup was written" in window.statusBar().currentMessage(), timeout=20000)
+    written = window.statusBar().currentMessage().split("written to ")[1].rstrip(".")
+    from pathlib import Path
+
+    assert Path(written).is_file()
+    assert Path(written).stat().st_size > 0

@@ -1,0 +1,55 @@
+"""Work that may take more than a blink runs off the UI thread, through this one helper.
+
+The callable gets plain arguments (the service context), never a widget; its result or error comes
+back on the main thread through a signal, to a success or a failure callback. Nothing is swallowed:
+a failure callback that is not given falls back to the unexpected-error report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from frontdesk.ui.errors import report_unexpected
+
+_running: set[BackgroundTask] = set()
+
+
+class _Relay(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class BackgroundTask(QRunnable):
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self.work = work
+        self.relay = _Relay()
+        self.setAutoDelete(False)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as error:  # noqa: BLE001 - handed to the failure callback on the main thread
+            self.relay.failed.emit(error)
+        else:
+            self.relay.succeeded.emit(result)
+
+
+def run_in_background(work: Callable[[], Any], on_success: Callable[[Any], None],
+                      on_failure: Callable[[BaseException], None] | None = None) -> BackgroundTask:
+    task = BackgroundTask(work)
+    _running.add(task)
+
+    def finished() -> None:
+        _running.discard(task)
+
+    task.relay.succeeded.connect(on_success)
+    task.relay.failed.connect(on_failure or (lambda error: report_unexpected(None, error)))
+    task.relay.succeeded.connect(finished)
+    task.relay.failed.connect(finished)
+    QThreadPool.globalInstance().start(task)
+    return task
