@@ -15,6 +15,7 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 
 from frontdesk.domain.scheduling import DEFAULT_CANCELLATION_NOTICE, is_late_cancellation, require_aware
+from frontdesk.domain.screening import Level
 
 DEFAULT_RESCREEN_MONTHS = 12
 
@@ -267,6 +268,17 @@ class ImsFlag(StrEnum):
         """True when IMS cannot go ahead as booked (the day view and day sheet highlight these)."""
         return self not in (ImsFlag.NONE, ImsFlag.ELIGIBLE)
 
+    @classmethod
+    def for_screening(cls, level: Level | None, stale: bool) -> ImsFlag:
+        """The flag of an IMS appointment from the patient's screening judged for its day: `level`
+        with the physiotherapist's decision applied (None: no screening on file). An out-of-date
+        screening is flagged as such whatever it said."""
+        if level is None:
+            return cls.NO_SCREENING
+        if stale:
+            return cls.STALE_SCREENING
+        return _LEVEL_FLAGS[level]
+
 
 _IMS_LABELS = {
     ImsFlag.NONE: ("Not an IMS appointment", ""),
@@ -276,6 +288,13 @@ _IMS_LABELS = {
     ImsFlag.NOT_ELIGIBLE: ("Not eligible for IMS", "Not eligible"),
     ImsFlag.NOT_YET: ("Not eligible for IMS yet", "Not yet"),
     ImsFlag.NO_SCREENING: ("Not screened for IMS", "No screening"),
+}
+
+_LEVEL_FLAGS = {
+    Level.ELIGIBLE: ImsFlag.ELIGIBLE,
+    Level.REVIEW: ImsFlag.REVIEW_PENDING,
+    Level.NOT_YET: ImsFlag.NOT_YET,
+    Level.NOT_ELIGIBLE: ImsFlag.NOT_ELIGIBLE,
 }
 
 

@@ -19,7 +19,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Therapist, User
+from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Therapist
 from frontdesk.domain.appointments import (
     AppointmentStatus,
     ImsFlag,
@@ -27,11 +27,10 @@ from frontdesk.domain.appointments import (
     TransitionError,
     change_status,
     current_status,
+    is_screening_stale,
     undo_last_change,
     undo_target,
 )
-from frontdesk.domain.contact import phone_search_digits
-from frontdesk.domain.patients import search_key
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import (
     Busy,
@@ -43,12 +42,14 @@ from frontdesk.domain.scheduling import (
     local_instant,
 )
 from frontdesk.domain.screening import Level, format_date
-from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.patients import name_or_phone_match
 from frontdesk.services.schedule import AppointmentRecord, load_appointment_records
-from frontdesk.services.screenings import current_screening, screening_expires
+from frontdesk.services.screenings import current_screening_in
 from frontdesk.services.unit_of_work import UnitOfWork
+from frontdesk.services.users import display_names_in
 
 #: What a status service changed, for the UI's refresh (`changed.emit(CHANGES)`).
 CHANGES = frozenset({"appointments"})
@@ -56,7 +57,6 @@ CHANGES = frozenset({"appointments"})
 STATUS_EVENT = "status"
 UNDO_EVENT = "undo"
 _BOOKING_KINDS = frozenset({"booked", "book", "created", "create"})
-_KEY_END = "\U0010ffff"
 _EXPORT_BATCH = 1000
 MAX_REASON = 500
 MAX_PAGE = 5000
@@ -348,33 +348,10 @@ def _filtered(ctx: ServiceContext, flt: AppointmentFilter) -> Select:
         statement = statement.where(
             Appointment.type_id.in_(select(AppointmentType.id).where(AppointmentType.is_ims.is_(True)))
         )
-    patients = _patient_match(flt.text)
-    if patients is not None:
-        statement = statement.where(Appointment.patient_id.in_(patients))
+    matching = name_or_phone_match(flt.text)
+    if matching:
+        statement = statement.where(Appointment.patient_id.in_(select(Patient.id).where(*matching)))
     return statement
-
-
-def _patient_match(text: str) -> Select | None:
-    """Patient ids for the typed text, matched as the patient search does (index-friendly ranges):
-    each word starts one of the names, or the digits start the phone number."""
-    text = text.strip()[:200]
-    if not text:
-        return None
-    digits = phone_search_digits(text)
-    if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in text):
-        return select(Patient.id).where(Patient.phone_digits >= digits, Patient.phone_digits < digits + "\x7f")
-    words = search_key(text).split()
-    if not words:
-        return None
-    conditions = []
-    for word in words[:4]:
-        end = word + _KEY_END
-        conditions.append(or_(
-            and_(Patient.family_key >= word, Patient.family_key < end),
-            and_(Patient.given_key >= word, Patient.given_key < end),
-            and_(Patient.preferred_key >= word, Patient.preferred_key < end),
-        ))
-    return select(Patient.id).where(*conditions)
 
 
 def list_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter, offset: int = 0,
@@ -460,19 +437,18 @@ def _history(session: Session, row: Appointment) -> list[HistoryEntry]:
         .order_by(AppointmentEvent.at, AppointmentEvent.id)
     ))
     ids = {e.by_user for e in events} | {row.created_by}
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    names = display_names_in(session, ids)
     entries = [HistoryEntry(e.at, names.get(e.by_user, "?"), e.kind, _event_text(e)) for e in events]
     if not any(e.kind in _BOOKING_KINDS for e in events):
         entries.insert(0, HistoryEntry(row.created_at, names.get(row.created_by, "?"), "booked", "Booked"))
     return entries
 
 
-def _screening_summary(ctx: ServiceContext, actor: Actor, patient_id: int, on: date) -> ScreeningSummary | None:
-    screening = current_screening(ctx, actor, patient_id)
+def _screening_summary(session: Session, patient_id: int, on: date) -> ScreeningSummary | None:
+    screening = current_screening_in(session, patient_id)
     if screening is None:
         return None
-    months = get_clinic_settings(ctx).rescreen_months
-    stale = on > screening_expires(screening.screened_on, months)
+    stale = is_screening_stale(screening.screened_on, on, clinic_settings_in(session).rescreen_months)
     level = screening.effective_level
     review = screening.review.label if screening.review else ""
     text = f"{level.label} (screened {format_date(screening.screened_on)})"
@@ -499,10 +475,10 @@ def appointment_detail(ctx: ServiceContext, actor: Actor, appointment_id: int) -
             raise NotFound("That appointment no longer exists.")
         record = _load_one(uow.session, appointment_id)
         history = _history(uow.session, row)
+        assert record is not None
+        screening = _screening_summary(uow.session, record.patient_id, ctx.local(record.starts_at).date())
         uow.audit("view", "appointment", row.id, patient_id=row.patient_id)
         uow.commit()
-    assert record is not None
-    screening = _screening_summary(ctx, actor, record.patient_id, ctx.local(record.starts_at).date())
     return AppointmentDetail(record, history, screening)
 
 

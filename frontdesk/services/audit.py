@@ -21,6 +21,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound, ServiceError
 from frontdesk.services.unit_of_work import UnitOfWork, verify_audit_chain
+from frontdesk.services.users import display_names_in
 
 #: (action, entity) in the trail → what a person reading it understands.
 _WHAT = {
@@ -89,7 +90,8 @@ class AuditEntry:
 
 
 def _entries(session, statement) -> list[AuditEntry]:
-    names = dict(session.execute(select(User.id, User.display_name)).all())
+    rows = list(session.scalars(statement))
+    names = display_names_in(session, {row.user_id for row in rows})
     return [
         AuditEntry(
             id=row.id,
@@ -103,7 +105,7 @@ def _entries(session, statement) -> list[AuditEntry]:
             patient_id=row.patient_id,
             detail=dict(row.detail or {}),
         )
-        for row in session.scalars(statement)
+        for row in rows
     ]
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import time
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from frontdesk.db.models import AppointmentType, Setting, Therapist, WorkingHours
 from frontdesk.domain.contact import ContactError, parse_phone
 from frontdesk.domain.roles import Permission
+from frontdesk.domain.screening import RuleTable
 from frontdesk.resources import resource_path
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ValidationFailed
@@ -97,14 +100,23 @@ def validate_clinic_settings(settings: ClinicSettings) -> ClinicSettings:
     return replace(settings, name=name, address=settings.address.strip(), phone=phone)
 
 
+@lru_cache(maxsize=1)
+def _default_clinic() -> dict[str, Any]:
+    return dict(load_defaults()["clinic"])
+
+
+def clinic_settings_in(session: Session) -> ClinicSettings:
+    """The clinic's settings read inside the caller's session: what is stored over the defaults
+    (one primary-key lookup, answered from the session after the first)."""
+    row = session.get(Setting, CLINIC_KEY)
+    merged = {**_default_clinic(), **(dict(row.value) if row is not None else {})}
+    known = {field.name for field in fields(ClinicSettings)}
+    return ClinicSettings(**{k: v for k, v in merged.items() if k in known})
+
+
 def get_clinic_settings(ctx: ServiceContext) -> ClinicSettings:
     with UnitOfWork(ctx, None) as uow:
-        row = uow.session.get(Setting, CLINIC_KEY)
-        stored = dict(row.value) if row is not None else {}
-    defaults = load_defaults()["clinic"]
-    merged = {**defaults, **stored}
-    known = {f for f in ClinicSettings.__dataclass_fields__}
-    return ClinicSettings(**{k: v for k, v in merged.items() if k in known})
+        return clinic_settings_in(uow.session)
 
 
 def update_clinic_settings(ctx: ServiceContext, actor: Actor, settings: ClinicSettings) -> ClinicSettings:
@@ -127,12 +139,19 @@ def update_clinic_settings(ctx: ServiceContext, actor: Actor, settings: ClinicSe
     return clean
 
 
+def _stored_rules(session: Session) -> dict[str, Any]:
+    row = session.get(Setting, RULES_KEY)
+    return dict(row.value) if row is not None else load_default_screening_rules()
+
+
+def screening_rules_in(session: Session) -> RuleTable:
+    """The clinic's IMS rule table read inside the caller's session (the default file if none is stored)."""
+    return RuleTable.from_mapping(_stored_rules(session))
+
+
 def get_screening_rules(ctx: ServiceContext) -> dict[str, Any]:
     with UnitOfWork(ctx, None) as uow:
-        row = uow.session.get(Setting, RULES_KEY)
-        if row is not None:
-            return dict(row.value)
-    return load_default_screening_rules()
+        return _stored_rules(uow.session)
 
 
 def seed_clinic(ctx: ServiceContext) -> bool:

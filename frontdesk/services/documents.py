@@ -19,8 +19,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import Consent, Patient, Screening, Therapist, User
-from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
+from frontdesk.db.models import Consent, Patient, Therapist
+from frontdesk.domain.appointments import AppointmentStatus, ImsFlag, screening_valid_until
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import clean_text, display_name
 from frontdesk.domain.payer import Payer, referral_requirement
@@ -66,8 +66,9 @@ from frontdesk.services.appointments import my_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.schedule import AppointmentRecord
-from frontdesk.services.screenings import ScreeningRecord, _records, screening_expires
+from frontdesk.services.screenings import ScreeningRecord, current_screening_in, screening_in
 from frontdesk.services.unit_of_work import UnitOfWork
+from frontdesk.services.users import display_names_in
 
 MAX_SIGNER = 200
 MAX_RELATIONSHIP = 100
@@ -281,19 +282,14 @@ def _patient(session: Session, patient_id: int) -> Patient:
 def _screening(session: Session, patient_id: int, screening_id: int | None) -> ScreeningRecord:
     """The given screening of this patient, or the current one when `screening_id` is None."""
     if screening_id is None:
-        row = session.scalar(
-            select(Screening)
-            .where(Screening.patient_id == patient_id, Screening.superseded_by.is_(None))
-            .order_by(Screening.screened_at.desc(), Screening.id.desc())
-            .limit(1)
-        )
-        if row is None:
+        record = current_screening_in(session, patient_id)
+        if record is None:
             raise NotFound("This patient has no IMS screening yet. Screen the patient first.")
     else:
-        row = session.get(Screening, screening_id)
-        if row is None or row.patient_id != patient_id:
+        record = screening_in(session, screening_id)
+        if record is None or record.patient_id != patient_id:
             raise NotFound("That screening is not on this patient's record.")
-    return _records(session, [row])[0]
+    return record
 
 
 def _physiotherapist(session: Session, actor: Actor) -> str | None:
@@ -354,7 +350,7 @@ def eligibility_summary(ctx: ServiceContext, actor: Actor, patient_id: int, scre
             referral=referral_text(patient),
             generated_at=_generated_at(ctx),
             review=_review(screening),
-            screen_again_by=screening_expires(screening.screened_on, settings.rescreen_months),
+            screen_again_by=screening_valid_until(screening.screened_on, settings.rescreen_months),
         )
         uow.audit("print", "document", screening.id, patient_id=patient_id,
                   kind=DocumentKind.eligibility_summary.value)
@@ -404,13 +400,8 @@ def intake_form(ctx: ServiceContext, actor: Actor, patient_id: int | None) -> by
         answers = None
         if patient_id is not None:
             patient = _patient(uow.session, patient_id)
-            current = uow.session.scalar(
-                select(Screening.answers)
-                .where(Screening.patient_id == patient_id, Screening.superseded_by.is_(None))
-                .order_by(Screening.screened_at.desc(), Screening.id.desc())
-                .limit(1)
-            )
-            answers = ScreeningAnswers.from_dict(current) if current is not None else None
+            current = current_screening_in(uow.session, patient_id)
+            answers = current.answers if current is not None else None
             record = _intake_record(patient, answers)
         kind = DocumentKind.intake_form if patient_id is not None else DocumentKind.blank_intake_form
         uow.audit("print", "document", None, patient_id=patient_id, kind=kind.value)
@@ -463,7 +454,7 @@ def day_sheet(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date) -
 
 def _consent_record(session: Session, row: Consent) -> ConsentRecord:
     ids = {row.created_by} | ({row.witnessed_by} if row.witnessed_by is not None else set())
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    names = display_names_in(session, ids)
     return ConsentRecord(
         id=row.id,
         patient_id=row.patient_id,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from frontdesk.db.models import Patient, Screening
 from frontdesk.domain.contact import format_phone, phone_search_digits
@@ -228,6 +228,25 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+def name_or_phone_match(text: str) -> list[ColumnElement[bool]]:
+    """Conditions on Patient for typed text, as index-friendly ranges: digits only (three or more)
+    start the phone number; otherwise each word (four at most) starts one of the names. Empty when
+    nothing in the text can be searched."""
+    text = text.strip()[:200]
+    digits = phone_search_digits(text)
+    if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in text):
+        return [and_(Patient.phone_digits >= digits, Patient.phone_digits < digits + "\x7f")]
+    conditions: list[ColumnElement[bool]] = []
+    for word in search_key(text).split()[:4]:
+        end = word + _KEY_END
+        conditions.append(or_(
+            and_(Patient.family_key >= word, Patient.family_key < end),
+            and_(Patient.given_key >= word, Patient.given_key < end),
+            and_(Patient.preferred_key >= word, Patient.preferred_key < end),
+        ))
+    return conditions
+
+
 def search_patients(ctx: ServiceContext, actor: Actor, query: str, *, limit: int = SEARCH_LIMIT,
                     include_archived: bool = False) -> list[PatientSummary]:
     """Patients whose name starts with each typed word (any of family, given, preferred name), whose
@@ -235,24 +254,10 @@ def search_patients(ctx: ServiceContext, actor: Actor, query: str, *, limit: int
     text = query.strip()[:200]
     if not text:
         return []
-    conditions = []
     born = _parse_date(text)
-    digits = phone_search_digits(text)
-    if born is not None:
-        conditions.append(Patient.date_of_birth == born)
-    elif digits and len(digits) >= 3 and not any(ch.isalpha() for ch in text):
-        conditions.append(and_(Patient.phone_digits >= digits, Patient.phone_digits < digits + "\x7f"))
-    else:
-        words = search_key(text).split()
-        if not words:
-            return []
-        for word in words[:4]:
-            end = word + _KEY_END
-            conditions.append(or_(
-                and_(Patient.family_key >= word, Patient.family_key < end),
-                and_(Patient.given_key >= word, Patient.given_key < end),
-                and_(Patient.preferred_key >= word, Patient.preferred_key < end),
-            ))
+    conditions = [Patient.date_of_birth == born] if born is not None else name_or_phone_match(text)
+    if not conditions:
+        return []
     statement = select(Patient).where(*conditions)
     if not include_archived:
         statement = statement.where(Patient.archived.is_(False))

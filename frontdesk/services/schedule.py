@@ -13,12 +13,10 @@ long, not before ``a - LONGEST_APPOINTMENT``.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -31,18 +29,10 @@ from frontdesk.db.models import (
     AppointmentType,
     Patient,
     ScheduleException,
-    Screening,
-    ScreeningReview,
-    Setting,
     Therapist,
     WorkingHours,
 )
-from frontdesk.domain.appointments import (
-    DEFAULT_RESCREEN_MONTHS,
-    AppointmentStatus,
-    ImsFlag,
-    is_screening_stale,
-)
+from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import display_name
@@ -64,18 +54,11 @@ from frontdesk.domain.scheduling import (
     local_instant,
     recurrence,
 )
-from frontdesk.domain.screening import (
-    Assessment,
-    Level,
-    ReviewDecision,
-    RuleTable,
-    ScreeningAnswers,
-    assess,
-    format_date,
-)
-from frontdesk.services.clinic import CLINIC_KEY, RULES_KEY, ClinicSettings, get_clinic_settings, load_defaults
+from frontdesk.domain.screening import format_date
+from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.screenings import ims_allowed, ims_statuses_in
 from frontdesk.services.unit_of_work import UnitOfWork
 
 #: No appointment is longer than this; it bounds the range scans on ``starts_at``.
@@ -340,107 +323,21 @@ def load_appointment_records(session: Session, statement: Select) -> list[Appoin
     ]
 
 
-def _setting(session: Session, key: str, default: Any) -> Any:
-    row = session.get(Setting, key)
-    return row.value if row is not None else default
-
-
-@lru_cache(maxsize=1)
-def _default_clinic() -> dict[str, Any]:
-    return dict(load_defaults()["clinic"])
-
-
-def _clinic_settings(session: Session) -> ClinicSettings:
-    """The clinic's settings read inside the caller's session (one primary-key lookup)."""
-    merged = {**_default_clinic(), **dict(_setting(session, CLINIC_KEY, {}))}
-    known = ClinicSettings.__dataclass_fields__
-    return ClinicSettings(**{k: v for k, v in merged.items() if k in known})
-
-
-def _zone_and_rescreen(session: Session) -> tuple[ZoneInfo, int]:
-    settings = _clinic_settings(session)
-    return settings.zone, int(settings.rescreen_months or DEFAULT_RESCREEN_MONTHS)
-
-
 def _ims_flags(session: Session, wanted: list[tuple[int, str | None, datetime]]
                ) -> dict[tuple[int, str, datetime], ImsFlag]:
-    """The IMS flag of each (patient, area, start), from each patient's current screening.
-
-    Three queries whatever the number of appointments: settings, current screenings, their reviews.
-    """
+    """The IMS flag of each (patient, area, start), from each patient's current screening judged for
+    the appointment's local day; a few queries whatever the number of appointments."""
     if not wanted:
         return {}
-    zone, rescreen_months = _zone_and_rescreen(session)
-    rules_data = _setting(session, RULES_KEY, None)
-    rules = RuleTable.from_mapping(rules_data) if rules_data else None
-    patient_ids = sorted({p for p, _, _ in wanted})
-    screenings: dict[int, Screening] = {}
-    for chunk_start in range(0, len(patient_ids), 500):
-        chunk = patient_ids[chunk_start:chunk_start + 500]
-        for row in session.scalars(select(Screening).where(
-                Screening.patient_id.in_(chunk), Screening.superseded_by.is_(None))):
-            current = screenings.get(row.patient_id)
-            if current is None or (row.screened_at, row.id) > (current.screened_at, current.id):
-                screenings[row.patient_id] = row
-    decisions: dict[int, ReviewDecision] = {}
-    if screenings:
-        reviews = session.execute(
-            select(ScreeningReview.screening_id, ScreeningReview.decision)
-            .where(ScreeningReview.screening_id.in_([s.id for s in screenings.values()]))
-            .order_by(ScreeningReview.decided_at, ScreeningReview.id)
-        )
-        for screening_id, decision in reviews:
-            try:
-                decisions[screening_id] = ReviewDecision(decision)
-            except ValueError:
-                continue
-    result: dict[tuple[int, str, datetime], ImsFlag] = {}
-    for patient_id, area, starts_at in wanted:
-        on = starts_at.astimezone(zone).date()
-        screening = screenings.get(patient_id)
-        result[(patient_id, area or "", starts_at)] = _flag_for(
-            screening, decisions.get(screening.id) if screening else None, area or "", on,
-            rescreen_months, rules)
-    return result
-
-
-def _level_on(screening: Screening, area: str, on: date, rules: RuleTable | None) -> Level:
-    """The screening's level for ``area`` on ``on``: re-assessed from the stored answers, so a
-    surgery wait that has ended by then no longer counts; the stored assessment if that fails."""
-    try:
-        answers = ScreeningAnswers.from_dict(screening.answers)
-        if area:
-            answers = ScreeningAnswers(answers.answers, answers.surgeries, (BodyArea.parse(area),))
-        assessment = assess(answers, on, rules, require_complete=False) if rules else \
-            assess(answers, on, require_complete=False)
-        subject = assessment.areas[0] if area and assessment.areas else assessment
-        return subject.level
-    except (ValueError, KeyError, TypeError):
-        stored = Assessment.from_dict(screening.assessment)
-        if area:
-            verdict = next((v for v in stored.areas if v.area.key == area), None)
-            if verdict is not None:
-                return verdict.level
-        return stored.level
-
-
-def _flag_for(screening: Screening | None, decision: ReviewDecision | None, area: str, on: date,
-              rescreen_months: int, rules: RuleTable | None) -> ImsFlag:
-    if screening is None:
-        return ImsFlag.NO_SCREENING
-    if is_screening_stale(screening.screened_on, on, rescreen_months):
-        return ImsFlag.STALE_SCREENING
-    level = _level_on(screening, area, on, rules)
-    if decision is ReviewDecision.decline:
-        return ImsFlag.NOT_ELIGIBLE
-    if decision is not None and level is Level.REVIEW:
-        level = Level.ELIGIBLE
-    return {
-        Level.ELIGIBLE: ImsFlag.ELIGIBLE,
-        Level.REVIEW: ImsFlag.REVIEW_PENDING,
-        Level.NOT_YET: ImsFlag.NOT_YET,
-        Level.NOT_ELIGIBLE: ImsFlag.NOT_ELIGIBLE,
-    }[level]
+    zone = clinic_settings_in(session).zone
+    asked = {(patient_id, area or "", starts_at): (patient_id, area or "", starts_at.astimezone(zone).date())
+             for patient_id, area, starts_at in wanted}
+    statuses = ims_statuses_in(session, asked.values())
+    flags: dict[tuple[int, str, datetime], ImsFlag] = {}
+    for key, day_key in asked.items():
+        status = statuses[day_key]
+        flags[key] = ImsFlag.for_screening(status.level if status else None, bool(status and status.stale))
+    return flags
 
 
 # --- Therapists and types ------------------------------------------------------------------------
@@ -584,8 +481,6 @@ def _area_problem(request_area: str, is_ims: bool) -> str | None:
 def _ims_problems(ctx: ServiceContext, therapist: Therapist, patient_id: int, area: str, on: date,
                   session: Session | None = None) -> tuple[list[str], date | None]:
     """Why IMS cannot be booked for this patient and therapist on ``on`` (empty if it can)."""
-    from frontdesk.services.screenings import ims_allowed
-
     reasons: list[str] = []
     first_allowed: date | None = None
     if not therapist.ims_qualified:
@@ -903,8 +798,6 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
             raise BookingRefused([f"{who} is not IMS-qualified; choose an IMS-qualified physiotherapist."])
         therapists = qualified
     if is_ims and patient_id is not None and area:
-        from frontdesk.services.screenings import ims_allowed
-
         decision = ims_allowed(ctx, patient_id, area, from_date)
         if not decision.allowed:
             if decision.first_allowed is None or decision.first_allowed <= from_date:
@@ -978,7 +871,7 @@ def day_schedule(ctx: ServiceContext, actor: Actor, day: date) -> DaySchedule:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "see the schedule")
         session = uow.session
-        settings = _clinic_settings(session)
+        settings = clinic_settings_in(session)
         therapists = list(session.scalars(select(Therapist).where(Therapist.active.is_(True))
                                           .order_by(Therapist.sort_order, Therapist.full_name)))
         columns = _columns_for(session, therapists, [day], zone) if therapists else []

@@ -8,17 +8,17 @@ appointment's date, so blocks that end by themselves (the surgery waits) lift on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import Patient, Screening, ScreeningReview, Setting, User
+from frontdesk.db.models import Patient, Screening, ScreeningReview
 from frontdesk.domain.areas import BodyArea
+from frontdesk.domain.ims import ImsStatus, ims_status, saved_ims_status
 from frontdesk.domain.patients import clean_text
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import (
@@ -29,19 +29,14 @@ from frontdesk.domain.screening import (
     ScreeningAnswers,
     assess,
     effective_level,
-    first_allowed_date,
     format_date,
     validate,
 )
-from frontdesk.services.clinic import (
-    CLINIC_KEY,
-    RULES_KEY,
-    load_default_screening_rules,
-    load_defaults,
-)
+from frontdesk.services.clinic import clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.unit_of_work import UnitOfWork
+from frontdesk.services.users import display_names_in
 
 MAX_CONDITION = 500
 MAX_NOTE = 2000
@@ -126,35 +121,17 @@ class ImsDecision:
     screening_id: int | None
 
 
-# --- Rules and settings read inside a session ----------------------------------------------------
-
-
-def _rules(session: Session) -> RuleTable:
-    row = session.get(Setting, RULES_KEY)
-    return RuleTable.from_mapping(dict(row.value) if row is not None else load_default_screening_rules())
-
-
-def _rescreen_months(session: Session) -> int:
-    row = session.get(Setting, CLINIC_KEY)
-    stored: Mapping[str, Any] = dict(row.value) if row is not None else {}
-    return int(stored.get("rescreen_months", load_defaults()["clinic"]["rescreen_months"]))
-
-
 def screening_rules(ctx: ServiceContext) -> RuleTable:
     """The clinic's rule table, for the live verdict while a form is being filled in."""
     with UnitOfWork(ctx, None) as uow:
-        return _rules(uow.session)
+        return screening_rules_in(uow.session)
 
 
-def screening_expires(screened_on: date, rescreen_months: int) -> date:
-    """The last day a screening counts; from the next day the patient is screened again."""
-    return screened_on + relativedelta(months=rescreen_months)
+# --- Reading inside a caller's session ------------------------------------------------------------
 
 
-# --- Reading --------------------------------------------------------------------------------------
-
-
-def _records(session: Session, rows: list[Screening]) -> list[ScreeningRecord]:
+def screening_records_in(session: Session, rows: list[Screening]) -> list[ScreeningRecord]:
+    """The records of these screening rows, with who screened and every review (two more queries)."""
     if not rows:
         return []
     ids = [row.id for row in rows]
@@ -162,8 +139,7 @@ def _records(session: Session, rows: list[Screening]) -> list[ScreeningRecord]:
         select(ScreeningReview).where(ScreeningReview.screening_id.in_(ids))
         .order_by(ScreeningReview.decided_at, ScreeningReview.id)
     ))
-    user_ids = {row.screened_by for row in rows} | {review.decided_by for review in reviews}
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
+    names = display_names_in(session, [row.screened_by for row in rows] + [review.decided_by for review in reviews])
     by_screening: dict[int, list[ReviewRecord]] = {}
     for review in reviews:
         by_screening.setdefault(review.screening_id, []).append(ReviewRecord(
@@ -200,6 +176,93 @@ def _current_row(session: Session, patient_id: int) -> Screening | None:
     )
 
 
+def current_screening_in(session: Session, patient_id: int) -> ScreeningRecord | None:
+    """The patient's current screening (the latest not replaced), or None when there is none."""
+    row = _current_row(session, patient_id)
+    return screening_records_in(session, [row])[0] if row is not None else None
+
+
+def screening_in(session: Session, screening_id: int) -> ScreeningRecord | None:
+    row = session.get(Screening, screening_id)
+    return screening_records_in(session, [row])[0] if row is not None else None
+
+
+@dataclass(frozen=True)
+class _OnFile:
+    """What the IMS check needs of a current screening, read in bulk (parsed only when asked)."""
+
+    id: int
+    screened_on: date
+    answers: Mapping[str, Any]
+    assessment: Mapping[str, Any]
+    decision: ReviewDecision | None
+
+
+def _current_on_file(session: Session, patient_ids: Iterable[int]) -> dict[int, _OnFile]:
+    """Each patient's current screening and its latest decision: a query per 500 patients, and one more."""
+    rows: dict[int, Screening] = {}
+    ordered = sorted(set(patient_ids))
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        for row in session.scalars(select(Screening).where(
+                Screening.patient_id.in_(chunk), Screening.superseded_by.is_(None))):
+            current = rows.get(row.patient_id)
+            if current is None or (row.screened_at, row.id) > (current.screened_at, current.id):
+                rows[row.patient_id] = row
+    decisions: dict[int, ReviewDecision] = {}
+    if rows:
+        for screening_id, decision in session.execute(
+                select(ScreeningReview.screening_id, ScreeningReview.decision)
+                .where(ScreeningReview.screening_id.in_([row.id for row in rows.values()]))
+                .order_by(ScreeningReview.decided_at, ScreeningReview.id)):
+            try:
+                decisions[screening_id] = ReviewDecision(decision)
+            except ValueError:
+                continue
+    return {
+        patient_id: _OnFile(row.id, row.screened_on, row.answers, row.assessment, decisions.get(row.id))
+        for patient_id, row in rows.items()
+    }
+
+
+def ims_statuses_in(session: Session, asked: Iterable[tuple[int, str, date]]
+                    ) -> dict[tuple[int, str, date], ImsStatus | None]:
+    """The IMS status of each (patient, area key, day), from each patient's current screening, with
+    the same rule as `ims_allowed`; None for a patient with no screening. A few queries whatever the
+    number asked (settings, rules, screenings, reviews), for appointment lists.
+
+    A screening whose answers can no longer be assessed (or an area key that no longer parses) is
+    judged from the assessment saved with it, so one odd row never stops a list from showing.
+    """
+    wanted = set(asked)
+    if not wanted:
+        return {}
+    rescreen_months = clinic_settings_in(session).rescreen_months
+    rules = screening_rules_in(session)
+    on_file = _current_on_file(session, (patient_id for patient_id, _area, _on in wanted))
+    result: dict[tuple[int, str, date], ImsStatus | None] = {}
+    for key in wanted:
+        patient_id, area_key, on = key
+        screening = on_file.get(patient_id)
+        if screening is None:
+            result[key] = None
+            continue
+        try:
+            area = BodyArea.parse(area_key) if area_key else None
+            answers = ScreeningAnswers.from_dict(screening.answers)
+            result[key] = ims_status(answers, area, on, rules, screening.decision, screening.screened_on,
+                                     rescreen_months)
+        except (ValueError, KeyError, TypeError):
+            saved = Assessment.from_dict(screening.assessment)
+            area = next((v.area for v in saved.areas if v.area.key == area_key), None) if area_key else None
+            result[key] = saved_ims_status(saved, area, on, screening.decision, screening.screened_on,
+                                           rescreen_months)
+    return result
+
+
+# --- Reading --------------------------------------------------------------------------------------
+
+
 def screening_history(ctx: ServiceContext, actor: Actor, patient_id: int) -> list[ScreeningRecord]:
     """Every screening of the patient, newest first, with who screened and the review decisions."""
     with UnitOfWork(ctx, actor) as uow:
@@ -208,23 +271,22 @@ def screening_history(ctx: ServiceContext, actor: Actor, patient_id: int) -> lis
             select(Screening).where(Screening.patient_id == patient_id)
             .order_by(Screening.screened_at.desc(), Screening.id.desc())
         ))
-        return _records(uow.session, rows)
+        return screening_records_in(uow.session, rows)
 
 
 def current_screening(ctx: ServiceContext, actor: Actor, patient_id: int) -> ScreeningRecord | None:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "see screenings")
-        row = _current_row(uow.session, patient_id)
-        return _records(uow.session, [row])[0] if row is not None else None
+        return current_screening_in(uow.session, patient_id)
 
 
 def get_screening(ctx: ServiceContext, actor: Actor, screening_id: int) -> ScreeningRecord:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "see screenings")
-        row = uow.session.get(Screening, screening_id)
-        if row is None:
+        record = screening_in(uow.session, screening_id)
+        if record is None:
             raise NotFound("That screening no longer exists.")
-        return _records(uow.session, [row])[0]
+        return record
 
 
 # --- Writing --------------------------------------------------------------------------------------
@@ -264,7 +326,7 @@ def record_screening(ctx: ServiceContext, actor: Actor, patient_id: int, answers
         if patient.archived:
             raise Conflict("This patient's record is archived. Restore it before recording a screening.")
         today = ctx.today()
-        assessment = assess(answers, today, _rules(session))
+        assessment = assess(answers, today, screening_rules_in(session))
         previous = list(session.scalars(
             select(Screening).where(Screening.patient_id == patient_id, Screening.superseded_by.is_(None))
         ))
@@ -286,7 +348,7 @@ def record_screening(ctx: ServiceContext, actor: Actor, patient_id: int, answers
         uow.audit("create", "screening", row.id, patient_id=patient_id, level=assessment.level.key,
                   rules_version=assessment.rules_version, supersedes=[old.id for old in previous])
         uow.commit()
-        return _records(session, [row])[0]
+        return screening_records_in(session, [row])[0]
 
 
 def record_review(ctx: ServiceContext, actor: Actor, screening_id: int, decision: ReviewDecision | str,
@@ -309,23 +371,22 @@ def record_review(ctx: ServiceContext, actor: Actor, screening_id: int, decision
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.REVIEW_SCREENING, "record a physiotherapist's review")
         session = uow.session
-        row = session.get(Screening, screening_id)
-        if row is None:
+        record = screening_in(session, screening_id)
+        if record is None:
             raise NotFound("That screening no longer exists.")
-        record = _records(session, [row])[0]
         if not record.is_current:
             raise Conflict("A newer screening has replaced this one. Review the current screening instead.")
         if not record.needs_review:
             raise Conflict(f"This screening does not ask for a physiotherapist's review "
                            f"(its verdict is “{record.level.label}”).")
-        review = ScreeningReview(screening_id=row.id, decision=chosen.value, note=text, decided_at=ctx.now(),
+        review = ScreeningReview(screening_id=record.id, decision=chosen.value, note=text, decided_at=ctx.now(),
                                  decided_by=actor.user_id)
         session.add(review)
         session.flush()
-        uow.audit("review", "screening", row.id, patient_id=row.patient_id, decision=chosen.value,
+        uow.audit("review", "screening", record.id, patient_id=record.patient_id, decision=chosen.value,
                   review_id=review.id)
         uow.commit()
-        return _records(session, [row])[0]
+        return screening_in(session, record.id)
 
 
 # --- The booking question -------------------------------------------------------------------------
@@ -356,25 +417,13 @@ def _ims_decision(session: Session, patient_id: int, area_key: str | BodyArea | 
             raise ValidationFailed({"area": str(error)}) from None
     else:
         area = area_key
-    row = _current_row(session, patient_id)
-    if row is None:
+    record = current_screening_in(session, patient_id)
+    if record is None:
         return ImsDecision(False, None, ["No IMS screening on file: screen the patient before booking IMS."],
                            None, False, None)
-    record = _records(session, [row])[0]
-    rules = _rules(session)
-    expires = screening_expires(record.screened_on, _rescreen_months(session))
-    answers = record.answers
-    if area is not None:
-        answers = ScreeningAnswers(record.answers.answers, record.answers.surgeries, (area,))
-
-    def verdict_on(day: date):
-        assessment = assess(answers, day, rules, require_complete=False)
-        return assessment.areas[0] if area is not None else assessment
-
-    verdict = verdict_on(on_date)
-    level = effective_level(verdict, record.decision)
-    stale = on_date > expires
-    reasons = [reason.text for reason in verdict.reasons]
+    status = ims_status(record.answers, area, on_date, screening_rules_in(session), record.decision,
+                        record.screened_on, clinic_settings_in(session).rescreen_months)
+    reasons = [reason.text for reason in status.verdict.reasons]
     if area is not None and area not in record.answers.planned_areas:
         reasons.append(f"The {area.label.lower()} was not among the areas planned at screening; the "
                        "physiotherapist confirms it at the visit.")
@@ -382,18 +431,9 @@ def _ims_decision(session: Session, patient_id: int, area_key: str | BodyArea | 
     if review is not None:
         line = f"{review.label} by {review.decided_by} on {format_date(review.decided_at.date())}"
         reasons.append(f"{line}: {review.note}" if review.note else f"{line}.")
-    elif verdict.level is Level.REVIEW:
+    elif status.verdict.level is Level.REVIEW:
         reasons.append("Waiting for a physiotherapist's review.")
-    if stale:
+    if status.stale:
         reasons.append(f"The screening of {format_date(record.screened_on)} is out of date (it counted until "
-                       f"{format_date(expires)}): renew the screening before IMS.")
-    allowed = level is Level.ELIGIBLE and not stale
-
-    first_allowed: date | None = on_date if allowed else None
-    if not allowed and not stale and level is Level.NOT_YET:
-        candidate = (first_allowed_date(record.answers, area, on_date, rules) if area is not None
-                     else verdict.not_before)
-        if candidate is not None and candidate <= expires:
-            if effective_level(verdict_on(candidate), record.decision) is Level.ELIGIBLE:
-                first_allowed = candidate
-    return ImsDecision(allowed, level, reasons, first_allowed, stale, record.id)
+                       f"{format_date(status.valid_until)}): renew the screening before IMS.")
+    return ImsDecision(status.allowed, status.level, reasons, status.first_allowed, status.stale, record.id)

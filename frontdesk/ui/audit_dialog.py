@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -28,46 +28,26 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.patients import PatientSummary, search_patients
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import remember_geometry
+from frontdesk.ui.table_model import Column, RowTableModel
 
-Index = QModelIndex | QPersistentModelIndex
+
+def _who(entry: AuditEntry) -> str:
+    return f"{entry.display_name} ({entry.username})" if entry.display_name else entry.username
 
 
-class AuditEntryModel(QAbstractTableModel):
-    COLUMNS = ("When", "Who", "What", "Record", "Details")
+def _record(entry: AuditEntry) -> str:
+    return entry.record if entry.entity_id is None else f"{entry.record} {entry.entity_id}"
 
+
+class AuditEntryModel(RowTableModel[AuditEntry]):
     def __init__(self, zone: ZoneInfo) -> None:
-        super().__init__()
-        self.zone = zone
-        self.rows: list[AuditEntry] = []
-
-    def set_rows(self, rows: list[AuditEntry]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        entry = self.rows[index.row()]
-        if role == Qt.DisplayRole:
-            who = f"{entry.display_name} ({entry.username})" if entry.display_name else entry.username
-            record = entry.record if entry.entity_id is None else f"{entry.record} {entry.entity_id}"
-            when = entry.at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S")
-            return (when, who, entry.what, record, entry.details_text)[index.column()]
-        if role == Qt.UserRole:
-            return entry
-        return None
+        super().__init__((
+            Column("When", lambda entry: entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")),
+            Column("Who", _who),
+            Column("What", lambda entry: entry.what),
+            Column("Record", _record),
+            Column("Details", lambda entry: entry.details_text),
+        ))
 
 
 def _ask_save_path(parent: QWidget, suggested: str) -> Path | None:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -63,6 +63,7 @@ from frontdesk.ui.booking_fields import (
 from frontdesk.ui.errors import report_unexpected
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.patient_picker import PatientPicker
+from frontdesk.ui.table_model import Column, RowTableModel
 from frontdesk.ui.widgets import ERROR_STYLE
 
 OCCURRENCE_ROLE = Qt.UserRole + 1
@@ -84,84 +85,69 @@ class _Row:
     choice: Choice
 
 
-class OccurrenceModel(QAbstractTableModel):
+def _planned_day(row: _Row, zone: ZoneInfo) -> str:
+    day = row.occurrence.interval.start.astimezone(zone).date()
+    return f"{format_day(day)}, {day.year}"
+
+
+def _choice_text(row: _Row, zone: ZoneInfo) -> str:
+    occurrence = row.occurrence
+    if row.choice is Choice.MOVE and occurrence.alternative is not None:
+        day = occurrence.interval.start.astimezone(zone).date()
+        alt = occurrence.alternative.interval
+        alt_day = alt.start.astimezone(zone).date()
+        when = format_time_range(alt, zone)
+        return f"Move to {when}" if alt_day == day else f"Move to {format_day(alt_day)}, {when}"
+    return row.choice.label
+
+
+class OccurrenceModel(RowTableModel[_Row]):
     """The planned dates of a series, each with its problem and the receptionist's choice."""
 
-    HEADERS = ("Date", "Time", "Problem", "Choice")
+    ROW_ROLE = OCCURRENCE_ROLE
+    TEXT_ROLES = (Qt.DisplayRole, Qt.AccessibleTextRole)
     choices_changed = Signal()
 
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
-        super().__init__(parent)
-        self.zone = zone
-        self.rows: list[_Row] = []
+        super().__init__((
+            Column("Date", lambda row: _planned_day(row, zone)),
+            Column("Time", lambda row: format_time_range(row.occurrence.interval, zone)),
+            Column("Problem", lambda row: " ".join(row.occurrence.problems) if row.occurrence.problems else "Free",
+                   foreground=lambda row: QBrush(QColor("#b00020")) if row.occurrence.problems else None),
+            Column("Choice", lambda row: _choice_text(row, zone),
+                   tooltip=lambda row: "Press Space to change what happens to this date."),
+        ), parent)
 
     def set_plan(self, plan: list[PlannedOccurrence]) -> None:
-        self.beginResetModel()
-        self.rows = [
+        self.set_rows(
             _Row(p, Choice.BOOK if p.ok else (Choice.MOVE if p.alternative else Choice.SKIP)) for p in plan
-        ]
-        self.endResetModel()
+        )
         self.choices_changed.emit()
 
     def options(self, row: int) -> list[Choice]:
-        occurrence = self.rows[row].occurrence
+        occurrence = self._rows[row].occurrence
         if occurrence.ok:
             return [Choice.BOOK, Choice.SKIP]
         return [Choice.MOVE, Choice.SKIP] if occurrence.alternative else [Choice.SKIP]
 
     def cycle(self, row: int) -> None:
         options = self.options(row)
-        current = self.rows[row].choice
-        self.rows[row].choice = options[(options.index(current) + 1) % len(options)]
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+        current = self._rows[row].choice
+        self._rows[row].choice = options[(options.index(current) + 1) % len(options)]
+        self.row_changed(row)
         self.choices_changed.emit()
 
     def chosen_intervals(self) -> list[Interval]:
         chosen = []
-        for row in self.rows:
+        for row in self._rows:
             if row.choice is Choice.BOOK:
                 chosen.append(row.occurrence.interval)
             elif row.choice is Choice.MOVE and row.occurrence.alternative is not None:
                 chosen.append(row.occurrence.alternative.interval)
         return chosen
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        occurrence = row.occurrence
-        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
-            day = occurrence.interval.start.astimezone(self.zone).date()
-            if index.column() == 0:
-                return f"{format_day(day)}, {day.year}"
-            if index.column() == 1:
-                return format_time_range(occurrence.interval, self.zone)
-            if index.column() == 2:
-                return " ".join(occurrence.problems) if occurrence.problems else "Free"
-            if row.choice is Choice.MOVE and occurrence.alternative is not None:
-                alt = occurrence.alternative.interval
-                alt_day = alt.start.astimezone(self.zone).date()
-                when = format_time_range(alt, self.zone)
-                return f"Move to {when}" if alt_day == day else f"Move to {format_day(alt_day)}, {when}"
-            return row.choice.label
-        if role == Qt.ToolTipRole and index.column() == 3:
-            return "Press Space to change what happens to this date."
-        if role == Qt.ForegroundRole and index.column() == 2 and occurrence.problems:
-            return QBrush(QColor("#b00020"))
-        if role == OCCURRENCE_ROLE:
-            return occurrence
-        return None
+    def row_value(self, row: _Row) -> PlannedOccurrence:
+        return row.occurrence
 
 
 class _OccurrenceTable(QTableView):

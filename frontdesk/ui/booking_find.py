@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,46 +47,27 @@ from frontdesk.ui.booking_fields import (
 from frontdesk.ui.errors import report_unexpected
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.patient_picker import PatientPicker
+from frontdesk.ui.table_model import Column, RowTableModel
 from frontdesk.ui.widgets import ERROR_STYLE
 
 SLOT_ROLE = Qt.UserRole + 1
 
 
-class FreeSlotModel(QAbstractTableModel):
-    HEADERS = ("Day", "Time", "Physiotherapist")
+def _day(slot: FreeSlot, zone: ZoneInfo) -> str:
+    local_day = slot.starts_at.astimezone(zone).date()
+    return f"{format_day(local_day)}, {local_day.year}"
+
+
+class FreeSlotModel(RowTableModel[FreeSlot]):
+    ROW_ROLE = SLOT_ROLE
+    TEXT_ROLES = (Qt.DisplayRole, Qt.AccessibleTextRole)
 
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
-        super().__init__(parent)
-        self.zone = zone
-        self.slots: list[FreeSlot] = []
-
-    def set_slots(self, slots: list[FreeSlot]) -> None:
-        self.beginResetModel()
-        self.slots = list(slots)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.slots)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.slots):
-            return None
-        slot = self.slots[index.row()]
-        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
-            local_day = slot.starts_at.astimezone(self.zone).date()
-            return (f"{format_day(local_day)}, {local_day.year}", format_time_range(slot.interval, self.zone),
-                    slot.therapist_name)[index.column()]
-        if role == SLOT_ROLE:
-            return slot
-        return None
+        super().__init__((
+            Column("Day", lambda slot: _day(slot, zone)),
+            Column("Time", lambda slot: format_time_range(slot.interval, zone)),
+            Column("Physiotherapist", lambda slot: slot.therapist_name),
+        ), parent)
 
 
 class _SlotTable(QTableView):
@@ -188,13 +169,13 @@ class FindSlotDialog(QDialog):
                 self.ctx, self.actor, kind.id, therapist.id if therapist else None, picked_date(self.from_date),
                 self.part.currentData(), patient_id=self.patient.patient_id, area=area or None)
         except ServiceError as error:
-            self.model.set_slots([])
+            self.model.set_rows([])
             self.message.setText(error.message)
             return
         except Exception as error:  # noqa: BLE001 - shown as a short dialog, logged in full
             report_unexpected(self, error)
             return
-        self.model.set_slots(slots)
+        self.model.set_rows(slots)
         if slots:
             self.table.setCurrentIndex(self.model.index(0, 0))
             self.table.setFocus()

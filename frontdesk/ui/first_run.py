@@ -15,14 +15,7 @@ from PySide6.QtWidgets import (
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.users import create_first_admin
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
-    label.setVisible(False)
-    return label
+from frontdesk.ui.widgets import error_label
 
 
 class FirstRunDialog(QDialog):
@@ -48,8 +41,8 @@ class FirstRunDialog(QDialog):
         self.repeat = QLineEdit()
         self.repeat.setObjectName("first_run_repeat")
         self.repeat.setEchoMode(QLineEdit.Password)
-        self.errors = {name: _error_label() for name in ("username", "display_name", "password", "repeat")}
-        self.general_error = _error_label()
+        self.errors = {name: error_label() for name in ("username", "display_name", "password", "repeat")}
+        self.general_error = error_label()
 
         form = QFormLayout()
         for key, label, field in (

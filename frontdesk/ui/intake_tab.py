@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.domain.appointments import screening_valid_until
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.screening import Assessment, assess, format_date
@@ -42,7 +43,6 @@ from frontdesk.services.screenings import (
     ScreeningRecord,
     check_screening,
     record_screening,
-    screening_expires,
     screening_history,
     screening_rules,
 )
@@ -291,7 +291,7 @@ class IntakeTab(QWidget):
         if not record.is_current:
             caption += " (replaced by a newer screening)"
         else:
-            expires = screening_expires(record.screened_on, get_clinic_settings(self.ctx).rescreen_months)
+            expires = screening_valid_until(record.screened_on, get_clinic_settings(self.ctx).rescreen_months)
             if self.ctx.today() > expires:
                 caption += f". ⚠ Out of date since {format_date(expires)}: screen the patient again."
         self.verdict.show_assessment(record.assessment, caption + ".", review=record.review)

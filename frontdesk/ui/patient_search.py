@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,50 +21,29 @@ from PySide6.QtWidgets import (
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.patients import PatientSummary, search_patients
 from frontdesk.ui.errors import Prompts, call_service
+from frontdesk.ui.table_model import Column, RowTableModel
 
 SEARCH_DELAY_MS = 150
 
 
-class PatientSearchModel(QAbstractTableModel):
-    """Search results: name, date of birth, phone."""
+def _column(header: str, text: Callable[[PatientSummary], str]) -> Column[PatientSummary]:
+    """The tooltip repeats the text, and says when the record is archived."""
+    return Column(header, text, tooltip=lambda patient: f"{text(patient)} (archived)" if patient.archived
+                  else text(patient))
 
-    HEADERS = ("Name", "Born", "Phone")
+
+class PatientSearchModel(RowTableModel[PatientSummary]):
+    """Search results: name, date of birth, phone. The row role gives the patient's id."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[PatientSummary] = []
+        super().__init__((
+            _column("Name", lambda patient: patient.name),
+            _column("Born", lambda patient: patient.date_of_birth.isoformat()),
+            _column("Phone", lambda patient: patient.phone),
+        ), parent)
 
-    def set_rows(self, rows: list[PatientSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def patient_at(self, row: int) -> PatientSummary | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        patient = self._rows[index.row()]
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
-            value = (patient.name, patient.date_of_birth.isoformat(), patient.phone)[index.column()]
-            if role == Qt.ToolTipRole and patient.archived:
-                return f"{value} (archived)"
-            return value
-        if role == Qt.UserRole:
-            return patient.id
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+    def row_value(self, row: PatientSummary) -> int:
+        return row.id
 
 
 class _SearchBox(QLineEdit):
@@ -169,6 +150,6 @@ class PatientSearchPanel(QWidget):
             self.results.setFocus(Qt.OtherFocusReason)
 
     def _open_row(self, row: int) -> None:
-        patient = self.model.patient_at(row)
+        patient = self.model.row_at(row)
         if patient is not None:
             self.open_requested.emit(patient.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,68 +29,42 @@ from frontdesk.services.screenings import ScreeningRecord, record_review
 from frontdesk.ui.errors import Prompts
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.screening_verdict import LEVEL_COLOURS, level_text
-from frontdesk.ui.widgets import ERROR_STYLE
+from frontdesk.ui.table_model import Column, RowTableModel
+from frontdesk.ui.widgets import error_label
 
 
-class ScreeningHistoryModel(QAbstractTableModel):
-    HEADERS = ("Screened", "Verdict", "Review", "Status", "By", "Areas")
+def _review_text(record: ScreeningRecord) -> str:
+    if record.review is not None:
+        return record.review.label
+    return "Waiting" if record.needs_review and record.is_current else ""
+
+
+class ScreeningHistoryModel(RowTableModel[ScreeningRecord]):
+    """Every screening of a patient, newest first; a replaced one is greyed. The row role gives the id."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[ScreeningRecord] = []
+        super().__init__((
+            Column("Screened", lambda record: record.screened_on.isoformat()),
+            Column("Verdict", lambda record: level_text(record.effective_level, record.not_before),
+                   foreground=lambda record: QColor(LEVEL_COLOURS[record.effective_level][0])),
+            Column("Review", _review_text),
+            Column("Status", lambda record: "Current" if record.is_current else "Replaced"),
+            Column("By", lambda record: record.screened_by),
+            Column("Areas", lambda record: ", ".join(area.label for area in record.answers.planned_areas)),
+        ), parent)
 
-    def set_rows(self, rows: list[ScreeningRecord]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    def row_value(self, row: ScreeningRecord) -> int:
+        return row.id
 
-    def record_at(self, row: int) -> ScreeningRecord | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+    def row_tooltip(self, row: ScreeningRecord) -> str:
+        lines = [f"Screened {format_date(row.screened_on)} by {row.screened_by}"]
+        if row.presenting_condition:
+            lines.append(f"Presenting condition: {row.presenting_condition}")
+        lines += [f"{review.label} by {review.decided_by}: {review.note}".rstrip(": ") for review in row.reviews]
+        return "\n".join(lines)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        record = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.DisplayRole:
-            if column == 0:
-                return record.screened_on.isoformat()
-            if column == 1:
-                return level_text(record.effective_level, record.not_before)
-            if column == 2:
-                if record.review is not None:
-                    return record.review.label
-                return "Waiting" if record.needs_review and record.is_current else ""
-            if column == 3:
-                return "Current" if record.is_current else "Replaced"
-            if column == 4:
-                return record.screened_by
-            return ", ".join(area.label for area in record.answers.planned_areas)
-        if role == Qt.ForegroundRole:
-            if column == 1:
-                return QColor(LEVEL_COLOURS[record.effective_level][0])
-            if not record.is_current:
-                return QColor("#757575")
-        if role == Qt.ToolTipRole:
-            lines = [f"Screened {format_date(record.screened_on)} by {record.screened_by}"]
-            if record.presenting_condition:
-                lines.append(f"Presenting condition: {record.presenting_condition}")
-            lines += [f"{review.label} by {review.decided_by}: {review.note}".rstrip(": ") for review in record.reviews]
-            return "\n".join(lines)
-        if role == Qt.UserRole:
-            return record.id
-        return None
+    def row_foreground(self, row: ScreeningRecord) -> QColor | None:
+        return QColor("#757575") if not row.is_current else None
 
 
 class ReviewDialog(QDialog):
@@ -120,18 +94,13 @@ class ReviewDialog(QDialog):
             self.group.addButton(button)
             self.buttons[decision] = button
             choices.addWidget(button)
-        self.decision_error = QLabel()
-        self.decision_error.setStyleSheet(ERROR_STYLE)
-        self.decision_error.hide()
+        self.decision_error = error_label()
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setPlaceholderText("How the technique is altered, or why IMS is declined")
         note_label = QLabel("&Note")
         note_label.setBuddy(self.note)
-        self.note_error = QLabel()
-        self.note_error.setStyleSheet(ERROR_STYLE)
-        self.note_error.setWordWrap(True)
-        self.note_error.hide()
+        self.note_error = error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -224,7 +193,7 @@ class HistoryPanel(QGroupBox):
 
     def current_record(self) -> ScreeningRecord | None:
         index = self.view.currentIndex()
-        return self.model.record_at(index.row()) if index.isValid() else None
+        return self.model.row_at(index.row()) if index.isValid() else None
 
     def open_review(self) -> ScreeningRecord | None:
         record = self.current_record()
@@ -237,7 +206,7 @@ class HistoryPanel(QGroupBox):
         return None
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        record = self.model.record_at(current.row()) if current.isValid() else None
+        record = self.model.row_at(current.row()) if current.isValid() else None
         self.review_button.setEnabled(bool(record and record.is_current and record.needs_review
                                            and self.actor.may(Permission.REVIEW_SCREENING)))
         self.selected.emit(record)

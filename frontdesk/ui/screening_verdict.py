@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.screening import Assessment, AreaVerdict, Level, effective_level, format_date
+from frontdesk.domain.screening import Assessment, AreaVerdict, Level, ReviewDecision, effective_level, format_date
 from frontdesk.services.screenings import ReviewRecord
+from frontdesk.ui.table_model import Column, RowTableModel
 
 #: Text colour and background for each level; the level is always written out too.
 LEVEL_COLOURS: dict[Level, tuple[str, str]] = {
@@ -42,48 +44,32 @@ def level_text(level: Level, not_before=None) -> str:
     return text
 
 
-class AreaVerdictModel(QAbstractTableModel):
-    HEADERS = ("Area", "Result", "Not before")
+@dataclass(frozen=True)
+class _AreaRow:
+    verdict: AreaVerdict
+    level: Level  # with the physiotherapist's decision applied
 
+
+def _not_before(row: _AreaRow) -> str:
+    not_before = row.verdict.not_before
+    return format_date(not_before) if not_before and row.level is Level.NOT_YET else ""
+
+
+class AreaVerdictModel(RowTableModel[_AreaRow]):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[AreaVerdict, ...] = ()
-        self._decision = None
+        super().__init__((
+            Column("Area", lambda row: row.verdict.area.label),
+            Column("Result", lambda row: f"{LEVEL_SIGNS[row.level]} {row.level.label}",
+                   foreground=lambda row: QColor(LEVEL_COLOURS[row.level][0])),
+            Column("Not before", _not_before),
+        ), parent)
 
-    def set_verdicts(self, rows: tuple[AreaVerdict, ...], decision=None) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self._decision = decision
-        self.endResetModel()
+    def set_verdicts(self, rows: tuple[AreaVerdict, ...], decision: ReviewDecision | None = None) -> None:
+        self.set_rows(_AreaRow(verdict, effective_level(verdict, decision)) for verdict in rows)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        verdict = self._rows[index.row()]
-        level = effective_level(verdict, self._decision)
-        if role == Qt.DisplayRole:
-            if index.column() == 0:
-                return verdict.area.label
-            if index.column() == 1:
-                return f"{LEVEL_SIGNS[level]} {level.label}"
-            return format_date(verdict.not_before) if verdict.not_before and level is Level.NOT_YET else ""
-        if role == Qt.ForegroundRole and index.column() == 1:
-            return QColor(LEVEL_COLOURS[level][0])
-        if role == Qt.ToolTipRole:
-            blocking = [reason.text for reason in verdict.reasons if not reason.informs_only]
-            return "\n".join(blocking) or "Nothing holds IMS up for this area."
-        return None
+    def row_tooltip(self, row: _AreaRow) -> str:
+        blocking = [reason.text for reason in row.verdict.reasons if not reason.informs_only]
+        return "\n".join(blocking) or "Nothing holds IMS up for this area."
 
 
 class VerdictPanel(QGroupBox):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,44 +35,23 @@ from frontdesk.services.users import (
 )
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import remember_geometry
+from frontdesk.ui.table_model import Column, RowTableModel
+from frontdesk.ui.widgets import error_label
 
-Index = QModelIndex | QPersistentModelIndex
-
-
-class UserTableModel(QAbstractTableModel):
-    COLUMNS = ("Username", "Name", "Role", "Status")
+class UserTableModel(RowTableModel[UserSummary]):
+    """The accounts; a switched-off one is greyed."""
 
     def __init__(self, rows: list[UserSummary] | None = None) -> None:
-        super().__init__()
-        self.rows: list[UserSummary] = list(rows or [])
+        super().__init__((
+            Column("Username", lambda user: user.username),
+            Column("Name", lambda user: user.display_name),
+            Column("Role", lambda user: user.role.label),
+            Column("Status", _status),
+        ))
+        self.set_rows(rows or [])
 
-    def set_rows(self, rows: list[UserSummary]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        user = self.rows[index.row()]
-        if role == Qt.DisplayRole:
-            return (user.username, user.display_name, user.role.label, _status(user))[index.column()]
-        if role == Qt.ForegroundRole and not user.active:
-            return QBrush(QColor("#777777"))
-        if role == Qt.UserRole:
-            return user
-        return None
+    def row_foreground(self, row: UserSummary) -> QBrush | None:
+        return QBrush(QColor("#777777")) if not row.active else None
 
 
 def _status(user: UserSummary) -> str:
@@ -83,14 +62,6 @@ def _status(user: UserSummary) -> str:
     return "Active"
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
-    label.setVisible(False)
-    return label
-
-
 class _FormDialog(QDialog):
     """A small form whose `accept()` runs `save` and shows a refusal beside the field it names."""
 
@@ -99,7 +70,7 @@ class _FormDialog(QDialog):
         self.setWindowTitle(title)
         self.form = QFormLayout()
         self.errors: dict[str, QLabel] = {}
-        self.general_error = _error_label()
+        self.general_error = error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -109,7 +80,7 @@ class _FormDialog(QDialog):
         layout.addWidget(buttons)
 
     def add_field(self, key: str, label: str, field: QWidget) -> None:
-        self.errors[key] = _error_label()
+        self.errors[key] = error_label()
         self.form.addRow(label, field)
         self.form.addRow("", self.errors[key])
 

@@ -12,6 +12,15 @@ ERROR_COLOUR = "#b00020"
 ERROR_STYLE = f"color: {ERROR_COLOUR};"
 INVALID_STYLE = f"border: 2px solid {ERROR_COLOUR}; border-radius: 3px;"
 
+
+def error_label() -> QLabel:
+    """A hidden, word-wrapped label for a refusal shown beside a field."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setVisible(False)
+    return label
+
 _MONTHS = {
     name: number
     for number, names in enumerate(

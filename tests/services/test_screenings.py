@@ -2,7 +2,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from frontdesk.db.models import AuditEvent, Screening, ScreeningReview
 from frontdesk.domain.areas import BodyArea, Region, Side
@@ -22,6 +22,7 @@ from frontdesk.services.patients import register_patient
 from frontdesk.services.screenings import (
     current_screening,
     ims_allowed,
+    ims_statuses_in,
     record_review,
     record_screening,
     screening_history,
@@ -264,3 +265,63 @@ def test_ims_can_be_asked_inside_the_callers_transaction(ctx, reception, patient
     record_screening(ctx, reception, patient.id, answers())
     with UnitOfWork(ctx, reception, write=True) as uow:
         assert ims_allowed(ctx, patient.id, "neck", date(2026, 11, 26), session=uow.session).allowed
+
+
+def _register(ctx, reception, family: str) -> int:
+    return register_patient(ctx, reception, PatientDetails(family_name=family, given_names="Pat",
+                                                           date_of_birth=date(1980, 1, 1))).id
+
+
+def test_the_flags_of_a_list_agree_with_the_booking_check(ctx, reception, physio, clock):
+    """Appointment lists judge many patients at once; each answer is the booking check's answer."""
+    unscreened = _register(ctx, reception, "Unscreened")
+    clear = _register(ctx, reception, "Clear")
+    record_screening(ctx, reception, clear, answers())
+    operated = _register(ctx, reception, "Operated")
+    record_screening(ctx, reception, operated, answers((NECK, LEFT_KNEE), [KNEE_OPERATION]))
+    pending = _register(ctx, reception, "Pending")
+    record_screening(ctx, reception, pending, answers(osteoporosis="severe_or_poorly_controlled"))
+    approved = _register(ctx, reception, "Approved")
+    to_approve = record_screening(ctx, reception, approved, answers(osteoporosis="severe_or_poorly_controlled"))
+    record_review(ctx, physio, to_approve.id, ReviewDecision.approve)
+    declined = _register(ctx, reception, "Declined")
+    to_decline = record_screening(ctx, reception, declined, answers(osteoporosis="severe_or_poorly_controlled"))
+    record_review(ctx, physio, to_decline.id, ReviewDecision.decline, "Imaging first.")
+    today = clock.at
+    clock.at = datetime(2025, 11, 1, 9, 0, tzinfo=VANCOUVER)
+    old = _register(ctx, reception, "Old")
+    record_screening(ctx, reception, old, answers())
+    clock.at = today
+
+    asked = [
+        (patient_id, area, on)
+        for patient_id in (unscreened, clear, operated, pending, approved, declined, old)
+        for area in ("neck", "knee:left", "thigh:left", "")
+        for on in (date(2026, 11, 26), date(2026, 12, 13), date(2027, 2, 1))
+    ]
+    with UnitOfWork(ctx, None) as uow:
+        statuses = ims_statuses_in(uow.session, asked)
+    for patient_id, area, on in asked:
+        decision = ims_allowed(ctx, patient_id, area, on)
+        status = statuses[(patient_id, area, on)]
+        if decision.level is None:
+            assert status is None
+            continue
+        assert (status.allowed, status.level, status.stale, status.first_allowed) == (
+            decision.allowed, decision.level, decision.stale, decision.first_allowed), (patient_id, area, on)
+
+
+def test_judging_many_patients_takes_a_few_queries(ctx, reception):
+    patients = [_register(ctx, reception, f"Family{n}") for n in range(12)]
+    for patient_id in patients:
+        record_screening(ctx, reception, patient_id, answers())
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    with UnitOfWork(ctx, None) as uow:
+        event.listen(ctx.database.engine, "before_cursor_execute", listener)
+        try:
+            statuses = ims_statuses_in(uow.session, [(p, "neck", date(2026, 11, 26)) for p in patients])
+        finally:
+            event.remove(ctx.database.engine, "before_cursor_execute", listener)
+    assert all(status.allowed for status in statuses.values())
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 4

@@ -186,7 +186,7 @@ def test_a_probable_duplicate_asks_first(tab, qtbot, window, prompts):
     prompts.confirm_answer = False
     assert not tab.save()
     assert prompts.infos[-1][0] == "Possible duplicate"
-    assert [tab.search.model.patient_at(0).id] == [existing.id]
+    assert [tab.search.model.row_at(0).id] == [existing.id]
     assert count(window, Patient) == 1
     prompts.confirm_answer = True
     assert tab.save()

@@ -177,7 +177,7 @@ def test_find_next_available_books_a_truly_free_slot(qtbot, qtmodeltester, tab, 
     pick_patient(qtbot, dialog.patient, "nguyen")
     qtbot.mouseClick(dialog.search_button, Qt.LeftButton)
     qtmodeltester.check(dialog.model)
-    first = dialog.model.slots[0]
+    first = dialog.model.rows[0]
     assert first.starts_at == at(MONDAY, 8, 30)
     with qtbot.waitSignal(tab.changed):
         qtbot.keyClick(dialog.table, Qt.Key_Return)

@@ -1,0 +1,81 @@
+"""May IMS go ahead on a given day? A saved screening judged again for that day.
+
+The booking check and the flags on every appointment list ask this one rule: the stored answers are
+assessed again for the day (so a surgery wait that has ended by then no longer counts), the
+physiotherapist's decision is applied, and a screening older than the clinic's re-screen interval is
+out of date whatever it said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from frontdesk.domain.appointments import screening_valid_until
+from frontdesk.domain.areas import BodyArea
+from frontdesk.domain.screening import AreaVerdict, Assessment, Level, ReviewDecision, RuleTable, ScreeningAnswers
+from frontdesk.domain.screening import assess, effective_level, first_allowed_date
+
+
+@dataclass(frozen=True)
+class ImsStatus:
+    """A screening judged for one day.
+
+    `verdict` is the screening's verdict for that day (the area's, when asked about one); `level` is
+    its level with the physiotherapist's decision applied. `first_allowed` is the first day on or after
+    the asked one when IMS would be allowed with the screening as it stands, or None when something
+    other than time must happen first (a review, a new screening, the end of a condition).
+    """
+
+    verdict: Assessment | AreaVerdict
+    level: Level
+    stale: bool
+    valid_until: date
+    first_allowed: date | None
+
+    @property
+    def allowed(self) -> bool:
+        return self.level is Level.ELIGIBLE and not self.stale
+
+
+def _verdict_on(answers: ScreeningAnswers, area: BodyArea | None, on: date,
+                rules: RuleTable) -> Assessment | AreaVerdict:
+    if area is None:
+        return assess(answers, on, rules, require_complete=False)
+    single = ScreeningAnswers(answers.answers, answers.surgeries, (area,))
+    return assess(single, on, rules, require_complete=False).areas[0]
+
+
+def _judged(verdict: Assessment | AreaVerdict, on: date, decision: ReviewDecision | None, screened_on: date,
+            rescreen_months: int) -> ImsStatus:
+    valid_until = screening_valid_until(screened_on, rescreen_months)
+    level = effective_level(verdict, decision)
+    stale = on > valid_until
+    return ImsStatus(verdict, level, stale, valid_until, on if level is Level.ELIGIBLE and not stale else None)
+
+
+def ims_status(answers: ScreeningAnswers, area: BodyArea | None, on: date, rules: RuleTable,
+               decision: ReviewDecision | None, screened_on: date, rescreen_months: int) -> ImsStatus:
+    """The screening with these `answers`, done on `screened_on`, judged for `area` (None: the patient
+    as a whole, with the planned areas) on the day `on`.
+
+    A screening counts until the same day `rescreen_months` later; from the next day it is stale.
+    Raises ValueError when the answers can no longer be assessed (use `saved_ims_status` then).
+    """
+    status = _judged(_verdict_on(answers, area, on, rules), on, decision, screened_on, rescreen_months)
+    if status.level is not Level.NOT_YET or status.stale:
+        return status
+    candidate = first_allowed_date(answers, area, on, rules) if area is not None else status.verdict.not_before
+    if candidate is None or candidate > status.valid_until:
+        return status
+    if effective_level(_verdict_on(answers, area, candidate, rules), decision) is not Level.ELIGIBLE:
+        return status
+    return replace(status, first_allowed=candidate)
+
+
+def saved_ims_status(saved: Assessment, area: BodyArea | None, on: date, decision: ReviewDecision | None,
+                     screened_on: date, rescreen_months: int) -> ImsStatus:
+    """The same judgement from the assessment saved with the screening, for answers that can no
+    longer be assessed (a question or an area changed since); a block's end date is not offered."""
+    verdict = (saved.verdict_for(area) if area is not None else None) or saved
+    return _judged(verdict, on, decision, screened_on, rescreen_months)
