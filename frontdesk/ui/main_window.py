@@ -95,6 +95,12 @@ class MainWindow(QMainWindow):
         self.clinic_action = QAction("&Clinic…", self)
         self.clinic_action.triggered.connect(self.edit_clinic_settings)
         settings_menu.addAction(self.clinic_action)
+        self.staff_action = QAction("&Physiotherapists and hours…", self)
+        self.staff_action.triggered.connect(self.manage_staff)
+        settings_menu.addAction(self.staff_action)
+        self.types_action = QAction("Appointment &types…", self)
+        self.types_action.triggered.connect(self.manage_appointment_types)
+        settings_menu.addAction(self.types_action)
         self.users_action = QAction("&Users…", self)
         self.users_action.triggered.connect(self.manage_users)
         settings_menu.addAction(self.users_action)
@@ -114,6 +120,8 @@ class MainWindow(QMainWindow):
         self.clinic_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS))
         self.users_action.setEnabled(self.actor.may(Permission.MANAGE_USERS))
         self.audit_action.setEnabled(self.actor.may(Permission.VIEW_AUDIT))
+        self.staff_action.setEnabled(self.actor.may(Permission.MANAGE_THERAPISTS))
+        self.types_action.setEnabled(self.actor.may(Permission.MANAGE_THERAPISTS))
         self.user_label.setText(f"Signed in: {self.actor.display_name} ({self.actor.role.label})")
 
     def _unlocked(self, actor: Actor) -> None:
@@ -134,6 +142,20 @@ class MainWindow(QMainWindow):
         from frontdesk.ui.users_dialog import UsersDialog
 
         UsersDialog(self.ctx, self.actor, self.prompts, self).exec()
+
+    def manage_staff(self) -> None:
+        from frontdesk.ui.staff_dialog import StaffDialog
+
+        dialog = StaffDialog(self.ctx, self.actor, self.prompts, self)
+        dialog.changed.connect(self.data_changed)
+        dialog.exec()
+
+    def manage_appointment_types(self) -> None:
+        from frontdesk.ui.staff_types import AppointmentTypesDialog
+
+        dialog = AppointmentTypesDialog(self.ctx, self.actor, self.prompts, self)
+        dialog.changed.connect(self.data_changed)
+        dialog.exec()
 
     def show_audit_trail(self) -> None:
         from frontdesk.ui.audit_dialog import AuditTrailDialog
