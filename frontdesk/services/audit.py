@@ -45,6 +45,12 @@ _WHAT = {
     ("status", "appointment"): "Changed an appointment's status",
     ("undo_status", "appointment"): "Undid an appointment status change",
     ("view", "appointment"): "Opened an appointment",
+    ("export", "appointments"): "Exported appointments",
+    ("create", "therapist"): "Added a physiotherapist",
+    ("update", "therapist"): "Changed a physiotherapist's details",
+    ("update", "working_hours"): "Changed a physiotherapist's weekly hours",
+    ("create", "appointment_type"): "Added an appointment type",
+    ("update", "appointment_type"): "Changed an appointment type",
     ("view", "audit_trail"): "Looked at this audit trail",
     ("export", "audit_trail"): "Exported this audit trail",
 }
