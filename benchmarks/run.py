@@ -1,0 +1,736 @@
+"""Front Desk benchmarks on a generated clinic (issue 7).
+
+    python benchmarks/run.py --size large|tiny [--db PATH] [--out benchmarks/results/latest.json]
+
+Builds the clinic database (or reuses PATH when it already holds patients), then measures each figure
+of the issue's table with repeated runs: median, 95th percentile, target, the baseline measured in the
+same run (the fastest thing possible for the same job on this machine) and the ratio to it. Prints a
+table plus the query plans of the search and day queries, and writes everything as JSON.
+
+`--size large` is ten years, 20 therapists, 100,000 patients and a million appointments (about a
+minute or two to build, 0.5 GB). `--size tiny` has the same shape in a few seconds; the test suite runs
+it so this script never rots. Figures whose code is missing are reported as not available, with the
+reason, and start counting as soon as that code exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time as clock_time, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # a checkout works without installing the package
+
+if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+FIGURES = (
+    "cold_start",
+    "patient_search",
+    "day_view",
+    "find_next_available",
+    "ims_assessment",
+    "consent_pdf",
+    "consent_pdf_batch_200",
+    "booking_1000",
+    "peak_memory",
+)
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    rounds: int
+    search_patients: int
+    day_runs: int
+    next_runs: int
+    assessment_calls: int
+    consent_runs: int
+    batch: int
+    bookings: int
+    process_runs: int
+
+
+SIZES = {
+    "large": Size("large", rounds=3, search_patients=15, day_runs=20, next_runs=10, assessment_calls=2000,
+                  consent_runs=20, batch=200, bookings=1000, process_runs=5),
+    "tiny": Size("tiny", rounds=1, search_patients=3, day_runs=3, next_runs=2, assessment_calls=200,
+                 consent_runs=2, batch=5, bookings=40, process_runs=1),
+}
+
+
+@dataclass
+class Figure:
+    """One line of the table. `unit` is ms, s, MiB or per s; `higher_is_better` for rates."""
+
+    key: str
+    what: str
+    unit: str
+    target_text: str
+    median_target: float | None = None
+    p95_target: float | None = None
+    ratio_target: float | None = None
+    higher_is_better: bool = False
+    samples: list[float] = field(default_factory=list)
+    baseline: list[float] = field(default_factory=list)
+    baseline_what: str = ""
+    note: str = ""
+    available: bool = True
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.samples) if self.samples else None
+
+    @property
+    def p95(self) -> float | None:
+        if not self.samples:
+            return None
+        ordered = sorted(self.samples)
+        if self.higher_is_better:
+            return ordered[max(0, int(len(ordered) * 0.05) - 1)] if len(ordered) > 1 else ordered[0]
+        return ordered[min(len(ordered) - 1, max(0, -(-len(ordered) * 95 // 100) - 1))]
+
+    @property
+    def baseline_median(self) -> float | None:
+        return statistics.median(self.baseline) if self.baseline else None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.median is None or not self.baseline_median:
+            return None
+        return self.median / self.baseline_median
+
+    @property
+    def meets(self) -> bool | None:
+        if self.median is None:
+            return None
+        checks = []
+        if self.median_target is not None:
+            checks.append(self.median >= self.median_target if self.higher_is_better
+                          else self.median <= self.median_target)
+        if self.p95_target is not None and self.p95 is not None:
+            checks.append(self.p95 <= self.p95_target)
+        if self.ratio_target is not None and self.ratio is not None:
+            checks.append(self.ratio <= self.ratio_target)
+        return all(checks) if checks else None
+
+    def as_json(self) -> dict:
+        return {
+            "what": self.what,
+            "unit": self.unit,
+            "available": self.available,
+            "median": _round(self.median),
+            "p95": _round(self.p95),
+            "runs": len(self.samples),
+            "target": self.target_text,
+            "baseline": self.baseline_what or None,
+            "baseline_median": _round(self.baseline_median),
+            "ratio": _round(self.ratio),
+            "meets_target": self.meets,
+            "note": self.note,
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def _unavailable(figure: Figure, why: str) -> Figure:
+    figure.available = False
+    figure.samples.clear()
+    figure.note = why
+    return figure
+
+
+# --- The clinic -----------------------------------------------------------------------------------
+
+
+def build_or_reuse(size: Size, path: Path) -> dict:
+    """Open (and if empty, generate) the benchmark clinic; returns what happened, for the report."""
+    from frontdesk.services.bootstrap import open_clinic
+    from frontdesk.services.generate import LARGE_CLINIC, TINY_CLINIC, generate_clinic
+    from frontdesk.services.users import command_line_actor
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ctx = open_clinic(f"sqlite:///{path}")
+    try:
+        with sqlite3.connect(path) as connection:
+            patients = connection.execute("SELECT count(*) FROM patients").fetchone()[0]
+        if patients:
+            return {"reused": True, "patients": patients, "seconds": None}
+        plan = LARGE_CLINIC if size.name == "large" else TINY_CLINIC
+        print(f"Building the {size.name} clinic in {path} ...", flush=True)
+        result = generate_clinic(ctx, command_line_actor(ctx), plan)
+        for line in result.lines():
+            print("  " + line)
+        return {"reused": False, "patients": result.patients, "appointments": result.appointments,
+                "screenings": result.screenings, "seconds": round(result.seconds, 1)}
+    finally:
+        ctx.database.dispose()
+
+
+class Bench:
+    def __init__(self, size: Size, path: Path) -> None:
+        from frontdesk.services.bootstrap import open_clinic
+        from frontdesk.services.users import command_line_actor
+
+        self.size = size
+        self.path = path
+        self.url = f"sqlite:///{path}"
+        self.ctx = open_clinic(self.url)
+        self.actor = command_line_actor(self.ctx)
+        self.raw = sqlite3.connect(path)
+        self.raw.execute("PRAGMA journal_mode = WAL")
+        self.plans: dict[str, list[str]] = {}
+        self.app = None
+        try:
+            from PySide6.QtWidgets import QApplication
+
+            self.app = QApplication.instance() or QApplication([sys.argv[0]])
+        except ImportError:
+            pass
+
+    def close(self) -> None:
+        self.raw.close()
+        self.ctx.database.dispose()
+
+    def explain(self, name: str, sql: str, args: tuple) -> None:
+        rows = self.raw.execute("EXPLAIN QUERY PLAN " + sql, args).fetchall()
+        self.plans[name] = [row[-1] for row in rows]
+
+    # -- patient search ----------------------------------------------------------------------------
+
+    def search_queries(self) -> list[tuple[str, str]]:
+        """What receptionists type, keystroke by keystroke: name prefixes, phone digits, a birth date."""
+        from frontdesk.domain.patients import search_key
+
+        count = self.raw.execute("SELECT max(id) FROM patients").fetchone()[0]
+        step = max(1, count // self.size.search_patients)
+        queries: list[tuple[str, str]] = []
+        for patient_id in range(1, count + 1, step):
+            row = self.raw.execute("SELECT family_name, given_names, phone_digits, date_of_birth FROM patients "
+                                   "WHERE id = ?", (patient_id,)).fetchone()
+            if row is None:
+                continue
+            family, given, digits, born = row
+            key = search_key(family)
+            queries += [("name", key[:length]) for length in range(2, min(len(key), 8) + 1)]
+            queries.append(("name", f"{key} {search_key(given)[:1]}"))
+            if digits:
+                queries += [("phone", digits[:length]) for length in (3, 4, 6, 7, 10)]
+            queries.append(("born", born))
+        return queries
+
+    def raw_search_sql(self, kind: str, text: str) -> tuple[str, tuple]:
+        from frontdesk.domain.patients import search_key
+
+        columns = ("SELECT id, family_name, given_names, preferred_name, date_of_birth, phone, archived "
+                   "FROM patients WHERE ")
+        order = " AND archived = 0 ORDER BY family_key, given_key, id LIMIT 50"
+        if kind == "phone":
+            return columns + "phone_digits >= ? AND phone_digits < ?" + order, (text, text + "\x7f")
+        if kind == "born":
+            return columns + "date_of_birth = ?" + order, (text,)
+        parts, args = [], []
+        for word in search_key(text).split()[:4]:
+            end = word + "\U0010ffff"
+            parts.append("((family_key >= ? AND family_key < ?) OR (given_key >= ? AND given_key < ?) "
+                         "OR (preferred_key >= ? AND preferred_key < ?))")
+            args += [word, end] * 3
+        return columns + " AND ".join(parts) + order, tuple(args)
+
+    def patient_search(self) -> Figure:
+        from frontdesk.services.patients import search_patients
+
+        figure = Figure("patient_search", "patient search as you type (service call + model update)", "ms",
+                        "median <= 5 ms, p95 <= 20 ms", median_target=5, p95_target=20,
+                        baseline_what="the same query in raw sqlite3")
+        model = None
+        try:
+            from frontdesk.ui.patient_search import PatientSearchModel
+
+            if self.app is not None:
+                model = PatientSearchModel()
+        except ImportError:
+            pass
+        if model is None:
+            figure.note = "service call only: the intake search model (frontdesk.ui.patient_search) is not available"
+        else:
+            figure.note = "search_patients() then PatientSearchModel.set_rows()"
+        queries = self.search_queries()
+        for kind, text in queries[:3]:
+            search_patients(self.ctx, self.actor, text)  # warm the caches once
+
+        def one(text: str) -> None:
+            rows = search_patients(self.ctx, self.actor, text)
+            if model is not None:
+                model.set_rows(rows)
+
+        for _round_ in range(self.size.rounds):
+            for kind, text in queries:
+                figure.samples.append(_timed(lambda: one(text)))
+                sql, args = self.raw_search_sql(kind, text)
+                figure.baseline.append(_timed(lambda: self.raw.execute(sql, args).fetchall()))
+        self.explain("patient search by name", *self.raw_search_sql("name", "smi"))
+        self.explain("patient search by two words", *self.raw_search_sql("name", "smith j"))
+        self.explain("patient search by phone", *self.raw_search_sql("phone", "250493"))
+        self.explain("patient search by birth date", *self.raw_search_sql("born", "1980-03-14"))
+        return figure
+
+    # -- the day -----------------------------------------------------------------------------------
+
+    def busy_days(self) -> list[date]:
+        today = self.ctx.today()
+        days = [today - timedelta(days=offset) for offset in range(0, 21)]
+        return [day for day in days if day.weekday() < 5][:5] or [today]
+
+    def raw_day_sql(self, day: date) -> tuple[str, tuple]:
+        from frontdesk.domain.scheduling import local_instant
+
+        start = local_instant(day, clock_time(0), self.ctx.zone)
+        end = local_instant(day + timedelta(days=1), clock_time(0), self.ctx.zone)
+        stored = lambda instant: instant.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ",  # noqa: E731
+                                                                                                timespec="microseconds")
+        sql = ("SELECT a.id, a.version, a.patient_id, p.family_name, p.given_names, p.preferred_name, p.phone, "
+               "a.therapist_id, t.full_name, a.type_id, y.name, y.is_ims, a.starts_at, a.ends_at, a.status, "
+               "a.area, a.notes, a.series_id, a.cancel_reason, a.late_cancellation FROM appointments a "
+               "JOIN patients p ON p.id = a.patient_id JOIN therapists t ON t.id = a.therapist_id "
+               "JOIN appointment_types y ON y.id = a.type_id "
+               "WHERE a.starts_at >= ? AND a.starts_at < ? AND a.ends_at > ? ORDER BY a.starts_at, a.id")
+        return sql, (stored(start - timedelta(hours=12)), stored(end), stored(start))
+
+    def day_view(self) -> Figure:
+        figure = Figure("day_view", "day view for all therapists, load + paint", "ms", "<= 30 ms",
+                        median_target=30, baseline_what="the raw query for that day")
+        days = self.busy_days()
+        tab = None
+        try:
+            from frontdesk.ui.errors import Prompts
+            from frontdesk.ui.schedule_tab import ScheduleTab
+
+            if self.app is not None:
+                tab = ScheduleTab(self.ctx, self.actor, Prompts())
+                if not hasattr(tab, "go_to"):
+                    tab = None
+        except ImportError:
+            tab = None
+        if tab is not None:
+            tab.resize(1280, 760)
+            tab.show()
+            self.app.processEvents()
+            figure.note = "ScheduleTab.go_to(day) (service + model) then a full paint of the tab (grab)"
+
+            def one(day: date) -> None:
+                tab.go_to(day)
+                tab.grab()
+        else:
+            try:
+                from frontdesk.services.schedule import day_schedule
+            except ImportError:
+                return _unavailable(figure, "neither the Schedule tab nor services.schedule.day_schedule exists yet")
+            figure.note = "load only (day_schedule): the Schedule tab with a day view is not available"
+
+            def one(day: date) -> None:
+                day_schedule(self.ctx, self.actor, day)
+
+        one(days[0])
+        for run in range(self.size.day_runs):
+            day = days[run % len(days)]
+            figure.samples.append(_timed(lambda: one(day)))
+            sql, args = self.raw_day_sql(day)
+            figure.baseline.append(_timed(lambda: self.raw.execute(sql, args).fetchall()))
+        self.explain("day view appointments", *self.raw_day_sql(days[0]))
+        if tab is not None:
+            tab.close()
+            tab.deleteLater()
+        return figure
+
+    def find_next_available(self) -> Figure:
+        figure = Figure("find_next_available", "find next available slot, any therapist, 90 days ahead, busy clinic",
+                        "ms", "<= 50 ms", median_target=50)
+        try:
+            from frontdesk.services.schedule import find_next_available
+        except ImportError:
+            return _unavailable(figure, "services.schedule.find_next_available does not exist yet")
+        type_id = self.raw.execute("SELECT id FROM appointment_types WHERE is_ims = 1 AND active = 1 "
+                                   "ORDER BY sort_order LIMIT 1 OFFSET 1").fetchone() or \
+            self.raw.execute("SELECT id FROM appointment_types WHERE active = 1 LIMIT 1").fetchone()
+        today = self.ctx.today()
+        figure.note = "IMS treatment, any IMS-qualified therapist, from today (the first 20 slots, as the dialog asks)"
+        find_next_available(self.ctx, self.actor, type_id[0], None, today)
+        for run in range(self.size.next_runs):
+            figure.samples.append(_timed(lambda: find_next_available(self.ctx, self.actor, type_id[0], None,
+                                                                     today + timedelta(days=run % 3))))
+        return figure
+
+    # -- rules and documents -----------------------------------------------------------------------
+
+    def ims_assessment(self) -> Figure:
+        from frontdesk.domain.screening import ScreeningAnswers, assess
+
+        figure = Figure("ims_assessment", "IMS assessment of one screening", "ms", "<= 0.2 ms", median_target=0.2)
+        rows = self.raw.execute("SELECT answers, screened_on FROM screenings ORDER BY id DESC LIMIT 50").fetchall()
+        cases = [(ScreeningAnswers.from_dict(json.loads(answers)), date.fromisoformat(on)) for answers, on in rows]
+        figure.note = f"assess() on {len(cases)} stored screenings in turn, timed per {self.size.assessment_calls} calls"
+        for _run in range(10):
+            started = time.perf_counter()
+            for index in range(self.size.assessment_calls):
+                answers, on = cases[index % len(cases)]
+                assess(answers, on)
+            figure.samples.append((time.perf_counter() - started) * 1000 / self.size.assessment_calls)
+        return figure
+
+    def screened_patients(self, count: int) -> list[int]:
+        rows = self.raw.execute("SELECT s.patient_id FROM screenings s JOIN patients p ON p.id = s.patient_id "
+                                "WHERE s.superseded_by IS NULL AND p.archived = 0 ORDER BY s.id DESC LIMIT ?",
+                                (count,)).fetchall()
+        return [row[0] for row in rows]
+
+    def consent(self) -> tuple[Figure, Figure]:
+        single = Figure("consent_pdf", "consent PDF, one patient", "ms", "<= 25 ms", median_target=25,
+                        baseline_what="a one-page reportlab document of similar length")
+        batch = Figure("consent_pdf_batch_200", "200 consent PDFs in a batch", "s", "<= 5 s", median_target=5)
+        try:
+            from frontdesk.services.documents import consent_document
+        except ImportError:
+            why = "services.documents.consent_document does not exist yet"
+            return _unavailable(single, why), _unavailable(batch, why)
+        patients = self.screened_patients(max(self.size.batch, self.size.consent_runs))
+        if not patients:
+            return _unavailable(single, "no screened patient"), _unavailable(batch, "no screened patient")
+        single.note = "services.documents.consent_document (read, audit entry, PDF)"
+        consent_document(self.ctx, self.actor, patients[0], None)
+        for run in range(self.size.consent_runs):
+            patient_id = patients[run % len(patients)]
+            single.samples.append(_timed(lambda: consent_document(self.ctx, self.actor, patient_id, None)))
+            single.baseline.append(_timed(_one_page_reportlab))
+        chosen = [patients[i % len(patients)] for i in range(self.size.batch)]
+        started = time.perf_counter()
+        for patient_id in chosen:
+            consent_document(self.ctx, self.actor, patient_id, None)
+        seconds = time.perf_counter() - started
+        batch.samples.append(seconds * 200 / len(chosen))
+        batch.note = "one after another through consent_document" + (
+            "" if len(chosen) == 200 else f"; {len(chosen)} documents, scaled to 200")
+        return single, batch
+
+    # -- bookings ----------------------------------------------------------------------------------
+
+    def booking(self) -> Figure:
+        figure = Figure("booking_1000", "booking with full durability, 1,000 in a row", "per s", ">= 200 per s",
+                        median_target=200, higher_is_better=True,
+                        baseline_what="raw sqlite3 inserts, same durability (WAL, synchronous=FULL)")
+        try:
+            from frontdesk.services.schedule import BookingRequest, book_appointment
+        except ImportError:
+            return _unavailable(figure, "services.schedule.book_appointment does not exist yet")
+        from frontdesk.services.bootstrap import open_clinic
+        from frontdesk.services.users import command_line_actor
+
+        with tempfile.TemporaryDirectory(prefix="frontdesk-bench-") as folder:
+            copy = Path(folder) / "bookings.sqlite3"
+            with sqlite3.connect(self.path) as source, sqlite3.connect(copy) as target:
+                source.backup(target)
+            ctx = open_clinic(f"sqlite:///{copy}")
+            try:
+                actor = command_line_actor(ctx)
+                requests = _free_requests(copy, ctx, self.size.bookings, BookingRequest)
+                started = time.perf_counter()
+                for request in requests:
+                    figure.samples.append(_timed(lambda: book_appointment(ctx, actor, request)))
+                total = time.perf_counter() - started
+            finally:
+                ctx.database.dispose()
+            rate = len(requests) / total
+            latencies = figure.samples[:]
+            figure.samples = [1000 / ms for ms in latencies]
+            figure.baseline = [_raw_booking_rate(copy, requests)]
+            figure.note = (f"{len(requests)} bookings through services.schedule.book_appointment on a copy of the "
+                           f"database: {rate:.0f} per s overall; per-booking latency median "
+                           f"{statistics.median(latencies):.2f} ms")
+        return figure
+
+    # -- whole processes ---------------------------------------------------------------------------
+
+    def processes(self) -> tuple[Figure, Figure]:
+        start = Figure("cold_start", "cold start, process start to main window shown with today's day view",
+                       "s", "<= 1.5 x baseline", ratio_target=1.5,
+                       baseline_what="a bare PySide6 window with three empty tabs")
+        memory = Figure("peak_memory", "peak memory, large DB open and day view shown", "MiB", "<= 150 MiB",
+                        median_target=150, baseline_what="the bare window")
+        try:
+            import PySide6  # noqa: F401
+        except ImportError:
+            return _unavailable(start, "PySide6 is not installed"), _unavailable(memory, "PySide6 is not installed")
+        with tempfile.TemporaryDirectory(prefix="frontdesk-bench-data-") as data:
+            for _run in range(self.size.process_runs):
+                for script, figure_time, figure_memory in ((_APP_CHILD, start.samples, memory.samples),
+                                                           (_BARE_CHILD, start.baseline, memory.baseline)):
+                    result = _child(script, self.url, data)
+                    figure_time.append(result["elapsed"])
+                    figure_memory.append(result["peak_rss_mib"])
+        start.note = "a new Python process each run (interpreter, imports, database, window, first paint)"
+        memory.note = "peak resident set size (VmHWM) of that process when the window is shown"
+        return start, memory
+
+
+def _one_page_reportlab() -> bytes:
+    from io import BytesIO
+
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    styles = getSampleStyleSheet()
+    story = [Paragraph("Consent to IMS (intramuscular stimulation)", styles["Title"])]
+    for number in range(14):
+        story.append(Paragraph(f"Section {number + 1}. " + "The physiotherapist explains what is done and why, "
+                               "and the patient may ask questions or stop at any time. " * 2, styles["BodyText"]))
+        story.append(Spacer(1, 4))
+    out = BytesIO()
+    SimpleDocTemplate(out, pagesize=letter).build(story)
+    return out.getvalue()
+
+
+def _free_requests(path: Path, ctx, count: int, request_type) -> list:
+    """Bookings on empty days after the generated range: 30-minute physiotherapy treatments inside
+    each therapist's hours, each for a different patient."""
+    from frontdesk.domain.scheduling import local_instant
+
+    with sqlite3.connect(path) as connection:
+        kind = connection.execute("SELECT id, duration_minutes FROM appointment_types WHERE is_ims = 0 AND active = 1 "
+                                  "ORDER BY duration_minutes, sort_order LIMIT 1").fetchone()
+        last = connection.execute("SELECT max(starts_at) FROM appointments").fetchone()[0]
+        hours = connection.execute("SELECT w.therapist_id, w.weekday, w.start_time, w.end_time FROM working_hours w "
+                                   "JOIN therapists t ON t.id = w.therapist_id WHERE t.active = 1 "
+                                   "ORDER BY w.therapist_id, w.weekday, w.start_time").fetchall()
+        patients = [row[0] for row in connection.execute(
+            "SELECT id FROM patients WHERE archived = 0 ORDER BY id LIMIT ?", (count,))]
+    type_id, minutes = kind
+    day = (datetime.fromisoformat(last).date() if last else ctx.today()) + timedelta(days=14)
+    requests: list = []
+    while len(requests) < count:
+        for therapist_id, weekday, start, end in hours:
+            if weekday != day.weekday():
+                continue
+            cursor = datetime.combine(day, clock_time.fromisoformat(start))
+            stop = datetime.combine(day, clock_time.fromisoformat(end))
+            while cursor + timedelta(minutes=minutes) <= stop and len(requests) < count:
+                patient = patients[len(requests) % len(patients)]
+                requests.append(request_type(patient_id=patient, therapist_id=therapist_id, type_id=type_id,
+                                             starts_at=local_instant(day, cursor.time(), ctx.zone)))
+                cursor += timedelta(minutes=minutes)
+        day += timedelta(days=1)
+    return requests
+
+
+def _raw_booking_rate(path: Path, requests: list) -> float:
+    """The same number of bookings as plain INSERTs (appointment and its history row), one
+    transaction each, with the app's durability settings."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+    started = time.perf_counter()
+    for request in requests:
+        start = request.starts_at + timedelta(days=3650)
+        begins = start.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+        ends = (start + timedelta(minutes=30)).astimezone(timezone.utc).replace(tzinfo=None).isoformat(
+            " ", timespec="microseconds")
+        connection.execute("BEGIN IMMEDIATE")
+        cursor = connection.execute(
+            "INSERT INTO appointments (patient_id, therapist_id, type_id, starts_at, ends_at, status, area, notes, "
+            "cancel_reason, late_cancellation, version, created_at, created_by, updated_at, updated_by) "
+            "VALUES (?, ?, ?, ?, ?, 'booked', '', '', '', 0, 1, ?, 1, ?, 1)",
+            (request.patient_id, request.therapist_id, request.type_id, begins, ends, now, now))
+        connection.execute("INSERT INTO appointment_events (appointment_id, at, by_user, kind, to_status, detail) "
+                           "VALUES (?, ?, 1, 'booked', 'booked', '{}')", (cursor.lastrowid, now))
+        connection.execute("COMMIT")
+    rate = len(requests) / (time.perf_counter() - started)
+    connection.close()
+    return rate
+
+
+_PEAK = """
+def _peak_mib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource, sys
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+"""
+
+_APP_CHILD = _PEAK + """
+import json, os, sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([sys.argv[0]])
+from frontdesk.app import create_main_window
+window = create_main_window(sys.argv[1])
+window.tabs.setCurrentWidget(window.schedule)
+window.show()
+def shown():
+    app.processEvents()
+    print(json.dumps({"elapsed": time.time() - float(os.environ["FD_BENCH_T0"]), "peak_rss_mib": _peak_mib()}))
+    window.ctx.database.dispose()
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+_BARE_CHILD = _PEAK + """
+import json, os, sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
+app = QApplication([sys.argv[0]])
+window = QMainWindow()
+tabs = QTabWidget()
+for title in ("Intake", "Schedule", "Appointments"):
+    tabs.addTab(QWidget(), title)
+window.setCentralWidget(tabs)
+window.resize(1280, 820)
+window.show()
+def shown():
+    app.processEvents()
+    print(json.dumps({"elapsed": time.time() - float(os.environ["FD_BENCH_T0"]), "peak_rss_mib": _peak_mib()}))
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+
+def _child(script: str, url: str, data_dir: str) -> dict:
+    env = dict(os.environ, FRONTDESK_DATA_DIR=data_dir, PYTHONPATH=os.pathsep.join(
+        [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    env["FD_BENCH_T0"] = repr(time.time())
+    done = subprocess.run([sys.executable, "-c", script, url], env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"the timed process failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- Report ---------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "per s":
+        return f"{value:,.0f}/s"
+    if unit == "MiB":
+        return f"{value:.0f} MiB"
+    if unit == "s":
+        return f"{value:.2f} s"
+    return f"{value:.3f} ms" if value < 1 else f"{value:.1f} ms"
+
+
+def print_report(figures: list[Figure], plans: dict[str, list[str]]) -> None:
+    header = f"{'figure':<24}{'median':>12}{'p95':>12}  {'target':<26}{'baseline':>12}{'ratio':>8}  status"
+    print(header)
+    print("-" * len(header))
+    for figure in figures:
+        if not figure.available:
+            print(f"{figure.key:<24}{'not available':>24}  {figure.target_text:<26}{'':>20}  ({figure.note})")
+            continue
+        ratio = f"{figure.ratio:.2f}" if figure.ratio is not None else "-"
+        status = {True: "meets", False: "MISSES", None: "-"}[figure.meets]
+        print(f"{figure.key:<24}{_fmt(figure.median, figure.unit):>12}{_fmt(figure.p95, figure.unit):>12}  "
+              f"{figure.target_text:<26}{_fmt(figure.baseline_median, figure.unit):>12}{ratio:>8}  {status}")
+    print()
+    for figure in figures:
+        if figure.available and figure.note:
+            print(f"  {figure.key}: {figure.note}")
+    print("\nQuery plans (EXPLAIN QUERY PLAN):")
+    for name, steps in plans.items():
+        print(f"  {name}:")
+        for step in steps:
+            print(f"    {step}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Front Desk benchmarks on a generated clinic (issue 7).")
+    parser.add_argument("--size", choices=sorted(SIZES), default="large")
+    parser.add_argument("--db", type=Path, help="clinic database file to build or reuse "
+                                                 "(default: benchmarks/results/<size>-clinic.sqlite3)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
+    args = parser.parse_args(argv)
+    size = SIZES[args.size]
+    path = (args.db or ROOT / "benchmarks" / "results" / f"{size.name}-clinic.sqlite3").resolve()
+    os.environ.setdefault("FRONTDESK_DATA_DIR", str(path.parent / "data"))
+
+    build = build_or_reuse(size, path)
+    bench = Bench(size, path)
+    figures: dict[str, Figure] = {}
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("patient_search", bench.patient_search),
+        ("day_view", bench.day_view),
+        ("find_next_available", bench.find_next_available),
+        ("ims_assessment", bench.ims_assessment),
+        ("consent", bench.consent),
+        ("booking_1000", bench.booking),
+        ("processes", bench.processes),
+    ]
+    try:
+        for name, step in steps:
+            print(f"measuring {name} ...", flush=True)
+            try:
+                result = step()
+            except Exception as error:  # noqa: BLE001 - one broken figure must not hide the others
+                traceback.print_exc()
+                keys = {"consent": ("consent_pdf", "consent_pdf_batch_200"),
+                        "processes": ("cold_start", "peak_memory")}.get(name, (name,))
+                for key in keys:
+                    figures[key] = _unavailable(Figure(key, key, "", ""), f"failed: {error}")
+                continue
+            for figure in result if isinstance(result, tuple) else (result,):
+                figures[figure.key] = figure
+    finally:
+        bench.close()
+    ordered = [figures[key] for key in FIGURES]
+    print()
+    print_report(ordered, bench.plans)
+    report = {
+        "size": size.name,
+        "database": str(path),
+        "database_mib": round(path.stat().st_size / 2**20, 1),
+        "build": build,
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+                    "sqlite": sqlite3.sqlite_version},
+        "figures": {figure.key: figure.as_json() for figure in ordered},
+        "query_plans": bench.plans,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nWritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

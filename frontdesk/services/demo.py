@@ -1,0 +1,73 @@
+"""`frontdesk demo`: a living clinic for a newcomer to look around in, built by the generator."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from frontdesk.db.models import Patient
+from frontdesk.domain.roles import Permission
+from frontdesk.domain.scheduling import format_day
+from frontdesk.domain.screening import Level
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import ValidationFailed, ServiceError
+from frontdesk.services.generate import ClinicPlan, GeneratedClinic, generate_clinic
+from frontdesk.services.unit_of_work import UnitOfWork
+
+MAX_DEMO_PATIENTS = 5_000
+
+
+def demo_plan(patients: int = 300, seed: int = 7) -> ClinicPlan:
+    """Six weeks around today (three back, three ahead) with the clinic's own physiotherapists,
+    two of them also on weekend mornings so that today always has a day book to show."""
+    return ClinicPlan(
+        days_back=21,
+        days_forward=21,
+        therapists=0,
+        patients=patients,
+        screenings=round(patients * 0.85),
+        appointments=None,
+        fill=0.65,
+        seed=seed,
+        reception_users=3,
+        weekend_cover=2,
+        guaranteed_levels=True,
+    )
+
+
+def fill_demo_clinic(ctx: ServiceContext, actor: Actor, patients: int = 300, seed: int = 7, *,
+                     force: bool = False) -> str:
+    """Fill the database with a demo clinic and say what was added.
+
+    Meant for an empty database: it refuses (`ServiceError`) when patients are already registered,
+    unless `force` is given, so a real clinic's records are never mixed with invented ones by accident.
+    """
+    if not 1 <= patients <= MAX_DEMO_PATIENTS:
+        raise ValidationFailed({"patients": f"Choose between 1 and {MAX_DEMO_PATIENTS:,} demo patients."},
+                               f"A demo clinic has between 1 and {MAX_DEMO_PATIENTS:,} patients.")
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.MANAGE_SETTINGS, "fill the database with a demo clinic")
+        registered = uow.session.scalar(select(func.count()).select_from(Patient)) or 0
+    if registered and not force:
+        raise ServiceError(
+            f"This database already holds {registered:,} patient record{'s' if registered != 1 else ''}, so "
+            "no demo data was added: the demo is meant for an empty database. To try the demo, give "
+            "Front Desk a new file, for example: frontdesk --db demo.sqlite3 demo"
+        )
+    return summary(generate_clinic(ctx, actor, demo_plan(patients, seed), action="demo"))
+
+
+def summary(result: GeneratedClinic) -> str:
+    """A few plain lines about the demo clinic, for the person who asked for it."""
+    levels = result.levels
+    statuses = result.statuses
+    return "\n".join([
+        f"Demo clinic added: {result.patients:,} patients and {result.appointments:,} appointments "
+        f"from {format_day(result.first_day)} to {format_day(result.last_day)} "
+        f"({result.today_appointments:,} today) with {result.therapists} physiotherapists.",
+        f"IMS screenings: {result.screenings:,} ({levels[Level.ELIGIBLE.key]:,} eligible, "
+        f"{levels[Level.REVIEW.key]:,} for a physiotherapist's review, {levels[Level.NOT_YET.key]:,} not yet, "
+        f"{levels[Level.NOT_ELIGIBLE.key]:,} not eligible now).",
+        f"Appointments so far: {statuses['completed']:,} completed, {statuses['cancelled']:,} cancelled, "
+        f"{statuses['no_show']:,} no-shows; {statuses['booked']:,} booked.",
+        "Start Front Desk on this database to look around.",
+    ])
