@@ -7,6 +7,9 @@ from zoneinfo import available_timezones
 
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QPushButton,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.contact import format_phone
+from frontdesk.services.backups import choose_backup_folder
 from frontdesk.services.clinic import ClinicSettings, get_clinic_settings, update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
@@ -47,6 +51,15 @@ class ClinicSettingsDialog(QDialog):
         self.rescreen = QSpinBox(minimum=1, maximum=60, suffix=" months", value=self._current.rescreen_months)
         self.late_cancel = QSpinBox(minimum=0, maximum=168, suffix=" hours", value=self._current.late_cancel_hours)
         self.idle_lock = QSpinBox(minimum=1, maximum=240, suffix=" minutes", value=self._current.idle_lock_minutes)
+        self.backup_dir = QLineEdit(self._current.backup_dir)
+        self.backup_dir.setPlaceholderText("The backups folder in Front Desk's data folder")
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self.choose_backup_dir)
+        backup_row = QWidget()
+        row = QHBoxLayout(backup_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.backup_dir, 1)
+        row.addWidget(browse)
         self.errors: dict[str, QLabel] = {}
         for key, label, widget in (
             ("name", "Clinic &name", self.name),
@@ -56,6 +69,7 @@ class ClinicSettingsDialog(QDialog):
             ("rescreen_months", "&Re-screen IMS after", self.rescreen),
             ("late_cancel_hours", "&Late cancellation within", self.late_cancel),
             ("idle_lock_minutes", "Lock when &idle for", self.idle_lock),
+            ("backup_dir", "Bac&kup folder", backup_row),
         ):
             form.addRow(label, widget)
             error = QLabel()
@@ -74,6 +88,11 @@ class ClinicSettingsDialog(QDialog):
         remember_geometry(self, "clinic_settings")
         self.saved: ClinicSettings | None = None
 
+    def choose_backup_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the daily backups", self.backup_dir.text())
+        if folder:
+            self.backup_dir.setText(folder)
+
     def entered(self) -> ClinicSettings:
         return replace(
             self._current,
@@ -90,7 +109,11 @@ class ClinicSettingsDialog(QDialog):
         for label in self.errors.values():
             label.hide()
         try:
-            self.saved = update_clinic_settings(self._ctx, self._actor, self.entered())
+            entered = self.entered()
+            if self.backup_dir.text().strip() != self._current.backup_dir:
+                chosen = choose_backup_folder(self._ctx, self._actor, self.backup_dir.text())
+                entered = replace(entered, backup_dir=str(chosen) if self.backup_dir.text().strip() else "")
+            self.saved = update_clinic_settings(self._ctx, self._actor, entered)
         except ValidationFailed as error:
             for key, message in error.errors.items():
                 if key in self.errors:

@@ -52,3 +52,20 @@ def test_the_first_start_of_the_day_leaves_a_backup(window, qtbot, data_dir):
 
     assert Path(written).is_file()
     assert Path(written).stat().st_size > 0
+
+
+def test_the_admin_chooses_the_backup_folder_and_a_missing_one_is_refused(window, qtbot, tmp_path):
+    from frontdesk.services.clinic import get_clinic_settings
+    from frontdesk.ui.settings_dialog import ClinicSettingsDialog
+
+    dialog = ClinicSettingsDialog(window.ctx, window.actor, window.prompts, window)
+    qtbot.addWidget(dialog)
+    dialog.backup_dir.setText(str(tmp_path / "usb-drive-not-plugged-in"))
+    dialog.accept()
+    assert dialog.result() == 0
+    assert "does not exist" in dialog.errors["backup_dir"].text()
+    (tmp_path / "usb").mkdir()
+    dialog.backup_dir.setText(str(tmp_path / "usb"))
+    dialog.accept()
+    assert dialog.result() == 1
+    assert get_clinic_settings(window.ctx).backup_dir == str((tmp_path / "usb").resolve())
