@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.types import TypeDecorator
 
 
@@ -29,3 +29,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+def byte_ordered(length: int) -> String:
+    """A string compared and sorted by code point on every database, as SQLite always does.
+
+    Patient search matches keys with ranges (`key >= word AND key < word || U+10FFFF`). A PostgreSQL
+    server whose default collation is linguistic (en_US, ICU) ignores some characters when comparing
+    (the DEL that ends a phone range, spaces, punctuation) and would miss patients; "C" compares the
+    bytes, which for UTF-8 is code point order, and keeps the column's index usable for the ranges.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")

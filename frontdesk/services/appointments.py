@@ -184,7 +184,8 @@ def _touch(ctx: ServiceContext, actor: Actor, row: Appointment) -> None:
 
 
 def _row_for_change(session: Session, appointment_id: int, expected_version: int) -> Appointment:
-    row = session.get(Appointment, appointment_id)
+    # FOR UPDATE: on PostgreSQL a colleague's change waits here, then sees the new version.
+    row = session.get(Appointment, appointment_id, with_for_update=True)
     if row is None:
         raise NotFound("That appointment no longer exists.")
     if row.version != expected_version:

@@ -806,7 +806,7 @@ class _Generator:
 
         convert_answers = self.writer.convert(Screening.__table__, "answers")
         convert_assessment = self.writer.convert(Screening.__table__, "assessment")
-        cache: dict[tuple, tuple[Any, str, str, int, date | None]] = {}
+        cache: dict[tuple, tuple[Any, tuple[str, str] | None, dict, int, date | None]] = {}
         first_id = self._next_id(Screening)
         self.screened: dict[int, _Screened] = {}
         latest_by_patient: dict[int, int] = {}
@@ -829,12 +829,18 @@ class _Generator:
                 if found is None:
                     answers = ScreeningAnswers({**_CLEAR, **template.answers}, (surgery,) if surgery else (), areas)
                     assessment = assess(answers, on, self.rules).to_dict()
-                    head, tail = convert_assessment({**assessment, "assessed_on": "\x00"}).split('"\\u0000"')
-                    found = (convert_answers(answers.to_dict()), head, tail, Level.from_key(assessment["level"]),
-                             None)
+                    # SQLite's driver takes the JSON as text: splice the day into it. Other drivers
+                    # take an object, converted per row.
+                    converted = convert_assessment({**assessment, "assessed_on": "\x00"})
+                    split = tuple(converted.split('"\\u0000"')) if isinstance(converted, str) else None
+                    found = (convert_answers(answers.to_dict()), split, assessment,
+                             Level.from_key(assessment["level"]), None)
                     cache[cache_key] = found
-                answers_stored, head, tail, level, not_before = found
-                assessment_stored = f'{head}"{on.isoformat()}"{tail}'
+                answers_stored, split, assessment, level, not_before = found
+                if split is not None:
+                    assessment_stored = f'{split[0]}"{on.isoformat()}"{split[1]}'
+                else:
+                    assessment_stored = convert_assessment({**assessment, "assessed_on": on.isoformat()})
                 if surgery is not None:
                     answers_stored = convert_answers(
                         ScreeningAnswers({**_CLEAR, **template.answers}, (surgery,), areas).to_dict())
@@ -936,12 +942,14 @@ class _Generator:
         # The 'booked' detail as the booking service writes it, stored once per therapist and series
         # flag with a slot for the start.
         details: dict[tuple[int, bool], tuple[str, str]] = {}
+        text_json = isinstance(convert_detail({}), str)
         for therapist_id in self.therapist_ids:
             for with_series in (False, True):
                 sample = {"starts_at": "\x00", "therapist_id": therapist_id}
                 if with_series:
                     sample["series_id"] = "\x01"
-                details[(therapist_id, with_series)] = convert_detail(sample).split('"\\u0000"')
+                if text_json:
+                    details[(therapist_id, with_series)] = tuple(convert_detail(sample).split('"\\u0000"'))
 
         queues: dict[int, list] = {t: [] for t in self.therapist_ids}
         resting: list[tuple[int, int, int]] = []  # (back from day, patient, last visit day)
@@ -1085,11 +1093,17 @@ class _Generator:
                                   (cached(start_abs + length) or stored(day_index, end_minute))[0], status, area,
                                   "", series, reason, true if late else false, version, created, booked_by,
                                   updated, updated_by))
-                    if with_events:
+                    if with_events and text_json:
                         head, tail = details[(therapist_id, series is not None)]
                         detail = f'{head}"{start_iso}"{tail}'
                         if series:
                             detail = detail.replace('"\\u0001"', f'"{series}"')
+                    elif with_events:
+                        sample = {"starts_at": start_iso, "therapist_id": therapist_id}
+                        if series:
+                            sample["series_id"] = series
+                        detail = convert_detail(sample)
+                    if with_events:
                         events.append((first_event + appointment_id - first_id, appointment_id, created, booked_by,
                                        "booked", None, "booked", detail, None))
                     appointment_id += 1

@@ -87,6 +87,10 @@ def backup_database(ctx: ServiceContext, actor: Actor | None, destination: Path,
     place, so a half-written backup never carries the final name. The copy of an encrypted database
     is encrypted with the same passphrase. A folder as destination gets a dated file name.
     """
+    if actor is not None:
+        # Before anything else, so a refused role learns nothing about the database or the folder.
+        with UnitOfWork(ctx, actor) as uow:
+            uow.require(Permission.BACKUP, "make backups")
     source = ctx.database.path
     if source is None:
         raise ServiceError(
@@ -100,9 +104,6 @@ def backup_database(ctx: ServiceContext, actor: Actor | None, destination: Path,
         raise ServiceError(f"The folder {destination.parent} does not exist.")
     if destination.resolve() == source.resolve():
         raise ServiceError("Choose a different file for the backup than the database itself.")
-    if actor is not None:
-        with UnitOfWork(ctx, actor) as uow:
-            uow.require(Permission.BACKUP, "make backups")
     passphrase = ctx.database.passphrase
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)

@@ -181,3 +181,12 @@ def test_the_same_seed_and_day_give_the_same_clinic(tmp_path, clock):
                           "SELECT patient_id, therapist_id, starts_at, status FROM appointments ORDER BY id"))
     assert made[1] == made[4] and made[2] == made[5]
     assert made[0].appointments == made[3].appointments > 0
+
+
+@pytest.mark.postgres
+def test_demo_then_check_on_postgresql(pg_url, capsys):
+    from frontdesk.cli import main
+
+    assert main(["--db", pg_url, "demo", "--patients", "40"]) == 0
+    assert main(["--db", pg_url, "check"]) == 0
+    assert "All checks passed." in capsys.readouterr().out

@@ -1,14 +1,16 @@
 """Two front-desk PCs book the same slot at the same moment: exactly one wins.
 
-Two real processes (spawned, each with its own engine on the same SQLite file) meet at a barrier
-before every round and then book the same therapist at the same time for different patients.
+Two real processes (spawned, each with its own engine on the same database) meet at a barrier
+before every round and then book the same therapist at the same time for different patients. The
+test runs on a SQLite file (the write lock taken at BEGIN IMMEDIATE decides) and on the PostgreSQL
+server (the therapist's row locked FOR UPDATE decides); see tests/services/conftest.py.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
