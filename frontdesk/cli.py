@@ -15,6 +15,9 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_CANNOT_OPEN = 2
 
+#: The start-of-day backup begins this long after the window opens, not during its first paint.
+START_BACKUP_DELAY_MS = 3000
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -315,7 +318,8 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
                 session = start_session(opened)
             if session is None:
                 return EXIT_OK
-            session.window.start_daily_backup()
+            # The day's first backup copies the whole file: it waits until the first screen is drawn.
+            QTimer.singleShot(START_BACKUP_DELAY_MS, session, session.start_daily_backup)
     except DatabaseOpenError as error:
         if smoke_test:
             print(str(error), file=sys.stderr)

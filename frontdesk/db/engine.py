@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 
@@ -75,19 +76,42 @@ def describe_url(url: str) -> str:
     return f"{parsed.get_backend_name()} {parsed.database or ''} on {host}{port}"
 
 
+def _file_identity(path: Path | None) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if info is not None else None
+
+
 def _configure_sqlite(engine: Engine, database: Database) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection, record) -> None:
         # Let SQLAlchemy's "begin" event below decide how each transaction begins.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # Read at every connection, so a test (or a setting) can shorten the wait of an open database.
         cursor.execute(f"PRAGMA busy_timeout = {int(database.busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         # FULL: a commit that returned survives a power cut, WAL or not.
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
+        record.info["busy_timeout_ms"] = int(database.busy_timeout_ms)
+        record.info["file"] = _file_identity(database.path)
+        record.info["listeners"] = tuple(engine.pool.dispatch.connect)
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:
+        # A kept connection must behave as a new one would: a file put in its place (a restored
+        # backup) or a "connect" hook added since (a tool, a test) means opening the file again.
+        if record.info.get("listeners") != tuple(engine.pool.dispatch.connect) or \
+                record.info.get("file") != _file_identity(database.path):
+            raise DisconnectionError("the database file or its connection set-up changed")
+        # Read at every unit of work, so a test (or a setting) can shorten the wait of an open database.
+        wanted = int(database.busy_timeout_ms)
+        if record.info.get("busy_timeout_ms") != wanted:
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {wanted}")
+            record.info["busy_timeout_ms"] = wanted
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
@@ -108,9 +132,16 @@ class Database:
         self.is_encrypted = parsed.drivername == "sqlite+pysqlcipher"
         self.busy_timeout_ms = busy_timeout_ms
         if self.is_sqlite:
-            # NullPool: a connection per unit of work; cheap for SQLite and it never keeps a file
-            # handle open across a backup or restore.
-            extra: dict = {"poolclass": NullPool}
+            # A file database keeps two connections (with their settings) between units of work:
+            # opening one, setting it up and closing it costs more than a booking's own queries, and
+            # closing the last one folds the write-ahead log into the file at every commit. A kept
+            # connection holds no lock between transactions, so other processes and backups (the
+            # SQLite backup API) are unaffected; one whose file was replaced is opened again (above),
+            # and whoever replaces the file here (restore, encrypt) calls `dispose()` first.
+            # An in-memory database gets a connection per unit of work, as before.
+            extra: dict = {"poolclass": QueuePool, "pool_size": 2, "max_overflow": 8,
+                           "connect_args": {"check_same_thread": False}} if self.path is not None \
+                else {"poolclass": NullPool}
             if self.is_encrypted:
                 from frontdesk.db.encryption import require_sqlcipher
 

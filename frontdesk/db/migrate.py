@@ -17,13 +17,11 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from frontdesk.db.encryption import (
@@ -43,6 +41,11 @@ from frontdesk.db.engine import (
     restrict_to_owner,
     sqlite_path,
 )
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+MIGRATIONS_FOLDER = Path(__file__).parent / "migrations"
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -95,15 +98,27 @@ class SchemaState:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS_FOLDER))
     return config
 
 
+@lru_cache(maxsize=1)
+def known_revisions() -> tuple[str, ...]:
+    """Every schema revision this version knows, oldest first, read from the migration file names.
+
+    A migration file is named `<revision>_<what it does>.py` with a zero-padded number as its
+    revision (a test holds every file to this), so deciding that a database is current at each start
+    needs no Alembic: it is imported only when an upgrade runs.
+    """
+    names = (path.name for path in (MIGRATIONS_FOLDER / "versions").glob("*.py"))
+    return tuple(sorted(name.split("_", 1)[0] for name in names if not name.startswith("_")))
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return known_revisions()[-1]
 
 
 def check_sqlite_file(url: str) -> None:
@@ -226,7 +241,7 @@ def _refuse_unknown(where: str, tables: set[str], revision: str | None) -> None:
             "belongs to another program. Front Desk has left it untouched; give it a new file or an "
             "empty database instead."
         )
-    if revision is not None and not _revision_exists(ScriptDirectory.from_config(_alembic_config()), revision):
+    if revision is not None and revision not in known_revisions():
         raise DatabaseOpenError(
             f"The database {where} was last used by a newer version of Front Desk (schema "
             f"{revision}). This version cannot read it safely and has not changed it. Install the "
@@ -235,19 +250,14 @@ def _refuse_unknown(where: str, tables: set[str], revision: str | None) -> None:
 
 
 def schema_state(database: Database) -> SchemaState:
-    head = head_revision()
+    """The database's revision (Alembic's `alembic_version` row, read with plain SQL) against the head."""
     with database.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
         tables = set(inspect(connection).get_table_names())
+        current = None
+        if "alembic_version" in tables:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     _refuse_unknown(database.display_name, tables, current)
-    return SchemaState(current=current, head=head)
-
-
-def _revision_exists(script: ScriptDirectory, revision: str) -> bool:
-    try:
-        return script.get_revision(revision) is not None
-    except Exception:
-        return False
+    return SchemaState(current=current, head=head_revision())
 
 
 def unlock_url(url: str) -> str:
@@ -292,6 +302,8 @@ def open_database(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) ->
 
 
 def upgrade(database: Database) -> None:
+    from alembic import command
+
     config = _alembic_config()
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -435,7 +447,7 @@ def verify_database_file(path: Path, passphrase: str | None = None, *, full: boo
         raise BadDatabaseFile(f"The file {where} is damaged: it fails the integrity check ({'; '.join(results[:2])}).")
     if revision is None or "patients" not in tables:
         raise BadDatabaseFile(f"The file {where} is a database, but not one of Front Desk's.")
-    if not _revision_exists(ScriptDirectory.from_config(_alembic_config()), revision):
+    if revision not in known_revisions():
         raise BadDatabaseFile(
             f"The file {where} comes from a newer version of Front Desk (schema {revision}); this "
             "version cannot use it."

@@ -14,7 +14,7 @@ from datetime import date
 from frontdesk.domain.appointments import screening_valid_until
 from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.screening import AreaVerdict, Assessment, Level, ReviewDecision, RuleTable, ScreeningAnswers
-from frontdesk.domain.screening import assess, effective_level, first_allowed_date
+from frontdesk.domain.screening import assess, effective_level
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ def ims_status(answers: ScreeningAnswers, area: BodyArea | None, on: date, rules
     status = _judged(_verdict_on(answers, area, on, rules), on, decision, screened_on, rescreen_months)
     if status.level is not Level.NOT_YET or status.stale:
         return status
-    candidate = first_allowed_date(answers, area, on, rules) if area is not None else status.verdict.not_before
+    # "Not yet" after the decision means the verdict itself is "not yet" (a decision never makes one),
+    # so its end date is the first day the blocks lift: what `first_allowed_date` would assess again.
+    candidate = status.verdict.not_before
     if candidate is None or candidate > status.valid_until:
         return status
     if effective_level(_verdict_on(answers, area, candidate, rules), decision) is not Level.ELIGIBLE:

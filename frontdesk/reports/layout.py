@@ -8,7 +8,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -144,13 +144,50 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+@lru_cache(maxsize=2048)
+def _parsed(text: str, style: str) -> tuple[Any, ...]:
+    """The fragments reportlab parses a paragraph's markup into. The long fixed wording of the forms
+    comes back document after document, so each text is parsed once; layout never changes fragments."""
+    return tuple(Paragraph(text, styles()[style]).frags)
+
+
+_WRAP_STATE = ("width", "height", "blPara", "frags", "_wrapWidths", "_width_max")
+_MAX_WRAPS = 4096
+_wraps: dict[tuple[Any, ...], tuple[tuple[float, float], dict[str, Any]]] = {}
+
+
+class _Paragraph(Paragraph):
+    """A paragraph that breaks its lines once per text, style and width, however often reportlab asks:
+    tables measure each cell two or three times, and the fixed wording of a form is the same in every
+    copy. The line breaks depend on nothing else, and drawing only reads them."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self.text is None:  # a piece split off at a page end: its own fragments, no text to key on
+            return super().wrap(availWidth, availHeight)
+        key = (self.text, self.style, self.bulletText, availWidth)
+        known = _wraps.get(key)
+        if known is not None:
+            size, state = known
+            self.__dict__.update(state)
+            return size
+        size = super().wrap(availWidth, availHeight)
+        if len(_wraps) >= _MAX_WRAPS:
+            _wraps.clear()
+        _wraps[key] = (size, {name: self.__dict__[name] for name in _WRAP_STATE if name in self.__dict__})
+        return size
+
+
+def _paragraph(text: str, style: str, bullet_text: str | None = None) -> Paragraph:
+    return _Paragraph(text, styles()[style], bulletText=bullet_text, frags=list(_parsed(text, style)))
+
+
 def para(text: str, style: str = "body", *, prefix: str = "") -> Paragraph:
     """A paragraph of user text (escaped, with font fallback) after optional trusted markup."""
-    return Paragraph(prefix + markup(text), styles()[style])
+    return _paragraph(prefix + markup(text), style)
 
 
 def bullet(text: str, *, prefix: str = "") -> Paragraph:
-    return Paragraph(prefix + markup(text), styles()["bullet"], bulletText="•")
+    return _paragraph(prefix + markup(text), "bullet", "•")
 
 
 def make_table(
@@ -166,7 +203,7 @@ def make_table(
 
 def section(title: str, needs: float = 1.0 * inch) -> list[Flowable]:
     """A section heading that starts a new page when less than `needs` is left, so it never sits alone."""
-    return [CondPageBreak(needs), Paragraph(markup(title), styles()["heading"])]
+    return [CondPageBreak(needs), _paragraph(markup(title), "heading")]
 
 
 def details_table(

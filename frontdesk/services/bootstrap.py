@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from frontdesk.db.migrate import DatabaseOpenError, open_database
-from frontdesk.services.clinic import get_clinic_settings, seed_clinic
+from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings, is_seeded_in, seed_clinic
 from frontdesk.services.context import Clock, ServiceContext, SystemClock
+from frontdesk.services.unit_of_work import UnitOfWork
 
 __all__ = ["DatabaseOpenError", "open_clinic"]
 
@@ -15,8 +16,12 @@ def open_clinic(database_url: str, clock: Clock | None = None) -> ServiceContext
     database = open_database(database_url)
     ctx = ServiceContext(database=database, clock=clock or SystemClock())
     try:
-        seed_clinic(ctx)
-        ctx.zone = get_clinic_settings(ctx).zone
+        with UnitOfWork(ctx, None) as uow:  # every start but the first: one read for both
+            settings = clinic_settings_in(uow.session) if is_seeded_in(uow.session) else None
+        if settings is None:
+            seed_clinic(ctx)
+            settings = get_clinic_settings(ctx)
+        ctx.zone = settings.zone
     except Exception:
         database.dispose()
         raise

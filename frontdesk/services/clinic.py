@@ -154,13 +154,25 @@ def get_screening_rules(ctx: ServiceContext) -> dict[str, Any]:
         return _stored_rules(uow.session)
 
 
+def is_seeded_in(session: Session) -> bool:
+    """True once the defaults are in the database (one primary-key lookup)."""
+    return session.get(Setting, SEEDED_KEY) is not None
+
+
 def seed_clinic(ctx: ServiceContext) -> bool:
-    """Load the defaults into an empty database; a second start adds nothing. True if it seeded."""
+    """Load the defaults into an empty database; a second start adds nothing. True if it seeded.
+
+    Every start but the first ends at a read of one row: the write lock is taken (and the defaults
+    read) only when the database has not been seeded yet.
+    """
+    with UnitOfWork(ctx, None) as uow:
+        if is_seeded_in(uow.session):
+            return False
     defaults = load_defaults()
     with UnitOfWork(ctx, None, write=True) as uow:
         session = uow.session
-        if session.get(Setting, SEEDED_KEY) is not None:
-            return False
+        if is_seeded_in(session):
+            return False  # another computer seeded it in the meantime
         now = ctx.now()
         session.add(Setting(key=CLINIC_KEY, value=defaults["clinic"], updated_at=now))
         session.add(Setting(key=RULES_KEY, value=load_default_screening_rules(), updated_at=now))

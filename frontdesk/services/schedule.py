@@ -15,12 +15,14 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import takewhile
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import (
@@ -106,7 +108,8 @@ class AppointmentRecord:
     version: int
     patient_id: int
     patient_name: str
-    patient_phone: str
+    #: The phone as stored (E.164); `patient_phone` is its display form, worked out when first shown.
+    stored_phone: str
     therapist_id: int
     therapist_name: str
     type_id: int
@@ -122,7 +125,11 @@ class AppointmentRecord:
     late_cancellation: bool
     ims_flag: ImsFlag
 
-    @property
+    @cached_property
+    def patient_phone(self) -> str:
+        return _display_phone(self.stored_phone)
+
+    @cached_property
     def interval(self) -> Interval:
         return Interval(self.starts_at, self.ends_at)
 
@@ -268,6 +275,13 @@ class ScheduleExceptionRecord:
 
 # --- Loading records -----------------------------------------------------------------------------
 
+
+@lru_cache(maxsize=4096)
+def _display_phone(stored: str) -> str:
+    """A stored number's display form; parsing one takes about a millisecond, and a day view lists hundreds."""
+    return format_phone(stored)
+
+
 _RECORD_COLUMNS = (
     Appointment.id, Appointment.version, Appointment.patient_id, Patient.family_name,
     Patient.given_names, Patient.preferred_name, Patient.phone, Appointment.therapist_id,
@@ -295,11 +309,13 @@ def _is_plain_appointment_select(statement: Select) -> bool:
         and descriptions[0].get("type") is Appointment
 
 
-def load_appointment_records(session: Session, statement: Select) -> list[AppointmentRecord]:
+def load_appointment_records(session: Session, statement: Select, *,
+                             settings: ClinicSettings | None = None) -> list[AppointmentRecord]:
     """The records for ``statement`` in one joined query, with IMS flags computed in bulk.
 
     ``statement`` is either built on :func:`appointment_query` or is ``select(Appointment)`` with
-    where/order_by/limit on Appointment columns only (the joins are added here).
+    where/order_by/limit on Appointment columns only (the joins are added here). Pass the clinic's
+    ``settings`` when they were read in this session already.
     """
     if _is_plain_appointment_select(statement):
         statement = (
@@ -309,11 +325,11 @@ def load_appointment_records(session: Session, statement: Select) -> list[Appoin
             .join(AppointmentType, AppointmentType.id == Appointment.type_id)
         )
     rows = session.execute(statement).all()
-    flags = _ims_flags(session, [(r[2], r[15], r[12]) for r in rows if r[11]])
+    flags = _ims_flags(session, [(r[2], r[15], r[12]) for r in rows if r[11]], settings)
     return [
         AppointmentRecord(
             id=r[0], version=r[1], patient_id=r[2], patient_name=display_name(r[3], r[4], r[5]),
-            patient_phone=format_phone(r[6]), therapist_id=r[7], therapist_name=r[8], type_id=r[9],
+            stored_phone=r[6] or "", therapist_id=r[7], therapist_name=r[8], type_id=r[9],
             type_name=r[10], is_ims=bool(r[11]), starts_at=r[12], ends_at=r[13],
             status=AppointmentStatus(r[14]), area=r[15] or "", notes=r[16] or "", series_id=r[17],
             cancel_reason=r[18] or "", late_cancellation=bool(r[19]),
@@ -323,16 +339,17 @@ def load_appointment_records(session: Session, statement: Select) -> list[Appoin
     ]
 
 
-def _ims_flags(session: Session, wanted: list[tuple[int, str | None, datetime]]
-               ) -> dict[tuple[int, str, datetime], ImsFlag]:
+def _ims_flags(session: Session, wanted: list[tuple[int, str | None, datetime]],
+               settings: ClinicSettings | None = None) -> dict[tuple[int, str, datetime], ImsFlag]:
     """The IMS flag of each (patient, area, start), from each patient's current screening judged for
     the appointment's local day; a few queries whatever the number of appointments."""
     if not wanted:
         return {}
-    zone = clinic_settings_in(session).zone
+    settings = settings or clinic_settings_in(session)
+    zone = settings.zone
     asked = {(patient_id, area or "", starts_at): (patient_id, area or "", starts_at.astimezone(zone).date())
              for patient_id, area, starts_at in wanted}
-    statuses = ims_statuses_in(session, asked.values())
+    statuses = ims_statuses_in(session, asked.values(), settings=settings)
     flags: dict[tuple[int, str, datetime], ImsFlag] = {}
     for key, day_key in asked.items():
         status = statuses[day_key]
@@ -379,44 +396,92 @@ def _overlapping(start_column, end_column, window: Interval):
                 end_column > window.start)
 
 
+# Built once: booking and "find next available" run these for every slot checked, and building a
+# statement costs more than SQLite takes to answer it.
+_WEEKLY_BLOCKS = select(
+    WorkingHours.therapist_id, WorkingHours.weekday, WorkingHours.start_time, WorkingHours.end_time,
+).where(WorkingHours.therapist_id.in_(bindparam("therapists", expanding=True)))
+_EXCEPTIONS = select(
+    ScheduleException.id, ScheduleException.therapist_id, ScheduleException.kind,
+    ScheduleException.starts_at, ScheduleException.ends_at, ScheduleException.reason,
+).where(
+    ScheduleException.therapist_id.in_(bindparam("therapists", expanding=True)),
+    ScheduleException.cancelled.is_(False),
+    ScheduleException.starts_at < bindparam("end"), ScheduleException.ends_at > bindparam("start"),
+)
+_LIVE_IN_WINDOW = select(
+    Appointment.id, Appointment.therapist_id, Appointment.patient_id, Appointment.starts_at, Appointment.ends_at,
+).where(
+    Appointment.starts_at >= bindparam("earliest"), Appointment.starts_at < bindparam("end"),
+    Appointment.ends_at > bindparam("start"), Appointment.status.in_(_LIVE),
+)
+_LIVE_OF_THERAPISTS = _LIVE_IN_WINDOW.where(Appointment.therapist_id.in_(bindparam("therapists", expanding=True)))
+_LIVE_OF_PATIENT = _LIVE_IN_WINDOW.where(Appointment.patient_id == bindparam("patient"))
+_LIVE_OF_BOTH = _LIVE_OF_THERAPISTS.where(Appointment.patient_id == bindparam("patient"))
+_LIVE_OF_EITHER = _LIVE_IN_WINDOW.where(
+    or_(Appointment.therapist_id == bindparam("therapist"), Appointment.patient_id == bindparam("patient")))
+
+
+def _weekly_blocks(session: Session, therapist_ids: list[int]) -> dict[int, list[WorkingBlock]]:
+    blocks: dict[int, list[WorkingBlock]] = defaultdict(list)
+    for therapist_id, weekday, start, end in session.execute(_WEEKLY_BLOCKS, {"therapists": therapist_ids}):
+        blocks[therapist_id].append(WorkingBlock(weekday, start, end))
+    return blocks
+
+
+def _exceptions(session: Session, therapist_ids: list[int], window: Interval) -> list[tuple]:
+    """(id, therapist id, kind, start, end, reason) of the time off and extra hours touching ``window``."""
+    return [tuple(row) for row in session.execute(
+        _EXCEPTIONS, {"therapists": therapist_ids, "start": window.start, "end": window.end})]
+
+
 def _live_appointments(session: Session, window: Interval, *, therapist_ids: Iterable[int] | None = None,
-                       patient_id: int | None = None) -> list[tuple[int, int, int, datetime, datetime]]:
-    statement = select(Appointment.id, Appointment.therapist_id, Appointment.patient_id,
-                       Appointment.starts_at, Appointment.ends_at).where(
-        _overlapping(Appointment.starts_at, Appointment.ends_at, window),
-        Appointment.status.in_(_LIVE),
-    )
+                       patient_id: int | None = None, starting_in: bool = False
+                       ) -> list[tuple[int, int, int, datetime, datetime]]:
+    """Live appointments overlapping ``window`` (a bounded range on the start, see the module's note);
+    with ``starting_in``, only those that start in it."""
+    earliest = window.start if starting_in else window.start - LONGEST_APPOINTMENT
+    params: dict = {"earliest": earliest, "end": window.end, "start": window.start}
     if therapist_ids is not None:
-        statement = statement.where(Appointment.therapist_id.in_(list(therapist_ids)))
+        params["therapists"] = list(therapist_ids)
     if patient_id is not None:
-        statement = statement.where(Appointment.patient_id == patient_id)
-    return [tuple(row) for row in session.execute(statement)]
+        params["patient"] = patient_id
+    statement = (_LIVE_OF_BOTH if patient_id is not None else _LIVE_OF_THERAPISTS) if therapist_ids is not None \
+        else _LIVE_OF_PATIENT if patient_id is not None else _LIVE_IN_WINDOW
+    return [tuple(row) for row in session.execute(statement, params)]
 
 
 def _availabilities(session: Session, names: dict[int, str], window: Interval
                     ) -> dict[int, TherapistAvailability]:
     """Each therapist's (id: name) hours, exceptions and live appointments over ``window``."""
-    ids = list(names)
-    if not ids:
+    if not names:
         return {}
-    blocks: dict[int, list[WorkingBlock]] = defaultdict(list)
-    for row in session.scalars(select(WorkingHours).where(WorkingHours.therapist_id.in_(ids))):
-        blocks[row.therapist_id].append(WorkingBlock(row.weekday, row.start_time, row.end_time))
+    busy: dict[int, list[Busy]] = defaultdict(list)
+    _add_busy(busy, names, _live_appointments(session, window, therapist_ids=list(names)))
+    return _with_busy(_time_of(session, list(names), window), names, busy)
+
+
+def _time_of(session: Session, ids: list[int], window: Interval
+             ) -> tuple[dict[int, list[WorkingBlock]], dict[int, list[TimeOff]], dict[int, list[ExtraHours]]]:
+    """The therapists' weekly hours, and their time off and extra hours touching ``window``."""
+    blocks = _weekly_blocks(session, ids)
     away: dict[int, list[TimeOff]] = defaultdict(list)
     extra: dict[int, list[ExtraHours]] = defaultdict(list)
-    exceptions = select(ScheduleException).where(
-        ScheduleException.therapist_id.in_(ids), ScheduleException.cancelled.is_(False),
-        ScheduleException.starts_at < window.end, ScheduleException.ends_at > window.start,
-    )
-    for row in session.scalars(exceptions):
-        if row.kind == "time_off":
-            away[row.therapist_id].append(TimeOff(row.starts_at, row.ends_at, row.reason or ""))
+    for _id, therapist_id, kind, start, end, reason in _exceptions(session, ids, window):
+        if kind == "time_off":
+            away[therapist_id].append(TimeOff(start, end, reason or ""))
         else:
-            extra[row.therapist_id].append(ExtraHours(row.starts_at, row.ends_at))
-    busy: dict[int, list[Busy]] = defaultdict(list)
-    for appointment_id, therapist_id, _patient, start, end in _live_appointments(
-            session, window, therapist_ids=ids):
+            extra[therapist_id].append(ExtraHours(start, end))
+    return blocks, away, extra
+
+
+def _add_busy(busy: dict[int, list[Busy]], names: dict[int, str], rows) -> None:
+    for appointment_id, therapist_id, _patient, start, end in rows:
         busy[therapist_id].append(Busy(Interval(start, end), names[therapist_id], appointment_id))
+
+
+def _with_busy(time_of, names: dict[int, str], busy: dict[int, list[Busy]]) -> dict[int, TherapistAvailability]:
+    blocks, away, extra = time_of
     return {
         tid: TherapistAvailability(tid, blocks[tid], away[tid], extra[tid], busy[tid], name)
         for tid, name in names.items()
@@ -451,10 +516,26 @@ def _require_aware(value: datetime) -> None:
         raise ValidationFailed({"starts_at": "The start time needs a time zone."})
 
 
+_PARTS = (
+    select(Patient, Therapist, AppointmentType)
+    .select_from(Patient)
+    .join(Therapist, Therapist.id == bindparam("therapist"))
+    .join(AppointmentType, AppointmentType.id == bindparam("kind"))
+    .where(Patient.id == bindparam("patient"))
+)
+
+
 def _load_parts(session: Session, request: BookingRequest) -> tuple[Patient, Therapist, AppointmentType]:
-    patient = session.get(Patient, request.patient_id)
-    therapist = session.get(Therapist, request.therapist_id)
-    kind = session.get(AppointmentType, request.type_id)
+    # One query for the three rows (each found by its key); the one-by-one lookups below only run
+    # when one of them is missing, to say which.
+    found = session.execute(_PARTS, {"patient": request.patient_id, "therapist": request.therapist_id,
+                                     "kind": request.type_id}).first()
+    if found is not None:
+        patient, therapist, kind = found
+    else:
+        patient = session.get(Patient, request.patient_id)
+        therapist = session.get(Therapist, request.therapist_id)
+        kind = session.get(AppointmentType, request.type_id)
     errors = {}
     if patient is None or patient.archived:
         errors["patient"] = "Choose a patient from the list."
@@ -502,8 +583,21 @@ def _problem_texts(problems: Iterable[BookingProblem]) -> list[str]:
 def _check_in_session(ctx: ServiceContext, session: Session, therapist: Therapist, patient_id: int,
                       interval: Interval, ignore: int | None = None) -> list[BookingProblem]:
     window = _padded(interval, ctx.zone)
-    availability = _availabilities(session, {therapist.id: therapist.full_name}, window)[therapist.id]
-    patient_busy = _patient_busy(session, patient_id, interval)
+    names = {therapist.id: therapist.full_name}
+    # The therapist's and the patient's appointments in one query (each side by its own index), in
+    # the order the two queries would give; the patient's are those overlapping the slot itself.
+    rows = sorted(session.execute(_LIVE_OF_EITHER, {
+        "earliest": window.start - LONGEST_APPOINTMENT, "end": window.end, "start": window.start,
+        "therapist": therapist.id, "patient": patient_id}), key=lambda row: (row[3], row[0]))
+    busy: dict[int, list[Busy]] = defaultdict(list)
+    _add_busy(busy, names, [row for row in rows if row[1] == therapist.id])
+    availability = _with_busy(_time_of(session, [therapist.id], window), names, busy)[therapist.id]
+    patient_busy = [
+        Busy(Interval(start, end), "The patient", appointment_id)
+        for appointment_id, _t, patient, start, end in rows
+        if patient == patient_id and interval.start - LONGEST_APPOINTMENT <= start < interval.end
+        and end > interval.start
+    ]
     return check_slot(interval, availability, patient_busy, zone=ctx.zone, now=ctx.now(),
                       ignore_appointment=ignore)
 
@@ -544,9 +638,9 @@ def _validate_request(ctx: ServiceContext, request: BookingRequest) -> None:
 
 
 def _checked_interval(ctx: ServiceContext, session: Session, request: BookingRequest
-                      ) -> tuple[Therapist, AppointmentType, Interval]:
+                      ) -> tuple[Patient, Therapist, AppointmentType, Interval]:
     """Every rule of a booking, inside the caller's (write) transaction; raises on the first kind."""
-    _patient, therapist, kind = _load_parts(session, request)
+    patient, therapist, kind = _load_parts(session, request)
     area_problem = _area_problem(request.area, kind.is_ims)
     if area_problem:
         raise ValidationFailed({"area": area_problem})
@@ -557,7 +651,7 @@ def _checked_interval(ctx: ServiceContext, session: Session, request: BookingReq
         if reasons:
             raise BookingRefused(reasons, first_allowed=first_allowed, ims=True)
     _raise_for(_check_in_session(ctx, session, therapist, request.patient_id, interval))
-    return therapist, kind, interval
+    return patient, therapist, kind, interval
 
 
 def book_appointment(ctx: ServiceContext, actor: Actor, request: BookingRequest) -> AppointmentRecord:
@@ -568,31 +662,56 @@ def book_appointment(ctx: ServiceContext, actor: Actor, request: BookingRequest)
         uow.require(Permission.BOOK, "book appointments")
         session = uow.session
         _lock(session, request.therapist_id, request.patient_id)
-        _therapist, kind, interval = _checked_interval(ctx, session, request)
-        row = _insert(session, ctx, actor, request, interval, series_id=None)
-        uow.audit("book", "appointment", row.id, patient_id=request.patient_id,
+        patient, therapist, kind, interval = _checked_interval(ctx, session, request)
+        appointment_id = _insert(session, ctx, actor, request, interval, series_id=None)
+        uow.audit("book", "appointment", appointment_id, patient_id=request.patient_id,
                   therapist_id=request.therapist_id, type=kind.name, starts_at=interval.start.isoformat())
-        record = _record_by_id(session, row.id)
+        record = _booked_record(session, appointment_id, request, interval, patient, therapist, kind)
         uow.commit()
     return record
 
 
+def _booked_record(session: Session, appointment_id: int, request: BookingRequest, interval: Interval,
+                   patient: Patient, therapist: Therapist, kind: AppointmentType) -> AppointmentRecord:
+    """The record of an appointment just inserted, from what the booking read and wrote: the same
+    as loading it back (instants in UTC, as stored), without the query."""
+    starts_at = interval.start.astimezone(timezone.utc)
+    area = request.area or ""
+    flag = ImsFlag.NONE
+    if kind.is_ims:
+        flag = _ims_flags(session, [(request.patient_id, area, starts_at)]).get(
+            (request.patient_id, area, starts_at), ImsFlag.NONE)
+    return AppointmentRecord(
+        id=appointment_id, version=1, patient_id=request.patient_id,
+        patient_name=display_name(patient.family_name, patient.given_names, patient.preferred_name),
+        stored_phone=patient.phone or "", therapist_id=therapist.id, therapist_name=therapist.full_name,
+        type_id=kind.id, type_name=kind.name, is_ims=bool(kind.is_ims), starts_at=starts_at,
+        ends_at=interval.end.astimezone(timezone.utc), status=AppointmentStatus.BOOKED, area=area,
+        notes=request.notes.strip(), series_id=None, cancel_reason="", late_cancellation=False, ims_flag=flag,
+    )
+
+
+_INSERT_APPOINTMENT = insert(Appointment.__table__)
+_INSERT_EVENT = insert(AppointmentEvent.__table__)
+
+
 def _insert(session: Session, ctx: ServiceContext, actor: Actor, request: BookingRequest, interval: Interval,
-            series_id: str | None) -> Appointment:
+            series_id: str | None) -> int:
+    """Insert the appointment and its 'booked' event at once (plain INSERTs); returns its id."""
     now = ctx.now()
-    row = Appointment(
+    appointment_id = session.execute(_INSERT_APPOINTMENT, dict(
         patient_id=request.patient_id, therapist_id=request.therapist_id, type_id=request.type_id,
         starts_at=interval.start, ends_at=interval.end, status=AppointmentStatus.BOOKED.value,
         area=request.area, notes=request.notes.strip(), series_id=series_id, version=1,
         created_at=now, created_by=actor.user_id, updated_at=now, updated_by=actor.user_id,
-    )
-    session.add(row)
-    session.flush()
+    )).inserted_primary_key[0]
     detail = {"starts_at": interval.start.isoformat(), "therapist_id": request.therapist_id}
     if series_id:
         detail["series_id"] = series_id
-    _event(session, ctx, actor, row.id, "booked", detail, to_status=AppointmentStatus.BOOKED.value)
-    return row
+    session.execute(_INSERT_EVENT, dict(
+        appointment_id=appointment_id, at=now, by_user=actor.user_id, kind="booked", from_status=None,
+        to_status=AppointmentStatus.BOOKED.value, detail=detail))
+    return appointment_id
 
 
 def check_booking(ctx: ServiceContext, actor: Actor, request: BookingRequest,
@@ -632,7 +751,7 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.BOOK, "move appointments")
         session = uow.session
-        row = session.get(Appointment, appointment_id)
+        row = session.get(Appointment, appointment_id, with_for_update=True)
         if row is None:
             raise NotFound("That appointment no longer exists.")
         therapist_id = new_therapist_id or row.therapist_id
@@ -744,22 +863,22 @@ def book_series(ctx: ServiceContext, actor: Actor, request: BookingRequest,
         uow.require(Permission.BOOK, "book appointments")
         session = uow.session
         _lock(session, request.therapist_id, request.patient_id)
-        rows: list[Appointment] = []
+        booked: list[tuple[int, Interval]] = []
         for start in starts:
             occurrence = replace(request, starts_at=start)
             day = format_day(start.astimezone(ctx.zone).date())
             try:
-                _therapist, _kind, interval = _checked_interval(ctx, session, occurrence)
+                _patient, _therapist, _kind, interval = _checked_interval(ctx, session, occurrence)
             except BookingRefused as error:
                 raise BookingRefused([f"{day}:", *error.reasons], first_allowed=error.first_allowed,
                                      ims=error.ims) from None
             except SlotTaken as error:
                 raise SlotTaken([f"{day}:", *error.reasons]) from None
             # Flushed at once, so the next occurrence's check sees this one.
-            rows.append(_insert(session, ctx, actor, occurrence, interval, series_id))
-        ids = [row.id for row in rows]
+            booked.append((_insert(session, ctx, actor, occurrence, interval, series_id), interval))
+        ids = [appointment_id for appointment_id, _interval in booked]
         uow.audit("book_series", "appointment", ids[0], patient_id=request.patient_id, series_id=series_id,
-                  appointments=ids, starts=[row.starts_at.isoformat() for row in rows])
+                  appointments=ids, starts=[interval.start.isoformat() for _id, interval in booked])
         records = load_appointment_records(
             session, appointment_query().where(Appointment.id.in_(ids)).order_by(Appointment.starts_at))
         uow.commit()
@@ -811,15 +930,57 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
     horizon_end = start + timedelta(days=SEARCH_HORIZON_DAYS)
     while chunk_start < horizon_end and len(found) < limit:
         chunk_end = min(chunk_start + timedelta(days=_SEARCH_CHUNK_DAYS), horizon_end)
-        window = Interval(chunk_start, chunk_end)
         with UnitOfWork(ctx, actor) as uow:
-            availabilities = _availabilities(uow.session, names, _padded(window, ctx.zone))
-            patient_busy = _patient_busy(uow.session, patient_id, window) if patient_id else []
-        slots = find_free_slots(duration, list(availabilities.values()), chunk_start, chunk_end, ctx.zone,
-                                step, part, patient_busy, limit=limit - len(found))
+            slots = _first_free_in_chunk(uow.session, ctx.zone, names, duration, Interval(chunk_start, chunk_end),
+                                         step, part, patient_id, limit - len(found))
         found.extend(FreeSlot(s.therapist_id, names[s.therapist_id], s.interval) for s in slots)
         chunk_start = chunk_end
     return found
+
+
+def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str], duration: timedelta,
+                         window: Interval, step: timedelta, part: PartOfDay, patient_id: int | None,
+                         limit: int) -> list:
+    """The first ``limit`` free slots in ``window``, reading the appointments a day, then two, four ...
+    at a time: in a busy clinic the first slots are near, and reading two weeks of everyone's
+    appointments costs far more than finding them.
+
+    Slots come in start order and all last ``duration``, so those ending by the time read so far are
+    exactly the first slots the whole window would give (appointments after it cannot touch them).
+    """
+    padded = _padded(window, zone)
+    ids = list(names)
+    time_of = _time_of(session, ids, padded)
+    busy: dict[int, list[Busy]] = defaultdict(list)
+    patient_busy: list[Busy] = []
+    known_until = padded.start
+    reach = timedelta(days=1)
+    while True:
+        read_from, known_until = known_until, min(window.start + reach, window.end)
+        complete = known_until >= window.end
+        if read_from == padded.start:
+            read = Interval(padded.start, padded.end if complete else known_until)
+            _add_busy(busy, names, _live_appointments(session, read, therapist_ids=ids))
+            if patient_id:
+                patient_busy += _patient_busy(session, patient_id, Interval(window.start, min(read.end, window.end)))
+        else:
+            # Only what starts in the newly read stretch: anything earlier that reaches into it
+            # overlapped the stretch already read.
+            read = Interval(read_from, padded.end if complete else known_until)
+            fresh = _live_appointments(session, read, therapist_ids=ids, starting_in=True)
+            _add_busy(busy, names, fresh)
+            if patient_id and read.start < window.end:
+                mine = Interval(read.start, min(read.end, window.end))
+                patient_busy += [Busy(Interval(start, end), "The patient", appointment_id) for appointment_id, _t, _p,
+                                 start, end in _live_appointments(session, mine, patient_id=patient_id, starting_in=True)]
+        slots = find_free_slots(duration, list(_with_busy(time_of, names, busy).values()), window.start, window.end,
+                                zone, step, part, patient_busy, limit=limit)
+        if complete:
+            return slots
+        known = list(takewhile(lambda slot: slot.interval.end <= known_until, slots))
+        if len(known) >= limit:
+            return known
+        reach *= 2
 
 
 # --- Day and week ---------------------------------------------------------------------------------
@@ -830,20 +991,16 @@ def _columns_for(session: Session, therapists: Sequence[Therapist], days: Sequen
     window = Interval(local_instant(days[0], time(0), zone), local_instant(days[-1] + timedelta(days=1),
                                                                             time(0), zone))
     ids = [t.id for t in therapists]
-    blocks: dict[int, list[WorkingBlock]] = defaultdict(list)
-    for row in session.scalars(select(WorkingHours).where(WorkingHours.therapist_id.in_(ids))):
-        blocks[row.therapist_id].append(WorkingBlock(row.weekday, row.start_time, row.end_time))
+    blocks = _weekly_blocks(session, ids)
     away: dict[int, list[AwayTime]] = defaultdict(list)
     time_off: dict[int, list[TimeOff]] = defaultdict(list)
     extra: dict[int, list[ExtraHours]] = defaultdict(list)
-    for row in session.scalars(select(ScheduleException).where(
-            ScheduleException.therapist_id.in_(ids), ScheduleException.cancelled.is_(False),
-            ScheduleException.starts_at < window.end, ScheduleException.ends_at > window.start)):
-        if row.kind == "time_off":
-            away[row.therapist_id].append(AwayTime(row.id, Interval(row.starts_at, row.ends_at), row.reason or ""))
-            time_off[row.therapist_id].append(TimeOff(row.starts_at, row.ends_at, row.reason or ""))
+    for exception_id, therapist_id, kind, start, end, reason in _exceptions(session, ids, window):
+        if kind == "time_off":
+            away[therapist_id].append(AwayTime(exception_id, Interval(start, end), reason or ""))
+            time_off[therapist_id].append(TimeOff(start, end, reason or ""))
         else:
-            extra[row.therapist_id].append(ExtraHours(row.starts_at, row.ends_at))
+            extra[therapist_id].append(ExtraHours(start, end))
     columns = []
     for therapist in therapists:
         availability = TherapistAvailability(therapist.id, blocks[therapist.id], time_off[therapist.id],
@@ -877,7 +1034,7 @@ def day_schedule(ctx: ServiceContext, actor: Actor, day: date) -> DaySchedule:
         columns = _columns_for(session, therapists, [day], zone) if therapists else []
         appointments = load_appointment_records(session, appointment_query().where(
             _overlapping(Appointment.starts_at, Appointment.ends_at, window),
-        ).order_by(Appointment.starts_at, Appointment.id))
+        ).order_by(Appointment.starts_at, Appointment.id), settings=settings)
     return DaySchedule(day, _day_rows(settings, day, zone), tuple(columns), tuple(appointments),
                        settings.slot_minutes)
 

@@ -8,12 +8,13 @@ appointment's date, so blocks that end by themselves (the surgery waits) lift on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Patient, Screening, ScreeningReview
@@ -32,7 +33,7 @@ from frontdesk.domain.screening import (
     format_date,
     validate,
 )
-from frontdesk.services.clinic import clinic_settings_in, screening_rules_in
+from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.unit_of_work import UnitOfWork
@@ -189,47 +190,61 @@ def screening_in(session: Session, screening_id: int) -> ScreeningRecord | None:
 
 @dataclass(frozen=True)
 class _OnFile:
-    """What the IMS check needs of a current screening, read in bulk (parsed only when asked)."""
+    """What the IMS check needs of a current screening, read in bulk: the answers as stored (text,
+    parsed only when the judgement is not already known) and the latest decision."""
 
     id: int
     screened_on: date
-    answers: Mapping[str, Any]
-    assessment: Mapping[str, Any]
+    answers_text: str
     decision: ReviewDecision | None
 
 
 def _current_on_file(session: Session, patient_ids: Iterable[int]) -> dict[int, _OnFile]:
     """Each patient's current screening and its latest decision: a query per 500 patients, and one more."""
-    rows: dict[int, Screening] = {}
+    rows: dict[int, tuple] = {}
     ordered = sorted(set(patient_ids))
+    answers_text = cast(Screening.answers, Text)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start:start + 500]
-        for row in session.scalars(select(Screening).where(
-                Screening.patient_id.in_(chunk), Screening.superseded_by.is_(None))):
-            current = rows.get(row.patient_id)
-            if current is None or (row.screened_at, row.id) > (current.screened_at, current.id):
-                rows[row.patient_id] = row
+        for row in session.execute(select(
+                Screening.id, Screening.patient_id, Screening.screened_at, Screening.screened_on, answers_text,
+        ).where(Screening.patient_id.in_(chunk), Screening.superseded_by.is_(None))):
+            current = rows.get(row[1])
+            if current is None or (row[2], row[0]) > (current[2], current[0]):
+                rows[row[1]] = tuple(row)
     decisions: dict[int, ReviewDecision] = {}
     if rows:
         for screening_id, decision in session.execute(
                 select(ScreeningReview.screening_id, ScreeningReview.decision)
-                .where(ScreeningReview.screening_id.in_([row.id for row in rows.values()]))
+                .where(ScreeningReview.screening_id.in_([row[0] for row in rows.values()]))
                 .order_by(ScreeningReview.decided_at, ScreeningReview.id)):
             try:
                 decisions[screening_id] = ReviewDecision(decision)
             except ValueError:
                 continue
     return {
-        patient_id: _OnFile(row.id, row.screened_on, row.answers, row.assessment, decisions.get(row.id))
+        patient_id: _OnFile(row[0], row[3], row[4], decisions.get(row[0]))
         for patient_id, row in rows.items()
     }
 
 
-def ims_statuses_in(session: Session, asked: Iterable[tuple[int, str, date]]
-                    ) -> dict[tuple[int, str, date], ImsStatus | None]:
+@lru_cache(maxsize=8192)
+def _judged(answers_text: str, area_key: str, on: date, decision: ReviewDecision | None, screened_on: date,
+            rescreen_months: int, rules: RuleTable) -> ImsStatus:
+    """`ims_status` of stored answers, remembered: a screening is never edited, and everything else the
+    judgement depends on is part of the key, so lists shown again (a day reloaded after each change)
+    do not assess the same screenings again. Raises as `ims_status` and `BodyArea.parse` do."""
+    area = BodyArea.parse(area_key) if area_key else None
+    answers = ScreeningAnswers.from_dict(json.loads(answers_text))
+    return ims_status(answers, area, on, rules, decision, screened_on, rescreen_months)
+
+
+def ims_statuses_in(session: Session, asked: Iterable[tuple[int, str, date]], *,
+                    settings: ClinicSettings | None = None) -> dict[tuple[int, str, date], ImsStatus | None]:
     """The IMS status of each (patient, area key, day), from each patient's current screening, with
     the same rule as `ims_allowed`; None for a patient with no screening. A few queries whatever the
-    number asked (settings, rules, screenings, reviews), for appointment lists.
+    number asked (settings, rules, screenings, reviews), for appointment lists; pass `settings` when
+    the caller has read them already.
 
     A screening whose answers can no longer be assessed (or an area key that no longer parses) is
     judged from the assessment saved with it, so one odd row never stops a list from showing.
@@ -237,7 +252,7 @@ def ims_statuses_in(session: Session, asked: Iterable[tuple[int, str, date]]
     wanted = set(asked)
     if not wanted:
         return {}
-    rescreen_months = clinic_settings_in(session).rescreen_months
+    rescreen_months = (settings or clinic_settings_in(session)).rescreen_months
     rules = screening_rules_in(session)
     on_file = _current_on_file(session, (patient_id for patient_id, _area, _on in wanted))
     result: dict[tuple[int, str, date], ImsStatus | None] = {}
@@ -248,12 +263,11 @@ def ims_statuses_in(session: Session, asked: Iterable[tuple[int, str, date]]
             result[key] = None
             continue
         try:
-            area = BodyArea.parse(area_key) if area_key else None
-            answers = ScreeningAnswers.from_dict(screening.answers)
-            result[key] = ims_status(answers, area, on, rules, screening.decision, screening.screened_on,
-                                     rescreen_months)
+            result[key] = _judged(screening.answers_text, area_key, on, screening.decision, screening.screened_on,
+                                  rescreen_months, rules)
         except (ValueError, KeyError, TypeError):
-            saved = Assessment.from_dict(screening.assessment)
+            saved = Assessment.from_dict(session.scalar(select(Screening.assessment)
+                                                        .where(Screening.id == screening.id)))
             area = next((v.area for v in saved.areas if v.area.key == area_key), None) if area_key else None
             result[key] = saved_ims_status(saved, area, on, screening.decision, screening.screened_on,
                                            rescreen_months)
@@ -320,7 +334,8 @@ def record_screening(ctx: ServiceContext, actor: Actor, patient_id: int, answers
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.RECORD_SCREENING, "record IMS screenings")
         session = uow.session
-        patient = session.get(Patient, patient_id)
+        # Locked (on PostgreSQL) so two desks recording at once cannot both leave a "current" screening.
+        patient = session.get(Patient, patient_id, with_for_update=True)
         if patient is None:
             raise NotFound("That patient record no longer exists.")
         if patient.archived:

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 from types import TracebackType
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -129,30 +129,35 @@ class UnitOfWork:
         append_audit(self.session, self.ctx, self.actor, action, entity, entity_id, patient_id, detail)
 
 
+#: The chain's last link: the newest row by its integer key (SQLite reads it from the end of the table).
+_LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_INSERT_AUDIT = insert(AuditEvent.__table__)
+
+
 def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, action: str, entity: str,
                  entity_id: int | None, patient_id: int | None, detail: dict) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers of the chain; SQLite's write lock already does this.
         session.execute(text("SELECT pg_advisory_xact_lock(7311)"))
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
+    prev = session.scalar(_LAST_HASH) or GENESIS_HASH
     at = ctx.now().astimezone(timezone.utc)
     user_id = actor.user_id if actor else None
     username = actor.username if actor else "(system)"
     clean = json.loads(json.dumps(detail, default=str))
-    session.add(
-        AuditEvent(
-            at=at,
-            user_id=user_id,
-            username=username,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            patient_id=patient_id,
-            detail=clean,
-            prev_hash=prev,
-            hash=audit_hash(prev, at, user_id, username, action, entity, entity_id, patient_id, clean),
-        )
-    )
+    # A plain INSERT, run now: the next entry's "last hash" query must see this one, and the ORM's
+    # unit-of-work bookkeeping is not needed for a row that is never changed.
+    session.execute(_INSERT_AUDIT, dict(
+        at=at,
+        user_id=user_id,
+        username=username,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        patient_id=patient_id,
+        detail=clean,
+        prev_hash=prev,
+        hash=audit_hash(prev, at, user_id, username, action, entity, entity_id, patient_id, clean),
+    ))
 
 
 def record_denial(ctx: ServiceContext, actor: Actor | None, permission: Permission, what: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -14,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.appointments import AppointmentStatus, allowed_next
-from frontdesk.services import appointments as service
 from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
@@ -23,6 +24,15 @@ from frontdesk.ui.appointment_model import short_date, time_range
 from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.widgets import ERROR_STYLE
+
+
+def _service() -> ModuleType:
+    """The appointment services, imported at the first status change: the module also builds
+    calendar exports (icalendar), which the schedule's first screen does not need."""
+    from frontdesk.services import appointments
+
+    return appointments
+
 
 COMMON_REASONS = (
     "Patient called to cancel",
@@ -45,7 +55,7 @@ class CancelDialog(QDialog):
         summary = QLabel(f"<b>{_escape(record.patient_name)}</b><br>{when} with "
                          f"{_escape(record.therapist_name)}<br>{_escape(record.type_name)}")
         layout.addWidget(summary)
-        self.late = service.is_late_if_cancelled_now(ctx, record)
+        self.late = _service().is_late_if_cancelled_now(ctx, record)
         hours = _notice_hours(ctx)
         if self.late:
             notice = QLabel(f"This is a <b>late cancellation</b>: less than {hours} hours' notice. "
@@ -63,7 +73,7 @@ class CancelDialog(QDialog):
         self.reason.setCurrentIndex(-1)
         self.reason.setEditText("")
         self.reason.lineEdit().setPlaceholderText("Type a reason or pick one")
-        self.reason.lineEdit().setMaxLength(service.MAX_REASON)
+        self.reason.lineEdit().setMaxLength(_service().MAX_REASON)
         label.setBuddy(self.reason)
         layout.addWidget(label)
         layout.addWidget(self.reason)
@@ -158,13 +168,13 @@ class StatusActions(QObject):
     # --- The actions -----------------------------------------------------------------------------
 
     def mark_arrived(self) -> None:
-        self._run("Arrived", service.mark_arrived)
+        self._run("Arrived", _service().mark_arrived)
 
     def mark_completed(self) -> None:
-        self._run("Completed", service.mark_completed)
+        self._run("Completed", _service().mark_completed)
 
     def mark_no_show(self) -> None:
-        self._run("No-show", service.mark_no_show)
+        self._run("No-show", _service().mark_no_show)
 
     def cancel_selected(self) -> None:
         record = self.current()
@@ -173,7 +183,7 @@ class StatusActions(QObject):
         dialog = self.cancel_dialog(self.ctx, record, self.widget)
         if not dialog.exec():
             return
-        self._run("Cancel appointment", service.cancel_appointment, dialog.reason_text)
+        self._run("Cancel appointment", _service().cancel_appointment, dialog.reason_text)
 
     def undo_last(self) -> None:
         record = self.current()
@@ -183,7 +193,7 @@ class StatusActions(QObject):
                     f"(now {record.status.label.lower()})? The undo is recorded in its history.")
         if not self.prompts.confirm(self.widget, "Undo last change", question):
             return
-        self._run("Undo last change", service.undo_last_status_change)
+        self._run("Undo last change", _service().undo_last_status_change)
 
     def _run(self, title: str, fn, *extra) -> AppointmentRecord | None:
         record = self.current()
@@ -202,5 +212,5 @@ class StatusActions(QObject):
             report_unexpected(self.widget, error, self.prompts)
             return None
         self.record_changed.emit(updated)
-        self.changed.emit(set(service.CHANGES))
+        self.changed.emit(set(_service().CHANGES))
         return updated

@@ -1,17 +1,33 @@
-"""The Appointments tab: the list of every appointment, and "My day" for one physiotherapist."""
+"""The Appointments tab: the list of every appointment, and "My day" for one physiotherapist.
+
+Both pages are built the first time the tab is shown (or a page is asked for), not when the main
+window opens: the window's first screen is another tab, and the list's first page is a query.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.ui.appointment_list import AppointmentListPage
 from frontdesk.ui.errors import Prompts
 from frontdesk.ui.geometry import recalled_value, remember_value
-from frontdesk.ui.my_day import MyDayWidget
+
+if TYPE_CHECKING:
+    from frontdesk.ui.appointment_list import AppointmentListPage
+    from frontdesk.ui.my_day import MyDayWidget
 
 PAGE_KEY = "appointments/page"
+
+
+def _holder() -> QWidget:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    return holder
 
 
 class AppointmentsTab(QWidget):
@@ -23,30 +39,58 @@ class AppointmentsTab(QWidget):
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self._announcing = False
+        self._list_page: AppointmentListPage | None = None
+        self._my_day: MyDayWidget | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.pages = QTabWidget()
         self.pages.setObjectName("appointments_pages")
         self.pages.setDocumentMode(True)
-        self.list_page = AppointmentListPage(ctx, actor, prompts)
-        self.my_day = MyDayWidget(ctx, actor, prompts)
-        self.pages.addTab(self.list_page, "All appointments")
-        self.pages.addTab(self.my_day, "M&y day")
+        self._holders = (_holder(), _holder())
+        self.pages.addTab(self._holders[0], "All appointments")
+        self.pages.addTab(self._holders[1], "M&y day")
         layout.addWidget(self.pages)
-        for page in (self.list_page, self.my_day):
-            page.changed.connect(self._page_changed)
-        self.my_day.print_requested.connect(self.print_requested)
         try:
             self.pages.setCurrentIndex(int(recalled_value(PAGE_KEY, 0)))
         except (TypeError, ValueError):
             self.pages.setCurrentIndex(0)
         self.pages.currentChanged.connect(lambda index: remember_value(PAGE_KEY, index))
 
+    @property
+    def list_page(self) -> AppointmentListPage:
+        self._build_pages()
+        assert self._list_page is not None
+        return self._list_page
+
+    @property
+    def my_day(self) -> MyDayWidget:
+        self._build_pages()
+        assert self._my_day is not None
+        return self._my_day
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._build_pages()
+        super().showEvent(event)
+
+    def _build_pages(self) -> None:
+        if self._list_page is not None:
+            return
+        from frontdesk.ui.appointment_list import AppointmentListPage
+        from frontdesk.ui.my_day import MyDayWidget
+
+        self._list_page = AppointmentListPage(self.ctx, self.actor, self.prompts)
+        self._my_day = MyDayWidget(self.ctx, self.actor, self.prompts)
+        for holder, page in zip(self._holders, (self._list_page, self._my_day)):
+            holder.layout().addWidget(page)
+            page.show()  # at once, with its holder, rather than at the next turn of the event loop
+            page.changed.connect(self._page_changed)
+        self._my_day.print_requested.connect(self.print_requested)
+
     def _page_changed(self, changes: set) -> None:
         """A change made on one page shows on the other at once, then goes to the other tabs."""
         sender = self.sender()
-        for page in (self.list_page, self.my_day):
-            if page is not sender:
+        for page in (self._list_page, self._my_day):
+            if page is not None and page is not sender:
                 page.refresh(changes)
         self._announcing = True
         try:
@@ -55,7 +99,7 @@ class AppointmentsTab(QWidget):
             self._announcing = False
 
     def refresh(self, changes: set) -> None:
-        if self._announcing:
-            return  # our own change coming back from the main window: the pages are up to date
+        if self._announcing or self._list_page is None:
+            return  # our own change coming back, or pages not built yet (they load fresh when they are)
         self.list_page.refresh(changes)
         self.my_day.refresh(changes)

@@ -4,29 +4,29 @@ The tabs only say what they want printed (`print_requested(kind, patient_id, scr
 `print_requested("day_sheet", therapist_id, day)`); this controller builds the document through the
 services and shows it. A consent opens the consent dialog first, where the patient signs on screen
 or the form is printed for a signature in ink.
+
+The documents, the consent dialog and the preview (reportlab, Qt's print support, pypdfium2) are
+imported on the first print, not when the main window opens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.documents import (
-    DocumentKind,
-    day_sheet,
-    eligibility_summary,
-    intake_form,
-)
 from frontdesk.services.patients import open_patient
 from frontdesk.services.schedule import list_therapists
 from frontdesk.services.screenings import ScreeningRecord, current_screening, get_screening
-from frontdesk.ui.consent_dialog import ConsentDialog
 from frontdesk.ui.errors import Prompts, call_service
-from frontdesk.ui.pdf_preview import PdfPreviewDialog, file_name_for
+
+if TYPE_CHECKING:
+    from frontdesk.services.documents import DocumentKind
+    from frontdesk.ui.pdf_preview import PdfPreviewDialog
 
 
 class DocumentController(QObject):
@@ -50,6 +50,10 @@ class DocumentController(QObject):
     def show_print(self, kind: str | DocumentKind, patient_id: int | None = None, screening_id: int | None = None,
                    *, therapist_id: int | None = None, day: date | None = None) -> QDialog | None:
         """Build the document and open its preview (or the consent dialog). None if it could not be built."""
+        from frontdesk.services.documents import DocumentKind, eligibility_summary, intake_form
+        from frontdesk.ui.consent_dialog import ConsentDialog
+        from frontdesk.ui.pdf_preview import file_name_for
+
         document = DocumentKind(kind)
         if document is DocumentKind.blank_intake_form:
             return self._preview(document, "Blank intake form", lambda: intake_form(self.ctx, self.actor, None),
@@ -102,6 +106,9 @@ class DocumentController(QObject):
         return screening
 
     def _day_sheet(self, therapist_id: int, day: date) -> QDialog | None:
+        from frontdesk.services.documents import DocumentKind, day_sheet
+        from frontdesk.ui.pdf_preview import file_name_for
+
         therapists = call_service(self.window, self.prompts, "Day sheet", list_therapists, self.ctx, self.actor,
                                   False) or []
         name = next((t.name for t in therapists if t.id == therapist_id), "")
@@ -111,6 +118,8 @@ class DocumentController(QObject):
 
     def _preview(self, document: DocumentKind, title: str, build: Callable[[], bytes],
                  file_name: str) -> PdfPreviewDialog | None:
+        from frontdesk.ui.pdf_preview import PdfPreviewDialog
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             pdf = call_service(self.window, self.prompts, document.label, build)

@@ -3,29 +3,45 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 import frontdesk
 from frontdesk.domain.roles import Permission
-from frontdesk.services.backups import BackupReason, automatic_backup
 from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.maintenance import backup_database
 from frontdesk.services.users import sign_out
 from frontdesk.ui.appointments_tab import AppointmentsTab
 from frontdesk.ui.documents import DocumentController
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import ui_settings
 from frontdesk.ui.idle_lock import IdleLock
-from frontdesk.ui.intake_tab import IntakeTab
 from frontdesk.ui.schedule_tab import ScheduleTab
-from frontdesk.ui.settings_dialog import ClinicSettingsDialog
 from frontdesk.ui.tasks import run_in_background
+
+if TYPE_CHECKING:
+    from frontdesk.ui.intake_tab import IntakeTab
+
+
+INTAKE_TITLE = "&Intake"
+
+
+class _StandIn(QWidget):
+    """Holds a tab's place until the tab is first shown, then has it built (and is replaced by it)."""
+
+    def __init__(self, build: Callable[[], None]) -> None:
+        super().__init__()
+        self._build = build
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._build()
 
 
 class MainWindow(QMainWindow):
@@ -45,20 +61,16 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("main_tabs")
-        self.intake = IntakeTab(ctx, actor, self.prompts)
+        self._intake: IntakeTab | None = None
+        self._intake_stand_in = _StandIn(self._build_intake)
         self.schedule = ScheduleTab(ctx, actor, self.prompts)
         self.appointments = AppointmentsTab(ctx, actor, self.prompts)
-        for widget, title in (
-            (self.intake, "&Intake"),
-            (self.schedule, "&Schedule"),
-            (self.appointments, "&Appointments"),
-        ):
+        self.tabs.addTab(self._intake_stand_in, INTAKE_TITLE)
+        for widget, title in ((self.schedule, "&Schedule"), (self.appointments, "&Appointments")):
             self.tabs.addTab(widget, title)
-            widget.changed.connect(self.data_changed)
-            self.data_changed.connect(widget.refresh)
+            self._connect_tab(widget)
         self.setCentralWidget(self.tabs)
         self.documents = DocumentController(ctx, actor, self.prompts, self)
-        self.intake.print_requested.connect(self.documents.on_patient_print_requested)
         self.appointments.print_requested.connect(self.documents.on_day_print_requested)
 
         self.database_label = QLabel(f"Database: {ctx.database.display_name}")
@@ -71,6 +83,35 @@ class MainWindow(QMainWindow):
         self.idle_lock = IdleLock(self, ctx, lambda: self.actor, get_clinic_settings(ctx).idle_lock_minutes)
         self.idle_lock.unlocked.connect(self._unlocked)
         self.data_changed.connect(self._clinic_changed)
+
+    @property
+    def intake(self) -> IntakeTab:
+        """The Intake tab, built the first time it is shown or asked for."""
+        self._build_intake()
+        assert self._intake is not None
+        return self._intake
+
+    def _build_intake(self) -> None:
+        """Put the real Intake tab where its stand-in was, keeping the same tab current."""
+        if self._intake is not None:
+            return
+        from frontdesk.ui.intake_tab import IntakeTab
+
+        self._intake = IntakeTab(self.ctx, self.actor, self.prompts)
+        self._connect_tab(self._intake)
+        self._intake.print_requested.connect(self.documents.on_patient_print_requested)
+        index = self.tabs.indexOf(self._intake_stand_in)
+        with QSignalBlocker(self.tabs):
+            current = self.tabs.currentIndex() == index
+            self.tabs.insertTab(index, self._intake, INTAKE_TITLE)
+            if current:
+                self.tabs.setCurrentIndex(index)
+            self.tabs.removeTab(index + 1)
+        self._intake_stand_in.deleteLater()
+
+    def _connect_tab(self, widget: QWidget) -> None:
+        widget.changed.connect(self.data_changed)
+        self.data_changed.connect(widget.refresh)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -129,8 +170,8 @@ class MainWindow(QMainWindow):
         if actor.user_id == self.actor.user_id:
             return
         self.actor = actor
-        for tab in (self.intake, self.schedule, self.appointments, self.documents):
-            if hasattr(tab, "actor"):
+        for tab in (self._intake, self.schedule, self.appointments, self.documents):
+            if tab is not None and hasattr(tab, "actor"):
                 tab.actor = actor
         self._apply_role()
 
@@ -171,6 +212,8 @@ class MainWindow(QMainWindow):
         self.close()
 
     def choose_backup(self) -> None:
+        from frontdesk.services.maintenance import backup_database
+
         start = str(Path.home() / "frontdesk-backup.sqlite3")
         path, _ = QFileDialog.getSaveFileName(self, "Save a backup of the database", start,
                                               "Front Desk backup (*.sqlite3)")
@@ -180,6 +223,8 @@ class MainWindow(QMainWindow):
                 self.prompts.info(self, "Backup", f"The backup was written to {written}.")
 
     def edit_clinic_settings(self) -> None:
+        from frontdesk.ui.settings_dialog import ClinicSettingsDialog
+
         dialog = ClinicSettingsDialog(self.ctx, self.actor, self.prompts, self)
         if dialog.exec():
             self.data_changed.emit({"clinic"})
@@ -212,6 +257,8 @@ class MainWindow(QMainWindow):
 
     def start_daily_backup(self) -> None:
         """The first start of the day leaves a backup in the clinic's backup folder (off the UI thread)."""
+        from frontdesk.services.backups import BackupReason, automatic_backup
+
         def done(result) -> None:
             if result.written is not None:
                 self.statusBar().showMessage(f"Today's backup was written to {result.written}.", 15000)

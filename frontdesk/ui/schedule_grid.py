@@ -3,6 +3,8 @@ that paints appointment blocks over the rows they span, and the view with drag-a
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,12 +20,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.scheduling import Interval, format_time, format_time_range, local_instant
-from frontdesk.services.schedule import AppointmentRecord, DaySchedule, ScheduleColumn, WeekSchedule
+from frontdesk.services.schedule import AppointmentRecord, AwayTime, DaySchedule, ScheduleColumn, WeekSchedule
 
 APPOINTMENT_ROLE = Qt.UserRole + 1
 INTERVAL_ROLE = Qt.UserRole + 2
@@ -42,6 +44,8 @@ FREE = QColor("#ffffff")
 CANCELLED_FILL = QColor("#f2f2f2")
 CANCELLED_TEXT = QColor("#777777")
 ATTENTION = QColor("#b00020")
+_AWAY_HATCH = QBrush(QColor("#d9c39a"), Qt.BDiagPattern)
+_AWAY_TEXT = QColor("#5c4a21")
 
 
 def tint(colour: str | QColor, strength: float = 0.22) -> QColor:
@@ -95,6 +99,31 @@ class _Block:
     span: int
 
 
+# Plain ints, compared in data() for every painted cell.
+_DISPLAY = int(Qt.DisplayRole)
+_TOOLTIP = int(Qt.ToolTipRole)
+_ACCESSIBLE = int(Qt.AccessibleTextRole)
+_BACKGROUND = int(Qt.BackgroundRole)
+_HORIZONTAL = Qt.Horizontal
+_CELL_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+_DRAGGABLE = Qt.ItemIsDragEnabled
+_DROPPABLE = Qt.ItemIsDropEnabled
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """What one cell shows, worked out once per load (the view asks for it many times per paint)."""
+
+    interval: Interval
+    block: _Block | None
+    anchor: bool
+    bookable: bool
+    away: AwayTime | None
+    text: str
+    background: QBrush
+    flags: Qt.ItemFlag
+
+
 class ScheduleGridModel(QAbstractTableModel):
     """Rows are time slots, columns are therapists (day view) or days (week view).
 
@@ -116,44 +145,86 @@ class ScheduleGridModel(QAbstractTableModel):
         self._blocks: dict[tuple[int, int], _Block] = {}
         self._covered: dict[tuple[int, int], _Block] = {}
         self._hidden: dict[tuple[int, int], list[AppointmentRecord]] = {}
+        self._cell_cache: dict[tuple[int, int], _Cell] = {}
+        self._tints: dict[str, QBrush] = {}
 
     # --- Loading --------------------------------------------------------------------------------
 
     def set_day(self, schedule: DaySchedule) -> None:
-        self.beginResetModel()
-        self.week = False
-        self.columns = list(schedule.columns)
-        self.cells = [[row for _ in self.columns] for row in schedule.rows]
-        self.row_labels = [format_time(row.start, self.zone) for row in schedule.rows]
-        self._place(schedule.appointments, lambda record: [
-            c for c, column in enumerate(self.columns) if column.therapist.id == record.therapist_id])
-        self.endResetModel()
+        columns = list(schedule.columns)
+        cells = [[row] * len(columns) for row in schedule.rows]
+        by_therapist: dict[int, list[int]] = {}
+        for c, column in enumerate(columns):
+            by_therapist.setdefault(column.therapist.id, []).append(c)
+        self._load(False, columns, cells, [format_time(row.start, self.zone) for row in schedule.rows],
+                   schedule.appointments, lambda record: by_therapist.get(record.therapist_id, ()))
 
     def set_week(self, schedule: WeekSchedule) -> None:
-        self.beginResetModel()
-        self.week = True
-        self.columns = list(schedule.columns)
+        columns = list(schedule.columns)
         step = timedelta(minutes=schedule.slot_minutes)
-        self.cells = []
+        cells = []
         for wall in schedule.row_times:
             row = []
-            for column in self.columns:
+            for column in columns:
                 start = local_instant(column.day, wall, self.zone)
                 row.append(Interval(start, start + step))
-            self.cells.append(row)
-        self.row_labels = [f"{t.hour}:{t.minute:02d}" for t in schedule.row_times]
-        self._place(schedule.appointments, lambda record: [
-            c for c, column in enumerate(self.columns)
-            if column.day == record.starts_at.astimezone(self.zone).date()])
-        self.endResetModel()
+            cells.append(row)
+        by_day: dict[date, list[int]] = {}
+        for c, column in enumerate(columns):
+            by_day.setdefault(column.day, []).append(c)
+        self._load(True, columns, cells, [f"{t.hour}:{t.minute:02d}" for t in schedule.row_times],
+                   schedule.appointments, lambda record: by_day.get(record.starts_at.astimezone(self.zone).date(), ()))
+
+    def _load(self, week: bool, columns: list[ScheduleColumn], cells: list[list[Interval]], labels: list[str],
+              appointments, columns_of) -> None:
+        """A new day or week. When only the contents change (the same number of rows and columns, as
+        when going from one day to the next) the view is told so instead of being reset."""
+        same_shape = len(cells) == len(self.cells) and len(columns) == len(self.columns) and bool(cells)
+        headers_before = (self.row_labels, self._column_headers(self.columns, self.week))
+        if not same_shape:
+            self.beginResetModel()
+        self.week = week
+        self.columns = columns
+        self.cells = cells
+        self.row_labels = labels
+        self._cell_cache = {}
+        self._place(appointments, columns_of)
+        if same_shape:
+            # Headers that read the same are left alone: telling the view makes it measure every section.
+            if headers_before[1] != self._column_headers(columns, week):
+                self.headerDataChanged.emit(Qt.Horizontal, 0, len(columns) - 1)
+            if headers_before[0] != labels:
+                self.headerDataChanged.emit(Qt.Vertical, 0, len(cells) - 1)
+            self.dataChanged.emit(self.index(0, 0), self.index(len(cells) - 1, len(columns) - 1))
+        else:
+            self.endResetModel()
+
+    @staticmethod
+    def _column_headers(columns: list[ScheduleColumn], week: bool) -> list[tuple]:
+        return [(week, column.day if week else None, column.therapist.name, column.therapist.designation,
+                 column.therapist.ims_qualified) for column in columns]
+
+    def _rows_of(self, column: int, interval: Interval, bounds: dict[int, tuple[list, list] | None]) -> range | list[int]:
+        """The rows of ``column`` whose cells overlap ``interval`` (a binary search on ordered rows)."""
+        if column not in bounds:
+            starts = [row[column].start for row in self.cells]
+            ends = [row[column].end for row in self.cells]
+            ordered = all(a <= b for a, b in zip(starts, starts[1:])) and all(a <= b for a, b in zip(ends, ends[1:]))
+            bounds[column] = (starts, ends) if ordered else None
+        found = bounds[column]
+        if found is None:
+            return [r for r in range(len(self.cells)) if self.cells[r][column].overlaps(interval)]
+        starts, ends = found
+        return range(bisect_right(ends, interval.start), bisect_left(starts, interval.end))
 
     def _place(self, appointments, columns_of) -> None:
         self._blocks, self._covered, self._hidden = {}, {}, {}
+        bounds: dict[int, tuple[list, list] | None] = {}
         # live ones first, so they claim their rows; cancelled ones fill what is left
         ordered = sorted(appointments, key=lambda r: (not r.is_live, r.starts_at, r.id))
         for record in ordered:
             for column in columns_of(record):
-                rows = [r for r in range(len(self.cells)) if self.cells[r][column].overlaps(record.interval)]
+                rows = self._rows_of(column, record.interval, bounds)
                 if not rows:
                     continue
                 if any((r, column) in self._covered for r in rows):
@@ -168,6 +239,41 @@ class ScheduleGridModel(QAbstractTableModel):
     def spans(self) -> list[tuple[int, int, int]]:
         """(row, column, rows) of every block that covers more than one row."""
         return [(b.row, b.column, b.span) for b in self._blocks.values() if b.span > 1]
+
+    def cell(self, row: int, column: int) -> _Cell:
+        """Everything a cell shows, computed on first use after each load."""
+        key = (row, column)
+        found = self._cell_cache.get(key)
+        if found is not None:
+            return found
+        interval = self.cells[row][column]
+        info = self.columns[column]
+        block = self._covered.get(key)
+        anchor = block is not None and block.row == row
+        bookable = info.is_bookable(interval)
+        away = info.away_at(interval)
+        if block is not None:
+            text = block_text(block.record, self.zone) if anchor else ""
+            background = QBrush(CANCELLED_FILL) if not block.record.is_live else self._tint(info.therapist.colour)
+        else:
+            text = ""
+            if away is not None and (row == 0 or not self.cells[row - 1][column].overlaps(away.interval)):
+                text = f"Away{': ' + away.reason if away.reason else ''}"
+            background = QBrush(AWAY if away is not None else FREE if bookable else OUT_OF_HOURS)
+        flags = _CELL_FLAGS
+        if block is not None and block.record.status is AppointmentStatus.BOOKED:
+            flags |= _DRAGGABLE
+        if bookable:
+            flags |= _DROPPABLE
+        found = _Cell(interval, block, anchor, bookable, away, text, background, flags)
+        self._cell_cache[key] = found
+        return found
+
+    def _tint(self, colour: str) -> QBrush:
+        brush = self._tints.get(colour)
+        if brush is None:
+            brush = self._tints[colour] = QBrush(tint(colour))
+        return brush
 
     # --- Queries for the tab --------------------------------------------------------------------
 
@@ -193,8 +299,7 @@ class ScheduleGridModel(QAbstractTableModel):
     def is_bookable(self, index: QModelIndex) -> bool:
         if not index.isValid():
             return False
-        column = self.columns[index.column()]
-        return column.is_bookable(self.cells[index.row()][index.column()])
+        return self.cell(index.row(), index.column()).bookable
 
     def appointments(self) -> list[AppointmentRecord]:
         seen = [b.record for b in self._blocks.values()]
@@ -210,15 +315,15 @@ class ScheduleGridModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role not in (Qt.DisplayRole, Qt.ToolTipRole):
+        if role != _DISPLAY and role != _TOOLTIP:
             return None
-        if orientation == Qt.Horizontal:
+        if orientation == _HORIZONTAL:
             if not 0 <= section < len(self.columns):
                 return None
             column = self.columns[section]
             if self.week:
                 return day_label(column.day)
-            if role == Qt.ToolTipRole:
+            if role == _TOOLTIP:
                 ims = "IMS-qualified" if column.therapist.ims_qualified else "Not IMS-qualified"
                 return f"{column.therapist.name}, {column.therapist.designation} ({ims})"
             return column.therapist.name
@@ -230,65 +335,51 @@ class ScheduleGridModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, column = index.row(), index.column()
-        interval = self.cells[row][column]
-        info = self.columns[column]
-        block = self._covered.get((row, column))
-        if role == Qt.DisplayRole:
-            if block is not None:
-                return block_text(block.record, self.zone) if block.row == row else ""
-            away = info.away_at(interval)
-            if away is not None and (row == 0 or not self.cells[row - 1][column].overlaps(away.interval)):
-                return f"Away{': ' + away.reason if away.reason else ''}"
-            return ""
-        if role in (Qt.ToolTipRole, Qt.AccessibleTextRole):
-            if block is not None:
-                text = block_tooltip(block.record, self.zone)
-                hidden = self._hidden.get((block.row, block.column), [])
-                if hidden:
-                    text += f"\nAlso here, no longer booked: {len(hidden)}"
-                return text
-            where = f"{format_time_range(interval, self.zone)} with {info.therapist.name}"
-            if self.week:
-                where += f" on {day_label(info.day)}"
-            away = info.away_at(interval)
-            if away is not None:
-                return f"Away {where}" + (f": {away.reason}" if away.reason else "")
-            if not info.is_bookable(interval):
-                return f"Not working {where}"
-            return f"Free {where}: press Enter to book"
-        if role == Qt.BackgroundRole:
-            if block is not None:
-                return QBrush(CANCELLED_FILL if not block.record.is_live else tint(info.therapist.colour))
-            if info.away_at(interval) is not None:
-                return QBrush(AWAY)
-            return QBrush(FREE if info.is_bookable(interval) else OUT_OF_HOURS)
+        cell = self.cell(row, column)
+        block = cell.block
+        if role == _DISPLAY:
+            return cell.text
+        if role == _BACKGROUND:
+            return cell.background
         if role == APPOINTMENT_ROLE:
             return block.record if block else None
         if role == ANCHOR_ROLE:
-            return block is not None and block.row == row
-        if role == INTERVAL_ROLE:
-            return interval
-        if role == BOOKABLE_ROLE:
-            return info.is_bookable(interval)
-        if role == AWAY_ROLE:
-            away = info.away_at(interval)
-            return away.reason if away else None
+            return cell.anchor
         if role == COLUMN_ROLE:
-            return info
+            return self.columns[column]
+        if role == AWAY_ROLE:
+            return cell.away.reason if cell.away else None
+        if role == INTERVAL_ROLE:
+            return cell.interval
+        if role == BOOKABLE_ROLE:
+            return cell.bookable
+        if role in (_TOOLTIP, _ACCESSIBLE):
+            return self._tooltip(cell, self.columns[column])
         if role == HIDDEN_ROLE:
-            return list(self._hidden.get((row, column), [])) if block and block.row == row else []
+            return list(self._hidden.get((row, column), [])) if cell.anchor else []
         return None
+
+    def _tooltip(self, cell: _Cell, info: ScheduleColumn) -> str:
+        block = cell.block
+        if block is not None:
+            text = block_tooltip(block.record, self.zone)
+            hidden = self._hidden.get((block.row, block.column), [])
+            if hidden:
+                text += f"\nAlso here, no longer booked: {len(hidden)}"
+            return text
+        where = f"{format_time_range(cell.interval, self.zone)} with {info.therapist.name}"
+        if self.week:
+            where += f" on {day_label(info.day)}"
+        if cell.away is not None:
+            return f"Away {where}" + (f": {cell.away.reason}" if cell.away.reason else "")
+        if not cell.bookable:
+            return f"Not working {where}"
+        return f"Free {where}: press Enter to book"
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemIsDropEnabled
-        flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        record = self.appointment_at(index)
-        if record is not None and record.status is AppointmentStatus.BOOKED:
-            flags |= Qt.ItemIsDragEnabled
-        if self.is_bookable(index):
-            flags |= Qt.ItemIsDropEnabled
-        return flags
+        return self.cell(index.row(), index.column()).flags
 
     # --- Drag and drop --------------------------------------------------------------------------
 
@@ -335,24 +426,31 @@ class ScheduleGridModel(QAbstractTableModel):
 class ScheduleDelegate(QStyledItemDelegate):
     """Paints free, out-of-hours and away cells, and appointment blocks over their merged cells."""
 
+    #: Drawn blocks kept for repaints (scrolling, selection, going back to a day): about 20 KB each.
+    BLOCKS_KEPT = 600
+
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
         super().__init__(parent)
         self.zone = zone
+        self._drawn: OrderedDict[tuple, QPixmap] = OrderedDict()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        painter.save()
+        model = index.model()
+        if not isinstance(model, ScheduleGridModel):
+            super().paint(painter, option, index)
+            return
+        cell = model.cell(index.row(), index.column())
         rect = option.rect
-        record: AppointmentRecord | None = index.data(APPOINTMENT_ROLE)
-        column: ScheduleColumn = index.data(COLUMN_ROLE)
-        painter.fillRect(rect, index.data(Qt.BackgroundRole) or QBrush(FREE))
-        if record is None and index.data(AWAY_ROLE) is not None:
-            painter.fillRect(rect, QBrush(QColor("#d9c39a"), Qt.BDiagPattern))
-            text = index.data(Qt.DisplayRole)
-            if text:
-                painter.setPen(QColor("#5c4a21"))
-                painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, text)
-        elif record is not None and index.data(ANCHOR_ROLE):
-            self._paint_block(painter, rect, record, column, option)
+        painter.save()
+        painter.fillRect(rect, cell.background)
+        if cell.block is None and cell.away is not None:
+            painter.fillRect(rect, _AWAY_HATCH)
+            if cell.text:
+                painter.setPen(_AWAY_TEXT)
+                painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, cell.text)
+        elif cell.anchor:
+            painter.drawPixmap(rect.topLeft(), self._drawn_block(painter, rect, cell.block.record,
+                                                                 model.columns[index.column()], option, cell.text))
         if option.state & QStyle.State_Selected:
             pen = QPen(option.palette.highlight().color(), 2)
             painter.setPen(pen)
@@ -360,8 +458,32 @@ class ScheduleDelegate(QStyledItemDelegate):
             painter.drawRect(rect.adjusted(1, 1, -1, -1))
         painter.restore()
 
+    def _drawn_block(self, painter: QPainter, rect: QRect, record: AppointmentRecord, column: ScheduleColumn,
+                     option: QStyleOptionViewItem, text: str) -> QPixmap:
+        """The block as a picture, drawn once for what it shows and its size, then reused: text
+        layout is most of a repaint's cost."""
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        key = (text, rect.width(), rect.height(), column.therapist.colour, record.is_live,
+               record.ims_flag.needs_attention, option.font.key(), ratio)
+        picture = self._drawn.get(key)
+        if picture is not None:
+            self._drawn.move_to_end(key)
+            return picture
+        picture = QPixmap(round(rect.width() * ratio), round(rect.height() * ratio))
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(Qt.transparent)
+        canvas = QPainter(picture)
+        try:
+            self._paint_block(canvas, QRect(0, 0, rect.width(), rect.height()), record, column, option, text)
+        finally:
+            canvas.end()
+        self._drawn[key] = picture
+        if len(self._drawn) > self.BLOCKS_KEPT:
+            self._drawn.popitem(last=False)
+        return picture
+
     def _paint_block(self, painter: QPainter, rect: QRect, record: AppointmentRecord, column: ScheduleColumn,
-                     option: QStyleOptionViewItem) -> None:
+                     option: QStyleOptionViewItem, text: str) -> None:
         colour = QColor(column.therapist.colour)
         box = rect.adjusted(2, 1, -2, -1)
         live = record.is_live
@@ -373,7 +495,7 @@ class ScheduleDelegate(QStyledItemDelegate):
         font = QFont(option.font)
         font.setStrikeOut(not live)
         text_box = box.adjusted(8, 2, -4, -2)
-        first, _, second = block_text(record, self.zone).partition("\n")
+        first, _, second = text.partition("\n")
         bold = QFont(font)
         bold.setBold(True)
         painter.setFont(bold)

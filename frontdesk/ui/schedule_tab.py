@@ -34,12 +34,9 @@ from frontdesk.services.schedule import (
     reschedule_appointment,
     week_schedule,
 )
-from frontdesk.ui.booking_dialog import BookingDialog
-from frontdesk.ui.booking_find import FindSlotDialog
 from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import recalled_value, remember_value
 from frontdesk.ui.schedule_grid import INTERVAL_ROLE, ScheduleGridModel, ScheduleGridView
-from frontdesk.ui.schedule_move import MoveDialog
 
 RELOAD_ON = frozenset({"appointments", "patients", "screenings", "therapists", "clinic"})
 
@@ -314,6 +311,8 @@ class ScheduleTab(QWidget):
                 start = index.data(INTERVAL_ROLE).start
                 therapist_id = self.model.columns[index.column()].therapist.id
         try:
+            from frontdesk.ui.booking_dialog import BookingDialog  # the first screen does not need it
+
             dialog = BookingDialog(self.ctx, self.actor, self, start=start, therapist_id=therapist_id)
         except Exception as error:  # noqa: BLE001
             report_unexpected(self, error, self.prompts)
@@ -335,6 +334,8 @@ class ScheduleTab(QWidget):
         record = self.selected_appointment()
         if record is None or not self.may_book:
             return
+        from frontdesk.ui.schedule_move import MoveDialog
+
         dialog = MoveDialog(self.ctx, self.actor, record, self)
         dialog.finished.connect(lambda _result: dialog.conflicted and self.reload())
         self._open(dialog, lambda: self._moved(dialog.moved))
@@ -369,6 +370,8 @@ class ScheduleTab(QWidget):
             return
         column = self.model.columns[self.view.currentIndex().column()] if self.view.currentIndex().isValid() \
             and self.week_mode else None
+        from frontdesk.ui.booking_find import FindSlotDialog
+
         dialog = FindSlotDialog(self.ctx, self.actor, self, therapist_id=column.therapist.id if column else None,
                                 from_date=max(self.day, self.ctx.today()))
         self._open(dialog, lambda: self._booked([dialog.booked] if dialog.booked else []))
