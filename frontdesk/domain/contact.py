@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 
 DEFAULT_REGION = "CA"
 
@@ -66,6 +65,8 @@ def normalise_email(text: str) -> str:
     cleaned = text.strip()
     if not cleaned:
         return ""
+    from email_validator import EmailNotValidError, validate_email  # slow to import; needed only here
+
     try:
         return validate_email(cleaned, check_deliverability=False).normalized
     except EmailNotValidError as error:

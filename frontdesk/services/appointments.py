@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from icalendar import Calendar, Event
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -567,6 +566,8 @@ def export_ics(ctx: ServiceContext, actor: Actor, therapist_id: int, date_from: 
     name and the appointment type; cancelled appointments are included as cancelled so a calendar
     that imported them before drops them.
     """
+    from icalendar import Calendar, Event  # only when exporting: it is slow to import
+
     if date_to < date_from:
         raise ValidationFailed({"date_to": "The end date is before the start date."})
     with UnitOfWork(ctx, actor) as uow:
