@@ -46,6 +46,11 @@ CANCELLED_TEXT = QColor("#777777")
 ATTENTION = QColor("#b00020")
 _AWAY_HATCH = QBrush(QColor("#d9c39a"), Qt.BDiagPattern)
 _AWAY_TEXT = QColor("#5c4a21")
+# One brush each, shared by every cell that shows it.
+_OUT_OF_HOURS_FILL = QBrush(OUT_OF_HOURS)
+_AWAY_FILL = QBrush(AWAY)
+_FREE_FILL = QBrush(FREE)
+_CANCELLED_BRUSH = QBrush(CANCELLED_FILL)
 
 
 def tint(colour: str | QColor, strength: float = 0.22) -> QColor:
@@ -97,6 +102,7 @@ class _Block:
     row: int
     column: int
     span: int
+    live: bool
 
 
 # Plain ints, compared in data() for every painted cell.
@@ -108,6 +114,7 @@ _HORIZONTAL = Qt.Horizontal
 _CELL_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
 _DRAGGABLE = Qt.ItemIsDragEnabled
 _DROPPABLE = Qt.ItemIsDropEnabled
+_SELECTED = QStyle.State_Selected
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +228,8 @@ class ScheduleGridModel(QAbstractTableModel):
         self._blocks, self._covered, self._hidden = {}, {}, {}
         bounds: dict[int, tuple[list, list] | None] = {}
         # live ones first, so they claim their rows; cancelled ones fill what is left
-        ordered = sorted(appointments, key=lambda r: (not r.is_live, r.starts_at, r.id))
+        live = {id(r): r.status.is_live for r in appointments}
+        ordered = sorted(appointments, key=lambda r: (not live[id(r)], r.starts_at, r.id))
         for record in ordered:
             for column in columns_of(record):
                 rows = self._rows_of(column, record.interval, bounds)
@@ -231,7 +239,7 @@ class ScheduleGridModel(QAbstractTableModel):
                     owner = next(self._covered[(r, column)] for r in rows if (r, column) in self._covered)
                     self._hidden.setdefault((owner.row, owner.column), []).append(record)
                     continue
-                block = _Block(record, rows[0], column, rows[-1] - rows[0] + 1)
+                block = _Block(record, rows[0], column, rows[-1] - rows[0] + 1, live[id(record)])
                 self._blocks[(block.row, column)] = block
                 for r in rows:
                     self._covered[(r, column)] = block
@@ -254,12 +262,12 @@ class ScheduleGridModel(QAbstractTableModel):
         away = info.away_at(interval)
         if block is not None:
             text = block_text(block.record, self.zone) if anchor else ""
-            background = QBrush(CANCELLED_FILL) if not block.record.is_live else self._tint(info.therapist.colour)
+            background = self._tint(info.therapist.colour) if block.live else _CANCELLED_BRUSH
         else:
             text = ""
             if away is not None and (row == 0 or not self.cells[row - 1][column].overlaps(away.interval)):
                 text = f"Away{': ' + away.reason if away.reason else ''}"
-            background = QBrush(AWAY if away is not None else FREE if bookable else OUT_OF_HOURS)
+            background = _AWAY_FILL if away is not None else _FREE_FILL if bookable else _OUT_OF_HOURS_FILL
         flags = _CELL_FLAGS
         if block is not None and block.record.status is AppointmentStatus.BOOKED:
             flags |= _DRAGGABLE
@@ -300,6 +308,14 @@ class ScheduleGridModel(QAbstractTableModel):
         if not index.isValid():
             return False
         return self.cell(index.row(), index.column()).bookable
+
+    def first_bookable(self) -> tuple[int, int] | None:
+        """(row, column) of the earliest bookable cell, leftmost first; None when nobody works."""
+        for row, intervals in enumerate(self.cells):
+            for column, info in enumerate(self.columns):
+                if info.is_bookable(intervals[column]):
+                    return row, column
+        return None
 
     def appointments(self) -> list[AppointmentRecord]:
         seen = [b.record for b in self._blocks.values()]
@@ -441,22 +457,24 @@ class ScheduleDelegate(QStyledItemDelegate):
             return
         cell = model.cell(index.row(), index.column())
         rect = option.rect
-        painter.save()
+        # fillRect and drawPixmap leave the painter's state alone: it is saved only around what changes it.
         painter.fillRect(rect, cell.background)
         if cell.block is None and cell.away is not None:
             painter.fillRect(rect, _AWAY_HATCH)
             if cell.text:
+                painter.save()
                 painter.setPen(_AWAY_TEXT)
                 painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, cell.text)
+                painter.restore()
         elif cell.anchor:
             painter.drawPixmap(rect.topLeft(), self._drawn_block(painter, rect, cell.block.record,
                                                                  model.columns[index.column()], option, cell.text))
-        if option.state & QStyle.State_Selected:
-            pen = QPen(option.palette.highlight().color(), 2)
-            painter.setPen(pen)
+        if option.state & _SELECTED:
+            painter.save()
+            painter.setPen(QPen(option.palette.highlight().color(), 2))
             painter.setBrush(Qt.NoBrush)
             painter.drawRect(rect.adjusted(1, 1, -1, -1))
-        painter.restore()
+            painter.restore()
 
     def _drawn_block(self, painter: QPainter, rect: QRect, record: AppointmentRecord, column: ScheduleColumn,
                      option: QStyleOptionViewItem, text: str) -> QPixmap:

@@ -254,13 +254,12 @@ class ScheduleTab(QWidget):
         self._current_changed(self.view.currentIndex())
 
     def _select_first_working_cell(self) -> None:
-        for row in range(self.model.rowCount()):
-            for column in range(self.model.columnCount()):
-                index = self.model.index(row, column)
-                if self.model.is_bookable(index):
-                    self.view.setCurrentIndex(index)
-                    self.view.scrollTo(index, ScheduleGridView.PositionAtTop)
-                    return
+        found = self.model.first_bookable()
+        if found is not None:
+            index = self.model.index(*found)
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index, ScheduleGridView.PositionAtTop)
+            return
         self.view.setCurrentIndex(self.model.index(0, 0))
 
     # --- Selection --------------------------------------------------------------------------------
