@@ -12,6 +12,7 @@ while a document is being laid out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -19,7 +20,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import Consent, Patient, Therapist
+from frontdesk.db.models import Consent, Patient, Screening, Therapist
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag, screening_valid_until
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import clean_text, display_name
@@ -66,7 +67,12 @@ from frontdesk.services.appointments import my_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.schedule import AppointmentRecord
-from frontdesk.services.screenings import ScreeningRecord, current_screening_in, screening_in
+from frontdesk.services.screenings import (
+    ScreeningRecord,
+    current_screening_in,
+    screening_in,
+    screening_records_in,
+)
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.users import display_names_in
 
@@ -74,6 +80,8 @@ MAX_SIGNER = 200
 MAX_RELATIONSHIP = 100
 #: A drawn signature is a small PNG; anything far larger is not one.
 MAX_SIGNATURE_BYTES = 2_000_000
+#: Ids per IN (...) list when reading a batch, well under every database's limit on parameters.
+BATCH_CHUNK = 500
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -331,6 +339,71 @@ def consent_document(ctx: ServiceContext, actor: Actor, patient_id: int, screeni
         uow.audit("print", "document", screening.id, patient_id=patient_id, kind=DocumentKind.consent.value)
         uow.commit()
     return consent_pdf(data)
+
+
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    return [ids[start:start + BATCH_CHUNK] for start in range(0, len(ids), BATCH_CHUNK)]
+
+
+def _current_screenings_in(session: Session, patient_ids: Sequence[int]) -> dict[int, ScreeningRecord]:
+    """Each patient's current screening (the latest not replaced), read in a few queries for all."""
+    latest: dict[int, Screening] = {}
+    for chunk in _chunks(patient_ids):
+        rows = session.scalars(select(Screening).where(Screening.patient_id.in_(chunk),
+                                                       Screening.superseded_by.is_(None)))
+        for row in rows:
+            known = latest.get(row.patient_id)
+            if known is None or (row.screened_at, row.id) > (known.screened_at, known.id):
+                latest[row.patient_id] = row
+    return {record.patient_id: record for record in screening_records_in(session, list(latest.values()))}
+
+
+def consent_documents(ctx: ServiceContext, actor: Actor, patient_ids: Sequence[int]) -> list[bytes]:
+    """Consent forms for several patients at once (say, everyone booked for IMS tomorrow), each for the
+    patient's current screening, one per id in the order given.
+
+    Everything is read in a few queries and every printing is recorded in one transaction; the forms
+    are laid out after it ends. When a patient has left the records or has no screening yet, nothing is
+    printed; the message names anyone still to be screened.
+    """
+    wanted = list(dict.fromkeys(patient_ids))
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.PRINT, "print consent forms")
+        session = uow.session
+        patients: dict[int, Patient] = {}
+        for chunk in _chunks(wanted):
+            patients.update((row.id, row) for row in session.scalars(select(Patient).where(Patient.id.in_(chunk))))
+        if any(patient_id not in patients for patient_id in wanted):
+            raise NotFound("A patient record on the list no longer exists. Refresh the list and print again.")
+        screenings = _current_screenings_in(session, wanted)
+        unscreened = [patient_name(patients[patient_id]) for patient_id in wanted if patient_id not in screenings]
+        if unscreened:
+            raise NotFound("No IMS screening yet for " + "; ".join(unscreened)
+                           + ". Screen them first, or print the others without them.")
+        clinic = clinic_details(ctx)
+        generated_at = _generated_at(ctx)
+        physiotherapist = _physiotherapist(session, actor)
+        data = {
+            patient_id: ConsentData(
+                clinic=clinic,
+                patient=_patient_details(patients[patient_id]),
+                answers=screening_answers(screenings[patient_id].answers),
+                verdict=verdict_of(screenings[patient_id]),
+                generated_at=generated_at,
+                screened_at=screenings[patient_id].screened_at,
+                screened_by=screenings[patient_id].screened_by,
+                physiotherapist=physiotherapist,
+                substitute=None,
+                signature=None,
+            )
+            for patient_id in wanted
+        }
+        for patient_id in patient_ids:
+            uow.audit("print", "document", screenings[patient_id].id, patient_id=patient_id,
+                      kind=DocumentKind.consent.value)
+        uow.commit()
+    pdfs = {patient_id: consent_pdf(form) for patient_id, form in data.items()}
+    return [pdfs[patient_id] for patient_id in patient_ids]
 
 
 def eligibility_summary(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int | None) -> bytes:
@@ -615,6 +688,7 @@ __all__ = [
     "DocumentKind",
     "consent_copy",
     "consent_document",
+    "consent_documents",
     "consents_for_patient",
     "day_sheet",
     "eligibility_summary",

@@ -18,6 +18,7 @@ from frontdesk.services.documents import (
     ConsentMethod,
     consent_copy,
     consent_document,
+    consent_documents,
     consents_for_patient,
     day_sheet,
     eligibility_summary,
@@ -157,6 +158,35 @@ def test_unsigned_consent_shows_the_patient_answers_and_verdict(ctx, reception, 
     assert image_count(read.reader) == 0
     assert unembedded_fonts(read.reader) == []
     assert print_audits(ctx) == [("print", "consent", patient.id)]
+
+
+def test_a_batch_of_consents_has_each_patient_in_the_order_asked_and_records_each_printing(ctx, reception,
+                                                                                         zoe, tsai):
+    (zoe_patient, zoe_screening), (tsai_patient, tsai_screening) = zoe, tsai
+    pdfs = consent_documents(ctx, reception, [tsai_patient.id, zoe_patient.id])
+    texts = [text_of(pdf) for pdf in pdfs]
+    assert "蔡, 英文" in texts[0] and "Ødegård" not in texts[0]
+    assert "Ødegård, Zoë" in texts[1] and "蔡" not in texts[1]
+    assert "Not yet" in texts[1]
+    assert pdfs[0] == consent_document(ctx, reception, tsai_patient.id, None)  # the same form as one at a time
+    printed = [(action, kind, patient_id) for action, kind, patient_id in print_audits(ctx)]
+    assert printed.count(("print", "consent", tsai_patient.id)) == 2
+    assert printed.count(("print", "consent", zoe_patient.id)) == 1
+
+
+@pytest.mark.parametrize("who", ["nobody", "unscreened", "gone"])
+def test_a_batch_that_cannot_be_printed_prints_nothing(ctx, reception, zoe, who):
+    patient, _ = zoe
+    if who == "nobody":
+        actor, ids, error, says = None, [patient.id], PermissionDenied, "may not print consent forms"
+    elif who == "unscreened":
+        kim = register_patient(ctx, reception, KIM)
+        actor, ids, error, says = reception, [patient.id, kim.id], NotFound, "No IMS screening yet for 김, 민준"
+    else:
+        actor, ids, error, says = reception, [patient.id, 99_999], NotFound, "no longer exists"
+    with pytest.raises(error, match=says):
+        consent_documents(ctx, actor, ids)
+    assert [row for row in print_audits(ctx) if row[0] == "print"] == []
 
 
 def test_signed_consent_holds_the_signature_and_the_hash_of_its_exact_bytes(ctx, reception, zoe):
