@@ -218,6 +218,28 @@ class Bench:
         rows = self.raw.execute("EXPLAIN QUERY PLAN " + sql, args).fetchall()
         self.plans[name] = [row[-1] for row in rows]
 
+    def explain_service(self, name: str, call) -> None:
+        """The plan of every SELECT that `call()` sends through the app's own engine."""
+        from sqlalchemy import event
+
+        seen: list[tuple[str, tuple]] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
+            if statement.lstrip().upper().startswith("SELECT") and not executemany:
+                seen.append((statement, tuple(parameters or ())))
+
+        engine = self.ctx.database.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            call()
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        for number, (statement, parameters) in enumerate(seen, 1):
+            try:
+                self.explain(f"{name}, query {number} of {len(seen)}", statement, parameters)
+            except sqlite3.Error:
+                continue
+
     # -- patient search ----------------------------------------------------------------------------
 
     def search_queries(self) -> list[tuple[str, str]]:
@@ -291,10 +313,10 @@ class Bench:
                 figure.samples.append(_timed(lambda: one(text)))
                 sql, args = self.raw_search_sql(kind, text)
                 figure.baseline.append(_timed(lambda: self.raw.execute(sql, args).fetchall()))
-        self.explain("patient search by name", *self.raw_search_sql("name", "smi"))
-        self.explain("patient search by two words", *self.raw_search_sql("name", "smith j"))
-        self.explain("patient search by phone", *self.raw_search_sql("phone", "250493"))
-        self.explain("patient search by birth date", *self.raw_search_sql("born", "1980-03-14"))
+        for label, text in (("name", "smi"), ("two words", "smith j"), ("phone", "250493"),
+                            ("birth date", "1980-03-14")):
+            self.explain_service(f"patient search by {label}",
+                                 lambda text=text: search_patients(self.ctx, self.actor, text))
         return figure
 
     # -- the day -----------------------------------------------------------------------------------
@@ -359,7 +381,13 @@ class Bench:
             figure.samples.append(_timed(lambda: one(day)))
             sql, args = self.raw_day_sql(day)
             figure.baseline.append(_timed(lambda: self.raw.execute(sql, args).fetchall()))
-        self.explain("day view appointments", *self.raw_day_sql(days[0]))
+        self.explain("day view appointments (baseline query)", *self.raw_day_sql(days[0]))
+        try:
+            from frontdesk.services.schedule import day_schedule as load_day
+        except ImportError:
+            load_day = None
+        if load_day is not None:
+            self.explain_service("day view", lambda: load_day(self.ctx, self.actor, days[0]))
         if tab is not None:
             tab.close()
             tab.deleteLater()
