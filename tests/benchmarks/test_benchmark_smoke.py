@@ -31,8 +31,9 @@ def test_the_tiny_benchmark_reports_every_figure(tmp_path):
             assert figure["median"] is not None and figure["median"] > 0, key
         else:
             assert figure["median"] is None and figure["note"], key
-    assert report["query_plans"]["day view appointments"]
-    assert "patient search by name" in report["query_plans"]
+    plans = report["query_plans"]
+    assert any(name.startswith("day view") and plan for name, plan in plans.items())
+    assert any(name.startswith("patient search by name") and plan for name, plan in plans.items())
     assert "Query plans" in done.stdout
 
 
