@@ -146,7 +146,13 @@ def _stored_rules(session: Session) -> dict[str, Any]:
 
 def screening_rules_in(session: Session) -> RuleTable:
     """The clinic's IMS rule table read inside the caller's session (the default file if none is stored)."""
-    return RuleTable.from_mapping(_stored_rules(session))
+    return _parsed_rules(json.dumps(_stored_rules(session), sort_keys=True))
+
+
+@lru_cache(maxsize=8)
+def _parsed_rules(stored: str) -> RuleTable:
+    """The table parsed once per stored content: a changed setting is a new key, so never stale."""
+    return RuleTable.from_mapping(json.loads(stored))
 
 
 def get_screening_rules(ctx: ServiceContext) -> dict[str, Any]:

@@ -326,17 +326,29 @@ def load_appointment_records(session: Session, statement: Select, *,
         )
     rows = session.execute(statement).all()
     flags = _ims_flags(session, [(r[2], r[15], r[12]) for r in rows if r[11]], settings)
+    none = ImsFlag.NONE
     return [
-        AppointmentRecord(
+        _record(
             id=r[0], version=r[1], patient_id=r[2], patient_name=display_name(r[3], r[4], r[5]),
             stored_phone=r[6] or "", therapist_id=r[7], therapist_name=r[8], type_id=r[9],
             type_name=r[10], is_ims=bool(r[11]), starts_at=r[12], ends_at=r[13],
-            status=AppointmentStatus(r[14]), area=r[15] or "", notes=r[16] or "", series_id=r[17],
-            cancel_reason=r[18] or "", late_cancellation=bool(r[19]),
-            ims_flag=flags.get((r[2], r[15] or "", r[12]), ImsFlag.NONE) if r[11] else ImsFlag.NONE,
+            status=_STATUSES.get(r[14]) or AppointmentStatus(r[14]), area=r[15] or "", notes=r[16] or "",
+            series_id=r[17], cancel_reason=r[18] or "", late_cancellation=bool(r[19]),
+            ims_flag=flags.get((r[2], r[15] or "", r[12]), none) if r[11] else none,
         )
         for r in rows
     ]
+
+
+_STATUSES = {status.value: status for status in AppointmentStatus}
+
+
+def _record(**fields) -> AppointmentRecord:
+    """An :class:`AppointmentRecord` with every field given, set directly: a day view builds hundreds,
+    and the frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field) was most of it."""
+    record = object.__new__(AppointmentRecord)
+    record.__dict__.update(fields)
+    return record
 
 
 def _ims_flags(session: Session, wanted: list[tuple[int, str | None, datetime]],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Patient, Screening, ScreeningReview
@@ -199,25 +199,30 @@ class _OnFile:
     decision: ReviewDecision | None
 
 
+# Built once: building and caching a statement took longer than SQLite takes to answer it.
+_CURRENT_SCREENINGS = select(
+    Screening.id, Screening.patient_id, Screening.screened_at, Screening.screened_on,
+    cast(Screening.answers, Text),
+).where(Screening.patient_id.in_(bindparam("patients", expanding=True)), Screening.superseded_by.is_(None))
+_DECISIONS = (
+    select(ScreeningReview.screening_id, ScreeningReview.decision)
+    .where(ScreeningReview.screening_id.in_(bindparam("screenings", expanding=True)))
+    .order_by(ScreeningReview.decided_at, ScreeningReview.id)
+)
+
+
 def _current_on_file(session: Session, patient_ids: Iterable[int]) -> dict[int, _OnFile]:
     """Each patient's current screening and its latest decision: a query per 500 patients, and one more."""
     rows: dict[int, tuple] = {}
     ordered = sorted(set(patient_ids))
-    answers_text = cast(Screening.answers, Text)
     for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
-        for row in session.execute(select(
-                Screening.id, Screening.patient_id, Screening.screened_at, Screening.screened_on, answers_text,
-        ).where(Screening.patient_id.in_(chunk), Screening.superseded_by.is_(None))):
+        for row in session.execute(_CURRENT_SCREENINGS, {"patients": ordered[start:start + 500]}):
             current = rows.get(row[1])
             if current is None or (row[2], row[0]) > (current[2], current[0]):
                 rows[row[1]] = tuple(row)
     decisions: dict[int, ReviewDecision] = {}
     if rows:
-        for screening_id, decision in session.execute(
-                select(ScreeningReview.screening_id, ScreeningReview.decision)
-                .where(ScreeningReview.screening_id.in_([row[0] for row in rows.values()]))
-                .order_by(ScreeningReview.decided_at, ScreeningReview.id)):
+        for screening_id, decision in session.execute(_DECISIONS, {"screenings": [row[0] for row in rows.values()]}):
             try:
                 decisions[screening_id] = ReviewDecision(decision)
             except ValueError:

@@ -129,9 +129,11 @@ class UnitOfWork:
         append_audit(self.session, self.ctx, self.actor, action, entity, entity_id, patient_id, detail)
 
 
+_AUDIT = AuditEvent.__table__
 #: The chain's last link: the newest row by its integer key (SQLite reads it from the end of the table).
-_LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-_INSERT_AUDIT = insert(AuditEvent.__table__)
+#: A plain table query: the ORM's result machinery costs more than the lookup itself.
+_LAST_HASH = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
+_INSERT_AUDIT = insert(_AUDIT)
 
 
 def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, action: str, entity: str,
@@ -139,6 +141,9 @@ def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, act
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers of the chain; SQLite's write lock already does this.
         session.execute(text("SELECT pg_advisory_xact_lock(7311)"))
+    if session.autoflush:
+        # What the ORM query did before it: changes made through the session are written first.
+        session.flush()
     prev = session.scalar(_LAST_HASH) or GENESIS_HASH
     at = ctx.now().astimezone(timezone.utc)
     user_id = actor.user_id if actor else None

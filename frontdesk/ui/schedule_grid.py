@@ -115,6 +115,8 @@ _CELL_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
 _DRAGGABLE = Qt.ItemIsDragEnabled
 _DROPPABLE = Qt.ItemIsDropEnabled
 _SELECTED = QStyle.State_Selected
+#: A cell's flags by code: 1 when it is bookable (a drop target), 2 when it holds a booked appointment.
+_FLAG_SETS = (_CELL_FLAGS, _CELL_FLAGS | _DROPPABLE, _CELL_FLAGS | _DRAGGABLE, _CELL_FLAGS | _DROPPABLE | _DRAGGABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,7 @@ class ScheduleGridModel(QAbstractTableModel):
         self._hidden: dict[tuple[int, int], list[AppointmentRecord]] = {}
         self._cell_cache: dict[tuple[int, int], _Cell] = {}
         self._tints: dict[str, QBrush] = {}
+        self._flags: list[list[Qt.ItemFlag]] = []
 
     # --- Loading --------------------------------------------------------------------------------
 
@@ -163,8 +166,11 @@ class ScheduleGridModel(QAbstractTableModel):
         by_therapist: dict[int, list[int]] = {}
         for c, column in enumerate(columns):
             by_therapist.setdefault(column.therapist.id, []).append(c)
+        # every column has the same rows: their bounds are worked out once, not once per therapist
+        shared = self._bounds([row.start for row in schedule.rows], [row.end for row in schedule.rows])
         self._load(False, columns, cells, [format_time(row.start, self.zone) for row in schedule.rows],
-                   schedule.appointments, lambda record: by_therapist.get(record.therapist_id, ()))
+                   schedule.appointments, lambda record: by_therapist.get(record.therapist_id, ()),
+                   dict.fromkeys(range(len(columns)), shared))
 
     def set_week(self, schedule: WeekSchedule) -> None:
         columns = list(schedule.columns)
@@ -183,7 +189,7 @@ class ScheduleGridModel(QAbstractTableModel):
                    schedule.appointments, lambda record: by_day.get(record.starts_at.astimezone(self.zone).date(), ()))
 
     def _load(self, week: bool, columns: list[ScheduleColumn], cells: list[list[Interval]], labels: list[str],
-              appointments, columns_of) -> None:
+              appointments, columns_of, bounds: dict[int, tuple[list, list] | None] | None = None) -> None:
         """A new day or week. When only the contents change (the same number of rows and columns, as
         when going from one day to the next) the view is told so instead of being reset."""
         same_shape = len(cells) == len(self.cells) and len(columns) == len(self.columns) and bool(cells)
@@ -195,7 +201,9 @@ class ScheduleGridModel(QAbstractTableModel):
         self.cells = cells
         self.row_labels = labels
         self._cell_cache = {}
-        self._place(appointments, columns_of)
+        bounds = {} if bounds is None else bounds
+        self._place(appointments, columns_of, bounds)
+        self._flags = self._flag_table(bounds)
         if same_shape:
             # Headers that read the same are left alone: telling the view makes it measure every section.
             if headers_before[1] != self._column_headers(columns, week):
@@ -211,38 +219,66 @@ class ScheduleGridModel(QAbstractTableModel):
         return [(week, column.day if week else None, column.therapist.name, column.therapist.designation,
                  column.therapist.ims_qualified) for column in columns]
 
+    @staticmethod
+    def _bounds(starts: list[datetime], ends: list[datetime]) -> tuple[list, list] | None:
+        """A column's row starts and ends for binary searches; None when the rows are not in order."""
+        ordered = all(a <= b for a, b in zip(starts, starts[1:])) and all(a <= b for a, b in zip(ends, ends[1:]))
+        return (starts, ends) if ordered else None
+
+    def _column_bounds(self, column: int, bounds: dict[int, tuple[list, list] | None]) -> tuple[list, list] | None:
+        if column not in bounds:
+            bounds[column] = self._bounds([row[column].start for row in self.cells],
+                                          [row[column].end for row in self.cells])
+        return bounds[column]
+
     def _rows_of(self, column: int, interval: Interval, bounds: dict[int, tuple[list, list] | None]) -> range | list[int]:
         """The rows of ``column`` whose cells overlap ``interval`` (a binary search on ordered rows)."""
-        if column not in bounds:
-            starts = [row[column].start for row in self.cells]
-            ends = [row[column].end for row in self.cells]
-            ordered = all(a <= b for a, b in zip(starts, starts[1:])) and all(a <= b for a, b in zip(ends, ends[1:]))
-            bounds[column] = (starts, ends) if ordered else None
-        found = bounds[column]
+        found = self._column_bounds(column, bounds)
         if found is None:
             return [r for r in range(len(self.cells)) if self.cells[r][column].overlaps(interval)]
         starts, ends = found
         return range(bisect_right(ends, interval.start), bisect_left(starts, interval.end))
 
-    def _place(self, appointments, columns_of) -> None:
-        self._blocks, self._covered, self._hidden = {}, {}, {}
-        bounds: dict[int, tuple[list, list] | None] = {}
+    def _place(self, appointments, columns_of, bounds: dict[int, tuple[list, list] | None]) -> None:
+        blocks: dict[tuple[int, int], _Block] = {}
+        covered: dict[tuple[int, int], _Block] = {}
+        hidden: dict[tuple[int, int], list[AppointmentRecord]] = {}
         # live ones first, so they claim their rows; cancelled ones fill what is left
-        live = {id(r): r.status.is_live for r in appointments}
-        ordered = sorted(appointments, key=lambda r: (not live[id(r)], r.starts_at, r.id))
-        for record in ordered:
+        ordered = sorted(((not r.status.is_live, r.starts_at, r.id, r) for r in appointments),
+                         key=lambda entry: entry[:3])
+        for not_live, _start, _id, record in ordered:
             for column in columns_of(record):
                 rows = self._rows_of(column, record.interval, bounds)
                 if not rows:
                     continue
-                if any((r, column) in self._covered for r in rows):
-                    owner = next(self._covered[(r, column)] for r in rows if (r, column) in self._covered)
-                    self._hidden.setdefault((owner.row, owner.column), []).append(record)
+                owner = next((found for found in (covered.get((r, column)) for r in rows) if found is not None), None)
+                if owner is not None:
+                    hidden.setdefault((owner.row, owner.column), []).append(record)
                     continue
-                block = _Block(record, rows[0], column, rows[-1] - rows[0] + 1, live[id(record)])
-                self._blocks[(block.row, column)] = block
+                block = _Block(record, rows[0], column, rows[-1] - rows[0] + 1, not not_live)
+                blocks[(block.row, column)] = block
                 for r in rows:
-                    self._covered[(r, column)] = block
+                    covered[(r, column)] = block
+        self._blocks, self._covered, self._hidden = blocks, covered, hidden
+
+    def _flag_table(self, bounds: dict[int, tuple[list, list] | None]) -> list[list[Qt.ItemFlag]]:
+        """Every cell's flags, row by row: the view asks for them two or three times per cell painted."""
+        codes = [[0] * len(self.columns) for _ in self.cells]
+        for column, info in enumerate(self.columns):
+            found = self._column_bounds(column, bounds)
+            if found is None:
+                bookable = [r for r in range(len(self.cells)) if info.is_bookable(self.cells[r][column])]
+            else:
+                starts, ends = found
+                # a cell is bookable when one working stretch holds it whole
+                bookable = {r for block in info.working
+                            for r in range(bisect_left(starts, block.start), bisect_right(ends, block.end))}
+            for r in bookable:
+                codes[r][column] = 1
+        for (row, column), block in self._covered.items():
+            if block.record.status is AppointmentStatus.BOOKED:
+                codes[row][column] |= 2
+        return [[_FLAG_SETS[code] for code in row] for row in codes]
 
     def spans(self) -> list[tuple[int, int, int]]:
         """(row, column, rows) of every block that covers more than one row."""
@@ -258,8 +294,9 @@ class ScheduleGridModel(QAbstractTableModel):
         info = self.columns[column]
         block = self._covered.get(key)
         anchor = block is not None and block.row == row
-        bookable = info.is_bookable(interval)
-        away = info.away_at(interval)
+        flags = self._flags[row][column]
+        bookable = bool(flags & _DROPPABLE)
+        away = info.away_at(interval) if info.away else None
         if block is not None:
             text = block_text(block.record, self.zone) if anchor else ""
             background = self._tint(info.therapist.colour) if block.live else _CANCELLED_BRUSH
@@ -268,11 +305,6 @@ class ScheduleGridModel(QAbstractTableModel):
             if away is not None and (row == 0 or not self.cells[row - 1][column].overlaps(away.interval)):
                 text = f"Away{': ' + away.reason if away.reason else ''}"
             background = _AWAY_FILL if away is not None else _FREE_FILL if bookable else _OUT_OF_HOURS_FILL
-        flags = _CELL_FLAGS
-        if block is not None and block.record.status is AppointmentStatus.BOOKED:
-            flags |= _DRAGGABLE
-        if bookable:
-            flags |= _DROPPABLE
         found = _Cell(interval, block, anchor, bookable, away, text, background, flags)
         self._cell_cache[key] = found
         return found
@@ -395,7 +427,7 @@ class ScheduleGridModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemIsDropEnabled
-        return self.cell(index.row(), index.column()).flags
+        return self._flags[index.row()][index.column()]
 
     # --- Drag and drop --------------------------------------------------------------------------
 
@@ -449,6 +481,8 @@ class ScheduleDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.zone = zone
         self._drawn: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._font = QFont()
+        self._font_key = self._font.key()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         model = index.model()
@@ -458,7 +492,12 @@ class ScheduleDelegate(QStyledItemDelegate):
         cell = model.cell(index.row(), index.column())
         rect = option.rect
         # fillRect and drawPixmap leave the painter's state alone: it is saved only around what changes it.
-        painter.fillRect(rect, cell.background)
+        if cell.anchor:
+            # the picture is opaque, its cell's background included
+            painter.drawPixmap(rect.topLeft(), self._drawn_block(painter, rect, cell.block.record,
+                                                                 model.columns[index.column()], option, cell))
+        else:
+            painter.fillRect(rect, cell.background)
         if cell.block is None and cell.away is not None:
             painter.fillRect(rect, _AWAY_HATCH)
             if cell.text:
@@ -466,9 +505,6 @@ class ScheduleDelegate(QStyledItemDelegate):
                 painter.setPen(_AWAY_TEXT)
                 painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, cell.text)
                 painter.restore()
-        elif cell.anchor:
-            painter.drawPixmap(rect.topLeft(), self._drawn_block(painter, rect, cell.block.record,
-                                                                 model.columns[index.column()], option, cell.text))
         if option.state & _SELECTED:
             painter.save()
             painter.setPen(QPen(option.palette.highlight().color(), 2))
@@ -477,19 +513,24 @@ class ScheduleDelegate(QStyledItemDelegate):
             painter.restore()
 
     def _drawn_block(self, painter: QPainter, rect: QRect, record: AppointmentRecord, column: ScheduleColumn,
-                     option: QStyleOptionViewItem, text: str) -> QPixmap:
-        """The block as a picture, drawn once for what it shows and its size, then reused: text
-        layout is most of a repaint's cost."""
-        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        key = (text, rect.width(), rect.height(), column.therapist.colour, record.is_live,
-               record.ims_flag.needs_attention, option.font.key(), ratio)
+                     option: QStyleOptionViewItem, cell: _Cell) -> QPixmap:
+        """The block on its cell's background as a picture, drawn once for what it shows and its size,
+        then reused: text layout is most of a repaint's cost."""
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        font = option.font
+        if font != self._font:
+            self._font, self._font_key = QFont(font), font.key()
+        text = cell.text
+        key = (text, rect.width(), rect.height(), column.therapist.colour, cell.block.live,
+               record.ims_flag.needs_attention, self._font_key, ratio)
         picture = self._drawn.get(key)
         if picture is not None:
             self._drawn.move_to_end(key)
             return picture
         picture = QPixmap(round(rect.width() * ratio), round(rect.height() * ratio))
         picture.setDevicePixelRatio(ratio)
-        picture.fill(Qt.transparent)
+        picture.fill(cell.background.color())
         canvas = QPainter(picture)
         try:
             self._paint_block(canvas, QRect(0, 0, rect.width(), rect.height()), record, column, option, text)
