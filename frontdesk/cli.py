@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, nargs="?",
                         help="backup file (or folder) to write; default: the clinic's backup folder, rotated")
     restore = commands.add_parser(
-        "restore", help="check a backup, then put it in place of the database (the replaced file is kept)")
+        "restore", help="check a backup, then put it in place of the database (the replaced file is kept); "
+        "close Front Desk on every computer first")
     restore.add_argument("path", type=Path, help="the backup file to restore")
     encrypt = commands.add_parser(
         "encrypt", help="encrypt the SQLite database with a passphrase (FRONTDESK_PASSPHRASE or a prompt)")
