@@ -4,6 +4,11 @@ DejaVu Sans covers accented Latin, Greek, Cyrillic and Vietnamese; WenQuanYi Mic
 Japanese kana and Korean Hangul. Text is split into runs: each character goes to DejaVu when DejaVu (both
 weights) has it, else to WenQuanYi when that has it. Both are TrueType (glyf) fonts, so reportlab embeds
 them as subsets. They are registered once per process, on first use.
+
+Building and compressing a subset is a good part of the time a printout takes, and document after document
+the same subsets come back (the fixed wording of a form uses the same characters in the same order), so
+each font keeps its latest compressed subsets and embeds those bytes again. Every document still embeds
+every subset it uses.
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 
 from frontdesk.resources import resource_path
@@ -28,6 +34,8 @@ CJK = "FrontDesk-CJK"
 
 ELLIPSIS = "…"
 
+_MAX_SUBSETS = 256
+
 
 @dataclass(frozen=True)
 class _Coverage:
@@ -37,6 +45,68 @@ class _Coverage:
 
 _lock = threading.Lock()
 _coverage: _Coverage | None = None
+
+
+class _EmbeddedFont(TTFont):
+    """A TrueType font that reuses the compressed bytes of a subset it has already embedded.
+
+    reportlab asks the font's face for each subset's objects, so the face is pointed at this font's
+    `_subset_objects`; the objects are the ones reportlab makes, with the font program compressed once.
+    """
+
+    def __init__(self, name: str, filename: str, **kwargs: Any) -> None:
+        super().__init__(name, filename, **kwargs)
+        self._subsets: dict[tuple[int, ...], tuple[int, bytes]] = {}
+        self.face.addSubsetObjects = self._subset_objects
+
+    def splitString(  # noqa: N802 - reportlab's name
+        self, text: str | bytes, doc: Any, encoding: str = "utf-8"
+    ) -> list[tuple[int, bytes]]:
+        """reportlab's split, with a shortcut for the usual case: every character already has its code
+        in the document's first subset. Anything else (a new character, a no-break space, a character
+        the font lacks, a later subset) takes reportlab's own path."""
+        state = self.state.get(doc)
+        if state is not None and isinstance(text, str):
+            assignments = state.assignments
+            try:
+                codes = bytes([assignments[code] for code in map(ord, text)])
+            except (KeyError, ValueError):
+                pass
+            else:
+                return [(0, codes)] if codes else []
+        return super().splitString(text, doc, encoding)
+
+    def _subset_objects(self, doc: pdfdoc.PDFDocument, fontname: str, subset: list[int]) -> Any:
+        """The subset's font file and descriptor, as reportlab writes them, from the compressed cache."""
+        if not doc.compression or not isinstance(doc.encrypt, pdfdoc.NoEncryption):
+            return TTFontFace.addSubsetObjects(self.face, doc, fontname, subset)
+        key = tuple(subset)
+        known = self._subsets.get(key)
+        if known is None:
+            program = self.face.makeSubset(subset)
+            known = (len(program), pdfdoc.PDFZCompress.encode(program))
+            if len(self._subsets) >= _MAX_SUBSETS:
+                self._subsets.clear()
+            self._subsets[key] = known
+        length, compressed = known
+        font_file = pdfdoc.PDFStream(content=compressed)
+        font_file.dictionary["Length1"] = length
+        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)])
+        font_file_ref = doc.Reference(font_file, f"fontFile:{self.face.filename}({fontname})")
+        descriptor = pdfdoc.PDFDictionary({
+            "Type": "/FontDescriptor",
+            "Ascent": self.face.ascent,
+            "CapHeight": self.face.capHeight,
+            "Descent": self.face.descent,
+            "Flags": (self.face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+            "FontBBox": pdfdoc.PDFArray(self.face.bbox),
+            "FontName": pdfdoc.PDFName(fontname),
+            "ItalicAngle": self.face.italicAngle,
+            "StemV": self.face.stemV,
+            "FontFile2": font_file_ref,
+            "MissingWidth": self.face.defaultWidth,
+        })
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
 def ensure_fonts() -> None:
@@ -59,9 +129,9 @@ def _register() -> _Coverage:
     # user of reportlab in its process, so this process-wide setting affects only its own printouts.
     rl_config.useA85 = 0
     fonts_dir = resource_path("fonts")
-    regular = TTFont(SANS, str(fonts_dir / "DejaVuSans.ttf"))
-    bold = TTFont(SANS_BOLD, str(fonts_dir / "DejaVuSans-Bold.ttf"))
-    cjk = TTFont(CJK, str(fonts_dir / "wqy-microhei.ttc"), subfontIndex=0)
+    regular = _EmbeddedFont(SANS, str(fonts_dir / "DejaVuSans.ttf"))
+    bold = _EmbeddedFont(SANS_BOLD, str(fonts_dir / "DejaVuSans-Bold.ttf"))
+    cjk = _EmbeddedFont(CJK, str(fonts_dir / "wqy-microhei.ttc"), subfontIndex=0)
     for font in (regular, bold, cjk):
         pdfmetrics.registerFont(font)
     registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)

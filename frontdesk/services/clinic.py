@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import AppointmentType, Setting, Therapist, WorkingHours
@@ -105,11 +105,39 @@ def _default_clinic() -> dict[str, Any]:
     return dict(load_defaults()["clinic"])
 
 
+# The stored JSON text of one setting, unparsed: on SQLite the settings are read as text and parsed
+# once per distinct content (a day view reads them on every load; parsing was most of the read).
+_STORED_TEXT = select(type_coerce(Setting.value, Text)).where(Setting.key == bindparam("key"))
+
+
+def _stored_text(session: Session, key: str) -> str | None:
+    """The stored JSON text of ``key`` ("null" when no row), or None where the text is not what the
+    dialect stores (only SQLite keeps plain JSON text, so only it takes this path)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    stored = session.scalar(_STORED_TEXT, {"key": key})
+    return "null" if stored is None else stored
+
+
 def clinic_settings_in(session: Session) -> ClinicSettings:
     """The clinic's settings read inside the caller's session: what is stored over the defaults
-    (one primary-key lookup, answered from the session after the first)."""
+    (one primary-key lookup)."""
+    stored = _stored_text(session, CLINIC_KEY)
+    if stored is not None:
+        return _settings_from_text(stored)
     row = session.get(Setting, CLINIC_KEY)
-    merged = {**_default_clinic(), **(dict(row.value) if row is not None else {})}
+    return _settings_from(dict(row.value) if row is not None else {})
+
+
+@lru_cache(maxsize=8)
+def _settings_from_text(stored: str) -> ClinicSettings:
+    """The settings built once per stored content: a changed setting is a new key, so never stale."""
+    value = json.loads(stored)
+    return _settings_from(dict(value) if value is not None else {})
+
+
+def _settings_from(value: dict[str, Any]) -> ClinicSettings:
+    merged = {**_default_clinic(), **value}
     known = {field.name for field in fields(ClinicSettings)}
     return ClinicSettings(**{k: v for k, v in merged.items() if k in known})
 
@@ -146,6 +174,9 @@ def _stored_rules(session: Session) -> dict[str, Any]:
 
 def screening_rules_in(session: Session) -> RuleTable:
     """The clinic's IMS rule table read inside the caller's session (the default file if none is stored)."""
+    stored = _stored_text(session, RULES_KEY)
+    if stored is not None and stored != "null":
+        return _parsed_rules(stored)
     return _parsed_rules(json.dumps(_stored_rules(session), sort_keys=True))
 
 
