@@ -149,8 +149,12 @@ class IdleLock(QObject):
         return False
 
     def lock(self) -> None:
-        """Cover every open window now (File ▸ Lock, or the timer)."""
-        if self.is_locked:
+        """Cover every open window now (File ▸ Lock, or the timer).
+
+        The lock of a window that was closed does nothing: its timer must not cover the windows of
+        whoever signed in after it.
+        """
+        if self.is_locked or not self.window.isVisible():
             return
         self.timer.stop()
         actor = self.session_actor()

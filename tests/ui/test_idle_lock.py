@@ -130,3 +130,19 @@ def test_an_admin_who_unlocks_carries_on_as_themself(qtbot, desk_window):
     assert desk_window.users_action.isEnabled()
     assert "Dana Owner (Administrator)" in desk_window.user_label.text()
     assert field.text() == "half-typed"
+
+
+def test_a_closed_window_does_not_lock_the_next_one(qtbot, db_url, clock, prompts, people, desk_window):
+    desk_window.close()
+    desk_window.idle_lock.set_interval_ms(1)
+    later = create_main_window(db_url, clock=clock, prompts=prompts, actor=people["desk"])
+    qtbot.addWidget(later)
+    later.show()
+    qtbot.waitExposed(later)
+    qtbot.wait(50)
+    assert not desk_window.idle_lock.is_locked
+    assert later.tabs.isEnabled()
+    field = _form_field(later)
+    qtbot.keyClicks(field, "still typing")
+    assert field.text() == "still typing"
+    later.ctx.database.dispose()
