@@ -44,12 +44,12 @@ def skip_pyside_source_scan() -> None:
     feature._mod_uses_pyside = mentions_pyside
 
 
-skip_pyside_source_scan()  # before the imports below bring in SQLAlchemy and the services
+skip_pyside_source_scan()  # before the imports below bring in the services (and, later, SQLAlchemy)
 
 from frontdesk.config import log_dir  # noqa: E402
+from frontdesk.services.accounts import needs_first_admin, workstation_actor  # noqa: E402
 from frontdesk.services.bootstrap import open_clinic  # noqa: E402
 from frontdesk.services.context import Actor, Clock, ServiceContext  # noqa: E402
-from frontdesk.services.users import needs_first_admin, workstation_actor  # noqa: E402
 from frontdesk.ui.errors import Prompts  # noqa: E402
 
 if TYPE_CHECKING:
@@ -87,8 +87,10 @@ def sign_in_flow(ctx: ServiceContext, parent: QWidget | None = None) -> Actor | 
     """The first-run dialog while no one can sign in yet, else the sign-in dialog; None if cancelled."""
     from frontdesk.ui.first_run import FirstRunDialog
     from frontdesk.ui.sign_in import SignInDialog
+    from frontdesk.ui.tasks import load_database_layer_soon
 
     dialog = FirstRunDialog(ctx, parent) if needs_first_admin(ctx) else SignInDialog(ctx, parent)
+    load_database_layer_soon(ctx)  # while the person types: signing in writes to the audit trail
     return dialog.actor if dialog.exec() else None
 
 

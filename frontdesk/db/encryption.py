@@ -21,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from urllib.parse import quote
 
-from sqlalchemy.engine import make_url
+from frontdesk.db.urls import is_encrypted_url, url_passphrase  # noqa: F401 - callers import them from here
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PASSPHRASE_ENV = "FRONTDESK_PASSPHRASE"
@@ -53,15 +53,6 @@ def require_sqlcipher() -> ModuleType:
     return module
 
 
-def is_encrypted_url(url: str) -> bool:
-    return make_url(url).drivername == "sqlite+pysqlcipher"
-
-
-def url_passphrase(url: str) -> str | None:
-    """The passphrase carried by an encrypted-database URL (None for any other URL)."""
-    return make_url(url).password if is_encrypted_url(url) else None
-
-
 def encrypted_url(path: Path, passphrase: str) -> str:
     """The SQLAlchemy URL that opens the SQLCipher file at `path` with `passphrase`."""
     return f"sqlite+pysqlcipher://:{quote(passphrase, safe='')}@/{Path(path).resolve()}"
@@ -91,21 +82,23 @@ def _quoted(passphrase: str) -> str:
 
 
 def connect_file(path: Path, passphrase: str | None = None, *, read_only: bool = False,
-                 immutable: bool = False, timeout: float = 30.0) -> sqlite3.Connection:
+                 immutable: bool = False, timeout: float = 30.0, any_thread: bool = False) -> sqlite3.Connection:
     """A DB-API connection to a SQLite file, plain or (with a passphrase) SQLCipher-encrypted.
 
     `read_only` opens with `mode=ro`; `immutable` also promises SQLite that nothing changes the file
     (for a folder where even the lock files cannot be written). The key is applied before anything
     reads the file, so a wrong one fails at the first query with "file is not a database".
+    `any_thread` lets a connection kept in a pool serve one thread after another.
     """
     path = Path(path)
     module = sqlite3 if passphrase is None else require_sqlcipher()
+    options = {"timeout": timeout, "check_same_thread": not any_thread}
     if immutable:
-        connection = module.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, timeout=timeout)
+        connection = module.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, **options)
     elif read_only:
-        connection = module.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+        connection = module.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, **options)
     else:
-        connection = module.connect(str(path), timeout=timeout)
+        connection = module.connect(str(path), **options)
     if passphrase is not None:
         connection.execute(f"PRAGMA key = {_quoted(passphrase)}")
     return connection

@@ -1,16 +1,29 @@
-"""One engine and session factory for every database URL (SQLite file or PostgreSQL server)."""
+"""One engine and session factory for every database URL (SQLite file or PostgreSQL server).
+
+SQLAlchemy is imported when the first unit of work needs it, not when a database is opened: on a
+SQLite file the first screen (the day view, the clinic's settings) is read through `plain_reads`,
+plain DB-API connections of the standard library's `sqlite3`, so the window is up before SQLAlchemy
+has loaded (its import alone takes longer than a bare Qt window takes to show).
+"""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool, QueuePool
+from frontdesk.db.urls import describe_url, parse_url, sqlite_path
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+__all__ = ["Database", "describe_url", "private_folder", "restrict_to_owner", "sqlite_path", "sqlite_url_for"]
 
 #: How long a writer waits for another front-desk PC's transaction before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 8000
@@ -53,29 +66,6 @@ def sqlite_url_for(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for another backend or an in-memory database."""
-    parsed = make_url(url)
-    if not parsed.get_backend_name().startswith("sqlite"):
-        return None
-    if not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database)
-
-
-def describe_url(url: str) -> str:
-    """A name for the open database that is safe to show: the file, or server and database name."""
-    path = sqlite_path(url)
-    if path is not None:
-        return str(path)
-    parsed = make_url(url)
-    if parsed.get_backend_name().startswith("sqlite"):
-        return "in-memory database"
-    host = parsed.host or "localhost"
-    port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.get_backend_name()} {parsed.database or ''} on {host}{port}"
-
-
 def _file_identity(path: Path | None) -> tuple[int, int] | None:
     try:
         info = os.stat(path) if path is not None else None
@@ -85,6 +75,9 @@ def _file_identity(path: Path | None) -> tuple[int, int] | None:
 
 
 def _configure_sqlite(engine: Engine, database: Database) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.exc import DisconnectionError
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, record) -> None:
         # Let SQLAlchemy's "begin" event below decide how each transaction begins.
@@ -121,16 +114,52 @@ def _configure_sqlite(engine: Engine, database: Database) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+#: Plain read connections kept between reads (each costs a file open, and a key derivation when encrypted).
+_PLAIN_KEPT = 2
+
+
 class Database:
-    """The engine and session factory of one open database."""
+    """The engine and session factory of one open database, built at first use, and on a SQLite
+    file the plain read connections."""
 
     def __init__(self, url: str, *, echo: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         self.url = url
-        parsed = make_url(url)
-        self.backend = parsed.get_backend_name()
-        self.is_sqlite = self.backend.startswith("sqlite")
-        self.is_encrypted = parsed.drivername == "sqlite+pysqlcipher"
+        parsed = parse_url(url)
+        self.backend = parsed.backend
+        self.is_sqlite = parsed.is_sqlite
+        self.is_encrypted = parsed.is_encrypted
+        #: The SQLCipher passphrase of an encrypted database (for its backups), else None.
+        self.passphrase = parsed.password if parsed.is_encrypted else None
+        self.path: Path | None = parsed.sqlite_path
+        self.echo = echo
         self.busy_timeout_ms = busy_timeout_ms
+        #: Called with each statement sent on a plain read connection (tests count queries with it).
+        self.statement_listeners: list[Callable[[str], None]] = []
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._sessions = None
+        self._idle_plain: list[tuple[sqlite3.Connection, tuple[int, int] | None]] = []
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, created (and SQLAlchemy imported) on first use."""
+        engine = self._engine
+        if engine is None:
+            with self._lock:
+                if self._engine is None:
+                    self._engine, self._sessions = self._create_engine()
+                engine = self._engine
+        return engine
+
+    @property
+    def engine_created(self) -> bool:
+        return self._engine is not None
+
+    def _create_engine(self):
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+        from sqlalchemy.pool import NullPool, QueuePool
+
         if self.is_sqlite:
             # A file database keeps two connections (with their settings) between units of work:
             # opening one, setting it up and closing it costs more than a booking's own queries, and
@@ -148,31 +177,86 @@ class Database:
                 # SQLCipher derives the key at every connection (about 0.25 s): keep a few open.
                 extra = {"module": require_sqlcipher(), "poolclass": QueuePool, "pool_size": 2,
                          "connect_args": {"check_same_thread": False}}
-            self.engine = create_engine(url, echo=echo, **extra)
-            _configure_sqlite(self.engine, self)
+            engine = create_engine(self.url, echo=self.echo, **extra)
+            _configure_sqlite(engine, self)
         else:
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=3)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+            engine = create_engine(self.url, echo=self.echo, pool_pre_ping=True, pool_size=3)
+        return engine, sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
     @property
     def display_name(self) -> str:
         return describe_url(self.url)
 
     @property
-    def path(self) -> Path | None:
-        return sqlite_path(self.url)
-
-    @property
-    def passphrase(self) -> str | None:
-        """The SQLCipher passphrase of an encrypted database (for its backups), else None."""
-        return make_url(self.url).password if self.is_encrypted else None
+    def has_plain_reads(self) -> bool:
+        """True for a SQLite file: reads may then go through `plain_reads` instead of SQLAlchemy."""
+        return self.is_sqlite and self.path is not None
 
     def session(self, *, write: bool = False) -> Session:
+        self.engine  # noqa: B018 - builds the session factory on first use
         session = self._sessions()
         if write:
             # Procure the connection now so its transaction begins with the write lock.
             session.connection(execution_options={WRITE_OPTION: True})
         return session
 
+    @contextmanager
+    def plain_reads(self) -> Iterator[sqlite3.Connection]:
+        """A plain `sqlite3` connection (SQLCipher's when encrypted) for reads only, inside one read
+        transaction: every query sees the same state of the file. Only for `has_plain_reads`.
+
+        The connection refuses writes (`query_only`) and is kept for the next read unless its file
+        was replaced meanwhile (a restored backup).
+        """
+        connection, identity = self._take_plain()
+        try:
+            connection.execute("BEGIN")
+            try:
+                yield connection
+            finally:
+                connection.execute("ROLLBACK")
+        except BaseException:
+            connection.close()
+            raise
+        with self._lock:
+            if len(self._idle_plain) < _PLAIN_KEPT and identity == _file_identity(self.path):
+                self._idle_plain.append((connection, identity))
+                return
+        connection.close()
+
+    def _take_plain(self) -> tuple[sqlite3.Connection, tuple[int, int] | None]:
+        if not self.has_plain_reads:
+            raise RuntimeError("plain reads need a SQLite database file")
+        current = _file_identity(self.path)
+        with self._lock:
+            while self._idle_plain:
+                connection, identity = self._idle_plain.pop()
+                if identity == current:
+                    self._set_up_plain(connection)
+                    return connection, identity
+                connection.close()
+        from frontdesk.db.encryption import connect_file
+
+        connection = connect_file(self.path, self.passphrase, timeout=self.busy_timeout_ms / 1000, any_thread=True)
+        connection.isolation_level = None
+        connection.execute("PRAGMA query_only = 1")
+        self._set_up_plain(connection)
+        return connection, current
+
+    def _set_up_plain(self, connection: sqlite3.Connection) -> None:
+        # Read at every use, like the engine's connections: a test (or a setting) may shorten the wait.
+        connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        connection.set_trace_callback(self._trace if self.statement_listeners else None)
+
+    def _trace(self, statement: str) -> None:
+        for listener in list(self.statement_listeners):
+            listener(statement)
+
     def dispose(self) -> None:
-        self.engine.dispose()
+        with self._lock:
+            idle, self._idle_plain = self._idle_plain, []
+            engine = self._engine
+        for connection, _identity in idle:
+            connection.close()
+        if engine is not None:
+            engine.dispose()

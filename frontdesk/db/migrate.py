@@ -21,9 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
-from sqlalchemy.exc import DBAPIError, OperationalError
-
 from frontdesk.db.encryption import (
     EncryptionError,
     connect_file,
@@ -33,14 +30,9 @@ from frontdesk.db.encryption import (
     looks_encrypted,
     url_passphrase,
 )
-from frontdesk.db.engine import (
-    SQLITE_BUSY_TIMEOUT_MS,
-    Database,
-    describe_url,
-    private_folder,
-    restrict_to_owner,
-    sqlite_path,
-)
+from frontdesk.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database, private_folder, restrict_to_owner
+from frontdesk.db.faults import fault_text
+from frontdesk.db.urls import BadDatabaseUrl, describe_url, parse_url, sqlite_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -121,12 +113,12 @@ def head_revision() -> str:
     return known_revisions()[-1]
 
 
-def check_sqlite_file(url: str) -> None:
+def check_sqlite_file(url: str) -> SchemaState | None:
     """Refuse a path that is a folder, unreadable, not a SQLite file, or damaged, before SQLite
-    writes to it."""
+    writes to it. The schema state of an existing SQLite file (read without SQLAlchemy), else None."""
     path = sqlite_path(url)
     if path is None:
-        return
+        return None
     where = str(path)
     if path.exists() and path.is_dir():
         raise DatabaseOpenError(
@@ -139,7 +131,7 @@ def check_sqlite_file(url: str) -> None:
                 f"The folder for the database, {path.parent}, does not exist. Create it first or "
                 "choose another location."
             )
-        return
+        return None
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
@@ -167,7 +159,8 @@ def check_sqlite_file(url: str) -> None:
             "without one, or encrypt it first with: frontdesk encrypt"
         )
     if header:
-        _check_existing_sqlite(path, passphrase)
+        return _check_existing_sqlite(path, passphrase)
+    return None
 
 
 def _damaged(path: Path, passphrase: str | None, detail: str) -> DatabaseDamaged:
@@ -228,10 +221,11 @@ def _read_only_schema(path: Path, passphrase: str | None = None, *,
     raise DatabaseOpenError(explain_connection_error(f"sqlite:///{path}", last_error or sqlite3.Error("")))
 
 
-def _check_existing_sqlite(path: Path, passphrase: str | None = None) -> None:
+def _check_existing_sqlite(path: Path, passphrase: str | None = None) -> SchemaState:
     small = path.stat().st_size <= QUICK_CHECK_LIMIT_BYTES
     tables, revision = _read_only_schema(path, passphrase, quick_check=small)
     _refuse_unknown(str(path), tables, revision)
+    return SchemaState(current=revision, head=head_revision())
 
 
 def _refuse_unknown(where: str, tables: set[str], revision: str | None) -> None:
@@ -251,6 +245,8 @@ def _refuse_unknown(where: str, tables: set[str], revision: str | None) -> None:
 
 def schema_state(database: Database) -> SchemaState:
     """The database's revision (Alembic's `alembic_version` row, read with plain SQL) against the head."""
+    from sqlalchemy import inspect, text
+
     with database.engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
         current = None
@@ -276,20 +272,29 @@ def open_database(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) ->
     An encrypted file is opened with the passphrase in the URL, else the one from
     `FRONTDESK_PASSPHRASE` or the keyring; without one, `PassphraseNeeded`.
     """
+    try:
+        parse_url(url)
+    except BadDatabaseUrl as error:
+        raise DatabaseOpenError(str(error)) from error
     url = unlock_url(url)
-    check_sqlite_file(url)
+    found = check_sqlite_file(url)
     path = sqlite_path(url)
     created = path is not None and not path.exists()
     database = Database(url, busy_timeout_ms=busy_timeout_ms)
     try:
-        state = schema_state(database)
-        if not state.up_to_date:
-            upgrade(database)
+        # A SQLite file already at this version needs nothing more (and no SQLAlchemy yet); a new
+        # file, an older schema or a server is looked at and upgraded through SQLAlchemy and Alembic.
+        if found is None or not found.up_to_date:
+            state = schema_state(database)
+            if not state.up_to_date:
+                upgrade(database)
     except DatabaseOpenError:
         database.dispose()
         raise
-    except (OperationalError, DBAPIError) as error:
+    except Exception as error:
         database.dispose()
+        if fault_text(error) is None:
+            raise
         raise DatabaseOpenError(explain_connection_error(url, error)) from error
     if path is not None:
         restrict_to_owner(path)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import phonenumbers
-
 DEFAULT_REGION = "CA"
 
 
@@ -28,6 +26,8 @@ def parse_phone(text: str, region: str = DEFAULT_REGION) -> Phone:
         raise ContactError("Enter a phone number.")
     if len(cleaned) > 40:
         raise ContactError("That is too long to be a phone number.")
+    import phonenumbers  # its metadata takes a while to import; the first screen shows stored numbers only
+
     try:
         number = phonenumbers.parse(cleaned, region)
     except phonenumbers.NumberParseException as error:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from frontdesk.db.migrate import DatabaseOpenError, open_database
-from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings, is_seeded_in, seed_clinic
+from frontdesk.services.clinic_settings import clinic_settings_from, get_clinic_settings, is_seeded_from
 from frontdesk.services.context import Clock, ServiceContext, SystemClock
-from frontdesk.services.unit_of_work import UnitOfWork
+from frontdesk.services.reading import ReadUnit
 
 __all__ = ["DatabaseOpenError", "open_clinic"]
 
@@ -16,9 +16,11 @@ def open_clinic(database_url: str, clock: Clock | None = None) -> ServiceContext
     database = open_database(database_url)
     ctx = ServiceContext(database=database, clock=clock or SystemClock())
     try:
-        with UnitOfWork(ctx, None) as uow:  # every start but the first: one read for both
-            settings = clinic_settings_in(uow.session) if is_seeded_in(uow.session) else None
+        with ReadUnit(ctx, None) as unit:  # every start but the first: one read for both
+            settings = clinic_settings_from(unit.reader) if is_seeded_from(unit.reader) else None
         if settings is None:
+            from frontdesk.services.clinic import seed_clinic
+
             seed_clinic(ctx)
             settings = get_clinic_settings(ctx)
         ctx.zone = settings.zone

@@ -1,66 +1,40 @@
-"""The clinic's settings and the first-start defaults (loaded from `resources/`, never from code)."""
+"""Changing the clinic's settings, and the first-start defaults (loaded from `resources/`, never
+from code). Reading them is in `services.clinic_settings`, which every screen uses."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, replace
 from datetime import time
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Text, bindparam, func, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import AppointmentType, Setting, Therapist, WorkingHours
+from frontdesk.db.plain import SessionReader
 from frontdesk.domain.contact import ContactError, parse_phone
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import RuleTable
-from frontdesk.resources import resource_path
+from frontdesk.services.clinic_settings import (
+    CLINIC_KEY,
+    RULES_KEY,
+    SEEDED_KEY,
+    ClinicSettings,
+    clinic_settings_from,
+    get_clinic_settings,
+    is_seeded_from,
+    load_default_screening_rules,
+    load_defaults,
+    screening_rules_from,
+)
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ValidationFailed
 from frontdesk.services.unit_of_work import UnitOfWork
 
-CLINIC_KEY = "clinic"
-RULES_KEY = "screening_rules"
-SEEDED_KEY = "seeded"
-
-
-@dataclass(frozen=True)
-class ClinicSettings:
-    name: str
-    address: str
-    phone: str
-    time_zone: str
-    rescreen_months: int
-    late_cancel_hours: int
-    idle_lock_minutes: int
-    slot_minutes: int = 15
-    day_start: str = "07:00"
-    day_end: str = "20:00"
-    backup_dir: str = ""
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
-
-    @property
-    def day_start_time(self) -> time:
-        return time.fromisoformat(self.day_start)
-
-    @property
-    def day_end_time(self) -> time:
-        return time.fromisoformat(self.day_end)
-
-
-def load_defaults() -> dict[str, Any]:
-    with resource_path("clinic_defaults.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def load_default_screening_rules() -> dict[str, Any]:
-    with resource_path("screening_rules.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+__all__ = ["ClinicSettings", "clinic_settings_in", "get_clinic_settings", "get_screening_rules", "is_seeded_in",
+           "load_default_screening_rules", "load_defaults", "screening_rules_in", "seed_clinic",
+           "update_clinic_settings", "validate_clinic_settings"]
 
 
 def validate_clinic_settings(settings: ClinicSettings) -> ClinicSettings:
@@ -100,51 +74,9 @@ def validate_clinic_settings(settings: ClinicSettings) -> ClinicSettings:
     return replace(settings, name=name, address=settings.address.strip(), phone=phone)
 
 
-@lru_cache(maxsize=1)
-def _default_clinic() -> dict[str, Any]:
-    return dict(load_defaults()["clinic"])
-
-
-# The stored JSON text of one setting, unparsed: on SQLite the settings are read as text and parsed
-# once per distinct content (a day view reads them on every load; parsing was most of the read).
-_STORED_TEXT = select(type_coerce(Setting.value, Text)).where(Setting.key == bindparam("key"))
-
-
-def _stored_text(session: Session, key: str) -> str | None:
-    """The stored JSON text of ``key`` ("null" when no row), or None where the text is not what the
-    dialect stores (only SQLite keeps plain JSON text, so only it takes this path)."""
-    if session.get_bind().dialect.name != "sqlite":
-        return None
-    stored = session.scalar(_STORED_TEXT, {"key": key})
-    return "null" if stored is None else stored
-
-
 def clinic_settings_in(session: Session) -> ClinicSettings:
-    """The clinic's settings read inside the caller's session: what is stored over the defaults
-    (one primary-key lookup)."""
-    stored = _stored_text(session, CLINIC_KEY)
-    if stored is not None:
-        return _settings_from_text(stored)
-    row = session.get(Setting, CLINIC_KEY)
-    return _settings_from(dict(row.value) if row is not None else {})
-
-
-@lru_cache(maxsize=8)
-def _settings_from_text(stored: str) -> ClinicSettings:
-    """The settings built once per stored content: a changed setting is a new key, so never stale."""
-    value = json.loads(stored)
-    return _settings_from(dict(value) if value is not None else {})
-
-
-def _settings_from(value: dict[str, Any]) -> ClinicSettings:
-    merged = {**_default_clinic(), **value}
-    known = {field.name for field in fields(ClinicSettings)}
-    return ClinicSettings(**{k: v for k, v in merged.items() if k in known})
-
-
-def get_clinic_settings(ctx: ServiceContext) -> ClinicSettings:
-    with UnitOfWork(ctx, None) as uow:
-        return clinic_settings_in(uow.session)
+    """The clinic's settings read inside the caller's session (one primary-key lookup)."""
+    return clinic_settings_from(SessionReader(session))
 
 
 def update_clinic_settings(ctx: ServiceContext, actor: Actor, settings: ClinicSettings) -> ClinicSettings:
@@ -174,16 +106,7 @@ def _stored_rules(session: Session) -> dict[str, Any]:
 
 def screening_rules_in(session: Session) -> RuleTable:
     """The clinic's IMS rule table read inside the caller's session (the default file if none is stored)."""
-    stored = _stored_text(session, RULES_KEY)
-    if stored is not None and stored != "null":
-        return _parsed_rules(stored)
-    return _parsed_rules(json.dumps(_stored_rules(session), sort_keys=True))
-
-
-@lru_cache(maxsize=8)
-def _parsed_rules(stored: str) -> RuleTable:
-    """The table parsed once per stored content: a changed setting is a new key, so never stale."""
-    return RuleTable.from_mapping(json.loads(stored))
+    return screening_rules_from(SessionReader(session))
 
 
 def get_screening_rules(ctx: ServiceContext) -> dict[str, Any]:
@@ -193,7 +116,7 @@ def get_screening_rules(ctx: ServiceContext) -> dict[str, Any]:
 
 def is_seeded_in(session: Session) -> bool:
     """True once the defaults are in the database (one primary-key lookup)."""
-    return session.get(Setting, SEEDED_KEY) is not None
+    return is_seeded_from(SessionReader(session))
 
 
 def seed_clinic(ctx: ServiceContext) -> bool:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import takewhile
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
-from functools import cached_property, lru_cache
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, Text, and_, bindparam, insert, or_, select, type_coerce
+from sqlalchemy import Select, and_, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import (
@@ -34,9 +33,9 @@ from frontdesk.db.models import (
     Therapist,
     WorkingHours,
 )
+from frontdesk.db.plain import SessionReader
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.domain.areas import BodyArea
-from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import display_name
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import (
@@ -50,21 +49,36 @@ from frontdesk.domain.scheduling import (
     TimeOff,
     WorkingBlock,
     check_slot,
-    day_grid,
     find_free_slots,
     format_day,
     local_instant,
     recurrence,
 )
 from frontdesk.domain.screening import format_date
-from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, get_clinic_settings
+from frontdesk.services.clinic import ClinicSettings, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
-from frontdesk.services.screenings import ims_allowed, ims_statuses_in
+from frontdesk.services.records import (
+    AppointmentRecord,
+    AppointmentTypeInfo,
+    BookingCheck,
+    BookingRequest,
+    FreeSlot,
+    PlannedOccurrence,
+    ScheduleExceptionRecord,
+    TherapistInfo,
+)
+from frontdesk.services.records import AwayTime as AwayTime  # re-exported: the schedule's records
+from frontdesk.services.records import DaySchedule as DaySchedule
+from frontdesk.services.records import ScheduleColumn as ScheduleColumn
+from frontdesk.services.records import WeekSchedule as WeekSchedule
+from frontdesk.services.schedule_view import LONGEST_APPOINTMENT, appointment_records, ims_flags
+from frontdesk.services.schedule_view import day_schedule as day_schedule  # re-exported: the schedule's views
+from frontdesk.services.schedule_view import list_therapists as list_therapists
+from frontdesk.services.schedule_view import week_schedule as week_schedule
+from frontdesk.services.screenings import ims_allowed
 from frontdesk.services.unit_of_work import UnitOfWork
 
-#: No appointment is longer than this; it bounds the range scans on ``starts_at``.
-LONGEST_APPOINTMENT = timedelta(hours=12)
 #: How far ahead "find next available" and the "move to the next free slot" of a series look.
 SEARCH_HORIZON_DAYS = 180
 _SEARCH_CHUNK_DAYS = 14
@@ -99,187 +113,7 @@ class SlotTaken(Conflict):
                          + " Please choose another time.")
 
 
-# --- Plain records -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AppointmentRecord:
-    id: int
-    version: int
-    patient_id: int
-    patient_name: str
-    #: The phone as stored (E.164); `patient_phone` is its display form, worked out when first shown.
-    stored_phone: str
-    therapist_id: int
-    therapist_name: str
-    type_id: int
-    type_name: str
-    is_ims: bool
-    starts_at: datetime
-    ends_at: datetime
-    status: AppointmentStatus
-    area: str
-    notes: str
-    series_id: str | None
-    cancel_reason: str
-    late_cancellation: bool
-    ims_flag: ImsFlag
-
-    @cached_property
-    def patient_phone(self) -> str:
-        return _display_phone(self.stored_phone)
-
-    @cached_property
-    def interval(self) -> Interval:
-        return Interval(self.starts_at, self.ends_at)
-
-    @property
-    def is_live(self) -> bool:
-        return self.status.is_live
-
-    @property
-    def area_label(self) -> str:
-        try:
-            return BodyArea.parse(self.area).label if self.area else ""
-        except ValueError:
-            return self.area
-
-
-@dataclass(frozen=True)
-class BookingRequest:
-    patient_id: int
-    therapist_id: int
-    type_id: int
-    starts_at: datetime
-    area: str = ""
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class TherapistInfo:
-    id: int
-    name: str
-    designation: str
-    registration_number: str
-    ims_qualified: bool
-    ims_qualified_on: date | None
-    active: bool
-    colour: str
-
-
-@dataclass(frozen=True)
-class AppointmentTypeInfo:
-    id: int
-    name: str
-    duration_minutes: int
-    is_ims: bool
-
-    @property
-    def duration(self) -> timedelta:
-        return timedelta(minutes=self.duration_minutes)
-
-
-@dataclass(frozen=True)
-class AwayTime:
-    """Time off as shown in the grid: the stretch, the reason, and the record's id."""
-
-    id: int
-    interval: Interval
-    reason: str
-
-
-@dataclass(frozen=True)
-class ScheduleColumn:
-    """One column of the day view (a therapist) or of the week view (a day)."""
-
-    therapist: TherapistInfo
-    day: date
-    working: tuple[Interval, ...]
-    away: tuple[AwayTime, ...]
-
-    def is_bookable(self, interval: Interval) -> bool:
-        return any(block.contains(interval) for block in self.working)
-
-    def away_at(self, interval: Interval) -> AwayTime | None:
-        return next((a for a in self.away if a.interval.overlaps(interval)), None)
-
-
-@dataclass(frozen=True)
-class DaySchedule:
-    day: date
-    rows: tuple[Interval, ...]
-    columns: tuple[ScheduleColumn, ...]
-    appointments: tuple[AppointmentRecord, ...]
-    slot_minutes: int
-
-
-@dataclass(frozen=True)
-class WeekSchedule:
-    therapist: TherapistInfo
-    week_start: date
-    row_times: tuple[time, ...]
-    columns: tuple[ScheduleColumn, ...]
-    appointments: tuple[AppointmentRecord, ...]
-    slot_minutes: int
-
-
-@dataclass(frozen=True)
-class FreeSlot:
-    therapist_id: int
-    therapist_name: str
-    interval: Interval
-
-    @property
-    def starts_at(self) -> datetime:
-        return self.interval.start
-
-    @property
-    def ends_at(self) -> datetime:
-        return self.interval.end
-
-
-@dataclass(frozen=True)
-class BookingCheck:
-    """What the booking dialog shows before saving: every problem, and the first IMS date if any."""
-
-    interval: Interval
-    problems: tuple[str, ...]
-    first_allowed: date | None = None
-    ims_refused: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
-class PlannedOccurrence:
-    interval: Interval
-    problems: tuple[str, ...]
-    alternative: FreeSlot | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
-class ScheduleExceptionRecord:
-    id: int
-    therapist_id: int
-    kind: str
-    interval: Interval
-    reason: str
-    affected: tuple[AppointmentRecord, ...] = ()
-
-
-# --- Loading records -----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _display_phone(stored: str) -> str:
-    """A stored number's display form; parsing one takes about a millisecond, and a day view lists hundreds."""
-    return format_phone(stored)
+# The plain records live in `services.records` (the first screen imports them without SQLAlchemy).
 
 
 _RECORD_COLUMNS = (
@@ -331,97 +165,12 @@ def load_appointment_records(session: Session, statement: Select, *,
 def _records(session: Session, rows: Sequence, starts: list[datetime], ends: list[datetime],
              settings: ClinicSettings | None) -> list[AppointmentRecord]:
     """The records of rows in :data:`_RECORD_COLUMNS` order, with their start and end instants given apart."""
-    flags = _ims_flags(session, [(r[2], r[15], start) for r, start in zip(rows, starts) if r[11]], settings)
-    none = ImsFlag.NONE
-    return [
-        _record(
-            id=r[0], version=r[1], patient_id=r[2], patient_name=display_name(r[3], r[4], r[5]),
-            stored_phone=r[6] or "", therapist_id=r[7], therapist_name=r[8], type_id=r[9],
-            type_name=r[10], is_ims=bool(r[11]), starts_at=start, ends_at=end,
-            status=_STATUSES.get(r[14]) or AppointmentStatus(r[14]), area=r[15] or "", notes=r[16] or "",
-            series_id=r[17], cancel_reason=r[18] or "", late_cancellation=bool(r[19]),
-            ims_flag=flags.get((r[2], r[15] or "", start), none) if r[11] else none,
-        )
-        for r, start, end in zip(rows, starts, ends)
-    ]
+    return appointment_records(SessionReader(session), rows, settings, starts=starts, ends=ends)
 
 
-# A day's appointments, built once. On SQLite the two instants are read as their stored text and
-# converted here (see `_utc_instants`): SQLAlchemy's per-value conversion was a quarter of a day's load.
-_DAY_WHERE = (Appointment.starts_at >= bindparam("earliest"), Appointment.starts_at < bindparam("end"),
-              Appointment.ends_at > bindparam("start"))
-_DAY_APPOINTMENTS = appointment_query().where(*_DAY_WHERE).order_by(Appointment.starts_at, Appointment.id)
-_DAY_APPOINTMENTS_TEXT = (
-    select(*_RECORD_COLUMNS[:12], type_coerce(Appointment.starts_at, Text), type_coerce(Appointment.ends_at, Text),
-           *_RECORD_COLUMNS[14:])
-    .select_from(Appointment)
-    .join(Patient, Patient.id == Appointment.patient_id)
-    .join(Therapist, Therapist.id == Appointment.therapist_id)
-    .join(AppointmentType, AppointmentType.id == Appointment.type_id)
-    .where(*_DAY_WHERE).order_by(Appointment.starts_at, Appointment.id)
-)
-# SQLAlchemy's SQLite DateTime text: "YYYY-MM-DD HH:MM:SS.ffffff".
-_STORED_INSTANT_LENGTH = 26
-
-
-def _utc_instants(session: Session, stored: list[str | None]) -> list[datetime | None]:
-    """Stored SQLite DateTime texts as aware UTC datetimes, equal to what the column type reads;
-    each distinct text converted once (a day's appointments share a few dozen start times)."""
-    typed = None
-    seen: dict[str | None, datetime | None] = {}
-    result = []
-    for text in stored:
-        instant = seen.get(text)
-        if instant is None and text is not None:
-            if len(text) == _STORED_INSTANT_LENGTH and text[10] == " ":
-                instant = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
-            else:
-                typed = typed or Appointment.__table__.c.starts_at.type.result_processor(
-                    session.get_bind().dialect, None)
-                instant = typed(text)
-            seen[text] = instant
-        result.append(instant)
-    return result
-
-
-def _day_appointments(session: Session, window: Interval, settings: ClinicSettings) -> list[AppointmentRecord]:
-    """Every appointment overlapping ``window`` (the bounded range on the start, see the module's note)."""
-    params = {"earliest": window.start - LONGEST_APPOINTMENT, "end": window.end, "start": window.start}
-    if session.get_bind().dialect.name != "sqlite":
-        rows = session.execute(_DAY_APPOINTMENTS, params).all()
-        return _records(session, rows, [r[12] for r in rows], [r[13] for r in rows], settings)
-    rows = session.execute(_DAY_APPOINTMENTS_TEXT, params).all()
-    return _records(session, rows, _utc_instants(session, [r[12] for r in rows]),
-                    _utc_instants(session, [r[13] for r in rows]), settings)
-
-
-_STATUSES = {status.value: status for status in AppointmentStatus}
-
-
-def _record(**fields) -> AppointmentRecord:
-    """An :class:`AppointmentRecord` with every field given, set directly: a day view builds hundreds,
-    and the frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field) was most of it."""
-    record = object.__new__(AppointmentRecord)
-    record.__dict__.update(fields)
-    return record
-
-
-def _ims_flags(session: Session, wanted: list[tuple[int, str | None, datetime]],
-               settings: ClinicSettings | None = None) -> dict[tuple[int, str, datetime], ImsFlag]:
-    """The IMS flag of each (patient, area, start), from each patient's current screening judged for
-    the appointment's local day; a few queries whatever the number of appointments."""
-    if not wanted:
-        return {}
-    settings = settings or clinic_settings_in(session)
-    zone = settings.zone
-    asked = {(patient_id, area or "", starts_at): (patient_id, area or "", starts_at.astimezone(zone).date())
-             for patient_id, area, starts_at in wanted}
-    statuses = ims_statuses_in(session, asked.values(), settings=settings)
-    flags: dict[tuple[int, str, datetime], ImsFlag] = {}
-    for key, day_key in asked.items():
-        status = statuses[day_key]
-        flags[key] = ImsFlag.for_screening(status.level if status else None, bool(status and status.stale))
-    return flags
+def _ims_flags(session: Session, wanted: list[tuple[int, str | None, datetime]]
+               ) -> dict[tuple[int, str, datetime], ImsFlag]:
+    return ims_flags(SessionReader(session), wanted)
 
 
 # --- Therapists and types ------------------------------------------------------------------------
@@ -437,14 +186,6 @@ def _therapist_info(row: Therapist) -> TherapistInfo:
 
 def _type_info(row: AppointmentType) -> AppointmentTypeInfo:
     return AppointmentTypeInfo(row.id, row.name, row.duration_minutes, bool(row.is_ims))
-
-
-def list_therapists(ctx: ServiceContext, actor: Actor, active_only: bool = True) -> list[TherapistInfo]:
-    statement = select(Therapist).order_by(Therapist.sort_order, Therapist.full_name)
-    if active_only:
-        statement = statement.where(Therapist.active.is_(True))
-    with UnitOfWork(ctx, actor) as uow:
-        return [_therapist_info(row) for row in uow.session.scalars(statement)]
 
 
 def list_appointment_types(ctx: ServiceContext, actor: Actor) -> list[AppointmentTypeInfo]:
@@ -1052,103 +793,6 @@ def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str]
 
 
 # --- Day and week ---------------------------------------------------------------------------------
-
-
-def _columns_for(session: Session, therapists: Sequence, days: Sequence[date], zone: ZoneInfo
-                 ) -> list[ScheduleColumn]:
-    """One column per therapist and day; ``therapists`` are mapped rows or rows read by attribute."""
-    window = Interval(local_instant(days[0], time(0), zone), local_instant(days[-1] + timedelta(days=1),
-                                                                            time(0), zone))
-    ids = [t.id for t in therapists]
-    weekdays = sorted({day.weekday() for day in days})
-    if len(weekdays) < 7:
-        # Only these days' blocks are ever used (a day's hours come from its weekday's blocks).
-        blocks: dict[int, list[WorkingBlock]] = defaultdict(list)
-        for therapist_id, weekday, start, end in session.execute(
-                _WEEKLY_BLOCKS_ON, {"therapists": ids, "weekdays": weekdays}):
-            blocks[therapist_id].append(WorkingBlock(weekday, start, end))
-    else:
-        blocks = _weekly_blocks(session, ids)
-    away: dict[int, list[AwayTime]] = defaultdict(list)
-    time_off: dict[int, list[TimeOff]] = defaultdict(list)
-    extra: dict[int, list[ExtraHours]] = defaultdict(list)
-    for exception_id, therapist_id, kind, start, end, reason in _exceptions(session, ids, window):
-        if kind == "time_off":
-            away[therapist_id].append(AwayTime(exception_id, Interval(start, end), reason or ""))
-            time_off[therapist_id].append(TimeOff(start, end, reason or ""))
-        else:
-            extra[therapist_id].append(ExtraHours(start, end))
-    columns = []
-    for therapist in therapists:
-        availability = TherapistAvailability(therapist.id, blocks[therapist.id], time_off[therapist.id],
-                                             extra[therapist.id], (), therapist.full_name)
-        info = _therapist_info(therapist)
-        for day in days:
-            columns.append(ScheduleColumn(info, day, tuple(availability.working_intervals(day, zone)),
-                                          tuple(away[therapist.id])))
-    return columns
-
-
-def _day_rows(settings: ClinicSettings, day: date, zone: ZoneInfo) -> tuple[Interval, ...]:
-    return tuple(day_grid(day, zone, settings.day_start_time, settings.day_end_time,
-                          timedelta(minutes=settings.slot_minutes)))
-
-
-# The active therapists with the columns a day view shows, as plain rows (read by attribute like the
-# mapped class): loading them as ORM objects cost more than the query.
-_ACTIVE_THERAPISTS = (
-    select(Therapist.id, Therapist.full_name, Therapist.designation, Therapist.registration_number,
-           Therapist.ims_qualified, Therapist.ims_qualified_on, Therapist.active, Therapist.colour)
-    .where(Therapist.active.is_(True)).order_by(Therapist.sort_order, Therapist.full_name)
-)
-
-
-def day_schedule(ctx: ServiceContext, actor: Actor, day: date) -> DaySchedule:
-    """Every active therapist's day: hours, time off and appointments (cancelled ones included).
-
-    One read transaction: settings, therapists, working hours, exceptions, appointments (one joined
-    range query on ``starts_at``), and the IMS flags (screenings and reviews of those patients).
-    """
-    zone = ctx.zone
-    window = Interval(local_instant(day, time(0), zone), local_instant(day + timedelta(days=1), time(0), zone))
-    with UnitOfWork(ctx, actor) as uow:
-        uow.require(Permission.VIEW_PATIENTS, "see the schedule")
-        session = uow.session
-        settings = clinic_settings_in(session)
-        therapists = session.execute(_ACTIVE_THERAPISTS).all()
-        columns = _columns_for(session, therapists, [day], zone) if therapists else []
-        appointments = _day_appointments(session, window, settings)
-    return DaySchedule(day, _day_rows(settings, day, zone), tuple(columns), tuple(appointments),
-                       settings.slot_minutes)
-
-
-def week_schedule(ctx: ServiceContext, actor: Actor, therapist_id: int, week_start: date) -> WeekSchedule:
-    """One therapist's seven days from ``week_start``; rows are wall-clock times."""
-    settings = get_clinic_settings(ctx)
-    step = timedelta(minutes=settings.slot_minutes)
-    days = [week_start + timedelta(days=n) for n in range(7)]
-    start_wall = datetime.combine(week_start, settings.day_start_time)
-    row_times = []
-    wall = start_wall
-    while wall.time() < settings.day_end_time and wall.date() == week_start:
-        row_times.append(wall.time())
-        wall += step
-    window = Interval(local_instant(days[0], time(0), ctx.zone),
-                      local_instant(days[-1] + timedelta(days=1), time(0), ctx.zone))
-    with UnitOfWork(ctx, actor) as uow:
-        uow.require(Permission.VIEW_PATIENTS, "see the schedule")
-        session = uow.session
-        therapist = session.get(Therapist, therapist_id)
-        if therapist is None:
-            raise NotFound("That physiotherapist is not in the list.")
-        columns = _columns_for(session, [therapist], days, ctx.zone)
-        appointments = load_appointment_records(session, appointment_query().where(
-            Appointment.therapist_id == therapist_id,
-            _overlapping(Appointment.starts_at, Appointment.ends_at, window),
-        ).order_by(Appointment.starts_at, Appointment.id))
-        info = _therapist_info(therapist)
-    return WeekSchedule(info, week_start, tuple(row_times), tuple(columns), tuple(appointments),
-                        settings.slot_minutes)
 
 
 # --- Therapists' time ----------------------------------------------------------------------------

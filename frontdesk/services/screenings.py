@@ -8,18 +8,17 @@ appointment's date, so blocks that end by themselves (the surgery waits) lift on
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
-from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Patient, Screening, ScreeningReview
+from frontdesk.db.plain import SessionReader
 from frontdesk.domain.areas import BodyArea
-from frontdesk.domain.ims import ImsStatus, ims_status, saved_ims_status
+from frontdesk.domain.ims import ImsStatus, ims_status
 from frontdesk.domain.patients import clean_text
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import (
@@ -36,6 +35,7 @@ from frontdesk.domain.screening import (
 from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
+from frontdesk.services.ims_statuses import ims_statuses_from
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.users import display_names_in
 
@@ -188,95 +188,10 @@ def screening_in(session: Session, screening_id: int) -> ScreeningRecord | None:
     return screening_records_in(session, [row])[0] if row is not None else None
 
 
-@dataclass(frozen=True)
-class _OnFile:
-    """What the IMS check needs of a current screening, read in bulk: the answers as stored (text,
-    parsed only when the judgement is not already known) and the latest decision."""
-
-    id: int
-    screened_on: date
-    answers_text: str
-    decision: ReviewDecision | None
-
-
-# Built once: building and caching a statement took longer than SQLite takes to answer it.
-_CURRENT_SCREENINGS = select(
-    Screening.id, Screening.patient_id, Screening.screened_at, Screening.screened_on,
-    cast(Screening.answers, Text),
-).where(Screening.patient_id.in_(bindparam("patients", expanding=True)), Screening.superseded_by.is_(None))
-_DECISIONS = (
-    select(ScreeningReview.screening_id, ScreeningReview.decision)
-    .where(ScreeningReview.screening_id.in_(bindparam("screenings", expanding=True)))
-    .order_by(ScreeningReview.decided_at, ScreeningReview.id)
-)
-
-
-def _current_on_file(session: Session, patient_ids: Iterable[int]) -> dict[int, _OnFile]:
-    """Each patient's current screening and its latest decision: a query per 500 patients, and one more."""
-    rows: dict[int, tuple] = {}
-    ordered = sorted(set(patient_ids))
-    for start in range(0, len(ordered), 500):
-        for row in session.execute(_CURRENT_SCREENINGS, {"patients": ordered[start:start + 500]}):
-            current = rows.get(row[1])
-            if current is None or (row[2], row[0]) > (current[2], current[0]):
-                rows[row[1]] = tuple(row)
-    decisions: dict[int, ReviewDecision] = {}
-    if rows:
-        for screening_id, decision in session.execute(_DECISIONS, {"screenings": [row[0] for row in rows.values()]}):
-            try:
-                decisions[screening_id] = ReviewDecision(decision)
-            except ValueError:
-                continue
-    return {
-        patient_id: _OnFile(row[0], row[3], row[4], decisions.get(row[0]))
-        for patient_id, row in rows.items()
-    }
-
-
-@lru_cache(maxsize=8192)
-def _judged(answers_text: str, area_key: str, on: date, decision: ReviewDecision | None, screened_on: date,
-            rescreen_months: int, rules: RuleTable) -> ImsStatus:
-    """`ims_status` of stored answers, remembered: a screening is never edited, and everything else the
-    judgement depends on is part of the key, so lists shown again (a day reloaded after each change)
-    do not assess the same screenings again. Raises as `ims_status` and `BodyArea.parse` do."""
-    area = BodyArea.parse(area_key) if area_key else None
-    answers = ScreeningAnswers.from_dict(json.loads(answers_text))
-    return ims_status(answers, area, on, rules, decision, screened_on, rescreen_months)
-
-
 def ims_statuses_in(session: Session, asked: Iterable[tuple[int, str, date]], *,
                     settings: ClinicSettings | None = None) -> dict[tuple[int, str, date], ImsStatus | None]:
-    """The IMS status of each (patient, area key, day), from each patient's current screening, with
-    the same rule as `ims_allowed`; None for a patient with no screening. A few queries whatever the
-    number asked (settings, rules, screenings, reviews), for appointment lists; pass `settings` when
-    the caller has read them already.
-
-    A screening whose answers can no longer be assessed (or an area key that no longer parses) is
-    judged from the assessment saved with it, so one odd row never stops a list from showing.
-    """
-    wanted = set(asked)
-    if not wanted:
-        return {}
-    rescreen_months = (settings or clinic_settings_in(session)).rescreen_months
-    rules = screening_rules_in(session)
-    on_file = _current_on_file(session, (patient_id for patient_id, _area, _on in wanted))
-    result: dict[tuple[int, str, date], ImsStatus | None] = {}
-    for key in wanted:
-        patient_id, area_key, on = key
-        screening = on_file.get(patient_id)
-        if screening is None:
-            result[key] = None
-            continue
-        try:
-            result[key] = _judged(screening.answers_text, area_key, on, screening.decision, screening.screened_on,
-                                  rescreen_months, rules)
-        except (ValueError, KeyError, TypeError):
-            saved = Assessment.from_dict(session.scalar(select(Screening.assessment)
-                                                        .where(Screening.id == screening.id)))
-            area = next((v.area for v in saved.areas if v.area.key == area_key), None) if area_key else None
-            result[key] = saved_ims_status(saved, area, on, screening.decision, screening.screened_on,
-                                           rescreen_months)
-    return result
+    """`services.ims_statuses.ims_statuses_from`, inside the caller's session."""
+    return ims_statuses_from(SessionReader(session), asked, settings=settings)
 
 
 # --- Reading --------------------------------------------------------------------------------------

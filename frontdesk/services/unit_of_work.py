@@ -8,20 +8,16 @@ from datetime import datetime, timezone
 from types import TracebackType
 
 from sqlalchemy import insert, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import AuditEvent
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import (
-    DatabaseBusy,
-    DatabaseDamaged,
-    DatabaseUnavailable,
-    PermissionDenied,
-    ServiceError,
-    StorageFull,
-)
+from frontdesk.services.reading import refusal, translate_database_error
+
+__all__ = ["GENESIS_HASH", "UnitOfWork", "append_audit", "audit_hash", "record_denial", "translate_database_error",
+           "verify_audit_chain"]
 
 GENESIS_HASH = "0" * 64
 
@@ -36,37 +32,6 @@ def audit_hash(prev_hash: str, at: datetime, user_id: int | None, username: str,
         default=str,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def translate_database_error(error: Exception) -> ServiceError | None:
-    """A plain-language `ServiceError` for a database fault, or None if it is not one we know."""
-    if isinstance(error, IntegrityError):
-        return None
-    if not isinstance(error, (OperationalError, DBAPIError)):
-        return None
-    text_ = str(getattr(error, "orig", error)).lower()
-    if "locked" in text_ or "busy" in text_:
-        return DatabaseBusy(
-            "The database is busy with another front-desk computer and did not answer in time. "
-            "Nothing was saved yet and your entries are still here: try again in a moment."
-        )
-    if "malformed" in text_ or "not a database" in text_:
-        return DatabaseDamaged(
-            "The database file is damaged, so Front Desk stopped before saving anything more. Close "
-            "Front Desk and ask the administrator to restore the latest backup (frontdesk restore); "
-            "the damaged file is kept."
-        )
-    if "disk is full" in text_ or "disk full" in text_ or "no space" in text_ or "database or disk is full" in text_:
-        return StorageFull(
-            "The disk holding the database is full, so nothing was saved. Your entries are still "
-            "here. Free some space (or ask the administrator) and save again."
-        )
-    if getattr(error, "connection_invalidated", False) or "connection" in text_ or "server" in text_:
-        return DatabaseUnavailable(
-            "The clinic's database server cannot be reached right now. Nothing was saved; your "
-            "entries are still here. Check the network, then try again."
-        )
-    return None
 
 
 class UnitOfWork:
@@ -118,11 +83,10 @@ class UnitOfWork:
 
     def require(self, permission: Permission, what: str) -> None:
         """Refuse (and record the refusal) when the actor's role does not allow `permission`."""
-        if self.actor is not None and self.actor.may(permission):
-            return
-        self._denied = (permission, what)
-        role = self.actor.role.label if self.actor else "No one signed in"
-        raise PermissionDenied(f"{role} accounts may not {what}. Ask a colleague with the right role.")
+        refused = refusal(self.actor, permission, what)
+        if refused is not None:
+            self._denied = (permission, what)
+            raise refused
 
     def audit(self, action: str, entity: str, entity_id: int | None = None, *,
               patient_id: int | None = None, **detail: object) -> None:

@@ -8,7 +8,6 @@ seconds instead of sleeping, so neither the window nor a test ever blocks.
 
 from __future__ import annotations
 
-import getpass
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +20,9 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import User
 from frontdesk.domain.passwords import normalise_password, password_problems, seconds_phrase, seconds_to_wait
 from frontdesk.domain.roles import Permission, Role
+from frontdesk.services.accounts import login_name
+from frontdesk.services.accounts import needs_first_admin as needs_first_admin  # re-exported: who may sign in
+from frontdesk.services.accounts import workstation_actor as workstation_actor
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from frontdesk.services.unit_of_work import UnitOfWork
@@ -137,12 +139,6 @@ def _active_admins_who_can_sign_in(session: Session) -> list[int]:
 
 
 # --- First start ----------------------------------------------------------------------------------
-
-
-def needs_first_admin(ctx: ServiceContext) -> bool:
-    """True until an account with a password exists: then no one could sign in yet."""
-    with UnitOfWork(ctx, None) as uow:
-        return uow.session.scalar(select(User.id).where(User.password_hash.is_not(None)).limit(1)) is None
 
 
 def create_first_admin(ctx: ServiceContext, username: str, display_name: str, password: str) -> Actor:
@@ -403,14 +399,9 @@ def reset_password(ctx: ServiceContext, actor: Actor, user_id: int, new_password
 # --- Command line and tests -----------------------------------------------------------------------
 
 
-def workstation_actor(ctx: ServiceContext, username: str | None = None) -> Actor:
-    """The account for a command-line task, named after the computer's login, created on first use.
-
-    Whoever can run the admin commands already holds the database file. The first account of a new
-    database is an administrator, later ones reception. Such accounts have no password, so they
-    cannot sign in to the window until an administrator gives them one.
-    """
-    name = (username or _login_name())[:64]
+def create_workstation_account(ctx: ServiceContext, name: str) -> Actor:
+    """Create the password-less account `name` for `accounts.workstation_actor` (or return it, when
+    another computer made it a moment ago)."""
     with UnitOfWork(ctx, None, write=True) as uow:
         user = uow.session.scalar(select(User).where(User.username == name))
         if user is None:
@@ -446,7 +437,7 @@ def command_line_actor(ctx: ServiceContext) -> Actor:
         if user is None:
             user = User(
                 username=COMMAND_LINE_USERNAME,
-                display_name=f"Command line ({_login_name()})"[:200],
+                display_name=f"Command line ({login_name()})"[:200],
                 role=Role.ADMIN.value,
                 password_hash=None,
                 active=True,
@@ -459,13 +450,6 @@ def command_line_actor(ctx: ServiceContext) -> Actor:
             uow.audit("create", "user", user.id, role=user.role)
             uow.commit()
         return _actor(user)
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser() or "frontdesk"
-    except (OSError, KeyError):
-        return "frontdesk"
 
 
 def display_names_in(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.appointments import AppointmentStatus, allowed_next
-from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
-from frontdesk.services.schedule import AppointmentRecord
+from frontdesk.services.records import AppointmentRecord
 from frontdesk.ui.appointment_model import short_date, time_range
 from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import remember_geometry

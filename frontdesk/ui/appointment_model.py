@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.domain.scheduling import format_time
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.schedule import AppointmentRecord
+from frontdesk.services.records import AppointmentRecord
 
 #: Reads the page after the given (start, id), or the first page for None.
 PageLoader = Callable[[tuple[datetime, int] | None, int], list[AppointmentRecord]]

@@ -5,8 +5,8 @@ The tabs only say what they want printed (`print_requested(kind, patient_id, scr
 services and shows it. A consent opens the consent dialog first, where the patient signs on screen
 or the form is printed for a signature in ink.
 
-The documents, the consent dialog and the preview (reportlab, Qt's print support, pypdfium2) are
-imported on the first print, not when the main window opens.
+The documents, the consent dialog and the preview (reportlab, Qt's print support, pypdfium2) and the
+services they read through are imported on the first print, not when the main window opens.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.patients import open_patient
-from frontdesk.services.schedule import list_therapists
-from frontdesk.services.screenings import ScreeningRecord, current_screening, get_screening
+from frontdesk.services.schedule_view import list_therapists
 from frontdesk.ui.errors import Prompts, call_service
 
 if TYPE_CHECKING:
     from frontdesk.services.documents import DocumentKind
+    from frontdesk.services.screenings import ScreeningRecord
     from frontdesk.ui.pdf_preview import PdfPreviewDialog
 
 
@@ -90,10 +89,14 @@ class DocumentController(QObject):
                              file_name_for("IMS eligibility summary", name, screening.screened_on.isoformat()))
 
     def _patient_name(self, patient_id: int) -> str | None:
+        from frontdesk.services.patients import open_patient
+
         record = call_service(self.window, self.prompts, "Print", open_patient, self.ctx, self.actor, patient_id)
         return f"{record.details.family_name}, {record.details.given_names}" if record is not None else None
 
     def _screening(self, document: DocumentKind, patient_id: int, screening_id: int | None) -> ScreeningRecord | None:
+        from frontdesk.services.screenings import current_screening, get_screening
+
         if screening_id is not None:
             return call_service(self.window, self.prompts, document.label, get_screening, self.ctx, self.actor,
                                 screening_id)

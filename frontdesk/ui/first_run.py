@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
 
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.users import create_first_admin
 from frontdesk.ui.widgets import error_label
 
 
@@ -81,6 +80,8 @@ class FirstRunDialog(QDialog):
         if self.password.text() != self.repeat.text():
             self._show({"repeat": "The two passwords are not the same. Type them again."})
             return
+        from frontdesk.services.users import create_first_admin
+
         try:
             self.actor = create_first_admin(self.ctx, self.username.text(), self.display_name.text(),
                                             self.password.text())

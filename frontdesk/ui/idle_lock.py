@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.users import lock_session, unlock_session
 from frontdesk.ui.sign_in import SignInForm
 
 log = logging.getLogger("frontdesk")
@@ -172,6 +171,8 @@ class IdleLock(QObject):
                    if w.isVisible() and w is not host and w.windowType() not in (Qt.Popup, Qt.ToolTip)]
         self.covers = [LockCover(host, form)] + [LockCover(w, None) for w in windows]
         form.focus_first_empty()
+        from frontdesk.services.users import lock_session
+
         try:
             lock_session(self.ctx, actor)
         except ServiceError as error:
@@ -179,6 +180,8 @@ class IdleLock(QObject):
         self.locked_changed.emit(True)
 
     def _unlock(self, username: str, password: str) -> Actor:
+        from frontdesk.services.users import unlock_session
+
         return unlock_session(self.ctx, self.session_actor(), username, password)
 
     def _unlocked(self, actor: Actor) -> None:

@@ -13,17 +13,16 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTa
 
 import frontdesk
 from frontdesk.domain.roles import Permission
-from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.users import sign_out
 from frontdesk.ui.appointments_tab import AppointmentsTab
 from frontdesk.ui.documents import DocumentController
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import ui_settings
 from frontdesk.ui.idle_lock import IdleLock
 from frontdesk.ui.schedule_tab import ScheduleTab
-from frontdesk.ui.tasks import run_in_background
+from frontdesk.ui.tasks import load_database_layer_soon, run_in_background
 
 if TYPE_CHECKING:
     from frontdesk.ui.intake_tab import IntakeTab
@@ -80,6 +79,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_label)
         self._build_menus()
         self._restore_layout()
+        self._shown_before = False
         self.idle_lock = IdleLock(self, ctx, lambda: self.actor, get_clinic_settings(ctx).idle_lock_minutes)
         self.idle_lock.unlocked.connect(self._unlocked)
         self.data_changed.connect(self._clinic_changed)
@@ -207,6 +207,8 @@ class MainWindow(QMainWindow):
         if not self.prompts.confirm(self, "Sign out", "Sign out of Front Desk? Anything not yet saved in "
                                     "an open form will be lost."):
             return
+        from frontdesk.services.users import sign_out
+
         call_service(self, self.prompts, "Sign out", sign_out, self.ctx, self.actor)
         self.signed_out.emit()
         self.close()
@@ -269,6 +271,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Backup not made: {message}", 60000)
 
         run_in_background(lambda: automatic_backup(self.ctx, BackupReason.START), done, failed)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_before:
+            self._shown_before = True
+            load_database_layer_soon(self.ctx)  # the first screen is up: saving should not wait later
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()

@@ -21,11 +21,18 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.scheduling import Interval, format_time, format_time_range, local_instant
-from frontdesk.services.schedule import AppointmentRecord, AwayTime, DaySchedule, ScheduleColumn, WeekSchedule
+from frontdesk.services.records import AppointmentRecord, AwayTime, DaySchedule, ScheduleColumn, WeekSchedule
 
 APPOINTMENT_ROLE = Qt.UserRole + 1
 INTERVAL_ROLE = Qt.UserRole + 2

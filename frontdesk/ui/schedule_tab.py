@@ -27,13 +27,8 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import format_day, format_time_range
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError
-from frontdesk.services.schedule import (
-    AppointmentRecord,
-    day_schedule,
-    list_therapists,
-    reschedule_appointment,
-    week_schedule,
-)
+from frontdesk.services.records import AppointmentRecord
+from frontdesk.services.schedule_view import day_schedule, list_therapists, week_schedule
 from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import recalled_value, remember_value
 from frontdesk.ui.schedule_grid import INTERVAL_ROLE, ScheduleGridModel, ScheduleGridView
@@ -350,6 +345,8 @@ class ScheduleTab(QWidget):
 
     def move_by_drop(self, appointment_id: int, version: int, start: datetime, therapist_id: int) -> None:
         """A block was dropped on a cell: move it there (the service checks every rule)."""
+        from frontdesk.services.schedule import reschedule_appointment
+
         try:
             record = reschedule_appointment(self.ctx, self.actor, appointment_id, version, start, therapist_id)
         except Conflict as error:

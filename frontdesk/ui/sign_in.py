@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.users import sign_in
 
 log = logging.getLogger("frontdesk")
 
@@ -93,6 +92,13 @@ class SignInForm(QWidget):
         self.signed_in.emit(actor)
 
 
+def _sign_in(ctx: ServiceContext, username: str, password: str) -> Actor:
+    # The account services (and SQLAlchemy) load while the person types, not before the dialog shows.
+    from frontdesk.services.users import sign_in
+
+    return sign_in(ctx, username, password)
+
+
 class SignInDialog(QDialog):
     """At start: who is at the counter? `actor` holds the answer after `exec()` returns Accepted."""
 
@@ -100,7 +106,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Sign in to Front Desk")
         self.actor: Actor | None = None
-        self.form = SignInForm(lambda name, password: sign_in(ctx, name, password),
+        self.form = SignInForm(lambda name, password: _sign_in(ctx, name, password),
                                heading="Sign in with your own account.", username=username)
         self.form.signed_in.connect(self._accepted)
         layout = QVBoxLayout(self)

@@ -7,12 +7,17 @@ a failure callback that is not given falls back to the unexpected-error report.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
+from frontdesk.services.context import ServiceContext
 from frontdesk.ui.errors import report_unexpected
+
+#: How long after the first screen is shown the database layer starts loading in the background.
+WARM_UP_DELAY_MS = 200
 
 _running: set[BackgroundTask] = set()
 
@@ -53,3 +58,17 @@ def run_in_background(work: Callable[[], Any], on_success: Callable[[Any], None]
     task.relay.failed.connect(finished)
     QThreadPool.globalInstance().start(task)
     return task
+
+
+def load_database_layer_soon(ctx: ServiceContext, delay_ms: int | None = None) -> None:
+    """Have SQLAlchemy and the ORM loaded off the UI thread shortly (see `services.warm_up`), so the
+    first save does not wait for them. A failure only means they load at first use; it is logged."""
+    from frontdesk.services.warm_up import load_database_layer
+
+    def failed(error: BaseException) -> None:
+        logging.getLogger("frontdesk").warning("loading the database layer ahead of use failed: %s", error)
+
+    def start() -> None:
+        run_in_background(lambda: load_database_layer(ctx), lambda _result: None, failed)
+
+    QTimer.singleShot(WARM_UP_DELAY_MS if delay_ms is None else delay_ms, start)

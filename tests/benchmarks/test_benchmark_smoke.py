@@ -32,7 +32,9 @@ def test_the_tiny_benchmark_reports_every_figure(tmp_path):
         else:
             assert figure["median"] is None and figure["note"], key
     plans = report["query_plans"]
-    assert any(name.startswith("day view") and plan for name, plan in plans.items())
+    assert any(name.startswith("day view, query") and plan for name, plan in plans.items())
+    day_plans = [step for name, plan in plans.items() if name.startswith("day view, query") for step in plan]
+    assert any("USING INDEX ix_appointments_start" in step for step in day_plans), day_plans
     assert any(name.startswith("patient search by name") and plan for name, plan in plans.items())
     assert "Query plans" in done.stdout
 

@@ -118,3 +118,42 @@ def db_url(request, tmp_path):
         shutil.copyfile(request.getfixturevalue("seeded_database"), target)
         return f"sqlite:///{target}"
     return request.getfixturevalue("seeded_postgres").reset()
+
+
+class SelectCounter:
+    """The SELECT statements a block of service code sends: through SQLAlchemy's engine and on the
+    plain read connections (`Database.plain_reads`), whichever the service uses."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.statements: list[str] = []
+
+    def _record(self, statement: str) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.statements.append(statement)
+
+    def _engine_listener(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self._record(statement)
+
+    def __enter__(self) -> SelectCounter:
+        from sqlalchemy import event
+
+        event.listen(self.ctx.database.engine, "before_cursor_execute", self._engine_listener)
+        self.ctx.database.statement_listeners.append(self._record)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.ctx.database.engine, "before_cursor_execute", self._engine_listener)
+        self.ctx.database.statement_listeners.remove(self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_selects():
+    """`with count_selects(ctx) as counted: ...; counted.count` (see `SelectCounter`)."""
+    return SelectCounter

@@ -1,0 +1,127 @@
+"""A read-only use case's transaction, with or without SQLAlchemy, and the faults both kinds share.
+
+`ReadUnit` is the reading sibling of `UnitOfWork`: on a SQLite file it reads through a plain
+`sqlite3` connection (`Database.plain_reads`), so the first screen never waits for SQLAlchemy to
+load; anywhere else it is a `UnitOfWork` read through its session. Either way the reads see one
+consistent state, the actor's permission is checked (and a refusal audited), and a database fault
+becomes a plain message.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from frontdesk.db.faults import connection_was_lost, fault_text
+from frontdesk.db.plain import Reader, SessionReader, SqliteReader
+from frontdesk.domain.roles import Permission
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseUnavailable,
+    PermissionDenied,
+    ServiceError,
+    StorageFull,
+)
+
+
+def translate_database_error(error: BaseException) -> ServiceError | None:
+    """A plain-language `ServiceError` for a database fault, or None if it is not one we know."""
+    text_ = fault_text(error)
+    if text_ is None:
+        return None
+    if "locked" in text_ or "busy" in text_:
+        return DatabaseBusy(
+            "The database is busy with another front-desk computer and did not answer in time. "
+            "Nothing was saved yet and your entries are still here: try again in a moment."
+        )
+    if "malformed" in text_ or "not a database" in text_:
+        return DatabaseDamaged(
+            "The database file is damaged, so Front Desk stopped before saving anything more. Close "
+            "Front Desk and ask the administrator to restore the latest backup (frontdesk restore); "
+            "the damaged file is kept."
+        )
+    if "disk is full" in text_ or "disk full" in text_ or "no space" in text_ or "database or disk is full" in text_:
+        return StorageFull(
+            "The disk holding the database is full, so nothing was saved. Your entries are still "
+            "here. Free some space (or ask the administrator) and save again."
+        )
+    if connection_was_lost(error) or "connection" in text_ or "server" in text_:
+        return DatabaseUnavailable(
+            "The clinic's database server cannot be reached right now. Nothing was saved; your "
+            "entries are still here. Check the network, then try again."
+        )
+    return None
+
+
+def refusal(actor: Actor | None, permission: Permission, what: str) -> PermissionDenied | None:
+    """The refusal to show when `actor` may not use `permission`, else None."""
+    if actor is not None and actor.may(permission):
+        return None
+    role = actor.role.label if actor else "No one signed in"
+    return PermissionDenied(f"{role} accounts may not {what}. Ask a colleague with the right role.")
+
+
+class ReadUnit:
+    """`with ReadUnit(ctx, actor) as unit: unit.require(...); rows = unit.reader.rows(SQL, params)`.
+
+    Nothing is ever written through it; a refused permission is recorded after it closes.
+    """
+
+    def __init__(self, ctx: ServiceContext, actor: Actor | None) -> None:
+        self.ctx = ctx
+        self.actor = actor
+        self.reader: Reader
+        self._plain = None
+        self._unit = None
+        self._denied: tuple[Permission, str] | None = None
+
+    def __enter__(self) -> ReadUnit:
+        database = self.ctx.database
+        try:
+            if database.has_plain_reads:
+                self._plain = database.plain_reads()
+                self.reader = SqliteReader(self._plain.__enter__())
+            else:
+                from frontdesk.services.unit_of_work import UnitOfWork
+
+                self._unit = UnitOfWork(self.ctx, self.actor)
+                self.reader = SessionReader(self._unit.__enter__().session)
+        except Exception as error:
+            translated = translate_database_error(error)
+            if translated is not None:
+                raise translated from error
+            raise
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._unit is not None:
+            self._unit.__exit__(exc_type, exc, tb)  # it records refusals and translates faults itself
+            return
+        try:
+            self._plain.__exit__(exc_type, exc, tb)
+        except Exception as error:
+            if exc is None:
+                translated = translate_database_error(error)
+                if translated is not None:
+                    raise translated from error
+                raise
+        if self._denied is not None:
+            from frontdesk.services.unit_of_work import record_denial
+
+            record_denial(self.ctx, self.actor, *self._denied)
+        if exc is not None and isinstance(exc, Exception):
+            translated = translate_database_error(exc)
+            if translated is not None:
+                raise translated from exc
+
+    def require(self, permission: Permission, what: str) -> None:
+        """Refuse (and record the refusal) when the actor's role does not allow `permission`."""
+        if self._unit is not None:
+            self._unit.require(permission, what)
+            return
+        refused = refusal(self.actor, permission, what)
+        if refused is not None:
+            self._denied = (permission, what)
+            raise refused

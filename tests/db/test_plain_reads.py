@@ -1,0 +1,59 @@
+"""The plain read connections of a SQLite file: they never write, they follow a replaced file, and
+the first screen opens on them without loading SQLAlchemy."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from frontdesk.services.accounts import workstation_actor
+from frontdesk.services.bootstrap import open_clinic
+from frontdesk.services.clinic_settings import get_clinic_settings
+
+
+def test_a_plain_read_connection_refuses_to_write(ctx):
+    with ctx.database.plain_reads() as connection:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            connection.execute("UPDATE settings SET key = key")
+    assert get_clinic_settings(ctx).phone == "+1 250 493 1152"
+
+
+def test_a_replaced_file_is_read_again_not_the_old_one(ctx, tmp_path):
+    """A restored backup takes the database file's place while the app is open."""
+    assert get_clinic_settings(ctx).name == "Physiotherapy & IMS Clinic"  # leaves a kept connection
+    other = tmp_path / "other.sqlite3"
+    shutil.copyfile(ctx.database.path, other)
+    with sqlite3.connect(other) as connection:
+        connection.execute("""UPDATE settings SET value = json_set(value, '$.name', 'Restored Clinic')
+                              WHERE key = 'clinic'""")
+    connection.close()
+    os.replace(other, ctx.database.path)
+    assert get_clinic_settings(ctx).name == "Restored Clinic"
+
+
+def test_opening_a_clinic_and_reading_its_day_needs_no_sqlalchemy(db_url, data_dir, tmp_path):
+    script = textwrap.dedent("""
+        import sys
+        from datetime import date
+        from frontdesk.services.accounts import workstation_actor
+        from frontdesk.services.bootstrap import open_clinic
+        from frontdesk.services.schedule_view import day_schedule
+        ctx = open_clinic(sys.argv[1])
+        actor = workstation_actor(ctx, "owner")
+        day = day_schedule(ctx, actor, date(2026, 11, 30))
+        print(len(day.columns), "sqlalchemy" in sys.modules)
+    """)
+    opened = open_clinic(db_url)
+    workstation_actor(opened, "owner")  # the account exists after a first start
+    opened.database.dispose()
+    env = dict(os.environ, FRONTDESK_DATA_DIR=str(data_dir))
+    done = subprocess.run([sys.executable, "-c", script, db_url], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["7", "False"]
