@@ -15,18 +15,29 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
 )
 
@@ -121,7 +132,6 @@ _HORIZONTAL = Qt.Horizontal
 _CELL_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
 _DRAGGABLE = Qt.ItemIsDragEnabled
 _DROPPABLE = Qt.ItemIsDropEnabled
-_SELECTED = QStyle.State_Selected
 #: A cell's flags by code: 1 when it is bookable (a drop target), 2 when it holds a booked appointment.
 _FLAG_SETS = (_CELL_FLAGS, _CELL_FLAGS | _DROPPABLE, _CELL_FLAGS | _DRAGGABLE, _CELL_FLAGS | _DROPPABLE | _DRAGGABLE)
 
@@ -138,6 +148,22 @@ class _Cell:
     text: str
     background: QBrush
     flags: Qt.ItemFlag
+
+
+def _runs(rows: list[int]) -> list[range]:
+    """Ascending row numbers as runs of consecutive rows: [3, 4, 5, 9] -> [range(3, 6), range(9, 10)]."""
+    runs: list[range] = []
+    start = previous = None
+    for row in rows:
+        if previous is not None and row == previous + 1:
+            previous = row
+            continue
+        if start is not None:
+            runs.append(range(start, previous + 1))
+        start = previous = row
+    if start is not None:
+        runs.append(range(start, previous + 1))
+    return runs
 
 
 class ScheduleGridModel(QAbstractTableModel):
@@ -164,6 +190,9 @@ class ScheduleGridModel(QAbstractTableModel):
         self._cell_cache: dict[tuple[int, int], _Cell] = {}
         self._tints: dict[str, QBrush] = {}
         self._flags: list[list[Qt.ItemFlag]] = []
+        self._row_bounds: dict[int, tuple[list, list] | None] = {}
+        self._working_runs: list[list[range]] = []
+        self._away_runs: dict[int, list[tuple[range, AwayTime]]] = {}
 
     # --- Loading --------------------------------------------------------------------------------
 
@@ -208,7 +237,9 @@ class ScheduleGridModel(QAbstractTableModel):
         self.cells = cells
         self.row_labels = labels
         self._cell_cache = {}
+        self._away_runs = {}
         bounds = {} if bounds is None else bounds
+        self._row_bounds = bounds
         self._place(appointments, columns_of, bounds)
         self._flags = self._flag_table(bounds)
         if same_shape:
@@ -238,13 +269,15 @@ class ScheduleGridModel(QAbstractTableModel):
                                           [row[column].end for row in self.cells])
         return bounds[column]
 
-    def _rows_of(self, column: int, interval: Interval, bounds: dict[int, tuple[list, list] | None]) -> range | list[int]:
-        """The rows of ``column`` whose cells overlap ``interval`` (a binary search on ordered rows)."""
+    def _rows_of(self, column: int, start: datetime, end: datetime,
+                 bounds: dict[int, tuple[list, list] | None]) -> range | list[int]:
+        """The rows of ``column`` whose cells overlap ``[start, end)`` (a binary search on ordered rows)."""
         found = self._column_bounds(column, bounds)
         if found is None:
-            return [r for r in range(len(self.cells)) if self.cells[r][column].overlaps(interval)]
+            return [r for r in range(len(self.cells))
+                    if self.cells[r][column].start < end and start < self.cells[r][column].end]
         starts, ends = found
-        return range(bisect_right(ends, interval.start), bisect_left(starts, interval.end))
+        return range(bisect_right(ends, start), bisect_left(starts, end))
 
     def _place(self, appointments, columns_of, bounds: dict[int, tuple[list, list] | None]) -> None:
         blocks: dict[tuple[int, int], _Block] = {}
@@ -255,7 +288,7 @@ class ScheduleGridModel(QAbstractTableModel):
                          key=lambda entry: entry[:3])
         for not_live, _start, _id, record in ordered:
             for column in columns_of(record):
-                rows = self._rows_of(column, record.interval, bounds)
+                rows = self._rows_of(column, record.starts_at, record.ends_at, bounds)
                 if not rows:
                     continue
                 owner = next((found for found in (covered.get((r, column)) for r in rows) if found is not None), None)
@@ -269,23 +302,44 @@ class ScheduleGridModel(QAbstractTableModel):
         self._blocks, self._covered, self._hidden = blocks, covered, hidden
 
     def _flag_table(self, bounds: dict[int, tuple[list, list] | None]) -> list[list[Qt.ItemFlag]]:
-        """Every cell's flags, row by row: the view asks for them two or three times per cell painted."""
+        """Every cell's flags, row by row (the view asks for them whenever it looks at a cell), and each
+        column's bookable rows as runs (the view paints a run at once)."""
         codes = [[0] * len(self.columns) for _ in self.cells]
+        self._working_runs = []
         for column, info in enumerate(self.columns):
             found = self._column_bounds(column, bounds)
             if found is None:
-                bookable = [r for r in range(len(self.cells)) if info.is_bookable(self.cells[r][column])]
+                runs = _runs([r for r in range(len(self.cells)) if info.is_bookable(self.cells[r][column])])
             else:
                 starts, ends = found
                 # a cell is bookable when one working stretch holds it whole
-                bookable = {r for block in info.working
-                            for r in range(bisect_left(starts, block.start), bisect_right(ends, block.end))}
-            for r in bookable:
-                codes[r][column] = 1
+                runs = [range(bisect_left(starts, block.start), bisect_right(ends, block.end)) for block in info.working]
+                runs = [run for run in runs if run]
+            self._working_runs.append(runs)
+            for run in runs:
+                for r in run:
+                    codes[r][column] = 1
         for (row, column), block in self._covered.items():
             if block.record.status is AppointmentStatus.BOOKED:
                 codes[row][column] |= 2
         return [[_FLAG_SETS[code] for code in row] for row in codes]
+
+    def working_runs(self, column: int) -> list[range]:
+        """The column's bookable rows, as runs of consecutive rows."""
+        return self._working_runs[column]
+
+    def away_runs(self, column: int) -> list[tuple[range, AwayTime]]:
+        """The column's rows during time off, as runs, each with its time off."""
+        runs = self._away_runs.get(column)
+        if runs is None:
+            runs = self._away_runs[column] = [
+                (run, away) for away in self.columns[column].away
+                for run in _runs(list(self._rows_of(column, away.interval.start, away.interval.end, self._row_bounds)))]
+        return runs
+
+    def blocks(self) -> list[_Block]:
+        """Every appointment block shown, anchored at the row it starts in."""
+        return list(self._blocks.values())
 
     def spans(self) -> list[tuple[int, int, int]]:
         """(row, column, rows) of every block that covers more than one row."""
@@ -478,78 +532,41 @@ class ScheduleGridModel(QAbstractTableModel):
         return False
 
 
-class ScheduleDelegate(QStyledItemDelegate):
-    """Paints free, out-of-hours and away cells, and appointment blocks over their merged cells."""
+class BlockPictures:
+    """Appointment blocks drawn once for what they show and their size, then reused: laying out the
+    text is most of what a repaint would cost (scrolling, a selection, going back to a day)."""
 
-    #: Drawn blocks kept for repaints (scrolling, selection, going back to a day): about 20 KB each.
-    BLOCKS_KEPT = 600
+    #: Pictures kept: about 20 KB each.
+    KEPT = 600
 
-    def __init__(self, zone: ZoneInfo, parent=None) -> None:
-        super().__init__(parent)
-        self.zone = zone
+    def __init__(self) -> None:
         self._drawn: OrderedDict[tuple, QPixmap] = OrderedDict()
-        self._font = QFont()
-        self._font_key = self._font.key()
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        model = index.model()
-        if not isinstance(model, ScheduleGridModel):
-            super().paint(painter, option, index)
-            return
-        cell = model.cell(index.row(), index.column())
-        rect = option.rect
-        # fillRect and drawPixmap leave the painter's state alone: it is saved only around what changes it.
-        if cell.anchor:
-            # the picture is opaque, its cell's background included
-            painter.drawPixmap(rect.topLeft(), self._drawn_block(painter, rect, cell.block.record,
-                                                                 model.columns[index.column()], option, cell))
-        else:
-            painter.fillRect(rect, cell.background)
-        if cell.block is None and cell.away is not None:
-            painter.fillRect(rect, _AWAY_HATCH)
-            if cell.text:
-                painter.save()
-                painter.setPen(_AWAY_TEXT)
-                painter.drawText(rect.adjusted(6, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, cell.text)
-                painter.restore()
-        if option.state & _SELECTED:
-            painter.save()
-            painter.setPen(QPen(option.palette.highlight().color(), 2))
-            painter.setBrush(Qt.NoBrush)
-            painter.drawRect(rect.adjusted(1, 1, -1, -1))
-            painter.restore()
-
-    def _drawn_block(self, painter: QPainter, rect: QRect, record: AppointmentRecord, column: ScheduleColumn,
-                     option: QStyleOptionViewItem, cell: _Cell) -> QPixmap:
-        """The block on its cell's background as a picture, drawn once for what it shows and its size,
-        then reused: text layout is most of a repaint's cost."""
-        device = painter.device()
-        ratio = device.devicePixelRatioF() if device is not None else 1.0
-        font = option.font
-        if font != self._font:
-            self._font, self._font_key = QFont(font), font.key()
-        text = cell.text
-        key = (text, rect.width(), rect.height(), column.therapist.colour, cell.block.live,
-               record.ims_flag.needs_attention, self._font_key, ratio)
+    def picture(self, size: QSize, ratio: float, font: QFont, record: AppointmentRecord, column: ScheduleColumn,
+                text: str, live: bool, background: QBrush) -> QPixmap:
+        """The block on its cell's background (opaque)."""
+        key = (text, size.width(), size.height(), column.therapist.colour, live, record.ims_flag.needs_attention,
+               font.key(), ratio)
         picture = self._drawn.get(key)
         if picture is not None:
             self._drawn.move_to_end(key)
             return picture
-        picture = QPixmap(round(rect.width() * ratio), round(rect.height() * ratio))
+        picture = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
         picture.setDevicePixelRatio(ratio)
-        picture.fill(cell.background.color())
+        picture.fill(background.color())
         canvas = QPainter(picture)
         try:
-            self._paint_block(canvas, QRect(0, 0, rect.width(), rect.height()), record, column, option, text)
+            self._paint_block(canvas, QRect(0, 0, size.width(), size.height()), record, column, font, text)
         finally:
             canvas.end()
         self._drawn[key] = picture
-        if len(self._drawn) > self.BLOCKS_KEPT:
+        if len(self._drawn) > self.KEPT:
             self._drawn.popitem(last=False)
         return picture
 
-    def _paint_block(self, painter: QPainter, rect: QRect, record: AppointmentRecord, column: ScheduleColumn,
-                     option: QStyleOptionViewItem, text: str) -> None:
+    @staticmethod
+    def _paint_block(painter: QPainter, rect: QRect, record: AppointmentRecord, column: ScheduleColumn,
+                     base_font: QFont, text: str) -> None:
         colour = QColor(column.therapist.colour)
         box = rect.adjusted(2, 1, -2, -1)
         live = record.is_live
@@ -558,7 +575,7 @@ class ScheduleDelegate(QStyledItemDelegate):
         painter.setBrush(tint(colour) if live else CANCELLED_FILL)
         painter.drawRoundedRect(box, 3, 3)
         painter.fillRect(QRect(box.left(), box.top(), 4, box.height()), colour if live else CANCELLED_TEXT)
-        font = QFont(option.font)
+        font = QFont(base_font)
         font.setStrikeOut(not live)
         text_box = box.adjusted(8, 2, -4, -2)
         first, _, second = text.partition("\n")
@@ -573,25 +590,31 @@ class ScheduleDelegate(QStyledItemDelegate):
         if text_box.height() >= 2 * line_height:
             painter.setFont(font)
             painter.setPen(QColor("#333333") if live else CANCELLED_TEXT)
-            flag = record.ims_flag
-            if flag.needs_attention and live:
+            if record.ims_flag.needs_attention and live:
                 painter.setPen(ATTENTION)
             painter.drawText(QRect(text_box.left(), text_box.top() + line_height, text_box.width(), line_height),
                              Qt.AlignLeft | Qt.AlignVCenter,
                              painter.fontMetrics().elidedText(second, Qt.ElideRight, text_box.width()))
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        return QSize(140, 22)
-
 
 class ScheduleGridView(QTableView):
-    """The grid: Enter or a double-click on a cell asks the tab to act on it (book or move)."""
+    """The grid: Enter or a double-click on a cell asks the tab to act on it (book or move).
+
+    The whole visible grid is painted in one pass (`paintEvent`): each column's free, out-of-hours
+    and away stretches as a few rectangles, the grid lines, then the appointment blocks over the
+    rows they span. Painting cell by cell, as a table view does, asks Python for every cell's flags
+    and picture: most of the time a new day took to appear.
+    """
 
     cell_activated = Signal(QModelIndex)
 
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
         super().__init__(parent)
-        self.setItemDelegate(ScheduleDelegate(zone, self))
+        self.zone = zone
+        self.pictures = BlockPictures()
+        self._drop_target = QPersistentModelIndex()
+        self._grid: tuple | None = None
+        self._grid_pen_colour = QColor()
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectItems)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -610,6 +633,125 @@ class ScheduleGridView(QTableView):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.horizontalHeader().setMinimumSectionSize(110)
         self.setObjectName("schedule_grid")
+
+    # --- Painting -------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        model = self.model()
+        if not isinstance(model, ScheduleGridModel) or not model.cells or not model.columns:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self.viewport())
+        try:
+            self._paint_grid(painter, event.rect(), model)
+        finally:
+            painter.end()
+
+    def _paint_grid(self, painter: QPainter, area: QRect, model: ScheduleGridModel) -> None:
+        painter.fillRect(area, self.palette().base())
+        rows, columns = len(model.cells), len(model.columns)
+        first_row = max(self.rowAt(area.top()), 0)
+        last_row = self.rowAt(area.bottom())
+        last_row = rows - 1 if last_row < 0 else last_row
+        first_column = max(self.columnAt(area.left()), 0)
+        last_column = self.columnAt(area.right())
+        last_column = columns - 1 if last_column < 0 else last_column
+        if first_row > last_row or first_column > last_column:
+            return
+        grid = 1 if self.showGrid() else 0
+        top = self.rowViewportPosition(first_row)
+        height = self.rowHeight(first_row)  # every row is as high (the header is fixed)
+        row_y = lambda row: top + (row - first_row) * height  # noqa: E731
+        bottom = row_y(last_row + 1)
+        shown = range(first_row, last_row + 1)
+        placed = [(c, self.columnViewportPosition(c), self.columnWidth(c)) for c in range(first_column, last_column + 1)]
+
+        def stretch(x: int, width: int, run: range) -> QRect | None:
+            start, stop = max(run.start, first_row), min(run.stop, last_row + 1)
+            return QRect(x, row_y(start), width, (stop - start) * height) if start < stop else None
+
+        for column, x, width in placed:
+            painter.fillRect(QRect(x, top, width, bottom - top), _OUT_OF_HOURS_FILL)
+            for run in model.working_runs(column):
+                if (rect := stretch(x, width, run)) is not None:
+                    painter.fillRect(rect, _FREE_FILL)
+            for run, away in model.away_runs(column):
+                if (rect := stretch(x, width, run)) is None:
+                    continue
+                painter.fillRect(rect, _AWAY_FILL)
+                painter.fillRect(rect, _AWAY_HATCH)
+                label = model.cell(run.start, column).text if run.start in shown else ""
+                if label:
+                    painter.setPen(_AWAY_TEXT)
+                    painter.drawText(QRect(x + 6, row_y(run.start), width - grid - 10, height - grid),
+                                     Qt.AlignLeft | Qt.AlignVCenter, label)
+        if grid:
+            # As a table view draws it: the line's own pixels are the view's background between the dots.
+            left, right = placed[0][1], placed[-1][1] + placed[-1][2] - 1
+            for pen in (QPen(self.palette().base().color(), 0), QPen(self._grid_colour(), 0, self.gridStyle())):
+                painter.setPen(pen)
+                for row in shown:
+                    y = row_y(row + 1) - 1
+                    painter.drawLine(left, y, right, y)
+                for _column, x, width in placed:
+                    painter.drawLine(x + width - 1, top, x + width - 1, bottom - 1)
+        ratio = self.viewport().devicePixelRatioF()
+        font = self.font()
+        where = {column: (x, width) for column, x, width in placed}
+        for block in model.blocks():
+            if block.column not in where or block.row > last_row or block.row + block.span <= first_row:
+                continue
+            x, width = where[block.column]
+            cell = model.cell(block.row, block.column)
+            size = QSize(width - grid, block.span * height - grid)
+            picture = self.pictures.picture(size, ratio, font, block.record, model.columns[block.column], cell.text,
+                                            block.live, cell.background)
+            painter.drawPixmap(QPoint(x, row_y(block.row)), picture)
+        self._paint_marks(painter)
+
+    def _grid_colour(self) -> QColor:
+        """The colour the style gives a table's grid lines (as QTableView asks for it)."""
+        key = (id(self.style()), self.palette().cacheKey())
+        if self._grid != key:
+            from PySide6.QtWidgets import QStyle, QStyleOption
+
+            option = QStyleOption()
+            option.initFrom(self)
+            hint = self.style().styleHint(QStyle.SH_Table_GridLineColor, option, self)
+            self._grid = key
+            self._grid_pen_colour = QColor.fromRgba(hint & 0xFFFFFFFF)
+        return self._grid_pen_colour
+
+    def _paint_marks(self, painter: QPainter) -> None:
+        """The selected cell's frame, and the cell a dragged appointment would be dropped on."""
+        painter.setBrush(Qt.NoBrush)
+        highlight = self.palette().highlight().color()
+        selection = self.selectionModel()
+        for index in selection.selectedIndexes() if selection is not None else ():
+            painter.setPen(QPen(highlight, 2))
+            painter.drawRect(self.visualRect(index).adjusted(1, 1, -1, -1))
+        if self._drop_target.isValid():
+            painter.setPen(QPen(highlight, 2, Qt.DashLine))
+            painter.drawRect(self.visualRect(QModelIndex(self._drop_target)).adjusted(1, 1, -1, -1))
+
+    # --- Dragging -------------------------------------------------------------------------------
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        super().dragMoveEvent(event)
+        target = self.indexAt(event.position().toPoint())
+        self._drop_target = QPersistentModelIndex(target) if event.isAccepted() and target.isValid() \
+            else QPersistentModelIndex()
+        self.viewport().update()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        super().dragLeaveEvent(event)
+        self._drop_target = QPersistentModelIndex()
+        self.viewport().update()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._drop_target = QPersistentModelIndex()
+        super().dropEvent(event)
+        self.viewport().update()
 
     def apply_spans(self) -> None:
         self.clearSpans()

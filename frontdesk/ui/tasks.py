@@ -7,6 +7,7 @@ a failure callback that is not given falls back to the unexpected-error report.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ from frontdesk.ui.errors import report_unexpected
 WARM_UP_DELAY_MS = 200
 
 _running: set[BackgroundTask] = set()
+_start_up_frozen: list[bool] = []
 
 
 class _Relay(QObject):
@@ -68,7 +70,14 @@ def load_database_layer_soon(ctx: ServiceContext, delay_ms: int | None = None) -
     def failed(error: BaseException) -> None:
         logging.getLogger("frontdesk").warning("loading the database layer ahead of use failed: %s", error)
 
+    def loaded(_result: object) -> None:
+        # What start-up built stays for the whole session: leaving it out of the garbage collector's
+        # full passes keeps those from pausing the screen later (a day view, a keystroke). Once.
+        if not _start_up_frozen:
+            _start_up_frozen.append(True)
+            gc.freeze()
+
     def start() -> None:
-        run_in_background(lambda: load_database_layer(ctx), lambda _result: None, failed)
+        run_in_background(lambda: load_database_layer(ctx), loaded, failed)
 
     QTimer.singleShot(WARM_UP_DELAY_MS if delay_ms is None else delay_ms, start)

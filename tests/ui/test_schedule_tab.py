@@ -261,3 +261,38 @@ def test_screenshot_of_a_busy_day(qtbot, tab, ctx, reception, anh, tmp_path):
     image = tab.grab()
     assert not image.isNull() and image.width() >= 1000
     image.save(str(tmp_path / "schedule.png"))
+
+
+def test_the_grid_paints_each_cell_as_the_legend_says(qtbot, tab, ctx, admin, reception, anh):
+    """Free cells white, hours off grey, time off hatched, a booking in the therapist's colour, the
+    selected cell framed: read back from the painted pixels."""
+    from frontdesk.services.schedule import add_time_off
+    from frontdesk.ui.schedule_grid import tint
+
+    chris = tab.model.columns[0].therapist
+    book_appointment(ctx, reception, BookingRequest(anh, chris.id, types_by_name(ctx, reception)[
+        "Physiotherapy treatment"].id, at(MONDAY, 9)))
+    add_time_off(ctx, admin, chris.id, at(MONDAY, 14), at(MONDAY, 15), "Course")
+    tab.resize(1200, 1000)
+    tab.reload()
+    view = tab.view
+    view.setCurrentIndex(cell(tab, 0, 10, 30))
+    view.scrollTo(cell(tab, 0, 8), view.ScrollHint.PositionAtTop)
+    assert view.viewport().rect().contains(view.visualRect(cell(tab, 0, 14, 45)))
+    image = view.viewport().grab().toImage()
+
+    def colour_inside(index, dx=0.5, dy=0.5):
+        rect = view.visualRect(index)
+        return image.pixelColor(rect.left() + int(rect.width() * dx), rect.top() + int(rect.height() * dy)).name()
+
+    assert colour_inside(cell(tab, 0, 11)) == "#ffffff"          # free
+    assert colour_inside(cell(tab, 0, 12, 15)) == "#e4e4e4"      # lunch: not working
+    away = {colour_inside(cell(tab, 0, 14, 15), dx, dy) for dx in (0.3, 0.5, 0.7) for dy in (0.2, 0.5, 0.8)}
+    assert away <= {"#f1e3c6", "#d9c39a"} and len(away) == 2    # time off: hatched
+    booked = cell(tab, 0, 9)
+    assert view.rowSpan(booked.row(), booked.column()) == 2
+    assert colour_inside(booked, 0.9, 0.9) == tint(chris.colour).name()
+    selected = view.visualRect(cell(tab, 0, 10, 30))
+    frame = image.pixelColor(selected.left() + 1, selected.center().y()).name()
+    assert frame == view.palette().highlight().color().name()
+    assert colour_inside(cell(tab, 0, 10, 30)) == "#ffffff"
