@@ -118,3 +118,9 @@ def get_clinic_settings(ctx: ServiceContext) -> ClinicSettings:
     """Every role reads the clinic's details (they are printed on every form), so no actor is needed."""
     with ReadUnit(ctx, None) as unit:
         return clinic_settings_from(unit.reader)
+
+
+def screening_rules(ctx: ServiceContext) -> RuleTable:
+    """The clinic's rule table, for the live verdict while a form is being filled in."""
+    with ReadUnit(ctx, None) as unit:
+        return screening_rules_from(unit.reader)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from functools import lru_cache
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, func, or_, select, union_all
 
@@ -15,50 +15,13 @@ from frontdesk.domain.patients import PatientDetails, display_name, search_key, 
 from frontdesk.domain.payer import Payer, validate_referral
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
+from frontdesk.services.patient_records import PatientRecord, PatientSummary
+from frontdesk.services.patient_records import PossibleDuplicate as PossibleDuplicate  # re-exported
 from frontdesk.services.unit_of_work import UnitOfWork
 
 SEARCH_LIMIT = 50
 _KEY_END = "\U0010ffff"
-
-
-@dataclass(frozen=True)
-class PatientSummary:
-    """One line of a search result."""
-
-    id: int
-    name: str
-    date_of_birth: date
-    phone: str
-    archived: bool = False
-
-
-@dataclass(frozen=True)
-class PatientRecord:
-    id: int
-    version: int
-    details: PatientDetails
-    archived: bool
-    created_at: datetime
-    updated_at: datetime
-
-    @property
-    def name(self) -> str:
-        return display_name(self.details.family_name, self.details.given_names, self.details.preferred_name)
-
-    @property
-    def phone_display(self) -> str:
-        return format_phone(self.details.phone)
-
-
-class PossibleDuplicate(ServiceError):
-    """A patient with the same name and birth date, or the same phone, is already registered."""
-
-    def __init__(self, matches: list[PatientSummary]) -> None:
-        names = "; ".join(f"{m.name} (born {m.date_of_birth:%Y-%m-%d})" for m in matches[:3])
-        super().__init__(f"This may be a patient who is already registered: {names}. Open that record, "
-                         "or confirm that this is a different person.")
-        self.matches = matches
 
 
 def _details(row: Patient) -> PatientDetails:

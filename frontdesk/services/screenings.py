@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,10 +25,8 @@ from frontdesk.domain.screening import (
     Assessment,
     Level,
     ReviewDecision,
-    RuleTable,
     ScreeningAnswers,
     assess,
-    effective_level,
     format_date,
     validate,
 )
@@ -36,73 +34,13 @@ from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, screen
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.ims_statuses import ims_statuses_from
+from frontdesk.services.clinic_settings import screening_rules as screening_rules  # re-exported
+from frontdesk.services.screening_records import ReviewRecord, ScreeningRecord
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.users import display_names_in
 
 MAX_CONDITION = 500
 MAX_NOTE = 2000
-
-
-@dataclass(frozen=True)
-class ReviewRecord:
-    """A physiotherapist's decision on a screening, as recorded."""
-
-    id: int
-    screening_id: int
-    decision: ReviewDecision
-    note: str
-    decided_at: datetime
-    decided_by: str
-
-    @property
-    def label(self) -> str:
-        return self.decision.label
-
-
-@dataclass(frozen=True)
-class ScreeningRecord:
-    """One saved screening with who did it and every review decision on it (oldest first)."""
-
-    id: int
-    patient_id: int
-    screened_at: datetime
-    screened_on: date
-    screened_by: str
-    presenting_condition: str
-    answers: ScreeningAnswers
-    assessment: Assessment
-    superseded_by: int | None
-    reviews: tuple[ReviewRecord, ...] = ()
-
-    @property
-    def level(self) -> Level:
-        return self.assessment.level
-
-    @property
-    def not_before(self) -> date | None:
-        return self.assessment.not_before
-
-    @property
-    def is_current(self) -> bool:
-        return self.superseded_by is None
-
-    @property
-    def review(self) -> ReviewRecord | None:
-        """The decision that counts: the latest one."""
-        return self.reviews[-1] if self.reviews else None
-
-    @property
-    def decision(self) -> ReviewDecision | None:
-        return self.review.decision if self.review else None
-
-    @property
-    def needs_review(self) -> bool:
-        """A finding asks for a physiotherapist's review (even when a date also holds IMS up)."""
-        return any(reason.level is Level.REVIEW for reason in self.assessment.reasons)
-
-    @property
-    def effective_level(self) -> Level:
-        return effective_level(self.assessment, self.decision)
 
 
 @dataclass(frozen=True)
@@ -122,10 +60,6 @@ class ImsDecision:
     screening_id: int | None
 
 
-def screening_rules(ctx: ServiceContext) -> RuleTable:
-    """The clinic's rule table, for the live verdict while a form is being filled in."""
-    with UnitOfWork(ctx, None) as uow:
-        return screening_rules_in(uow.session)
 
 
 # --- Reading inside a caller's session ------------------------------------------------------------

@@ -8,6 +8,7 @@ the screening together first, so a refusal leaves nothing half-saved.
 from __future__ import annotations
 
 from dataclasses import fields
+from types import ModuleType
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,24 +29,11 @@ from frontdesk.domain.appointments import screening_valid_until
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.screening import Assessment, assess, format_date
-from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings, screening_rules
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
-from frontdesk.services.patients import (
-    PatientRecord,
-    PossibleDuplicate,
-    check_patient_details,
-    open_patient,
-    register_patient,
-    update_patient,
-)
-from frontdesk.services.screenings import (
-    ScreeningRecord,
-    check_screening,
-    record_screening,
-    screening_history,
-    screening_rules,
-)
+from frontdesk.services.patient_records import PatientRecord, PossibleDuplicate
+from frontdesk.services.screening_records import ScreeningRecord
 from frontdesk.ui.errors import Prompts, call_service, report_unexpected
 from frontdesk.ui.geometry import ui_settings
 from frontdesk.ui.patient_form import PatientForm
@@ -54,6 +42,21 @@ from frontdesk.ui.screening_form import ScreeningForm
 from frontdesk.ui.screening_history import HistoryPanel
 from frontdesk.ui.screening_verdict import VerdictPanel
 from frontdesk.ui.widgets import ERROR_STYLE
+
+
+def _patients() -> ModuleType:
+    """The patient services, imported at first use: the tab can be the first screen, shown before
+    SQLAlchemy (which they write through) has loaded."""
+    from frontdesk.services import patients
+
+    return patients
+
+
+def _screenings() -> ModuleType:
+    from frontdesk.services import screenings
+
+    return screenings
+
 
 FIELD_NAMES = {
     "family_name": "legal family name", "given_names": "legal given names", "preferred_name": "preferred name",
@@ -222,7 +225,8 @@ class IntakeTab(QWidget):
             return True
         if not self._may_leave():
             return False
-        record = call_service(self, self.prompts, "Open patient", open_patient, self.ctx, self.actor, patient_id)
+        record = call_service(self, self.prompts, "Open patient", _patients().open_patient, self.ctx, self.actor,
+                              patient_id)
         if record is None:
             return False
         self.patient_form.set_details(record.details)
@@ -242,8 +246,8 @@ class IntakeTab(QWidget):
             born = record.details.date_of_birth.isoformat()
             phone = format_phone(record.details.phone)
             self.title.setText(f"{record.name} — born {born}" + (f" — {phone}" if phone else ""))
-            self.history = call_service(self, self.prompts, "Screening history", screening_history, self.ctx,
-                                        self.actor, record.id) or []
+            self.history = call_service(self, self.prompts, "Screening history", _screenings().screening_history,
+                                        self.ctx, self.actor, record.id) or []
         self.history_panel.set_records(self.history, select_screening)
         self._update_print_actions()
         if not self.history:
@@ -321,12 +325,12 @@ class IntakeTab(QWidget):
         message = ""
         try:
             if save_patient:
-                check_patient_details(self.ctx, details)
+                _patients().check_patient_details(self.ctx, details)
         except ValidationFailed as error:
             patient_errors = {**error.errors, **patient_errors}
         if save_screening:
             try:
-                check_screening(self.ctx, answers, condition)
+                _screenings().check_screening(self.ctx, answers, condition)
             except ValidationFailed as error:
                 screening_errors = {**error.errors, **screening_errors}
                 message = error.message
@@ -342,7 +346,8 @@ class IntakeTab(QWidget):
                     return False
                 changes.add("patients")
             if save_screening:
-                screening = record_screening(self.ctx, self.actor, self.patient.id, answers, condition)
+                screening = _screenings().record_screening(self.ctx, self.actor, self.patient.id, answers,
+                                                           condition)
                 changes.add("screenings")
         except ValidationFailed as error:
             self._refuse({k: v for k, v in error.errors.items() if k in self.patient_form.fields},
@@ -390,7 +395,7 @@ class IntakeTab(QWidget):
     def _save_patient(self, details: PatientDetails) -> PatientRecord | None:
         if self.patient is None:
             try:
-                record = register_patient(self.ctx, self.actor, details)
+                record = _patients().register_patient(self.ctx, self.actor, details)
             except PossibleDuplicate as duplicate:
                 if not self.prompts.confirm(self, "Possible duplicate", duplicate.message +
                                             "\n\nRegister this as a new, different patient?"):
@@ -399,11 +404,11 @@ class IntakeTab(QWidget):
                     self._set_status("Not saved: this may be a patient who is already registered. The possible "
                                      "matches are listed on the left.", error=True)
                     return None
-                record = register_patient(self.ctx, self.actor, details, confirmed_new=True)
+                record = _patients().register_patient(self.ctx, self.actor, details, confirmed_new=True)
         else:
             opened = self.patient
             try:
-                record = update_patient(self.ctx, self.actor, opened.id, opened.version, details)
+                record = _patients().update_patient(self.ctx, self.actor, opened.id, opened.version, details)
             except Conflict as conflict:
                 self._show_conflict(opened, conflict)
                 return None

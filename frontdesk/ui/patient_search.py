@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.patients import PatientSummary, search_patients
+from frontdesk.services.patient_records import PatientSummary
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.table_model import Column, RowTableModel
 
@@ -126,6 +126,8 @@ class PatientSearchPanel(QWidget):
             self.model.set_rows([])
             self.status.setText("Type at least two letters, three digits of a phone number, or a birth date.")
             return
+        from frontdesk.services.patients import search_patients  # loaded by the first search, not at start
+
         rows = call_service(self, self.prompts, "Find a patient", search_patients, self.ctx, self.actor, text)
         if rows is None:
             return

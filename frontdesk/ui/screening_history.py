@@ -25,7 +25,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import Level, ReviewDecision, format_date
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.screenings import ScreeningRecord, record_review
+from frontdesk.services.screening_records import ScreeningRecord
 from frontdesk.ui.errors import Prompts
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.screening_verdict import LEVEL_COLOURS, level_text
@@ -129,6 +129,8 @@ class ReviewDialog(QDialog):
             self.decision_error.show()
             return
         try:
+            from frontdesk.services.screenings import record_review
+
             self.saved = record_review(self.ctx, self.actor, self.record.id, decision, self.note.toPlainText())
         except ValidationFailed as error:
             target = self.note_error if "note" in error.errors else self.decision_error

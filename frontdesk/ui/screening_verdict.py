@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.screening import Assessment, AreaVerdict, Level, ReviewDecision, effective_level, format_date
-from frontdesk.services.screenings import ReviewRecord
+from frontdesk.domain.screening import AreaVerdict, Assessment, Level, ReviewDecision, effective_level, format_date
+from frontdesk.services.screening_records import ReviewRecord
 from frontdesk.ui.table_model import Column, RowTableModel
 
 #: Text colour and background for each level; the level is always written out too.

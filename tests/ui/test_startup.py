@@ -71,6 +71,40 @@ LOADED_AFTER_THE_FIRST_SCREEN = textwrap.dedent("""
 """)
 
 
+INTAKE_FIRST = textwrap.dedent("""
+    import json, sys
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([sys.argv[0]])
+    from frontdesk.app import create_main_window
+    import frontdesk.ui.tasks
+    frontdesk.ui.tasks.WARM_UP_DELAY_MS = 60_000
+    window = create_main_window(sys.argv[1])
+    window.tabs.setCurrentIndex(0)
+    window.show()
+    app.processEvents()
+    shown = type(window.tabs.currentWidget()).__name__
+    loaded = [name for name in ("sqlalchemy", "frontdesk.services.patients", "frontdesk.services.screenings")
+              if name in sys.modules]
+    window.ctx.database.dispose()
+    print(json.dumps({"shown": shown, "loaded": loaded}))
+""")
+
+
+def test_the_intake_tab_as_the_first_screen_waits_for_nothing_either(db_url, data_dir, tmp_path):
+    """A receptionist's window usually opens on Intake: it too shows before SQLAlchemy loads."""
+    from frontdesk.services.accounts import workstation_actor
+    from frontdesk.services.bootstrap import open_clinic
+
+    opened = open_clinic(db_url)
+    workstation_actor(opened)
+    opened.database.dispose()
+    env = dict(os.environ, FRONTDESK_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", INTAKE_FIRST, db_url], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"shown": "IntakeTab", "loaded": []}
+
+
 def test_the_database_layer_loads_in_the_background_after_the_first_screen(db_url, data_dir, tmp_path):
     """So the first save or search does not wait half a second for SQLAlchemy."""
     from frontdesk.services.accounts import workstation_actor
