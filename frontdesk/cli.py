@@ -293,7 +293,6 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
 
     from frontdesk.app import configure_logging, create_main_window, start_session
     from frontdesk.db.migrate import DatabaseDamaged
-    from frontdesk.services.backups import BackupReason, automatic_backup
     from frontdesk.services.bootstrap import DatabaseOpenError
     from frontdesk.services.errors import ServiceError
     from frontdesk.ui.errors import install_excepthook, report_unexpected
@@ -338,6 +337,8 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
         window.ctx.database.dispose()
         return EXIT_OK
     code = app.exec()
+    from frontdesk.services.backups import BackupReason, automatic_backup
+
     try:
         automatic_backup(session.ctx, BackupReason.EXIT)
     except ServiceError as error:

@@ -141,7 +141,7 @@ class IntakeTab(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([260, 620, 380])
+        self.splitter.setSizes([360, 580, 340])  # the name column of the search results needs the room
         saved = ui_settings().value("intake/splitter")
         if saved is not None:
             self.splitter.restoreState(saved)
