@@ -92,6 +92,8 @@ class Figure:
     baseline_what: str = ""
     note: str = ""
     available: bool = True
+    #: Further figures of the same measurement, written to the JSON as they are.
+    extra: dict = field(default_factory=dict)
 
     @property
     def median(self) -> float | None:
@@ -144,6 +146,7 @@ class Figure:
             "ratio": _round(self.ratio),
             "meets_target": self.meets,
             "note": self.note,
+            **self.extra,
         }
 
 
@@ -528,6 +531,10 @@ class Bench:
         compileall.compile_dir(ROOT / "frontdesk", quiet=1)
         ready: list[float] = []
         ready_memory: list[float] = []
+        floor: list[float] = []
+        sql, args = self.raw_day_sql(self.ctx.today())
+        labels = [f"{7 + quarter // 4:02d}:{15 * (quarter % 4):02d}" for quarter in range(52)]
+        floor_args = json.dumps([sql, list(args), labels, str(self.ctx.zone)])
         with tempfile.TemporaryDirectory(prefix="frontdesk-bench-data-") as data:
             for _run in range(self.size.process_runs):
                 for script, figure_time, figure_memory in ((_APP_CHILD, start.samples, memory.samples),
@@ -538,9 +545,16 @@ class Bench:
                     if "ready" in result:
                         ready.append(result["ready"])
                         ready_memory.append(result["ready_rss_mib"])
+                floor.append(_child(_FLOOR_CHILD, self.url, data, floor_args)["elapsed"])
+        start.extra = {"floor_median": _round(statistics.median(floor)),
+                       "floor_ratio": _round(statistics.median(floor) / start.baseline_median),
+                       "ready_median": _round(statistics.median(ready))}
         start.note = ("a new Python process each run (interpreter, imports, database, window, first paint); "
                       f"SQLAlchemy and the ORM then load in the background, done {statistics.median(ready):.2f} s "
-                      "after the process started (median)")
+                      "after the process started (median). The floor, a window that only queries the day with "
+                      "raw sqlite3 and shows the names in a plain table (no IMS flags, no blocks, no toolbar): "
+                      f"{statistics.median(floor):.2f} s, x {statistics.median(floor) / start.baseline_median:.2f} "
+                      "the bare window")
         memory.note = ("peak resident set size (VmHWM) of that process when the window is shown; "
                        f"{statistics.median(ready_memory):.0f} MiB once the database layer has loaded too")
         return start, memory
@@ -667,6 +681,54 @@ QTimer.singleShot(0, shown)
 app.exec()
 """
 
+_FLOOR_CHILD = _PEAK + """
+import json, os, sqlite3, sys, time
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+from PySide6.QtCore import QAbstractTableModel, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QTableView, QWidget
+app = QApplication([sys.argv[0]])
+sql, args, labels, zone = json.loads(sys.argv[2])
+zone = ZoneInfo(zone)
+connection = sqlite3.connect(sys.argv[1].removeprefix("sqlite:///"))
+rows = connection.execute(sql, args).fetchall()
+columns = sorted({(row[7], row[8]) for row in rows})
+where = {therapist: n for n, (therapist, _name) in enumerate(columns)}
+slot_of = {label: n for n, label in enumerate(labels)}
+cells = {}
+for row in rows:
+    local = datetime.fromisoformat(row[12]).replace(tzinfo=timezone.utc).astimezone(zone).strftime("%H:%M")
+    cells[(slot_of.get(local, 0), where[row[7]])] = row[3]
+class Day(QAbstractTableModel):
+    def rowCount(self, parent=None):
+        return len(labels)
+    def columnCount(self, parent=None):
+        return len(columns)
+    def data(self, index, role=Qt.DisplayRole):
+        return cells.get((index.row(), index.column()), "") if role == Qt.DisplayRole else None
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole:
+            return None
+        return columns[section][1] if orientation == Qt.Horizontal else labels[section]
+window = QMainWindow()
+tabs = QTabWidget()
+view = QTableView()
+model = Day()
+view.setModel(model)
+for title, page in (("Intake", QWidget()), ("Schedule", view), ("Appointments", QWidget())):
+    tabs.addTab(page, title)
+tabs.setCurrentIndex(1)
+window.setCentralWidget(tabs)
+window.resize(1280, 820)
+window.show()
+def shown():
+    app.processEvents()
+    print(json.dumps({"elapsed": time.time() - float(os.environ["FD_BENCH_T0"]), "peak_rss_mib": _peak_mib()}))
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
 _BARE_CHILD = _PEAK + """
 import json, os, sys, time
 from PySide6.QtCore import QTimer
@@ -688,11 +750,12 @@ app.exec()
 """
 
 
-def _child(script: str, url: str, data_dir: str) -> dict:
+def _child(script: str, url: str, data_dir: str, *extra: str) -> dict:
     env = dict(os.environ, FRONTDESK_DATA_DIR=data_dir, PYTHONPATH=os.pathsep.join(
         [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     env["FD_BENCH_T0"] = repr(time.time())
-    done = subprocess.run([sys.executable, "-c", script, url], env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", script, url, *extra], env=env, capture_output=True, text=True,
+                          timeout=300)
     if done.returncode != 0:
         raise RuntimeError(f"the timed process failed: {done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
