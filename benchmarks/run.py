@@ -681,6 +681,16 @@ QTimer.singleShot(0, shown)
 app.exec()
 """
 
+#: The end of the floor's and the bare window's scripts: time and memory once the window is painted.
+_REPORT_WHEN_SHOWN = """
+def shown():
+    app.processEvents()
+    print(json.dumps({"elapsed": time.time() - float(os.environ["FD_BENCH_T0"]), "peak_rss_mib": _peak_mib()}))
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
 _FLOOR_CHILD = _PEAK + """
 import json, os, sqlite3, sys, time
 from datetime import datetime, timezone
@@ -721,13 +731,7 @@ tabs.setCurrentIndex(1)
 window.setCentralWidget(tabs)
 window.resize(1280, 820)
 window.show()
-def shown():
-    app.processEvents()
-    print(json.dumps({"elapsed": time.time() - float(os.environ["FD_BENCH_T0"]), "peak_rss_mib": _peak_mib()}))
-    app.quit()
-QTimer.singleShot(0, shown)
-app.exec()
-"""
+""" + _REPORT_WHEN_SHOWN
 
 _BARE_CHILD = _PEAK + """
 import json, os, sys, time
@@ -741,13 +745,7 @@ for title in ("Intake", "Schedule", "Appointments"):
 window.setCentralWidget(tabs)
 window.resize(1280, 820)
 window.show()
-def shown():
-    app.processEvents()
-    print(json.dumps({"elapsed": time.time() - float(os.environ["FD_BENCH_T0"]), "peak_rss_mib": _peak_mib()}))
-    app.quit()
-QTimer.singleShot(0, shown)
-app.exec()
-"""
+""" + _REPORT_WHEN_SHOWN
 
 
 def _child(script: str, url: str, data_dir: str, *extra: str) -> dict:

@@ -10,6 +10,7 @@ becomes a plain message.
 from __future__ import annotations
 
 from types import TracebackType
+from typing import NoReturn
 
 from frontdesk.db.faults import connection_was_lost, fault_text
 from frontdesk.db.plain import Reader, SessionReader, SqliteReader
@@ -54,6 +55,14 @@ def translate_database_error(error: BaseException) -> ServiceError | None:
     return None
 
 
+def raise_translated(error: BaseException) -> NoReturn:
+    """Raise the plain-language `ServiceError` for a database fault, or `error` itself if it is none."""
+    translated = translate_database_error(error)
+    if translated is not None:
+        raise translated from error
+    raise error
+
+
 def refusal(actor: Actor | None, permission: Permission, what: str) -> PermissionDenied | None:
     """The refusal to show when `actor` may not use `permission`, else None."""
     if actor is not None and actor.may(permission):
@@ -88,10 +97,7 @@ class ReadUnit:
                 self._unit = UnitOfWork(self.ctx, self.actor)
                 self.reader = SessionReader(self._unit.__enter__().session)
         except Exception as error:
-            translated = translate_database_error(error)
-            if translated is not None:
-                raise translated from error
-            raise
+            raise_translated(error)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -103,10 +109,7 @@ class ReadUnit:
             self._plain.__exit__(exc_type, exc, tb)
         except Exception as error:
             if exc is None:
-                translated = translate_database_error(error)
-                if translated is not None:
-                    raise translated from error
-                raise
+                raise_translated(error)
         if self._denied is not None:
             from frontdesk.services.unit_of_work import record_denial
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import AuditEvent
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.reading import refusal, translate_database_error
+from frontdesk.services.reading import raise_translated, refusal, translate_database_error
 
 __all__ = ["GENESIS_HASH", "UnitOfWork", "append_audit", "audit_hash", "record_denial", "translate_database_error",
            "verify_audit_chain"]
@@ -54,10 +54,7 @@ class UnitOfWork:
         try:
             self.session = self.ctx.database.session(write=self.write)
         except (OperationalError, DBAPIError) as error:
-            translated = translate_database_error(error)
-            if translated is not None:
-                raise translated from error
-            raise
+            raise_translated(error)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
