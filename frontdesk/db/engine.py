@@ -147,7 +147,9 @@ class Database:
         if engine is None:
             with self._lock:
                 if self._engine is None:
-                    self._engine, self._sessions = self._create_engine()
+                    engine, sessions = self._create_engine()
+                    self._sessions = sessions  # before the engine: another thread takes a set engine as ready
+                    self._engine = engine
                 engine = self._engine
         return engine
 

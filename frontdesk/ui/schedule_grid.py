@@ -650,15 +650,19 @@ class ScheduleGridView(QTableView):
     def _paint_grid(self, painter: QPainter, area: QRect, model: ScheduleGridModel) -> None:
         painter.fillRect(area, self.palette().base())
         rows, columns = len(model.cells), len(model.columns)
-        first_row = max(self.rowAt(area.top()), 0)
-        last_row = self.rowAt(area.bottom())
-        last_row = rows - 1 if last_row < 0 else last_row
-        first_column = max(self.columnAt(area.left()), 0)
-        last_column = self.columnAt(area.right())
+        first_row, last_row = self.rowAt(area.top()), self.rowAt(area.bottom())
+        if first_row < 0 and area.top() >= self.rowViewportPosition(rows - 1) + self.rowHeight(rows - 1):
+            return  # below the last row: only the background
+        first_row, last_row = max(first_row, 0), rows - 1 if last_row < 0 else last_row
+        # Columns run from right to left in a right-to-left layout: the area's left edge is the last one.
+        ends = (self.columnAt(area.left()), self.columnAt(area.right()))
+        first_column, last_column = reversed(ends) if self.isRightToLeft() else ends
+        first_column = max(first_column, 0)
         last_column = columns - 1 if last_column < 0 else last_column
         if first_row > last_row or first_column > last_column:
             return
         grid = 1 if self.showGrid() else 0
+        rtl = self.isRightToLeft()  # the vertical grid line is then on each cell's left
         top = self.rowViewportPosition(first_row)
         height = self.rowHeight(first_row)  # every row is as high (the header is fixed)
         row_y = lambda row: top + (row - first_row) * height  # noqa: E731
@@ -683,18 +687,20 @@ class ScheduleGridView(QTableView):
                 label = model.cell(run.start, column).text if run.start in shown else ""
                 if label:
                     painter.setPen(_AWAY_TEXT)
-                    painter.drawText(QRect(x + 6, row_y(run.start), width - grid - 10, height - grid),
-                                     Qt.AlignLeft | Qt.AlignVCenter, label)
+                    painter.drawText(QRect(x + (grid if rtl else 0) + 6, row_y(run.start), width - grid - 10,
+                                           height - grid), Qt.AlignLeft | Qt.AlignVCenter, label)
         if grid:
             # As a table view draws it: the line's own pixels are the view's background between the dots.
-            left, right = placed[0][1], placed[-1][1] + placed[-1][2] - 1
+            left = min(x for _column, x, _width in placed)
+            right = max(x + width for _column, x, width in placed) - 1
             for pen in (QPen(self.palette().base().color(), 0), QPen(self._grid_colour(), 0, self.gridStyle())):
                 painter.setPen(pen)
                 for row in shown:
                     y = row_y(row + 1) - 1
                     painter.drawLine(left, y, right, y)
                 for _column, x, width in placed:
-                    painter.drawLine(x + width - 1, top, x + width - 1, bottom - 1)
+                    line = x if rtl else x + width - 1
+                    painter.drawLine(line, top, line, bottom - 1)
         ratio = self.viewport().devicePixelRatioF()
         font = self.font()
         where = {column: (x, width) for column, x, width in placed}
@@ -706,7 +712,7 @@ class ScheduleGridView(QTableView):
             size = QSize(width - grid, block.span * height - grid)
             picture = self.pictures.picture(size, ratio, font, block.record, model.columns[block.column], cell.text,
                                             block.live, cell.background)
-            painter.drawPixmap(QPoint(x, row_y(block.row)), picture)
+            painter.drawPixmap(QPoint(x + grid if rtl else x, row_y(block.row)), picture)
         self._paint_marks(painter)
 
     def _grid_colour(self) -> QColor:

@@ -263,9 +263,11 @@ def test_screenshot_of_a_busy_day(qtbot, tab, ctx, reception, anh, tmp_path):
     image.save(str(tmp_path / "schedule.png"))
 
 
-def test_the_grid_paints_each_cell_as_the_legend_says(qtbot, tab, ctx, admin, reception, anh):
+@pytest.mark.parametrize("direction", [Qt.LeftToRight, Qt.RightToLeft])
+def test_the_grid_paints_each_cell_as_the_legend_says(qtbot, tab, ctx, admin, reception, anh, direction):
     """Free cells white, hours off grey, time off hatched, a booking in the therapist's colour, the
-    selected cell framed: read back from the painted pixels."""
+    selected cell framed: read back from the painted pixels, in either layout direction."""
+    tab.setLayoutDirection(direction)
     from frontdesk.services.schedule import add_time_off
     from frontdesk.ui.schedule_grid import tint
 
