@@ -396,6 +396,41 @@ def reset_password(ctx: ServiceContext, actor: Actor, user_id: int, new_password
         return _summary(user)
 
 
+def change_own_password(ctx: ServiceContext, actor: Actor, current_password: str, new_password: str) -> None:
+    """The signed-in person gives their account a new password, typing the current one first: a
+    colleague at a screen left open cannot. A wrong current password counts as a wrong sign-in (the
+    same wait after repeated tries) and is audited; the change is audited too."""
+    with UnitOfWork(ctx, actor) as uow:
+        user = _target(uow.session, actor.user_id)
+        username, display_name = user.username, user.display_name
+    errors = {} if current_password else {"current": "Type your current password first."}
+    errors |= _password_errors(new_password, username, display_name)
+    if current_password and new_password and normalise_password(new_password) == normalise_password(current_password):
+        errors["password"] = "The new password must differ from the current one."
+    if errors:
+        raise ValidationFailed(errors)
+
+    def same_person(person: Actor) -> str | None:
+        return None if person.user_id == actor.user_id else "Only the account's own user can change its password here."
+
+    try:
+        _authenticate(ctx, username, current_password, action="confirm_password", allowed=same_person)
+    except SignInDelayed as delayed:
+        raise ValidationFailed({"current": delayed.message}) from delayed
+    except SignInRefused as refused:
+        message = refused.message.replace(WRONG_PASSWORD, "That is not your current password. Check Caps Lock "
+                                          "and try again.")
+        raise ValidationFailed({"current": message}) from refused
+    password_hash = _hash(new_password)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        user = _target(uow.session, actor.user_id)
+        user.password_hash = password_hash
+        user.failed_sign_ins = 0
+        user.last_failed_at = None
+        uow.audit("change_password", "user", user.id)
+        uow.commit()
+
+
 # --- Command line and tests -----------------------------------------------------------------------
 
 

@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(lambda: self.idle_lock.lock())
         file_menu.addAction(self.lock_action)
+        self.password_action = QAction("Change my &password…", self)
+        self.password_action.triggered.connect(self.change_own_password)
+        file_menu.addAction(self.password_action)
         self.sign_out_action = QAction("Sign &out…", self)
         self.sign_out_action.triggered.connect(self.sign_out)
         file_menu.addAction(self.sign_out_action)
@@ -202,6 +205,13 @@ class MainWindow(QMainWindow):
         from frontdesk.ui.audit_dialog import AuditTrailDialog
 
         AuditTrailDialog(self.ctx, self.actor, self.prompts, self).exec()
+
+    def change_own_password(self) -> None:
+        from frontdesk.ui.users_dialog import ChangeOwnPasswordDialog
+
+        dialog = ChangeOwnPasswordDialog(self.ctx, self.actor, self)
+        if dialog.exec():
+            self.statusBar().showMessage("Your password was changed. Use the new one from the next sign-in.", 15000)
 
     def sign_out(self) -> None:
         if not self.prompts.confirm(self, "Sign out", "Sign out of Front Desk? Anything not yet saved in "

@@ -26,6 +26,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.users import (
     UserSummary,
+    change_own_password,
     create_user,
     deactivate_user,
     list_users,
@@ -37,6 +38,7 @@ from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.table_model import Column, RowTableModel
 from frontdesk.ui.widgets import error_label
+
 
 class UserTableModel(RowTableModel[UserSummary]):
     """The accounts; a switched-off one is greyed."""
@@ -78,6 +80,7 @@ class _FormDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
+        self.setMinimumWidth(460)  # room for a refusal beside its field, wrapped over a line or two
 
     def add_field(self, key: str, label: str, field: QWidget) -> None:
         self.errors[key] = error_label()
@@ -159,6 +162,34 @@ class ResetPasswordDialog(_FormDialog):
             return
         if self.run(lambda: reset_password(self.ctx, self.actor, self.user.id, self.password.text())):
             super().accept()
+
+
+class ChangeOwnPasswordDialog(_FormDialog):
+    """File ▸ Change my password: anyone signed in, for their own account."""
+
+    def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(f"Change the password of {actor.display_name}", parent)
+        self.ctx, self.actor = ctx, actor
+        self.current = _password_field("current_password")
+        self.password = _password_field("new_password")
+        self.repeat = _password_field("new_password_repeat")
+        self.add_field("current", "&Current password:", self.current)
+        self.add_field("password", "&New password:", self.password)
+        self.add_field("repeat", "&Repeat the new one:", self.repeat)
+        self.show_errors({})
+        self.current.setFocus()
+
+    def accept(self) -> None:
+        if self.password.text() != self.repeat.text():
+            self.show_errors({"repeat": "The two new passwords are not the same. Type them again."})
+            self.repeat.setFocus()
+            return
+        if self.run(lambda: change_own_password(self.ctx, self.actor, self.current.text(), self.password.text())):
+            super().accept()
+            return
+        first = next((key for key in ("current", "password", "repeat") if not self.errors[key].isHidden()), None)
+        if first is not None:
+            {"current": self.current, "password": self.password, "repeat": self.repeat}[first].setFocus()
 
 
 class ChangeRoleDialog(_FormDialog):

@@ -252,3 +252,57 @@ def test_conftest_style_accounts_keep_working(ctx, admin, reception, physio):
     assert physio.therapist_id == 1
     names = [(u.username, u.has_password) for u in list_users(ctx, admin)]
     assert sorted(names) == [("cstokes", False), ("desk", False), ("owner", False)]
+
+
+# --- Changing one's own password ------------------------------------------------------------------
+
+
+def test_anyone_signed_in_changes_their_own_password(ctx, owner):
+    desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
+    users.change_own_password(ctx, desk, PASSWORD, "spruce kayak lantern")
+    with pytest.raises(SignInRefused):
+        sign_in(ctx, "desk", PASSWORD)
+    assert sign_in(ctx, "desk", "spruce kayak lantern").user_id == desk.user_id
+    assert _trail(ctx, "confirm_password", "change_password") == [("confirm_password", "desk"),
+                                                                  ("change_password", "desk")]
+
+
+def test_the_current_password_must_be_typed_and_right(ctx, owner, clock):
+    desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
+    before = _stored_hash(ctx, "desk")
+    with pytest.raises(ValidationFailed) as empty:
+        users.change_own_password(ctx, desk, "", "spruce kayak lantern")
+    assert empty.value.errors == {"current": "Type your current password first."}
+    for _ in range(3):
+        with pytest.raises(ValidationFailed) as wrong:
+            users.change_own_password(ctx, desk, "maple syrup waffles", "spruce kayak lantern")
+        clock.advance(minutes=20)
+    assert wrong.value.errors["current"].startswith("That is not your current password.")
+    assert _stored_hash(ctx, "desk") == before
+    assert [action for action, _who in _trail(ctx, "confirm_password_failed")] == ["confirm_password_failed"] * 3
+
+
+def test_a_wrong_current_password_waits_like_a_wrong_sign_in(ctx, owner):
+    desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
+    refusals = []
+    for _ in range(6):
+        with pytest.raises(ValidationFailed) as refused:
+            users.change_own_password(ctx, desk, "maple syrup waffles", "spruce kayak lantern")
+        refusals.append(refused.value.errors["current"])
+    assert refusals[-1].startswith("Too many wrong passwords for this account. Wait")
+    with pytest.raises(ValidationFailed):
+        users.change_own_password(ctx, desk, PASSWORD, "spruce kayak lantern")  # even the right one waits
+    with pytest.raises(SignInRefused):
+        sign_in(ctx, "desk", "spruce kayak lantern")
+
+
+@pytest.mark.parametrize(("new", "field", "words"), [
+    ("short", "password", "at least"),
+    (PASSWORD, "password", "differ from the current one"),
+])
+def test_the_new_password_follows_the_same_rules(ctx, owner, new, field, words):
+    desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
+    with pytest.raises(ValidationFailed) as refused:
+        users.change_own_password(ctx, desk, PASSWORD, new)
+    assert words in refused.value.errors[field]
+    assert sign_in(ctx, "desk", PASSWORD).user_id == desk.user_id

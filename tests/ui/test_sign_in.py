@@ -182,3 +182,29 @@ def test_the_audit_dialog_shows_a_patients_trail_and_exports_it(qtbot, qtmodelte
     assert target.exists() and prompts.infos[-1][1].endswith(f"{target}.")
     dialog.check_chain()
     assert prompts.infos[-1][1] == "Every entry of the audit trail is intact."
+
+
+def test_a_receptionist_changes_their_own_password_from_the_file_menu(qtbot, ctx, db_url, clock, prompts, desk,
+                                                                       monkeypatch):
+    from frontdesk.ui.users_dialog import ChangeOwnPasswordDialog
+
+    window = create_main_window(db_url, clock=clock, prompts=prompts, actor=desk)
+    qtbot.addWidget(window)
+    opened = []
+    monkeypatch.setattr(ChangeOwnPasswordDialog, "exec", lambda self: opened.append(self) or self.show())
+    assert window.password_action.isEnabled()
+    window.password_action.trigger()
+    dialog = opened[0]
+    qtbot.keyClicks(dialog.current, "wrong guess here")
+    qtbot.keyClicks(dialog.password, "spruce kayak lantern")
+    qtbot.keyClicks(dialog.repeat, "spruce kayak lantern")
+    qtbot.keyClick(dialog.repeat, Qt.Key_Return)
+    assert dialog.isVisible() and dialog.result() != ChangeOwnPasswordDialog.Accepted
+    assert dialog.errors["current"].text().startswith("That is not your current password.")
+    assert dialog.focusWidget() is dialog.current
+    dialog.current.clear()
+    qtbot.keyClicks(dialog.current, PASSWORD)
+    qtbot.keyClick(dialog.repeat, Qt.Key_Return)
+    assert dialog.result() == ChangeOwnPasswordDialog.Accepted and not dialog.isVisible()
+    assert users.sign_in(ctx, "desk", "spruce kayak lantern").user_id == desk.user_id
+    window.ctx.database.dispose()
