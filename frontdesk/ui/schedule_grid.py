@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QFont,
+    QFontMetrics,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -64,6 +65,9 @@ CANCELLED_TEXT = QColor("#777777")
 ATTENTION = QColor("#b00020")
 _AWAY_HATCH = QBrush(QColor("#d9c39a"), Qt.BDiagPattern)
 _AWAY_TEXT = QColor("#5c4a21")
+_FIRST_LINE = QColor("#1b1b1b")
+_SECOND_LINE = QColor("#333333")
+_LEFT_MIDDLE = Qt.AlignLeft | Qt.AlignVCenter
 # One brush each, shared by every cell that shows it.
 _OUT_OF_HOURS_FILL = QBrush(OUT_OF_HOURS)
 _AWAY_FILL = QBrush(AWAY)
@@ -541,12 +545,15 @@ class BlockPictures:
 
     def __init__(self) -> None:
         self._drawn: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._fonts: dict[tuple[str, bool], tuple[QFont, QFont, QFontMetrics, QFontMetrics]] = {}
+        self._colours: dict[str, tuple[QColor, QColor]] = {}
 
     def picture(self, size: QSize, ratio: float, font: QFont, record: AppointmentRecord, column: ScheduleColumn,
                 text: str, live: bool, background: QBrush) -> QPixmap:
         """The block on its cell's background (opaque)."""
+        font_key = font.key()
         key = (text, size.width(), size.height(), column.therapist.colour, live, record.ims_flag.needs_attention,
-               font.key(), ratio)
+               font_key, ratio)
         picture = self._drawn.get(key)
         if picture is not None:
             self._drawn.move_to_end(key)
@@ -556,7 +563,8 @@ class BlockPictures:
         picture.fill(background.color())
         canvas = QPainter(picture)
         try:
-            self._paint_block(canvas, QRect(0, 0, size.width(), size.height()), record, column, font, text)
+            self._paint_block(canvas, QRect(0, 0, size.width(), size.height()), record, column.therapist.colour,
+                              self._fonts_for(font, font_key, record.is_live), text)
         finally:
             canvas.end()
         self._drawn[key] = picture
@@ -564,37 +572,44 @@ class BlockPictures:
             self._drawn.popitem(last=False)
         return picture
 
-    @staticmethod
-    def _paint_block(painter: QPainter, rect: QRect, record: AppointmentRecord, column: ScheduleColumn,
-                     base_font: QFont, text: str) -> None:
-        colour = QColor(column.therapist.colour)
+    def _fonts_for(self, base: QFont, key: str, live: bool) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
+        """The second line's font and the bold first line's, struck through when not live, with metrics."""
+        found = self._fonts.get((key, live))
+        if found is None:
+            plain = QFont(base)
+            plain.setStrikeOut(not live)
+            bold = QFont(plain)
+            bold.setBold(True)
+            found = self._fonts[(key, live)] = (plain, bold, QFontMetrics(plain), QFontMetrics(bold))
+        return found
+
+    def _paint_block(self, painter: QPainter, rect: QRect, record: AppointmentRecord, therapist_colour: str,
+                     fonts: tuple[QFont, QFont, QFontMetrics, QFontMetrics], text: str) -> None:
+        colours = self._colours.get(therapist_colour)
+        if colours is None:
+            colours = self._colours[therapist_colour] = (QColor(therapist_colour), tint(therapist_colour))
+        colour, fill = colours
+        plain, bold, plain_metrics, bold_metrics = fonts
         box = rect.adjusted(2, 1, -2, -1)
         live = record.is_live
         painter.setRenderHint(QPainter.Antialiasing)
         painter.setPen(QPen(colour if live else CANCELLED_TEXT, 1))
-        painter.setBrush(tint(colour) if live else CANCELLED_FILL)
+        painter.setBrush(fill if live else CANCELLED_FILL)
         painter.drawRoundedRect(box, 3, 3)
         painter.fillRect(QRect(box.left(), box.top(), 4, box.height()), colour if live else CANCELLED_TEXT)
-        font = QFont(base_font)
-        font.setStrikeOut(not live)
         text_box = box.adjusted(8, 2, -4, -2)
         first, _, second = text.partition("\n")
-        bold = QFont(font)
-        bold.setBold(True)
         painter.setFont(bold)
-        painter.setPen(QColor("#1b1b1b") if live else CANCELLED_TEXT)
-        line_height = painter.fontMetrics().height()
-        painter.drawText(QRect(text_box.left(), text_box.top(), text_box.width(), line_height),
-                         Qt.AlignLeft | Qt.AlignVCenter,
-                         painter.fontMetrics().elidedText(first, Qt.ElideRight, text_box.width()))
+        painter.setPen(_FIRST_LINE if live else CANCELLED_TEXT)
+        line_height = bold_metrics.height()
+        painter.drawText(QRect(text_box.left(), text_box.top(), text_box.width(), line_height), _LEFT_MIDDLE,
+                         bold_metrics.elidedText(first, Qt.ElideRight, text_box.width()))
         if text_box.height() >= 2 * line_height:
-            painter.setFont(font)
-            painter.setPen(QColor("#333333") if live else CANCELLED_TEXT)
-            if record.ims_flag.needs_attention and live:
-                painter.setPen(ATTENTION)
+            painter.setFont(plain)
+            painter.setPen(CANCELLED_TEXT if not live else ATTENTION if record.ims_flag.needs_attention
+                           else _SECOND_LINE)
             painter.drawText(QRect(text_box.left(), text_box.top() + line_height, text_box.width(), line_height),
-                             Qt.AlignLeft | Qt.AlignVCenter,
-                             painter.fontMetrics().elidedText(second, Qt.ElideRight, text_box.width()))
+                             _LEFT_MIDDLE, plain_metrics.elidedText(second, Qt.ElideRight, text_box.width()))
 
 
 class ScheduleGridView(QTableView):
