@@ -86,8 +86,11 @@ def create_main_window(database_url: str, *, clock: Clock | None = None, actor: 
 def sign_in_flow(ctx: ServiceContext, parent: QWidget | None = None) -> Actor | None:
     """The first-run dialog while no one can sign in yet, else the sign-in dialog; None if cancelled."""
     from frontdesk.ui.first_run import FirstRunDialog
+    from frontdesk.ui.fonts import add_fallback_fonts
     from frontdesk.ui.sign_in import SignInDialog
     from frontdesk.ui.tasks import load_database_layer_soon
+
+    add_fallback_fonts()  # a name typed in Chinese or Korean shows as typed
 
     dialog = FirstRunDialog(ctx, parent) if needs_first_admin(ctx) else SignInDialog(ctx, parent)
     load_database_layer_soon(ctx)  # while the person types: signing in writes to the audit trail

@@ -19,6 +19,7 @@ from frontdesk.services.errors import ServiceError
 from frontdesk.ui.appointments_tab import AppointmentsTab
 from frontdesk.ui.documents import DocumentController
 from frontdesk.ui.errors import Prompts, call_service
+from frontdesk.ui.fonts import add_fallback_fonts
 from frontdesk.ui.geometry import ui_settings
 from frontdesk.ui.idle_lock import IdleLock
 from frontdesk.ui.schedule_tab import ScheduleTab
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        add_fallback_fonts()  # before any name is laid out
         self.ctx = ctx
         self.actor = actor
         self.prompts = prompts or Prompts()

@@ -69,3 +69,24 @@ def test_the_admin_chooses_the_backup_folder_and_a_missing_one_is_refused(window
     dialog.accept()
     assert dialog.result() == 1
     assert get_clinic_settings(window.ctx).backup_dir == str((tmp_path / "usb").resolve())
+
+
+def test_chinese_and_korean_names_are_drawn_even_without_a_system_font_for_them(window, qtbot):
+    """The bundled WenQuanYi font backs Qt's fallback on Linux: a name is not a row of empty boxes."""
+    import sys
+
+    from PySide6.QtWidgets import QLabel
+
+    def drawn(text: str):
+        label = QLabel(text)
+        qtbot.addWidget(label)
+        label.resize(80, 30)
+        return label.grab().toImage()
+
+    missing = drawn("\ue000")  # a private-use character: no font has it, so Qt draws its empty box
+    for name in ("蔡", "김"):
+        assert drawn(name) != missing, name
+    if sys.platform.startswith("linux"):
+        from PySide6.QtGui import QFontDatabase
+
+        assert "WenQuanYi Micro Hei" in QFontDatabase.families()
