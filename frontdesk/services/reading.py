@@ -63,6 +63,21 @@ def raise_translated(error: BaseException) -> NoReturn:
     raise error
 
 
+def close_out(ctx: ServiceContext, actor: Actor | None, denied: tuple[Permission, str] | None,
+              exc: BaseException | None) -> None:
+    """What a unit does once its transaction is over: record a refused permission (in a transaction
+    of its own, now that this one has let go of its locks), and turn a database fault into a plain
+    message."""
+    if denied is not None:
+        from frontdesk.services.unit_of_work import record_denial
+
+        record_denial(ctx, actor, *denied)
+    if exc is not None and isinstance(exc, Exception):
+        translated = translate_database_error(exc)
+        if translated is not None:
+            raise translated from exc
+
+
 def refusal(actor: Actor | None, permission: Permission, what: str) -> PermissionDenied | None:
     """The refusal to show when `actor` may not use `permission`, else None."""
     if actor is not None and actor.may(permission):
@@ -110,14 +125,7 @@ class ReadUnit:
         except Exception as error:
             if exc is None:
                 raise_translated(error)
-        if self._denied is not None:
-            from frontdesk.services.unit_of_work import record_denial
-
-            record_denial(self.ctx, self.actor, *self._denied)
-        if exc is not None and isinstance(exc, Exception):
-            translated = translate_database_error(exc)
-            if translated is not None:
-                raise translated from exc
+        close_out(self.ctx, self.actor, self._denied, exc)
 
     def require(self, permission: Permission, what: str) -> None:
         """Refuse (and record the refusal) when the actor's role does not allow `permission`."""

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import AuditEvent
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.reading import raise_translated, refusal, translate_database_error
+from frontdesk.services.reading import close_out, raise_translated, refusal, translate_database_error
 
 __all__ = ["GENESIS_HASH", "UnitOfWork", "append_audit", "audit_hash", "record_denial", "translate_database_error",
            "verify_audit_chain"]
@@ -66,13 +66,7 @@ class UnitOfWork:
             pass
         finally:
             self.session.close()
-        if self._denied is not None:
-            # Recorded in a transaction of its own, after this one let go of the write lock.
-            record_denial(self.ctx, self.actor, *self._denied)
-        if exc is not None and isinstance(exc, Exception):
-            translated = translate_database_error(exc)
-            if translated is not None:
-                raise translated from exc
+        close_out(self.ctx, self.actor, self._denied, exc)
 
     def commit(self) -> None:
         self.session.commit()
