@@ -66,13 +66,19 @@ from frontdesk.services.records import (
     FreeSlot,
     PlannedOccurrence,
     ScheduleExceptionRecord,
-    TherapistInfo,
 )
 from frontdesk.services.records import AwayTime as AwayTime  # re-exported: the schedule's records
 from frontdesk.services.records import DaySchedule as DaySchedule
 from frontdesk.services.records import ScheduleColumn as ScheduleColumn
+from frontdesk.services.records import TherapistInfo as TherapistInfo
 from frontdesk.services.records import WeekSchedule as WeekSchedule
-from frontdesk.services.schedule_view import LONGEST_APPOINTMENT, appointment_records, ims_flags
+from frontdesk.services.schedule_view import (
+    LONGEST_APPOINTMENT,
+    appointment_records,
+    ims_flags,
+    therapists_from,
+    therapists_time,
+)
 from frontdesk.services.schedule_view import day_schedule as day_schedule  # re-exported: the schedule's views
 from frontdesk.services.schedule_view import list_therapists as list_therapists
 from frontdesk.services.schedule_view import week_schedule as week_schedule
@@ -159,29 +165,11 @@ def load_appointment_records(session: Session, statement: Select, *,
             .join(AppointmentType, AppointmentType.id == Appointment.type_id)
         )
     rows = session.execute(statement).all()
-    return _records(session, rows, [r[12] for r in rows], [r[13] for r in rows], settings)
-
-
-def _records(session: Session, rows: Sequence, starts: list[datetime], ends: list[datetime],
-             settings: ClinicSettings | None) -> list[AppointmentRecord]:
-    """The records of rows in :data:`_RECORD_COLUMNS` order, with their start and end instants given apart."""
-    return appointment_records(SessionReader(session), rows, settings, starts=starts, ends=ends)
-
-
-def _ims_flags(session: Session, wanted: list[tuple[int, str | None, datetime]]
-               ) -> dict[tuple[int, str, datetime], ImsFlag]:
-    return ims_flags(SessionReader(session), wanted)
+    return appointment_records(SessionReader(session), rows, settings, starts=[r[12] for r in rows],
+                               ends=[r[13] for r in rows])
 
 
 # --- Therapists and types ------------------------------------------------------------------------
-
-
-def _therapist_info(row: Therapist) -> TherapistInfo:
-    return TherapistInfo(
-        id=row.id, name=row.full_name, designation=row.designation,
-        registration_number=row.registration_number or "", ims_qualified=bool(row.ims_qualified),
-        ims_qualified_on=row.ims_qualified_on, active=bool(row.active), colour=row.colour or "#4a90d9",
-    )
 
 
 def _type_info(row: AppointmentType) -> AppointmentTypeInfo:
@@ -206,18 +194,6 @@ def _overlapping(start_column, end_column, window: Interval):
 
 # Built once: booking and "find next available" run these for every slot checked, and building a
 # statement costs more than SQLite takes to answer it.
-_WEEKLY_BLOCKS = select(
-    WorkingHours.therapist_id, WorkingHours.weekday, WorkingHours.start_time, WorkingHours.end_time,
-).where(WorkingHours.therapist_id.in_(bindparam("therapists", expanding=True)))
-_WEEKLY_BLOCKS_ON = _WEEKLY_BLOCKS.where(WorkingHours.weekday.in_(bindparam("weekdays", expanding=True)))
-_EXCEPTIONS = select(
-    ScheduleException.id, ScheduleException.therapist_id, ScheduleException.kind,
-    ScheduleException.starts_at, ScheduleException.ends_at, ScheduleException.reason,
-).where(
-    ScheduleException.therapist_id.in_(bindparam("therapists", expanding=True)),
-    ScheduleException.cancelled.is_(False),
-    ScheduleException.starts_at < bindparam("end"), ScheduleException.ends_at > bindparam("start"),
-)
 _LIVE_IN_WINDOW = select(
     Appointment.id, Appointment.therapist_id, Appointment.patient_id, Appointment.starts_at, Appointment.ends_at,
 ).where(
@@ -229,19 +205,6 @@ _LIVE_OF_PATIENT = _LIVE_IN_WINDOW.where(Appointment.patient_id == bindparam("pa
 _LIVE_OF_BOTH = _LIVE_OF_THERAPISTS.where(Appointment.patient_id == bindparam("patient"))
 _LIVE_OF_EITHER = _LIVE_IN_WINDOW.where(
     or_(Appointment.therapist_id == bindparam("therapist"), Appointment.patient_id == bindparam("patient")))
-
-
-def _weekly_blocks(session: Session, therapist_ids: list[int]) -> dict[int, list[WorkingBlock]]:
-    blocks: dict[int, list[WorkingBlock]] = defaultdict(list)
-    for therapist_id, weekday, start, end in session.execute(_WEEKLY_BLOCKS, {"therapists": therapist_ids}):
-        blocks[therapist_id].append(WorkingBlock(weekday, start, end))
-    return blocks
-
-
-def _exceptions(session: Session, therapist_ids: list[int], window: Interval) -> list[tuple]:
-    """(id, therapist id, kind, start, end, reason) of the time off and extra hours touching ``window``."""
-    return [tuple(row) for row in session.execute(
-        _EXCEPTIONS, {"therapists": therapist_ids, "start": window.start, "end": window.end})]
 
 
 def _live_appointments(session: Session, window: Interval, *, therapist_ids: Iterable[int] | None = None,
@@ -273,15 +236,8 @@ def _availabilities(session: Session, names: dict[int, str], window: Interval
 def _time_of(session: Session, ids: list[int], window: Interval
              ) -> tuple[dict[int, list[WorkingBlock]], dict[int, list[TimeOff]], dict[int, list[ExtraHours]]]:
     """The therapists' weekly hours, and their time off and extra hours touching ``window``."""
-    blocks = _weekly_blocks(session, ids)
-    away: dict[int, list[TimeOff]] = defaultdict(list)
-    extra: dict[int, list[ExtraHours]] = defaultdict(list)
-    for _id, therapist_id, kind, start, end, reason in _exceptions(session, ids, window):
-        if kind == "time_off":
-            away[therapist_id].append(TimeOff(start, end, reason or ""))
-        else:
-            extra[therapist_id].append(ExtraHours(start, end))
-    return blocks, away, extra
+    found = therapists_time(SessionReader(session), ids, window)
+    return found.blocks, found.time_off, found.extra
 
 
 def _add_busy(busy: dict[int, list[Busy]], names: dict[int, str], rows) -> None:
@@ -488,7 +444,7 @@ def _booked_record(session: Session, appointment_id: int, request: BookingReques
     area = request.area or ""
     flag = ImsFlag.NONE
     if kind.is_ims:
-        flag = _ims_flags(session, [(request.patient_id, area, starts_at)]).get(
+        flag = ims_flags(SessionReader(session), [(request.patient_id, area, starts_at)]).get(
             (request.patient_id, area, starts_at), ImsFlag.NONE)
     return AppointmentRecord(
         id=appointment_id, version=1, patient_id=request.patient_id,
@@ -713,10 +669,8 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
         kind = session.get(AppointmentType, type_id)
         if kind is None or not kind.active:
             raise ValidationFailed({"type": "Choose the kind of appointment."})
-        statement = select(Therapist).where(Therapist.active.is_(True)).order_by(Therapist.sort_order)
-        if therapist_id is not None:
-            statement = statement.where(Therapist.id == therapist_id)
-        therapists = [_therapist_info(row) for row in session.scalars(statement)]
+        therapists = [t for t in therapists_from(SessionReader(session))
+                      if therapist_id is None or t.id == therapist_id]
         is_ims = bool(kind.is_ims)
         duration = timedelta(minutes=kind.duration_minutes)
     if is_ims:

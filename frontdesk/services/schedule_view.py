@@ -13,7 +13,8 @@ starts before ``b`` and, being at most ``LONGEST_APPOINTMENT`` long, not before
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -139,7 +140,7 @@ _THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists ORDER BY sort_order,
 _ACTIVE_THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE active ORDER BY sort_order, full_name"
 _THERAPIST = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE id = :id"
 _WEEKLY_BLOCKS = ("SELECT therapist_id, weekday, start_time, end_time FROM working_hours "
-                  "WHERE therapist_id IN ({therapists}) AND weekday IN ({weekdays})")
+                  "WHERE therapist_id IN ({therapists})")
 _EXCEPTIONS = ("SELECT id, therapist_id, kind, starts_at, ends_at, reason FROM schedule_exceptions "
                "WHERE therapist_id IN ({therapists}) AND NOT cancelled AND starts_at < :end AND ends_at > :start")
 
@@ -162,6 +163,41 @@ def list_therapists(ctx: ServiceContext, actor: Actor, active_only: bool = True)
         return therapists_from(unit.reader, active_only=active_only)
 
 
+@dataclass(frozen=True)
+class TherapistsTime:
+    """Some therapists' weekly hours, and their time off and extra hours touching a stretch of time."""
+
+    blocks: dict[int, list[WorkingBlock]]
+    time_off: dict[int, list[TimeOff]]
+    away: dict[int, list[AwayTime]]  # the same time off, with its record's id, as the grid shows it
+    extra: dict[int, list[ExtraHours]]
+
+
+def therapists_time(reader: Reader, therapist_ids: Sequence[int], window: Interval,
+                    weekdays: Iterable[int] | None = None) -> TherapistsTime:
+    """Weekly hours (only those of `weekdays` when given: a day's hours come from its weekday's
+    blocks), time off and extra hours of the therapists, over `window`: two queries."""
+    therapist_marks, therapist_params = in_list("t", therapist_ids)
+    blocks_sql, blocks_params = _WEEKLY_BLOCKS.format(therapists=therapist_marks), dict(therapist_params)
+    if weekdays is not None:
+        weekday_marks, weekday_params = in_list("w", sorted(set(weekdays)))
+        blocks_sql += f" AND weekday IN ({weekday_marks})"
+        blocks_params |= weekday_params
+    found = TherapistsTime(defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list))
+    for therapist_id, weekday, start, end in reader.rows(blocks_sql, blocks_params):
+        found.blocks[therapist_id].append(WorkingBlock(weekday, as_time(start), as_time(end)))
+    for exception_id, therapist_id, kind, start, end, reason in reader.rows(
+            _EXCEPTIONS.format(therapists=therapist_marks), therapist_params | {"start": window.start,
+                                                                                "end": window.end}):
+        start, end = as_instant(start), as_instant(end)
+        if kind == "time_off":
+            found.away[therapist_id].append(AwayTime(exception_id, Interval(start, end), reason or ""))
+            found.time_off[therapist_id].append(TimeOff(start, end, reason or ""))
+        else:
+            found.extra[therapist_id].append(ExtraHours(start, end))
+    return found
+
+
 def _columns_for(reader: Reader, therapists: Sequence[TherapistInfo], days: Sequence[date], zone: ZoneInfo
                  ) -> list[ScheduleColumn]:
     """One column per therapist and day: working hours (weekly blocks, time off, extra hours) and away time."""
@@ -169,33 +205,14 @@ def _columns_for(reader: Reader, therapists: Sequence[TherapistInfo], days: Sequ
         return []
     window = Interval(local_instant(days[0], time(0), zone), local_instant(days[-1] + timedelta(days=1),
                                                                             time(0), zone))
-    therapist_marks, therapist_params = in_list("t", [t.id for t in therapists])
-    # Only these days' blocks are ever used (a day's hours come from its weekday's blocks).
-    weekday_marks, weekday_params = in_list("w", sorted({day.weekday() for day in days}))
-    blocks: dict[int, list[WorkingBlock]] = defaultdict(list)
-    for therapist_id, weekday, start, end in reader.rows(
-            _WEEKLY_BLOCKS.format(therapists=therapist_marks, weekdays=weekday_marks),
-            therapist_params | weekday_params):
-        blocks[therapist_id].append(WorkingBlock(weekday, as_time(start), as_time(end)))
-    away: dict[int, list[AwayTime]] = defaultdict(list)
-    time_off: dict[int, list[TimeOff]] = defaultdict(list)
-    extra: dict[int, list[ExtraHours]] = defaultdict(list)
-    for exception_id, therapist_id, kind, start, end, reason in reader.rows(
-            _EXCEPTIONS.format(therapists=therapist_marks), therapist_params | {"start": window.start,
-                                                                                "end": window.end}):
-        start, end = as_instant(start), as_instant(end)
-        if kind == "time_off":
-            away[therapist_id].append(AwayTime(exception_id, Interval(start, end), reason or ""))
-            time_off[therapist_id].append(TimeOff(start, end, reason or ""))
-        else:
-            extra[therapist_id].append(ExtraHours(start, end))
+    found = therapists_time(reader, [t.id for t in therapists], window, {day.weekday() for day in days})
     columns = []
     for therapist in therapists:
-        availability = TherapistAvailability(therapist.id, blocks[therapist.id], time_off[therapist.id],
-                                             extra[therapist.id], (), therapist.name)
+        availability = TherapistAvailability(therapist.id, found.blocks[therapist.id], found.time_off[therapist.id],
+                                             found.extra[therapist.id], (), therapist.name)
         for day in days:
             columns.append(ScheduleColumn(therapist, day, tuple(availability.working_intervals(day, zone)),
-                                          tuple(away[therapist.id])))
+                                          tuple(found.away[therapist.id])))
     return columns
 
 

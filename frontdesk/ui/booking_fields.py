@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QTimeEdit
 
 from frontdesk.domain.areas import ALL_AREAS
 from frontdesk.domain.scheduling import local_instant
-from frontdesk.services.schedule import AppointmentTypeInfo, TherapistInfo
+from frontdesk.services.records import AppointmentTypeInfo, TherapistInfo
 
 ANY_THERAPIST = 0
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.schedule import TherapistInfo
+from frontdesk.services.records import TherapistInfo
 from frontdesk.services.staff import (
     DEFAULT_COLOUR,
     DEFAULT_DESIGNATION,

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ValidationFailed
-from frontdesk.services.schedule import TherapistInfo, set_working_hours, working_hours
+from frontdesk.services.records import TherapistInfo
+from frontdesk.services.schedule import set_working_hours, working_hours
 from frontdesk.services.staff import WEEKDAY_NAMES, blocks_from_rows
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.staff_models import HoursRow, WeeklyHoursModel
