@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 NOT_AT_START = ("sqlalchemy", "phonenumbers", "frontdesk.db.models", "frontdesk.services.unit_of_work",
                 "frontdesk.services.schedule", "frontdesk.services.users", "alembic", "reportlab", "pypdfium2", "icalendar", "hypothesis", "PySide6.QtPrintSupport",
                 "frontdesk.reports", "frontdesk.services.documents", "frontdesk.services.appointments",
@@ -32,15 +34,21 @@ SHOW_THE_DAY = textwrap.dedent("""
 """)
 
 
-def test_the_first_screen_loads_only_what_it_shows(db_url, data_dir, tmp_path):
+@pytest.fixture
+def started_url(db_url):
+    """The database as after the first start on this computer: its account for the login exists."""
     from frontdesk.services.accounts import workstation_actor
     from frontdesk.services.bootstrap import open_clinic
 
     opened = open_clinic(db_url)
-    workstation_actor(opened)  # this computer's account exists after the first start
+    workstation_actor(opened)
     opened.database.dispose()
+    return db_url
+
+
+def test_the_first_screen_loads_only_what_it_shows(started_url, data_dir, tmp_path):
     env = dict(os.environ, FRONTDESK_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, "-c", SHOW_THE_DAY, db_url, *NOT_AT_START], env=env, cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-c", SHOW_THE_DAY, started_url, *NOT_AT_START], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -90,31 +98,19 @@ INTAKE_FIRST = textwrap.dedent("""
 """)
 
 
-def test_the_intake_tab_as_the_first_screen_waits_for_nothing_either(db_url, data_dir, tmp_path):
+def test_the_intake_tab_as_the_first_screen_waits_for_nothing_either(started_url, data_dir, tmp_path):
     """A receptionist's window usually opens on Intake: it too shows before SQLAlchemy loads."""
-    from frontdesk.services.accounts import workstation_actor
-    from frontdesk.services.bootstrap import open_clinic
-
-    opened = open_clinic(db_url)
-    workstation_actor(opened)
-    opened.database.dispose()
     env = dict(os.environ, FRONTDESK_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, "-c", INTAKE_FIRST, db_url], env=env, cwd=tmp_path, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", INTAKE_FIRST, started_url], env=env, cwd=tmp_path, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {"shown": "IntakeTab", "loaded": []}
 
 
-def test_the_database_layer_loads_in_the_background_after_the_first_screen(db_url, data_dir, tmp_path):
+def test_the_database_layer_loads_in_the_background_after_the_first_screen(started_url, data_dir, tmp_path):
     """So the first save or search does not wait half a second for SQLAlchemy."""
-    from frontdesk.services.accounts import workstation_actor
-    from frontdesk.services.bootstrap import open_clinic
-
-    opened = open_clinic(db_url)
-    workstation_actor(opened)
-    opened.database.dispose()
     env = dict(os.environ, FRONTDESK_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, "-c", LOADED_AFTER_THE_FIRST_SCREEN, db_url], env=env, cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-c", LOADED_AFTER_THE_FIRST_SCREEN, started_url], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {"at_first_paint": False, "loaded_after": True}
