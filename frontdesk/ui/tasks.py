@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
@@ -21,7 +22,6 @@ from frontdesk.ui.errors import report_unexpected
 WARM_UP_DELAY_MS = 200
 
 _running: set[BackgroundTask] = set()
-_start_up_frozen: list[bool] = []
 
 
 class _Relay(QObject):
@@ -62,7 +62,14 @@ def run_in_background(work: Callable[[], Any], on_success: Callable[[Any], None]
     return task
 
 
-def load_database_layer_soon(ctx: ServiceContext, delay_ms: int | None = None) -> None:
+@cache
+def _freeze_start_up() -> None:
+    """What start-up built stays for the whole session: leaving it out of the garbage collector's full
+    passes keeps those from pausing the screen later (a day view, a keystroke). Once per process."""
+    gc.freeze()
+
+
+def load_database_layer_soon(ctx: ServiceContext) -> None:
     """Have SQLAlchemy and the ORM loaded off the UI thread shortly (see `services.warm_up`), so the
     first save does not wait for them. A failure only means they load at first use; it is logged."""
     from frontdesk.services.warm_up import load_database_layer
@@ -70,14 +77,7 @@ def load_database_layer_soon(ctx: ServiceContext, delay_ms: int | None = None) -
     def failed(error: BaseException) -> None:
         logging.getLogger("frontdesk").warning("loading the database layer ahead of use failed: %s", error)
 
-    def loaded(_result: object) -> None:
-        # What start-up built stays for the whole session: leaving it out of the garbage collector's
-        # full passes keeps those from pausing the screen later (a day view, a keystroke). Once.
-        if not _start_up_frozen:
-            _start_up_frozen.append(True)
-            gc.freeze()
-
     def start() -> None:
-        run_in_background(lambda: load_database_layer(ctx), loaded, failed)
+        run_in_background(lambda: load_database_layer(ctx), lambda _result: _freeze_start_up(), failed)
 
-    QTimer.singleShot(WARM_UP_DELAY_MS if delay_ms is None else delay_ms, start)
+    QTimer.singleShot(WARM_UP_DELAY_MS, start)
