@@ -24,7 +24,7 @@ from frontdesk.ui.errors import Prompts, call_service
 
 if TYPE_CHECKING:
     from frontdesk.services.documents import DocumentKind
-    from frontdesk.services.screenings import ScreeningRecord
+    from frontdesk.services.screening_records import ScreeningRecord
     from frontdesk.ui.pdf_preview import PdfPreviewDialog
 
 
