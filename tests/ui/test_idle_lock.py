@@ -134,12 +134,12 @@ def test_an_admin_who_unlocks_carries_on_as_themself(qtbot, desk_window):
 
 def test_a_closed_window_does_not_lock_the_next_one(qtbot, db_url, clock, prompts, people, desk_window):
     desk_window.close()
-    desk_window.idle_lock.set_interval_ms(1)
     later = create_main_window(db_url, clock=clock, prompts=prompts, actor=people["desk"])
     qtbot.addWidget(later)
     later.show()
     qtbot.waitExposed(later)
-    qtbot.wait(50)
+    with qtbot.waitSignal(desk_window.idle_lock.timer.timeout, timeout=2000):
+        desk_window.idle_lock.set_interval_ms(1)  # the closed window's lock comes due
     assert not desk_window.idle_lock.is_locked
     assert later.tabs.isEnabled()
     field = _form_field(later)
