@@ -102,7 +102,8 @@ class IdleLock(QObject):
     """Covers the application's windows after `minutes` without keyboard or mouse input.
 
     `session_actor` answers who is signed in now (the window may switch to an administrator who
-    unlocked it). `unlocked` carries the actor who signed in on the cover.
+    unlocked it). `unlocked` carries the actor who signed in on the cover. The quiet time runs from
+    construction; input restarts it once `watch_input` was called.
     """
 
     locked_changed = Signal(bool)
@@ -121,9 +122,19 @@ class IdleLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.lock)
         self.set_minutes(minutes)
+        self.watching = False
+
+    def watch_input(self) -> None:
+        """Restart the quiet time on every key press, click or mouse move anywhere in the application.
+
+        The window calls this once its first screen is painted: an application-wide filter hands
+        every event of every widget to Python, and while the first screen is built and painted that
+        would also make PySide build Python types for Qt classes the screen never uses.
+        """
         app = QApplication.instance()
-        if app is not None:
+        if app is not None and not self.watching:
             app.installEventFilter(self)
+            self.watching = True
 
     @property
     def is_locked(self) -> bool:

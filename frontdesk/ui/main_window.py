@@ -23,7 +23,7 @@ from frontdesk.ui.fonts import add_fallback_fonts
 from frontdesk.ui.geometry import ui_settings
 from frontdesk.ui.idle_lock import IdleLock
 from frontdesk.ui.schedule_tab import ScheduleTab
-from frontdesk.ui.tasks import load_database_layer_soon, run_in_background
+from frontdesk.ui.tasks import load_database_layer_soon, run_in_background, soon_after_first_screen
 
 if TYPE_CHECKING:
     from frontdesk.ui.intake_tab import IntakeTab
@@ -289,6 +289,7 @@ class MainWindow(QMainWindow):
         if not self._shown_before:
             self._shown_before = True
             load_database_layer_soon(self.ctx)  # the first screen is up: saving should not wait later
+            soon_after_first_screen(self.idle_lock, self.idle_lock.watch_input)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()

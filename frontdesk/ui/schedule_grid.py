@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QTableView,
+    QWidget,
 )
 
 from frontdesk.domain.appointments import AppointmentStatus
@@ -625,6 +626,9 @@ class ScheduleGridView(QTableView):
 
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
         super().__init__(parent)
+        # A viewport made here is one Python already knows: asking Qt for the one it made itself sends
+        # PySide through every QWidget subclass to name its type (and build their enums) at first paint.
+        self.setViewport(QWidget())
         self.zone = zone
         self.pictures = BlockPictures()
         self._drop_target = QPersistentModelIndex()

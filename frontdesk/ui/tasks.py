@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from frontdesk.services.context import ServiceContext
 from frontdesk.ui.errors import report_unexpected
 
-#: How long after the first screen is shown the database layer starts loading in the background.
+#: How long after the first screen is shown the database layer starts loading in the background
+#: (and other work that can wait, `soon_after_first_screen`, runs).
 WARM_UP_DELAY_MS = 200
 
 _running: set[BackgroundTask] = set()
@@ -81,3 +82,9 @@ def load_database_layer_soon(ctx: ServiceContext) -> None:
         run_in_background(lambda: load_database_layer(ctx), lambda _result: _freeze_start_up(), failed)
 
     QTimer.singleShot(WARM_UP_DELAY_MS, start)
+
+
+def soon_after_first_screen(owner: QObject, work: Callable[[], None]) -> None:
+    """Run `work` on the UI thread once the first screen has had time to paint (unless `owner` is
+    gone by then): for what the person cannot notice missing in the first moments."""
+    QTimer.singleShot(WARM_UP_DELAY_MS, owner, work)

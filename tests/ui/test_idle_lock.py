@@ -37,6 +37,7 @@ def desk_window(qtbot, db_url, clock, prompts, people):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.idle_lock.watching)  # input counts from just after the first screen
     yield window
     window.ctx.database.dispose()
 
@@ -66,6 +67,15 @@ def _sign_in(qtbot, form, username):
 def test_the_lock_time_comes_from_the_clinic_settings(desk_window):
     assert desk_window.idle_lock.timer.interval() == 5 * 60_000
     assert desk_window.idle_lock.timer.isActive()
+
+
+def test_input_counts_from_just_after_the_window_is_first_shown(qtbot, db_url, clock, prompts, people):
+    window = create_main_window(db_url, clock=clock, prompts=prompts, actor=people["desk"])
+    qtbot.addWidget(window)
+    assert window.idle_lock.timer.isActive() and not window.idle_lock.watching
+    window.show()
+    qtbot.waitUntil(lambda: window.idle_lock.watching)
+    window.ctx.database.dispose()
 
 
 def test_input_restarts_the_quiet_time(qtbot, desk_window):

@@ -29,8 +29,9 @@ SHOW_THE_DAY = textwrap.dedent("""
     app.processEvents()
     sources_kept = [name for name in linecache.cache if name.endswith(".py") and ("sqlalchemy" in name or "frontdesk" in name)]
     loaded = [name for name in sys.argv[2:] if name in sys.modules]
+    watching_input = window.idle_lock.watching
     window.ctx.database.dispose()
-    print(json.dumps({"loaded": loaded, "sources_kept": sources_kept}))
+    print(json.dumps({"loaded": loaded, "sources_kept": sources_kept, "watching_input": watching_input}))
 """)
 
 
@@ -54,6 +55,8 @@ def test_the_first_screen_loads_only_what_it_shows(started_url, data_dir, tmp_pa
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["loaded"] == []
     assert report["sources_kept"] == []
+    # The idle lock's application-wide input filter comes after the first paint (see IdleLock.watch_input).
+    assert report["watching_input"] is False
 
 
 LOADED_AFTER_THE_FIRST_SCREEN = textwrap.dedent("""
