@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QShortcut
@@ -16,7 +17,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.ui.sign_in import SignInForm
+
+if TYPE_CHECKING:
+    from frontdesk.ui.sign_in import SignInForm
 
 log = logging.getLogger("frontdesk")
 
@@ -175,6 +178,8 @@ class IdleLock(QObject):
             next_popup = QApplication.activePopupWidget()
             popup = None if next_popup is popup else next_popup
         host = QApplication.activeModalWidget() or self.window
+        from frontdesk.ui.sign_in import SignInForm
+
         form = SignInForm(self._unlock, heading=f"Front Desk is locked. {actor.display_name} was signed in; "
                           "sign in again to carry on where you left off.", username=actor.username)
         form.signed_in.connect(self._unlocked)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
 import frontdesk
 from frontdesk.domain.roles import Permission
@@ -226,6 +226,8 @@ class MainWindow(QMainWindow):
         self.close()
 
     def choose_backup(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from frontdesk.services.maintenance import backup_database
 
         start = str(Path.home() / "frontdesk-backup.sqlite3")
@@ -244,6 +246,8 @@ class MainWindow(QMainWindow):
             self.data_changed.emit({"clinic"})
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About Front Desk",
