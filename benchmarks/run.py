@@ -69,7 +69,7 @@ class Size:
 
 SIZES = {
     "large": Size("large", rounds=3, search_patients=15, day_runs=20, next_runs=10, assessment_calls=2000,
-                  consent_runs=20, batch=200, bookings=1000, process_runs=5),
+                  consent_runs=20, batch=200, bookings=1000, process_runs=11),
     "tiny": Size("tiny", rounds=1, search_patients=3, day_runs=3, next_runs=2, assessment_calls=200,
                  consent_runs=2, batch=5, bookings=40, process_runs=1),
 }

@@ -792,6 +792,15 @@ def add_time_off(ctx: ServiceContext, actor: Actor, therapist_id: int, start: da
 
 def add_extra_hours(ctx: ServiceContext, actor: Actor, therapist_id: int, start: datetime, end: datetime,
                     reason: str = "") -> ScheduleExceptionRecord:
+    """Hours worked outside the weekly ones, on one day (in the clinic's time zone): a span over
+    several days would make the nights between them bookable."""
+    _require_aware(start)
+    _require_aware(end)
+    first_day = start.astimezone(ctx.zone).date()
+    last_moment = end.astimezone(ctx.zone)
+    ends_at_midnight = last_moment.time() == time(0) and last_moment.date() == first_day + timedelta(days=1)
+    if last_moment.date() != first_day and not ends_at_midnight:
+        raise ValidationFailed({"ends_at": "Extra hours are for one day at a time; add each day on its own."})
     return _add_exception(ctx, actor, therapist_id, "extra_hours", start, end, reason)
 
 

@@ -218,6 +218,17 @@ def test_extra_hours_on_a_saturday_become_bookable(ctx, admin, reception, anh, c
     assert booked.starts_at == at(SATURDAY, 10)
 
 
+def test_extra_hours_are_for_one_day_at_a_time(ctx, admin, reception, anh, chris, physio_type):
+    with pytest.raises(ValidationFailed) as refused:
+        add_extra_hours(ctx, admin, chris.id, at(SATURDAY, 9), at(SATURDAY + timedelta(days=1), 12), "Weekend")
+    assert "one day at a time" in refused.value.errors["ends_at"]
+    # Nothing was written: the night between stays closed.
+    with pytest.raises(BookingRefused):
+        book_appointment(ctx, reception, BookingRequest(anh, chris.id, physio_type.id, at(SATURDAY, 23)))
+    until_midnight = add_extra_hours(ctx, admin, chris.id, at(SATURDAY, 18), at(SATURDAY + timedelta(days=1), 0))
+    assert until_midnight.interval.end == at(SATURDAY + timedelta(days=1), 0)
+
+
 def test_booked_appointments_list_what_time_off_would_strand(ctx, admin, reception, anh, chris, physio_type):
     booked = book_appointment(ctx, reception, BookingRequest(anh, chris.id, physio_type.id, at(MONDAY, 9)))
     span = whole_days(MONDAY, MONDAY, VAN)
