@@ -60,8 +60,6 @@ class ImsDecision:
     screening_id: int | None
 
 
-
-
 # --- Reading inside a caller's session ------------------------------------------------------------
 
 

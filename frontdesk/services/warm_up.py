@@ -12,9 +12,10 @@ from frontdesk.services.context import ServiceContext
 
 
 def load_database_layer(ctx: ServiceContext) -> None:
-    """Import SQLAlchemy and the ORM models, set up their mappers and build the engine (without
-    connecting). Only third-party modules and the models are imported here: the services themselves
-    load on the UI thread when first used, so two threads never import the same modules of ours."""
+    """Import SQLAlchemy, the ORM models and the unit of work, set up the mappers and build the
+    engine (without connecting). The services themselves load on the UI thread when first used; a
+    module both threads ask for at once is imported by one while the other waits (Python's import
+    lock), so nothing runs twice."""
     import sqlalchemy.orm
 
     import frontdesk.db.models  # noqa: F401 - the import is the point

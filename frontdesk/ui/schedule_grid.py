@@ -549,11 +549,11 @@ class BlockPictures:
         self._fonts: dict[tuple[str, bool], tuple[QFont, QFont, QFontMetrics, QFontMetrics]] = {}
         self._colours: dict[str, tuple[QColor, QColor]] = {}
 
-    def picture(self, size: QSize, ratio: float, font: QFont, record: AppointmentRecord, column: ScheduleColumn,
-                text: str, live: bool, background: QBrush) -> QPixmap:
-        """The block on its cell's background (opaque)."""
+    def picture(self, size: QSize, ratio: float, font: QFont, record: AppointmentRecord, colour: str, text: str,
+                background: QBrush) -> QPixmap:
+        """The block, in its therapist's `colour`, on its cell's background (opaque)."""
         font_key = font.key()
-        key = (text, size.width(), size.height(), column.therapist.colour, live, record.ims_flag.needs_attention,
+        key = (text, size.width(), size.height(), colour, record.is_live, record.ims_flag.needs_attention,
                font_key, ratio)
         picture = self._drawn.get(key)
         if picture is not None:
@@ -564,7 +564,7 @@ class BlockPictures:
         picture.fill(background.color())
         canvas = QPainter(picture)
         try:
-            self._paint_block(canvas, QRect(0, 0, size.width(), size.height()), record, column.therapist.colour,
+            self._paint_block(canvas, QRect(0, 0, size.width(), size.height()), record, colour,
                               self._fonts_for(font, font_key, record.is_live), text)
         finally:
             canvas.end()
@@ -673,15 +673,15 @@ class ScheduleGridView(QTableView):
         if first_row < 0 and area.top() >= self.rowViewportPosition(rows - 1) + self.rowHeight(rows - 1):
             return  # below the last row: only the background
         first_row, last_row = max(first_row, 0), rows - 1 if last_row < 0 else last_row
-        # Columns run from right to left in a right-to-left layout: the area's left edge is the last one.
+        rtl = self.isRightToLeft()  # columns then run from right to left, and each vertical grid line is on
+        # its cell's left: the area's left edge is in the last column
         ends = (self.columnAt(area.left()), self.columnAt(area.right()))
-        first_column, last_column = reversed(ends) if self.isRightToLeft() else ends
+        first_column, last_column = reversed(ends) if rtl else ends
         first_column = max(first_column, 0)
         last_column = columns - 1 if last_column < 0 else last_column
         if first_row > last_row or first_column > last_column:
             return
         grid = 1 if self.showGrid() else 0
-        rtl = self.isRightToLeft()  # the vertical grid line is then on each cell's left
         top = self.rowViewportPosition(first_row)
         height = self.rowHeight(first_row)  # every row is as high (the header is fixed)
         row_y = lambda row: top + (row - first_row) * height  # noqa: E731
@@ -729,20 +729,21 @@ class ScheduleGridView(QTableView):
             x, width = where[block.column]
             cell = model.cell(block.row, block.column)
             size = QSize(width - grid, block.span * height - grid)
-            picture = self.pictures.picture(size, ratio, font, block.record, model.columns[block.column], cell.text,
-                                            block.live, cell.background)
+            picture = self.pictures.picture(size, ratio, font, block.record,
+                                            model.columns[block.column].therapist.colour, cell.text, cell.background)
             painter.drawPixmap(QPoint(x + grid if rtl else x, row_y(block.row)), picture)
         self._paint_marks(painter)
 
     def _grid_colour(self) -> QColor:
         """The colour the style gives a table's grid lines (as QTableView asks for it)."""
-        key = (id(self.style()), self.palette().cacheKey())
+        style = self.style()
+        key = (id(style), self.palette().cacheKey())
         if self._grid != key:
             from PySide6.QtWidgets import QStyle, QStyleOption
 
             option = QStyleOption()
             option.initFrom(self)
-            hint = self.style().styleHint(QStyle.SH_Table_GridLineColor, option, self)
+            hint = style.styleHint(QStyle.SH_Table_GridLineColor, option, self)
             self._grid = key
             self._grid_pen_colour = QColor.fromRgba(hint & 0xFFFFFFFF)
         return self._grid_pen_colour
