@@ -306,7 +306,8 @@ def screening_valid_until(screened_on: date, interval_months: int = DEFAULT_RESC
     """
     if interval_months < 1:
         raise ValueError("the re-screen interval must be at least one month")
-    return screened_on + relativedelta(months=interval_months)
+    valid_until: date = screened_on + relativedelta(months=interval_months)
+    return valid_until
 
 
 def is_screening_stale(

@@ -103,14 +103,14 @@ class BodyArea:
 
     @property
     def label(self) -> str:
-        if self.region.is_paired:
+        if self.region.is_paired and self.side is not None:
             return f"{self.side.label} {self.region.label.lower()}"
         return self.region.label
 
     @property
     def key(self) -> str:
         """Stable text form for storage: "knee:left", "neck"."""
-        if self.region.is_paired:
+        if self.region.is_paired and self.side is not None:
             return f"{self.region.value}:{self.side.value}"
         return self.region.value
 

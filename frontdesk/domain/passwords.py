@@ -55,7 +55,8 @@ def wait_after_failures(failed_sign_ins: int) -> int:
     doubling (5, 10, 20 ... seconds) up to a quarter of an hour."""
     if failed_sign_ins < FREE_TRIES:
         return 0
-    return min(LONGEST_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** min(failed_sign_ins - FREE_TRIES, 20))
+    doubled: int = FIRST_WAIT_SECONDS * 2 ** min(failed_sign_ins - FREE_TRIES, 20)
+    return min(LONGEST_WAIT_SECONDS, doubled)
 
 
 def seconds_to_wait(failed_sign_ins: int, last_failed_at: datetime | None, now: datetime) -> int:

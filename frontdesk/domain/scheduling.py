@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from itertools import accumulate, islice
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -234,8 +235,14 @@ class TherapistAvailability:
         object.__setattr__(self, "_weekly", _blocks_by_weekday(self.blocks))
         object.__setattr__(self, "time_off", tuple(self.time_off))
         object.__setattr__(self, "extra_hours", tuple(self.extra_hours))
-        object.__setattr__(self, "busy", _as_busy(self.busy))
-        object.__setattr__(self, "_busy_index", _BusyIndex(self.busy))
+        busy = _as_busy(self.busy)
+        object.__setattr__(self, "busy", busy)
+        object.__setattr__(self, "_busy_index", _BusyIndex(busy))
+
+    @property
+    def busy_times(self) -> tuple[Busy, ...]:
+        """`busy` as `__post_init__` keeps it: sorted `Busy` entries."""
+        return cast("tuple[Busy, ...]", self.busy)
 
     @property
     def display_name(self) -> str:
@@ -515,7 +522,7 @@ def find_free_slots(
     if ignore_appointment is not None:
         patient_times = tuple(b for b in patient_times if b.appointment_id != ignore_appointment)
         availabilities = [
-            replace(av, busy=[b for b in av.busy if b.appointment_id != ignore_appointment])
+            replace(av, busy=[b for b in av.busy_times if b.appointment_id != ignore_appointment])
             for av in availabilities
         ]
     patients = _BusyIndex(patient_times)

@@ -325,11 +325,17 @@ class ScreeningAnswers:
         object.__setattr__(self, "planned_areas", tuple(self.planned_areas))
 
     @property
+    def answer_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The answers as sorted (key, value) pairs, as `__post_init__` keeps them."""
+        assert not isinstance(self.answers, Mapping)
+        return self.answers
+
+    @property
     def answer_map(self) -> dict[str, str]:
         return dict(self.answers)
 
     def get(self, key: str) -> str | None:
-        for answer_key, value in self.answers:
+        for answer_key, value in self.answer_pairs:
             if answer_key == key:
                 return value
         return None
@@ -661,9 +667,10 @@ def _not_before(level: Level, reasons: Iterable[Reason]) -> date | None:
     if level is not Level.NOT_YET:
         return None
     dates = [reason.until for reason in reasons if reason.level is Level.NOT_YET]
-    if any(until is None for until in dates):
+    known = [until for until in dates if until is not None]
+    if len(known) < len(dates):
         return None
-    return max(dates)
+    return max(known)
 
 
 def _speak_first(question: Question) -> Reason:
