@@ -7,42 +7,13 @@ wait for them.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-
-def skip_pyside_source_scan() -> None:
-    """Stop PySide6 from keeping the source of every module imported after it.
-
-    For its optional `from __feature__ import ...` switches (which Front Desk does not use), PySide6
-    looks at each newly imported module to see whether its source mentions PySide6. It does so with
-    `inspect.getsource`, which reads the file through `linecache` and keeps every line: measured at
-    25 MiB of memory and a fifth of the import time for SQLAlchemy and the app. The same test on the
-    file's bytes, with nothing kept, gives PySide6 the same answers. Anything unexpected in PySide6's
-    internals leaves them as they are.
-    """
-    feature = sys.modules.get("shibokensupport.feature")
-    original = getattr(feature, "_mod_uses_pyside", None)
-    if not callable(original) or getattr(original, "reads_bytes", False):
-        return
-
-    def mentions_pyside(module) -> bool:
-        origin = getattr(getattr(module, "__spec__", None), "origin", None)
-        if not isinstance(origin, str) or not origin.endswith(".py"):
-            return original(module)
-        try:
-            with open(origin, "rb") as source:
-                return b"PySide6" in source.read()
-        except OSError:
-            return False
-
-    mentions_pyside.reads_bytes = True  # type: ignore[attr-defined]
-    feature._mod_uses_pyside = mentions_pyside
-
+from frontdesk.compat import skip_pyside_source_scan
 
 skip_pyside_source_scan()  # before the imports below bring in the services (and, later, SQLAlchemy)
 
