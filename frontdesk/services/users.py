@@ -9,8 +9,13 @@ seconds instead of sleeping, so neither the window nor a test ever blocks.
 from __future__ import annotations
 
 import re
+import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -200,75 +205,148 @@ def unlock_session(ctx: ServiceContext, session_actor: Actor, username: str, pas
 
 
 def lock_session(ctx: ServiceContext, actor: Actor) -> None:
-    with UnitOfWork(ctx, actor, write=True) as uow:
+    # Recorded whatever became of the account meanwhile: leaving the counter is never refused.
+    with UnitOfWork(ctx, actor, write=True, check_account=False) as uow:
         uow.audit("lock", "session", actor.user_id)
         uow.commit()
 
 
 def sign_out(ctx: ServiceContext, actor: Actor) -> None:
-    with UnitOfWork(ctx, actor, write=True) as uow:
+    with UnitOfWork(ctx, actor, write=True, check_account=False) as uow:
         uow.audit("sign_out", "user", actor.user_id)
         uow.commit()
 
 
 def _record_attempt(ctx: ServiceContext, actor: Actor | None, action: str, user_id: int | None,
                     **detail: object) -> None:
-    with UnitOfWork(ctx, actor, write=True) as uow:
+    with UnitOfWork(ctx, actor, write=True, check_account=False) as uow:
         uow.audit(action, "user", user_id, **detail)
         uow.commit()
+
+
+class _UnknownNames:
+    """Wrong tries at usernames that have no account, counted in this process like an account's
+    failures, so a made-up name meets the same growing wait as a real one and probing cannot tell
+    them apart by the answers. Only the most recent names are kept."""
+
+    def __init__(self, kept: int = 1024) -> None:
+        self._lock = threading.Lock()
+        self._kept = kept
+        self._tries: OrderedDict[str, tuple[int, datetime]] = OrderedDict()
+
+    def count(self, name: str, now: datetime) -> tuple[int, int]:
+        """(seconds to wait, 0) when the name must wait; else (0, failures now counted)."""
+        with self._lock:
+            failures, last = self._tries.get(name, (0, None))
+            wait = seconds_to_wait(failures, last, now)
+            if wait:
+                return wait, 0
+            self._tries[name] = (failures + 1, now)
+            self._tries.move_to_end(name)
+            while len(self._tries) > self._kept:
+                self._tries.popitem(last=False)
+            return 0, failures + 1
+
+
+#: One count per open database: the names of one clinic are not another's.
+_UNKNOWN_NAMES: WeakKeyDictionary[object, _UnknownNames] = WeakKeyDictionary()
+_UNKNOWN_NAMES_LOCK = threading.Lock()
+
+
+def _unknown_names(ctx: ServiceContext) -> _UnknownNames:
+    with _UNKNOWN_NAMES_LOCK:
+        found = _UNKNOWN_NAMES.get(ctx.database)
+        if found is None:
+            found = _UNKNOWN_NAMES[ctx.database] = _UnknownNames()
+        return found
+
+#: A hash of a random password for each hasher's settings: an attempt at an unknown name, or at an
+#: account that cannot sign in, is verified against it, so every attempt costs one verification.
+_DUMMY_HASHES: dict[tuple, str] = {}
+
+
+def _dummy_hash() -> str:
+    hasher = PASSWORD_HASHER
+    key = (id(hasher), hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len,
+           hasher.salt_len, hasher.type)
+    found = _DUMMY_HASHES.get(key)
+    if found is None:
+        found = _DUMMY_HASHES[key] = hasher.hash(secrets.token_urlsafe(24))
+    return found
+
+
+def _wrong_password_message(failures: int, now: datetime) -> str:
+    message = WRONG_PASSWORD
+    next_wait = seconds_to_wait(failures, now, now)
+    if next_wait:
+        message += f" For safety, the next try is possible in {seconds_phrase(next_wait)}."
+    return message
 
 
 def _authenticate(ctx: ServiceContext, username: str, password: str, *, action: str,
                   allowed: Callable[[Actor], str | None] | None = None,
                   detail: dict | None = None) -> Actor:
+    """Check a password, telling nothing about the account to someone who does not know it.
+
+    Every attempt costs one Argon2 verification, against the account's hash or a dummy one, so an
+    unknown name answers as slowly as a real one. The attempt is counted as a failure (and the wait
+    read) in one write transaction before the password is checked, so attempts in parallel queue
+    behind each other's counts instead of all reaching the hash; a right password then takes the
+    count back. A switched-off account, or one without a password, answers exactly as a wrong
+    password does, whatever was typed; the audit trail records the real reason.
+    """
     detail = dict(detail or {})
     name = _normal_username(username)
     if not name or not password:
         raise SignInRefused("Enter your username and your password.")
+    dummy = _dummy_hash()  # made before anything is looked up, so the first attempt costs the same for any name
+    now = ctx.now()
     account: Actor | None = None
     stored_hash: str | None = None
-    wait = 0
-    with UnitOfWork(ctx, None) as uow:
-        user = _find(uow.session, name)
+    active = False
+    wait = failures = 0
+    with UnitOfWork(ctx, None, write=True, check_account=False) as uow:
+        user = uow.session.scalar(select(User).where(func.lower(User.username) == name).with_for_update())
         if user is not None:
             account = _actor(user)
-            stored_hash = user.password_hash
-            wait = seconds_to_wait(user.failed_sign_ins or 0, user.last_failed_at, ctx.now())
-    if account is None or stored_hash is None:
-        _record_attempt(ctx, None, f"{action}_failed", account.user_id if account else None,
-                        attempted=name[:64], reason="no password set" if account else "unknown account",
-                        **detail)
-        raise SignInRefused(WRONG_PASSWORD)
-    if wait:
-        _record_attempt(ctx, account, f"{action}_delayed", account.user_id, wait_seconds=wait, **detail)
-        raise SignInDelayed(wait)
-    right = _verify(stored_hash, password)
-    renewed = _hash(password) if right and PASSWORD_HASHER.check_needs_rehash(stored_hash) else None
-    refusal: SignInRefused | None = None
-    with UnitOfWork(ctx, account, write=True) as uow:
-        row = uow.session.get(User, account.user_id)
-        now = ctx.now()
-        if not right:
-            row.failed_sign_ins = (row.failed_sign_ins or 0) + 1
-            row.last_failed_at = now
-            uow.audit(f"{action}_failed", "user", row.id, failed_sign_ins=row.failed_sign_ins, **detail)
-            next_wait = seconds_to_wait(row.failed_sign_ins, now, now)
-            message = WRONG_PASSWORD
-            if next_wait:
-                message += f" For safety, the next try is possible in {seconds_phrase(next_wait)}."
-            refusal = SignInRefused(message)
-        elif not row.active:
-            uow.audit(f"{action}_failed", "user", row.id, reason="account switched off", **detail)
-            refusal = SignInRefused("This account has been switched off. Ask the clinic's administrator.")
+            stored_hash, active = user.password_hash, bool(user.active)
+            wait = seconds_to_wait(user.failed_sign_ins or 0, user.last_failed_at, now)
+            if wait:
+                uow.actor = account
+                uow.audit(f"{action}_delayed", "user", user.id, wait_seconds=wait, **detail)
+            else:
+                user.failed_sign_ins = failures = (user.failed_sign_ins or 0) + 1
+                user.last_failed_at = now
         else:
+            wait, failures = _unknown_names(ctx).count(name, now)
+            if wait:
+                uow.audit(f"{action}_delayed", "user", None, attempted=name[:64], wait_seconds=wait, **detail)
+        uow.commit()
+    if wait:
+        raise SignInDelayed(wait)
+
+    right = _verify(stored_hash or dummy, password) and stored_hash is not None
+    if account is None:
+        _record_attempt(ctx, None, f"{action}_failed", None, attempted=name[:64], reason="unknown account", **detail)
+        raise SignInRefused(_wrong_password_message(failures, now))
+    renewed = _hash(password) if right and active and PASSWORD_HASHER.check_needs_rehash(stored_hash) else None
+    refusal: ServiceError | None = None
+    with UnitOfWork(ctx, account, write=True, check_account=False) as uow:
+        row = uow.session.get(User, account.user_id)
+        if not right or not row.active:
+            reason = {"reason": "no password set"} if stored_hash is None else \
+                {"reason": "account switched off"} if not row.active else {}
+            uow.audit(f"{action}_failed", "user", row.id, failed_sign_ins=row.failed_sign_ins, **reason, **detail)
+            refusal = SignInRefused(_wrong_password_message(failures, now))
+        else:
+            row.failed_sign_ins = 0  # the password was right: the count taken before checking goes
             account = _actor(row)
-            reason = allowed(account) if allowed else None
-            if reason is not None:
+            reason_refused = allowed(account) if allowed else None
+            if reason_refused is not None:
                 uow.actor = account
                 uow.audit("denied", "session", row.id, attempted=action, **detail)
-                refusal = PermissionDenied(reason)
+                refusal = PermissionDenied(reason_refused)
             else:
-                row.failed_sign_ins = 0
                 if renewed is not None:
                     row.password_hash = renewed
                 uow.audit(action, "user", row.id, **detail)
