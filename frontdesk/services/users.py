@@ -20,9 +20,10 @@ from weakref import WeakKeyDictionary
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import User
+from frontdesk.db.models import Therapist, User
 from frontdesk.domain.passwords import normalise_password, password_problems, seconds_phrase, seconds_to_wait
 from frontdesk.domain.roles import Permission, Role
 from frontdesk.services.accounts import login_name
@@ -67,6 +68,8 @@ class UserSummary:
     has_password: bool
     therapist_id: int | None = None
     failed_sign_ins: int = 0
+    #: The linked physiotherapist's name ("" when none): their "My day" is this account's.
+    therapist_name: str = ""
 
 
 def _actor(user: User) -> Actor:
@@ -79,7 +82,7 @@ def _actor(user: User) -> Actor:
     )
 
 
-def _summary(user: User) -> UserSummary:
+def _summary(user: User, therapist_name: str = "") -> UserSummary:
     return UserSummary(
         id=user.id,
         username=user.username,
@@ -89,7 +92,56 @@ def _summary(user: User) -> UserSummary:
         has_password=user.password_hash is not None,
         therapist_id=user.therapist_id,
         failed_sign_ins=user.failed_sign_ins or 0,
+        therapist_name=therapist_name,
     )
+
+
+def _summary_in(session: Session, user: User) -> UserSummary:
+    name = session.scalar(select(Therapist.full_name).where(Therapist.id == user.therapist_id)) \
+        if user.therapist_id is not None else None
+    return _summary(user, name or "")
+
+
+#: Roles whose account may belong to a physiotherapist (an owner who also treats is an administrator).
+ROLES_WITH_A_PHYSIOTHERAPIST = frozenset({Role.PHYSIOTHERAPIST, Role.ADMIN})
+
+
+def _check_therapist_link(session: Session, therapist_id: int | None, role: Role, *,
+                          user_id: int | None = None, was: int | None = None) -> dict[str, str]:
+    """What is wrong with linking the account (`user_id`, None for a new one) to `therapist_id`.
+
+    One account per physiotherapist; a switched-off physiotherapist gets no new link (an existing one,
+    `was`, may stay as it is); a reception account belongs to no physiotherapist.
+    """
+    if therapist_id is None:
+        return {}
+    if role not in ROLES_WITH_A_PHYSIOTHERAPIST:
+        return {"therapist": f"A {role.label.lower()} account does not belong to a physiotherapist. Choose "
+                             "the Physiotherapist role, or no physiotherapist."}
+    therapist = session.get(Therapist, therapist_id)
+    if therapist is None:
+        return {"therapist": "That physiotherapist is not in the list any more. Choose another."}
+    if not therapist.active and therapist_id != was:
+        return {"therapist": f"{therapist.full_name} is switched off in Physiotherapists and hours, so no "
+                             "account can be linked to them. Switch them on there first."}
+    holder = session.scalar(select(User).where(User.therapist_id == therapist_id, User.id != user_id)
+                            if user_id is not None else select(User).where(User.therapist_id == therapist_id))
+    if holder is not None:
+        return {"therapist": f"{therapist.full_name} already has the account “{holder.username}” "
+                             f"({holder.display_name}). One account per physiotherapist: unlink that one "
+                             "first."}
+    return {}
+
+
+def _flush_link(session: Session) -> None:
+    """Write pending changes; a link another computer made meanwhile (the unique index) is a conflict."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        if "therapist" not in str(error.orig).lower():
+            raise
+        raise Conflict("Another computer has just linked that physiotherapist to an account. Close this "
+                       "window and look again.") from error
 
 
 def _normal_username(username: str) -> str:
@@ -363,7 +415,8 @@ def list_users(ctx: ServiceContext, actor: Actor) -> list[UserSummary]:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.MANAGE_USERS, "see the list of user accounts")
         rows = uow.session.scalars(select(User).order_by(User.active.desc(), func.lower(User.display_name), User.id))
-        return [_summary(row) for row in rows]
+        names = dict(uow.session.execute(select(Therapist.id, Therapist.full_name)).all())
+        return [_summary(row, names.get(row.therapist_id, "")) for row in rows]
 
 
 def create_user(ctx: ServiceContext, actor: Actor | None, username: str, display_name: str,
@@ -376,6 +429,7 @@ def create_user(ctx: ServiceContext, actor: Actor | None, username: str, display
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.MANAGE_USERS, "add user accounts")
         errors = _check_account_fields(uow.session, username, display_name) | errors
+        errors |= _check_therapist_link(uow.session, therapist_id, Role(role))
         if errors:
             raise ValidationFailed(errors)
         user = User(
@@ -389,9 +443,9 @@ def create_user(ctx: ServiceContext, actor: Actor | None, username: str, display
             created_at=ctx.now(),
         )
         uow.session.add(user)
-        uow.session.flush()
+        _flush_link(uow.session)
         uow.audit("create", "user", user.id, role=user.role, username=user.username,
-                  with_password=password_hash is not None)
+                  with_password=password_hash is not None, therapist_id=therapist_id)
         uow.commit()
         return _actor(user)
 
@@ -417,14 +471,50 @@ def set_user_role(ctx: ServiceContext, actor: Actor, user_id: int, role: Role) -
         uow.require(Permission.MANAGE_USERS, "change anyone's role")
         user = _target(uow.session, user_id)
         if user.role == new_role.value:
-            return _summary(user)
+            return _summary_in(uow.session, user)
         if new_role is not Role.ADMIN:
             _keep_an_admin(uow.session, user, "take away their administrator role")
         before = user.role
         user.role = new_role.value
         uow.audit("change_role", "user", user.id, before=before, after=new_role.value)
+        if user.therapist_id is not None and new_role not in ROLES_WITH_A_PHYSIOTHERAPIST:
+            uow.audit("unlink_therapist", "user", user.id, before=user.therapist_id, after=None)
+            user.therapist_id = None
         uow.commit()
-        return _summary(user)
+        return _summary_in(uow.session, user)
+
+
+def update_user(ctx: ServiceContext, actor: Actor, user_id: int, role: Role,
+                therapist_id: int | None) -> UserSummary:
+    """Settings ▸ Users ▸ Edit: the account's role and the physiotherapist it belongs to, in one go."""
+    new_role = Role(role)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.MANAGE_USERS, "change anyone's role")
+        user = _target(uow.session, user_id)
+        errors = _check_therapist_link(uow.session, therapist_id, new_role, user_id=user.id, was=user.therapist_id)
+        if errors:
+            raise ValidationFailed(errors)
+        if user.role != new_role.value:
+            if new_role is not Role.ADMIN:
+                _keep_an_admin(uow.session, user, "take away their administrator role")
+            uow.audit("change_role", "user", user.id, before=user.role, after=new_role.value)
+            user.role = new_role.value
+        if user.therapist_id != therapist_id:
+            uow.audit("link_therapist" if therapist_id is not None else "unlink_therapist", "user", user.id,
+                      before=user.therapist_id, after=therapist_id)
+            user.therapist_id = therapist_id
+        _flush_link(uow.session)
+        uow.commit()
+        return _summary_in(uow.session, user)
+
+
+def link_therapist_account(ctx: ServiceContext, actor: Actor, user_id: int, therapist_id: int) -> UserSummary:
+    """Link an existing account to a physiotherapist (from Physiotherapists and hours). A reception
+    account becomes a physiotherapist's; an administrator stays one."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.MANAGE_USERS, "link accounts to physiotherapists")
+        role = Role(_target(uow.session, user_id).role)
+    return update_user(ctx, actor, user_id, Role.PHYSIOTHERAPIST if role is Role.RECEPTION else role, therapist_id)
 
 
 def deactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSummary:
@@ -435,12 +525,12 @@ def deactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSumm
         if user.id == actor.user_id:
             raise Conflict("You cannot switch off your own account while you are signed in with it.")
         if not user.active:
-            return _summary(user)
+            return _summary_in(uow.session, user)
         _keep_an_admin(uow.session, user, "switch their account off")
         user.active = False
         uow.audit("deactivate", "user", user.id)
         uow.commit()
-        return _summary(user)
+        return _summary_in(uow.session, user)
 
 
 def reactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSummary:
@@ -448,11 +538,11 @@ def reactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSumm
         uow.require(Permission.MANAGE_USERS, "switch user accounts back on")
         user = _target(uow.session, user_id)
         if user.active:
-            return _summary(user)
+            return _summary_in(uow.session, user)
         user.active = True
         uow.audit("reactivate", "user", user.id)
         uow.commit()
-        return _summary(user)
+        return _summary_in(uow.session, user)
 
 
 def reset_password(ctx: ServiceContext, actor: Actor, user_id: int, new_password: str) -> UserSummary:
@@ -471,7 +561,7 @@ def reset_password(ctx: ServiceContext, actor: Actor, user_id: int, new_password
         user.last_failed_at = None
         uow.audit("reset_password", "user", user.id)
         uow.commit()
-        return _summary(user)
+        return _summary_in(uow.session, user)
 
 
 def change_own_password(ctx: ServiceContext, actor: Actor, current_password: str, new_password: str) -> None:

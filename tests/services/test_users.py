@@ -418,3 +418,70 @@ def test_the_new_password_follows_the_same_rules(ctx, owner, new, field, words):
         users.change_own_password(ctx, desk, PASSWORD, new)
     assert words in refused.value.errors[field]
     assert sign_in(ctx, "desk", PASSWORD).user_id == desk.user_id
+
+
+# --- The physiotherapist an account belongs to ------------------------------------------------------
+
+CHRIS, TRACEY = 1, 2
+
+
+def test_an_account_is_linked_to_its_physiotherapist_one_account_each(ctx, owner):
+    chris = create_user(ctx, owner, "cstokes", "Chris Stokes", Role.PHYSIOTHERAPIST, therapist_id=CHRIS)
+    assert chris.therapist_id == CHRIS
+    with pytest.raises(ValidationFailed) as taken:
+        create_user(ctx, owner, "chris2", "Chris again", Role.PHYSIOTHERAPIST, therapist_id=CHRIS)
+    assert "already has the account “cstokes”" in taken.value.errors["therapist"]
+    listed = {u.username: u for u in list_users(ctx, owner)}
+    assert (listed["cstokes"].therapist_id, listed["cstokes"].therapist_name) == (CHRIS, "Chris Stokes")
+    assert "chris2" not in listed
+
+
+def test_a_reception_account_or_a_switched_off_physiotherapist_cannot_be_linked(ctx, owner):
+    from dataclasses import replace
+
+    from frontdesk.services.staff import TherapistDetails, list_all_therapists, update_therapist
+
+    with pytest.raises(ValidationFailed) as reception:
+        create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, therapist_id=CHRIS)
+    assert "does not belong to a physiotherapist" in reception.value.errors["therapist"]
+    tracey = next(t for t in list_all_therapists(ctx, owner) if t.id == TRACEY)
+    update_therapist(ctx, owner, TRACEY, replace(TherapistDetails(tracey.name), designation=tracey.designation,
+                                                 ims_qualified=tracey.ims_qualified, active=False,
+                                                 colour=tracey.colour))
+    with pytest.raises(ValidationFailed) as switched_off:
+        create_user(ctx, owner, "tmcquair", "Tracey McQuair", Role.PHYSIOTHERAPIST, therapist_id=TRACEY)
+    assert "switched off" in switched_off.value.errors["therapist"]
+    with pytest.raises(ValidationFailed) as unknown:
+        create_user(ctx, owner, "ghost", "Ghost", Role.PHYSIOTHERAPIST, therapist_id=999)
+    assert "not in the list" in unknown.value.errors["therapist"]
+
+
+def test_editing_an_account_changes_role_and_physiotherapist_together(ctx, owner):
+    desk = create_user(ctx, owner, "tmcquair", "Tracey McQuair", Role.RECEPTION)
+    edited = users.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, TRACEY)
+    assert (edited.role, edited.therapist_id, edited.therapist_name) == (Role.PHYSIOTHERAPIST, TRACEY, "Tracey McQuair")
+    assert sign_in_actor_therapist(ctx, owner, "tmcquair") == TRACEY
+    moved = users.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, None)
+    assert moved.therapist_id is None
+    users.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, TRACEY)
+    back = set_user_role(ctx, owner, desk.user_id, Role.RECEPTION)  # reception belongs to no one
+    assert back.therapist_id is None
+    assert [a for a, _ in _trail(ctx, "link_therapist", "unlink_therapist")] == [
+        "link_therapist", "unlink_therapist", "link_therapist", "unlink_therapist"]
+
+
+def sign_in_actor_therapist(ctx, owner, username):
+    reset_password(ctx, owner, next(u.id for u in list_users(ctx, owner) if u.username == username),
+                   "a fresh passphrase here")
+    return sign_in(ctx, username, "a fresh passphrase here").therapist_id
+
+
+def test_the_database_holds_one_account_per_physiotherapist_too(ctx, owner):
+    from sqlalchemy.exc import IntegrityError
+
+    create_user(ctx, owner, "cstokes", "Chris Stokes", Role.PHYSIOTHERAPIST, therapist_id=CHRIS)
+    with pytest.raises(IntegrityError), ctx.database.session() as session:
+        session.add(User(username="sneaky", display_name="Sneaky", role="physiotherapist", active=True,
+                         therapist_id=CHRIS, failed_sign_ins=0, created_at=ctx.now()))
+        session.commit()
+
