@@ -61,11 +61,19 @@ def _verdict_text(outlook: AreaOutlook) -> str:
     return outlook.flag.short or outlook.flag.label
 
 
+_SENTENCES = {
+    ImsFlag.ELIGIBLE: "IMS may go ahead",
+    ImsFlag.NOT_YET: "not yet",
+    ImsFlag.NOT_ELIGIBLE: "not eligible for IMS",
+    ImsFlag.REVIEW_PENDING: "waiting for a physiotherapist's review",
+    ImsFlag.STALE_SCREENING: "the screening is out of date: screen again",
+    ImsFlag.NO_SCREENING: "not screened for IMS yet",
+}
+
+
 def _outlook_sentence(record: AppointmentRecord, outlook: AreaOutlook) -> str:
-    where = outlook.area if outlook.area_key else "IMS"
-    if outlook.flag is ImsFlag.ELIGIBLE:
-        return f"{where}: IMS may go ahead."
-    text = f"{where}: {outlook.flag.label.lower() if outlook.area_key else outlook.flag.label}"
+    """``Left knee: not yet, not before January 14, 2027.``"""
+    text = f"{outlook.area}: {_SENTENCES.get(outlook.flag, outlook.flag.label)}"
     if outlook.not_before is not None:
         text += f", not before {format_date(outlook.not_before)}"
     return text + "."
@@ -322,8 +330,14 @@ class MyDayWidget(QWidget):
         if detail is None:
             return None
         self.detail_dialog = AppointmentDetailDialog(self.ctx, detail, self.model.outlooks(record), self)
+        self.detail_dialog.finished.connect(self._detail_closed)
         self.detail_dialog.open()
         return self.detail_dialog
+
+    def _detail_closed(self, _result: int) -> None:
+        """Back on the same row of the list, ready for the next Down and Enter."""
+        self.activateWindow()
+        self.table.setFocus(Qt.OtherFocusReason)
 
     @staticmethod
     def _summary(records: list[AppointmentRecord]) -> str:
