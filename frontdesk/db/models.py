@@ -65,7 +65,11 @@ class User(Base):
     last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (CheckConstraint("role IN ('reception', 'physiotherapist', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('reception', 'physiotherapist', 'admin')", name="role"),
+        # One account per physiotherapist (NULL, no physiotherapist, may repeat).
+        Index("ix_users_therapist_id", "therapist_id", unique=True),
+    )
 
 
 class Therapist(Base):

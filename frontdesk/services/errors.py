@@ -51,3 +51,11 @@ class DatabaseUnavailable(ServiceError):
 
 class DatabaseDamaged(ServiceError):
     pass
+
+
+class AccountSwitchedOff(PermissionDenied):
+    """The acting account was switched off (or removed) since its person signed in."""
+
+
+class RoleChanged(PermissionDenied):
+    """The acting account's role was changed since its person signed in, and the new one may not do this."""

@@ -14,16 +14,25 @@ from typing import NoReturn
 
 from frontdesk.db.faults import connection_was_lost, fault_text
 from frontdesk.db.plain import Reader, SessionReader, SqliteReader
-from frontdesk.domain.roles import Permission
+from frontdesk.domain.roles import Permission, Role, may
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import (
+    AccountSwitchedOff,
     DatabaseBusy,
     DatabaseDamaged,
     DatabaseUnavailable,
     PermissionDenied,
+    RoleChanged,
     ServiceError,
     StorageFull,
 )
+
+#: What a refused attempt leaves for the audit trail: the permission asked for (None: any write),
+#: the attempt in words, and anything else worth recording (why it was refused).
+Denial = tuple[Permission | None, str, dict]
+
+#: The acting account as it is now: read inside the unit's own transaction at each check.
+ACCOUNT_NOW = "SELECT active, role FROM users WHERE id = :id"
 
 
 def translate_database_error(error: BaseException) -> ServiceError | None:
@@ -63,7 +72,7 @@ def raise_translated(error: BaseException) -> NoReturn:
     raise error
 
 
-def close_out(ctx: ServiceContext, actor: Actor | None, denied: tuple[Permission, str] | None,
+def close_out(ctx: ServiceContext, actor: Actor | None, denied: Denial | None,
               exc: BaseException | None) -> None:
     """What a unit does once its transaction is over: record a refused permission (in a transaction
     of its own, now that this one has let go of its locks), and turn a database fault into a plain
@@ -71,7 +80,8 @@ def close_out(ctx: ServiceContext, actor: Actor | None, denied: tuple[Permission
     if denied is not None:
         from frontdesk.services.unit_of_work import record_denial
 
-        record_denial(ctx, actor, *denied)
+        permission, what, extra = denied
+        record_denial(ctx, actor, permission, what, **extra)
     if exc is not None and isinstance(exc, Exception):
         translated = translate_database_error(exc)
         if translated is not None:
@@ -86,6 +96,33 @@ def refusal(actor: Actor | None, permission: Permission, what: str) -> Permissio
     return PermissionDenied(f"{role} accounts may not {what}. Ask a colleague with the right role.")
 
 
+def account_refusal(actor: Actor, account: tuple | None, permission: Permission | None,
+                    what: str) -> tuple[PermissionDenied, dict] | None:
+    """The refusal when the acting account, as the database holds it now (`account`: its active flag
+    and role, None when it is gone), may not do `what`, with the reason for the audit trail; else None.
+
+    The signed-in `actor` was read when its person signed in: an administrator may have switched the
+    account off, or changed its role, since. `permission` None asks only whether the account is on.
+    """
+    if account is None or not account[0]:
+        return AccountSwitchedOff(
+            f"The account {actor.username} has been switched off, so Front Desk did not {what}. "
+            "Nothing was saved. Ask the clinic's administrator."), {"reason": "account switched off"}
+    try:
+        role = Role(account[1])
+    except ValueError:
+        role = None
+    if permission is None or (role is not None and may(role, permission)):
+        return None
+    label = role.label if role is not None else "This"
+    if role is not actor.role:
+        return RoleChanged(
+            f"Your account's role was changed to {label} since you signed in, and {label} accounts may "
+            f"not {what}. Sign out and in again to see what your role allows."), \
+            {"reason": "role changed", "role_now": account[1]}
+    return refusal(actor, permission, what), {}
+
+
 class ReadUnit:
     """`with ReadUnit(ctx, actor) as unit: unit.require(...); rows = unit.reader.rows(SQL, params)`.
 
@@ -98,7 +135,7 @@ class ReadUnit:
         self.reader: Reader
         self._plain = None
         self._unit = None
-        self._denied: tuple[Permission, str] | None = None
+        self._denied: Denial | None = None
 
     def __enter__(self) -> ReadUnit:
         database = self.ctx.database
@@ -128,11 +165,19 @@ class ReadUnit:
         close_out(self.ctx, self.actor, self._denied, exc)
 
     def require(self, permission: Permission, what: str) -> None:
-        """Refuse (and record the refusal) when the actor's role does not allow `permission`."""
+        """Refuse (and record the refusal) when the acting account, as it is now, is switched off or its
+        role does not allow `permission`."""
         if self._unit is not None:
             self._unit.require(permission, what)
             return
-        refused = refusal(self.actor, permission, what)
+        refused = refusal(self.actor, permission, what) if self.actor is None else None
+        extra: dict = {}
+        if self.actor is not None:
+            # The account as it is now, read in this unit's own read transaction (see `UnitOfWork.require`).
+            rows = self.reader.rows(ACCOUNT_NOW, {"id": self.actor.user_id})
+            found = account_refusal(self.actor, rows[0] if rows else None, permission, what)
+            if found is not None:
+                refused, extra = found
         if refused is not None:
-            self._denied = (permission, what)
+            self._denied = (permission, what, extra)
             raise refused

@@ -11,10 +11,17 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import AuditEvent
+from frontdesk.db.models import AuditEvent, User
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.reading import close_out, raise_translated, refusal, translate_database_error
+from frontdesk.services.reading import (
+    Denial,
+    account_refusal,
+    close_out,
+    raise_translated,
+    refusal,
+    translate_database_error,
+)
 
 __all__ = ["GENESIS_HASH", "UnitOfWork", "append_audit", "audit_hash", "record_denial", "translate_database_error",
            "verify_audit_chain"]
@@ -40,15 +47,26 @@ class UnitOfWork:
     Leaving the block without `commit()` rolls back. A write unit takes the database's write lock
     at its start (SQLite `BEGIN IMMEDIATE`), so checks and inserts cannot interleave with another
     front-desk PC's.
+
+    The acting account is read again inside the transaction, never taken from the `Actor` made at
+    sign-in: `require` refuses an account that was switched off or whose role no longer allows the
+    permission, and `commit` refuses a write by a switched-off account even where nothing was
+    required. On PostgreSQL the row is read `FOR SHARE`, so an administrator's change to it waits for
+    this transaction to end. The units that record sign-in, locking and refusals themselves pass
+    `check_account=False`: they are about the account, not done with it.
     """
 
-    def __init__(self, ctx: ServiceContext, actor: Actor | None, *, write: bool = False) -> None:
+    def __init__(self, ctx: ServiceContext, actor: Actor | None, *, write: bool = False,
+                 check_account: bool = True) -> None:
         self.ctx = ctx
         self.actor = actor
         self.write = write
+        self.check_account = check_account
         self.session: Session
         self._committed = False
-        self._denied: tuple[Permission, str] | None = None
+        self._denied: Denial | None = None
+        self._account: tuple | None = None
+        self._account_read = False
 
     def __enter__(self) -> UnitOfWork:
         try:
@@ -69,15 +87,40 @@ class UnitOfWork:
         close_out(self.ctx, self.actor, self._denied, exc)
 
     def commit(self) -> None:
+        if self.write and self.check_account and self.actor is not None:
+            self._refuse_unless_allowed(None, "save this change")
         self.session.commit()
         self._committed = True
 
     def require(self, permission: Permission, what: str) -> None:
-        """Refuse (and record the refusal) when the actor's role does not allow `permission`."""
-        refused = refusal(self.actor, permission, what)
-        if refused is not None:
-            self._denied = (permission, what)
+        """Refuse (and record the refusal) when the acting account, as it is now, is switched off or
+        its role does not allow `permission`."""
+        if self.actor is None or not self.check_account:
+            refused = refusal(self.actor, permission, what)
+            if refused is not None:
+                self._denied = (permission, what, {})
+                raise refused
+            return
+        self._refuse_unless_allowed(permission, what)
+
+    def _refuse_unless_allowed(self, permission: Permission | None, what: str) -> None:
+        assert self.actor is not None
+        found = account_refusal(self.actor, self._account_now(), permission, what)
+        if found is not None:
+            refused, extra = found
+            self._denied = (permission, what, extra)
             raise refused
+
+    def _account_now(self) -> tuple | None:
+        """The acting account's (active, role), read once per unit inside its transaction."""
+        if not self._account_read:
+            assert self.actor is not None
+            query = select(User.active, User.role).where(User.id == self.actor.user_id)
+            if self.write:
+                query = query.with_for_update(read=True)  # FOR SHARE on PostgreSQL; SQLite holds its write lock
+            self._account = self.session.execute(query).first()
+            self._account_read = True
+        return self._account
 
     def audit(self, action: str, entity: str, entity_id: int | None = None, *,
               patient_id: int | None = None, **detail: object) -> None:
@@ -120,9 +163,11 @@ def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, act
     ))
 
 
-def record_denial(ctx: ServiceContext, actor: Actor | None, permission: Permission, what: str) -> None:
-    with UnitOfWork(ctx, actor, write=True) as uow:
-        uow.audit("denied", "permission", None, permission=permission.value, attempted=what)
+def record_denial(ctx: ServiceContext, actor: Actor | None, permission: Permission | None, what: str,
+                  **extra: object) -> None:
+    with UnitOfWork(ctx, actor, write=True, check_account=False) as uow:
+        uow.audit("denied", "permission", None, permission=permission.value if permission else None,
+                  attempted=what, **extra)
         uow.commit()
 
 

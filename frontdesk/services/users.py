@@ -9,15 +9,21 @@ seconds instead of sleeping, so neither the window nor a test ever blocks.
 from __future__ import annotations
 
 import re
+import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import User
+from frontdesk.db.models import Therapist, User
 from frontdesk.domain.passwords import normalise_password, password_problems, seconds_phrase, seconds_to_wait
 from frontdesk.domain.roles import Permission, Role
 from frontdesk.services.accounts import login_name
@@ -62,6 +68,8 @@ class UserSummary:
     has_password: bool
     therapist_id: int | None = None
     failed_sign_ins: int = 0
+    #: The linked physiotherapist's name ("" when none): their "My day" is this account's.
+    therapist_name: str = ""
 
 
 def _actor(user: User) -> Actor:
@@ -74,7 +82,7 @@ def _actor(user: User) -> Actor:
     )
 
 
-def _summary(user: User) -> UserSummary:
+def _summary(user: User, therapist_name: str = "") -> UserSummary:
     return UserSummary(
         id=user.id,
         username=user.username,
@@ -84,7 +92,56 @@ def _summary(user: User) -> UserSummary:
         has_password=user.password_hash is not None,
         therapist_id=user.therapist_id,
         failed_sign_ins=user.failed_sign_ins or 0,
+        therapist_name=therapist_name,
     )
+
+
+def _summary_in(session: Session, user: User) -> UserSummary:
+    name = session.scalar(select(Therapist.full_name).where(Therapist.id == user.therapist_id)) \
+        if user.therapist_id is not None else None
+    return _summary(user, name or "")
+
+
+#: Roles whose account may belong to a physiotherapist (an owner who also treats is an administrator).
+ROLES_WITH_A_PHYSIOTHERAPIST = frozenset({Role.PHYSIOTHERAPIST, Role.ADMIN})
+
+
+def _check_therapist_link(session: Session, therapist_id: int | None, role: Role, *,
+                          user_id: int | None = None, was: int | None = None) -> dict[str, str]:
+    """What is wrong with linking the account (`user_id`, None for a new one) to `therapist_id`.
+
+    One account per physiotherapist; a switched-off physiotherapist gets no new link (an existing one,
+    `was`, may stay as it is); a reception account belongs to no physiotherapist.
+    """
+    if therapist_id is None:
+        return {}
+    if role not in ROLES_WITH_A_PHYSIOTHERAPIST:
+        return {"therapist": f"A {role.label.lower()} account does not belong to a physiotherapist. Choose "
+                             "the Physiotherapist role, or no physiotherapist."}
+    therapist = session.get(Therapist, therapist_id)
+    if therapist is None:
+        return {"therapist": "That physiotherapist is not in the list any more. Choose another."}
+    if not therapist.active and therapist_id != was:
+        return {"therapist": f"{therapist.full_name} is switched off in Physiotherapists and hours, so no "
+                             "account can be linked to them. Switch them on there first."}
+    holder = session.scalar(select(User).where(User.therapist_id == therapist_id, User.id != user_id)
+                            if user_id is not None else select(User).where(User.therapist_id == therapist_id))
+    if holder is not None:
+        return {"therapist": f"{therapist.full_name} already has the account “{holder.username}” "
+                             f"({holder.display_name}). One account per physiotherapist: unlink that one "
+                             "first."}
+    return {}
+
+
+def _flush_link(session: Session) -> None:
+    """Write pending changes; a link another computer made meanwhile (the unique index) is a conflict."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        if "therapist" not in str(error.orig).lower():
+            raise
+        raise Conflict("Another computer has just linked that physiotherapist to an account. Close this "
+                       "window and look again.") from error
 
 
 def _normal_username(username: str) -> str:
@@ -200,75 +257,148 @@ def unlock_session(ctx: ServiceContext, session_actor: Actor, username: str, pas
 
 
 def lock_session(ctx: ServiceContext, actor: Actor) -> None:
-    with UnitOfWork(ctx, actor, write=True) as uow:
+    # Recorded whatever became of the account meanwhile: leaving the counter is never refused.
+    with UnitOfWork(ctx, actor, write=True, check_account=False) as uow:
         uow.audit("lock", "session", actor.user_id)
         uow.commit()
 
 
 def sign_out(ctx: ServiceContext, actor: Actor) -> None:
-    with UnitOfWork(ctx, actor, write=True) as uow:
+    with UnitOfWork(ctx, actor, write=True, check_account=False) as uow:
         uow.audit("sign_out", "user", actor.user_id)
         uow.commit()
 
 
 def _record_attempt(ctx: ServiceContext, actor: Actor | None, action: str, user_id: int | None,
                     **detail: object) -> None:
-    with UnitOfWork(ctx, actor, write=True) as uow:
+    with UnitOfWork(ctx, actor, write=True, check_account=False) as uow:
         uow.audit(action, "user", user_id, **detail)
         uow.commit()
+
+
+class _UnknownNames:
+    """Wrong tries at usernames that have no account, counted in this process like an account's
+    failures, so a made-up name meets the same growing wait as a real one and probing cannot tell
+    them apart by the answers. Only the most recent names are kept."""
+
+    def __init__(self, kept: int = 1024) -> None:
+        self._lock = threading.Lock()
+        self._kept = kept
+        self._tries: OrderedDict[str, tuple[int, datetime]] = OrderedDict()
+
+    def count(self, name: str, now: datetime) -> tuple[int, int]:
+        """(seconds to wait, 0) when the name must wait; else (0, failures now counted)."""
+        with self._lock:
+            failures, last = self._tries.get(name, (0, None))
+            wait = seconds_to_wait(failures, last, now)
+            if wait:
+                return wait, 0
+            self._tries[name] = (failures + 1, now)
+            self._tries.move_to_end(name)
+            while len(self._tries) > self._kept:
+                self._tries.popitem(last=False)
+            return 0, failures + 1
+
+
+#: One count per open database: the names of one clinic are not another's.
+_UNKNOWN_NAMES: WeakKeyDictionary[object, _UnknownNames] = WeakKeyDictionary()
+_UNKNOWN_NAMES_LOCK = threading.Lock()
+
+
+def _unknown_names(ctx: ServiceContext) -> _UnknownNames:
+    with _UNKNOWN_NAMES_LOCK:
+        found = _UNKNOWN_NAMES.get(ctx.database)
+        if found is None:
+            found = _UNKNOWN_NAMES[ctx.database] = _UnknownNames()
+        return found
+
+#: A hash of a random password for each hasher's settings: an attempt at an unknown name, or at an
+#: account that cannot sign in, is verified against it, so every attempt costs one verification.
+_DUMMY_HASHES: dict[tuple, str] = {}
+
+
+def _dummy_hash() -> str:
+    hasher = PASSWORD_HASHER
+    key = (id(hasher), hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len,
+           hasher.salt_len, hasher.type)
+    found = _DUMMY_HASHES.get(key)
+    if found is None:
+        found = _DUMMY_HASHES[key] = hasher.hash(secrets.token_urlsafe(24))
+    return found
+
+
+def _wrong_password_message(failures: int, now: datetime) -> str:
+    message = WRONG_PASSWORD
+    next_wait = seconds_to_wait(failures, now, now)
+    if next_wait:
+        message += f" For safety, the next try is possible in {seconds_phrase(next_wait)}."
+    return message
 
 
 def _authenticate(ctx: ServiceContext, username: str, password: str, *, action: str,
                   allowed: Callable[[Actor], str | None] | None = None,
                   detail: dict | None = None) -> Actor:
+    """Check a password, telling nothing about the account to someone who does not know it.
+
+    Every attempt costs one Argon2 verification, against the account's hash or a dummy one, so an
+    unknown name answers as slowly as a real one. The attempt is counted as a failure (and the wait
+    read) in one write transaction before the password is checked, so attempts in parallel queue
+    behind each other's counts instead of all reaching the hash; a right password then takes the
+    count back. A switched-off account, or one without a password, answers exactly as a wrong
+    password does, whatever was typed; the audit trail records the real reason.
+    """
     detail = dict(detail or {})
     name = _normal_username(username)
     if not name or not password:
         raise SignInRefused("Enter your username and your password.")
+    dummy = _dummy_hash()  # made before anything is looked up, so the first attempt costs the same for any name
+    now = ctx.now()
     account: Actor | None = None
     stored_hash: str | None = None
-    wait = 0
-    with UnitOfWork(ctx, None) as uow:
-        user = _find(uow.session, name)
+    active = False
+    wait = failures = 0
+    with UnitOfWork(ctx, None, write=True, check_account=False) as uow:
+        user = uow.session.scalar(select(User).where(func.lower(User.username) == name).with_for_update())
         if user is not None:
             account = _actor(user)
-            stored_hash = user.password_hash
-            wait = seconds_to_wait(user.failed_sign_ins or 0, user.last_failed_at, ctx.now())
-    if account is None or stored_hash is None:
-        _record_attempt(ctx, None, f"{action}_failed", account.user_id if account else None,
-                        attempted=name[:64], reason="no password set" if account else "unknown account",
-                        **detail)
-        raise SignInRefused(WRONG_PASSWORD)
-    if wait:
-        _record_attempt(ctx, account, f"{action}_delayed", account.user_id, wait_seconds=wait, **detail)
-        raise SignInDelayed(wait)
-    right = _verify(stored_hash, password)
-    renewed = _hash(password) if right and PASSWORD_HASHER.check_needs_rehash(stored_hash) else None
-    refusal: SignInRefused | None = None
-    with UnitOfWork(ctx, account, write=True) as uow:
-        row = uow.session.get(User, account.user_id)
-        now = ctx.now()
-        if not right:
-            row.failed_sign_ins = (row.failed_sign_ins or 0) + 1
-            row.last_failed_at = now
-            uow.audit(f"{action}_failed", "user", row.id, failed_sign_ins=row.failed_sign_ins, **detail)
-            next_wait = seconds_to_wait(row.failed_sign_ins, now, now)
-            message = WRONG_PASSWORD
-            if next_wait:
-                message += f" For safety, the next try is possible in {seconds_phrase(next_wait)}."
-            refusal = SignInRefused(message)
-        elif not row.active:
-            uow.audit(f"{action}_failed", "user", row.id, reason="account switched off", **detail)
-            refusal = SignInRefused("This account has been switched off. Ask the clinic's administrator.")
+            stored_hash, active = user.password_hash, bool(user.active)
+            wait = seconds_to_wait(user.failed_sign_ins or 0, user.last_failed_at, now)
+            if wait:
+                uow.actor = account
+                uow.audit(f"{action}_delayed", "user", user.id, wait_seconds=wait, **detail)
+            else:
+                user.failed_sign_ins = failures = (user.failed_sign_ins or 0) + 1
+                user.last_failed_at = now
         else:
+            wait, failures = _unknown_names(ctx).count(name, now)
+            if wait:
+                uow.audit(f"{action}_delayed", "user", None, attempted=name[:64], wait_seconds=wait, **detail)
+        uow.commit()
+    if wait:
+        raise SignInDelayed(wait)
+
+    right = _verify(stored_hash or dummy, password) and stored_hash is not None
+    if account is None:
+        _record_attempt(ctx, None, f"{action}_failed", None, attempted=name[:64], reason="unknown account", **detail)
+        raise SignInRefused(_wrong_password_message(failures, now))
+    renewed = _hash(password) if right and active and PASSWORD_HASHER.check_needs_rehash(stored_hash) else None
+    refusal: ServiceError | None = None
+    with UnitOfWork(ctx, account, write=True, check_account=False) as uow:
+        row = uow.session.get(User, account.user_id)
+        if not right or not row.active:
+            reason = {"reason": "no password set"} if stored_hash is None else \
+                {"reason": "account switched off"} if not row.active else {}
+            uow.audit(f"{action}_failed", "user", row.id, failed_sign_ins=row.failed_sign_ins, **reason, **detail)
+            refusal = SignInRefused(_wrong_password_message(failures, now))
+        else:
+            row.failed_sign_ins = 0  # the password was right: the count taken before checking goes
             account = _actor(row)
-            reason = allowed(account) if allowed else None
-            if reason is not None:
+            reason_refused = allowed(account) if allowed else None
+            if reason_refused is not None:
                 uow.actor = account
                 uow.audit("denied", "session", row.id, attempted=action, **detail)
-                refusal = PermissionDenied(reason)
+                refusal = PermissionDenied(reason_refused)
             else:
-                row.failed_sign_ins = 0
                 if renewed is not None:
                     row.password_hash = renewed
                 uow.audit(action, "user", row.id, **detail)
@@ -285,7 +415,8 @@ def list_users(ctx: ServiceContext, actor: Actor) -> list[UserSummary]:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.MANAGE_USERS, "see the list of user accounts")
         rows = uow.session.scalars(select(User).order_by(User.active.desc(), func.lower(User.display_name), User.id))
-        return [_summary(row) for row in rows]
+        names = dict(uow.session.execute(select(Therapist.id, Therapist.full_name)).all())
+        return [_summary(row, names.get(row.therapist_id, "")) for row in rows]
 
 
 def create_user(ctx: ServiceContext, actor: Actor | None, username: str, display_name: str,
@@ -298,6 +429,7 @@ def create_user(ctx: ServiceContext, actor: Actor | None, username: str, display
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.MANAGE_USERS, "add user accounts")
         errors = _check_account_fields(uow.session, username, display_name) | errors
+        errors |= _check_therapist_link(uow.session, therapist_id, Role(role))
         if errors:
             raise ValidationFailed(errors)
         user = User(
@@ -311,9 +443,9 @@ def create_user(ctx: ServiceContext, actor: Actor | None, username: str, display
             created_at=ctx.now(),
         )
         uow.session.add(user)
-        uow.session.flush()
+        _flush_link(uow.session)
         uow.audit("create", "user", user.id, role=user.role, username=user.username,
-                  with_password=password_hash is not None)
+                  with_password=password_hash is not None, therapist_id=therapist_id)
         uow.commit()
         return _actor(user)
 
@@ -339,14 +471,50 @@ def set_user_role(ctx: ServiceContext, actor: Actor, user_id: int, role: Role) -
         uow.require(Permission.MANAGE_USERS, "change anyone's role")
         user = _target(uow.session, user_id)
         if user.role == new_role.value:
-            return _summary(user)
+            return _summary_in(uow.session, user)
         if new_role is not Role.ADMIN:
             _keep_an_admin(uow.session, user, "take away their administrator role")
         before = user.role
         user.role = new_role.value
         uow.audit("change_role", "user", user.id, before=before, after=new_role.value)
+        if user.therapist_id is not None and new_role not in ROLES_WITH_A_PHYSIOTHERAPIST:
+            uow.audit("unlink_therapist", "user", user.id, before=user.therapist_id, after=None)
+            user.therapist_id = None
         uow.commit()
-        return _summary(user)
+        return _summary_in(uow.session, user)
+
+
+def update_user(ctx: ServiceContext, actor: Actor, user_id: int, role: Role,
+                therapist_id: int | None) -> UserSummary:
+    """Settings ▸ Users ▸ Edit: the account's role and the physiotherapist it belongs to, in one go."""
+    new_role = Role(role)
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.MANAGE_USERS, "change anyone's role")
+        user = _target(uow.session, user_id)
+        errors = _check_therapist_link(uow.session, therapist_id, new_role, user_id=user.id, was=user.therapist_id)
+        if errors:
+            raise ValidationFailed(errors)
+        if user.role != new_role.value:
+            if new_role is not Role.ADMIN:
+                _keep_an_admin(uow.session, user, "take away their administrator role")
+            uow.audit("change_role", "user", user.id, before=user.role, after=new_role.value)
+            user.role = new_role.value
+        if user.therapist_id != therapist_id:
+            uow.audit("link_therapist" if therapist_id is not None else "unlink_therapist", "user", user.id,
+                      before=user.therapist_id, after=therapist_id)
+            user.therapist_id = therapist_id
+        _flush_link(uow.session)
+        uow.commit()
+        return _summary_in(uow.session, user)
+
+
+def link_therapist_account(ctx: ServiceContext, actor: Actor, user_id: int, therapist_id: int) -> UserSummary:
+    """Link an existing account to a physiotherapist (from Physiotherapists and hours). A reception
+    account becomes a physiotherapist's; an administrator stays one."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.MANAGE_USERS, "link accounts to physiotherapists")
+        role = Role(_target(uow.session, user_id).role)
+    return update_user(ctx, actor, user_id, Role.PHYSIOTHERAPIST if role is Role.RECEPTION else role, therapist_id)
 
 
 def deactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSummary:
@@ -357,12 +525,12 @@ def deactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSumm
         if user.id == actor.user_id:
             raise Conflict("You cannot switch off your own account while you are signed in with it.")
         if not user.active:
-            return _summary(user)
+            return _summary_in(uow.session, user)
         _keep_an_admin(uow.session, user, "switch their account off")
         user.active = False
         uow.audit("deactivate", "user", user.id)
         uow.commit()
-        return _summary(user)
+        return _summary_in(uow.session, user)
 
 
 def reactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSummary:
@@ -370,11 +538,11 @@ def reactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSumm
         uow.require(Permission.MANAGE_USERS, "switch user accounts back on")
         user = _target(uow.session, user_id)
         if user.active:
-            return _summary(user)
+            return _summary_in(uow.session, user)
         user.active = True
         uow.audit("reactivate", "user", user.id)
         uow.commit()
-        return _summary(user)
+        return _summary_in(uow.session, user)
 
 
 def reset_password(ctx: ServiceContext, actor: Actor, user_id: int, new_password: str) -> UserSummary:
@@ -393,7 +561,7 @@ def reset_password(ctx: ServiceContext, actor: Actor, user_id: int, new_password
         user.last_failed_at = None
         uow.audit("reset_password", "user", user.id)
         uow.commit()
-        return _summary(user)
+        return _summary_in(uow.session, user)
 
 
 def change_own_password(ctx: ServiceContext, actor: Actor, current_password: str, new_password: str) -> None:

@@ -23,6 +23,7 @@ from frontdesk.services.records import AppointmentRecord
 from frontdesk.ui.appointment_model import short_date, time_range
 from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import remember_geometry
+from frontdesk.ui.signed_in import CurrentActor
 from frontdesk.ui.widgets import ERROR_STYLE
 
 
@@ -123,6 +124,8 @@ class StatusActions(QObject):
     record_changed = Signal(object)
     changed = Signal(set)
     reload_needed = Signal()
+
+    actor = CurrentActor()  # the window's signed-in person, read at each use
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget,
                  current, *, cancel_dialog=CancelDialog) -> None:

@@ -37,6 +37,7 @@ from frontdesk.ui.appointment_detail import AppointmentDetailPane
 from frontdesk.ui.appointment_model import LIST_COLUMNS, AppointmentTableModel, Column
 from frontdesk.ui.errors import Prompts, call_service, report_unexpected
 from frontdesk.ui.geometry import ui_settings
+from frontdesk.ui.signed_in import CurrentActor
 
 DEFAULT_DAYS_AHEAD = 30
 TEXT_DELAY_MS = 300
@@ -59,6 +60,8 @@ def action_button(action) -> QToolButton:
 
 class AppointmentListPage(QWidget):
     changed = Signal(set)
+
+    actor = CurrentActor()  # the window's signed-in person, read at each use
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,7 +95,7 @@ class AppointmentListPage(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(self._selection_moved)
 
-        self.actions = StatusActions(ctx, actor, prompts, self, self.current_record)
+        self.actions = StatusActions(ctx, self.signed_in, prompts, self, self.current_record)
         self.actions.record_changed.connect(self._record_changed)
         self.actions.changed.connect(self.changed)
         self.actions.reload_needed.connect(self.reload)

@@ -15,12 +15,14 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.ui.errors import Prompts
 from frontdesk.ui.geometry import recalled_value, remember_value
+from frontdesk.ui.signed_in import CurrentActor
 
 if TYPE_CHECKING:
     from frontdesk.ui.appointment_list import AppointmentListPage
     from frontdesk.ui.my_day import MyDayWidget
 
 PAGE_KEY = "appointments/page"
+MY_DAY_PAGE = 1
 
 
 def _holder() -> QWidget:
@@ -34,6 +36,8 @@ class AppointmentsTab(QWidget):
     changed = Signal(set)
     #: Forwarded from "My day": ("day_sheet", therapist id, day).
     print_requested = Signal(str, int, object)
+
+    actor = CurrentActor()  # the window's signed-in person, read at each use
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +72,12 @@ class AppointmentsTab(QWidget):
         assert self._my_day is not None
         return self._my_day
 
+    def show_my_day(self) -> None:
+        """The "My day" page, on the signed-in physiotherapist's list, with its table in focus."""
+        self.pages.setCurrentIndex(MY_DAY_PAGE)
+        self.my_day.show_own_day()
+        self.my_day.table.setFocus()
+
     def showEvent(self, event: QShowEvent) -> None:
         self._build_pages()
         super().showEvent(event)
@@ -78,8 +88,8 @@ class AppointmentsTab(QWidget):
         from frontdesk.ui.appointment_list import AppointmentListPage
         from frontdesk.ui.my_day import MyDayWidget
 
-        self._list_page = AppointmentListPage(self.ctx, self.actor, self.prompts)
-        self._my_day = MyDayWidget(self.ctx, self.actor, self.prompts)
+        self._list_page = AppointmentListPage(self.ctx, self.signed_in, self.prompts)
+        self._my_day = MyDayWidget(self.ctx, self.signed_in, self.prompts)
         for holder, page in zip(self._holders, (self._list_page, self._my_day)):
             holder.layout().addWidget(page)
             page.show()  # at once, with its holder, rather than at the next turn of the event loop

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.schedule_view import list_therapists
 from frontdesk.ui.errors import Prompts, call_service
+from frontdesk.ui.signed_in import CurrentActor
 
 if TYPE_CHECKING:
     from frontdesk.services.documents import DocumentKind
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 class DocumentController(QObject):
     """`last_dialog` is the preview or consent dialog opened most recently (tests look at it)."""
+
+    actor = CurrentActor()  # the window's signed-in person, read at each use
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget) -> None:
         super().__init__(parent)

@@ -41,6 +41,7 @@ from frontdesk.ui.patient_search import PatientSearchPanel
 from frontdesk.ui.screening_form import ScreeningForm
 from frontdesk.ui.screening_history import HistoryPanel
 from frontdesk.ui.screening_verdict import VerdictPanel
+from frontdesk.ui.signed_in import CurrentActor
 from frontdesk.ui.widgets import ERROR_STYLE
 
 
@@ -72,6 +73,8 @@ class IntakeTab(QWidget):
     #: kind ("consent", "summary", "intake", "blank_intake"), patient id (0: none open), screening id.
     print_requested = Signal(str, int, object)
 
+    actor = CurrentActor()  # the window's signed-in person, read at each use
+
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
@@ -81,11 +84,11 @@ class IntakeTab(QWidget):
         self._emitting = False
         self._rules = screening_rules(ctx)
 
-        self.search = PatientSearchPanel(ctx, actor, prompts)
+        self.search = PatientSearchPanel(ctx, self.signed_in, prompts)
         self.patient_form = PatientForm()
         self.screening_form = ScreeningForm()
         self.verdict = VerdictPanel()
-        self.history_panel = HistoryPanel(ctx, actor, prompts)
+        self.history_panel = HistoryPanel(ctx, self.signed_in, prompts)
 
         self.title = QLabel()
         self.title.setObjectName("intake_title")

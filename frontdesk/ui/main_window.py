@@ -23,6 +23,7 @@ from frontdesk.ui.fonts import add_fallback_fonts
 from frontdesk.ui.geometry import ui_settings
 from frontdesk.ui.idle_lock import IdleLock
 from frontdesk.ui.schedule_tab import ScheduleTab
+from frontdesk.ui.signed_in import CurrentActor, SignedIn
 from frontdesk.ui.tasks import load_database_layer_soon, run_in_background, soon_after_first_screen
 
 if TYPE_CHECKING:
@@ -50,12 +51,14 @@ class MainWindow(QMainWindow):
     #: Emitted when the person signs out (File ▸ Sign out), just before the window closes.
     signed_out = Signal()
 
+    actor = CurrentActor()  # the signed-in person (`signed_in`), shared by every tab and panel
+
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         add_fallback_fonts()  # before any name is laid out
         self.ctx = ctx
-        self.actor = actor
+        self.actor = SignedIn(actor, self)
         self.prompts = prompts or Prompts()
         self.setWindowTitle("Front Desk")
         self.resize(1280, 820)
@@ -64,14 +67,14 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("main_tabs")
         self._intake: IntakeTab | None = None
         self._intake_stand_in = _StandIn(self._build_intake)
-        self.schedule = ScheduleTab(ctx, actor, self.prompts)
-        self.appointments = AppointmentsTab(ctx, actor, self.prompts)
+        self.schedule = ScheduleTab(ctx, self.signed_in, self.prompts)
+        self.appointments = AppointmentsTab(ctx, self.signed_in, self.prompts)
         self.tabs.addTab(self._intake_stand_in, INTAKE_TITLE)
         for widget, title in ((self.schedule, "&Schedule"), (self.appointments, "&Appointments")):
             self.tabs.addTab(widget, title)
             self._connect_tab(widget)
         self.setCentralWidget(self.tabs)
-        self.documents = DocumentController(ctx, actor, self.prompts, self)
+        self.documents = DocumentController(ctx, self.signed_in, self.prompts, self)
         self.appointments.print_requested.connect(self.documents.on_day_print_requested)
 
         self.database_label = QLabel(f"Database: {ctx.database.display_name}")
@@ -84,6 +87,9 @@ class MainWindow(QMainWindow):
         self._shown_before = False
         self.idle_lock = IdleLock(self, ctx, lambda: self.actor, get_clinic_settings(ctx).idle_lock_minutes)
         self.idle_lock.unlocked.connect(self._unlocked)
+        self.signed_in.changed.connect(self._apply_role)
+        if self.actor.therapist_id is not None:
+            self.show_my_day()  # a physiotherapist starts on their own day
         self.data_changed.connect(self._clinic_changed)
 
     @property
@@ -99,7 +105,7 @@ class MainWindow(QMainWindow):
             return
         from frontdesk.ui.intake_tab import IntakeTab
 
-        self._intake = IntakeTab(self.ctx, self.actor, self.prompts)
+        self._intake = IntakeTab(self.ctx, self.signed_in, self.prompts)
         self._connect_tab(self._intake)
         self._intake.print_requested.connect(self.documents.on_patient_print_requested)
         index = self.tabs.indexOf(self._intake_stand_in)
@@ -160,7 +166,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
         self._apply_role()
 
-    def _apply_role(self) -> None:
+    def _apply_role(self, *_args) -> None:
         """Menu entries a role may not use are greyed out (the services refuse them anyway)."""
         self.backup_action.setEnabled(self.actor.may(Permission.BACKUP) and self.ctx.database.is_sqlite)
         self.clinic_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS))
@@ -171,14 +177,14 @@ class MainWindow(QMainWindow):
         self.user_label.setText(f"Signed in: {self.actor.display_name} ({self.actor.role.label})")
 
     def _unlocked(self, actor: Actor) -> None:
-        """An administrator who unlocked someone else's screen carries on as themself."""
-        if actor.user_id == self.actor.user_id:
-            return
-        self.actor = actor
-        for tab in (self._intake, self.schedule, self.appointments, self.documents):
-            if tab is not None and hasattr(tab, "actor"):
-                tab.actor = actor
-        self._apply_role()
+        """An administrator who unlocked someone else's screen carries on as themself, in every tab
+        and panel at once (they all read `signed_in`)."""
+        self.signed_in.set(actor)
+
+    def show_my_day(self) -> None:
+        """Appointments ▸ My day, on the signed-in physiotherapist's own list, with the list in focus."""
+        self.tabs.setCurrentWidget(self.appointments)
+        self.appointments.show_my_day()
 
     def _clinic_changed(self, changes: set) -> None:
         if "clinic" in changes:

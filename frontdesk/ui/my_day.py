@@ -1,15 +1,23 @@
-""""My day": one physiotherapist's appointments on one day, with IMS flags and the day sheet."""
+""""My day": one physiotherapist's appointments on one day, with IMS flags and the day sheet.
+
+Each row shows the area, that area's IMS verdict and its "not before" date: for an IMS appointment the
+area booked, and for any appointment the patient's other areas that may not be needled that day (a
+knee that is "not yet" shows beside an ordinary physiotherapy visit too). Enter opens the detail.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,17 +28,114 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.domain.appointments import ImsFlag
 from frontdesk.domain.scheduling import format_day
+from frontdesk.domain.screening import format_date
 from frontdesk.services import appointments as service
 from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.my_day import AreaOutlook, MyDayRow, my_day_rows
 from frontdesk.services.schedule import AppointmentRecord, list_therapists
 from frontdesk.ui.appointment_actions import StatusActions
+from frontdesk.ui.appointment_detail import AppointmentDetailPane
 from frontdesk.ui.appointment_list import action_button, from_qdate, to_qdate
-from frontdesk.ui.appointment_model import DAY_COLUMNS, AppointmentTableModel
+from frontdesk.ui.appointment_model import AppointmentTableModel, Column
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import recalled_value, remember_value
+from frontdesk.ui.signed_in import CurrentActor, SignedIn
 
 THERAPIST_KEY = "my_day/therapist"
+
+
+class DayColumn(StrEnum):
+    """My day's own columns, beside the appointment list's."""
+
+    AREA = "Area"
+    NOT_BEFORE = "Not before"
+
+
+MY_DAY_COLUMNS = (Column.TIME, Column.PATIENT, Column.TYPE, DayColumn.AREA, Column.IMS, DayColumn.NOT_BEFORE,
+                  Column.STATUS)
+
+
+def _verdict_text(outlook: AreaOutlook) -> str:
+    return outlook.flag.short or outlook.flag.label
+
+
+_SENTENCES = {
+    ImsFlag.ELIGIBLE: "IMS may go ahead",
+    ImsFlag.NOT_YET: "not yet",
+    ImsFlag.NOT_ELIGIBLE: "not eligible for IMS",
+    ImsFlag.REVIEW_PENDING: "waiting for a physiotherapist's review",
+    ImsFlag.STALE_SCREENING: "the screening is out of date: screen again",
+    ImsFlag.NO_SCREENING: "not screened for IMS yet",
+}
+
+
+def _outlook_sentence(record: AppointmentRecord, outlook: AreaOutlook) -> str:
+    """``Left knee: not yet, not before January 14, 2027.``"""
+    text = f"{outlook.area}: {_SENTENCES.get(outlook.flag, outlook.flag.label)}"
+    if outlook.not_before is not None:
+        text += f", not before {format_date(outlook.not_before)}"
+    return text + "."
+
+
+class MyDayModel(AppointmentTableModel):
+    """The day's appointments with, per row, each area worth knowing about on its own line."""
+
+    def __init__(self, zone, parent=None) -> None:
+        super().__init__(zone, MY_DAY_COLUMNS, parent=parent)
+        self._outlooks: dict[int, tuple[AreaOutlook, ...]] = {}
+
+    def set_rows(self, rows: list[MyDayRow]) -> None:
+        self._outlooks = {row.record.id: row.outlooks for row in rows}
+        self.set_records([row.record for row in rows])
+
+    def outlooks(self, record: AppointmentRecord) -> tuple[AreaOutlook, ...]:
+        return self._outlooks.get(record.id, ())
+
+    def _text(self, record: AppointmentRecord, column) -> str:
+        if column is DayColumn.AREA:
+            return "\n".join(o.area for o in self.outlooks(record))
+        if column is Column.IMS:
+            return "\n".join(_verdict_text(o) for o in self.outlooks(record))
+        if column is DayColumn.NOT_BEFORE:
+            return "\n".join(format_date(o.not_before) if o.not_before else "" for o in self.outlooks(record))
+        return super()._text(record, column)
+
+    def _tooltip(self, record: AppointmentRecord, column) -> str | None:
+        if column in (DayColumn.AREA, Column.IMS, DayColumn.NOT_BEFORE):
+            outlooks = self.outlooks(record)
+            if not outlooks:
+                return None
+            lines = [_outlook_sentence(record, o) for o in outlooks]
+            if not record.is_ims:
+                lines.insert(0, "Ordinary physiotherapy is fine today. For IMS later:")
+            return "\n".join(lines)
+        return super()._tooltip(record, column)
+
+
+class AppointmentDetailDialog(QDialog):
+    """Enter on a row of My day: the appointment, the patient's latest screening and its history."""
+
+    def __init__(self, ctx: ServiceContext, detail: service.AppointmentDetail, outlooks: tuple[AreaOutlook, ...],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        record = detail.appointment
+        self.setWindowTitle(f"Appointment — {record.patient_name}")
+        self.pane = AppointmentDetailPane(ctx)
+        self.pane.setObjectName("my_day_detail")
+        self.pane.show_detail(detail)
+        self.outlook = QLabel("<br>".join(_outlook_sentence(record, o) for o in outlooks))
+        self.outlook.setObjectName("my_day_detail_outlook")
+        self.outlook.setWordWrap(True)
+        self.outlook.setVisible(bool(outlooks))
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.outlook)
+        layout.addWidget(self.pane, 1)
+        layout.addWidget(buttons)
+        self.resize(520, 560)
 
 
 class MyDayWidget(QWidget):
@@ -38,9 +143,13 @@ class MyDayWidget(QWidget):
     #: ("day_sheet", therapist id, day): the documents feature prints it.
     print_requested = Signal(str, int, object)
 
-    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
+    actor = CurrentActor()  # the window's signed-in person, read at each use
+
+    def __init__(self, ctx: ServiceContext, actor: Actor | SignedIn, prompts: Prompts,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
+        self.detail_dialog: AppointmentDetailDialog | None = None
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
@@ -71,7 +180,7 @@ class MyDayWidget(QWidget):
         self.title.setObjectName("my_day_title")
         layout.addWidget(self.title)
 
-        self.model = AppointmentTableModel(ctx.zone, DAY_COLUMNS, parent=self)
+        self.model = MyDayModel(ctx.zone, parent=self)
         self.table = QTableView()
         self.table.setObjectName("my_day_table")
         self.table.setModel(self.model)
@@ -81,16 +190,18 @@ class MyDayWidget(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 12)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        for section, width in zip(range(len(DAY_COLUMNS)), (110, 240, 200, 130)):
-            header.resizeSection(section, width)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(MY_DAY_COLUMNS.index(Column.PATIENT), QHeaderView.Stretch)
+        header.setMinimumSectionSize(60)
         self.table.selectionModel().selectionChanged.connect(self._selection_moved)
+        self.table.activated.connect(self.open_detail)
         layout.addWidget(self.table, 1)
 
-        self.actions = StatusActions(ctx, actor, prompts, self, self.current_record)
+        self.actions = StatusActions(ctx, self.signed_in, prompts, self, self.current_record)
         self.actions.arrived.setText("Arri&ved")
         self.actions.completed.setText("Co&mpleted")
         self.actions.record_changed.connect(self._record_changed)
@@ -114,6 +225,7 @@ class MyDayWidget(QWidget):
 
         self.therapist.currentIndexChanged.connect(self._therapist_chosen)
         self.day.dateChanged.connect(self.reload)
+        self.signed_in.changed.connect(self._person_changed)
         self.reload()
 
     def _fill_therapists(self) -> None:
@@ -121,9 +233,8 @@ class MyDayWidget(QWidget):
                                   self.actor) or []
         for therapist in therapists:
             self.therapist.addItem(therapist.name, therapist.id)
-        wanted = recalled_value(THERAPIST_KEY)
-        if wanted is None and self.actor.therapist_id is not None:
-            wanted = self.actor.therapist_id
+        # A physiotherapist's own list first; anyone else finds the one chosen last time.
+        wanted = self.actor.therapist_id if self.actor.therapist_id is not None else recalled_value(THERAPIST_KEY)
         try:
             index = self.therapist.findData(int(wanted)) if wanted is not None else -1
         except (TypeError, ValueError):
@@ -154,6 +265,16 @@ class MyDayWidget(QWidget):
     def choose_therapist(self, therapist_id: int) -> None:
         self.therapist.setCurrentIndex(self.therapist.findData(therapist_id))
 
+    def show_own_day(self) -> None:
+        """Today's list of the signed-in physiotherapist (nothing changes for an account without one)."""
+        own = self.actor.therapist_id
+        if own is not None and self.therapist.findData(own) >= 0:
+            self.choose_therapist(own)
+            self.go_to(self.ctx.today())
+
+    def _person_changed(self, _actor: Actor) -> None:
+        self.show_own_day()
+
     def current_record(self) -> AppointmentRecord | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.record(rows[0].row()) if rows else None
@@ -181,13 +302,42 @@ class MyDayWidget(QWidget):
             self.summary.setText("No physiotherapist to show.")
             self._selection_moved()
             return
-        records = call_service(self, self.prompts, "My day", service.my_day, self.ctx, self.actor,
-                               therapist_id, day) or []
-        self.model.set_records(records)
+        rows = call_service(self, self.prompts, "My day", my_day_rows, self.ctx, self.actor, therapist_id, day) or []
+        self.model.set_rows(rows)
+        self.table.resizeRowsToContents()
+        records = self.model.records
         self.summary.setText(self._summary(records))
         if keep is not None and (row := self.model.row_of(keep.id)) is not None:
             self.table.selectRow(row)
+        elif records and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(self._first_row_to_see(records), 0))
         self._selection_moved()
+
+    def _first_row_to_see(self, records: list[AppointmentRecord]) -> int:
+        """Today: the first appointment not yet over; another day: the first."""
+        if self.current_day() != self.ctx.today():
+            return 0
+        now = self.ctx.now()
+        return next((row for row, record in enumerate(records) if record.ends_at > now and record.is_live), 0)
+
+    def open_detail(self, index: QModelIndex | None = None) -> AppointmentDetailDialog | None:
+        """The selected appointment's detail (Enter or a double-click on a row)."""
+        record = self.model.record(index.row()) if index is not None and index.isValid() else self.current_record()
+        if record is None:
+            return None
+        detail = call_service(self, self.prompts, "Appointment", service.appointment_detail, self.ctx, self.actor,
+                              record.id)
+        if detail is None:
+            return None
+        self.detail_dialog = AppointmentDetailDialog(self.ctx, detail, self.model.outlooks(record), self)
+        self.detail_dialog.finished.connect(self._detail_closed)
+        self.detail_dialog.open()
+        return self.detail_dialog
+
+    def _detail_closed(self, _result: int) -> None:
+        """Back on the same row of the list, ready for the next Down and Enter."""
+        self.activateWindow()
+        self.table.setFocus(Qt.OtherFocusReason)
 
     @staticmethod
     def _summary(records: list[AppointmentRecord]) -> str:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.patient_records import PatientSummary
 from frontdesk.ui.errors import Prompts, call_service
+from frontdesk.ui.signed_in import CurrentActor
 from frontdesk.ui.table_model import Column, RowTableModel
 
 SEARCH_DELAY_MS = 150
@@ -61,6 +62,8 @@ class _SearchBox(QLineEdit):
 class PatientSearchPanel(QWidget):
     open_requested = Signal(int)
     new_requested = Signal()
+
+    actor = CurrentActor()  # the window's signed-in person, read at each use
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)

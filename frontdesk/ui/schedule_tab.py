@@ -32,6 +32,7 @@ from frontdesk.services.schedule_view import day_schedule, list_therapists, week
 from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import recalled_value, remember_value
 from frontdesk.ui.schedule_grid import INTERVAL_ROLE, ScheduleGridModel, ScheduleGridView
+from frontdesk.ui.signed_in import CurrentActor
 
 RELOAD_ON = frozenset({"appointments", "patients", "screenings", "therapists", "clinic"})
 
@@ -39,13 +40,14 @@ RELOAD_ON = frozenset({"appointments", "patients", "screenings", "therapists", "
 class ScheduleTab(QWidget):
     changed = Signal(set)
 
+    actor = CurrentActor()  # the window's signed-in person, read at each use
+
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.day: date = ctx.today()
         self.week_mode = False
         self.active_dialog = None
-        self.may_book = actor.may(Permission.BOOK)
 
         self.model = ScheduleGridModel(ctx.zone, self)
         self.model.move_requested.connect(self.move_by_drop)
@@ -95,8 +97,8 @@ class ScheduleTab(QWidget):
         self.find_action = self._action("&Find next available…", ["Ctrl+F"], "Find the next free slots",
                                         self.find_next_available)
         self.refresh_action = self._action("Refresh", ["F5"], "Load the schedule again", self.reload)
-        for action in (self.book_action, self.move_action, self.find_action):
-            action.setEnabled(self.may_book)
+        self._apply_role()
+        self.signed_in.changed.connect(self._role_changed)
         self.status_actions = self._status_actions()
 
         self.title = QLabel("")
@@ -138,12 +140,25 @@ class ScheduleTab(QWidget):
             self.toolbar.addAction(action)
         return action
 
+    @property
+    def may_book(self) -> bool:
+        return self.actor.may(Permission.BOOK)
+
+    def _apply_role(self, *_args) -> None:
+        """Booking actions follow the signed-in person's role (another person may unlock the window)."""
+        for action in (self.book_action, self.move_action, self.find_action):
+            action.setEnabled(self.may_book)
+
+    def _role_changed(self, *_args) -> None:
+        self._apply_role()
+        self._current_changed(self.view.currentIndex())
+
     def _status_actions(self):
         try:
             from frontdesk.ui.appointment_actions import StatusActions
         except ImportError:
             return None
-        actions = StatusActions(self.ctx, self.actor, self.prompts, self, self.selected_appointment)
+        actions = StatusActions(self.ctx, self.signed_in, self.prompts, self, self.selected_appointment)
         actions.changed.connect(self._after_change)
         actions.reload_needed.connect(self.reload)
         self.toolbar.addSeparator()

@@ -29,6 +29,7 @@ from frontdesk.services.screening_records import ScreeningRecord
 from frontdesk.ui.errors import Prompts
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.screening_verdict import LEVEL_COLOURS, level_text
+from frontdesk.ui.signed_in import CurrentActor
 from frontdesk.ui.table_model import Column, RowTableModel
 from frontdesk.ui.widgets import error_label
 
@@ -149,6 +150,8 @@ class HistoryPanel(QGroupBox):
     selected = Signal(object)
     reviewed = Signal(object)
 
+    actor = CurrentActor()  # the window's signed-in person, read at each use
+
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__("Screening &history", parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
@@ -168,7 +171,8 @@ class HistoryPanel(QGroupBox):
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.review_button = QPushButton("Record re&view…")
         self.review_button.setObjectName("record_review")
-        self.review_button.setVisible(actor.may(Permission.REVIEW_SCREENING))
+        self.review_button.setVisible(self.actor.may(Permission.REVIEW_SCREENING))
+        self.signed_in.changed.connect(self._apply_role)
         self.review_button.setEnabled(False)
         self.review_button.clicked.connect(self.open_review)
         self.empty_label = QLabel("No screenings yet.")
@@ -179,6 +183,10 @@ class HistoryPanel(QGroupBox):
         buttons.addStretch(1)
         buttons.addWidget(self.review_button)
         layout.addLayout(buttons)
+
+    def _apply_role(self, *_args) -> None:
+        self.review_button.setVisible(self.actor.may(Permission.REVIEW_SCREENING))
+        self._current_changed(self.view.currentIndex(), QModelIndex())
 
     def set_records(self, records: list[ScreeningRecord], select_id: int | None = None) -> None:
         self.model.set_rows(records)

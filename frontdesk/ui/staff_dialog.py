@@ -55,6 +55,8 @@ class TherapistForm(QWidget):
     """Name, designation, registration, IMS qualification, whether they work here, and a colour."""
 
     saved = Signal(object)
+    #: A sign-in account was made for, or linked to, the physiotherapist shown.
+    account_changed = Signal(object)
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +106,16 @@ class TherapistForm(QWidget):
             "colour": Field("&Colour in the schedule", colour_row),
         }
         self.fields["colour"].label.setBuddy(self.colour)
+        self.account_label = QLabel()
+        self.account_label.setObjectName("therapist_account")
+        self.account_label.setWordWrap(True)
+        self.account_button = QPushButton("Sign-in acco&unt…")
+        self.account_button.setObjectName("therapist_account_button")
+        self.account_button.setAutoDefault(False)
+        self.account_button.clicked.connect(self.choose_account)
+        account_row = QHBoxLayout()
+        account_row.addWidget(self.account_label, 1)
+        account_row.addWidget(self.account_button)
         self.general_error = QLabel()
         self.general_error.setStyleSheet(ERROR_STYLE)
         self.general_error.setWordWrap(True)
@@ -126,6 +138,7 @@ class TherapistForm(QWidget):
         grid.addWidget(self.fields["ims_qualified_on"], 3, 0)
         grid.addWidget(self.active, 4, 0, 1, 2)
         grid.addWidget(self.fields["colour"], 5, 0, 1, 2)
+        grid.addLayout(account_row, 6, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         buttons = QHBoxLayout()
@@ -168,7 +181,44 @@ class TherapistForm(QWidget):
         self._loaded = self.details()
         self.show_errors({})
         self.save_button.setText("&Add to the clinic" if therapist is None else "&Save details")
+        self._show_account()
         self._update_state()
+
+    # --- Sign-in account -------------------------------------------------------------------------
+
+    def _show_account(self) -> None:
+        """Who signs in as this physiotherapist (their account opens on their own "My day")."""
+        from frontdesk.services.users import list_users
+        from frontdesk.ui.account_link import linked_account
+
+        therapist = self.therapist
+        self.account_button.setEnabled(therapist is not None and therapist.active)
+        if therapist is None:
+            self.account_label.setText("Sign-in account: add the physiotherapist first, then give them one.")
+            return
+        accounts = call_service(self, self.prompts, "Physiotherapists", list_users, self.ctx, self.actor) or []
+        account = linked_account(accounts, therapist.id)
+        if account is not None:
+            state = "" if account.active else " — switched off"
+            self.account_label.setText(f"Sign-in account: <b>{account.username}</b> ({account.display_name}){state}")
+            self.account_button.setEnabled(False)
+            self.account_button.setToolTip("Change it in Settings ▸ Users.")
+        elif therapist.active:
+            self.account_label.setText("Sign-in account: none yet. Create one, or link an account that exists.")
+            self.account_button.setToolTip("")
+        else:
+            self.account_label.setText("Sign-in account: none (switched off physiotherapists get none).")
+
+    def choose_account(self) -> None:
+        from frontdesk.ui.account_link import TherapistAccountDialog
+
+        if self.therapist is None:
+            return
+        dialog = call_service(self, self.prompts, "Sign-in account", TherapistAccountDialog, self.ctx, self.actor,
+                              self.therapist, self)
+        if dialog is not None and dialog.exec():
+            self._show_account()
+            self.account_changed.emit(self.therapist)
 
     def details(self) -> TherapistDetails:
         return TherapistDetails(
@@ -344,6 +394,8 @@ class StaffDialog(QDialog):
         layout.addLayout(bottom)
 
         self.form.saved.connect(self._therapist_saved)
+        self.form.account_changed.connect(
+            lambda therapist: self.message.setText(f"{therapist.name} can now sign in to their own “My day”."))
         for page in (self.hours, self.time_off, self.extra):
             page.changed.connect(self.changed)
         self.list.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -444,7 +496,8 @@ class StaffDialog(QDialog):
             self.pages.setCurrentIndex(HOURS)
             self.hours.table.setFocus()
             self.message.setText(f"{therapist.name} was added. Set their weekly hours (or copy someone's) so "
-                                 "the front desk can book them.")
+                                 "the front desk can book them, and give them a sign-in account on the "
+                                 "Details page.")
         else:
             self.message.setText(f"{therapist.name}'s details were saved.")
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.roles import Role
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.schedule_view import list_therapists
 from frontdesk.services.users import (
     UserSummary,
     change_own_password,
@@ -32,8 +33,9 @@ from frontdesk.services.users import (
     list_users,
     reactivate_user,
     reset_password,
-    set_user_role,
+    update_user,
 )
+from frontdesk.ui.account_link import TherapistChoice
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.table_model import Column, RowTableModel
@@ -48,6 +50,7 @@ class UserTableModel(RowTableModel[UserSummary]):
             Column("Username", lambda user: user.username),
             Column("Name", lambda user: user.display_name),
             Column("Role", lambda user: user.role.label),
+            Column("Physiotherapist", lambda user: user.therapist_name),
             Column("Status", _status),
         ))
         self.set_rows(rows or [])
@@ -126,11 +129,15 @@ class AddUserDialog(_FormDialog):
         self.role = QComboBox()
         for role in Role:
             self.role.addItem(role.label, role)
+        self.therapist = TherapistChoice(list_therapists(ctx, actor, active_only=False), list_users(ctx, actor))
+        self.therapist.follow_role(self.role.currentData())
+        self.role.currentIndexChanged.connect(self._role_chosen)
         self.password = _password_field("new_user_password")
         self.repeat = _password_field("new_user_repeat")
         self.add_field("username", "&Username:", self.username)
         self.add_field("display_name", "&Name:", self.display_name)
         self.add_field("role", "&Role:", self.role)
+        self.add_field("therapist", "P&hysiotherapist:", self.therapist)
         self.add_field("password", "&Password:", self.password)
         self.add_field("repeat", "R&epeat password:", self.repeat)
 
@@ -141,10 +148,19 @@ class AddUserDialog(_FormDialog):
 
         def save() -> None:
             self.created = create_user(self.ctx, self.actor, self.username.text(), self.display_name.text(),
-                                       self.role.currentData(), password=self.password.text())
+                                       self.role.currentData(), self.therapist.therapist_id(),
+                                       password=self.password.text())
 
         if self.run(save):
             super().accept()
+
+
+    def _role_chosen(self, *_args) -> None:
+        """A physiotherapist's account: the physiotherapist of the same name, when there is a free one."""
+        role = Role(self.role.currentData())
+        self.therapist.follow_role(role)
+        if role is Role.PHYSIOTHERAPIST and self.therapist.therapist_id() is None:
+            self.therapist.choose_by_name(self.display_name.text())
 
 
 class ResetPasswordDialog(_FormDialog):
@@ -193,17 +209,25 @@ class ChangeOwnPasswordDialog(_FormDialog):
 
 
 class ChangeRoleDialog(_FormDialog):
+    """The account's role and the physiotherapist it belongs to (their "My day" opens at sign-in)."""
+
     def __init__(self, ctx: ServiceContext, actor: Actor, user: UserSummary, parent: QWidget | None = None) -> None:
-        super().__init__(f"Role of {user.display_name}", parent)
+        super().__init__(f"Role and physiotherapist of {user.display_name}", parent)
         self.ctx, self.actor, self.user = ctx, actor, user
         self.role = QComboBox()
         for role in Role:
             self.role.addItem(role.label, role)
         self.role.setCurrentIndex(list(Role).index(user.role))
+        self.therapist = TherapistChoice(list_therapists(ctx, actor, active_only=False), list_users(ctx, actor),
+                                         user_id=user.id, current=user.therapist_id)
+        self.therapist.follow_role(user.role)
+        self.role.currentIndexChanged.connect(lambda _i: self.therapist.follow_role(self.role.currentData()))
         self.add_field("role", "&Role:", self.role)
+        self.add_field("therapist", "P&hysiotherapist:", self.therapist)
 
     def accept(self) -> None:
-        if self.run(lambda: set_user_role(self.ctx, self.actor, self.user.id, self.role.currentData())):
+        if self.run(lambda: update_user(self.ctx, self.actor, self.user.id, self.role.currentData(),
+                                        self.therapist.therapist_id())):
             super().accept()
 
 
@@ -223,7 +247,7 @@ class UsersDialog(QDialog):
         self.table.verticalHeader().hide()
 
         self.add_button = QPushButton("&Add…")
-        self.role_button = QPushButton("Change &role…")
+        self.role_button = QPushButton("&Role and physiotherapist…")
         self.password_button = QPushButton("Reset &password…")
         self.active_button = QPushButton("S&witch off")
         close = QPushButton("Close")

@@ -174,13 +174,125 @@ def test_repeated_failures_make_the_account_wait_and_success_resets_it(ctx, owne
     ]
 
 
-def test_a_switched_off_account_cannot_sign_in(ctx, owner):
+def test_a_switched_off_account_cannot_sign_in_and_answers_the_same_whatever_the_password(ctx, owner):
     desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
     deactivate_user(ctx, owner, desk.user_id)
-    with pytest.raises(SignInRefused, match="switched off"):
+    with pytest.raises(SignInRefused) as right:
         sign_in(ctx, "desk", PASSWORD)
+    with pytest.raises(SignInRefused) as wrong:
+        sign_in(ctx, "desk", "not the password")
+    with pytest.raises(SignInRefused) as unknown:
+        sign_in(ctx, "nobody", "not the password")
+    assert right.value.message == wrong.value.message == unknown.value.message == users.WRONG_PASSWORD
+    with ctx.database.session() as session:
+        reasons = [row.detail.get("reason") for row in session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "sign_in_failed").order_by(AuditEvent.id))]
+    assert reasons == ["account switched off", "account switched off", "unknown account"]  # the admin sees why
     reactivate_user(ctx, owner, desk.user_id)
     assert sign_in(ctx, "desk", PASSWORD) == desk
+
+
+class CountingHasher(PasswordHasher):
+    """The cheapest Argon2id, counting the verifications (and able to hold them, see below)."""
+
+    def __init__(self) -> None:
+        params = CHEAPEST
+        super().__init__(time_cost=params.time_cost, memory_cost=params.memory_cost, parallelism=params.parallelism,
+                         hash_len=params.hash_len, salt_len=params.salt_len, type=params.type)
+        self.verified: list[str] = []
+        self.hold = None
+
+    def verify(self, hash, password):  # noqa: A002 - the library's own parameter name
+        self.verified.append(hash)
+        if self.hold is not None:
+            self.hold()
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    hasher = CountingHasher()
+    monkeypatch.setattr(users, "PASSWORD_HASHER", hasher)
+    return hasher
+
+
+def test_every_attempt_costs_one_verification_whether_the_name_exists_or_not(ctx, counting):
+    owner = create_first_admin(ctx, "owner", "Dana Owner", PASSWORD)
+    create_user(ctx, owner, "nopass", "No Password Yet", Role.RECEPTION)
+    off = create_user(ctx, owner, "gone", "Left the Clinic", Role.RECEPTION, password=PASSWORD)
+    deactivate_user(ctx, owner, off.user_id)
+    for name in ("nobody", "owner", "nopass", "gone", "another-made-up-name"):
+        before = len(counting.verified)
+        with pytest.raises(SignInRefused) as refused:
+            sign_in(ctx, name, "a wrong password")
+        assert len(counting.verified) == before + 1, name
+        assert refused.value.message == users.WRONG_PASSWORD
+    owner_hash = _stored_hash(ctx, "owner")
+    assert counting.verified.count(owner_hash) == 1  # the others went to a dummy hash of the same cost
+    assert all(h.startswith("$argon2id$") for h in counting.verified)
+
+
+def test_a_made_up_name_meets_the_same_wait_as_a_real_one(ctx, owner):
+    answers = {}
+    for name in ("owner", "nobody"):
+        seen = []
+        for _ in range(4):
+            with pytest.raises(SignInRefused) as refused:
+                sign_in(ctx, name, "a wrong password")
+            seen.append(refused.value.message)
+        answers[name] = seen
+    assert answers["owner"] == answers["nobody"]
+    assert answers["owner"][-1].startswith("Too many wrong passwords")
+
+
+def test_parallel_wrong_attempts_are_counted_before_the_password_is_checked(ctx, counting):
+    """Twelve wrong passwords at once: only the free tries reach the hash, the rest are told to wait."""
+    import threading
+
+    from frontdesk.domain.passwords import FREE_TRIES
+
+    create_first_admin(ctx, "owner", "Dana Owner", PASSWORD)
+    counting.verified.clear()
+    attempts = 12
+    state = threading.Condition()
+    inside = []
+    delayed = []
+    release = threading.Event()
+
+    def hold() -> None:
+        # Keep each verification open until every attempt has either reached a hash or been told to
+        # wait: counted after checking, all twelve would be in here together.
+        with state:
+            inside.append(1)
+            state.notify_all()
+        release.wait(30)
+
+    counting.hold = hold
+    results: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            sign_in(ctx, "owner", "a wrong password")
+        except SignInDelayed as error:
+            with state:
+                delayed.append(1)
+                state.notify_all()
+            results.append(error)
+        except SignInRefused as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    with state:
+        assert state.wait_for(lambda: len(inside) + len(delayed) == attempts, timeout=30)
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert len(counting.verified) == FREE_TRIES
+    assert sum(isinstance(r, SignInDelayed) for r in results) == attempts - FREE_TRIES
+    with ctx.database.session() as session:
+        assert session.scalar(select(User.failed_sign_ins).where(User.username == "owner")) == FREE_TRIES
 
 
 def test_an_account_without_a_password_cannot_sign_in(ctx, admin, reception):
@@ -306,3 +418,70 @@ def test_the_new_password_follows_the_same_rules(ctx, owner, new, field, words):
         users.change_own_password(ctx, desk, PASSWORD, new)
     assert words in refused.value.errors[field]
     assert sign_in(ctx, "desk", PASSWORD).user_id == desk.user_id
+
+
+# --- The physiotherapist an account belongs to ------------------------------------------------------
+
+CHRIS, TRACEY = 1, 2
+
+
+def test_an_account_is_linked_to_its_physiotherapist_one_account_each(ctx, owner):
+    chris = create_user(ctx, owner, "cstokes", "Chris Stokes", Role.PHYSIOTHERAPIST, therapist_id=CHRIS)
+    assert chris.therapist_id == CHRIS
+    with pytest.raises(ValidationFailed) as taken:
+        create_user(ctx, owner, "chris2", "Chris again", Role.PHYSIOTHERAPIST, therapist_id=CHRIS)
+    assert "already has the account “cstokes”" in taken.value.errors["therapist"]
+    listed = {u.username: u for u in list_users(ctx, owner)}
+    assert (listed["cstokes"].therapist_id, listed["cstokes"].therapist_name) == (CHRIS, "Chris Stokes")
+    assert "chris2" not in listed
+
+
+def test_a_reception_account_or_a_switched_off_physiotherapist_cannot_be_linked(ctx, owner):
+    from dataclasses import replace
+
+    from frontdesk.services.staff import TherapistDetails, list_all_therapists, update_therapist
+
+    with pytest.raises(ValidationFailed) as reception:
+        create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, therapist_id=CHRIS)
+    assert "does not belong to a physiotherapist" in reception.value.errors["therapist"]
+    tracey = next(t for t in list_all_therapists(ctx, owner) if t.id == TRACEY)
+    update_therapist(ctx, owner, TRACEY, replace(TherapistDetails(tracey.name), designation=tracey.designation,
+                                                 ims_qualified=tracey.ims_qualified, active=False,
+                                                 colour=tracey.colour))
+    with pytest.raises(ValidationFailed) as switched_off:
+        create_user(ctx, owner, "tmcquair", "Tracey McQuair", Role.PHYSIOTHERAPIST, therapist_id=TRACEY)
+    assert "switched off" in switched_off.value.errors["therapist"]
+    with pytest.raises(ValidationFailed) as unknown:
+        create_user(ctx, owner, "ghost", "Ghost", Role.PHYSIOTHERAPIST, therapist_id=999)
+    assert "not in the list" in unknown.value.errors["therapist"]
+
+
+def test_editing_an_account_changes_role_and_physiotherapist_together(ctx, owner):
+    desk = create_user(ctx, owner, "tmcquair", "Tracey McQuair", Role.RECEPTION)
+    edited = users.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, TRACEY)
+    assert (edited.role, edited.therapist_id, edited.therapist_name) == (Role.PHYSIOTHERAPIST, TRACEY, "Tracey McQuair")
+    assert sign_in_actor_therapist(ctx, owner, "tmcquair") == TRACEY
+    moved = users.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, None)
+    assert moved.therapist_id is None
+    users.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, TRACEY)
+    back = set_user_role(ctx, owner, desk.user_id, Role.RECEPTION)  # reception belongs to no one
+    assert back.therapist_id is None
+    assert [a for a, _ in _trail(ctx, "link_therapist", "unlink_therapist")] == [
+        "link_therapist", "unlink_therapist", "link_therapist", "unlink_therapist"]
+
+
+def sign_in_actor_therapist(ctx, owner, username):
+    reset_password(ctx, owner, next(u.id for u in list_users(ctx, owner) if u.username == username),
+                   "a fresh passphrase here")
+    return sign_in(ctx, username, "a fresh passphrase here").therapist_id
+
+
+def test_the_database_holds_one_account_per_physiotherapist_too(ctx, owner):
+    from sqlalchemy.exc import IntegrityError
+
+    create_user(ctx, owner, "cstokes", "Chris Stokes", Role.PHYSIOTHERAPIST, therapist_id=CHRIS)
+    with pytest.raises(IntegrityError), ctx.database.session() as session:
+        session.add(User(username="sneaky", display_name="Sneaky", role="physiotherapist", active=True,
+                         therapist_id=CHRIS, failed_sign_ins=0, created_at=ctx.now()))
+        session.commit()
+

@@ -1,0 +1,152 @@
+"""A physiotherapist at the window: signs in to their own "My day", reads each row's IMS outlook, and
+opens an appointment with Enter. Keys go to whatever has focus, as a person's do."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from frontdesk.app import create_main_window
+from frontdesk.domain.areas import BodyArea, Region, Side
+from frontdesk.domain.patients import PatientDetails
+from frontdesk.domain.roles import Role
+from frontdesk.domain.screening import ScreeningAnswers, Surgery
+from frontdesk.services.patients import register_patient
+from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.screenings import record_screening
+from frontdesk.services.users import create_user
+from frontdesk.ui.appointment_model import Column
+from frontdesk.ui.geometry import remember_value, ui_settings
+from frontdesk.ui.my_day import THERAPIST_KEY, DayColumn
+
+VANCOUVER = ZoneInfo("America/Vancouver")
+TODAY = date(2026, 11, 25)  # the test clock: Wednesday 10:00
+CHRIS, TRACEY = 1, 2
+LEFT_KNEE = BodyArea(Region.knee, Side.left)
+LEFT_THIGH = BodyArea(Region.thigh, Side.left)
+ALL_CLEAR = {
+    "cancer": "never", "needle_fear": "no", "understands_treatment": "yes", "pregnant": "no",
+    "autoimmune": "none", "osteoporosis": "none", "had_surgery": "yes", "bleeding_risk": "no",
+    "implanted_device": "no", "metal_allergy": "no", "lymphedema": "no", "skin_problem": "no",
+    "epilepsy": "no", "diabetes": "no", "weakened_immunity": "no", "needling_reaction": "no",
+}
+
+
+def press(qtbot, *keys) -> int:
+    """Each key to the widget that has focus now, as a person's keyboard sends it; returns the count."""
+    for key in keys:
+        key, modifier = key if isinstance(key, tuple) else (key, Qt.NoModifier)
+        target = QApplication.focusWidget()
+        assert target is not None, "nothing has the keyboard focus"
+        QTest.keyClick(target, key, modifier)
+    return len(keys)
+
+
+def _book(ctx, actor, patient_id, hour, kind, therapist=CHRIS, area=""):
+    type_id = next(t.id for t in list_appointment_types(ctx, actor) if t.name == kind)
+    start = datetime.combine(TODAY, time(hour), VANCOUVER)
+    return book_appointment(ctx, actor, BookingRequest(patient_id, therapist, type_id, start, area=area))
+
+
+@pytest.fixture
+def day(ctx, reception):
+    """Chris's day: an IMS visit on the thigh and an ordinary visit of a patient whose knee is "not
+    yet" (operated six weeks ago), and a visit of someone else; Tracey has her own patient."""
+    kelly = register_patient(ctx, reception, PatientDetails(family_name="Kelly", given_names="Dana",
+                                                            date_of_birth=date(1970, 5, 6)), confirmed_new=True)
+    record_screening(ctx, reception, kelly.id, ScreeningAnswers(
+        ALL_CLEAR, (Surgery(date(2026, 10, 14), LEFT_KNEE),), (LEFT_KNEE, LEFT_THIGH)))
+    reid = register_patient(ctx, reception, PatientDetails(family_name="Reid", given_names="Sam",
+                                                           date_of_birth=date(1980, 1, 2)), confirmed_new=True)
+    return {
+        "ims": _book(ctx, reception, kelly.id, 11, "IMS treatment", area=LEFT_THIGH.key),
+        "ordinary": _book(ctx, reception, kelly.id, 13, "Physiotherapy treatment"),
+        "reid": _book(ctx, reception, reid.id, 15, "Physiotherapy treatment"),
+        "tracey": _book(ctx, reception, reid.id, 11, "Physiotherapy treatment", therapist=TRACEY),
+    }
+
+
+@pytest.fixture
+def physio_window(qtbot, db_url, clock, prompts, physio, day):
+    # The computer remembers the Schedule tab and Tracey's day from whoever used it before.
+    remember_value(THERAPIST_KEY, TRACEY)
+    ui_settings().setValue("main/tab", 1)
+    window = create_main_window(db_url, clock=clock, prompts=prompts, actor=physio)
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    yield window
+    window.ctx.database.dispose()
+
+
+def _cell(my_day, row, column) -> str:
+    model = my_day.model
+    return model.data(model.index(row, model.columns.index(column)))
+
+
+def test_a_physiotherapist_signs_in_to_their_own_day(physio_window, day):
+    my_day = physio_window.appointments.my_day
+    assert physio_window.tabs.currentWidget() is physio_window.appointments
+    assert physio_window.appointments.pages.currentWidget().isAncestorOf(my_day)
+    assert my_day.current_therapist() == CHRIS and my_day.current_day() == TODAY
+    assert [r.id for r in my_day.model.records] == [day["ims"].id, day["ordinary"].id, day["reid"].id]
+    assert QApplication.focusWidget() is my_day.table
+
+
+def test_each_row_shows_the_area_its_verdict_and_the_not_before_date(physio_window, day):
+    my_day = physio_window.appointments.my_day
+    # The IMS visit: the thigh booked may be needled; the knee beside it is not yet.
+    assert _cell(my_day, 0, DayColumn.AREA) == "Left thigh\nLeft knee"
+    assert _cell(my_day, 0, Column.IMS).split("\n")[1] == "Not yet"
+    assert _cell(my_day, 0, DayColumn.NOT_BEFORE) == "\nJanuary 14, 2027"
+    # The ordinary visit of the same patient: no longer blank about the knee.
+    assert (_cell(my_day, 1, DayColumn.AREA), _cell(my_day, 1, Column.IMS), _cell(my_day, 1, DayColumn.NOT_BEFORE)) \
+        == ("Left knee", "Not yet", "January 14, 2027")
+    assert "Ordinary physiotherapy is fine today" in my_day.model.data(
+        my_day.model.index(1, my_day.model.columns.index(Column.IMS)), Qt.ToolTipRole)
+    assert _cell(my_day, 2, DayColumn.AREA) == "" and _cell(my_day, 2, Column.IMS) == ""
+    # Two lines show in full: the row is as tall as its text.
+    assert my_day.table.rowHeight(0) > my_day.table.rowHeight(2)
+
+
+def test_enter_opens_the_appointment_and_escape_comes_back(qtbot, physio_window, day):
+    my_day = physio_window.appointments.my_day
+    keys = press(qtbot, Qt.Key_Down)  # from the first appointment of the morning to the ordinary visit
+    assert my_day.current_record().id == day["ordinary"].id
+    keys += press(qtbot, Qt.Key_Return)
+    dialog = my_day.detail_dialog
+    qtbot.waitUntil(lambda: dialog is not None and dialog.isAncestorOf(QApplication.focusWidget()))
+    assert "Kelly, Dana" in dialog.pane.heading.text()
+    assert "Physiotherapy treatment" in dialog.pane.heading.text()
+    assert "Left knee: not yet" in dialog.outlook.text() and "January 14, 2027" in dialog.outlook.text()
+    keys += press(qtbot, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible() and QApplication.focusWidget() is my_day.table)
+    assert my_day.current_record().id == day["ordinary"].id
+    assert keys == 3
+
+
+def test_a_receptionist_still_starts_where_they_left_off(qtbot, db_url, clock, prompts, reception, day):
+    remember_value(THERAPIST_KEY, TRACEY)
+    ui_settings().setValue("main/tab", 1)
+    window = create_main_window(db_url, clock=clock, prompts=prompts, actor=reception)
+    qtbot.addWidget(window)
+    assert window.tabs.currentWidget() is window.schedule
+    assert window.appointments.my_day.current_therapist() == TRACEY
+    window.ctx.database.dispose()
+
+
+def test_an_account_linked_later_opens_on_its_day_at_the_next_sign_in(qtbot, db_url, clock, prompts, ctx, admin, day):
+    tracey = create_user(ctx, admin, "tmcquair", "Tracey McQuair", Role.PHYSIOTHERAPIST, therapist_id=TRACEY)
+    window = create_main_window(db_url, clock=clock, prompts=prompts, actor=tracey)
+    qtbot.addWidget(window)
+    assert window.appointments.my_day.current_therapist() == TRACEY
+    assert [r.id for r in window.appointments.my_day.model.records] == [day["tracey"].id]
+    window.ctx.database.dispose()
