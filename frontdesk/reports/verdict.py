@@ -12,14 +12,21 @@ from frontdesk.reports.layout import (
     level_cell,
     make_table,
     para,
+    toned_markup,
     verdict_banner,
 )
 
 
 def verdict_flowables(verdict: Verdict, width: float) -> list[Flowable]:
-    """The overall level in a banner, every reason, then one row per area with its own level and date."""
-    detail = f"Not before {format_date(verdict.not_before)}" if verdict.not_before else None
-    flowables: list[Flowable] = [verdict_banner("Overall IMS verdict", verdict.level, verdict.tone, width, detail)]
+    """The verdict in a banner (per area, as on screen: "✓ Left thigh: IMS now · ◷ Left knee: from January 23,
+    2027"), what it means for ordinary physiotherapy, every reason, then one row per area with its own
+    level and date."""
+    if verdict.headline:
+        flowables: list[Flowable] = [verdict_banner("IMS verdict", verdict.level, verdict.tone, width, verdict.note,
+                                                    level_markup=toned_markup(verdict.headline))]
+    else:
+        detail = f"Not before {format_date(verdict.not_before)}" if verdict.not_before else None
+        flowables = [verdict_banner("Overall IMS verdict", verdict.level, verdict.tone, width, detail)]
     if verdict.reasons:
         flowables.append(Spacer(1, 5))
         flowables.append(para("Why:", "cell_bold"))

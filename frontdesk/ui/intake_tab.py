@@ -80,6 +80,7 @@ class IntakeTab(QWidget):
         self.history: list[ScreeningRecord] = []
         self._patient_dirty = False
         self._emitting = False
+        self._filling_form = False
         self._rules = screening_rules(ctx)
 
         self.search = PatientSearchPanel(ctx, actor, prompts)
@@ -307,7 +308,8 @@ class IntakeTab(QWidget):
         self._patient_dirty = True
 
     def _screening_changed(self) -> None:
-        self._show_live()
+        if not self._filling_form:
+            self._show_live()
 
     def _show_live(self) -> None:
         form = self.screening_form
@@ -326,15 +328,22 @@ class IntakeTab(QWidget):
             return
         missing = len(form.missing())
         if missing:
-            caption = f"New screening, so far: {missing} question{'s' if missing != 1 else ''} not answered yet."
+            caption = "New screening, not finished: the verdict comes when every question is answered."
         else:
             caption = "New screening: all questions answered. Save (Ctrl+S) to record it."
         if not answers.planned_areas:
             caption += " Tick the areas to treat to see a result per area."
-        self.verdict.show_assessment(assessment, caption, complete=not missing)
+        self.verdict.show_assessment(assessment, caption, missing=missing)
 
     def _history_selected(self, record: ScreeningRecord | None) -> None:
         self._update_print_actions()
+        if record is not None and not self.screening_form.is_touched():
+            # The form shows the screening the panel shows, as it was saved.
+            self._filling_form = True
+            try:
+                self.screening_form.show_saved(record.answers, record.presenting_condition)
+            finally:
+                self._filling_form = False
         if record is None:
             if not self.screening_form.is_touched():
                 self.verdict.show_assessment(None, "No screening yet. Answer the questions to see the verdict.")

@@ -238,8 +238,12 @@ class OperationsModel(QAbstractTableModel):
             self.changed.emit()
 
     def clear(self) -> None:
+        self.set_surgeries(())
+
+    def set_surgeries(self, surgeries: tuple[Surgery, ...]) -> None:
+        """One row per operation, as saved."""
         self.beginResetModel()
-        self.rows = []
+        self.rows = [OperationRow(s.date.isoformat(), s.area.region, s.area.side) for s in surgeries]
         self.endResetModel()
         self.changed.emit()
 
@@ -431,6 +435,20 @@ class PlannedAreasWidget(QGroupBox):
         self.set_checked(set())
         self.set_problem(None)
 
+    def show_saved(self, condition: str, areas: tuple[BodyArea, ...]) -> None:
+        """The presenting condition and the ticked areas of a saved screening (the side is not stored)."""
+        self.clear()
+        self._filling = True  # choosing the condition must not tick its usual areas over the saved ones
+        index = self.condition.findText(condition) if condition else 0
+        if index > 0:
+            self.condition.setCurrentIndex(index)
+        else:
+            self.condition.setEditText(condition)
+        self._filling = False
+        self.hint.clear()
+        self._prefilled = set()
+        self.set_checked({area.key for area in areas})
+
     def set_problem(self, message: str | None) -> None:
         self.error_label.setText(f"⚠ {message}" if message else "")
         self.error_label.setVisible(bool(message))
@@ -443,6 +461,8 @@ class PlannedAreasWidget(QGroupBox):
         self.changed.emit()
 
     def _prefill(self) -> None:
+        if self._filling:
+            return
         key = self.condition.currentData()
         if key is None or self.condition.currentText() != self.condition.itemText(self.condition.currentIndex()):
             self.hint.clear()
@@ -493,6 +513,7 @@ class ScreeningForm(QWidget):
         self.planned.changed.connect(self.changed)
         self.operations.model.changed.connect(self._operations_changed)
         self._update_operations()
+        self._baseline = self._state()
 
     def answers(self) -> ScreeningAnswers:
         given = {key: value for key, row in self.questions.items() if (value := row.value()) is not None}
@@ -503,13 +524,28 @@ class ScreeningForm(QWidget):
         return self.planned.presenting_condition()
 
     def is_touched(self) -> bool:
-        """Anything answered, chosen or typed: then saving means saving a screening."""
-        return bool(
-            any(row.value() is not None for row in self.questions.values())
-            or self.planned.planned_areas()
-            or self.planned.presenting_condition()
-            or any(not row.is_blank for row in self.operations.model.rows)
-        )
+        """Anything answered, chosen or typed since the form was cleared or showed a saved screening:
+        then saving means saving a (new) screening."""
+        return self._state() != self._baseline
+
+    def _state(self) -> tuple:
+        rows = tuple((row.date_text.strip(), row.region, row.side) for row in self.operations.model.rows
+                     if not row.is_blank)
+        return ({key: row.value() for key, row in self.questions.items()}, self.planned.planned_areas(),
+                self.planned.presenting_condition(), rows)
+
+    def show_saved(self, answers: ScreeningAnswers, condition: str) -> None:
+        """Fill the form with a saved screening, exactly as it was recorded; it counts as untouched until
+        something is changed (then saving records a new screening)."""
+        self.clear()
+        given = answers.answer_map
+        for key, row in self.questions.items():
+            row.set_value(given.get(key))
+        self.operations.model.set_surgeries(answers.surgeries)
+        self.planned.show_saved(condition, answers.planned_areas)
+        self._update_operations()
+        self._baseline = self._state()
+        self.changed.emit()
 
     def missing(self) -> list[str]:
         return [key for key, row in self.questions.items() if row.value() is None]
@@ -541,6 +577,7 @@ class ScreeningForm(QWidget):
         self.operations.set_problem(None)
         self.planned.clear()
         self._update_operations()
+        self._baseline = self._state()
         self.changed.emit()
 
     def _answered(self, key: str, _value: str) -> None:
