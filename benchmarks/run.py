@@ -270,6 +270,7 @@ class Bench:
             key = search_key(family)
             queries += [("name", key[:length]) for length in range(2, min(len(key), 8) + 1)]
             queries.append(("name", f"{key} {search_key(given)[:1]}"))
+            queries.append(("name", f"{key}, {search_key(given)[:2]}"))  # as the app prints names
             if digits:
                 queries += [("phone", digits[:length]) for length in (3, 4, 6, 7, 10)]
             queries.append(("born", born))

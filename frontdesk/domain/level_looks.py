@@ -88,7 +88,8 @@ def headline(assessment: Assessment, decision: ReviewDecision | None = None, *,
 
 
 def whole_patient(level: Level, not_before: date | None = None) -> str:
-    """The level for the patient as a whole: 'Eligible: IMS now', 'Not yet: from February 1, 2027'."""
+    """A level in words with what it means: 'Eligible: IMS now', 'Not yet: from February 1, 2027',
+    'Physiotherapist review first', 'Not eligible now'."""
     if level in (Level.ELIGIBLE, Level.NOT_YET):
         return f"{level.label}: {outcome(level, not_before)}"
     return level.label
@@ -110,3 +111,9 @@ def overall_look(assessment: Assessment, decision: ReviewDecision | None = None,
 def area_look(level: Level, *, finished: bool = True) -> LevelLook:
     """An area's look in a table: an area nothing holds up is neutral until the screening is finished."""
     return UNFINISHED if not finished and level is Level.ELIGIBLE else LOOKS[level]
+
+
+def area_result(level: Level, not_before: date | None = None, *, finished: bool = True) -> tuple[LevelLook, str]:
+    """An area's line in a table of areas, on screen and on paper: (◷, 'Not yet: from January 23, 2027')."""
+    look = area_look(level, finished=finished)
+    return look, (look.word if look is UNFINISHED else whole_patient(level, not_before))

@@ -38,17 +38,20 @@ def verdict_flowables(verdict: Verdict, width: float) -> list[Flowable]:
 
 
 def _areas_table(verdict: Verdict, width: float) -> Table:
-    widths = [width * 0.17, width * 0.18, width * 0.17]
+    """Area, what it means for IMS (with the mark and words the screen shows), and the area's own reasons.
+    A "Not before" column is added only for areas that give the date apart from their words."""
+    dated = any(area.not_before for area in verdict.areas)
+    widths = [width * 0.17, width * 0.18, width * 0.17] if dated else [width * 0.18, width * 0.3]
     widths.append(width - sum(widths))
-    rows: list[list[object]] = [[para(h, "cell_bold") for h in ("Area", "Verdict", "Not before", "Reasons")]]
+    headers = ("Area", "IMS", "Not before", "Reasons") if dated else ("Area", "IMS", "Reasons")
+    rows: list[list[object]] = [[para(h, "cell_bold") for h in headers]]
     for area in verdict.areas:
         reasons: list[Flowable] | Flowable = (
             [para(reason, "cell") for reason in area.reasons] if area.reasons else para("—", "cell")
         )
-        rows.append([
-            para(area.area, "cell"),
-            level_cell(area.level, area.tone),
-            para(format_date(area.not_before) if area.not_before else "—", "cell"),
-            reasons,
-        ])
+        row: list[object] = [para(area.area, "cell"), level_cell(area.level, area.tone)]
+        if dated:
+            row.append(para(format_date(area.not_before) if area.not_before else "—", "cell"))
+        row.append(reasons)
+        rows.append(row)
     return make_table(rows, widths, grid_style(), repeatRows=1, splitInRow=1)

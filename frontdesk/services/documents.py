@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import Consent, Patient, Screening, Therapist
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag, screening_valid_until
 from frontdesk.domain.contact import format_phone
-from frontdesk.domain.level_looks import LOOKS, PHYSIOTHERAPY_NOTE, UNFINISHED, headline
+from frontdesk.domain.level_looks import LOOKS, PHYSIOTHERAPY_NOTE, UNFINISHED, area_result, headline
 from frontdesk.domain.patients import clean_text, display_name
 from frontdesk.domain.payer import Payer, referral_requirement
 from frontdesk.domain.roles import Permission
@@ -224,8 +224,9 @@ def _area_verdict(area: ScreenedArea, decision: Decision | None) -> AreaVerdict:
     own = tuple(reason.text for reason in area.reasons if reason.areas)
     if not own and level is not Level.ELIGIBLE:
         own = ("See the reasons above.",)
-    return AreaVerdict(area=area.area.label, level=level.label, tone=_TONES[level],
-                       not_before=area.not_before if level is Level.NOT_YET else None, reasons=own)
+    # The same words as the screen's table: "From January 23, 2027" carries its date.
+    _look, words = area_result(level, area.not_before)
+    return AreaVerdict(area=area.area.label, level=words, tone=_TONES[level], reasons=own)
 
 
 def _answer_label(question: Question, value: str | None) -> str:

@@ -22,11 +22,11 @@ from frontdesk.domain.level_looks import (
     PHYSIOTHERAPY_NOTE,
     SEPARATOR,
     LevelLook,
-    area_look,
+    area_result,
     headline,
     headline_text,
-    outcome,
     overall_look,
+    whole_patient,
 )
 from frontdesk.domain.screening import AreaVerdict, Assessment, Level, ReviewDecision, effective_level, format_date
 from frontdesk.services.screening_records import ReviewRecord
@@ -38,10 +38,7 @@ LEVEL_COLOURS: dict[Level, tuple[str, str]] = {level: (look.ink, look.fill) for 
 
 def level_text(level: Level, not_before=None) -> str:
     """'◷ Not yet: from February 1, 2027': the level's sign and words, with the date a block ends."""
-    words = level.label
-    if level is Level.NOT_YET and not_before is not None:
-        words += f": {outcome(level, not_before)}"
-    return LOOKS[level].text(words)
+    return LOOKS[level].text(whole_patient(level, not_before))
 
 
 def _banner_style(look: LevelLook) -> str:
@@ -56,22 +53,18 @@ class _AreaRow:
     finished: bool = True  # False while questions are still open
 
     @property
-    def look(self) -> LevelLook:
-        return area_look(self.level, finished=self.finished)
-
-
-def _not_before(row: _AreaRow) -> str:
-    not_before = row.verdict.not_before
-    return format_date(not_before) if not_before and row.level is Level.NOT_YET else ""
+    def result(self) -> tuple[LevelLook, str]:
+        return area_result(self.level, self.verdict.not_before, finished=self.finished)
 
 
 class AreaVerdictModel(RowTableModel[_AreaRow]):
+    """One row per area to treat: the area, and what it means for IMS ("✓ IMS now", "◷ From January 23, 2027")."""
+
     def __init__(self, parent=None) -> None:
         super().__init__((
             Column("Area", lambda row: row.verdict.area.label),
-            Column("Result", lambda row: row.look.text(),
-                   foreground=lambda row: QColor(row.look.ink)),
-            Column("Not before", _not_before),
+            Column("IMS", lambda row: row.result[0].text(row.result[1]),
+                   foreground=lambda row: QColor(row.result[0].ink)),
         ), parent)
 
     def set_verdicts(self, rows: tuple[AreaVerdict, ...], decision: ReviewDecision | None = None, *,
@@ -117,10 +110,14 @@ class VerdictPanel(QGroupBox):
         self.areas_view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.areas_view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.areas_view.setTabKeyNavigation(False)
+        # The area sized to its name; the result takes the rest and wraps rather than being cut short.
+        self.areas_view.setWordWrap(True)
+        self.areas_view.setTextElideMode(Qt.ElideNone)
+        self.areas_view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         header = self.areas_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        self.areas_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.areas_view.setMinimumHeight(90)
         self.reasons_label = QLabel()
         self.reasons_label.setObjectName("verdict_reasons")
@@ -147,12 +144,12 @@ class VerdictPanel(QGroupBox):
     def reasons_text(self) -> str:
         return self.reasons_label.text()
 
-    def area_result(self, area_label: str) -> tuple[str, str] | None:
-        """(result, not before) shown for an area, or None if it is not listed."""
+    def area_result(self, area_label: str) -> str | None:
+        """What the table says for an area ("◷ From January 23, 2027"), or None if it is not listed."""
         model = self.areas_model
         for row in range(model.rowCount()):
             if model.index(row, 0).data() == area_label:
-                return model.index(row, 1).data(), model.index(row, 2).data()
+                return model.index(row, 1).data()
         return None
 
     def show_assessment(self, assessment: Assessment | None, caption: str, *,

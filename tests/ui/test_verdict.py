@@ -87,8 +87,8 @@ def test_the_verdict_reads_right_on_screen_and_on_paper_and_the_saved_form_stays
     assert verdict.level_text == "○ 12 questions to answer"
     assert UNFINISHED.ink in verdict.level_label.styleSheet()
     assert LOOKS[Level.ELIGIBLE].ink not in verdict.level_label.styleSheet()
-    assert verdict.area_result("Left thigh") == ("○ Not finished", "")
-    assert "✓" not in verdict.level_text + "".join(verdict.area_result(a)[0] for a in ("Left thigh", "Left knee"))
+    assert verdict.area_result("Left thigh") == "○ Not finished"
+    assert "✓" not in verdict.level_text + "".join(verdict.area_result(a) for a in ("Left thigh", "Left knee"))
 
     for key, value in ANSWERS.items():
         if key not in FIRST_FOUR:
@@ -104,8 +104,8 @@ def test_the_verdict_reads_right_on_screen_and_on_paper_and_the_saved_form_stays
     # Finished: per area, no "…", and a plain word about ordinary physiotherapy.
     assert verdict.level_text == HEADLINE
     assert "…" not in verdict.level_text
-    assert verdict.area_result("Left thigh") == ("✓ Eligible", "")
-    assert verdict.area_result("Left knee") == ("◷ Not yet", "January 14, 2027")
+    assert verdict.area_result("Left thigh") == "✓ Eligible: IMS now"
+    assert verdict.area_result("Left knee") == "◷ Not yet: from January 14, 2027"
     assert verdict.physio_label.isVisibleTo(tab)
     assert verdict.physio_label.text() == "Ordinary physiotherapy (without needles) is fine now: this verdict is " \
                                           "about IMS only."
@@ -130,7 +130,7 @@ def test_the_verdict_reads_right_on_screen_and_on_paper_and_the_saved_form_stays
     pdf = eligibility_summary(window.ctx, window.actor, tab.patient.id, saved.id)
     text = read_pdf(pdf).text
     assert HEADLINE in text
-    assert "◷ Not yet" in text and "✓ Eligible" in text
+    assert "◷ Not yet: from January 14, 2027" in text and "✓ Eligible: IMS now" in text
     assert "Ordinary physiotherapy (without needles) is fine now" in text
     assert "✕" not in text and "…" not in text
 
