@@ -145,7 +145,7 @@ class IntakeTab(QWidget):
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.verdict)
         right.addWidget(self.history_panel)
-        right.setStretchFactor(0, 3)
+        right.setStretchFactor(0, 5)
         right.setStretchFactor(1, 2)
         right.setChildrenCollapsible(False)
 
@@ -155,10 +155,12 @@ class IntakeTab(QWidget):
         self.splitter.addWidget(middle)
         self.splitter.addWidget(right)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 0)
+        # Sized for the smallest counter screen (1024 wide); a wider window gives each part its share.
+        self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([360, 580, 340])  # the name column of the search results needs the room
+        self.splitter.setSizes([250, 430, 320])
+        right.setMinimumWidth(280)
         saved = ui_settings().value("intake/splitter")
         if saved is not None:
             self.splitter.restoreState(saved)

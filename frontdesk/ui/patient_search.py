@@ -78,7 +78,9 @@ class PatientSearchPanel(QWidget):
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.search_box = _SearchBox()
         self.search_box.setObjectName("patient_search")
-        self.search_box.setPlaceholderText("Name, phone or birth date (YYYY-MM-DD)")
+        self.search_box.setPlaceholderText("Name, phone or YYYY-MM-DD")
+        self.search_box.setToolTip("A name (\"Family, Given\" or \"Given Family\", the first letters are enough), "
+                                   "three or more digits of a phone number, or a birth date as YYYY-MM-DD")
         self.search_box.setClearButtonEnabled(True)
         label = QLabel("&Find a patient (Ctrl+F)")
         label.setBuddy(self.search_box)
@@ -92,7 +94,11 @@ class PatientSearchPanel(QWidget):
         self.results.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.results.setTabKeyNavigation(False)
         self.results.verticalHeader().hide()
-        self.results.setWordWrap(False)
+        # A long name wraps onto a second line rather than being cut short.
+        self.results.setWordWrap(True)
+        self.results.setTextElideMode(Qt.ElideNone)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.results.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         header = self.results.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
@@ -128,6 +134,13 @@ class PatientSearchPanel(QWidget):
         self.search_box.textChanged.connect(self._text_changed)
         self.search_box.returnPressed.connect(self._enter)
         self.search_box.down_pressed.connect(self._into_results)
+
+    #: Narrower than this (a small screen), the results leave out the phone column so the names fit.
+    PHONE_COLUMN_FROM = 330
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.results.setColumnHidden(2, self.width() < self.PHONE_COLUMN_FROM)
 
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.ShortcutFocusReason)

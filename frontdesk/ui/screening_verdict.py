@@ -9,9 +9,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGroupBox,
     QHeaderView,
     QLabel,
+    QScrollArea,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,7 +23,6 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.level_looks import (
     LOOKS,
     PHYSIOTHERAPY_NOTE,
-    SEPARATOR,
     LevelLook,
     area_result,
     headline,
@@ -42,7 +44,7 @@ def level_text(level: Level, not_before=None) -> str:
 
 
 def _banner_style(look: LevelLook) -> str:
-    return (f"padding: 6px; font-size: 15px; font-weight: bold; color: {look.ink};"
+    return (f"padding: 6px; font-size: 14px; font-weight: bold; color: {look.ink};"
             f" background: {look.fill}; border: 1px solid {look.ink}; border-radius: 4px;")
 
 
@@ -80,6 +82,31 @@ class AreaVerdictModel(RowTableModel[_AreaRow]):
         return "Nothing holds IMS up for this area."
 
 
+class _FittedTable(QTableView):
+    """A table as tall as its rows (they wrap): the panel around it scrolls, the table never does."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        model.modelReset.connect(self.fit_height)
+
+    def fit_height(self) -> None:
+        self.resizeRowsToContents()
+        rows = sum(self.rowHeight(row) for row in range(self.model().rowCount()))
+        empty = 0 if self.model().rowCount() else self.verticalHeader().defaultSectionSize() * 2
+        self.setFixedHeight(self.horizontalHeader().height() + rows + empty + 2 * self.frameWidth())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.fit_height()
+
+
 class VerdictPanel(QGroupBox):
     """Shows one assessment: the live one of the form being filled in, or a saved screening's."""
 
@@ -103,7 +130,7 @@ class VerdictPanel(QGroupBox):
         self.review_label.setWordWrap(True)
         self.review_label.hide()
         self.areas_model = AreaVerdictModel(self)
-        self.areas_view = QTableView()
+        self.areas_view = _FittedTable()
         self.areas_view.setObjectName("verdict_areas")
         self.areas_view.setModel(self.areas_model)
         self.areas_view.verticalHeader().hide()
@@ -113,26 +140,38 @@ class VerdictPanel(QGroupBox):
         # The area sized to its name; the result takes the rest and wraps rather than being cut short.
         self.areas_view.setWordWrap(True)
         self.areas_view.setTextElideMode(Qt.ElideNone)
-        self.areas_view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         header = self.areas_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.Stretch)
         self.areas_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.areas_view.setMinimumHeight(90)
         self.reasons_label = QLabel()
         self.reasons_label.setObjectName("verdict_reasons")
         self.reasons_label.setWordWrap(True)
         self.reasons_label.setTextFormat(Qt.RichText)
         self.reasons_label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.reasons_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
+        # Everything scrolls together when the screen is short; nothing is cut off.
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 4, 0)
         layout.addWidget(self.caption)
         layout.addWidget(self.level_label)
         layout.addWidget(self.physio_label)
         layout.addWidget(self.review_label)
-        layout.addWidget(self.areas_view, 1)
+        layout.addWidget(self.areas_view)
         layout.addWidget(QLabel("<b>Reasons</b>"))
-        layout.addWidget(self.reasons_label, 2)
+        layout.addWidget(self.reasons_label)
+        layout.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("verdict_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.NoFocus)
+        self.scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 2, 6)
+        outer.addWidget(self.scroll)
         self.show_assessment(None, "No screening yet. Answer the questions to see the verdict.")
 
     @property
@@ -170,7 +209,8 @@ class VerdictPanel(QGroupBox):
         decision = review.decision if review else None
         parts = headline(assessment, decision, missing=missing)
         self._headline = headline_text(parts)
-        self.level_label.setText(escape(SEPARATOR).join(
+        # On screen one area to a line; the plain text (and the printout) joins them with " · ".
+        self.level_label.setText("<br>".join(
             f"<span style='color: {look.ink}'>{escape(look.text(words))}</span>" for look, words in parts))
         self.level_label.setStyleSheet(_banner_style(overall_look(assessment, decision, missing=missing)))
         self.physio_label.setText(PHYSIOTHERAPY_NOTE)
