@@ -270,23 +270,24 @@ class Bench:
             key = search_key(family)
             queries += [("name", key[:length]) for length in range(2, min(len(key), 8) + 1)]
             queries.append(("name", f"{key} {search_key(given)[:1]}"))
+            queries.append(("name", f"{key}, {search_key(given)[:2]}"))  # as the app prints names
             if digits:
                 queries += [("phone", digits[:length]) for length in (3, 4, 6, 7, 10)]
             queries.append(("born", born))
         return queries
 
     def raw_search_sql(self, kind: str, text: str) -> tuple[str, tuple]:
-        from frontdesk.domain.patients import search_key
+        from frontdesk.domain.patients import search_words
 
         columns = ("SELECT id, family_name, given_names, preferred_name, date_of_birth, phone, archived "
                    "FROM patients WHERE ")
-        order = " AND archived = 0 ORDER BY family_key, given_key, id LIMIT 50"
+        order = " ORDER BY family_key, given_key, id LIMIT 50"  # archived records are found too
         if kind == "phone":
             return columns + "phone_digits >= ? AND phone_digits < ?" + order, (text, text + "\x7f")
         if kind == "born":
             return columns + "date_of_birth = ?" + order, (text,)
         parts, args = [], []
-        for word in search_key(text).split()[:4]:
+        for word in search_words(text)[:4]:
             end = word + "\U0010ffff"
             parts.append("((family_key >= ? AND family_key < ?) OR (given_key >= ? AND given_key < ?) "
                          "OR (preferred_key >= ? AND preferred_key < ?))")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,17 @@ def search_key(text: str) -> str:
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     folded = stripped.casefold().replace("ø", "o").replace("ł", "l").replace("đ", "d").replace("æ", "ae")
     return " ".join(folded.split())
+
+
+#: What separates the words of a typed search besides spaces: the comma of "Family, Given" (the way the
+#: app prints names), the quotes around a preferred name, and the like.
+_SEARCH_SEPARATORS = re.compile(r"[,;\"“”()]+")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a typed name search, folded like the stored keys: "Kelly, D" and "d kelly" both give
+    the words "kelly" and "d", each of which must start one of the patient's names."""
+    return search_key(_SEARCH_SEPARATORS.sub(" ", text)).split()
 
 
 def clean_text(text: str, *, multiline: bool = False) -> str:

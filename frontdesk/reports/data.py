@@ -12,10 +12,14 @@ from enum import StrEnum
 
 
 class Tone(StrEnum):
-    """How a level is highlighted. The level is always printed in words too, never by colour alone."""
+    """How a level is highlighted: one tone per screening level (GO eligible, CAUTION review first, WAIT
+    not yet, STOP not eligible now) and NEUTRAL for a verdict not reached. Sign and colours are the
+    domain's (`frontdesk.domain.level_looks`), the same as on screen. The level is always printed in
+    words too, never by colour alone."""
 
     GO = "go"
     CAUTION = "caution"
+    WAIT = "wait"
     STOP = "stop"
     NEUTRAL = "neutral"
 
@@ -58,6 +62,10 @@ class Verdict:
     reasons: tuple[str, ...] = ()
     areas: tuple[AreaVerdict, ...] = ()
     not_before: date | None = None
+    #: The verdict in one line, part by part (one per area): ((tone, "Left knee: from January 23, 2027"), ...).
+    headline: tuple[tuple[Tone, str], ...] = ()
+    #: A plain sentence under the headline, e.g. that ordinary physiotherapy is fine now.
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from frontdesk.domain.level_looks import LOOKS, UNFINISHED
+from frontdesk.domain.screening import Level
 from frontdesk.reports.data import ClinicDetails, Tone
 from frontdesk.reports.fonts import SANS, SANS_BOLD, draw_text, ensure_fonts, markup, text_width
 
@@ -40,19 +42,17 @@ RULE = colors.HexColor("#b8c2cc")
 SHADE = colors.HexColor("#f0f3f5")
 FILLED_INK = colors.HexColor("#173f8a")
 
-TONE_INK = {
-    Tone.GO: colors.HexColor("#236b3f"),
-    Tone.CAUTION: colors.HexColor("#8a5a00"),
-    Tone.STOP: colors.HexColor("#a61b1b"),
-    Tone.NEUTRAL: MUTED,
+#: Each tone is a screening level's look (or the neutral one), as on screen: one sign and colours per level.
+TONE_LOOK = {
+    Tone.GO: LOOKS[Level.ELIGIBLE],
+    Tone.CAUTION: LOOKS[Level.REVIEW],
+    Tone.WAIT: LOOKS[Level.NOT_YET],
+    Tone.STOP: LOOKS[Level.NOT_ELIGIBLE],
+    Tone.NEUTRAL: UNFINISHED,
 }
-TONE_FILL = {
-    Tone.GO: colors.HexColor("#e3f2e8"),
-    Tone.CAUTION: colors.HexColor("#fdf1d8"),
-    Tone.STOP: colors.HexColor("#fbe3e3"),
-    Tone.NEUTRAL: SHADE,
-}
-TONE_MARK = {Tone.GO: "✓", Tone.CAUTION: "!", Tone.STOP: "✕", Tone.NEUTRAL: "•"}
+TONE_INK = {tone: colors.HexColor(look.ink) for tone, look in TONE_LOOK.items()}
+TONE_FILL = {tone: colors.HexColor(look.fill) for tone, look in TONE_LOOK.items()}
+TONE_MARK = {tone: look.sign for tone, look in TONE_LOOK.items()}
 
 MARGIN = 0.75 * inch
 HEADER_HEIGHT = 1.0 * inch
@@ -241,10 +241,20 @@ def grid_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
     ]
 
 
-def verdict_banner(heading: str, level: str, tone: Tone, width: float, detail: str | None = None) -> Table:
-    """The verdict in words with a mark and a tint, so it reads the same on a black-and-white printer."""
+def toned_markup(parts: Sequence[tuple[Tone, str]], separator: str = " · ") -> str:
+    """Paragraph markup of several levels in a row, each with its sign, in its own colour."""
+    return markup(separator).join(
+        f'<font color="{TONE_LOOK[tone].ink}">{markup(f"{TONE_MARK[tone]} {text}")}</font>'
+        for tone, text in parts)
+
+
+def verdict_banner(heading: str, level: str, tone: Tone, width: float, detail: str | None = None, *,
+                   level_markup: str | None = None) -> Table:
+    """The verdict in words with a mark and a tint, so it reads the same on a black-and-white printer.
+    `level_markup` (paragraph markup) replaces the plain `level` text when given."""
     mark = Paragraph(TONE_MARK[tone], _toned_style("mark", tone))
-    lines: list[Flowable] = [para(heading, "label"), Paragraph(markup(level), _toned_style("verdict", tone))]
+    lines: list[Flowable] = [para(heading, "label"),
+                             Paragraph(level_markup or markup(level), _toned_style("verdict", tone))]
     if detail:
         lines.append(para(detail, "cell"))
     return make_table([[mark, lines]], [0.4 * inch, width - 0.4 * inch], [

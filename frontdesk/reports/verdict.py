@@ -12,14 +12,21 @@ from frontdesk.reports.layout import (
     level_cell,
     make_table,
     para,
+    toned_markup,
     verdict_banner,
 )
 
 
 def verdict_flowables(verdict: Verdict, width: float) -> list[Flowable]:
-    """The overall level in a banner, every reason, then one row per area with its own level and date."""
-    detail = f"Not before {format_date(verdict.not_before)}" if verdict.not_before else None
-    flowables: list[Flowable] = [verdict_banner("Overall IMS verdict", verdict.level, verdict.tone, width, detail)]
+    """The verdict in a banner (per area, as on screen: "✓ Left thigh: IMS now · ◷ Left knee: from January 23,
+    2027"), what it means for ordinary physiotherapy, every reason, then one row per area with its own
+    level and date."""
+    if verdict.headline:
+        flowables: list[Flowable] = [verdict_banner("IMS verdict", verdict.level, verdict.tone, width, verdict.note,
+                                                    level_markup=toned_markup(verdict.headline))]
+    else:
+        detail = f"Not before {format_date(verdict.not_before)}" if verdict.not_before else None
+        flowables = [verdict_banner("Overall IMS verdict", verdict.level, verdict.tone, width, detail)]
     if verdict.reasons:
         flowables.append(Spacer(1, 5))
         flowables.append(para("Why:", "cell_bold"))
@@ -31,17 +38,20 @@ def verdict_flowables(verdict: Verdict, width: float) -> list[Flowable]:
 
 
 def _areas_table(verdict: Verdict, width: float) -> Table:
-    widths = [width * 0.17, width * 0.18, width * 0.17]
+    """Area, what it means for IMS (with the mark and words the screen shows), and the area's own reasons.
+    A "Not before" column is added only for areas that give the date apart from their words."""
+    dated = any(area.not_before for area in verdict.areas)
+    widths = [width * 0.17, width * 0.18, width * 0.17] if dated else [width * 0.18, width * 0.3]
     widths.append(width - sum(widths))
-    rows: list[list[object]] = [[para(h, "cell_bold") for h in ("Area", "Verdict", "Not before", "Reasons")]]
+    headers = ("Area", "IMS", "Not before", "Reasons") if dated else ("Area", "IMS", "Reasons")
+    rows: list[list[object]] = [[para(h, "cell_bold") for h in headers]]
     for area in verdict.areas:
         reasons: list[Flowable] | Flowable = (
             [para(reason, "cell") for reason in area.reasons] if area.reasons else para("—", "cell")
         )
-        rows.append([
-            para(area.area, "cell"),
-            level_cell(area.level, area.tone),
-            para(format_date(area.not_before) if area.not_before else "—", "cell"),
-            reasons,
-        ])
+        row: list[object] = [para(area.area, "cell"), level_cell(area.level, area.tone)]
+        if dated:
+            row.append(para(format_date(area.not_before) if area.not_before else "—", "cell"))
+        row.append(reasons)
+        rows.append(row)
     return make_table(rows, widths, grid_style(), repeatRows=1, splitInRow=1)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import Consent, Patient, Screening, Therapist
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag, screening_valid_until
 from frontdesk.domain.contact import format_phone
+from frontdesk.domain.level_looks import LOOKS, PHYSIOTHERAPY_NOTE, UNFINISHED, area_result, headline
 from frontdesk.domain.patients import clean_text, display_name
 from frontdesk.domain.payer import Payer, referral_requirement
 from frontdesk.domain.roles import Permission
@@ -158,15 +159,18 @@ class ConsentRecord:
 _TONES = {
     Level.ELIGIBLE: Tone.GO,
     Level.REVIEW: Tone.CAUTION,
-    Level.NOT_YET: Tone.STOP,
+    Level.NOT_YET: Tone.WAIT,
     Level.NOT_ELIGIBLE: Tone.STOP,
 }
+
+#: The same look on paper as on screen: each level's look is one tone.
+_LOOK_TONES = {**{LOOKS[level]: tone for level, tone in _TONES.items()}, UNFINISHED: Tone.NEUTRAL}
 
 _FLAG_TONES = {
     ImsFlag.ELIGIBLE: Tone.GO,
     ImsFlag.REVIEW_PENDING: Tone.CAUTION,
     ImsFlag.STALE_SCREENING: Tone.CAUTION,
-    ImsFlag.NOT_YET: Tone.STOP,
+    ImsFlag.NOT_YET: Tone.WAIT,
     ImsFlag.NOT_ELIGIBLE: Tone.STOP,
     ImsFlag.NO_SCREENING: Tone.STOP,
 }
@@ -209,6 +213,8 @@ def verdict_of(record: ScreeningRecord) -> Verdict:
         reasons=tuple(reason.text for reason in assessment.reasons),
         areas=areas,
         not_before=assessment.not_before if level is Level.NOT_YET else None,
+        headline=tuple((_LOOK_TONES[look], words) for look, words in headline(assessment, decision)),
+        note=PHYSIOTHERAPY_NOTE,
     )
 
 
@@ -218,8 +224,9 @@ def _area_verdict(area: ScreenedArea, decision: Decision | None) -> AreaVerdict:
     own = tuple(reason.text for reason in area.reasons if reason.areas)
     if not own and level is not Level.ELIGIBLE:
         own = ("See the reasons above.",)
-    return AreaVerdict(area=area.area.label, level=level.label, tone=_TONES[level],
-                       not_before=area.not_before if level is Level.NOT_YET else None, reasons=own)
+    # The same words as the screen's table: "From January 23, 2027" carries its date.
+    _look, words = area_result(level, area.not_before)
+    return AreaVerdict(area=area.area.label, level=words, tone=_TONES[level], reasons=own)
 
 
 def _answer_label(question: Question, value: str | None) -> str:

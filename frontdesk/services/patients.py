@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, func, or_, s
 
 from frontdesk.db.models import Patient, Screening
 from frontdesk.domain.contact import format_phone, phone_search_digits
-from frontdesk.domain.patients import PatientDetails, display_name, search_key, validate_patient
+from frontdesk.domain.patients import PatientDetails, display_name, search_key, search_words, validate_patient
 from frontdesk.domain.payer import Payer, validate_referral
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
@@ -176,6 +176,24 @@ def set_patient_archived(ctx: ServiceContext, actor: Actor, patient_id: int, arc
         return _record(row)
 
 
+def restore_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> PatientRecord:
+    """Bring an archived record back into use (booking, screening), recorded in the audit trail.
+    Refused to roles that may not change patient records."""
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.EDIT_PATIENTS, "restore archived patient records")
+        row = uow.session.get(Patient, patient_id, with_for_update=True)
+        if row is None:
+            raise NotFound("That patient record no longer exists.")
+        if row.archived:
+            row.archived = False
+            row.version += 1
+            row.updated_at = ctx.now()
+            row.updated_by = actor.user_id
+            uow.audit("unarchive", "patient", row.id, patient_id=row.id)
+            uow.commit()
+        return _record(row)
+
+
 def open_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> PatientRecord:
     """The full record; opening it is recorded in the audit trail (who looked at whose file)."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -212,7 +230,7 @@ def name_or_phone_match(text: str) -> list[ColumnElement[bool]]:
     if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in text):
         return [and_(Patient.phone_digits >= digits, Patient.phone_digits < digits + "\x7f")]
     conditions: list[ColumnElement[bool]] = []
-    for word in search_key(text).split()[:4]:
+    for word in search_words(text)[:4]:
         end = word + _KEY_END
         conditions.append(or_(
             and_(Patient.family_key >= word, Patient.family_key < end),
@@ -265,17 +283,18 @@ def _phone_candidates(uow: UnitOfWork, digits: str, filters: list[ColumnElement[
 
 
 def search_patients(ctx: ServiceContext, actor: Actor, query: str, *, limit: int = SEARCH_LIMIT,
-                    include_archived: bool = False) -> list[PatientSummary]:
-    """Patients whose name starts with each typed word (any of family, given, preferred name), whose
-    phone starts with the typed digits, or who were born on the typed date (YYYY-MM-DD); sorted by
-    family name, given name and id."""
+                    include_archived: bool = True) -> list[PatientSummary]:
+    """Patients whose name starts with each typed word (any of family, given, preferred name, in any
+    order: "Kelly, D", "D Kelly", "kel da"), whose phone starts with the typed digits, or who were born
+    on the typed date (YYYY-MM-DD); sorted by family name, given name and id. Archived records are
+    found too (an archived patient may still be on the schedule) and say so in `archived`."""
     text = query.strip()[:200]
     if not text:
         return []
     filters: list[ColumnElement[bool]] = [] if include_archived else [Patient.archived.is_(False)]
     born = _parse_date(text)
     digits = phone_search_digits(text)
-    words = search_key(text).split()[:4]
+    words = search_words(text)[:4]
     phone = born is None and len(digits) >= 3 and not any(ch.isalpha() for ch in text)
     if born is None and not phone and not words:
         return []

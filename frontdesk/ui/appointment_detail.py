@@ -8,17 +8,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
-from frontdesk.domain.screening import Level
+from frontdesk.domain.level_looks import LOOKS
 from frontdesk.services.appointments import AppointmentDetail
 from frontdesk.services.context import ServiceContext
 from frontdesk.ui.appointment_model import short_date, time_range
 
-_LEVEL_COLOURS = {
-    Level.ELIGIBLE: "#1b5e20",
-    Level.REVIEW: "#8a5a00",
-    Level.NOT_YET: "#8a5a00",
-    Level.NOT_ELIGIBLE: "#8d1c1c",
-}
+#: Each level in its one colour, the same as on the Intake tab and the printouts.
+_LEVEL_COLOURS = {level: look.ink for level, look in LOOKS.items()}
 
 
 class AppointmentDetailPane(QScrollArea):

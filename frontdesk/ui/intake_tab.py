@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.appointments import screening_valid_until
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import PatientDetails
+from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import Assessment, assess, format_date
 from frontdesk.services.clinic_settings import get_clinic_settings, screening_rules
 from frontdesk.services.context import Actor, ServiceContext
@@ -82,6 +83,7 @@ class IntakeTab(QWidget):
         self.history: list[ScreeningRecord] = []
         self._patient_dirty = False
         self._emitting = False
+        self._filling_form = False
         self._rules = screening_rules(ctx)
 
         self.search = PatientSearchPanel(ctx, self.signed_in, prompts)
@@ -94,6 +96,20 @@ class IntakeTab(QWidget):
         self.title.setObjectName("intake_title")
         self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.title.setWordWrap(True)
+        self.archived_note = QLabel()
+        self.archived_note.setObjectName("archived_note")
+        self.archived_note.setWordWrap(True)
+        self.archived_note.setStyleSheet("color: #6d4c00;")
+        self.restore_button = QPushButton("R&estore record")
+        self.restore_button.setObjectName("restore_patient")
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.clicked.connect(self.restore_patient)
+        self.archived_bar = QWidget()
+        archived_layout = QHBoxLayout(self.archived_bar)
+        archived_layout.setContentsMargins(0, 0, 0, 0)
+        archived_layout.addWidget(self.archived_note, 1)
+        archived_layout.addWidget(self.restore_button)
+        self.archived_bar.hide()
 
         form_page = QWidget()
         form_layout = QVBoxLayout(form_page)
@@ -125,13 +141,14 @@ class IntakeTab(QWidget):
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(4, 0, 4, 0)
         middle_layout.addWidget(self.title)
+        middle_layout.addWidget(self.archived_bar)
         middle_layout.addWidget(self.scroll, 1)
         middle_layout.addLayout(actions)
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.verdict)
         right.addWidget(self.history_panel)
-        right.setStretchFactor(0, 3)
+        right.setStretchFactor(0, 5)
         right.setStretchFactor(1, 2)
         right.setChildrenCollapsible(False)
 
@@ -141,10 +158,12 @@ class IntakeTab(QWidget):
         self.splitter.addWidget(middle)
         self.splitter.addWidget(right)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 0)
+        # Sized for the smallest counter screen (1024 wide); a wider window gives each part its share.
+        self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([360, 580, 340])  # the name column of the search results needs the room
+        self.splitter.setSizes([250, 430, 320])
+        right.setMinimumWidth(280)
         saved = ui_settings().value("intake/splitter")
         if saved is not None:
             self.splitter.restoreState(saved)
@@ -219,6 +238,7 @@ class IntakeTab(QWidget):
         self.patient_form.clear()
         self.screening_form.clear()
         self._show_patient(None)
+        self.search.clear_results()
         self._set_status("New patient: fill in the details, then the screening questions. Ctrl+S saves.")
         self.patient_form.first_widget.setFocus(Qt.ShortcutFocusReason)
 
@@ -248,13 +268,44 @@ class IntakeTab(QWidget):
         else:
             born = record.details.date_of_birth.isoformat()
             phone = format_phone(record.details.phone)
-            self.title.setText(f"{record.name} — born {born}" + (f" — {phone}" if phone else ""))
+            self.title.setText(f"{record.name} — born {born}" + (f" — {phone}" if phone else "")
+                               + (" (archived)" if record.archived else ""))
+            highlighted = self.search.highlighted()
+            if highlighted is None or highlighted.id != record.id:
+                self.search.clear_results()  # opened some other way: the old results would mislead
             self.history = call_service(self, self.prompts, "Screening history", _screenings().screening_history,
                                         self.ctx, self.actor, record.id) or []
         self.history_panel.set_records(self.history, select_screening)
+        self._show_archived(record)
         self._update_print_actions()
         if not self.history:
             self._show_live()
+
+    def _show_archived(self, record: PatientRecord | None) -> None:
+        archived = record is not None and record.archived
+        self.archived_bar.setVisible(archived)
+        if not archived:
+            return
+        may_restore = self.actor.may(Permission.EDIT_PATIENTS)
+        self.restore_button.setVisible(may_restore)
+        self.archived_note.setText(
+            "This record is archived: it can be read, but not screened or booked until it is restored."
+            + ("" if may_restore else " Ask a colleague who may restore records."))
+
+    def restore_patient(self) -> None:
+        """Bring the open, archived record back into use."""
+        if self.patient is None or not self.patient.archived:
+            return
+        record = call_service(self, self.prompts, "Restore record", _patients().restore_patient, self.ctx,
+                              self.actor, self.patient.id)
+        if record is None:
+            return
+        self.patient = record
+        current = self.history_panel.current_record()
+        self._show_patient(record, current.id if current else None)
+        self._set_status(f"Restored {record.name}: the record can be screened and booked again.")
+        self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
+        self._emit({"patients"})
 
     # --- Live verdict ---------------------------------------------------------------------------
 
@@ -262,7 +313,8 @@ class IntakeTab(QWidget):
         self._patient_dirty = True
 
     def _screening_changed(self) -> None:
-        self._show_live()
+        if not self._filling_form:
+            self._show_live()
 
     def _show_live(self) -> None:
         form = self.screening_form
@@ -281,15 +333,22 @@ class IntakeTab(QWidget):
             return
         missing = len(form.missing())
         if missing:
-            caption = f"New screening, so far: {missing} question{'s' if missing != 1 else ''} not answered yet."
+            caption = "New screening, not finished: the verdict comes when every question is answered."
         else:
             caption = "New screening: all questions answered. Save (Ctrl+S) to record it."
         if not answers.planned_areas:
             caption += " Tick the areas to treat to see a result per area."
-        self.verdict.show_assessment(assessment, caption, complete=not missing)
+        self.verdict.show_assessment(assessment, caption, missing=missing)
 
     def _history_selected(self, record: ScreeningRecord | None) -> None:
         self._update_print_actions()
+        if record is not None and not self.screening_form.is_touched():
+            # The form shows the screening the panel shows, as it was saved.
+            self._filling_form = True
+            try:
+                self.screening_form.show_saved(record.answers, record.presenting_condition)
+            finally:
+                self._filling_form = False
         if record is None:
             if not self.screening_form.is_touched():
                 self.verdict.show_assessment(None, "No screening yet. Answer the questions to see the verdict.")
@@ -402,7 +461,7 @@ class IntakeTab(QWidget):
             except PossibleDuplicate as duplicate:
                 if not self.prompts.confirm(self, "Possible duplicate", duplicate.message +
                                             "\n\nRegister this as a new, different patient?"):
-                    self.search.model.set_rows(duplicate.matches)
+                    self.search.show_results(duplicate.matches)
                     self.search.status.setText("Possible matches are listed here: open one to use that record.")
                     self._set_status("Not saved: this may be a patient who is already registered. The possible "
                                      "matches are listed on the left.", error=True)

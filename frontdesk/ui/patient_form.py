@@ -70,20 +70,27 @@ class PatientForm(QGroupBox):
         grid = QGridLayout(self)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(6)
+        # Two equal columns for short values; values that run long (email, address, emergency contact,
+        # who pays and the plan) take the whole width, so nothing is cut short on the smallest screen.
         placement = (
             ("family_name", 0, 0, 1), ("given_names", 0, 1, 1),
             ("preferred_name", 1, 0, 1), ("date_of_birth", 1, 1, 1),
-            ("phone", 2, 0, 1), ("email", 2, 1, 1),
-            ("address", 3, 0, 1), ("emergency_contact", 3, 1, 1),
-            ("payer", 4, 0, 1), ("plan_details", 4, 1, 1),
-            ("referral_doctor", 5, 0, 1), ("referral_date", 5, 1, 1),
-            ("claim_number", 6, 0, 1),
+            ("phone", 2, 0, 1),
+            ("email", 3, 0, 2),
+            ("address", 4, 0, 2),
+            ("emergency_contact", 5, 0, 2),
+            ("payer", 6, 0, 2),
+            ("plan_details", 8, 0, 2),
+            ("referral_doctor", 9, 0, 1), ("referral_date", 9, 1, 1),
+            ("claim_number", 10, 0, 1),
         )  # fmt: skip
         for key, row, column, span in placement:
             grid.addWidget(self.fields[key], row, column, 1, span)
-        grid.addWidget(self.referral_hint, 6, 1, 1, 1)
+        grid.addWidget(self.referral_hint, 7, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        grid.setColumnMinimumWidth(0, 120)
+        grid.setColumnMinimumWidth(1, 120)
         self._set_tab_order()
 
         self._notes = ""

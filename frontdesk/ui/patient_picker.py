@@ -1,18 +1,26 @@
-"""Pick a patient by typing: name words, phone digits or a birth date (YYYY-MM-DD).
+"""Pick a patient by typing: name words ("Kelly, D", "d kel"), phone digits or a birth date (YYYY-MM-DD).
 
-Down moves from the box into the results; Enter (in the box or the list) takes the highlighted
-patient. The search runs a moment after the last keystroke, so fast typing costs one query.
+The highlighted row is the chosen patient: the first result is highlighted as the results arrive, and
+a click or the arrow keys choose another. Down moves from the box into the results; Enter (in the box
+or the list) takes the highlighted patient and moves on. The search runs a moment after the last
+keystroke, so fast typing costs one query. Archived records are listed and marked; they cannot be
+booked until restored (Restore, for those allowed).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+from dataclasses import replace
 
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListView, QPushButton, QVBoxLayout, QWidget
+
+from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.patients import PatientSummary, search_patients
+from frontdesk.services.patients import PatientSummary, restore_patient, search_patients
+
+ARCHIVED_COLOUR = QColor("#6b6b6b")
 
 SEARCH_DELAY_MS = 150
 PATIENT_ROLE = Qt.UserRole + 1
@@ -28,6 +36,12 @@ class PatientListModel(QAbstractListModel):
         self.patients = list(patients)
         self.endResetModel()
 
+    def replace_patient(self, patient: PatientSummary) -> None:
+        for row, listed in enumerate(self.patients):
+            if listed.id == patient.id:
+                self.patients[row] = patient
+                self.dataChanged.emit(self.index(row), self.index(row))
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.patients)
 
@@ -37,7 +51,10 @@ class PatientListModel(QAbstractListModel):
         patient = self.patients[index.row()]
         if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
             phone = f"   {patient.phone}" if patient.phone else ""
-            return f"{patient.name}   born {patient.date_of_birth:%Y-%m-%d}{phone}"
+            archived = "   (archived)" if patient.archived else ""
+            return f"{patient.name}   born {patient.date_of_birth:%Y-%m-%d}{phone}{archived}"
+        if role == Qt.ForegroundRole and patient.archived:
+            return ARCHIVED_COLOUR
         if role == PATIENT_ROLE:
             return patient
         return None
@@ -76,9 +93,10 @@ class PatientPicker(QWidget):
         super().__init__(parent)
         self.ctx, self.actor = ctx, actor
         self.chosen: PatientSummary | None = None
+        self._searched = ""
         self.box = _SearchBox()
         self.box.setObjectName("patient_search")
-        self.box.setPlaceholderText("Type a name, phone or birth date (YYYY-MM-DD)")
+        self.box.setPlaceholderText("Name (Family, Given), phone or birth date (YYYY-MM-DD)")
         self.box.setClearButtonEnabled(True)
         self.model = PatientListModel(self)
         self.results = _ResultList()
@@ -89,21 +107,32 @@ class PatientPicker(QWidget):
         self.status = QLabel("No patient chosen yet.")
         self.status.setObjectName("patient_status")
         self.status.setWordWrap(True)
+        self.restore_button = QPushButton("Restore record")
+        self.restore_button.setObjectName("restore_patient")
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.hide()
+        self.restore_button.clicked.connect(self.restore_highlighted)
+        status_row = QHBoxLayout()
+        status_row.setContentsMargins(0, 0, 0, 0)
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.restore_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.box)
         layout.addWidget(self.results)
-        layout.addWidget(self.status)
+        layout.addLayout(status_row)
         self.setFocusProxy(self.box)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.search_now)
-        self.box.textEdited.connect(lambda _text: self._timer.start())
+        self.box.textEdited.connect(self._edited)
+        self.box.textChanged.connect(lambda text: None if text.strip() else self._clear_results())
         self.box.down.connect(self._into_results)
         self.box.enter.connect(self._take_current)
         self.results.enter.connect(self._take_current)
         self.results.doubleClicked.connect(lambda _index: self._take_current())
+        self.results.selectionModel().currentChanged.connect(lambda current, _previous: self._highlighted(current))
 
     @property
     def patient_id(self) -> int | None:
@@ -111,25 +140,91 @@ class PatientPicker(QWidget):
 
     def search_now(self) -> None:
         self._timer.stop()
+        text = self.box.text().strip()
+        self._searched = text
+        if not text:
+            self._clear_results()
+            return
         try:
-            found = search_patients(self.ctx, self.actor, self.box.text(), limit=30)
+            found = search_patients(self.ctx, self.actor, text, limit=30)
         except ServiceError as error:
             self.status.setText(error.message)
             return
         self.model.set_patients(found)
         if found:
-            self.results.setCurrentIndex(self.model.index(0))
-        elif self.box.text().strip():
+            self.results.setCurrentIndex(self.model.index(0))  # highlighted, so chosen
+        else:
             self.status.setText("No patient matches. Check the spelling, or register the patient "
                                 "on the Intake tab first.")
+            self.restore_button.hide()
 
     def set_patient(self, patient: PatientSummary) -> None:
+        """Choose `patient` from outside (the dialog opened for them): the old search goes."""
+        self._timer.stop()
+        self.box.clear()
+        self._clear_results()
+        self._choose(patient)
+
+    def highlighted(self) -> PatientSummary | None:
+        index = self.results.currentIndex()
+        return index.data(PATIENT_ROLE) if index.isValid() else None
+
+    def restore_highlighted(self) -> None:
+        """Restore the highlighted archived record, then choose it."""
+        patient = self.highlighted()
+        if patient is None or not patient.archived:
+            return
+        try:
+            restore_patient(self.ctx, self.actor, patient.id)
+        except ServiceError as error:
+            self.status.setText(error.message)
+            return
+        restored = replace(patient, archived=False)
+        self.model.replace_patient(restored)
+        self._choose(restored)
+        self.status.setText(f"Restored. {self.status.text()}")
+
+    def _edited(self, text: str) -> None:
+        if text.strip():
+            self._timer.start()
+
+    def _clear_results(self) -> None:
+        self._timer.stop()
+        self._searched = ""
+        self.model.set_patients([])
+        self.restore_button.hide()
+        self._show_chosen()
+
+    def _highlighted(self, index: QModelIndex) -> None:
+        patient = index.data(PATIENT_ROLE) if index.isValid() else None
+        if patient is None:
+            return
+        if patient.archived:
+            may_restore = self.actor.may(Permission.EDIT_PATIENTS)
+            self.status.setText(
+                f"<b>{_escape(patient.name)}</b>'s record is archived: restore it before booking."
+                + ("" if may_restore else " Ask a colleague who may restore records."))
+            self.restore_button.setVisible(may_restore)
+            return
+        self.restore_button.hide()
+        self._choose(patient)
+
+    def _choose(self, patient: PatientSummary) -> None:
+        changed = self.chosen is None or self.chosen.id != patient.id
         self.chosen = patient
-        self.status.setText(f"Patient: <b>{_escape(patient.name)}</b>, born {patient.date_of_birth:%Y-%m-%d}")
-        self.patient_chosen.emit(patient.id)
+        self._show_chosen()
+        if changed:
+            self.patient_chosen.emit(patient.id)
+
+    def _show_chosen(self) -> None:
+        patient = self.chosen
+        if patient is None:
+            self.status.setText("No patient chosen yet.")
+        else:
+            self.status.setText(f"Patient: <b>{_escape(patient.name)}</b>, born {patient.date_of_birth:%Y-%m-%d}")
 
     def _into_results(self) -> None:
-        if self._timer.isActive():
+        if self._timer.isActive() or self._searched != self.box.text().strip():
             self.search_now()
         if self.model.rowCount():
             self.results.setFocus()
@@ -137,14 +232,18 @@ class PatientPicker(QWidget):
                 self.results.setCurrentIndex(self.model.index(0))
 
     def _take_current(self) -> None:
-        if self._timer.isActive():
+        # Search first only when the list is not for the text in the box; then take exactly the
+        # highlighted row, which may not be the first.
+        if self.sender() is self.box and (self._timer.isActive() or self._searched != self.box.text().strip()):
             self.search_now()
-        index = self.results.currentIndex()
-        if not index.isValid() and self.model.rowCount() == 1:
-            index = self.model.index(0)
-        if index.isValid():
-            self.set_patient(index.data(PATIENT_ROLE))
-            self.focusNextChild()
+        patient = self.highlighted()
+        if patient is None and self.chosen is not None and not self.box.text().strip():
+            self.focusNextChild()  # nothing typed: keep the patient already chosen and move on
+            return
+        if patient is None or patient.archived:
+            return
+        self._choose(patient)
+        self.focusNextChild()
 
 
 def _escape(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,9 +27,17 @@ from frontdesk.ui.table_model import Column, RowTableModel
 SEARCH_DELAY_MS = 150
 
 
+ARCHIVED_COLOUR = QColor("#6b6b6b")
+
+
+def listed_name(patient: PatientSummary) -> str:
+    """The name as a result list shows it: an archived record says so in words, not by colour alone."""
+    return f"{patient.name} (archived)" if patient.archived else patient.name
+
+
 def _column(header: str, text: Callable[[PatientSummary], str]) -> Column[PatientSummary]:
     """The tooltip repeats the text, and says when the record is archived."""
-    return Column(header, text, tooltip=lambda patient: f"{text(patient)} (archived)" if patient.archived
+    return Column(header, text, tooltip=lambda patient: f"{text(patient)} (archived record)" if patient.archived
                   else text(patient))
 
 
@@ -38,13 +46,16 @@ class PatientSearchModel(RowTableModel[PatientSummary]):
 
     def __init__(self, parent=None) -> None:
         super().__init__((
-            _column("Name", lambda patient: patient.name),
+            _column("Name", listed_name),
             _column("Born", lambda patient: patient.date_of_birth.isoformat()),
             _column("Phone", lambda patient: patient.phone),
         ), parent)
 
     def row_value(self, row: PatientSummary) -> int:
         return row.id
+
+    def row_foreground(self, row: PatientSummary) -> QColor | None:
+        return ARCHIVED_COLOUR if row.archived else None
 
 
 class _SearchBox(QLineEdit):
@@ -70,7 +81,9 @@ class PatientSearchPanel(QWidget):
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.search_box = _SearchBox()
         self.search_box.setObjectName("patient_search")
-        self.search_box.setPlaceholderText("Name, phone or birth date (YYYY-MM-DD)")
+        self.search_box.setPlaceholderText("Name, phone or YYYY-MM-DD")
+        self.search_box.setToolTip("A name (\"Family, Given\" or \"Given Family\", the first letters are enough), "
+                                   "three or more digits of a phone number, or a birth date as YYYY-MM-DD")
         self.search_box.setClearButtonEnabled(True)
         label = QLabel("&Find a patient (Ctrl+F)")
         label.setBuddy(self.search_box)
@@ -84,12 +97,18 @@ class PatientSearchPanel(QWidget):
         self.results.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.results.setTabKeyNavigation(False)
         self.results.verticalHeader().hide()
-        self.results.setWordWrap(False)
+        # A long name wraps onto a second line rather than being cut short.
+        self.results.setWordWrap(True)
+        self.results.setTextElideMode(Qt.ElideNone)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.results.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         header = self.results.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        # A click opens the patient it is on; arrows move the highlight and Enter opens it.
         self.results.activated.connect(lambda index: self._open_row(index.row()))
+        self.results.clicked.connect(lambda index: self._open_row(index.row()))
 
         self.status = QLabel("Type at least two letters, three digits of a phone number, or a birth date.")
         self.status.setWordWrap(True)
@@ -114,9 +133,17 @@ class PatientSearchPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.search_now)
-        self.search_box.textChanged.connect(lambda _text: self._timer.start())
+        self._searched = ""
+        self.search_box.textChanged.connect(self._text_changed)
         self.search_box.returnPressed.connect(self._enter)
         self.search_box.down_pressed.connect(self._into_results)
+
+    #: Narrower than this (a small screen), the results leave out the phone column so the names fit.
+    PHONE_COLUMN_FROM = 330
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.results.setColumnHidden(2, self.width() < self.PHONE_COLUMN_FROM)
 
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.ShortcutFocusReason)
@@ -125,6 +152,7 @@ class PatientSearchPanel(QWidget):
     def search_now(self) -> None:
         self._timer.stop()
         text = self.search_box.text().strip()
+        self._searched = text
         if len(text) < 2:
             self.model.set_rows([])
             self.status.setText("Type at least two letters, three digits of a phone number, or a birth date.")
@@ -134,21 +162,57 @@ class PatientSearchPanel(QWidget):
         rows = call_service(self, self.prompts, "Find a patient", search_patients, self.ctx, self.actor, text)
         if rows is None:
             return
-        self.model.set_rows(rows)
+        self.show_results(rows)
         if rows:
-            self.results.selectRow(0)
             count = f"{len(rows)} patient{'s' if len(rows) != 1 else ''}"
-            self.status.setText(f"{count} found. Enter opens the highlighted one; ↓ moves into the list.")
+            archived = sum(1 for row in rows if row.archived)
+            note = f" ({archived} archived)" if archived else ""
+            self.status.setText(f"{count} found{note}. Enter opens the highlighted one; ↓ moves into the list.")
         else:
             self.status.setText("No patient found. Check the spelling, or register a new patient (Ctrl+N).")
 
-    def _enter(self) -> None:
-        self.search_now()
+    def show_results(self, rows: list[PatientSummary]) -> None:
+        """List these patients with the first one highlighted: Enter opens what is highlighted."""
+        self.model.set_rows(rows)
+        if rows:
+            self.results.selectRow(0)
+            self.results.scrollToTop()
+
+    def highlighted(self) -> PatientSummary | None:
+        index = self.results.currentIndex()
         rows = self.results.selectionModel().selectedRows()
         if rows:
-            self._open_row(rows[0].row())
+            return self.model.row_at(rows[0].row())
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def clear_results(self) -> None:
+        """Forget the last search (the patient on screen changed some other way)."""
+        self._timer.stop()
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self._searched = ""
+        self.model.set_rows([])
+        self.status.setText("Type at least two letters, three digits of a phone number, or a birth date.")
+
+    def _text_changed(self, text: str) -> None:
+        if not text.strip():
+            self.search_now()  # cleared: the old results go at once
+        else:
+            self._timer.start()
+
+    def _enter(self) -> None:
+        # Search first only when the results on screen are not for the text in the box; otherwise
+        # open exactly the highlighted row (it may not be the first).
+        if self._timer.isActive() or self._searched != self.search_box.text().strip():
+            self.search_now()
+        patient = self.highlighted()
+        if patient is not None:
+            self.open_requested.emit(patient.id)
 
     def _into_results(self) -> None:
+        if self._timer.isActive():
+            self.search_now()
         if self.model.rowCount():
             if not self.results.selectionModel().hasSelection():
                 self.results.selectRow(0)
@@ -157,4 +221,5 @@ class PatientSearchPanel(QWidget):
     def _open_row(self, row: int) -> None:
         patient = self.model.row_at(row)
         if patient is not None:
+            self.results.selectRow(row)
             self.open_requested.emit(patient.id)

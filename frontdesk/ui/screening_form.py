@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -34,6 +36,63 @@ from frontdesk.domain.screening import QUESTIONS, Answer, Question, QuestionKey,
 from frontdesk.ui.widgets import ERROR_COLOUR, ERROR_STYLE, parse_typed_date
 
 # --- One question -------------------------------------------------------------------------------
+
+
+class _FlowLayout(QLayout):
+    """Items left to right, wrapping onto the next line when the width runs out (the choices of a
+    question: three in a row on a wide screen, one under the other on a narrow one)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 14, line_spacing: int = 2) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing, self._line_spacing = spacing, line_spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        width = sum(item.sizeHint().width() for item in self._items) + self._spacing * max(0, len(self._items) - 1)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSize(self) -> QSize:
+        widest = max((item.minimumSize().width() for item in self._items), default=0)
+        return QSize(widest, self.heightForWidth(widest))
+
+    def _place(self, rect: QRect, *, move: bool) -> int:
+        x, y, line_height = rect.x(), rect.y(), 0
+        for item in self._items:
+            size = item.sizeHint()
+            if x > rect.x() and x + size.width() > rect.right() + 1:
+                x, y = rect.x(), y + line_height + self._line_spacing
+                line_height = 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), size))
+            x += size.width() + self._spacing
+            line_height = max(line_height, size.height())
+        return y + line_height - rect.y()
 
 
 class QuestionRow(QFrame):
@@ -57,21 +116,17 @@ class QuestionRow(QFrame):
             help_label.setWordWrap(True)
             help_label.setStyleSheet("color: palette(dark); font-size: small;")
             layout.addWidget(help_label)
-        choices = QGridLayout()
-        choices.setHorizontalSpacing(14)
-        choices.setVerticalSpacing(2)
-        per_row = 3 if len(question.choices) <= 3 else 2
+        choices = _FlowLayout()
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QRadioButton] = {}
-        for position, choice in enumerate(question.choices):
+        for choice in question.choices:
             button = QRadioButton(choice.label)
             button.setObjectName(f"{question.key.value}_{choice.value}")
             button.setProperty("choice", choice.value)
             self.group.addButton(button)
             self.buttons[choice.value] = button
-            choices.addWidget(button, position // per_row, position % per_row)
-        choices.setColumnStretch(per_row, 1)
+            choices.addWidget(button)
         layout.addLayout(choices)
         self.error_label = QLabel()
         self.error_label.setStyleSheet(ERROR_STYLE)
@@ -238,8 +293,12 @@ class OperationsModel(QAbstractTableModel):
             self.changed.emit()
 
     def clear(self) -> None:
+        self.set_surgeries(())
+
+    def set_surgeries(self, surgeries: tuple[Surgery, ...]) -> None:
+        """One row per operation, as saved."""
         self.beginResetModel()
-        self.rows = []
+        self.rows = [OperationRow(s.date.isoformat(), s.area.region, s.area.side) for s in surgeries]
         self.endResetModel()
         self.changed.emit()
 
@@ -332,6 +391,45 @@ class OperationsEditor(QWidget):
 AREA_COLUMNS = 3
 
 
+class _AreaList(QListWidget):
+    """The areas head to toe in as many columns as fit the width (three at most), never scrolling and
+    never cutting a name short: the height follows the number of columns."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFlow(QListView.TopToBottom)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.Adjust)
+        self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.columns = AREA_COLUMNS
+
+    def column_width(self) -> int:
+        widest = max((self.fontMetrics().horizontalAdvance(self.item(row).text()) for row in range(self.count())),
+                     default=0)
+        indicator = self.style().pixelMetric(self.style().PixelMetric.PM_IndicatorWidth)
+        return widest + indicator + 24
+
+    def fit_columns(self) -> None:
+        if not self.count():
+            return
+        inner = self.viewport().width() if self.isVisible() else self.width() - 2 * self.frameWidth()
+        columns = max(1, min(AREA_COLUMNS, inner // max(1, self.column_width())))
+        rows = -(-self.count() // columns)
+        height = rows * self.sizeHintForRow(0) + 2 * self.frameWidth() + 8
+        self.columns = columns
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.column_width() + 2 * self.frameWidth(), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+
 class PlannedAreasWidget(QGroupBox):
     """What brings the patient in (pre-fills the usual areas for the chosen side) and the areas to treat."""
 
@@ -363,12 +461,8 @@ class PlannedAreasWidget(QGroupBox):
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(dark);")
 
-        self.areas = QListWidget()
+        self.areas = _AreaList()
         self.areas.setObjectName("planned_areas")
-        self.areas.setFlow(QListView.TopToBottom)
-        self.areas.setWrapping(True)
-        self.areas.setResizeMode(QListView.Adjust)
-        self.areas.setUniformItemSizes(True)
         for area in ALL_AREAS:
             item = QListWidgetItem(area.label)
             item.setToolTip(area.label)
@@ -376,21 +470,21 @@ class PlannedAreasWidget(QGroupBox):
             item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Unchecked)
             self.areas.addItem(item)
-        # Three columns, head to toe, without scrolling.
-        rows = -(-len(ALL_AREAS) // AREA_COLUMNS)
-        self.areas.setFixedHeight(rows * self.areas.sizeHintForRow(0) + 2 * self.areas.frameWidth() + 8)
-        self.areas.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.areas.fit_columns()
         areas_label = QLabel("&Areas to treat (Space ticks the highlighted area)")
         areas_label.setBuddy(self.areas)
         self.error_label = QLabel()
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
 
-        top = QHBoxLayout()
-        top.addWidget(condition_label)
-        top.addWidget(self.condition, 1)
-        top.addWidget(side_label)
-        top.addWidget(self.side)
+        # Condition and side one under the other: side by side they squeezed the side to "S" on a small screen.
+        self.side.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        top = QGridLayout()
+        top.addWidget(condition_label, 0, 0)
+        top.addWidget(self.condition, 0, 1)
+        top.addWidget(side_label, 1, 0)
+        top.addWidget(self.side, 1, 1, Qt.AlignLeft)
+        top.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.hint)
@@ -431,6 +525,20 @@ class PlannedAreasWidget(QGroupBox):
         self.set_checked(set())
         self.set_problem(None)
 
+    def show_saved(self, condition: str, areas: tuple[BodyArea, ...]) -> None:
+        """The presenting condition and the ticked areas of a saved screening (the side is not stored)."""
+        self.clear()
+        self._filling = True  # choosing the condition must not tick its usual areas over the saved ones
+        index = self.condition.findText(condition) if condition else 0
+        if index > 0:
+            self.condition.setCurrentIndex(index)
+        else:
+            self.condition.setEditText(condition)
+        self._filling = False
+        self.hint.clear()
+        self._prefilled = set()
+        self.set_checked({area.key for area in areas})
+
     def set_problem(self, message: str | None) -> None:
         self.error_label.setText(f"⚠ {message}" if message else "")
         self.error_label.setVisible(bool(message))
@@ -443,6 +551,8 @@ class PlannedAreasWidget(QGroupBox):
         self.changed.emit()
 
     def _prefill(self) -> None:
+        if self._filling:
+            return
         key = self.condition.currentData()
         if key is None or self.condition.currentText() != self.condition.itemText(self.condition.currentIndex()):
             self.hint.clear()
@@ -493,6 +603,7 @@ class ScreeningForm(QWidget):
         self.planned.changed.connect(self.changed)
         self.operations.model.changed.connect(self._operations_changed)
         self._update_operations()
+        self._baseline = self._state()
 
     def answers(self) -> ScreeningAnswers:
         given = {key: value for key, row in self.questions.items() if (value := row.value()) is not None}
@@ -503,13 +614,28 @@ class ScreeningForm(QWidget):
         return self.planned.presenting_condition()
 
     def is_touched(self) -> bool:
-        """Anything answered, chosen or typed: then saving means saving a screening."""
-        return bool(
-            any(row.value() is not None for row in self.questions.values())
-            or self.planned.planned_areas()
-            or self.planned.presenting_condition()
-            or any(not row.is_blank for row in self.operations.model.rows)
-        )
+        """Anything answered, chosen or typed since the form was cleared or showed a saved screening:
+        then saving means saving a (new) screening."""
+        return self._state() != self._baseline
+
+    def _state(self) -> tuple:
+        rows = tuple((row.date_text.strip(), row.region, row.side) for row in self.operations.model.rows
+                     if not row.is_blank)
+        return ({key: row.value() for key, row in self.questions.items()}, self.planned.planned_areas(),
+                self.planned.presenting_condition(), rows)
+
+    def show_saved(self, answers: ScreeningAnswers, condition: str) -> None:
+        """Fill the form with a saved screening, exactly as it was recorded; it counts as untouched until
+        something is changed (then saving records a new screening)."""
+        self.clear()
+        given = answers.answer_map
+        for key, row in self.questions.items():
+            row.set_value(given.get(key))
+        self.operations.model.set_surgeries(answers.surgeries)
+        self.planned.show_saved(condition, answers.planned_areas)
+        self._update_operations()
+        self._baseline = self._state()
+        self.changed.emit()
 
     def missing(self) -> list[str]:
         return [key for key, row in self.questions.items() if row.value() is None]
@@ -541,6 +667,7 @@ class ScreeningForm(QWidget):
         self.operations.set_problem(None)
         self.planned.clear()
         self._update_operations()
+        self._baseline = self._state()
         self.changed.emit()
 
     def _answered(self, key: str, _value: str) -> None:

@@ -98,8 +98,9 @@ def print_audits(ctx) -> list[tuple[str, str, int | None]]:
 
 SUMMARY_LINES = (
     "Ødegård, Zoë",
-    "Not yet",
-    "Not before February 1, 2027",
+    "◷ Not yet",
+    "! Neck: physiotherapist review first · ◷ Left knee: from February 1, 2027 · ◷ Left thigh: from December 13, 2026",
+    "Ordinary physiotherapy (without needles) is fine now",
     "no needling at the operated area before February 1, 2027",
     "no needling next to it (left thigh) before December 13, 2026",
     "Very severe or poorly controlled osteoporosis or osteopenia",
@@ -127,7 +128,8 @@ def test_eligibility_summary_of_a_cjk_name_with_the_review_decision(ctx, recepti
     pdf = eligibility_summary(ctx, reception, patient.id, None)
     read = read_pdf(pdf)
     assert "김, 민준" in read.text
-    assert "Eligible (approved with an altered technique after review)" in read.text
+    assert "✓ Neck: IMS now" in read.text
+    assert "Approved with an altered technique" in read.text
     assert "Chris Stokes" in read.text and "Gentler technique, fewer needles." in read.text
     assert "Self-pay: no referral is needed." in read.text
     assert unembedded_fonts(read.reader) == []
@@ -203,7 +205,7 @@ def test_signed_consent_holds_the_signature_and_the_hash_of_its_exact_bytes(ctx,
     read = read_pdf(stored)
     assert image_count(read.reader) == 1
     assert "Signed on screen on November 25, 2026 at 10:00 a.m. PST, witnessed by Front Desk Reception." in read.text
-    assert "Ødegård, Zoë" in read.text and "Not before February 1, 2027" in read.text
+    assert "Ødegård, Zoë" in read.text and "Left knee: from February 1, 2027" in read.text
     assert consent_copy(ctx, reception, record.id) == stored
     assert ("sign", "consent", patient.id) in print_audits(ctx)
 

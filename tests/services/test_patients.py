@@ -11,6 +11,7 @@ from frontdesk.services.patients import (
     PossibleDuplicate,
     open_patient,
     register_patient,
+    restore_patient,
     search_patients,
     set_patient_archived,
     update_patient,
@@ -104,6 +105,13 @@ def test_update_checks_the_version_and_reports_what_the_other_person_changed(ctx
         ("odeg", ["Zoë"]),
         ("zo ode", ["Zoë"]),
         ("tsai li", ["Li"]),
+        ("Tsai, Li", ["Li"]),  # the way the app prints names
+        ("tsai, l", ["Li"]),
+        ("li tsai", ["Li"]),  # given name first
+        ("l ts", ["Li"]),  # prefixes of both words
+        ('Ødegård, Zoë "Zo"', ["Zoë"]),  # a printed name with its preferred name, pasted
+        ("odegard,zoe", ["Zoë"]),
+        ("tsai, zoe", []),
         ("250 493", ["Zoë"]),
         ("(604) 555-01", ["Li"]),
         ("1-250-493-1152", ["Zoë"]),
@@ -120,11 +128,28 @@ def test_search_by_name_phone_or_birth_date(ctx, reception, query, expected):
     assert [open_patient(ctx, reception, hit.id).details.given_names for hit in found] == expected
 
 
-def test_archived_patients_are_not_found_unless_asked(ctx, reception):
+def test_archived_patients_are_found_and_marked(ctx, reception):
     record = register_patient(ctx, reception, LI)
     set_patient_archived(ctx, reception, record.id, True)
-    assert search_patients(ctx, reception, "tsai") == []
-    assert [hit.id for hit in search_patients(ctx, reception, "tsai", include_archived=True)] == [record.id]
+    found = search_patients(ctx, reception, "tsai, li")
+    assert [(hit.id, hit.archived) for hit in found] == [(record.id, True)]
+    assert search_patients(ctx, reception, "tsai", include_archived=False) == []
+
+
+def test_restoring_an_archived_record_is_audited_and_refused_without_the_permission(ctx, reception):
+    record = register_patient(ctx, reception, LI)
+    archived = set_patient_archived(ctx, reception, record.id, True)
+    with pytest.raises(PermissionDenied):
+        restore_patient(ctx, None, record.id)
+    assert open_patient(ctx, reception, record.id).archived
+    restored = restore_patient(ctx, reception, record.id)
+    assert not restored.archived and restored.version == archived.version + 1
+    assert [hit.archived for hit in search_patients(ctx, reception, "tsai")] == [False]
+    assert restore_patient(ctx, reception, record.id).version == restored.version  # already active: no change
+    with UnitOfWork(ctx, None) as uow:
+        actions = list(uow.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.patient_id == record.id).order_by(AuditEvent.id)))
+    assert actions.count("unarchive") == 1 and actions.index("archive") < actions.index("unarchive")
 
 
 def test_no_one_signed_in_may_not_open_a_record(ctx, reception):

@@ -95,10 +95,12 @@ def test_new_patient_with_a_recent_knee_operation(tab, qtbot, window):
     answer(tab, ALL_CLEAR)
     add_operation(tab, qtbot, "2026-11-01", "knee", "left")
 
-    assert tab.verdict.area_result("Left knee") == ("… Not yet", "February 1, 2027")
-    assert tab.verdict.area_result("Left thigh") == ("… Not yet", "December 13, 2026")
-    assert tab.verdict.area_result("Neck") == ("✓ Eligible", "")
-    assert "Not yet — from February 1, 2027" in tab.verdict.level_text
+    assert tab.verdict.area_result("Left knee") == "◷ Not yet: from February 1, 2027"
+    assert tab.verdict.area_result("Left thigh") == "◷ Not yet: from December 13, 2026"
+    assert tab.verdict.area_result("Neck") == "✓ Eligible: IMS now"
+    assert tab.verdict.level_text == ("✓ Neck: IMS now · ◷ Left thigh: from December 13, 2026"
+                                      " · ◷ Left knee: from February 1, 2027")
+    assert tab.verdict.physio_label.text().startswith("Ordinary physiotherapy (without needles) is fine now")
     assert "Operation on the left knee" in tab.verdict.reasons_text
     shown = tab.verdict.assessment
 
@@ -125,10 +127,10 @@ def test_new_patient_with_a_recent_knee_operation(tab, qtbot, window):
     assert tab.patient_form.phone.text() == "(250) 493-1152"
     history = tab.history_panel.model
     assert history.rowCount() == 1
-    assert history.index(0, 1).data() == "… Not yet — from February 1, 2027"
+    assert history.index(0, 1).data() == "◷ Not yet: from February 1, 2027"
     assert history.index(0, 3).data() == "Current"
     assert tab.verdict.assessment == stored.assessment
-    assert tab.verdict.area_result("Neck") == ("✓ Eligible", "")
+    assert tab.verdict.area_result("Neck") == "✓ Eligible: IMS now"
 
 
 def test_an_incomplete_screening_is_refused_with_the_missing_questions_marked(tab, qtbot, window):
@@ -230,7 +232,7 @@ def test_a_physiotherapist_review_is_recorded_and_shown(tab, qtbot, window):
     with qtbot.waitSignal(tab.changed):
         panel.reviewed.emit(dialog.saved)
     assert panel.model.index(0, 2).data() == "Approved with an altered technique"
-    assert panel.model.index(0, 1).data() == "✓ Eligible"
+    assert panel.model.index(0, 1).data() == "✓ Eligible: IMS now"
     assert "Superficial needling only" in tab.verdict.review_label.text()
     assert panel.review_button.isEnabled()  # a later decision may be added; the latest counts
 

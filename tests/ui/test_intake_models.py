@@ -100,10 +100,11 @@ def test_area_verdict_model_applies_the_review(qtmodeltester):
     qtmodeltester.check(model)
     model.set_verdicts(ASSESSMENT.areas)
     qtmodeltester.check(model)
-    assert [model.index(r, 1).data() for r in range(2)] == ["! Physiotherapist review first", "… Not yet"]
-    assert model.index(1, 2).data() == "February 1, 2027"
+    assert [model.index(r, 1).data() for r in range(2)] == [
+        "! Physiotherapist review first", "◷ Not yet: from February 1, 2027"]
+    assert model.columnCount() == 2  # the date is in the words, never in a column of its own to be cut off
     model.set_verdicts(ASSESSMENT.areas, ReviewDecision.approve)
-    assert model.index(0, 1).data() == "✓ Eligible"
+    assert model.index(0, 1).data() == "✓ Eligible: IMS now"
 
 
 def test_history_model_shows_verdicts_reviews_and_status(qtmodeltester):
@@ -114,6 +115,6 @@ def test_history_model_shows_verdicts_reviews_and_status(qtmodeltester):
     model.set_rows([record(2, True, [review]), record(1, False)])
     qtmodeltester.check(model)
     assert [model.index(0, c).data() for c in range(6)] == [
-        "2026-11-25", "✗ Not eligible now", "Declined", "Current", "Front Desk", "Neck, Left knee"]
+        "2026-11-25", "✕ Not eligible now", "Declined", "Current", "Front Desk", "Neck, Left knee"]
     assert model.index(1, 3).data() == "Replaced"
     assert model.index(1, 2).data() == ""

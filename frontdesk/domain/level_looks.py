@@ -1,0 +1,119 @@
+"""How a screening level looks and reads, wherever it is shown: one sign, one pair of colours and one set
+of words per level, read by the screen (ui) and the printouts (reports) alike.
+
+Colours are "#rrggbb" strings so that neither Qt nor reportlab is needed here. The level is always
+written out in words too; the sign and the colour only repeat it (a black-and-white printer, a
+colour-blind reader). A screening that is not finished has its own neutral look: it is never shown as
+eligible, however good the answers so far.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from frontdesk.domain.screening import Assessment, Level, ReviewDecision, effective_level, format_date
+
+
+@dataclass(frozen=True)
+class LevelLook:
+    sign: str
+    #: The level's name, e.g. "Not yet".
+    word: str
+    #: Text and border colour.
+    ink: str
+    #: Background tint.
+    fill: str
+
+    def text(self, words: str | None = None) -> str:
+        """'◷ Not yet': the sign, then the words (the level's name unless others are given)."""
+        return f"{self.sign} {self.word if words is None else words}"
+
+
+LOOKS: dict[Level, LevelLook] = {
+    Level.ELIGIBLE: LevelLook("✓", Level.ELIGIBLE.label, "#1b5e20", "#e8f5e9"),
+    Level.REVIEW: LevelLook("!", Level.REVIEW.label, "#6d4c00", "#fff3d6"),
+    Level.NOT_YET: LevelLook("◷", Level.NOT_YET.label, "#0d47a1", "#e3f2fd"),
+    Level.NOT_ELIGIBLE: LevelLook("✕", Level.NOT_ELIGIBLE.label, "#b00020", "#fde7ea"),
+}
+
+#: A screening still being filled in, or an area nothing holds up so far: neutral, never green.
+UNFINISHED = LevelLook("○", "Not finished", "#4a5560", "#eef1f4")
+
+#: Between the areas of a headline.
+SEPARATOR = " · "
+
+PHYSIOTHERAPY_NOTE = "Ordinary physiotherapy (without needles) is fine now: this verdict is about IMS only."
+
+
+def look_of(level: Level) -> LevelLook:
+    return LOOKS[level]
+
+
+def outcome(level: Level, not_before: date | None = None) -> str:
+    """What a level means for IMS, in a few words: 'IMS now', 'from January 23, 2027'."""
+    if level is Level.ELIGIBLE:
+        return "IMS now"
+    if level is Level.REVIEW:
+        return "physiotherapist review first"
+    if level is Level.NOT_YET:
+        return f"from {format_date(not_before)}" if not_before is not None else "not yet"
+    return "not eligible now"
+
+
+def questions_to_answer(missing: int) -> str:
+    return f"{missing} question{'s' if missing != 1 else ''} to answer"
+
+
+def headline(assessment: Assessment, decision: ReviewDecision | None = None, *,
+             missing: int = 0) -> tuple[tuple[LevelLook, str], ...]:
+    """The verdict in one line, as (look, words) parts: one part per area to treat
+    ("Left thigh: IMS now", "Left knee: from January 23, 2027"), or the whole patient's when no area is
+    chosen. With questions still to answer the first part says how many, in the neutral look, and only
+    areas already held up follow (answering more can only hold an area up further, never free it)."""
+    parts: list[tuple[LevelLook, str]] = []
+    if missing:
+        parts.append((UNFINISHED, questions_to_answer(missing)))
+    if assessment.areas:
+        for verdict in assessment.areas:
+            level = effective_level(verdict, decision)
+            if missing and level is Level.ELIGIBLE:
+                continue
+            parts.append((LOOKS[level], f"{verdict.area.label}: {outcome(level, verdict.not_before)}"))
+    else:
+        level = effective_level(assessment, decision)
+        if not missing or level is not Level.ELIGIBLE:
+            parts.append((LOOKS[level], whole_patient(level, assessment.not_before)))
+    return tuple(parts)
+
+
+def whole_patient(level: Level, not_before: date | None = None) -> str:
+    """A level in words with what it means: 'Eligible: IMS now', 'Not yet: from February 1, 2027',
+    'Physiotherapist review first', 'Not eligible now'."""
+    if level in (Level.ELIGIBLE, Level.NOT_YET):
+        return f"{level.label}: {outcome(level, not_before)}"
+    return level.label
+
+
+def headline_text(parts: tuple[tuple[LevelLook, str], ...]) -> str:
+    """'✓ Left thigh: IMS now · ◷ Left knee: from January 23, 2027'."""
+    return SEPARATOR.join(look.text(words) for look, words in parts)
+
+
+def overall_look(assessment: Assessment, decision: ReviewDecision | None = None, *, missing: int = 0) -> LevelLook:
+    """The look of the verdict as a whole: neutral while questions are open and nothing holds IMS up."""
+    level = effective_level(assessment, decision)
+    if missing and level is Level.ELIGIBLE:
+        return UNFINISHED
+    return LOOKS[level]
+
+
+def area_look(level: Level, *, finished: bool = True) -> LevelLook:
+    """An area's look in a table: an area nothing holds up is neutral until the screening is finished."""
+    return UNFINISHED if not finished and level is Level.ELIGIBLE else LOOKS[level]
+
+
+def area_result(level: Level, not_before: date | None = None, *, finished: bool = True) -> tuple[LevelLook, str]:
+    """An area's line in a table of areas, on screen and on paper: (◷, 'Not yet: from January 23, 2027')."""
+    look = area_look(level, finished=finished)
+    return look, (look.word if look is UNFINISHED else whole_patient(level, not_before))
