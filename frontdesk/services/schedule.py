@@ -903,11 +903,15 @@ def rebooking(ctx: ServiceContext, actor: Actor, patient_id: int, type_id: int |
         note = error.message
     if slot is not None:
         when = f"{format_day(slot.starts_at.astimezone(ctx.zone).date())}, {_clock(slot.starts_at, ctx.zone)}"
-        note = f"First free time: {when} with {slot.therapist_name}."
+        kept = f" (IMS kept {settings.ims_interval_days} days apart)" if is_ims else ""
+        note = f"First free time{kept}: {when} with {slot.therapist_name}."
         if therapist_id is not None and slot.therapist_id != therapist_id:
             note += f" {therapists[therapist_id].name} has no free time in the next six months."
     elif not note:
         note = "No free time in the next six months for this choice."
+    if template is not None:
+        what = ", ".join(part for part in (template.type_name, template.area_label, template.therapist_name) if part)
+        note = f"As the visit of {format_day(template.starts_at.astimezone(ctx.zone).date())} ({what}). " + note
     return Rebooking(patient_id, name, born, template, wanted_type, therapist_id, area, slot, bookings, note)
 
 

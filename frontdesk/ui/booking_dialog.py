@@ -225,7 +225,6 @@ class BookingDialog(QDialog):
         self.bookings = QLabel("")
         self.bookings.setObjectName("patient_bookings")
         self.bookings.setTextFormat(Qt.PlainText)
-        self.bookings.setWordWrap(True)
         self.bookings.setStyleSheet("color: #333;")
         if rebook is not None:
             self._bookings_for = rebook.patient_id
@@ -333,6 +332,8 @@ class BookingDialog(QDialog):
         layout.addLayout(form)
         layout.addLayout(repeat_row)
         layout.addWidget(self.plan_table, 1)
+        layout.addStretch(1)  # spare height goes here, not into the patient picker, while no dates are planned
+        self._filler = layout.count() - 1
         layout.addWidget(self.problems)
         layout.addWidget(self.find_from)
         layout.addWidget(buttons)
@@ -344,7 +345,7 @@ class BookingDialog(QDialog):
         self.repeat.toggled.connect(self._repeat_toggled)
         self._repeat_toggled(False)
         self._patient_chosen(self.patient.patient_id)
-        self.resize(640, 560)
+        self.resize(680, 560)
         remember_geometry(self, "booking_dialog")
         if rebook is not None and rebook.slot is not None:
             self.book_button.setFocus()
@@ -398,8 +399,12 @@ class BookingDialog(QDialog):
     def _repeat_toggled(self, on: bool) -> None:
         for widget in (self.every, self.unit, self.count, self.check_dates):
             widget.setEnabled(on)
-        self.plan_table.setVisible(on and self.occurrences.rowCount() > 0)
+        self._show_plan(on and self.occurrences.rowCount() > 0)
         self.book_button.setText("&Book the series" if on else "&Book")
+
+    def _show_plan(self, shown: bool) -> None:
+        self.plan_table.setVisible(shown)
+        self.layout().setStretch(self._filler, 0 if shown else 1)
 
     def _every(self) -> timedelta | relativedelta:
         n = self.every.value()
@@ -486,7 +491,7 @@ class BookingDialog(QDialog):
             return False
         self.occurrences.set_plan(planned)
         self._planned_for = self._plan_key(request)
-        self.plan_table.show()
+        self._show_plan(True)
         self.plan_table.resizeColumnsToContents()
         self.plan_table.setCurrentIndex(self.occurrences.index(0, 3))
         clashes = sum(1 for p in planned if not p.ok)

@@ -230,6 +230,7 @@ class DateField(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.button)
         layout.addWidget(self.error)
+        layout.addStretch(1)
         self.setFocusProxy(self.edit)
         self.edit.editingFinished.connect(self.commit)
         self.edit.installEventFilter(self)
@@ -311,15 +312,17 @@ class DateField(QWidget):
 
 
 def bookings_text(bookings, zone: ZoneInfo) -> str:
-    """The patient's last and next appointments, one per line, for the booking dialogs."""
-    from frontdesk.ui.appointment_model import short_date, time_range
+    """The patient's last and next appointments in date order, one short line each, for the booking
+    dialogs: "Last: Fri Nov 27, 2026, 10:15 · IMS treatment · Alex Schell · Right lower leg"."""
+    from frontdesk.ui.appointment_model import short_date
 
     def line(word: str, record) -> str:
-        parts = [f"{short_date(record.starts_at, zone)}, {time_range(record, zone)}", record.type_name,
+        local = record.starts_at.astimezone(zone)
+        parts = [f"{short_date(record.starts_at, zone)}, {local.hour}:{local.minute:02d}", record.type_name,
                  record.therapist_name]
         if record.area_label:
             parts.append(record.area_label)
         return f"{word}: " + " · ".join(parts)
 
-    lines = [line("Next", r) for r in bookings.upcoming] + [line("Last", r) for r in bookings.last]
+    lines = [line("Last", r) for r in reversed(bookings.last)] + [line("Next", r) for r in bookings.upcoming]
     return "\n".join(lines) if lines else "No appointments yet."

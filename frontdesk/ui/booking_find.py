@@ -39,6 +39,7 @@ from frontdesk.services.schedule import (
     list_therapists,
     patient_bookings,
 )
+from frontdesk.ui.appointment_model import short_date
 from frontdesk.ui.booking_fields import (
     DateField,
     area_combo,
@@ -62,13 +63,17 @@ def _day(slot: FreeSlot, zone: ZoneInfo) -> str:
     return f"{format_day(local_day)}, {local_day.year}"
 
 
+def _short_day(slot: FreeSlot, zone: ZoneInfo) -> str:
+    return short_date(slot.starts_at, zone)
+
+
 class FreeSlotModel(RowTableModel[FreeSlot]):
     ROW_ROLE = SLOT_ROLE
     TEXT_ROLES = (Qt.DisplayRole, Qt.AccessibleTextRole)
 
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
         super().__init__((
-            Column("Day", lambda slot: _day(slot, zone)),
+            Column("Day", lambda slot: _short_day(slot, zone), tooltip=lambda slot: _day(slot, zone)),
             Column("Time", lambda slot: format_time_range(slot.interval, zone)),
             Column("Physiotherapist", lambda slot: slot.therapist_name),
         ), parent)
@@ -111,7 +116,6 @@ class FindSlotDialog(QDialog):
         self.bookings = QLabel("")
         self.bookings.setObjectName("patient_bookings")
         self.bookings.setTextFormat(Qt.PlainText)
-        self.bookings.setWordWrap(True)
         self.bookings.hide()
         if patient is not None:
             self.patient.set_patient(patient)
@@ -141,7 +145,8 @@ class FindSlotDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.chosen.connect(self.choose)
         self.table.doubleClicked.connect(self.choose)
@@ -168,7 +173,7 @@ class FindSlotDialog(QDialog):
         self.patient.patient_chosen.connect(self._patient_chosen)
         self._type_changed()
         self._patient_chosen(self.patient.patient_id)
-        self.resize(560, 560)
+        self.resize(680, 640)
         remember_geometry(self, "find_slot_dialog")
 
     def _type_changed(self) -> None:

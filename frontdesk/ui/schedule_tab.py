@@ -319,9 +319,11 @@ class ScheduleTab(QWidget):
             return
         if start is None:
             index = self.view.currentIndex()
-            if index.isValid() and self.model.appointment_at(index) is None:
+            if index.isValid() and self.model.appointment_at(index) is None \
+                    and index.data(INTERVAL_ROLE).start >= self.ctx.now():
                 start = index.data(INTERVAL_ROLE).start
                 therapist_id = self.model.columns[index.column()].therapist.id
+            # otherwise the dialog starts at the next free time (never in the past)
         try:
             from frontdesk.ui.booking_dialog import BookingDialog  # the first screen does not need it
 

@@ -2,7 +2,13 @@ from datetime import date
 
 import pytest
 
-from frontdesk.domain.ims_interval import blocked_days, first_clear_day, ims_too_close, too_close, too_close_text
+from frontdesk.domain.ims_interval import (
+    blocked_days,
+    first_clear_day,
+    ims_too_close,
+    too_close,
+    too_close_text,
+)
 
 MON = date(2026, 11, 30)
 
