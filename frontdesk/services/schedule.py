@@ -711,11 +711,13 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
     from ``from_date`` (or now, if later). With a patient, their other appointments are avoided,
     and for IMS the search starts on the first date their screening allows."""
     part = PartOfDay(part_of_day)
-    settings = get_clinic_settings(ctx)
-    step = timedelta(minutes=settings.slot_minutes)
+    # One read transaction for the whole search: the type, the therapists, the settings, the
+    # screening, the IMS interval and the slots all see the same data.
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.BOOK, "look for free appointments")
         session = uow.session
+        settings = clinic_settings_in(session)
+        step = timedelta(minutes=settings.slot_minutes)
         kind = session.get(AppointmentType, type_id)
         if kind is None or not kind.active:
             raise ValidationFailed({"type": "Choose the kind of appointment."})
@@ -723,35 +725,33 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
                       if therapist_id is None or t.id == therapist_id]
         is_ims = bool(kind.is_ims)
         duration = timedelta(minutes=kind.duration_minutes)
-    if is_ims:
-        qualified = [t for t in therapists if t.ims_qualified]
-        if not qualified:
-            who = therapists[0].name if therapist_id is not None and therapists else "No physiotherapist"
-            raise BookingRefused([f"{who} is not IMS-qualified; choose an IMS-qualified physiotherapist."])
-        therapists = qualified
-    if is_ims and patient_id is not None and area:
-        decision = ims_allowed(ctx, patient_id, area, from_date)
-        if not decision.allowed:
-            if decision.first_allowed is None or decision.first_allowed <= from_date:
-                texts = [str(getattr(r, "text", r)) for r in decision.reasons]
-                raise BookingRefused(texts or ["The patient's screening does not allow IMS yet."], ims=True)
-            from_date = decision.first_allowed
-    start = max(local_instant(from_date, time(0), ctx.zone), ctx.now().astimezone(timezone.utc))
-    found: list[FreeSlot] = []
-    names = {t.id: t.name for t in therapists}
-    chunk_start = start
-    horizon_end = start + timedelta(days=SEARCH_HORIZON_DAYS)
-    kept_apart: list[Busy] = []
-    if is_ims and patient_id is not None:
-        with UnitOfWork(ctx, actor) as uow:
-            kept_apart = _ims_interval_busy(ctx, uow.session, patient_id, start, horizon_end, settings.ims_interval_days)
-    while chunk_start < horizon_end and len(found) < limit:
-        chunk_end = min(chunk_start + timedelta(days=_SEARCH_CHUNK_DAYS), horizon_end)
-        with UnitOfWork(ctx, actor) as uow:
-            slots = _first_free_in_chunk(uow.session, ctx.zone, names, duration, Interval(chunk_start, chunk_end),
+        if is_ims:
+            qualified = [t for t in therapists if t.ims_qualified]
+            if not qualified:
+                who = therapists[0].name if therapist_id is not None and therapists else "No physiotherapist"
+                raise BookingRefused([f"{who} is not IMS-qualified; choose an IMS-qualified physiotherapist."])
+            therapists = qualified
+        if is_ims and patient_id is not None and area:
+            decision = ims_allowed(ctx, patient_id, area, from_date, session=session)
+            if not decision.allowed:
+                if decision.first_allowed is None or decision.first_allowed <= from_date:
+                    texts = [str(getattr(r, "text", r)) for r in decision.reasons]
+                    raise BookingRefused(texts or ["The patient's screening does not allow IMS yet."], ims=True)
+                from_date = decision.first_allowed
+        start = max(local_instant(from_date, time(0), ctx.zone), ctx.now().astimezone(timezone.utc))
+        found: list[FreeSlot] = []
+        names = {t.id: t.name for t in therapists}
+        chunk_start = start
+        horizon_end = start + timedelta(days=SEARCH_HORIZON_DAYS)
+        kept_apart: list[Busy] = []
+        if is_ims and patient_id is not None:
+            kept_apart = _ims_interval_busy(ctx, session, patient_id, start, horizon_end, settings.ims_interval_days)
+        while chunk_start < horizon_end and len(found) < limit:
+            chunk_end = min(chunk_start + timedelta(days=_SEARCH_CHUNK_DAYS), horizon_end)
+            slots = _first_free_in_chunk(session, ctx.zone, names, duration, Interval(chunk_start, chunk_end),
                                          step, part, patient_id, limit - len(found), kept_apart)
-        found.extend(FreeSlot(s.therapist_id, names[s.therapist_id], s.interval) for s in slots)
-        chunk_start = chunk_end
+            found.extend(FreeSlot(s.therapist_id, names[s.therapist_id], s.interval) for s in slots)
+            chunk_start = chunk_end
     return found
 
 
@@ -772,7 +772,8 @@ def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str]
                          limit: int, kept_apart: Sequence[Busy] = ()) -> list:
     """The first ``limit`` free slots in ``window``, reading the appointments a day, then two, four ...
     at a time: in a busy clinic the first slots are near, and reading two weeks of everyone's
-    appointments costs far more than finding them.
+    appointments costs far more than finding them. With fewer therapists each read covers more days
+    (one therapist: the whole window at once); the patient's own few appointments are read at once.
 
     Slots come in start order and all last ``duration``, so those ending by the time read so far are
     exactly the first slots the whole window would give (appointments after it cannot touch them).
@@ -783,25 +784,21 @@ def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str]
     busy: dict[int, list[Busy]] = defaultdict(list)
     patient_busy: list[Busy] = [b for b in kept_apart if b.interval.start < window.end and b.interval.end > window.start]
     known_until = padded.start
-    reach = timedelta(days=1)
+    reach = timedelta(days=max(1, _SEARCH_CHUNK_DAYS // max(1, len(ids))))
+    if patient_id:
+        patient_busy += _patient_busy(session, patient_id, window)
     while True:
         read_from, known_until = known_until, min(window.start + reach, window.end)
         complete = known_until >= window.end
         if read_from == padded.start:
             read = Interval(padded.start, padded.end if complete else known_until)
             _add_busy(busy, names, _live_appointments(session, read, therapist_ids=ids))
-            if patient_id:
-                patient_busy += _patient_busy(session, patient_id, Interval(window.start, min(read.end, window.end)))
         else:
             # Only what starts in the newly read stretch: anything earlier that reaches into it
             # overlapped the stretch already read.
             read = Interval(read_from, padded.end if complete else known_until)
             fresh = _live_appointments(session, read, therapist_ids=ids, starting_in=True)
             _add_busy(busy, names, fresh)
-            if patient_id and read.start < window.end:
-                mine = Interval(read.start, min(read.end, window.end))
-                patient_busy += [Busy(Interval(start, end), "The patient", appointment_id) for appointment_id, _t, _p,
-                                 start, end in _live_appointments(session, mine, patient_id=patient_id, starting_in=True)]
         slots = find_free_slots(duration, list(_with_busy(time_of, names, busy).values()), window.start, window.end,
                                 zone, step, part, patient_busy, limit=limit)
         if complete:
@@ -818,14 +815,18 @@ def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str]
 def _patient_bookings_in(ctx: ServiceContext, session: Session, patient_id: int, last: int, upcoming: int,
                          settings: ClinicSettings) -> PatientBookings:
     now = ctx.now()
-    mine = appointment_query().where(Appointment.patient_id == patient_id, Appointment.status.in_(_LIVE))
-    before = load_appointment_records(session, mine.where(Appointment.starts_at < now)
-                                      .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(last),
-                                      settings=settings) if last else []
-    after = load_appointment_records(session, mine.where(Appointment.starts_at >= now)
-                                     .order_by(Appointment.starts_at, Appointment.id).limit(upcoming),
-                                     settings=settings) if upcoming else []
-    return PatientBookings(patient_id, tuple(before), tuple(after))
+    mine = select(Appointment.id).where(Appointment.patient_id == patient_id, Appointment.status.in_(_LIVE))
+    before = list(session.scalars(mine.where(Appointment.starts_at < now)
+                                  .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(last))) \
+        if last else []
+    after = list(session.scalars(mine.where(Appointment.starts_at >= now)
+                                 .order_by(Appointment.starts_at, Appointment.id).limit(upcoming))) if upcoming else []
+    # The records in one read, so the IMS flags (the patient's screening) are judged once.
+    records = {r.id: r for r in load_appointment_records(
+        session, appointment_query().where(Appointment.id.in_(before + after)), settings=settings)} \
+        if before or after else {}
+    return PatientBookings(patient_id, tuple(records[i] for i in before if i in records),
+                           tuple(records[i] for i in after if i in records))
 
 
 def patient_bookings(ctx: ServiceContext, actor: Actor, patient_id: int, *, last: int = 2,
@@ -868,10 +869,14 @@ def rebooking(ctx: ServiceContext, actor: Actor, patient_id: int, type_id: int |
         if patient.archived:
             raise ValidationFailed({"patient": "This patient's record is archived; restore it before booking."})
         settings = clinic_settings_in(session)
-        template = _last_visit(ctx, session, patient_id, type_id, settings)
+        bookings = _patient_bookings_in(ctx, session, patient_id, 2, 3, settings)
+        # The last visit is usually among the bookings just read; asked only when it is not.
+        shown = [*bookings.last, *bookings.upcoming]
+        template = next((r for r in shown if type_id is None or r.type_id == type_id), None)
+        if template is None or (type_id is not None and template.starts_at > ctx.now() and bookings.last):
+            template = _last_visit(ctx, session, patient_id, type_id, settings) or template
         if template is None and type_id is not None:
             template = _last_visit(ctx, session, patient_id, None, settings)
-        bookings = _patient_bookings_in(ctx, session, patient_id, 2, 3, settings)
         name = display_name(patient.family_name, patient.given_names, patient.preferred_name)
         born = patient.date_of_birth
         kinds = {row.id: bool(row.is_ims) for row in session.scalars(
