@@ -50,6 +50,8 @@ FIGURES = (
     "consent_pdf_batch_200",
     "booking_1000",
     "peak_memory",
+    "book_again",
+    "open_patient",
 )
 
 
@@ -65,13 +67,14 @@ class Size:
     batch: int
     bookings: int
     process_runs: int
+    counter_runs: int = 20
 
 
 SIZES = {
     "large": Size("large", rounds=3, search_patients=15, day_runs=20, next_runs=10, assessment_calls=2000,
                   consent_runs=20, batch=200, bookings=1000, process_runs=11),
     "tiny": Size("tiny", rounds=1, search_patients=3, day_runs=3, next_runs=2, assessment_calls=200,
-                 consent_runs=2, batch=5, bookings=40, process_runs=1),
+                 consent_runs=2, batch=5, bookings=40, process_runs=1, counter_runs=3),
 }
 
 
@@ -514,6 +517,93 @@ class Bench:
                            f"{statistics.median(latencies):.2f} ms")
         return figure
 
+    # -- at the counter (issue 13) -----------------------------------------------------------------
+
+    def ims_regulars(self, count: int) -> list[int]:
+        """Patients whose last visit was IMS and who are screened: the ones a receptionist books again."""
+        now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+        rows = self.raw.execute(
+            "SELECT a.patient_id FROM appointments a JOIN appointment_types y ON y.id = a.type_id "
+            "JOIN patients p ON p.id = a.patient_id WHERE y.is_ims = 1 AND a.status IN ('completed', 'arrived') "
+            "AND a.starts_at < ? AND p.archived = 0 AND a.area <> '' "
+            "AND EXISTS (SELECT 1 FROM screenings s WHERE s.patient_id = a.patient_id) "
+            "ORDER BY a.starts_at DESC LIMIT ?", (now, count * 4)).fetchall()
+        return list(dict.fromkeys(row[0] for row in rows))[:count]
+
+    def book_again(self) -> Figure:
+        figure = Figure("book_again", "book again: dialog open, prefilled, first slot found", "ms", "<= 50 ms",
+                        median_target=50)
+        try:
+            from frontdesk.services.schedule import rebooking
+            from frontdesk.ui.booking_dialog import BookingDialog
+        except ImportError:
+            return _unavailable(figure, "services.schedule.rebooking or the booking dialog does not exist yet")
+        if self.app is None:
+            return _unavailable(figure, "PySide6 is not installed")
+        patients = self.ims_regulars(self.size.counter_runs)
+        if not patients:
+            return _unavailable(figure, "no patient with an IMS visit")
+        complete = 0
+
+        def one(patient_id: int):
+            dialog = BookingDialog(self.ctx, self.actor, rebook=rebooking(self.ctx, self.actor, patient_id))
+            dialog.show()
+            self.app.processEvents()
+            return dialog
+
+        def close(dialog) -> None:  # not timed: closing saves the dialog's geometry
+            dialog.close()
+            dialog.deleteLater()
+            self.app.processEvents()
+
+        close(one(patients[0]))
+        for run in range(self.size.counter_runs):
+            patient_id = patients[run % len(patients)]
+            started = time.perf_counter()
+            dialog = one(patient_id)
+            figure.samples.append((time.perf_counter() - started) * 1000)
+            complete += dialog.request() is not None
+            close(dialog)
+        figure.note = (f"services.schedule.rebooking (the last visit, the patient's bookings, the first slot with "
+                       f"the same physiotherapist that obeys hours, time off, the IMS gate and interval) then the "
+                       f"BookingDialog built and shown, for {len(patients)} patients whose last visit was IMS; "
+                       f"{complete} of {len(figure.samples)} opened with every field filled in")
+        self.explain_service("book again", lambda: rebooking(self.ctx, self.actor, patients[0]))
+        return figure
+
+    def open_patient(self) -> Figure:
+        figure = Figure("open_patient", "open a patient with history", "ms", "<= 50 ms", median_target=50)
+        if self.app is None:
+            return _unavailable(figure, "PySide6 is not installed")
+        try:
+            from frontdesk.ui.errors import Prompts
+            from frontdesk.ui.intake_tab import IntakeTab
+        except ImportError:
+            return _unavailable(figure, "the Intake tab does not exist yet")
+        patients = self.ims_regulars(self.size.counter_runs + 1)
+        if len(patients) < 2:
+            return _unavailable(figure, "fewer than two patients with a history")
+        tab = IntakeTab(self.ctx, self.actor, Prompts())
+        tab.resize(1280, 760)
+        tab.show()
+        self.app.processEvents()
+        tab.open_patient(patients[-1])
+
+        def one(patient_id: int) -> None:
+            tab.open_patient(patient_id)
+            self.app.processEvents()
+
+        for run in range(self.size.counter_runs):
+            patient_id = patients[run % (len(patients) - 1)]
+            if tab.patient is not None and tab.patient.id == patient_id:
+                tab.open_patient(patients[-1])  # opening the patient already open does nothing
+            figure.samples.append(_timed(lambda: one(patient_id)))
+        figure.note = ("IntakeTab.open_patient (the record, the screening history, the verdict, the form filled "
+                       "in) and the events it posts, for patients with screenings and IMS visits")
+        tab.close()
+        tab.deleteLater()
+        return figure
+
     # -- whole processes ---------------------------------------------------------------------------
 
     def processes(self) -> tuple[Figure, Figure]:
@@ -848,6 +938,8 @@ def main(argv: list[str] | None = None) -> int:
         ("ims_assessment", bench.ims_assessment),
         ("consent", bench.consent),
         ("booking_1000", bench.booking),
+        ("book_again", bench.book_again),
+        ("open_patient", bench.open_patient),
         ("processes", bench.processes),
     ]
     try:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import AppointmentType, Setting, Therapist, WorkingHours
 from frontdesk.db.plain import SessionReader
 from frontdesk.domain.contact import ContactError, parse_phone
+from frontdesk.domain.ims_interval import MAX_IMS_INTERVAL_DAYS, MIN_IMS_INTERVAL_DAYS
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import RuleTable
 from frontdesk.services.clinic_settings import (
@@ -62,6 +63,9 @@ def validate_clinic_settings(settings: ClinicSettings) -> ClinicSettings:
         errors["late_cancel_hours"] = "The late-cancellation notice must be between 0 and 168 hours."
     if not 1 <= settings.idle_lock_minutes <= 240:
         errors["idle_lock_minutes"] = "The idle lock must be between 1 and 240 minutes."
+    if not MIN_IMS_INTERVAL_DAYS <= settings.ims_interval_days <= MAX_IMS_INTERVAL_DAYS:
+        errors["ims_interval_days"] = (f"Keep IMS treatments between {MIN_IMS_INTERVAL_DAYS} and "
+                                       f"{MAX_IMS_INTERVAL_DAYS} days apart.")
     if settings.slot_minutes not in (5, 10, 15, 20, 30, 60):
         errors["slot_minutes"] = "Choose 5, 10, 15, 20, 30 or 60 minutes."
     try:

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from frontdesk.db.plain import Reader
+from frontdesk.domain.ims_interval import DEFAULT_IMS_INTERVAL_DAYS
 from frontdesk.domain.screening import RuleTable
 from frontdesk.resources import resource_path
 from frontdesk.services.context import ServiceContext
@@ -36,6 +37,8 @@ class ClinicSettings:
     day_start: str = "07:00"
     day_end: str = "20:00"
     backup_dir: str = ""
+    #: IMS treatments for one patient at least this many days apart (closer needs a reason).
+    ims_interval_days: int = DEFAULT_IMS_INTERVAL_DAYS
 
     @property
     def zone(self) -> ZoneInfo:

@@ -73,6 +73,9 @@ class BookingRequest:
     starts_at: datetime
     area: str = ""
     notes: str = ""
+    #: Why an IMS treatment is booked closer to another one of the patient's than the clinic's
+    #: interval (empty when it is not); kept with the appointment's history and in the audit.
+    interval_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,8 @@ class BookingCheck:
     problems: tuple[str, ...]
     first_allowed: date | None = None
     ims_refused: bool = False
+    #: The IMS interval's warning: booking is possible, with a reason (empty when not too close).
+    too_close: str = ""
 
     @property
     def ok(self) -> bool:
@@ -191,3 +196,36 @@ class ScheduleExceptionRecord:
     interval: Interval
     reason: str
     affected: tuple[AppointmentRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class PatientBookings:
+    """A patient's most recent and next live appointments (cancelled and no-show ones left out),
+    for the booking dialogs: ``last`` newest first, ``upcoming`` soonest first."""
+
+    patient_id: int
+    last: tuple[AppointmentRecord, ...]
+    upcoming: tuple[AppointmentRecord, ...]
+
+
+@dataclass(frozen=True)
+class Rebooking:
+    """What "Book again" opens the booking dialog with.
+
+    ``template`` is the patient's last visit (of the type asked for, if one was): their most recent
+    appointment that was not cancelled or a no-show and has started by now, or failing that their
+    next booked one. ``slot`` is the first slot with the same type, area and physiotherapist that
+    obeys every booking rule (None when nothing is free in the search horizon); ``note`` says in a
+    sentence what was proposed, or why not.
+    """
+
+    patient_id: int
+    patient_name: str
+    date_of_birth: date
+    template: AppointmentRecord | None
+    type_id: int | None
+    therapist_id: int | None
+    area: str
+    slot: FreeSlot | None
+    bookings: PatientBookings
+    note: str

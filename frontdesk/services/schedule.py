@@ -36,6 +36,7 @@ from frontdesk.db.models import (
 from frontdesk.db.plain import SessionReader
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.domain.areas import BodyArea
+from frontdesk.domain.ims_interval import blocked_days, ims_too_close, too_close_text
 from frontdesk.domain.patients import display_name
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import (
@@ -55,7 +56,7 @@ from frontdesk.domain.scheduling import (
     recurrence,
 )
 from frontdesk.domain.screening import format_date
-from frontdesk.services.clinic import ClinicSettings, get_clinic_settings
+from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from frontdesk.services.records import (
@@ -64,7 +65,9 @@ from frontdesk.services.records import (
     BookingCheck,
     BookingRequest,
     FreeSlot,
+    PatientBookings,
     PlannedOccurrence,
+    Rebooking,
     ScheduleExceptionRecord,
 )
 from frontdesk.services.records import AwayTime as AwayTime  # re-exported: the schedule's records
@@ -108,6 +111,15 @@ class BookingRefused(ServiceError):
         if first_allowed is not None:
             message += f" IMS can be booked from {format_date(first_allowed)}."
         super().__init__(message)
+
+
+class IntervalReasonNeeded(BookingRefused):
+    """An IMS treatment closer to another of the patient's than the clinic's interval: it may be
+    booked, but only with a reason (``BookingRequest.interval_reason``)."""
+
+    def __init__(self, warning: str) -> None:
+        super().__init__([warning], ims=True)
+        self.warning = warning
 
 
 class SlotTaken(Conflict):
@@ -341,6 +353,32 @@ def _ims_problems(ctx: ServiceContext, therapist: Therapist, patient_id: int, ar
     return reasons, first_allowed
 
 
+_PATIENT_IMS_STARTS = (
+    select(Appointment.id, Appointment.starts_at)
+    .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+    .where(Appointment.patient_id == bindparam("patient"), Appointment.starts_at >= bindparam("start"),
+           Appointment.starts_at < bindparam("end"), Appointment.status.in_(_LIVE), AppointmentType.is_ims.is_(True))
+)
+
+
+def _patient_ims_days(ctx: ServiceContext, session: Session, patient_id: int, first: date, last: date,
+                      ignore: int | None = None) -> list[date]:
+    """The local days from ``first`` to ``last`` (inclusive) on which the patient has live IMS."""
+    rows = session.execute(_PATIENT_IMS_STARTS, {
+        "patient": patient_id, "start": local_instant(first, time(0), ctx.zone),
+        "end": local_instant(last + timedelta(days=1), time(0), ctx.zone)})
+    return [start.astimezone(ctx.zone).date() for appointment_id, start in rows if appointment_id != ignore]
+
+
+def _interval_warning(ctx: ServiceContext, session: Session, patient_id: int, on: date, min_days: int,
+                      ignore: int | None = None) -> str:
+    """The IMS interval's warning for IMS on ``on`` (empty when the patient's other IMS is far enough)."""
+    reach = timedelta(days=max(min_days, 1))
+    others = _patient_ims_days(ctx, session, patient_id, on - reach, on + reach, ignore)
+    found = ims_too_close(on, others, min_days)
+    return too_close_text(found, min_days, format_day) if found else ""
+
+
 def _problem_texts(problems: Iterable[BookingProblem]) -> list[str]:
     return [p.message for p in problems]
 
@@ -415,6 +453,10 @@ def _checked_interval(ctx: ServiceContext, session: Session, request: BookingReq
         reasons, first_allowed = _ims_problems(ctx, therapist, request.patient_id, request.area, on, session)
         if reasons:
             raise BookingRefused(reasons, first_allowed=first_allowed, ims=True)
+        min_days = clinic_settings_in(session).ims_interval_days
+        warning = _interval_warning(ctx, session, request.patient_id, on, min_days)
+        if warning and not request.interval_reason.strip():
+            raise IntervalReasonNeeded(warning)
     _raise_for(_check_in_session(ctx, session, therapist, request.patient_id, interval))
     return patient, therapist, kind, interval
 
@@ -429,8 +471,9 @@ def book_appointment(ctx: ServiceContext, actor: Actor, request: BookingRequest)
         _lock(session, request.therapist_id, request.patient_id)
         patient, therapist, kind, interval = _checked_interval(ctx, session, request)
         appointment_id = _insert(session, ctx, actor, request, interval, series_id=None)
+        extra = {"interval_reason": request.interval_reason.strip()} if request.interval_reason.strip() else {}
         uow.audit("book", "appointment", appointment_id, patient_id=request.patient_id,
-                  therapist_id=request.therapist_id, type=kind.name, starts_at=interval.start.isoformat())
+                  therapist_id=request.therapist_id, type=kind.name, starts_at=interval.start.isoformat(), **extra)
         record = _booked_record(session, appointment_id, request, interval, patient, therapist, kind)
         uow.commit()
     return record
@@ -473,6 +516,9 @@ def _insert(session: Session, ctx: ServiceContext, actor: Actor, request: Bookin
     detail = {"starts_at": interval.start.isoformat(), "therapist_id": request.therapist_id}
     if series_id:
         detail["series_id"] = series_id
+    if request.interval_reason.strip():
+        # Shown in the appointment's history as "Booked: <reason>".
+        detail["reason"] = "IMS closer than the clinic's interval: " + request.interval_reason.strip()
     session.execute(_INSERT_EVENT, dict(
         appointment_id=appointment_id, at=now, by_user=actor.user_id, kind="booked", from_status=None,
         to_status=AppointmentStatus.BOOKED.value, detail=detail))
@@ -493,14 +539,17 @@ def check_booking(ctx: ServiceContext, actor: Actor, request: BookingRequest,
         area_problem = _area_problem(request.area, kind.is_ims)
         first_allowed = None
         ims_refused = False
+        too_close = ""
         if area_problem:
             problems.insert(0, area_problem)
         elif kind.is_ims:
-            reasons, first_allowed = _ims_problems(ctx, therapist, request.patient_id, request.area,
-                                                   interval.start.astimezone(ctx.zone).date(), session)
+            on = interval.start.astimezone(ctx.zone).date()
+            reasons, first_allowed = _ims_problems(ctx, therapist, request.patient_id, request.area, on, session)
             ims_refused = bool(reasons)
             problems = reasons + problems
-    return BookingCheck(interval, tuple(problems), first_allowed, ims_refused)
+            too_close = _interval_warning(ctx, session, request.patient_id, on,
+                                          clinic_settings_in(session).ims_interval_days, ignore_appointment)
+    return BookingCheck(interval, tuple(problems), first_allowed, ims_refused, too_close)
 
 
 # --- Moving --------------------------------------------------------------------------------------
@@ -642,8 +691,9 @@ def book_series(ctx: ServiceContext, actor: Actor, request: BookingRequest,
             # Flushed at once, so the next occurrence's check sees this one.
             booked.append((_insert(session, ctx, actor, occurrence, interval, series_id), interval))
         ids = [appointment_id for appointment_id, _interval in booked]
+        extra = {"interval_reason": request.interval_reason.strip()} if request.interval_reason.strip() else {}
         uow.audit("book_series", "appointment", ids[0], patient_id=request.patient_id, series_id=series_id,
-                  appointments=ids, starts=[interval.start.isoformat() for _id, interval in booked])
+                  appointments=ids, starts=[interval.start.isoformat() for _id, interval in booked], **extra)
         records = load_appointment_records(
             session, appointment_query().where(Appointment.id.in_(ids)).order_by(Appointment.starts_at))
         uow.commit()
@@ -661,11 +711,13 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
     from ``from_date`` (or now, if later). With a patient, their other appointments are avoided,
     and for IMS the search starts on the first date their screening allows."""
     part = PartOfDay(part_of_day)
-    settings = get_clinic_settings(ctx)
-    step = timedelta(minutes=settings.slot_minutes)
+    # One read transaction for the whole search: the type, the therapists, the settings, the
+    # screening, the IMS interval and the slots all see the same data.
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.BOOK, "look for free appointments")
         session = uow.session
+        settings = clinic_settings_in(session)
+        step = timedelta(minutes=settings.slot_minutes)
         kind = session.get(AppointmentType, type_id)
         if kind is None or not kind.active:
             raise ValidationFailed({"type": "Choose the kind of appointment."})
@@ -673,40 +725,55 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
                       if therapist_id is None or t.id == therapist_id]
         is_ims = bool(kind.is_ims)
         duration = timedelta(minutes=kind.duration_minutes)
-    if is_ims:
-        qualified = [t for t in therapists if t.ims_qualified]
-        if not qualified:
-            who = therapists[0].name if therapist_id is not None and therapists else "No physiotherapist"
-            raise BookingRefused([f"{who} is not IMS-qualified; choose an IMS-qualified physiotherapist."])
-        therapists = qualified
-    if is_ims and patient_id is not None and area:
-        decision = ims_allowed(ctx, patient_id, area, from_date)
-        if not decision.allowed:
-            if decision.first_allowed is None or decision.first_allowed <= from_date:
-                texts = [str(getattr(r, "text", r)) for r in decision.reasons]
-                raise BookingRefused(texts or ["The patient's screening does not allow IMS yet."], ims=True)
-            from_date = decision.first_allowed
-    start = max(local_instant(from_date, time(0), ctx.zone), ctx.now().astimezone(timezone.utc))
-    found: list[FreeSlot] = []
-    names = {t.id: t.name for t in therapists}
-    chunk_start = start
-    horizon_end = start + timedelta(days=SEARCH_HORIZON_DAYS)
-    while chunk_start < horizon_end and len(found) < limit:
-        chunk_end = min(chunk_start + timedelta(days=_SEARCH_CHUNK_DAYS), horizon_end)
-        with UnitOfWork(ctx, actor) as uow:
-            slots = _first_free_in_chunk(uow.session, ctx.zone, names, duration, Interval(chunk_start, chunk_end),
-                                         step, part, patient_id, limit - len(found))
-        found.extend(FreeSlot(s.therapist_id, names[s.therapist_id], s.interval) for s in slots)
-        chunk_start = chunk_end
+        if is_ims:
+            qualified = [t for t in therapists if t.ims_qualified]
+            if not qualified:
+                who = therapists[0].name if therapist_id is not None and therapists else "No physiotherapist"
+                raise BookingRefused([f"{who} is not IMS-qualified; choose an IMS-qualified physiotherapist."])
+            therapists = qualified
+        if is_ims and patient_id is not None and area:
+            decision = ims_allowed(ctx, patient_id, area, from_date, session=session)
+            if not decision.allowed:
+                if decision.first_allowed is None or decision.first_allowed <= from_date:
+                    texts = [str(getattr(r, "text", r)) for r in decision.reasons]
+                    raise BookingRefused(texts or ["The patient's screening does not allow IMS yet."], ims=True)
+                from_date = decision.first_allowed
+        start = max(local_instant(from_date, time(0), ctx.zone), ctx.now().astimezone(timezone.utc))
+        found: list[FreeSlot] = []
+        names = {t.id: t.name for t in therapists}
+        chunk_start = start
+        horizon_end = start + timedelta(days=SEARCH_HORIZON_DAYS)
+        kept_apart: list[Busy] = []
+        if is_ims and patient_id is not None:
+            kept_apart = _ims_interval_busy(ctx, session, patient_id, start, horizon_end, settings.ims_interval_days)
+        while chunk_start < horizon_end and len(found) < limit:
+            chunk_end = min(chunk_start + timedelta(days=_SEARCH_CHUNK_DAYS), horizon_end)
+            slots = _first_free_in_chunk(session, ctx.zone, names, duration, Interval(chunk_start, chunk_end),
+                                         step, part, patient_id, limit - len(found), kept_apart)
+            found.extend(FreeSlot(s.therapist_id, names[s.therapist_id], s.interval) for s in slots)
+            chunk_start = chunk_end
     return found
+
+
+def _ims_interval_busy(ctx: ServiceContext, session: Session, patient_id: int, start: datetime, end: datetime,
+                       min_days: int) -> list[Busy]:
+    """The days on which the IMS interval forbids another IMS for the patient, as whole local days
+    of patient time, so the slot search steps around them like around the patient's appointments."""
+    reach = timedelta(days=max(min_days, 1))
+    first = start.astimezone(ctx.zone).date() - reach
+    last = end.astimezone(ctx.zone).date() + reach
+    spans = blocked_days(_patient_ims_days(ctx, session, patient_id, first, last), min_days)
+    return [Busy(Interval(local_instant(a, time(0), ctx.zone), local_instant(b + timedelta(days=1), time(0), ctx.zone)),
+                 "The patient's IMS interval") for a, b in spans]
 
 
 def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str], duration: timedelta,
                          window: Interval, step: timedelta, part: PartOfDay, patient_id: int | None,
-                         limit: int) -> list:
+                         limit: int, kept_apart: Sequence[Busy] = ()) -> list:
     """The first ``limit`` free slots in ``window``, reading the appointments a day, then two, four ...
     at a time: in a busy clinic the first slots are near, and reading two weeks of everyone's
-    appointments costs far more than finding them.
+    appointments costs far more than finding them. With fewer therapists each read covers more days
+    (one therapist: the whole window at once); the patient's own few appointments are read at once.
 
     Slots come in start order and all last ``duration``, so those ending by the time read so far are
     exactly the first slots the whole window would give (appointments after it cannot touch them).
@@ -715,27 +782,23 @@ def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str]
     ids = list(names)
     time_of = _time_of(session, ids, padded)
     busy: dict[int, list[Busy]] = defaultdict(list)
-    patient_busy: list[Busy] = []
+    patient_busy: list[Busy] = [b for b in kept_apart if b.interval.start < window.end and b.interval.end > window.start]
     known_until = padded.start
-    reach = timedelta(days=1)
+    reach = timedelta(days=max(1, _SEARCH_CHUNK_DAYS // max(1, len(ids))))
+    if patient_id:
+        patient_busy += _patient_busy(session, patient_id, window)
     while True:
         read_from, known_until = known_until, min(window.start + reach, window.end)
         complete = known_until >= window.end
         if read_from == padded.start:
             read = Interval(padded.start, padded.end if complete else known_until)
             _add_busy(busy, names, _live_appointments(session, read, therapist_ids=ids))
-            if patient_id:
-                patient_busy += _patient_busy(session, patient_id, Interval(window.start, min(read.end, window.end)))
         else:
             # Only what starts in the newly read stretch: anything earlier that reaches into it
             # overlapped the stretch already read.
             read = Interval(read_from, padded.end if complete else known_until)
             fresh = _live_appointments(session, read, therapist_ids=ids, starting_in=True)
             _add_busy(busy, names, fresh)
-            if patient_id and read.start < window.end:
-                mine = Interval(read.start, min(read.end, window.end))
-                patient_busy += [Busy(Interval(start, end), "The patient", appointment_id) for appointment_id, _t, _p,
-                                 start, end in _live_appointments(session, mine, patient_id=patient_id, starting_in=True)]
         slots = find_free_slots(duration, list(_with_busy(time_of, names, busy).values()), window.start, window.end,
                                 zone, step, part, patient_busy, limit=limit)
         if complete:
@@ -744,6 +807,122 @@ def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str]
         if len(known) >= limit:
             return known
         reach *= 2
+
+
+# --- The patient's bookings and "Book again" -----------------------------------------------------
+
+
+def _patient_bookings_in(ctx: ServiceContext, session: Session, patient_id: int, last: int, upcoming: int,
+                         settings: ClinicSettings) -> PatientBookings:
+    now = ctx.now()
+    mine = select(Appointment.id).where(Appointment.patient_id == patient_id, Appointment.status.in_(_LIVE))
+    before = list(session.scalars(mine.where(Appointment.starts_at < now)
+                                  .order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(last))) \
+        if last else []
+    after = list(session.scalars(mine.where(Appointment.starts_at >= now)
+                                 .order_by(Appointment.starts_at, Appointment.id).limit(upcoming))) if upcoming else []
+    # The records in one read, so the IMS flags (the patient's screening) are judged once.
+    records = {r.id: r for r in load_appointment_records(
+        session, appointment_query().where(Appointment.id.in_(before + after)), settings=settings)} \
+        if before or after else {}
+    return PatientBookings(patient_id, tuple(records[i] for i in before if i in records),
+                           tuple(records[i] for i in after if i in records))
+
+
+def patient_bookings(ctx: ServiceContext, actor: Actor, patient_id: int, *, last: int = 2,
+                     upcoming: int = 3) -> PatientBookings:
+    """The patient's ``last`` most recent and ``upcoming`` next live appointments (cancelled and
+    no-show ones are left out: they hold no time and were no visit)."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see appointments")
+        session = uow.session
+        return _patient_bookings_in(ctx, session, patient_id, last, upcoming, clinic_settings_in(session))
+
+
+def _last_visit(ctx: ServiceContext, session: Session, patient_id: int, type_id: int | None,
+                settings: ClinicSettings) -> AppointmentRecord | None:
+    """The patient's most recent live appointment (of ``type_id``, if given) that has started by
+    now; failing that, their next booked one."""
+    statement = appointment_query().where(Appointment.patient_id == patient_id, Appointment.status.in_(_LIVE))
+    if type_id is not None:
+        statement = statement.where(Appointment.type_id == type_id)
+    now = ctx.now()
+    for query in (statement.where(Appointment.starts_at <= now).order_by(Appointment.starts_at.desc()),
+                  statement.where(Appointment.starts_at > now).order_by(Appointment.starts_at)):
+        found = load_appointment_records(session, query.limit(1), settings=settings)
+        if found:
+            return found[0]
+    return None
+
+
+def rebooking(ctx: ServiceContext, actor: Actor, patient_id: int, type_id: int | None = None) -> Rebooking:
+    """What "Book again" proposes for the patient: the type, IMS area and physiotherapist of their
+    last visit (of ``type_id``, when asked from an appointment) and the first slot from now that
+    obeys every booking rule: working hours, time off, the area's IMS screening, the patient's other
+    appointments and the clinic's IMS interval. Nothing is saved."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.BOOK, "book appointments")
+        session = uow.session
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise NotFound("That patient is not in the records.")
+        if patient.archived:
+            raise ValidationFailed({"patient": "This patient's record is archived; restore it before booking."})
+        settings = clinic_settings_in(session)
+        bookings = _patient_bookings_in(ctx, session, patient_id, 2, 3, settings)
+        # The last visit is usually among the bookings just read; asked only when it is not.
+        shown = [*bookings.last, *bookings.upcoming]
+        template = next((r for r in shown if type_id is None or r.type_id == type_id), None)
+        if template is None or (type_id is not None and template.starts_at > ctx.now() and bookings.last):
+            template = _last_visit(ctx, session, patient_id, type_id, settings) or template
+        if template is None and type_id is not None:
+            template = _last_visit(ctx, session, patient_id, None, settings)
+        name = display_name(patient.family_name, patient.given_names, patient.preferred_name)
+        born = patient.date_of_birth
+        kinds = {row.id: bool(row.is_ims) for row in session.scalars(
+            select(AppointmentType).where(AppointmentType.active.is_(True)))}
+        therapists = {t.id: t for t in therapists_from(SessionReader(session))}
+    wanted_type = type_id if type_id in kinds else (template.type_id if template and template.type_id in kinds else None)
+    if wanted_type is None:
+        return Rebooking(patient_id, name, born, template, None, None, "", None, bookings,
+                         "No earlier visit to copy: choose the type of appointment.")
+    is_ims = kinds[wanted_type]
+    area = template.area if template is not None and is_ims and template.type_id == wanted_type else ""
+    therapist_id = template.therapist_id if template is not None else None
+    therapist = therapists.get(therapist_id) if therapist_id is not None else None
+    if therapist is None or (is_ims and not therapist.ims_qualified):
+        therapist_id = None
+    if is_ims and not area:
+        return Rebooking(patient_id, name, born, template, wanted_type, therapist_id, "", None, bookings,
+                         "Choose the IMS area; the first free slot is found for that area.")
+    slot = None
+    note = ""
+    try:
+        for who in ([therapist_id, None] if therapist_id is not None else [None]):
+            found = find_next_available(ctx, actor, wanted_type, who, ctx.today(), patient_id=patient_id,
+                                        area=area or None, limit=1)
+            if found:
+                slot = found[0]
+                break
+    except BookingRefused as error:
+        note = error.message
+    if slot is not None:
+        when = f"{format_day(slot.starts_at.astimezone(ctx.zone).date())}, {_clock(slot.starts_at, ctx.zone)}"
+        kept = f" (IMS kept {settings.ims_interval_days} days apart)" if is_ims else ""
+        note = f"First free time{kept}: {when} with {slot.therapist_name}."
+        if therapist_id is not None and slot.therapist_id != therapist_id:
+            note += f" {therapists[therapist_id].name} has no free time in the next six months."
+    elif not note:
+        note = "No free time in the next six months for this choice."
+    if template is not None:
+        what = ", ".join(part for part in (template.type_name, template.area_label, template.therapist_name) if part)
+        note = f"As the visit of {format_day(template.starts_at.astimezone(ctx.zone).date())} ({what}). " + note
+    return Rebooking(patient_id, name, born, template, wanted_type, therapist_id, area, slot, bookings, note)
+
+
+def _clock(instant: datetime, zone: ZoneInfo) -> str:
+    local = instant.astimezone(zone)
+    return f"{local.hour}:{local.minute:02d}"
 
 
 # --- Day and week ---------------------------------------------------------------------------------

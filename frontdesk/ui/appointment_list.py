@@ -67,6 +67,8 @@ class AppointmentListPage(QWidget):
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self._filter = AppointmentFilter()
+        #: The window's actions on an appointment (Book again), added to the context menu.
+        self.context_actions: list = []
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_filters())
 
@@ -300,6 +302,8 @@ class AppointmentListPage(QWidget):
         if index.isValid():
             self.table.selectRow(index.row())
         menu = QMenu(self)
+        for action in self.context_actions:
+            menu.addAction(action)
         for action in self.actions.all:
             menu.addAction(action)
         menu.popup(self.table.viewport().mapToGlobal(point))

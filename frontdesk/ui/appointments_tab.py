@@ -45,6 +45,8 @@ class AppointmentsTab(QWidget):
         self._announcing = False
         self._list_page: AppointmentListPage | None = None
         self._my_day: MyDayWidget | None = None
+        #: The window's actions on an appointment (Book again), for the list's context menu.
+        self.context_actions: list = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.pages = QTabWidget()
@@ -78,6 +80,13 @@ class AppointmentsTab(QWidget):
         self.my_day.show_own_day()
         self.my_day.table.setFocus()
 
+    def selected_appointment(self):
+        """The appointment selected on the page in front (None before the pages are built)."""
+        if self._list_page is None or self._my_day is None:
+            return None
+        page = self._list_page if self.pages.currentIndex() == 0 else self._my_day
+        return page.current_record()
+
     def showEvent(self, event: QShowEvent) -> None:
         self._build_pages()
         super().showEvent(event)
@@ -90,6 +99,7 @@ class AppointmentsTab(QWidget):
 
         self._list_page = AppointmentListPage(self.ctx, self.signed_in, self.prompts)
         self._my_day = MyDayWidget(self.ctx, self.signed_in, self.prompts)
+        self._list_page.context_actions = self.context_actions
         for holder, page in zip(self._holders, (self._list_page, self._my_day)):
             holder.layout().addWidget(page)
             page.show()  # at once, with its holder, rather than at the next turn of the event loop

@@ -1,5 +1,10 @@
 """The booking dialog: patient, type, therapist, start (the end follows), IMS area, and a repeat.
 
+The patient's last and next appointments are shown under the patient. The start defaults to the
+next free time (never the past); "Book again" opens it filled in from a `Rebooking`, with the focus on
+Book, so Enter books. An IMS treatment closer to another of the patient's than the clinic's interval
+is warned about at once and needs a reason before it can be booked.
+
 Problems are checked as the fields change and shown under the form; nothing is saved until Book.
 A refused IMS booking shows why and, when a date ends the block, offers "Find a slot from <date>".
 A repeat lists every planned date first; a date that clashes can be skipped or moved to the next
@@ -34,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.scheduling import Interval, format_day, format_time, format_time_range
+from frontdesk.domain.scheduling import Interval, format_day, format_time, format_time_range, next_grid_time
 from frontdesk.domain.screening import format_date
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
@@ -42,17 +47,23 @@ from frontdesk.services.schedule import (
     AppointmentRecord,
     BookingRefused,
     BookingRequest,
+    IntervalReasonNeeded,
     PlannedOccurrence,
     book_appointment,
     book_series,
     check_booking,
+    find_next_available,
     list_appointment_types,
     list_therapists,
+    patient_bookings,
     plan_series,
 )
+from frontdesk.services.patient_records import PatientSummary
+from frontdesk.services.records import Rebooking
 from frontdesk.ui.booking_fields import (
+    DateField,
     area_combo,
-    date_edit,
+    bookings_text,
     picked_start,
     select_data,
     set_start,
@@ -172,41 +183,80 @@ class BookingDialog(QDialog):
 
     def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None, *,
                  start: datetime | None = None, therapist_id: int | None = None, type_id: int | None = None,
-                 patient=None) -> None:
+                 patient=None, area: str = "", rebook: Rebooking | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor = ctx, actor
         self.booked: list[AppointmentRecord] = []
         self.first_allowed: date | None = None
+        self.too_close = ""
         self._planned_for: tuple | None = None
-        self.setWindowTitle("Book an appointment")
+        self._bookings_for: int | None = None
+        self.setWindowTitle("Book again" if rebook is not None else "Book an appointment")
         self.setObjectName("booking_dialog")
+        if rebook is not None:
+            patient = PatientSummary(rebook.patient_id, rebook.patient_name, rebook.date_of_birth, "")
+            type_id = rebook.type_id or type_id
+            therapist_id = rebook.slot.therapist_id if rebook.slot else rebook.therapist_id
+            area = rebook.area
+            start = rebook.slot.starts_at if rebook.slot else None
 
         self.patient = PatientPicker(ctx, actor)
         self.type = type_combo(list_appointment_types(ctx, actor))
         self.therapist = therapist_combo(list_therapists(ctx, actor))
-        start = start or ctx.now()
+        if type_id is not None:
+            select_data(self.type, lambda k: k.id == type_id)
+        if therapist_id is not None:
+            select_data(self.therapist, lambda t: t.id == therapist_id)
+        if start is None:
+            start = self._next_free_start(therapist_id, patient.id if patient is not None else None)
         local = start.astimezone(ctx.zone)
-        self.date = date_edit(local.date())
+        self.date = DateField(local.date(), ctx.today())
         self.date.setObjectName("date")
         self.time = time_edit(local.time())
         self.time.setObjectName("time")
         self.ends = QLabel("")
         self.ends.setObjectName("ends")
         self.area = area_combo()
+        if area:
+            select_data(self.area, lambda key: key == area)
         self.notes = QLineEdit()
         self.notes.setObjectName("notes")
         self.notes.setMaxLength(2000)
+        self.bookings = QLabel("")
+        self.bookings.setObjectName("patient_bookings")
+        self.bookings.setTextFormat(Qt.PlainText)
+        self.bookings.setStyleSheet("color: #333;")
+        if rebook is not None:
+            self._bookings_for = rebook.patient_id
+            self.bookings.setText(bookings_text(rebook.bookings, ctx.zone))
         if patient is not None:
             self.patient.set_patient(patient)
-        if type_id is not None:
-            select_data(self.type, lambda k: k.id == type_id)
-        if therapist_id is not None:
-            select_data(self.therapist, lambda t: t.id == therapist_id)
 
-        when = QHBoxLayout()
+        when_box = QWidget()
+        when_box.setObjectName("starts")
+        when = QHBoxLayout(when_box)
+        when.setContentsMargins(0, 0, 0, 0)
         when.addWidget(self.date)
         when.addWidget(self.time)
         when.addWidget(self.ends, 1)
+        when_box.setFocusProxy(self.date)
+
+        self.reason = QLineEdit()
+        self.reason.setObjectName("interval_reason")
+        self.reason.setMaxLength(500)
+        self.reason.setPlaceholderText("Why this IMS treatment is booked sooner (kept with the appointment)")
+        self.reason_label = QLabel("&Why sooner:")
+        self.reason_label.setBuddy(self.reason)
+        self.warning = QLabel("")
+        self.warning.setObjectName("interval_warning")
+        self.warning.setWordWrap(True)
+        self.warning.setTextFormat(Qt.PlainText)
+        self.warning.setStyleSheet("background: #fff3cd; padding: 4px; border-radius: 3px;")
+        self.note = QLabel(rebook.note if rebook is not None else "")
+        self.note.setObjectName("rebook_note")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.PlainText)
+        self.note.setVisible(bool(self.note.text()))
 
         self.repeat = QCheckBox("&Repeat")
         self.repeat.setObjectName("repeat")
@@ -248,11 +298,15 @@ class BookingDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("&Patient:", self.patient)
+        form.addRow("", self.bookings)
         form.addRow("T&ype:", self.type)
         form.addRow("P&hysiotherapist:", self.therapist)
-        form.addRow("&Starts:", when)
+        form.addRow("&Starts:", when_box)
         form.addRow("IMS &area:", self.area)
+        form.addRow("", self.warning)
+        form.addRow(self.reason_label, self.reason)
         form.addRow("&Notes:", self.notes)
+        self.form = form
 
         self.problems = QLabel("")
         self.problems.setObjectName("problems")
@@ -268,14 +322,18 @@ class BookingDialog(QDialog):
         self.book_button = buttons.addButton("&Book", QDialogButtonBox.AcceptRole)
         self.book_button.setObjectName("book")
         self.book_button.setDefault(True)
-        buttons.addButton("Close", QDialogButtonBox.RejectRole)
+        close = buttons.addButton("Close", QDialogButtonBox.RejectRole)
+        close.setAutoDefault(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
         layout.addLayout(form)
         layout.addLayout(repeat_row)
         layout.addWidget(self.plan_table, 1)
+        layout.addStretch(1)  # spare height goes here, not into the patient picker, while no dates are planned
+        self._filler = layout.count() - 1
         layout.addWidget(self.problems)
         layout.addWidget(self.find_from)
         layout.addWidget(buttons)
@@ -283,13 +341,47 @@ class BookingDialog(QDialog):
         for signal in (self.type.currentIndexChanged, self.therapist.currentIndexChanged,
                        self.area.currentIndexChanged, self.date.dateChanged, self.time.timeChanged):
             signal.connect(self.refresh_check)
-        self.patient.patient_chosen.connect(lambda _id: self.refresh_check())
+        self.patient.patient_chosen.connect(self._patient_chosen)
         self.repeat.toggled.connect(self._repeat_toggled)
         self._repeat_toggled(False)
-        self.refresh_check()
-        self.resize(620, 520)
+        self._patient_chosen(self.patient.patient_id)
+        self.resize(680, 560)
         remember_geometry(self, "booking_dialog")
-        self.patient.setFocus()
+        if rebook is not None and rebook.slot is not None:
+            self.book_button.setFocus()
+        elif rebook is not None:
+            (self.type if rebook.type_id is None else self.area if self.area.isEnabled() and not rebook.area
+             else self.date).setFocus()
+        else:
+            self.patient.setFocus()
+
+    def _next_free_start(self, therapist_id: int | None, patient_id: int | None) -> datetime:
+        """The next free time for the type shown (with the therapist shown, if one was given), never
+        in the past; the therapist of that slot is selected when none was given."""
+        kind = self.type.currentData()
+        try:
+            found = find_next_available(self.ctx, self.actor, kind.id, therapist_id, self.ctx.today(),
+                                        patient_id=patient_id, limit=1) if kind is not None else []
+        except ServiceError:
+            found = []
+        if found:
+            if therapist_id is None:
+                select_data(self.therapist, lambda t: t.id == found[0].therapist_id)
+            return found[0].starts_at
+        return next_grid_time(self.ctx.now(), self.ctx.zone)
+
+    def _patient_chosen(self, patient_id: int | None) -> None:
+        if patient_id is None:
+            self.bookings.setText("")
+            self.bookings.hide()
+        elif patient_id != self._bookings_for:
+            try:
+                self.bookings.setText(bookings_text(patient_bookings(self.ctx, self.actor, patient_id), self.ctx.zone))
+            except ServiceError as error:
+                self.bookings.setText(error.message)
+            self._bookings_for = patient_id
+        self.bookings.setVisible(patient_id is not None)
+        self.refresh_check()
 
     # --- Reading the form -----------------------------------------------------------------------
 
@@ -299,15 +391,20 @@ class BookingDialog(QDialog):
         if self.patient.patient_id is None or kind is None or therapist is None:
             return None
         area = self.area.currentData() if self.area.isEnabled() else ""
+        reason = self.reason.text().strip() if self.too_close else ""
         return BookingRequest(self.patient.patient_id, therapist.id, kind.id,
                               picked_start(self.date, self.time, self.ctx.zone), area or "",
-                              self.notes.text().strip())
+                              self.notes.text().strip(), reason)
 
     def _repeat_toggled(self, on: bool) -> None:
         for widget in (self.every, self.unit, self.count, self.check_dates):
             widget.setEnabled(on)
-        self.plan_table.setVisible(on and self.occurrences.rowCount() > 0)
+        self._show_plan(on and self.occurrences.rowCount() > 0)
         self.book_button.setText("&Book the series" if on else "&Book")
+
+    def _show_plan(self, shown: bool) -> None:
+        self.plan_table.setVisible(shown)
+        self.layout().setStretch(self._filler, 0 if shown else 1)
 
     def _every(self) -> timedelta | relativedelta:
         n = self.every.value()
@@ -324,17 +421,28 @@ class BookingDialog(QDialog):
             self.ends.setText(f"ends {format_time(end, self.ctx.zone)} ({kind.duration_minutes} min)")
         request = self.request()
         if request is None:
+            self._show_warning("")
             self._show_problems(["Choose the patient."] if self.patient.patient_id is None else [], None)
             return
         try:
             check = check_booking(self.ctx, self.actor, request)
         except ValidationFailed as error:
+            self._show_warning("")
             self._show_problems(list(error.errors.values()), None)
             return
         except ServiceError as error:
+            self._show_warning("")
             self._show_problems([error.message], None)
             return
+        self._show_warning(check.too_close)
         self._show_problems(list(check.problems), check.first_allowed)
+
+    def _show_warning(self, text: str) -> None:
+        """The IMS interval's warning, with the reason field it asks for."""
+        self.too_close = text
+        self.warning.setText(text)
+        for widget in (self.warning, self.reason, self.reason_label):
+            widget.setVisible(bool(text))
 
     def _show_problems(self, problems: list[str], first_allowed: date | None) -> None:
         self.problems.setText("\n".join(problems))
@@ -353,7 +461,7 @@ class BookingDialog(QDialog):
             return
         dialog = FindSlotDialog(self.ctx, self.actor, self, type_id=request.type_id,
                                 from_date=self.first_allowed, patient=self.patient.chosen,
-                                area=request.area, book_directly=False)
+                                area=request.area)
         dialog.search()
         if dialog.exec() and dialog.chosen_slot is not None:
             self.use_slot(dialog.chosen_slot)
@@ -383,7 +491,7 @@ class BookingDialog(QDialog):
             return False
         self.occurrences.set_plan(planned)
         self._planned_for = self._plan_key(request)
-        self.plan_table.show()
+        self._show_plan(True)
         self.plan_table.resizeColumnsToContents()
         self.plan_table.setCurrentIndex(self.occurrences.index(0, 3))
         clashes = sum(1 for p in planned if not p.ok)
@@ -398,10 +506,19 @@ class BookingDialog(QDialog):
     # --- Saving ---------------------------------------------------------------------------------
 
     def accept(self) -> None:
+        if not self.date.commit():
+            self._show_problems(["The start date is not a date; type one like 2026-12-07 or Dec 7."], None)
+            self.date.setFocus()
+            return
         request = self.request()
         if request is None:
             self._show_problems(["Choose the patient: type a name, then press Enter on the right one."], None)
             self.patient.setFocus()
+            return
+        if self.too_close and not request.interval_reason:
+            self._show_problems(["Give the reason for booking this IMS treatment sooner (Alt+W), or pick "
+                                 "another date."], None)
+            self.reason.setFocus()
             return
         try:
             if self.repeat.isChecked():
@@ -415,6 +532,11 @@ class BookingDialog(QDialog):
                 self.booked = book_series(self.ctx, self.actor, request, chosen)
             else:
                 self.booked = [book_appointment(self.ctx, self.actor, request)]
+        except IntervalReasonNeeded as error:
+            self._show_warning(error.warning)
+            self._show_problems(["Give the reason for booking this IMS treatment sooner (Alt+W)."], None)
+            self.reason.setFocus()
+            return
         except BookingRefused as error:
             self._show_problems([error.message], error.first_allowed)
             return

@@ -1,6 +1,10 @@
 """"Find next available": the first free slots for a type, any or one therapist, from a date.
 
-Enter on a slot books it for the chosen patient (or hands it back to the booking dialog that asked).
+It starts from today. With a patient chosen, their last and next appointments are shown, their own
+bookings are never offered and IMS keeps the clinic's interval from their other IMS treatments.
+Enter on the form searches; Enter (or a double-click) on a slot chooses it: the dialog closes with
+`chosen_slot`, and the caller opens the booking form filled in with it, where Enter books, as
+everywhere. Escape closes without choosing.
 """
 
 from __future__ import annotations
@@ -26,19 +30,20 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.scheduling import PartOfDay, format_day, format_time_range
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.errors import ServiceError
 from frontdesk.services.schedule import (
     AppointmentRecord,
-    BookingRequest,
     FreeSlot,
-    book_appointment,
     find_next_available,
     list_appointment_types,
     list_therapists,
+    patient_bookings,
 )
+from frontdesk.ui.appointment_model import short_date
 from frontdesk.ui.booking_fields import (
+    DateField,
     area_combo,
-    date_edit,
+    bookings_text,
     picked_date,
     select_data,
     therapist_combo,
@@ -58,13 +63,17 @@ def _day(slot: FreeSlot, zone: ZoneInfo) -> str:
     return f"{format_day(local_day)}, {local_day.year}"
 
 
+def _short_day(slot: FreeSlot, zone: ZoneInfo) -> str:
+    return short_date(slot.starts_at, zone)
+
+
 class FreeSlotModel(RowTableModel[FreeSlot]):
     ROW_ROLE = SLOT_ROLE
     TEXT_ROLES = (Qt.DisplayRole, Qt.AccessibleTextRole)
 
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
         super().__init__((
-            Column("Day", lambda slot: _day(slot, zone)),
+            Column("Day", lambda slot: _short_day(slot, zone), tooltip=lambda slot: _day(slot, zone)),
             Column("Time", lambda slot: format_time_range(slot.interval, zone)),
             Column("Physiotherapist", lambda slot: slot.therapist_name),
         ), parent)
@@ -81,15 +90,14 @@ class _SlotTable(QTableView):
 
 
 class FindSlotDialog(QDialog):
-    """Search, then Enter on a slot. With `book_directly` the slot is booked here for the chosen
-    patient (`booked` holds the record); otherwise `chosen_slot` is handed back to the caller."""
+    """Search, then Enter on a slot: the dialog is accepted with `chosen_slot` (and the type, area
+    and patient as chosen here, see `chosen_type_id`, `chosen_area`, `patient.chosen`)."""
 
     def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None, *,
                  type_id: int | None = None, therapist_id: int | None = None, from_date: date | None = None,
-                 patient=None, area: str = "", book_directly: bool = True) -> None:
+                 patient=None, area: str = "") -> None:
         super().__init__(parent)
         self.ctx, self.actor = ctx, actor
-        self.book_directly = book_directly
         self.chosen_slot: FreeSlot | None = None
         self.booked: AppointmentRecord | None = None
         self.setWindowTitle("Find next available")
@@ -97,13 +105,18 @@ class FindSlotDialog(QDialog):
 
         self.type = type_combo(list_appointment_types(ctx, actor))
         self.therapist = therapist_combo(list_therapists(ctx, actor), any_label="Any physiotherapist")
-        self.from_date = date_edit(from_date or ctx.today())
+        self.from_date = DateField(max(from_date or ctx.today(), ctx.today()), ctx.today())
+        self.from_date.setObjectName("from_date")
         self.part = QComboBox()
         self.part.setObjectName("part_of_day")
         for part in PartOfDay:
             self.part.addItem(part.label, part)
         self.area = area_combo()
         self.patient = PatientPicker(ctx, actor)
+        self.bookings = QLabel("")
+        self.bookings.setObjectName("patient_bookings")
+        self.bookings.setTextFormat(Qt.PlainText)
+        self.bookings.hide()
         if patient is not None:
             self.patient.set_patient(patient)
         if type_id is not None:
@@ -119,9 +132,11 @@ class FindSlotDialog(QDialog):
         form.addRow("&From:", self.from_date)
         form.addRow("&When:", self.part)
         form.addRow("IMS &area:", self.area)
-        form.addRow("Pa&tient:", self.patient)
+        form.addRow("Pat&ient:", self.patient)
+        form.addRow("", self.bookings)
         self.search_button = QPushButton("&Search")
         self.search_button.setObjectName("search")
+        self.search_button.setDefault(True)
         self.search_button.clicked.connect(self.search)
         self.model = FreeSlotModel(ctx.zone, self)
         self.table = _SlotTable()
@@ -130,7 +145,8 @@ class FindSlotDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.chosen.connect(self.choose)
         self.table.doubleClicked.connect(self.choose)
@@ -138,8 +154,11 @@ class FindSlotDialog(QDialog):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.setStyleSheet(ERROR_STYLE)
-        hint = QLabel("Search (Alt+S), then pick a slot and press Enter to book it.")
+        hint = QLabel("Enter or Alt+S searches; Enter on a slot fills in the booking, where Enter books. "
+                      "Esc closes.")
+        hint.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.button(QDialogButtonBox.Close).setAutoDefault(False)
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -151,19 +170,47 @@ class FindSlotDialog(QDialog):
         layout.addWidget(buttons)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.search)
         self.type.currentIndexChanged.connect(self._type_changed)
+        self.patient.patient_chosen.connect(self._patient_chosen)
         self._type_changed()
-        self.resize(560, 560)
+        self._patient_chosen(self.patient.patient_id)
+        self.resize(680, 640)
         remember_geometry(self, "find_slot_dialog")
 
     def _type_changed(self) -> None:
         kind = self.type.currentData()
         self.area.setEnabled(bool(kind and kind.is_ims))
 
+    def _patient_chosen(self, patient_id: int | None) -> None:
+        """Show the patient's bookings; results found for someone else are searched again."""
+        if patient_id is None:
+            self.bookings.hide()
+            return
+        try:
+            self.bookings.setText(bookings_text(patient_bookings(self.ctx, self.actor, patient_id), self.ctx.zone))
+        except ServiceError as error:
+            self.bookings.setText(error.message)
+        self.bookings.show()
+        if self.model.rowCount():
+            self.search()
+
+    @property
+    def chosen_type_id(self) -> int | None:
+        kind = self.type.currentData()
+        return kind.id if kind is not None else None
+
+    @property
+    def chosen_area(self) -> str:
+        return (self.area.currentData() or "") if self.area.isEnabled() else ""
+
     def search(self) -> None:
         kind = self.type.currentData()
         therapist = self.therapist.currentData()
         area = self.area.currentData() if self.area.isEnabled() else ""
         self.message.setText("")
+        if not self.from_date.commit():
+            self.message.setText("“From” is not a date; type one like 2026-12-07 or Dec 7.")
+            self.from_date.setFocus()
+            return
         try:
             slots = find_next_available(
                 self.ctx, self.actor, kind.id, therapist.id if therapist else None, picked_date(self.from_date),
@@ -188,26 +235,4 @@ class FindSlotDialog(QDialog):
         if slot is None:
             return
         self.chosen_slot = slot
-        if not self.book_directly:
-            self.accept()
-            return
-        if self.patient.patient_id is None:
-            self.message.setText("Choose the patient first, then press Enter on the slot again.")
-            self.patient.setFocus()
-            return
-        kind = self.type.currentData()
-        area = self.area.currentData() if self.area.isEnabled() else ""
-        try:
-            self.booked = book_appointment(self.ctx, self.actor, BookingRequest(
-                self.patient.patient_id, slot.therapist_id, kind.id, slot.starts_at, area=area))
-        except ValidationFailed as error:
-            self.message.setText(" ".join(error.errors.values()) or error.message)
-            return
-        except ServiceError as error:
-            self.message.setText(error.message)
-            self.search()
-            return
-        except Exception as error:  # noqa: BLE001
-            report_unexpected(self, error)
-            return
         self.accept()

@@ -194,7 +194,8 @@ class IntakeTab(QWidget):
             self.addAction(made)
             return made
 
-        self.find_action = action("Find a patient", QKeySequence.Find, self.search.focus_search)
+        # Ctrl+F is the main window's "Find a patient": it works from every tab and routes here.
+        self.find_action = action("Find a patient", QKeySequence(), self.search.focus_search)
         self.new_action = action("New patient", QKeySequence.New, self.new_patient)
         self.save_action = action("Save", QKeySequence.Save, self.save)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
@@ -17,6 +17,7 @@ from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui.appointments_tab import AppointmentsTab
+from frontdesk.ui.book_again import BookAgain, Target
 from frontdesk.ui.documents import DocumentController
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.fonts import add_fallback_fonts
@@ -75,6 +76,9 @@ class MainWindow(QMainWindow):
             self._connect_tab(widget)
         self.setCentralWidget(self.tabs)
         self.documents = DocumentController(ctx, self.signed_in, self.prompts, self)
+        self.book_again = BookAgain(ctx, self.signed_in, self.prompts, self)
+        self.book_again.message.connect(lambda text: self.statusBar().showMessage(text, 20000))
+        self.book_again.booked.connect(lambda _records: self.data_changed.emit({"appointments"}))
         self.appointments.print_requested.connect(self.documents.on_day_print_requested)
 
         self.database_label = QLabel(f"Database: {ctx.database.display_name}")
@@ -108,6 +112,9 @@ class MainWindow(QMainWindow):
         self._intake = IntakeTab(self.ctx, self.signed_in, self.prompts)
         self._connect_tab(self._intake)
         self._intake.print_requested.connect(self.documents.on_patient_print_requested)
+        results = self._intake.search.results
+        results.setContextMenuPolicy(Qt.ActionsContextMenu)
+        results.addAction(self.book_again_action)
         index = self.tabs.indexOf(self._intake_stand_in)
         with QSignalBlocker(self.tabs):
             current = self.tabs.currentIndex() == index
@@ -143,6 +150,25 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        counter_menu = self.menuBar().addMenu("Boo&king")
+        self.find_patient_action = QAction("&Find a patient", self)
+        self.find_patient_action.setObjectName("find_patient")
+        self.find_patient_action.setShortcut(QKeySequence.Find)
+        self.find_patient_action.setShortcutContext(Qt.WindowShortcut)
+        self.find_patient_action.setToolTip("Go to the patient search on the Intake tab, from anywhere (Ctrl+F)")
+        self.find_patient_action.triggered.connect(self.find_patient)
+        counter_menu.addAction(self.find_patient_action)
+        self.book_again_action = QAction("Book &again…", self)
+        self.book_again_action.setObjectName("book_again")
+        self.book_again_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.book_again_action.setShortcutContext(Qt.WindowShortcut)
+        self.book_again_action.setToolTip("Book the selected appointment's or the open patient's next visit like "
+                                          "the last one, at the first free time (Ctrl+R)")
+        self.book_again_action.triggered.connect(self.book_again_now)
+        counter_menu.addAction(self.book_again_action)
+        self.schedule.context_actions.append(self.book_again_action)
+        self.appointments.context_actions.append(self.book_again_action)
+
         settings_menu = self.menuBar().addMenu("Se&ttings")
         self.clinic_action = QAction("&Clinic…", self)
         self.clinic_action.triggered.connect(self.edit_clinic_settings)
@@ -169,6 +195,7 @@ class MainWindow(QMainWindow):
     def _apply_role(self, *_args) -> None:
         """Menu entries a role may not use are greyed out (the services refuse them anyway)."""
         self.backup_action.setEnabled(self.actor.may(Permission.BACKUP) and self.ctx.database.is_sqlite)
+        self.book_again_action.setEnabled(self.actor.may(Permission.BOOK))
         self.clinic_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS))
         self.users_action.setEnabled(self.actor.may(Permission.MANAGE_USERS))
         self.audit_action.setEnabled(self.actor.may(Permission.VIEW_AUDIT))
@@ -189,6 +216,33 @@ class MainWindow(QMainWindow):
     def _clinic_changed(self, changes: set) -> None:
         if "clinic" in changes:
             self.idle_lock.set_minutes(get_clinic_settings(self.ctx).idle_lock_minutes)
+
+    def find_patient(self) -> None:
+        """Ctrl+F from anywhere: the Intake tab's patient search, ready to type."""
+        self.tabs.setCurrentWidget(self.intake)
+        self.intake.search.focus_search()
+
+    def book_again_target(self) -> Target | None:
+        """Whom "Book again" is for: the selected appointment (Schedule, Appointments), or on Intake
+        the highlighted search result while the results have the focus, else the open patient."""
+        current = self.tabs.currentWidget()
+        if current is self.schedule:
+            return BookAgain.target_of(self.schedule.selected_appointment())
+        if current is self.appointments:
+            return BookAgain.target_of(self.appointments.selected_appointment())
+        if self._intake is not None and current is self._intake:
+            search = self._intake.search
+            rows = search.results.selectionModel().selectedRows()
+            if rows and (search.results.hasFocus() or self._intake.patient is None):
+                patient = search.model.row_at(rows[0].row())
+                if patient is not None:
+                    return Target(patient.id)
+            if self._intake.patient is not None:
+                return Target(self._intake.patient.id)
+        return None
+
+    def book_again_now(self) -> None:
+        self.book_again.open(self.book_again_target())
 
     def manage_users(self) -> None:
         from frontdesk.ui.users_dialog import UsersDialog

@@ -2,15 +2,16 @@
 
 Keyboard: Ctrl+T or Home = today; Ctrl+Left/Right or PgUp/PgDn = previous/next day (week in the
 week view); Ctrl+G = go to a date; Ctrl+1 / Ctrl+2 = day / week; Enter on a white cell books it,
-Enter on an appointment moves it; Ctrl+B = book, Ctrl+M = move, Ctrl+F = find next available; the
-status actions (arrived, cancel ...) are those of the Appointments tab.
+Enter on an appointment moves it; Ctrl+B = book, Ctrl+M = move, Ctrl+Shift+F = find next available
+(Ctrl+F is the window's "Find a patient"); the status actions (arrived, cancel ...) are those of the
+Appointments tab. The window's "Book again" (Ctrl+R) is in the context menu of an appointment.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -48,6 +49,8 @@ class ScheduleTab(QWidget):
         self.day: date = ctx.today()
         self.week_mode = False
         self.active_dialog = None
+        #: The window's actions on an appointment (Book again), added to the context menu.
+        self.context_actions: list[QAction] = []
 
         self.model = ScheduleGridModel(ctx.zone, self)
         self.model.move_requested.connect(self.move_by_drop)
@@ -94,7 +97,7 @@ class ScheduleTab(QWidget):
         self.toolbar.addSeparator()
         self.book_action = self._action("&Book…", ["Ctrl+B"], "Book an appointment", self.book)
         self.move_action = self._action("&Move…", ["Ctrl+M"], "Move the selected appointment", self.move_selected)
-        self.find_action = self._action("&Find next available…", ["Ctrl+F"], "Find the next free slots",
+        self.find_action = self._action("&Find next available…", ["Ctrl+Shift+F"], "Find the next free slots",
                                         self.find_next_available)
         self.refresh_action = self._action("Refresh", ["F5"], "Load the schedule again", self.reload)
         self._apply_role()
@@ -306,7 +309,7 @@ class ScheduleTab(QWidget):
             column = self.model.columns[index.column()]
             self.message.setText(f"{column.therapist.name} is not working at "
                                  f"{format_time_range(interval, self.ctx.zone)}. Pick a white cell, or use "
-                                 "Find next available (Ctrl+F).")
+                                 "Find next available (Ctrl+Shift+F).")
             return
         column = self.model.columns[index.column()]
         self.book(start=index.data(INTERVAL_ROLE).start, therapist_id=column.therapist.id)
@@ -316,9 +319,11 @@ class ScheduleTab(QWidget):
             return
         if start is None:
             index = self.view.currentIndex()
-            if index.isValid() and self.model.appointment_at(index) is None:
+            if index.isValid() and self.model.appointment_at(index) is None \
+                    and index.data(INTERVAL_ROLE).start >= self.ctx.now():
                 start = index.data(INTERVAL_ROLE).start
                 therapist_id = self.model.columns[index.column()].therapist.id
+            # otherwise the dialog starts at the next free time (never in the past)
         try:
             from frontdesk.ui.booking_dialog import BookingDialog  # the first screen does not need it
 
@@ -383,9 +388,25 @@ class ScheduleTab(QWidget):
             and self.week_mode else None
         from frontdesk.ui.booking_find import FindSlotDialog
 
-        dialog = FindSlotDialog(self.ctx, self.actor, self, therapist_id=column.therapist.id if column else None,
-                                from_date=max(self.day, self.ctx.today()))
-        self._open(dialog, lambda: self._booked([dialog.booked] if dialog.booked else []))
+        dialog = FindSlotDialog(self.ctx, self.actor, self, therapist_id=column.therapist.id if column else None)
+        # After the finder has closed: the booking form, filled in with the slot (Enter books).
+        self._open(dialog, lambda: QTimer.singleShot(0, lambda: self._book_slot(dialog)))
+
+    def _book_slot(self, finder) -> None:
+        slot = finder.chosen_slot
+        if slot is None:
+            return
+        from frontdesk.ui.booking_dialog import BookingDialog
+
+        try:
+            dialog = BookingDialog(self.ctx, self.actor, self, start=slot.starts_at, therapist_id=slot.therapist_id,
+                                   type_id=finder.chosen_type_id, patient=finder.patient.chosen,
+                                   area=finder.chosen_area)
+        except Exception as error:  # noqa: BLE001
+            report_unexpected(self, error, self.prompts)
+            return
+        (dialog.book_button if finder.patient.chosen is not None else dialog.patient).setFocus()
+        self._open(dialog, lambda: self._booked(dialog.booked))
 
     def _open(self, dialog, on_accept) -> None:
         """Open without blocking (tests drive the dialog); act when it is accepted."""
@@ -412,6 +433,8 @@ class ScheduleTab(QWidget):
         if self.model.appointment_at(index) is None:
             menu.addAction(self.book_action)
         else:
+            for action in self.context_actions:
+                menu.addAction(action)
             menu.addAction(self.move_action)
             if self.status_actions is not None:
                 for action in self.status_actions.all:

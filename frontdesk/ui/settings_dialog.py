@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.contact import format_phone
+from frontdesk.domain.ims_interval import MAX_IMS_INTERVAL_DAYS, MIN_IMS_INTERVAL_DAYS
 from frontdesk.services.backups import choose_backup_folder
 from frontdesk.services.clinic import ClinicSettings, get_clinic_settings, update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
@@ -51,6 +52,11 @@ class ClinicSettingsDialog(QDialog):
         self.rescreen = QSpinBox(minimum=1, maximum=60, suffix=" months", value=self._current.rescreen_months)
         self.late_cancel = QSpinBox(minimum=0, maximum=168, suffix=" hours", value=self._current.late_cancel_hours)
         self.idle_lock = QSpinBox(minimum=1, maximum=240, suffix=" minutes", value=self._current.idle_lock_minutes)
+        self.ims_interval = QSpinBox(minimum=MIN_IMS_INTERVAL_DAYS, maximum=MAX_IMS_INTERVAL_DAYS,
+                                     suffix=" days apart", value=self._current.ims_interval_days)
+        self.ims_interval.setObjectName("ims_interval_days")
+        self.ims_interval.setToolTip("Booking a patient's IMS treatments closer than this asks for a reason, "
+                                     "which is kept with the appointment. Two on the same day always ask.")
         self.backup_dir = QLineEdit(self._current.backup_dir)
         self.backup_dir.setPlaceholderText("The backups folder in Front Desk's data folder")
         browse = QPushButton("&Browse…")
@@ -69,6 +75,7 @@ class ClinicSettingsDialog(QDialog):
             ("rescreen_months", "&Re-screen IMS after", self.rescreen),
             ("late_cancel_hours", "&Late cancellation within", self.late_cancel),
             ("idle_lock_minutes", "Lock when &idle for", self.idle_lock),
+            ("ims_interval_days", "I&MS for one patient at least", self.ims_interval),
             ("backup_dir", "Bac&kup folder", backup_row),
         ):
             form.addRow(label, widget)
@@ -103,6 +110,7 @@ class ClinicSettingsDialog(QDialog):
             rescreen_months=self.rescreen.value(),
             late_cancel_hours=self.late_cancel.value(),
             idle_lock_minutes=self.idle_lock.value(),
+            ims_interval_days=self.ims_interval.value(),
         )
 
     def accept(self) -> None:

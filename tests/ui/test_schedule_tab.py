@@ -169,19 +169,28 @@ def test_find_next_available_books_a_truly_free_slot(qtbot, qtmodeltester, tab, 
                                                                 date_of_birth=date(1970, 1, n + 1))).id
         book_appointment(ctx, reception, BookingRequest(other, therapist.id, physio.id, at(MONDAY, 8)))
     tab.go_to(MONDAY)
-    qtbot.keyClick(tab.view, Qt.Key_F, Qt.ControlModifier)
+    qtbot.keyClick(tab.view, Qt.Key_F, Qt.ControlModifier | Qt.ShiftModifier)
     dialog = tab.active_dialog
     assert isinstance(dialog, FindSlotDialog)
     dialog.type.setCurrentIndex(dialog.type.findText("Physiotherapy treatment (30 min)"))
-    assert dialog.from_date.date().toPython() == MONDAY  # starts from the day on screen
+    assert dialog.from_date.date().toPython() == ctx.today()  # starts from today
+    dialog.from_date.edit.selectAll()
+    qtbot.keyClicks(dialog.from_date.edit, "Nov 30")  # a typed date is taken
+    qtbot.keyClick(dialog.from_date.edit, Qt.Key_Return)  # Enter on the form searches
+    assert dialog.from_date.date().toPython() == MONDAY
     pick_patient(qtbot, dialog.patient, "nguyen")
+    assert dialog.bookings.text() == "No appointments yet."
     qtbot.mouseClick(dialog.search_button, Qt.LeftButton)
     qtmodeltester.check(dialog.model)
     first = dialog.model.rows[0]
     assert first.starts_at == at(MONDAY, 8, 30)
+    qtbot.keyClick(dialog.table, Qt.Key_Return)  # Enter on a slot fills in the booking form
+    qtbot.waitUntil(lambda: isinstance(tab.active_dialog, BookingDialog))
+    form = tab.active_dialog
+    assert form.request().starts_at == at(MONDAY, 8, 30) and form.request().patient_id == anh
     with qtbot.waitSignal(tab.changed):
-        qtbot.keyClick(dialog.table, Qt.Key_Return)
-    booked = tab.model.anchor_index(dialog.booked.id).data(APPOINTMENT_ROLE)
+        qtbot.keyClick(form.book_button, Qt.Key_Return)  # where Enter books
+    booked = tab.model.anchor_index(form.booked[0].id).data(APPOINTMENT_ROLE)
     assert booked.starts_at == at(MONDAY, 8, 30)
     everyone = day_schedule(ctx, reception, MONDAY).appointments
     same_therapist = [a for a in everyone if a.therapist_id == booked.therapist_id and a.id != booked.id]
