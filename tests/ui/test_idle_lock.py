@@ -6,7 +6,6 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit
 
@@ -114,16 +113,16 @@ def _activate(qtbot, window):
 
 
 def test_keyboard_shortcuts_do_nothing_while_locked(qtbot, desk_window):
-    find = QShortcut(QKeySequence("Ctrl+F"), desk_window)
+    find = desk_window.find_patient_action  # Ctrl+F, the window-wide "Find a patient"
     form = _lock_by_timer(qtbot, desk_window)
     _activate(qtbot, desk_window)
     handle = desk_window.windowHandle()
-    with qtbot.assertNotEmitted(desk_window.lock_action.triggered), qtbot.assertNotEmitted(find.activated):
+    with qtbot.assertNotEmitted(desk_window.lock_action.triggered), qtbot.assertNotEmitted(find.triggered):
         QTest.keyClick(handle, Qt.Key_L, Qt.ControlModifier)
         QTest.keyClick(handle, Qt.Key_F, Qt.ControlModifier)
     _sign_in(qtbot, form, "desk")
     _activate(qtbot, desk_window)
-    with qtbot.waitSignal(find.activated, timeout=1000):
+    with qtbot.waitSignal(find.triggered, timeout=1000):
         QTest.keyClick(handle, Qt.Key_F, Qt.ControlModifier)
 
 
