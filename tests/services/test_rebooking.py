@@ -85,7 +85,7 @@ def test_a_second_ims_inside_the_interval_needs_a_reason_which_is_kept(ctx, rece
     with UnitOfWork(ctx, None) as uow:
         detail = uow.session.scalar(select(AppointmentEvent.detail).where(AppointmentEvent.appointment_id == second.id))
         audit = uow.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "book",
-                                                                   AuditEvent.entity_id == str(second.id)))
+                                                                   AuditEvent.entity_id == second.id))
     assert "Travelling next week" in detail["reason"]
     assert audit["interval_reason"] == "Travelling next week"
     # a week after the first is too close to the second, until the second is cancelled
