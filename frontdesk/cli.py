@@ -298,8 +298,12 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
     from frontdesk.ui.errors import install_excepthook, report_unexpected
 
     configure_logging()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Front Desk")
+    # "frontdesk" as the program and application name: X11 window managers (and xdotool) see the window
+    # class "frontdesk" however it was started (`python -m frontdesk` would say "__main__.py"); people
+    # still read "Front Desk".
+    app = QApplication.instance() or QApplication(["frontdesk"])
+    app.setApplicationName("frontdesk")
+    app.setApplicationDisplayName("Front Desk")
     app.setOrganizationName("FrontDesk")
     install_excepthook()
     try:
