@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -98,10 +99,10 @@ class MoveToServerDialog(QDialog):
         self.move_button.setDefault(True)
         self.stop_button = QPushButton("S&top")
         self.stop_button.setObjectName("move_stop")
-        self.stop_button.hide()
         self.close_button = self.buttons.addButton(QDialogButtonBox.Close)
         self.buttons.addButton(self.move_button, QDialogButtonBox.AcceptRole)
         self.buttons.addButton(self.stop_button, QDialogButtonBox.ActionRole)
+        self.stop_button.hide()  # after joining the box, which shows what it is given
         self.move_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
         self.close_button.clicked.connect(self.reject)
@@ -114,7 +115,9 @@ class MoveToServerDialog(QDialog):
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.resize(560, 0)
+        # Grows with the wrapped messages instead of squeezing the form.
+        layout.setSizeConstraint(QLayout.SetMinimumSize)
+        self.setMinimumWidth(600)
         remember_geometry(self, "move_to_server")
         self.server.setFocus()
 
@@ -215,6 +218,7 @@ class MoveToServerDialog(QDialog):
         self.message.setStyleSheet("")
         self.message.setText("\n".join(result.lines()))
         self.message.show()
+        self.adjustSize()
         for widget in (self.server, self.port, self.database, self.user, self.password, self.move_button):
             widget.setEnabled(False)
         self.close_button.setFocus()
@@ -231,4 +235,5 @@ class MoveToServerDialog(QDialog):
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText(error.message)
         self.message.show()
+        self.adjustSize()
         self.move_button.setFocus()

@@ -105,3 +105,35 @@ def test_the_entry_is_greyed_out_for_reception(qtbot, db_url, clock, prompts):
         assert not window.move_action.isEnabled()
     finally:
         window.ctx.database.dispose()
+
+
+@pytest.mark.parametrize("choice, opens", [("Open the server", True), ("Quit", False)])
+def test_starting_on_a_moved_clinic_says_where_it_went_and_offers_the_server(qtbot, db_url, choice, opens):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from frontdesk.cli import _offer_server
+    from frontdesk.db.migrate import ClinicMoved
+    from frontdesk.db.moved import MoveMarker, write_marker
+    from frontdesk.services.bootstrap import open_clinic
+
+    source = Path(parse_url(db_url).database)
+    write_marker(source, MoveMarker(server="backoffice:5432/frontdesk",
+                                    address="postgresql+psycopg://frontdesk@backoffice:5432/frontdesk",
+                                    moved_at="2026-11-24T18:05:00-08:00", schema="0003"))
+    with pytest.raises(ClinicMoved) as moved:
+        open_clinic(db_url)
+    seen = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        next(button for button in box.buttons() if button.text() == choice).click()
+
+    QTimer.singleShot(0, answer)
+    assert _offer_server(moved.value) is opens
+    assert seen[0].startswith("This clinic moved to backoffice:5432/frontdesk on 24 Nov 2026 at 18:05.")
+    assert "--db postgresql+psycopg://frontdesk@backoffice:5432/frontdesk" in seen[0]
