@@ -407,7 +407,15 @@ class _Mover:
         cursor = connection.connection.driver_connection.cursor()
         try:
             for index, table in enumerate(self.tables):
-                self.copy_table(source, cursor, table, index)
+                try:
+                    self.copy_table(source, cursor, table, index)
+                except MoveStopped:
+                    raise
+                except Exception as error:
+                    refused = _refused_value(table, error)
+                    if refused is None:
+                        raise
+                    raise refused from error
         finally:
             cursor.close()
         self.tell("Comparing the row counts of every table")
@@ -451,6 +459,21 @@ class _Mover:
         if revision != head_revision():
             raise MoveRefused(f"The server's schema ended at {revision}, not {head_revision()}; nothing was kept.")
         return counts, self.source_counts["consents"], entries
+
+
+def _refused_value(table: str, error: Exception) -> MoveRefused | None:
+    """A value the server will not store (a NUL character in a text, a text longer than its column
+    allows, a date out of range): SQLite keeps such values, PostgreSQL refuses them. None for any other
+    error (a connection lost, a bug), which is raised as it is."""
+    import psycopg
+
+    if not isinstance(error, psycopg.errors.DataError):
+        return None
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return MoveRefused(
+        f"A value in the table {table} cannot be stored on the server ({detail}). Correct that record in "
+        "Front Desk on this computer, then move again. Nothing was kept on the server; the SQLite clinic "
+        "is unchanged.")
 
 
 def move_to_server(ctx: ServiceContext, actor: Actor | None, target_url: str, *,

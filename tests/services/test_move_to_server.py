@@ -310,3 +310,48 @@ def test_only_an_administrator_may_move_the_clinic(clinic, pg_url):
     finally:
         ctx.database.dispose()
     assert not clinic.with_name("clinic.sqlite3.moved").exists()
+
+
+def test_a_value_the_server_cannot_store_is_named_and_nothing_is_kept(clinic, pg_url, capsys):
+    """SQLite keeps a NUL character in a text; PostgreSQL refuses it: the move says where, keeps nothing."""
+    connection = sqlite3.connect(clinic)
+    connection.execute("UPDATE patients SET notes = 'before' || char(0) || 'after' WHERE id = 7")
+    connection.commit()
+    connection.close()
+    before = _sha(clinic)
+    assert main(["--db", str(clinic), "move-to", pg_url]) == EXIT_PROBLEMS
+    err = capsys.readouterr().err
+    assert "A value in the table patients cannot be stored on the server" in err
+    assert "Nothing was kept on the server" in err
+    engine = create_engine(pg_url)
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+    assert _sha(clinic) == before and not clinic.with_name("clinic.sqlite3.moved").exists()
+
+
+def test_ctrl_c_during_the_copy_keeps_nothing_and_says_so(clinic, pg_url, capsys, monkeypatch):
+    """Ctrl+C arrives as KeyboardInterrupt wherever the copy is; here, halfway through the appointments."""
+    from frontdesk import cli
+
+    shown = cli._MoveProgressPrinter.__call__
+
+    def interrupted(self, progress):
+        shown(self, progress)
+        if progress.table == "appointments" and progress.done >= 10_000:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli._MoveProgressPrinter, "__call__", interrupted)
+    before = _sha(clinic)
+    assert main(["--db", str(clinic), "move-to", pg_url]) == EXIT_PROBLEMS
+    assert "Stopped. Nothing was kept on the server" in capsys.readouterr().err
+    engine = create_engine(pg_url)
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+    assert _sha(clinic) == before and not clinic.with_name("clinic.sqlite3.moved").exists()
+
+    monkeypatch.setattr(cli._MoveProgressPrinter, "__call__", shown)
+    assert main(["--db", str(clinic), "move-to", pg_url]) == EXIT_OK  # run again: it simply completes
