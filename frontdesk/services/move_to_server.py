@@ -441,10 +441,13 @@ class _Mover:
         self.tell("Checking the audit trail on the server")
         session = Session(bind=connection)
         try:
-            append_audit(session, self.ctx, self.actor, "move_to_server", "database", None, None, {
-                "from": str(self.ctx.database.path), "to": server_name(self.target_url),
-                "rows": sum(counts.values()),
-            })
+            detail: dict[str, object] = {"from": str(self.ctx.database.path), "to": server_name(self.target_url),
+                                         "rows": sum(counts.values())}
+            if self.actor is None:
+                from frontdesk.services.accounts import login_name
+
+                detail.update(via="command line", login=login_name())
+            append_audit(session, self.ctx, self.actor, "move_to_server", "database", None, None, detail)
             problems = verify_audit_chain(session)
             entries = session.execute(text("SELECT count(*) FROM audit_events")).scalar() or 0
         finally:

@@ -60,6 +60,9 @@ def test_an_administrator_moves_the_clinic_from_the_settings_menu(window, qtbot,
     assert not window.isVisible()  # the window closes: this file is for reference now
     assert hashlib.sha256(source.read_bytes()).hexdigest() == before
     assert source.with_name(source.name + ".moved").is_file()
+    from frontdesk.services.backups import BackupReason, automatic_backup
+
+    assert automatic_backup(window.ctx, BackupReason.EXIT).written is None  # the server is backed up instead
 
     from sqlalchemy import create_engine, text
 
