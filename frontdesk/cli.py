@@ -1,4 +1,5 @@
-"""`frontdesk`: the window by default; admin commands `demo`, `check`, `backup`, `restore`, `encrypt`."""
+"""`frontdesk`: the window by default; admin commands `demo`, `check`, `backup`, `restore`, `encrypt`,
+`move-to`."""
 
 from __future__ import annotations
 
@@ -48,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         "encrypt", help="encrypt the SQLite database with a passphrase (FRONTDESK_PASSPHRASE or a prompt)")
     encrypt.add_argument("--remember", action="store_true",
                          help="also store the passphrase in this computer's keyring, where there is one")
+    move = commands.add_parser(
+        "move-to", help="copy this SQLite clinic into an empty PostgreSQL database, check it there, and mark "
+        "the SQLite file as moved; close Front Desk on every computer first")
+    move.add_argument("target", metavar="URL",
+                      help="the empty server database, e.g. postgresql+psycopg://frontdesk@SERVER/frontdesk "
+                      "(keep the password in the PostgreSQL password file, see README)")
     return parser
 
 
@@ -104,6 +111,8 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
         return run_restore(url, args.path)
     if args.command == "encrypt":
         return run_encrypt(url, remember=args.remember)
+    if args.command == "move-to":
+        return run_move(url, args.target)
     ctx = _open(url)
     if ctx is None:
         return EXIT_CANNOT_OPEN
@@ -184,6 +193,69 @@ def run_restore(url: str, backup: Path) -> int:
         record_restore(ctx, None, result)
     finally:
         ctx.database.dispose()
+    return EXIT_OK
+
+
+class _MoveProgressPrinter:
+    """Per table, rows done of the total: rewritten in place at a terminal, one line per table otherwise."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self.current = ""
+
+    def __call__(self, progress) -> None:
+        if progress.table:
+            line = f"  {progress.table:<22} {progress.done:>12,} / {progress.total:,} rows"
+            finished = progress.done >= progress.total
+            if self.live:
+                self.stream.write("\r" + line + ("\n" if finished else ""))
+            elif finished:
+                self.stream.write(line + "\n")
+            self.current = "" if finished else progress.table
+        elif progress.step != self.current:
+            self.stream.write(progress.step + " ...\n")
+            self.current = progress.step
+        self.stream.flush()
+
+
+def run_move(url: str, target: str) -> int:
+    """`frontdesk move-to URL`: copy the SQLite clinic onto an empty PostgreSQL database."""
+    from frontdesk.db.engine import sqlite_path
+    from frontdesk.db.moved import read_marker
+    from frontdesk.db.urls import url_passphrase
+    from frontdesk.services.errors import ServiceError
+    from frontdesk.services.move_to_server import MoveRefused, check_source, move_to_server
+
+    path = sqlite_path(url)
+    try:
+        # Before the clinic is opened: a moved clinic, or one an older version left, is not touched.
+        check_source(path, url_passphrase(url))
+    except MoveRefused as refused:
+        print(refused.message, file=sys.stderr)
+        return EXIT_CANNOT_OPEN if path is None or read_marker(path) is not None else EXIT_PROBLEMS
+    ctx = _open(url)
+    if ctx is None:
+        return EXIT_CANNOT_OPEN
+    print(f"Moving the clinic {ctx.database.display_name} to the server. Ctrl+C stops it: the server is then "
+          "left as it was.")
+    try:
+        result = move_to_server(ctx, None, target, progress=_MoveProgressPrinter(sys.stdout))
+    except KeyboardInterrupt:
+        print("\nStopped. Nothing was kept on the server and the SQLite clinic is unchanged; run the same "
+              "command again to move it.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except ServiceError as error:
+        print(error.message, file=sys.stderr)
+        return EXIT_PROBLEMS
+    except Exception:
+        logging.getLogger("frontdesk").exception("move-to failed")
+        print("The move failed unexpectedly; nothing was kept on the server and the SQLite clinic is "
+              "unchanged. The details are in the log file.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        ctx.database.dispose()
+    print("\n".join(result.lines()))
     return EXIT_OK
 
 
@@ -285,6 +357,17 @@ def _offer_restore(error) -> bool:
     return True
 
 
+def _offer_server(moved) -> bool:
+    """A clinic that moved to a server: say where, and offer to open the server instead of the file."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Information, "Front Desk: this clinic moved to a server", str(moved))
+    open_server = box.addButton("Open the server", QMessageBox.AcceptRole) if moved.marker.address else None
+    box.addButton("Quit", QMessageBox.RejectRole)
+    box.exec()
+    return open_server is not None and box.clickedButton() is open_server
+
+
 def run_gui(url: str, *, smoke_test: bool = False) -> int:
     """The window, after sign-in (or the first-run dialog). `--smoke-test` builds the window for the
     computer's account without sign-in and quits at once: a packaging check with no one at the screen."""
@@ -292,7 +375,7 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from frontdesk.app import configure_logging, create_main_window, start_session
-    from frontdesk.db.migrate import DatabaseDamaged
+    from frontdesk.db.migrate import ClinicMoved, DatabaseDamaged
     from frontdesk.services.bootstrap import DatabaseOpenError
     from frontdesk.services.errors import ServiceError
     from frontdesk.ui.errors import install_excepthook, report_unexpected
@@ -320,6 +403,10 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
                 if not _offer_restore(damaged):
                     return EXIT_CANNOT_OPEN
                 session = start_session(opened)
+            except ClinicMoved as moved:
+                if not _offer_server(moved):
+                    return EXIT_CANNOT_OPEN
+                session = start_session(moved.marker.address)
             if session is None:
                 return EXIT_OK
             # The day's first backup copies the whole file: it waits until the first screen is drawn.

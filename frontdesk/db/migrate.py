@@ -32,6 +32,7 @@ from frontdesk.db.encryption import (
 )
 from frontdesk.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database, private_folder, restrict_to_owner
 from frontdesk.db.faults import fault_text
+from frontdesk.db.moved import MoveMarker, moved_message, read_marker
 from frontdesk.db.urls import BadDatabaseUrl, describe_url, parse_url, sqlite_path
 
 if TYPE_CHECKING:
@@ -61,6 +62,16 @@ class DatabaseDamaged(DatabaseOpenError):
         super().__init__(message)
         self.path = path
         self.latest_backup = latest_backup
+
+
+class ClinicMoved(DatabaseOpenError):
+    """The SQLite clinic was moved onto a server (`frontdesk move-to`): it is not opened for writing.
+    `marker` says where it went (host and database, and the address to open instead)."""
+
+    def __init__(self, message: str, *, path: Path, marker: MoveMarker) -> None:
+        super().__init__(message)
+        self.path = path
+        self.marker = marker
 
 
 class PassphraseNeeded(DatabaseOpenError):
@@ -269,6 +280,7 @@ def unlock_url(url: str) -> str:
 def open_database(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Database:
     """Open (creating a missing SQLite file) and migrate to head; raise `DatabaseOpenError`.
 
+    A SQLite clinic that was moved onto a server is refused (`ClinicMoved`) before anything else.
     An encrypted file is opened with the passphrase in the URL, else the one from
     `FRONTDESK_PASSPHRASE` or the keyring; without one, `PassphraseNeeded`.
     """
@@ -276,6 +288,10 @@ def open_database(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) ->
         parse_url(url)
     except BadDatabaseUrl as error:
         raise DatabaseOpenError(str(error)) from error
+    moved_from = sqlite_path(url)
+    marker = read_marker(moved_from)
+    if moved_from is not None and marker is not None:
+        raise ClinicMoved(moved_message(moved_from, marker), path=moved_from, marker=marker)
     url = unlock_url(url)
     found = check_sqlite_file(url)
     path = sqlite_path(url)

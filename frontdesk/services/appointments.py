@@ -44,6 +44,7 @@ from frontdesk.domain.screening import Level, format_date
 from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.last_change import APPOINTMENT_CHANGES, LastChange, last_change_in
 from frontdesk.services.patients import name_or_phone_match
 from frontdesk.services.schedule import AppointmentRecord, load_appointment_records
 from frontdesk.services.screenings import current_screening_in
@@ -325,6 +326,7 @@ class AppointmentDetail(NamedTuple):
     appointment: AppointmentRecord
     history: list[HistoryEntry]
     screening: ScreeningSummary | None
+    last_change: LastChange | None = None
 
 
 def _filtered(ctx: ServiceContext, flt: AppointmentFilter) -> Select:
@@ -477,9 +479,11 @@ def appointment_detail(ctx: ServiceContext, actor: Actor, appointment_id: int) -
         history = _history(uow.session, row)
         assert record is not None
         screening = _screening_summary(uow.session, record.patient_id, ctx.local(record.starts_at).date())
+        changed = last_change_in(uow.session, "appointment", row.id, row.patient_id, APPOINTMENT_CHANGES,
+                                 row.updated_at, row.updated_by)
         uow.audit("view", "appointment", row.id, patient_id=row.patient_id)
         uow.commit()
-    return AppointmentDetail(record, history, screening)
+    return AppointmentDetail(record, history, screening, changed)
 
 
 def my_day(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date) -> list[AppointmentRecord]:

@@ -31,6 +31,7 @@ from frontdesk.db.migrate import (
     default_backup_folder,
     verify_database_file,
 )
+from frontdesk.db.moved import read_marker
 from frontdesk.domain.roles import Permission
 from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
@@ -171,6 +172,8 @@ def automatic_backup(ctx: ServiceContext, reason: BackupReason | str,
     source = ctx.database.path
     if source is None:
         return AutomaticBackup(None, note="A database server is backed up on the server (pg_dump).")
+    if read_marker(source) is not None:  # moved to a server during this session: back up the server
+        return AutomaticBackup(None, note="This clinic moved to a server; it is backed up there (pg_dump).")
     folder = backup_folder(ctx)
     now = ctx.local(ctx.now()).replace(tzinfo=None)
     existing = backup_files(folder, source.stem)

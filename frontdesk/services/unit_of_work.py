@@ -12,8 +12,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import AuditEvent, User
+from frontdesk.db.moved import moved_message, read_marker
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import ServiceError
 from frontdesk.services.reading import (
     Denial,
     account_refusal,
@@ -69,6 +71,8 @@ class UnitOfWork:
         self._account_read = False
 
     def __enter__(self) -> UnitOfWork:
+        if self.write:
+            _refuse_if_moved(self.ctx)
         try:
             self.session = self.ctx.database.session(write=self.write)
         except (OperationalError, DBAPIError) as error:
@@ -127,6 +131,17 @@ class UnitOfWork:
         append_audit(self.session, self.ctx, self.actor, action, entity, entity_id, patient_id, detail)
 
 
+def _refuse_if_moved(ctx: ServiceContext) -> None:
+    """A desk that had the SQLite clinic open while it was moved to a server changes it no more:
+    those changes would never reach the server (see `frontdesk.db.moved`)."""
+    path = ctx.database.path
+    if path is None:
+        return
+    marker = read_marker(path)
+    if marker is not None:
+        raise ServiceError(moved_message(path, marker))
+
+
 _AUDIT = AuditEvent.__table__
 #: The chain's last link: the newest row by its integer key (SQLite reads it from the end of the table).
 #: A plain table query: the ORM's result machinery costs more than the lookup itself.
@@ -175,7 +190,8 @@ def verify_audit_chain(session: Session) -> list[str]:
     """Every break in the chain (an edited, removed or inserted row), as readable lines."""
     problems: list[str] = []
     prev = GENESIS_HASH
-    rows = session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+    # In batches: a clinic's trail grows by every record opened, and the check keeps memory flat.
+    rows = session.execute(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=2000)).scalars()
     for row in rows:
         if row.prev_hash != prev:
             problems.append(f"audit entry {row.id}: does not follow the entry before it")

@@ -12,6 +12,7 @@ from frontdesk.domain.level_looks import LOOKS
 from frontdesk.services.appointments import AppointmentDetail
 from frontdesk.services.context import ServiceContext
 from frontdesk.ui.appointment_model import short_date, time_range
+from frontdesk.ui.last_change import LAST_CHANGE_STYLE, last_changed_text
 
 #: Each level in its one colour, the same as on the Intake tab and the printouts.
 _LEVEL_COLOURS = {level: look.ink for level, look in LOOKS.items()}
@@ -32,6 +33,10 @@ class AppointmentDetailPane(QScrollArea):
         self.heading.setObjectName("detail_heading")
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.last_change = QLabel()
+        self.last_change.setObjectName("detail_last_change")
+        self.last_change.setWordWrap(True)
+        self.last_change.setStyleSheet(LAST_CHANGE_STYLE)
         self.screening = QLabel()
         self.screening.setObjectName("detail_screening")
         self.screening.setWordWrap(True)
@@ -40,7 +45,7 @@ class AppointmentDetailPane(QScrollArea):
         self.history.setObjectName("detail_history")
         self.history.setWordWrap(True)
         self.history.setTextFormat(Qt.RichText)
-        for widget in (self.heading, self.screening, self.history_title, self.history):
+        for widget in (self.heading, self.last_change, self.screening, self.history_title, self.history):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.setWidget(body)
@@ -49,6 +54,8 @@ class AppointmentDetailPane(QScrollArea):
     def show_nothing(self, text: str = "Select an appointment to see the patient's screening and "
                                         "the appointment's history.") -> None:
         self.heading.setText(f"<span style='color:#6b6b6b'>{escape(text)}</span>")
+        self.last_change.clear()
+        self.last_change.hide()
         self.screening.clear()
         self.history.clear()
         self.history_title.hide()
@@ -76,6 +83,9 @@ class AppointmentDetailPane(QScrollArea):
         if record.notes:
             lines.append(f"Notes: {escape(record.notes)}")
         self.heading.setText("<br>".join(line for line in lines if line))
+        changed = last_changed_text(detail.last_change, zone, self.ctx.today())
+        self.last_change.setText(changed)
+        self.last_change.setVisible(bool(changed))
         if detail.screening is None:
             self.screening.setText("<b>Latest screening</b><br>Not screened for IMS yet.")
         else:

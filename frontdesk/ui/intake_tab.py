@@ -37,6 +37,7 @@ from frontdesk.services.patient_records import PatientRecord, PossibleDuplicate
 from frontdesk.services.screening_records import ScreeningRecord
 from frontdesk.ui.errors import Prompts, call_service, report_unexpected
 from frontdesk.ui.geometry import ui_settings
+from frontdesk.ui.last_change import LAST_CHANGE_STYLE, last_changed_text
 from frontdesk.ui.patient_form import PatientForm
 from frontdesk.ui.patient_search import PatientSearchPanel
 from frontdesk.ui.screening_form import ScreeningForm
@@ -110,6 +111,10 @@ class IntakeTab(QWidget):
         archived_layout.addWidget(self.archived_note, 1)
         archived_layout.addWidget(self.restore_button)
         self.archived_bar.hide()
+        self.last_change = QLabel()
+        self.last_change.setObjectName("intake_last_change")
+        self.last_change.setStyleSheet(LAST_CHANGE_STYLE)
+        self.last_change.hide()
 
         form_page = QWidget()
         form_layout = QVBoxLayout(form_page)
@@ -141,6 +146,7 @@ class IntakeTab(QWidget):
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(4, 0, 4, 0)
         middle_layout.addWidget(self.title)
+        middle_layout.addWidget(self.last_change)
         middle_layout.addWidget(self.archived_bar)
         middle_layout.addWidget(self.scroll, 1)
         middle_layout.addLayout(actions)
@@ -276,6 +282,7 @@ class IntakeTab(QWidget):
                 self.search.clear_results()  # opened some other way: the old results would mislead
             self.history = call_service(self, self.prompts, "Screening history", _screenings().screening_history,
                                         self.ctx, self.actor, record.id) or []
+        self._show_last_change(record)
         self.history_panel.set_records(self.history, select_screening)
         self._show_archived(record)
         self._update_print_actions()
@@ -307,6 +314,20 @@ class IntakeTab(QWidget):
         self._set_status(f"Restored {record.name}: the record can be screened and booked again.")
         self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
         self._emit({"patients"})
+
+    def _show_last_change(self, record: PatientRecord | None) -> None:
+        """Who last changed the record and when, under its name (nothing for a new patient)."""
+        text = ""
+        if record is not None:
+            from frontdesk.services.last_change import patient_last_change
+
+            try:
+                change = patient_last_change(self.ctx, self.actor, record.id)
+            except ServiceError:
+                change = None  # the header is a courtesy: the record itself is already shown
+            text = last_changed_text(change, self.ctx.zone, self.ctx.today())
+        self.last_change.setText(text)
+        self.last_change.setVisible(bool(text))
 
     # --- Live verdict ---------------------------------------------------------------------------
 

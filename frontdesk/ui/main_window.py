@@ -185,6 +185,10 @@ class MainWindow(QMainWindow):
         self.audit_action = QAction("&Audit trail…", self)
         self.audit_action.triggered.connect(self.show_audit_trail)
         settings_menu.addAction(self.audit_action)
+        settings_menu.addSeparator()
+        self.move_action = QAction("&Move to a server…", self)
+        self.move_action.triggered.connect(self.move_to_server)
+        settings_menu.addAction(self.move_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Front Desk", self)
@@ -201,6 +205,7 @@ class MainWindow(QMainWindow):
         self.audit_action.setEnabled(self.actor.may(Permission.VIEW_AUDIT))
         self.staff_action.setEnabled(self.actor.may(Permission.MANAGE_THERAPISTS))
         self.types_action.setEnabled(self.actor.may(Permission.MANAGE_THERAPISTS))
+        self.move_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS) and self.ctx.database.path is not None)
         self.user_label.setText(f"Signed in: {self.actor.display_name} ({self.actor.role.label})")
 
     def _unlocked(self, actor: Actor) -> None:
@@ -267,6 +272,24 @@ class MainWindow(QMainWindow):
         from frontdesk.ui.audit_dialog import AuditTrailDialog
 
         AuditTrailDialog(self.ctx, self.actor, self.prompts, self).exec()
+
+    def move_to_server(self) -> None:
+        """Settings ▸ Move to a server…: window-modal, the move runs in the background."""
+        from frontdesk.ui.move_dialog import MoveToServerDialog
+
+        dialog = MoveToServerDialog(self.ctx, self.actor, self.prompts, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.moved.connect(self._moved_to_server)
+        dialog.open()
+
+    def _moved_to_server(self, result) -> None:
+        """The file on this computer is only for reference now: say where the clinic is, and close."""
+        self.prompts.info(
+            self, "The clinic moved to the server",
+            f"The clinic is now on {result.server}, checked there. Front Desk closes now. Start it again "
+            f"on every computer with the server's address: --db {result.address} (or set FRONTDESK_DB to "
+            "it); this computer's file is kept unchanged, for reference only.")
+        self.close()
 
     def change_own_password(self) -> None:
         from frontdesk.ui.users_dialog import ChangeOwnPasswordDialog
