@@ -92,6 +92,27 @@ def test_a_server_database_in_use_is_refused_in_the_dialog_and_nothing_moves(win
     assert not source.with_name(source.name + ".moved").exists()
 
 
+@pytest.mark.postgres
+def test_stop_leaves_the_server_as_it_was_and_the_clinic_here(window, qtbot, prompts, pg_url, db_url):
+    from sqlalchemy import create_engine, inspect
+
+    source = Path(parse_url(db_url).database)
+    dialog = _open_dialog(window, qtbot)
+    _fill(dialog, qtbot, pg_url)
+    qtbot.mouseClick(dialog.move_button, Qt.LeftButton)
+    qtbot.mouseClick(dialog.stop_button, Qt.LeftButton)  # at once: the move stops at its next step
+    qtbot.waitUntil(lambda: dialog.message.isVisible(), timeout=30000)
+    assert "The move was stopped. Nothing was kept on the server" in dialog.message.text()
+    assert dialog.move_button.isEnabled() and dialog.close_button.isEnabled()
+    engine = create_engine(pg_url)
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+    assert window.isVisible() and not prompts.infos
+    assert not source.with_name(source.name + ".moved").exists()
+
+
 def test_the_entry_is_greyed_out_for_reception(qtbot, db_url, clock, prompts):
     from frontdesk.app import create_main_window
     from frontdesk.domain.roles import Role
