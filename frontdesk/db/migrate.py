@@ -32,7 +32,7 @@ from frontdesk.db.encryption import (
 )
 from frontdesk.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database, private_folder, restrict_to_owner
 from frontdesk.db.faults import fault_text
-from frontdesk.db.urls import BadDatabaseUrl, describe_url, parse_url, sqlite_path
+from frontdesk.db.urls import BadDatabaseUrl, describe_url, sqlite_path, supported_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -273,7 +273,7 @@ def open_database(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) ->
     `FRONTDESK_PASSPHRASE` or the keyring; without one, `PassphraseNeeded`.
     """
     try:
-        parse_url(url)
+        supported_url(url)
     except BadDatabaseUrl as error:
         raise DatabaseOpenError(str(error)) from error
     url = unlock_url(url)
