@@ -16,6 +16,7 @@ from frontdesk.db.plain import SessionReader
 from frontdesk.domain.contact import ContactError, parse_phone
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import RuleTable
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import (
     CLINIC_KEY,
     RULES_KEY,
@@ -79,6 +80,7 @@ def clinic_settings_in(session: Session) -> ClinicSettings:
     return clinic_settings_from(SessionReader(session))
 
 
+@checked_inputs
 def update_clinic_settings(ctx: ServiceContext, actor: Actor, settings: ClinicSettings) -> ClinicSettings:
     clean = validate_clinic_settings(settings)
     with UnitOfWork(ctx, actor, write=True) as uow:

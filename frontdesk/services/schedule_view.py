@@ -31,6 +31,7 @@ from frontdesk.domain.scheduling import (
     day_grid,
     local_instant,
 )
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_from
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound
@@ -224,6 +225,7 @@ def _day_rows(settings: ClinicSettings, day: date, zone: ZoneInfo) -> tuple[Inte
                           timedelta(minutes=settings.slot_minutes)))
 
 
+@checked_inputs
 def day_schedule(ctx: ServiceContext, actor: Actor, day: date) -> DaySchedule:
     """Every active therapist's day: hours, time off and appointments (cancelled ones included).
 
@@ -242,6 +244,7 @@ def day_schedule(ctx: ServiceContext, actor: Actor, day: date) -> DaySchedule:
                        settings.slot_minutes)
 
 
+@checked_inputs
 def week_schedule(ctx: ServiceContext, actor: Actor, therapist_id: int, week_start: date) -> WeekSchedule:
     """One therapist's seven days from ``week_start``; rows are wall-clock times."""
     days = [week_start + timedelta(days=n) for n in range(7)]

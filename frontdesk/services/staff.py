@@ -23,6 +23,7 @@ from frontdesk.db.models import Appointment, AppointmentType, ScheduleException,
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import Interval, WorkingBlock, format_day, local_instant
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.schedule import (
@@ -223,6 +224,7 @@ def list_all_therapists(ctx: ServiceContext, actor: Actor) -> list[TherapistInfo
         return [_therapist_info(row) for row in rows]
 
 
+@checked_inputs
 def create_therapist(ctx: ServiceContext, actor: Actor, details: TherapistDetails) -> TherapistInfo:
     """Add a physiotherapist at the end of the day view. They have no weekly hours until some are set."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -242,6 +244,7 @@ def create_therapist(ctx: ServiceContext, actor: Actor, details: TherapistDetail
     return info
 
 
+@checked_inputs
 def update_therapist(ctx: ServiceContext, actor: Actor, therapist_id: int,
                      details: TherapistDetails) -> TherapistInfo:
     """Change a physiotherapist's details. Switching one off hides their column from the day view;
@@ -272,6 +275,7 @@ def update_therapist(ctx: ServiceContext, actor: Actor, therapist_id: int,
     return info
 
 
+@checked_inputs
 def booked_appointments(ctx: ServiceContext, actor: Actor, therapist_id: int, start: datetime,
                         end: datetime | None = None, *, ims_only: bool = False) -> list[AppointmentRecord]:
     """The therapist's live (booked or arrived) appointments overlapping ``[start, end)``, or from
@@ -306,6 +310,7 @@ def describe_appointments(records: Sequence[AppointmentRecord], zone: ZoneInfo, 
 # --- Time off and extra hours --------------------------------------------------------------------
 
 
+@checked_inputs
 def list_schedule_exceptions(ctx: ServiceContext, actor: Actor, therapist_id: int, first_day: date,
                              last_day: date, *, include_cancelled: bool = True) -> list[ScheduleExceptionEntry]:
     """The therapist's time off and extra hours touching the local days ``first_day``..``last_day``."""
@@ -326,6 +331,7 @@ def _entry(row: ScheduleException) -> ScheduleExceptionEntry:
                                   Interval(row.starts_at, row.ends_at), row.reason or "", bool(row.cancelled))
 
 
+@checked_inputs
 def cancel_schedule_exception(ctx: ServiceContext, actor: Actor, exception_id: int) -> ScheduleExceptionEntry:
     """Mark a time-off or extra-hours entry cancelled: it stops counting but stays in the record."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -395,6 +401,7 @@ def list_all_appointment_types(ctx: ServiceContext, actor: Actor) -> list[Appoin
         return [_type_record(row, counts.get(row.id, 0)) for row in rows]
 
 
+@checked_inputs
 def create_appointment_type(ctx: ServiceContext, actor: Actor,
                             details: AppointmentTypeDetails) -> AppointmentTypeRecord:
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -412,6 +419,7 @@ def create_appointment_type(ctx: ServiceContext, actor: Actor,
     return record
 
 
+@checked_inputs
 def update_appointment_type(ctx: ServiceContext, actor: Actor, type_id: int,
                             details: AppointmentTypeDetails) -> AppointmentTypeRecord:
     """Change a kind of appointment. A new length applies to bookings made from now on; booked
