@@ -32,7 +32,7 @@ from frontdesk.db.migrate import (
     verify_database_file,
 )
 from frontdesk.domain.roles import Permission
-from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+from frontdesk.services.clinic import ClinicSettings, get_clinic_settings, update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.maintenance import backup_database
@@ -118,8 +118,12 @@ def backup_folder(ctx: ServiceContext) -> Path:
     return folder
 
 
-def choose_backup_folder(ctx: ServiceContext, actor: Actor, folder: Path | str) -> Path:
-    """Save the clinic's backup folder after checking that a file can be written there."""
+def choose_backup_folder(ctx: ServiceContext, actor: Actor, folder: Path | str,
+                         settings: ClinicSettings | None = None) -> Path:
+    """Save the clinic's backup folder after checking that a file can be written there.
+
+    `settings` are the clinic's settings as the caller holds them (with its other changes, and the
+    version they were read at); by default the stored ones."""
     path = Path(folder).expanduser() if str(folder).strip() else None
     if path is not None:
         problem = None
@@ -134,7 +138,7 @@ def choose_backup_folder(ctx: ServiceContext, actor: Actor, folder: Path | str) 
                 problem = "Front Desk cannot write to this folder. Choose one your account may write to."
         if problem:
             raise ValidationFailed({"backup_dir": problem})
-    settings = get_clinic_settings(ctx)
+    settings = settings or get_clinic_settings(ctx)
     update_clinic_settings(ctx, actor, replace(settings, backup_dir=str(path.resolve()) if path else ""))
     return path.resolve() if path else private_folder(default_backup_folder())
 

@@ -36,6 +36,8 @@ class ClinicSettings:
     day_start: str = "07:00"
     day_end: str = "20:00"
     backup_dir: str = ""
+    #: Counts saved changes: a save names the version it was made on (see `update_clinic_settings`).
+    version: int = 0
 
     @property
     def zone(self) -> ZoneInfo:

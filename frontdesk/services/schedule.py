@@ -58,7 +58,7 @@ from frontdesk.domain.screening import format_date
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import ClinicSettings, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed, changed_meanwhile
 from frontdesk.services.records import (
     AppointmentRecord,
     AppointmentTypeInfo,
@@ -827,9 +827,12 @@ def working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int) -> list[
 
 
 @checked_inputs
-def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int,
-                      blocks: Sequence[WorkingBlock]) -> list[WorkingBlock]:
-    """Replace a therapist's weekly hours (administrators only); blocks of one day may not overlap."""
+def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int, blocks: Sequence[WorkingBlock], *,
+                      expected: Sequence[WorkingBlock]) -> list[WorkingBlock]:
+    """Replace a therapist's weekly hours (administrators only); blocks of one day may not overlap.
+
+    `expected` is the week as the editor loaded it: if the stored week differs (someone else saved
+    hours since), the save is refused (`Conflict`) instead of undoing their change."""
     ordered = sorted(blocks, key=lambda b: (b.weekday, b.start))
     for a, b in zip(ordered, ordered[1:]):
         if a.weekday == b.weekday and b.start < a.end:
@@ -841,6 +844,10 @@ def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int,
         if therapist is None:
             raise NotFound("That physiotherapist is not in the list.")
         old = list(session.scalars(select(WorkingHours).where(WorkingHours.therapist_id == therapist_id)))
+        stored = sorted((r.weekday, r.start_time, r.end_time) for r in old)
+        if stored != sorted((b.weekday, b.start, b.end) for b in expected):
+            raise changed_meanwhile(f"{therapist.full_name}'s weekly hours were",
+                                    current=[WorkingBlock(*block) for block in stored])
         before = [[r.weekday, r.start_time.isoformat(), r.end_time.isoformat()] for r in old]
         for row in old:
             session.delete(row)
@@ -848,7 +855,6 @@ def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int,
         for block in ordered:
             session.add(WorkingHours(therapist_id=therapist_id, weekday=block.weekday, start_time=block.start,
                                      end_time=block.end))
-        therapist.version += 1
         uow.audit("update", "working_hours", therapist_id, before=before,
                   after=[[b.weekday, b.start.isoformat(), b.end.isoformat()] for b in ordered])
         uow.commit()

@@ -136,7 +136,8 @@ def ims_flags(reader: Reader, wanted: list[tuple[int, str | None, datetime]],
 
 # --- Therapists and their hours ------------------------------------------------------------------
 
-_THERAPIST_COLUMNS = "id, full_name, designation, registration_number, ims_qualified, ims_qualified_on, active, colour"
+_THERAPIST_COLUMNS = ("id, full_name, designation, registration_number, ims_qualified, ims_qualified_on, active, colour, "
+                      "version")
 _THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists ORDER BY sort_order, full_name"
 _ACTIVE_THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE active ORDER BY sort_order, full_name"
 _THERAPIST = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE id = :id"
@@ -150,7 +151,7 @@ def _therapist(row: Sequence) -> TherapistInfo:
     return TherapistInfo(
         id=row[0], name=row[1], designation=row[2], registration_number=row[3] or "",
         ims_qualified=bool(row[4]), ims_qualified_on=as_date(row[5]), active=bool(row[6]),
-        colour=row[7] or "#4a90d9",
+        colour=row[7] or "#4a90d9", version=row[8] or 1,
     )
 
 

@@ -150,7 +150,7 @@ def test_find_next_available_with_a_physiotherapist_not_working_here_is_a_refusa
         chris = next(t for t in staff.list_all_therapists(ctx, admin) if t.id == 1)
         staff.update_therapist(ctx, admin, 1, staff.TherapistDetails(
             chris.name, chris.designation, chris.registration_number, chris.ims_qualified, chris.ims_qualified_on,
-            False, chris.colour))
+            False, chris.colour), expected_version=chris.version)
         therapist_id = 1
     with pytest.raises(ValidationFailed) as refused:
         schedule.find_next_available(ctx, admin, booked.type_id, therapist_id, date(2026, 11, 26))
