@@ -8,7 +8,6 @@ still opens the table at once.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from frontdesk.domain.scheduling import (
 )
 from frontdesk.domain.screening import Level, format_date
 from frontdesk.services.boundary import checked_inputs
+from frontdesk.services.csv_export import csv_writer
 from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
@@ -527,7 +527,7 @@ def export_csv(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter) -> str
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "export appointments")
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
     for record in iter_appointments(ctx, actor, flt):
