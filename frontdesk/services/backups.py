@@ -152,6 +152,15 @@ def list_backups(ctx: ServiceContext) -> list[BackupEntry]:
             for moment, path in backup_files(backup_folder(ctx), source.stem)]
 
 
+def _remove_side_files(path: Path) -> None:
+    """Delete the write-ahead log and shared-memory files SQLite may leave beside `path`."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        try:
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def rotate_backups(folder: Path, stem: str, policy: RotationPolicy = DEFAULT_ROTATION) -> list[Path]:
     """Delete the backups of database `stem` in `folder` that rotation does not keep."""
     found = backup_files(folder, stem)
@@ -163,6 +172,7 @@ def rotate_backups(folder: Path, stem: str, policy: RotationPolicy = DEFAULT_ROT
                 path.unlink()
             except OSError:
                 continue
+            _remove_side_files(path)  # a backup opened by a person or a tool may have left them
             removed.append(path)
     return removed
 
@@ -267,6 +277,7 @@ def restore_backup(target: Path, backup: Path, passphrase: str | None = None, *,
         verify_database_file(incoming, passphrase, full=False)
     except (OSError, BadDatabaseFile) as error:
         incoming.unlink(missing_ok=True)
+        _remove_side_files(incoming)
         raise BackupRejected(f"The backup could not be copied into place ({error}). Nothing was replaced.") from error
     kept: Path | None = None
     if target.exists():
@@ -277,6 +288,7 @@ def restore_backup(target: Path, backup: Path, passphrase: str | None = None, *,
             if side.exists():
                 os.replace(side, Path(str(kept) + suffix))
     os.replace(incoming, target)
+    _remove_side_files(incoming)  # the check of the copy opened it under its temporary name
     restrict_to_owner(target)
     return RestoreResult(database=target, restored_from=backup, kept_as=kept, schema_revision=info.revision)
 
