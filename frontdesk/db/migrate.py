@@ -434,6 +434,10 @@ def verify_database_file(path: Path, passphrase: str | None = None, *, full: boo
         connection = connect_file(path, passphrase, read_only=True, timeout=5)
     except EncryptionError as error:
         raise BadDatabaseFile(str(error)) from error
+    except Exception as error:  # noqa: BLE001 - a wrong passphrase is found as the file is opened
+        if passphrase is not None and "file is not a database" in str(error):
+            raise BadDatabaseFile(f"The passphrase does not open {where}.") from error
+        raise BadDatabaseFile(f"The file {where} is damaged or is not a database ({error}).") from error
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         pragma = "integrity_check" if full else "quick_check"
