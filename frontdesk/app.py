@@ -34,7 +34,9 @@ def configure_logging() -> logging.Handler:
     handler = logging.handlers.RotatingFileHandler(
         log_dir() / "frontdesk.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from frontdesk.private_log import PrivateFormatter
+
+    handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
         root.addHandler(handler)

@@ -64,6 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         os.umask(0o077)
     args = build_parser().parse_args(argv)
     url = resolve_database_url(args.db)
+    from frontdesk.db.urls import BadDatabaseUrl, supported_url
+
+    try:
+        supported_url(url)
+    except BadDatabaseUrl as error:
+        # Before anything reads the address: one paragraph, never a traceback.
+        print(str(error), file=sys.stderr)
+        return EXIT_CANNOT_OPEN
     if args.command is None:
         return run_gui(url, smoke_test=args.smoke_test)
     return run_admin(args, url)

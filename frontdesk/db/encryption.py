@@ -101,7 +101,32 @@ def connect_file(path: Path, passphrase: str | None = None, *, read_only: bool =
         connection = module.connect(str(path), **options)
     if passphrase is not None:
         connection.execute(f"PRAGMA key = {_quoted(passphrase)}")
+        try:
+            _check_key_quietly(connection)
+        except BaseException:
+            connection.close()
+            raise
     return connection
+
+
+def _check_key_quietly(connection: sqlite3.Connection) -> None:
+    """Read the first page once, with SQLCipher's own log switched off for that read.
+
+    SQLCipher writes every page it cannot decrypt to the process's stderr ("ERROR CORE
+    sqlcipher_page_cipher: hmac check failed for pgno=1", six lines per wrong passphrase), before
+    Front Desk can say in plain words that the passphrase does not open the file. A wrong passphrase
+    is an expected answer, not a library fault, so this one read runs at log level NONE (the
+    library's own setting, `PRAGMA cipher_log_level`, which is process-wide), and the level is put
+    back at once. A wrong passphrase then fails here, with the library's own "file is not a
+    database" error, exactly as the first query would have.
+    """
+    previous = connection.execute("PRAGMA cipher_log_level").fetchone()
+    connection.execute("PRAGMA cipher_log_level = NONE")
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        level = previous[0] if previous and str(previous[0]).isalpha() else "WARN"
+        connection.execute(f"PRAGMA cipher_log_level = {level}")
 
 
 def passphrase_from_keyring(path: Path) -> str | None:

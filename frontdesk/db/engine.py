@@ -158,6 +158,8 @@ class Database:
         return self._engine is not None
 
     def _create_engine(self):
+        # hide_parameters: a statement's values (notes, answers, names) never reach an exception's
+        # text, and so never the log file (see `frontdesk.private_log` for what else is kept out).
         from sqlalchemy import create_engine
         from sqlalchemy.orm import sessionmaker
         from sqlalchemy.pool import NullPool, QueuePool
@@ -179,10 +181,10 @@ class Database:
                 # SQLCipher derives the key at every connection (about 0.25 s): keep a few open.
                 extra = {"module": require_sqlcipher(), "poolclass": QueuePool, "pool_size": 2,
                          "connect_args": {"check_same_thread": False}}
-            engine = create_engine(self.url, echo=self.echo, **extra)
+            engine = create_engine(self.url, echo=self.echo, hide_parameters=True, **extra)
             _configure_sqlite(engine, self)
         else:
-            engine = create_engine(self.url, echo=self.echo, pool_pre_ping=True, pool_size=3)
+            engine = create_engine(self.url, echo=self.echo, hide_parameters=True, pool_pre_ping=True, pool_size=3)
         return engine, sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
     @property

@@ -33,7 +33,7 @@ from frontdesk.db.encryption import (
 from frontdesk.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database, private_folder, restrict_to_owner
 from frontdesk.db.faults import fault_text
 from frontdesk.db.moved import MoveMarker, moved_message, read_marker
-from frontdesk.db.urls import BadDatabaseUrl, describe_url, parse_url, sqlite_path
+from frontdesk.db.urls import BadDatabaseUrl, describe_url, sqlite_path, supported_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -285,7 +285,7 @@ def open_database(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) ->
     `FRONTDESK_PASSPHRASE` or the keyring; without one, `PassphraseNeeded`.
     """
     try:
-        parse_url(url)
+        supported_url(url)
     except BadDatabaseUrl as error:
         raise DatabaseOpenError(str(error)) from error
     moved_from = sqlite_path(url)
@@ -450,6 +450,10 @@ def verify_database_file(path: Path, passphrase: str | None = None, *, full: boo
         connection = connect_file(path, passphrase, read_only=True, timeout=5)
     except EncryptionError as error:
         raise BadDatabaseFile(str(error)) from error
+    except Exception as error:  # noqa: BLE001 - a wrong passphrase is found as the file is opened
+        if passphrase is not None and "file is not a database" in str(error):
+            raise BadDatabaseFile(f"The passphrase does not open {where}.") from error
+        raise BadDatabaseFile(f"The file {where} is damaged or is not a database ({error}).") from error
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         pragma = "integrity_check" if full else "quick_check"

@@ -92,6 +92,22 @@ def parse_url(url: str) -> DatabaseUrl:
     )
 
 
+#: The databases Front Desk runs on; any other SQLAlchemy backend is refused before it is loaded.
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def supported_url(url: str) -> DatabaseUrl:
+    """The parsed URL of a database Front Desk can use, or `BadDatabaseUrl` saying what it can use."""
+    parsed = parse_url(url)
+    if parsed.backend not in SUPPORTED_BACKENDS:
+        raise BadDatabaseUrl(
+            f"Front Desk cannot use the database {url!r}: {parsed.backend} is not one it works with. It needs a "
+            "SQLite file (a file path or sqlite:///path) or a PostgreSQL server "
+            "(postgresql+psycopg://user@server/database)."
+        )
+    return parsed
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for another backend or an in-memory database."""
     return parse_url(url).sqlite_path

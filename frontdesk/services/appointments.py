@@ -8,7 +8,6 @@ still opens the table at once.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +40,8 @@ from frontdesk.domain.scheduling import (
     local_instant,
 )
 from frontdesk.domain.screening import Level, format_date
+from frontdesk.services.boundary import checked_inputs
+from frontdesk.services.csv_export import csv_writer
 from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
@@ -69,21 +70,25 @@ class StatusNotChanged(ServiceError):
 # --- Statuses ------------------------------------------------------------------------------------
 
 
+@checked_inputs
 def mark_arrived(ctx: ServiceContext, actor: Actor, appointment_id: int,
                  expected_version: int) -> AppointmentRecord:
     return _change_status(ctx, actor, appointment_id, expected_version, AppointmentStatus.ARRIVED)
 
 
+@checked_inputs
 def mark_completed(ctx: ServiceContext, actor: Actor, appointment_id: int,
                    expected_version: int) -> AppointmentRecord:
     return _change_status(ctx, actor, appointment_id, expected_version, AppointmentStatus.COMPLETED)
 
 
+@checked_inputs
 def mark_no_show(ctx: ServiceContext, actor: Actor, appointment_id: int,
                  expected_version: int) -> AppointmentRecord:
     return _change_status(ctx, actor, appointment_id, expected_version, AppointmentStatus.NO_SHOW)
 
 
+@checked_inputs
 def cancel_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int, expected_version: int,
                        reason: str) -> AppointmentRecord:
     """Cancel with a reason; within the clinic's notice period it is recorded as a late cancellation.
@@ -104,6 +109,7 @@ def is_late_if_cancelled_now(ctx: ServiceContext, record: AppointmentRecord) -> 
     return is_late_cancellation(record.starts_at, ctx.now(), _notice(ctx))
 
 
+@checked_inputs
 def undo_last_status_change(ctx: ServiceContext, actor: Actor, appointment_id: int,
                             expected_version: int, reason: str = "") -> AppointmentRecord:
     """Revert the latest status change still in force; the undo is recorded, nothing is erased.
@@ -356,6 +362,7 @@ def _filtered(ctx: ServiceContext, flt: AppointmentFilter) -> Select:
     return statement
 
 
+@checked_inputs
 def list_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter, offset: int = 0,
                       limit: int = 200, *, after: tuple[datetime, int] | None = None) -> list[AppointmentRecord]:
     """One page of appointments in start-time order (then id).
@@ -383,6 +390,7 @@ def _page(session: Session, statement: Select, offset: int, limit: int,
     return load_appointment_records(session, statement)
 
 
+@checked_inputs
 def count_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter) -> int:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "see appointments")
@@ -390,6 +398,7 @@ def count_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter
         return int(uow.session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
+@checked_inputs
 def get_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int) -> AppointmentRecord:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "see appointments")
@@ -465,6 +474,7 @@ def _screening_summary(session: Session, patient_id: int, on: date) -> Screening
     return ScreeningSummary(screening.screened_on, level, screening.not_before, stale, review, text)
 
 
+@checked_inputs
 def appointment_detail(ctx: ServiceContext, actor: Actor, appointment_id: int) -> AppointmentDetail:
     """The appointment, its history (who did what, when) and the patient's latest screening.
 
@@ -486,6 +496,7 @@ def appointment_detail(ctx: ServiceContext, actor: Actor, appointment_id: int) -
     return AppointmentDetail(record, history, screening, changed)
 
 
+@checked_inputs
 def my_day(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date) -> list[AppointmentRecord]:
     """The therapist's appointments on a local day in time order, cancelled ones included (shown
     as such), each with its IMS flag."""
@@ -493,6 +504,7 @@ def my_day(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date) -> l
     return list_appointments(ctx, actor, flt, limit=MAX_PAGE)
 
 
+@checked_inputs
 def iter_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter,
                       batch: int = _EXPORT_BATCH) -> Iterator[AppointmentRecord]:
     """Every appointment matching the filter, read page by page (for exports)."""
@@ -513,12 +525,13 @@ CSV_COLUMNS = (
 )
 
 
+@checked_inputs
 def export_csv(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter) -> str:
     """The appointments matching the filter as CSV text, times in the clinic's zone."""
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "export appointments")
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
     for record in iter_appointments(ctx, actor, flt):
@@ -561,6 +574,7 @@ def ics_uid(appointment_id: int) -> str:
     return f"appointment-{appointment_id}@frontdesk.clinic"
 
 
+@checked_inputs
 def export_ics(ctx: ServiceContext, actor: Actor, therapist_id: int, date_from: date,
                date_to: date) -> bytes:
     """The therapist's appointments in the date range as an iCalendar file.

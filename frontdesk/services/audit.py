@@ -6,7 +6,6 @@ or exporting a patient's trail is itself recorded, since it shows which patients
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from dataclasses import dataclass, field
@@ -18,6 +17,8 @@ from sqlalchemy import select
 
 from frontdesk.db.models import AuditEvent, Patient, User
 from frontdesk.domain.roles import Permission
+from frontdesk.services.boundary import checked_inputs
+from frontdesk.services.csv_export import csv_writer
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound, ServiceError
 from frontdesk.services.unit_of_work import UnitOfWork, verify_audit_chain
@@ -115,6 +116,7 @@ def _entries(session, statement) -> list[AuditEntry]:
     ]
 
 
+@checked_inputs
 def audit_for_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> list[AuditEntry]:
     """Every view and change of one patient's file, oldest first (administrators only)."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -133,7 +135,7 @@ def audit_for_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> lis
 def audit_csv_text(entries: list[AuditEntry], zone: ZoneInfo) -> str:
     """The entries as CSV, times in the clinic's zone (with their UTC offset, so DST is unambiguous)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
         writer.writerow([
@@ -149,6 +151,7 @@ def audit_csv_text(entries: list[AuditEntry], zone: ZoneInfo) -> str:
     return out.getvalue()
 
 
+@checked_inputs
 def export_audit_csv(ctx: ServiceContext, actor: Actor, patient_id: int, destination: Path) -> Path:
     """Write one patient's trail to a CSV file only the current user can read; return its path."""
     destination = Path(destination).expanduser()

@@ -33,7 +33,7 @@ from frontdesk.db.migrate import (
 )
 from frontdesk.db.moved import read_marker
 from frontdesk.domain.roles import Permission
-from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+from frontdesk.services.clinic import ClinicSettings, get_clinic_settings, update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.maintenance import backup_database
@@ -119,8 +119,12 @@ def backup_folder(ctx: ServiceContext) -> Path:
     return folder
 
 
-def choose_backup_folder(ctx: ServiceContext, actor: Actor, folder: Path | str) -> Path:
-    """Save the clinic's backup folder after checking that a file can be written there."""
+def choose_backup_folder(ctx: ServiceContext, actor: Actor, folder: Path | str,
+                         settings: ClinicSettings | None = None) -> Path:
+    """Save the clinic's backup folder after checking that a file can be written there.
+
+    `settings` are the clinic's settings as the caller holds them (with its other changes, and the
+    version they were read at); by default the stored ones."""
     path = Path(folder).expanduser() if str(folder).strip() else None
     if path is not None:
         problem = None
@@ -135,7 +139,7 @@ def choose_backup_folder(ctx: ServiceContext, actor: Actor, folder: Path | str) 
                 problem = "Front Desk cannot write to this folder. Choose one your account may write to."
         if problem:
             raise ValidationFailed({"backup_dir": problem})
-    settings = get_clinic_settings(ctx)
+    settings = settings or get_clinic_settings(ctx)
     update_clinic_settings(ctx, actor, replace(settings, backup_dir=str(path.resolve()) if path else ""))
     return path.resolve() if path else private_folder(default_backup_folder())
 
@@ -149,6 +153,15 @@ def list_backups(ctx: ServiceContext) -> list[BackupEntry]:
             for moment, path in backup_files(backup_folder(ctx), source.stem)]
 
 
+def _remove_side_files(path: Path) -> None:
+    """Delete the write-ahead log and shared-memory files SQLite may leave beside `path`."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        try:
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def rotate_backups(folder: Path, stem: str, policy: RotationPolicy = DEFAULT_ROTATION) -> list[Path]:
     """Delete the backups of database `stem` in `folder` that rotation does not keep."""
     found = backup_files(folder, stem)
@@ -160,6 +173,7 @@ def rotate_backups(folder: Path, stem: str, policy: RotationPolicy = DEFAULT_ROT
                 path.unlink()
             except OSError:
                 continue
+            _remove_side_files(path)  # a backup opened by a person or a tool may have left them
             removed.append(path)
     return removed
 
@@ -266,6 +280,7 @@ def restore_backup(target: Path, backup: Path, passphrase: str | None = None, *,
         verify_database_file(incoming, passphrase, full=False)
     except (OSError, BadDatabaseFile) as error:
         incoming.unlink(missing_ok=True)
+        _remove_side_files(incoming)
         raise BackupRejected(f"The backup could not be copied into place ({error}). Nothing was replaced.") from error
     kept: Path | None = None
     if target.exists():
@@ -276,6 +291,7 @@ def restore_backup(target: Path, backup: Path, passphrase: str | None = None, *,
             if side.exists():
                 os.replace(side, Path(str(kept) + suffix))
     os.replace(incoming, target)
+    _remove_side_files(incoming)  # the check of the copy opened it under its temporary name
     restrict_to_owner(target)
     return RestoreResult(database=target, restored_from=backup, kept_as=kept, schema_revision=info.revision)
 

@@ -17,6 +17,7 @@ from frontdesk.domain.contact import ContactError, parse_phone
 from frontdesk.domain.ims_interval import MAX_IMS_INTERVAL_DAYS, MIN_IMS_INTERVAL_DAYS
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import RuleTable
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import (
     CLINIC_KEY,
     RULES_KEY,
@@ -28,9 +29,10 @@ from frontdesk.services.clinic_settings import (
     load_default_screening_rules,
     load_defaults,
     screening_rules_from,
+    settings_from,
 )
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import ValidationFailed
+from frontdesk.services.errors import ValidationFailed, changed_meanwhile
 from frontdesk.services.unit_of_work import UnitOfWork
 
 __all__ = ["ClinicSettings", "clinic_settings_in", "get_clinic_settings", "get_screening_rules", "is_seeded_in",
@@ -83,12 +85,19 @@ def clinic_settings_in(session: Session) -> ClinicSettings:
     return clinic_settings_from(SessionReader(session))
 
 
+@checked_inputs
 def update_clinic_settings(ctx: ServiceContext, actor: Actor, settings: ClinicSettings) -> ClinicSettings:
+    """Save the settings; `settings.version` is the version they were read at (`get_clinic_settings`,
+    then `dataclasses.replace`): if someone else saved since, the save is refused (`Conflict`)."""
     clean = validate_clinic_settings(settings)
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.MANAGE_SETTINGS, "change the clinic's settings")
         row = uow.session.get(Setting, CLINIC_KEY)
         before = dict(row.value) if row is not None else {}
+        stored_version = int(before.get("version", 0) or 0)
+        if clean.version != stored_version:
+            raise changed_meanwhile("The clinic's settings were", current=settings_from(before))
+        clean = replace(clean, version=stored_version + 1)
         value = asdict(clean)
         if row is None:
             uow.session.add(Setting(key=CLINIC_KEY, value=value, updated_at=ctx.now(), updated_by=actor.user_id))
@@ -96,7 +105,7 @@ def update_clinic_settings(ctx: ServiceContext, actor: Actor, settings: ClinicSe
             row.value = value
             row.updated_at = ctx.now()
             row.updated_by = actor.user_id
-        changed = {k: [before.get(k), v] for k, v in value.items() if before.get(k) != v}
+        changed = {k: [before.get(k), v] for k, v in value.items() if before.get(k) != v and k != "version"}
         uow.audit("update", "clinic_settings", None, changed=changed)
         uow.commit()
     ctx.zone = clean.zone

@@ -39,6 +39,8 @@ class ClinicSettings:
     backup_dir: str = ""
     #: IMS treatments for one patient at least this many days apart (closer needs a reason).
     ims_interval_days: int = DEFAULT_IMS_INTERVAL_DAYS
+    #: Counts saved changes: a save names the version it was made on (see `update_clinic_settings`).
+    version: int = 0
 
     @property
     def zone(self) -> ZoneInfo:

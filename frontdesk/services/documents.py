@@ -63,6 +63,7 @@ from frontdesk.reports import (
     intake_form_pdf,
     pdf_sha256,
 )
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.services.appointments import my_day
 from frontdesk.services.context import Actor, ServiceContext
@@ -334,6 +335,7 @@ def _consent_data(ctx: ServiceContext, session: Session, actor: Actor, patient: 
 # --- Documents -------------------------------------------------------------------------------------
 
 
+@checked_inputs
 def consent_document(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int | None,
                      signature: OnScreenSignature | None = None, *,
                      substitute: SubstituteDecisionMaker | None = None) -> bytes:
@@ -365,6 +367,7 @@ def _current_screenings_in(session: Session, patient_ids: Sequence[int]) -> dict
     return {record.patient_id: record for record in screening_records_in(session, list(latest.values()))}
 
 
+@checked_inputs
 def consent_documents(ctx: ServiceContext, actor: Actor, patient_ids: Sequence[int]) -> list[bytes]:
     """Consent forms for several patients at once (say, everyone booked for IMS tomorrow), each for the
     patient's current screening, one per id in the order given.
@@ -413,6 +416,7 @@ def consent_documents(ctx: ServiceContext, actor: Actor, patient_ids: Sequence[i
     return [pdfs[patient_id] for patient_id in patient_ids]
 
 
+@checked_inputs
 def eligibility_summary(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int | None) -> bytes:
     """The verdict of one screening (the current one when `screening_id` is None) for the file."""
     settings = get_clinic_settings(ctx)
@@ -472,6 +476,7 @@ def _intake_record(patient: Patient, answers: ScreeningAnswers | None) -> Intake
     )
 
 
+@checked_inputs
 def intake_form(ctx: ServiceContext, actor: Actor, patient_id: int | None) -> bytes:
     """The intake form pre-filled from the patient's record and current screening, or blank (None)."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -512,6 +517,7 @@ def _day_sheet_row(record: AppointmentRecord) -> DaySheetAppointment:
     )
 
 
+@checked_inputs
 def day_sheet(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date) -> bytes:
     """One physiotherapist's day in time order, cancelled visits greyed out, each IMS flag shown."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -615,6 +621,7 @@ def _store_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening
         return _consent_record(uow.session, row)
 
 
+@checked_inputs
 def store_signed_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int,
                          signature_png: bytes, signer_name: str = "", relationship: str = "") -> ConsentRecord:
     """Generate the consent with the signature drawn at the counter and keep the exact bytes.
@@ -630,6 +637,7 @@ def store_signed_consent(ctx: ServiceContext, actor: Actor, patient_id: int, scr
                           relationship, signature_png)
 
 
+@checked_inputs
 def record_unsigned_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int,
                             signer_name: str = "", relationship: str = "") -> ConsentRecord:
     """Generate and keep the consent printed for a signature in ink; mark it signed once it is."""
@@ -637,6 +645,7 @@ def record_unsigned_consent(ctx: ServiceContext, actor: Actor, patient_id: int, 
                           relationship, None)
 
 
+@checked_inputs
 def mark_signed_on_paper(ctx: ServiceContext, actor: Actor, consent_id: int) -> ConsentRecord:
     """Record that the printed consent came back signed; the acting user saw the signed paper."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -654,6 +663,7 @@ def mark_signed_on_paper(ctx: ServiceContext, actor: Actor, consent_id: int) -> 
         return _consent_record(uow.session, row)
 
 
+@checked_inputs
 def consents_for_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> list[ConsentRecord]:
     """The patient's consents, newest first."""
     with UnitOfWork(ctx, actor) as uow:
@@ -663,6 +673,7 @@ def consents_for_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> 
         return [_consent_record(uow.session, row) for row in rows]
 
 
+@checked_inputs
 def consent_copy(ctx: ServiceContext, actor: Actor, consent_id: int) -> bytes:
     """The exact bytes kept for a consent, to show, print again or save."""
     with UnitOfWork(ctx, actor, write=True) as uow:

@@ -33,6 +33,12 @@ class Conflict(ServiceError):
         self.current = current
 
 
+def changed_meanwhile(what: str, *, current: object | None = None) -> Conflict:
+    """The refusal of a save made on a stale copy: `what` is the record as the person knows it."""
+    return Conflict(f"{what} changed by someone else meanwhile — reload to see the change, then make "
+                    "yours again. Nothing was saved.", current=current)
+
+
 class PermissionDenied(ServiceError):
     pass
 

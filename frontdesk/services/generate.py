@@ -50,6 +50,7 @@ from frontdesk.db.models import (
     User,
     WorkingHours,
 )
+from frontdesk.db.sequences import advance_id_sequences
 from frontdesk.domain.areas import ALL_AREAS, BodyArea, Region, Side, adjacent_areas
 from frontdesk.domain.conditions import CONDITIONS, Condition, areas_for
 from frontdesk.domain.contact import parse_phone
@@ -1270,6 +1271,8 @@ def generate_clinic(ctx: ServiceContext, actor: Actor, plan: ClinicPlan, *, acti
                     generator.run()
                 finally:
                     generator.writer.close()
+                # Rows were written with their ids: the next ordinary insert must not reuse one.
+                advance_id_sequences(session.connection())
                 counts = generator.counts
                 append_audit(session, ctx, actor, action, "clinic", None, None, {
                     "seed": plan.seed, "patients": counts["patients"], "screenings": counts["screenings"],

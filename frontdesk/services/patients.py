@@ -14,6 +14,7 @@ from frontdesk.domain.contact import format_phone, phone_search_digits
 from frontdesk.domain.patients import PatientDetails, display_name, search_key, search_words, validate_patient
 from frontdesk.domain.payer import Payer, validate_referral
 from frontdesk.domain.roles import Permission
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.patient_records import PatientRecord, PatientSummary
@@ -101,6 +102,7 @@ def _duplicates(session, clean, exclude_id: int | None = None) -> list[Patient]:
     return list(session.scalars(query.limit(10)))
 
 
+@checked_inputs
 def find_possible_duplicates(ctx: ServiceContext, actor: Actor, details: PatientDetails) -> list[PatientSummary]:
     clean = _validated(ctx, details)
     with UnitOfWork(ctx, actor) as uow:
@@ -108,6 +110,7 @@ def find_possible_duplicates(ctx: ServiceContext, actor: Actor, details: Patient
         return [_summary(row) for row in _duplicates(uow.session, clean)]
 
 
+@checked_inputs
 def register_patient(ctx: ServiceContext, actor: Actor, details: PatientDetails, *,
                      confirmed_new: bool = False) -> PatientRecord:
     """Create the record. Refuses with `PossibleDuplicate` unless the person confirmed it is new."""
@@ -129,6 +132,7 @@ def register_patient(ctx: ServiceContext, actor: Actor, details: PatientDetails,
         return _record(row)
 
 
+@checked_inputs
 def update_patient(ctx: ServiceContext, actor: Actor, patient_id: int, expected_version: int,
                    details: PatientDetails) -> PatientRecord:
     """Save changes made to the version the person opened; if someone saved in between, refuse
@@ -161,6 +165,7 @@ def update_patient(ctx: ServiceContext, actor: Actor, patient_id: int, expected_
         return _record(row)
 
 
+@checked_inputs
 def set_patient_archived(ctx: ServiceContext, actor: Actor, patient_id: int, archived: bool) -> PatientRecord:
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.EDIT_PATIENTS, "archive patient records")
@@ -194,6 +199,7 @@ def restore_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> Patie
         return _record(row)
 
 
+@checked_inputs
 def open_patient(ctx: ServiceContext, actor: Actor, patient_id: int) -> PatientRecord:
     """The full record; opening it is recorded in the audit trail (who looked at whose file)."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -282,6 +288,7 @@ def _phone_candidates(uow: UnitOfWork, digits: str, filters: list[ColumnElement[
     return _search_order(select(Patient.id).where(in_range, *filters)).limit(limit)
 
 
+@checked_inputs
 def search_patients(ctx: ServiceContext, actor: Actor, query: str, *, limit: int = SEARCH_LIMIT,
                     include_archived: bool = True) -> list[PatientSummary]:
     """Patients whose name starts with each typed word (any of family, given, preferred name, in any

@@ -88,6 +88,8 @@ class TherapistInfo:
     ims_qualified_on: date | None
     active: bool
     colour: str
+    #: Counts changes of these details: a save names the version it was made on (see `update_therapist`).
+    version: int = 1
 
 
 @dataclass(frozen=True)

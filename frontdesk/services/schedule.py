@@ -56,9 +56,10 @@ from frontdesk.domain.scheduling import (
     recurrence,
 )
 from frontdesk.domain.screening import format_date
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed, changed_meanwhile
 from frontdesk.services.records import (
     AppointmentRecord,
     AppointmentTypeInfo,
@@ -461,6 +462,7 @@ def _checked_interval(ctx: ServiceContext, session: Session, request: BookingReq
     return patient, therapist, kind, interval
 
 
+@checked_inputs
 def book_appointment(ctx: ServiceContext, actor: Actor, request: BookingRequest) -> AppointmentRecord:
     """Book one appointment; refuses with `BookingRefused`, `SlotTaken` (a `Conflict`) or
     `ValidationFailed`. Writes the 'booked' history event and an audit row."""
@@ -525,6 +527,7 @@ def _insert(session: Session, ctx: ServiceContext, actor: Actor, request: Bookin
     return appointment_id
 
 
+@checked_inputs
 def check_booking(ctx: ServiceContext, actor: Actor, request: BookingRequest,
                   ignore_appointment: int | None = None) -> BookingCheck:
     """Every problem the booking would meet, without saving anything (for the dialog)."""
@@ -555,6 +558,7 @@ def check_booking(ctx: ServiceContext, actor: Actor, request: BookingRequest,
 # --- Moving --------------------------------------------------------------------------------------
 
 
+@checked_inputs
 def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int, expected_version: int,
                            new_start: datetime, new_therapist_id: int | None = None) -> AppointmentRecord:
     """Move a booked appointment to another time and/or therapist; same rules as a booking.
@@ -617,6 +621,7 @@ def _next_free_for(ctx: ServiceContext, session: Session, therapist: Therapist, 
     return FreeSlot(therapist.id, therapist.full_name, slots[0].interval)
 
 
+@checked_inputs
 def plan_series(ctx: ServiceContext, actor: Actor, request: BookingRequest, every: timedelta | relativedelta,
                 count: int) -> list[PlannedOccurrence]:
     """The occurrences of a series with each one's problems and, for a conflicting one, the next free
@@ -661,6 +666,7 @@ def plan_series(ctx: ServiceContext, actor: Actor, request: BookingRequest, ever
     return result
 
 
+@checked_inputs
 def book_series(ctx: ServiceContext, actor: Actor, request: BookingRequest,
                 occurrences_to_book: Sequence[Interval | datetime]) -> list[AppointmentRecord]:
     """Book the chosen occurrences as one series (one ``series_id``), all or nothing.
@@ -703,6 +709,7 @@ def book_series(ctx: ServiceContext, actor: Actor, request: BookingRequest,
 # --- Finding free time ---------------------------------------------------------------------------
 
 
+@checked_inputs
 def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapist_id: int | None,
                         from_date: date, part_of_day: PartOfDay | str = PartOfDay.ANY,
                         patient_id: int | None = None, area: str | None = None,
@@ -723,6 +730,9 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
             raise ValidationFailed({"type": "Choose the kind of appointment."})
         therapists = [t for t in therapists_from(SessionReader(session))
                       if therapist_id is None or t.id == therapist_id]
+        if therapist_id is not None and not therapists:
+            raise ValidationFailed({"therapist": "That physiotherapist is switched off or no longer in the list. "
+                                                 "Choose another one, or any physiotherapist."})
         is_ims = bool(kind.is_ims)
         duration = timedelta(minutes=kind.duration_minutes)
         if is_ims:
@@ -741,6 +751,8 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
         start = max(local_instant(from_date, time(0), ctx.zone), ctx.now().astimezone(timezone.utc))
         found: list[FreeSlot] = []
         names = {t.id: t.name for t in therapists}
+        if not names:
+            return found  # no one works here now: nothing to look through (and no empty IN () to send)
         chunk_start = start
         horizon_end = start + timedelta(days=SEARCH_HORIZON_DAYS)
         kept_apart: list[Busy] = []
@@ -962,6 +974,7 @@ def _add_exception(ctx: ServiceContext, actor: Actor, therapist_id: int, kind: s
     return ScheduleExceptionRecord(row.id, therapist_id, kind, interval, reason.strip(), tuple(affected))
 
 
+@checked_inputs
 def add_time_off(ctx: ServiceContext, actor: Actor, therapist_id: int, start: datetime, end: datetime,
                  reason: str = "") -> ScheduleExceptionRecord:
     """Record time away. Appointments already booked in it are kept and returned as ``affected``,
@@ -969,6 +982,7 @@ def add_time_off(ctx: ServiceContext, actor: Actor, therapist_id: int, start: da
     return _add_exception(ctx, actor, therapist_id, "time_off", start, end, reason)
 
 
+@checked_inputs
 def add_extra_hours(ctx: ServiceContext, actor: Actor, therapist_id: int, start: datetime, end: datetime,
                     reason: str = "") -> ScheduleExceptionRecord:
     """Hours worked outside the weekly ones, on one day (in the clinic's time zone): a span over
@@ -983,6 +997,7 @@ def add_extra_hours(ctx: ServiceContext, actor: Actor, therapist_id: int, start:
     return _add_exception(ctx, actor, therapist_id, "extra_hours", start, end, reason)
 
 
+@checked_inputs
 def working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int) -> list[WorkingBlock]:
     with UnitOfWork(ctx, actor) as uow:
         rows = uow.session.scalars(select(WorkingHours).where(WorkingHours.therapist_id == therapist_id)
@@ -990,9 +1005,13 @@ def working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int) -> list[
         return [WorkingBlock(r.weekday, r.start_time, r.end_time) for r in rows]
 
 
-def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int,
-                      blocks: Sequence[WorkingBlock]) -> list[WorkingBlock]:
-    """Replace a therapist's weekly hours (administrators only); blocks of one day may not overlap."""
+@checked_inputs
+def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int, blocks: Sequence[WorkingBlock], *,
+                      expected: Sequence[WorkingBlock]) -> list[WorkingBlock]:
+    """Replace a therapist's weekly hours (administrators only); blocks of one day may not overlap.
+
+    `expected` is the week as the editor loaded it: if the stored week differs (someone else saved
+    hours since), the save is refused (`Conflict`) instead of undoing their change."""
     ordered = sorted(blocks, key=lambda b: (b.weekday, b.start))
     for a, b in zip(ordered, ordered[1:]):
         if a.weekday == b.weekday and b.start < a.end:
@@ -1004,6 +1023,10 @@ def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int,
         if therapist is None:
             raise NotFound("That physiotherapist is not in the list.")
         old = list(session.scalars(select(WorkingHours).where(WorkingHours.therapist_id == therapist_id)))
+        stored = sorted((r.weekday, r.start_time, r.end_time) for r in old)
+        if stored != sorted((b.weekday, b.start, b.end) for b in expected):
+            raise changed_meanwhile(f"{therapist.full_name}'s weekly hours were",
+                                    current=[WorkingBlock(*block) for block in stored])
         before = [[r.weekday, r.start_time.isoformat(), r.end_time.isoformat()] for r in old]
         for row in old:
             session.delete(row)
@@ -1011,13 +1034,13 @@ def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int,
         for block in ordered:
             session.add(WorkingHours(therapist_id=therapist_id, weekday=block.weekday, start_time=block.start,
                                      end_time=block.end))
-        therapist.version += 1
         uow.audit("update", "working_hours", therapist_id, before=before,
                   after=[[b.weekday, b.start.isoformat(), b.end.isoformat()] for b in ordered])
         uow.commit()
     return list(ordered)
 
 
+@checked_inputs
 def appointments_in_series(ctx: ServiceContext, actor: Actor, series_id: str) -> list[AppointmentRecord]:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "see appointments")

@@ -31,6 +31,7 @@ from frontdesk.domain.scheduling import (
     day_grid,
     local_instant,
 )
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_from
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound
@@ -135,7 +136,8 @@ def ims_flags(reader: Reader, wanted: list[tuple[int, str | None, datetime]],
 
 # --- Therapists and their hours ------------------------------------------------------------------
 
-_THERAPIST_COLUMNS = "id, full_name, designation, registration_number, ims_qualified, ims_qualified_on, active, colour"
+_THERAPIST_COLUMNS = ("id, full_name, designation, registration_number, ims_qualified, ims_qualified_on, active, colour, "
+                      "version")
 _THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists ORDER BY sort_order, full_name"
 _ACTIVE_THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE active ORDER BY sort_order, full_name"
 _THERAPIST = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE id = :id"
@@ -149,7 +151,7 @@ def _therapist(row: Sequence) -> TherapistInfo:
     return TherapistInfo(
         id=row[0], name=row[1], designation=row[2], registration_number=row[3] or "",
         ims_qualified=bool(row[4]), ims_qualified_on=as_date(row[5]), active=bool(row[6]),
-        colour=row[7] or "#4a90d9",
+        colour=row[7] or "#4a90d9", version=row[8] or 1,
     )
 
 
@@ -224,6 +226,7 @@ def _day_rows(settings: ClinicSettings, day: date, zone: ZoneInfo) -> tuple[Inte
                           timedelta(minutes=settings.slot_minutes)))
 
 
+@checked_inputs
 def day_schedule(ctx: ServiceContext, actor: Actor, day: date) -> DaySchedule:
     """Every active therapist's day: hours, time off and appointments (cancelled ones included).
 
@@ -242,6 +245,7 @@ def day_schedule(ctx: ServiceContext, actor: Actor, day: date) -> DaySchedule:
                        settings.slot_minutes)
 
 
+@checked_inputs
 def week_schedule(ctx: ServiceContext, actor: Actor, therapist_id: int, week_start: date) -> WeekSchedule:
     """One therapist's seven days from ``week_start``; rows are wall-clock times."""
     days = [week_start + timedelta(days=n) for n in range(7)]

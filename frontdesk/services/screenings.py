@@ -30,6 +30,7 @@ from frontdesk.domain.screening import (
     format_date,
     validate,
 )
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
@@ -129,6 +130,7 @@ def ims_statuses_in(session: Session, asked: Iterable[tuple[int, str, date]], *,
 # --- Reading --------------------------------------------------------------------------------------
 
 
+@checked_inputs
 def screening_history(ctx: ServiceContext, actor: Actor, patient_id: int) -> list[ScreeningRecord]:
     """Every screening of the patient, newest first, with who screened and the review decisions."""
     with UnitOfWork(ctx, actor) as uow:
@@ -140,12 +142,14 @@ def screening_history(ctx: ServiceContext, actor: Actor, patient_id: int) -> lis
         return screening_records_in(uow.session, rows)
 
 
+@checked_inputs
 def current_screening(ctx: ServiceContext, actor: Actor, patient_id: int) -> ScreeningRecord | None:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "see screenings")
         return current_screening_in(uow.session, patient_id)
 
 
+@checked_inputs
 def get_screening(ctx: ServiceContext, actor: Actor, screening_id: int) -> ScreeningRecord:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "see screenings")
@@ -178,6 +182,7 @@ def check_screening(ctx: ServiceContext, answers: ScreeningAnswers, presenting_c
         raise ValidationFailed(errors, message)
 
 
+@checked_inputs
 def record_screening(ctx: ServiceContext, actor: Actor, patient_id: int, answers: ScreeningAnswers,
                      presenting_condition: str = "") -> ScreeningRecord:
     """Assess and store a complete screening; it becomes the patient's current one."""
@@ -218,6 +223,7 @@ def record_screening(ctx: ServiceContext, actor: Actor, patient_id: int, answers
         return screening_records_in(session, [row])[0]
 
 
+@checked_inputs
 def record_review(ctx: ServiceContext, actor: Actor, screening_id: int, decision: ReviewDecision | str,
                   note: str = "") -> ScreeningRecord:
     """Append a physiotherapist's decision to a current screening that has a finding to review.
@@ -259,6 +265,7 @@ def record_review(ctx: ServiceContext, actor: Actor, screening_id: int, decision
 # --- The booking question -------------------------------------------------------------------------
 
 
+@checked_inputs
 def ims_allowed(ctx: ServiceContext, patient_id: int, area_key: str | BodyArea | None, on_date: date, *,
                 session: Session | None = None) -> ImsDecision:
     """Whether IMS may be done for `area_key` ("knee:left", "neck") on `on_date`, from the patient's

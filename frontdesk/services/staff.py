@@ -23,8 +23,9 @@ from frontdesk.db.models import Appointment, AppointmentType, ScheduleException,
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import Interval, WorkingBlock, format_day, local_instant
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
+from frontdesk.services.errors import Conflict, NotFound, ValidationFailed, changed_meanwhile
 from frontdesk.services.schedule import (
     LONGEST_APPOINTMENT,
     AppointmentRecord,
@@ -166,6 +167,7 @@ def _therapist_info(row: Therapist) -> TherapistInfo:
         id=row.id, name=row.full_name, designation=row.designation,
         registration_number=row.registration_number or "", ims_qualified=bool(row.ims_qualified),
         ims_qualified_on=row.ims_qualified_on, active=bool(row.active), colour=row.colour or DEFAULT_COLOUR,
+        version=row.version or 1,
     )
 
 
@@ -223,6 +225,7 @@ def list_all_therapists(ctx: ServiceContext, actor: Actor) -> list[TherapistInfo
         return [_therapist_info(row) for row in rows]
 
 
+@checked_inputs
 def create_therapist(ctx: ServiceContext, actor: Actor, details: TherapistDetails) -> TherapistInfo:
     """Add a physiotherapist at the end of the day view. They have no weekly hours until some are set."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -242,16 +245,22 @@ def create_therapist(ctx: ServiceContext, actor: Actor, details: TherapistDetail
     return info
 
 
-def update_therapist(ctx: ServiceContext, actor: Actor, therapist_id: int,
-                     details: TherapistDetails) -> TherapistInfo:
+@checked_inputs
+def update_therapist(ctx: ServiceContext, actor: Actor, therapist_id: int, details: TherapistDetails, *,
+                     expected_version: int) -> TherapistInfo:
     """Change a physiotherapist's details. Switching one off hides their column from the day view;
-    their appointments stay booked and in the record (see `booked_appointments` to warn first)."""
+    their appointments stay booked and in the record (see `booked_appointments` to warn first).
+
+    `expected_version` is the `TherapistInfo.version` the form was filled from: if someone else
+    saved the details since, the save is refused (`Conflict`) instead of undoing their change."""
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.MANAGE_THERAPISTS, "change physiotherapists' details")
         session = uow.session
         row = session.get(Therapist, therapist_id)
         if row is None:
             raise NotFound("That physiotherapist is not in the list.")
+        if row.version != expected_version:
+            raise changed_meanwhile(f"{row.full_name}'s details were", current=_therapist_info(row))
         clean = _clean_therapist(session, ctx, details, therapist_id)
         before = _therapist_values(row)
         row.full_name = clean.full_name
@@ -272,6 +281,7 @@ def update_therapist(ctx: ServiceContext, actor: Actor, therapist_id: int,
     return info
 
 
+@checked_inputs
 def booked_appointments(ctx: ServiceContext, actor: Actor, therapist_id: int, start: datetime,
                         end: datetime | None = None, *, ims_only: bool = False) -> list[AppointmentRecord]:
     """The therapist's live (booked or arrived) appointments overlapping ``[start, end)``, or from
@@ -306,6 +316,7 @@ def describe_appointments(records: Sequence[AppointmentRecord], zone: ZoneInfo, 
 # --- Time off and extra hours --------------------------------------------------------------------
 
 
+@checked_inputs
 def list_schedule_exceptions(ctx: ServiceContext, actor: Actor, therapist_id: int, first_day: date,
                              last_day: date, *, include_cancelled: bool = True) -> list[ScheduleExceptionEntry]:
     """The therapist's time off and extra hours touching the local days ``first_day``..``last_day``."""
@@ -326,6 +337,7 @@ def _entry(row: ScheduleException) -> ScheduleExceptionEntry:
                                   Interval(row.starts_at, row.ends_at), row.reason or "", bool(row.cancelled))
 
 
+@checked_inputs
 def cancel_schedule_exception(ctx: ServiceContext, actor: Actor, exception_id: int) -> ScheduleExceptionEntry:
     """Mark a time-off or extra-hours entry cancelled: it stops counting but stays in the record."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -349,6 +361,10 @@ def cancel_schedule_exception(ctx: ServiceContext, actor: Actor, exception_id: i
 def _type_record(row: AppointmentType, appointments: int = 0) -> AppointmentTypeRecord:
     return AppointmentTypeRecord(row.id, row.name, row.duration_minutes, bool(row.is_ims), bool(row.active),
                                  appointments)
+
+
+def _type_details(row: AppointmentType) -> AppointmentTypeDetails:
+    return AppointmentTypeDetails(row.name, row.duration_minutes, bool(row.is_ims), bool(row.active))
 
 
 def _type_values(row: AppointmentType) -> dict[str, object]:
@@ -395,6 +411,7 @@ def list_all_appointment_types(ctx: ServiceContext, actor: Actor) -> list[Appoin
         return [_type_record(row, counts.get(row.id, 0)) for row in rows]
 
 
+@checked_inputs
 def create_appointment_type(ctx: ServiceContext, actor: Actor,
                             details: AppointmentTypeDetails) -> AppointmentTypeRecord:
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -412,17 +429,23 @@ def create_appointment_type(ctx: ServiceContext, actor: Actor,
     return record
 
 
-def update_appointment_type(ctx: ServiceContext, actor: Actor, type_id: int,
-                            details: AppointmentTypeDetails) -> AppointmentTypeRecord:
+@checked_inputs
+def update_appointment_type(ctx: ServiceContext, actor: Actor, type_id: int, details: AppointmentTypeDetails, *,
+                            expected: AppointmentTypeDetails) -> AppointmentTypeRecord:
     """Change a kind of appointment. A new length applies to bookings made from now on; booked
     appointments keep theirs. Whether it is IMS cannot change once appointments use it, since that
-    would rewrite what those appointments were."""
+    would rewrite what those appointments were.
+
+    `expected` is the kind as the form showed it: if what is stored differs (someone else saved a
+    change since), the save is refused (`Conflict`) instead of undoing theirs."""
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.MANAGE_THERAPISTS, "change kinds of appointment")
         session = uow.session
         row = session.get(AppointmentType, type_id)
         if row is None:
             raise NotFound("That kind of appointment is not in the list.")
+        if _type_details(row) != expected:
+            raise changed_meanwhile(f"The kind of appointment {row.name} was", current=_type_record(row))
         clean = _clean_type(session, details, type_id)
         used = _appointment_count(session, type_id)
         if clean.is_ims != bool(row.is_ims) and used:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import Therapist, User
 from frontdesk.domain.passwords import normalise_password, password_problems, seconds_phrase, seconds_to_wait
 from frontdesk.domain.roles import Permission, Role
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.accounts import login_name
 from frontdesk.services.accounts import needs_first_admin as needs_first_admin  # re-exported: who may sign in
 from frontdesk.services.accounts import workstation_actor as workstation_actor
@@ -198,6 +199,7 @@ def _active_admins_who_can_sign_in(session: Session) -> list[int]:
 # --- First start ----------------------------------------------------------------------------------
 
 
+@checked_inputs
 def create_first_admin(ctx: ServiceContext, username: str, display_name: str, password: str) -> Actor:
     """Create the clinic's first administrator (signed in at once). Refused once anyone has a password.
 
@@ -236,6 +238,7 @@ def create_first_admin(ctx: ServiceContext, username: str, display_name: str, pa
 # --- Sign-in, lock and sign-out -------------------------------------------------------------------
 
 
+@checked_inputs
 def sign_in(ctx: ServiceContext, username: str, password: str) -> Actor:
     """The account's actor when the password is right; `SignInRefused` (or `SignInDelayed`) otherwise.
 
@@ -244,6 +247,7 @@ def sign_in(ctx: ServiceContext, username: str, password: str) -> Actor:
     return _authenticate(ctx, username, password, action="sign_in")
 
 
+@checked_inputs
 def unlock_session(ctx: ServiceContext, session_actor: Actor, username: str, password: str) -> Actor:
     """Unlock a locked window: the person who was signed in, or an administrator, signs in again."""
 
@@ -419,6 +423,7 @@ def list_users(ctx: ServiceContext, actor: Actor) -> list[UserSummary]:
         return [_summary(row, names.get(row.therapist_id, "")) for row in rows]
 
 
+@checked_inputs
 def create_user(ctx: ServiceContext, actor: Actor | None, username: str, display_name: str,
                 role: Role, therapist_id: int | None = None, *, password: str | None = None) -> Actor:
     """Add an account. Without a password it cannot sign in until an administrator sets one."""
@@ -465,6 +470,7 @@ def _keep_an_admin(session: Session, user: User, what: str) -> None:
                        f"{what}. Make another account an administrator first.")
 
 
+@checked_inputs
 def set_user_role(ctx: ServiceContext, actor: Actor, user_id: int, role: Role) -> UserSummary:
     new_role = Role(role)
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -517,6 +523,7 @@ def link_therapist_account(ctx: ServiceContext, actor: Actor, user_id: int, ther
     return update_user(ctx, actor, user_id, Role.PHYSIOTHERAPIST if role is Role.RECEPTION else role, therapist_id)
 
 
+@checked_inputs
 def deactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSummary:
     """Switch an account off: it can no longer sign in; what it did stays attributed to it."""
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -533,6 +540,7 @@ def deactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSumm
         return _summary_in(uow.session, user)
 
 
+@checked_inputs
 def reactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSummary:
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.MANAGE_USERS, "switch user accounts back on")
@@ -545,6 +553,7 @@ def reactivate_user(ctx: ServiceContext, actor: Actor, user_id: int) -> UserSumm
         return _summary_in(uow.session, user)
 
 
+@checked_inputs
 def reset_password(ctx: ServiceContext, actor: Actor, user_id: int, new_password: str) -> UserSummary:
     """Give an account a new password (and clear its wrong-password wait)."""
     with UnitOfWork(ctx, actor) as uow:
@@ -564,6 +573,7 @@ def reset_password(ctx: ServiceContext, actor: Actor, user_id: int, new_password
         return _summary_in(uow.session, user)
 
 
+@checked_inputs
 def change_own_password(ctx: ServiceContext, actor: Actor, current_password: str, new_password: str) -> None:
     """The signed-in person gives their account a new password, typing the current one first: a
     colleague at a screen left open cannot. A wrong current password counts as a wrong sign-in (the
@@ -602,6 +612,7 @@ def change_own_password(ctx: ServiceContext, actor: Actor, current_password: str
 # --- Command line and tests -----------------------------------------------------------------------
 
 
+@checked_inputs
 def create_workstation_account(ctx: ServiceContext, name: str) -> Actor:
     """Create the password-less account `name` for `accounts.workstation_actor` (or return it, when
     another computer made it a moment ago)."""

@@ -26,7 +26,7 @@ from frontdesk.domain.ims_interval import MAX_IMS_INTERVAL_DAYS, MIN_IMS_INTERVA
 from frontdesk.services.backups import choose_backup_folder
 from frontdesk.services.clinic import ClinicSettings, get_clinic_settings, update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.ui.errors import Prompts
 from frontdesk.ui.geometry import remember_geometry
 
@@ -95,6 +95,21 @@ class ClinicSettingsDialog(QDialog):
         remember_geometry(self, "clinic_settings")
         self.saved: ClinicSettings | None = None
 
+    def reload(self, settings: ClinicSettings | None = None) -> None:
+        """Show the settings as saved now (after someone else changed them meanwhile)."""
+        current = settings if isinstance(settings, ClinicSettings) else get_clinic_settings(self._ctx)
+        self._current = current
+        self.name.setText(current.name)
+        self.address.setPlainText(current.address)
+        self.phone.setText(format_phone(current.phone))
+        self.time_zone.setCurrentText(current.time_zone)
+        self.rescreen.setValue(current.rescreen_months)
+        self.late_cancel.setValue(current.late_cancel_hours)
+        self.idle_lock.setValue(current.idle_lock_minutes)
+        self.backup_dir.setText(current.backup_dir)
+        for label in self.errors.values():
+            label.hide()
+
     def choose_backup_dir(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for the daily backups", self.backup_dir.text())
         if folder:
@@ -119,14 +134,21 @@ class ClinicSettingsDialog(QDialog):
         try:
             entered = self.entered()
             if self.backup_dir.text().strip() != self._current.backup_dir:
-                chosen = choose_backup_folder(self._ctx, self._actor, self.backup_dir.text())
-                entered = replace(entered, backup_dir=str(chosen) if self.backup_dir.text().strip() else "")
-            self.saved = update_clinic_settings(self._ctx, self._actor, entered)
+                # One save: the folder with the rest, checked against the version this dialog read.
+                choose_backup_folder(self._ctx, self._actor, self.backup_dir.text(), entered)
+                self.saved = get_clinic_settings(self._ctx)
+            else:
+                self.saved = update_clinic_settings(self._ctx, self._actor, entered)
         except ValidationFailed as error:
             for key, message in error.errors.items():
                 if key in self.errors:
                     self.errors[key].setText(message)
                     self.errors[key].show()
+            return
+        except Conflict as error:
+            if self._prompts.confirm(self, "Clinic settings", error.message + "\n\nReload the saved settings "
+                                     "now? What you changed here is replaced by what is saved."):
+                self.reload()
             return
         except ServiceError as error:
             self._prompts.error(self, "Clinic settings", error.message)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
 from frontdesk.services.staff import (
     DEFAULT_COLOUR,
@@ -245,9 +245,17 @@ class TherapistForm(QWidget):
             if self.therapist is None:
                 saved = create_therapist(self.ctx, self.actor, details)
             else:
-                saved = update_therapist(self.ctx, self.actor, self.therapist.id, details)
+                saved = update_therapist(self.ctx, self.actor, self.therapist.id, details,
+                                         expected_version=self.therapist.version)
         except ValidationFailed as refused:
             self.show_errors(refused.errors)
+            return None
+        except Conflict as stale:
+            self.show_errors({}, stale.message)
+            if isinstance(stale.current, TherapistInfo) and self.prompts.confirm(
+                    self, "Physiotherapists", stale.message + "\n\nReload what is saved now? What you changed here is replaced by it."):
+                self.load(stale.current)
+                self.saved.emit(stale.current)
             return None
         except ServiceError as error:
             self.show_errors({}, error.message)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import ValidationFailed
+from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
 from frontdesk.services.schedule import set_working_hours, working_hours
 from frontdesk.services.staff import WEEKDAY_NAMES, blocks_from_rows
@@ -212,9 +212,20 @@ class HoursEditor(QWidget):
         except ValidationFailed as refused:
             self._show_error(refused.errors.get("blocks", refused.message))
             return False
-        saved = call_service(self, self.prompts, "Weekly hours", set_working_hours, self.ctx, self.actor,
-                             self.therapist.id, blocks)
-        if saved is None:
+        try:
+            saved = set_working_hours(self.ctx, self.actor, self.therapist.id, blocks,
+                                      expected=blocks_from_rows(self._saved))
+        except Conflict as stale:
+            self._show_error(stale.message)
+            if isinstance(stale.current, list) and self.prompts.confirm(
+                    self, "Weekly hours", stale.message + "\n\nReload what is saved now? What you changed here is replaced by it."):
+                self._saved = sorted((b.weekday, b.start, b.end) for b in stale.current)
+                self.model.set_rows(HoursRow(*b) for b in self._saved)
+                self.error.hide()
+                self._update_state()
+            return False
+        except ServiceError as error:
+            self._show_error(error.message)
             return False
         self._saved = sorted((b.weekday, b.start, b.end) for b in saved)
         self.model.set_rows(HoursRow(*b) for b in self._saved)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.staff import (
     LONGEST_TYPE_MINUTES,
     SHORTEST_TYPE_MINUTES,
@@ -231,9 +231,20 @@ class AppointmentTypesDialog(QDialog):
             if self.current is None:
                 saved = create_appointment_type(self.ctx, self.actor, self.details())
             else:
-                saved = update_appointment_type(self.ctx, self.actor, self.current.id, self.details())
+                shown = self.current
+                saved = update_appointment_type(
+                    self.ctx, self.actor, shown.id, self.details(),
+                    expected=AppointmentTypeDetails(shown.name, shown.duration_minutes, shown.is_ims, shown.active))
         except ValidationFailed as refused:
             self.show_errors(refused.errors)
+            return None
+        except Conflict as stale:
+            self.show_errors({}, stale.message)
+            if self.prompts.confirm(self, "Appointment types", stale.message + "\n\nReload what is saved now? What you changed here is replaced by it."):
+                self.refresh(shown.id)
+                row = self.model.row_of(shown.id)
+                self._show(self.model.row_at(row) if row is not None else None)
+                self.message.setText("Reloaded: this is what is saved now.")
             return None
         except ServiceError as error:
             self.show_errors({}, error.message)

@@ -117,3 +117,25 @@ def test_encrypt_then_open_with_the_passphrase_only(database, capsys, monkeypatc
     monkeypatch.delenv(PASSPHRASE_ENV)
     assert main(["--db", str(database), "check"]) == EXIT_CANNOT_OPEN
     assert "is encrypted" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sqlcipher_module() is None, reason="the sqlcipher3 wheel is not installed")
+def test_a_wrong_passphrase_prints_only_the_clear_message(database, monkeypatch, tmp_path):
+    """SQLCipher's own "hmac check failed" lines go to the process's stderr, below Python: run the
+    command in a process of its own and read everything it wrote."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import frontdesk
+
+    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
+    assert main(["--db", str(database), "encrypt"]) == EXIT_OK
+    environment = {**os.environ, PASSPHRASE_ENV: "a wrong passphrase", "FRONTDESK_DATA_DIR": str(tmp_path / "d"),
+                   "PYTHONPATH": str(Path(frontdesk.__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "frontdesk", "--db", str(database), "check"], env=environment,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == EXIT_CANNOT_OPEN
+    assert "passphrase does not open" in done.stderr
+    assert "hmac" not in done.stderr and "ERROR CORE" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and done.stdout == ""

@@ -90,3 +90,23 @@ def test_backup_writes_a_consistent_copy(tmp_path, capsys):
         assert connection.execute("SELECT count(*) FROM therapists").fetchone()[0] == 7
     connection.close()
     assert main(["--db", str(target), "check"]) == EXIT_OK
+
+
+@pytest.mark.parametrize("address, says", [
+    ("not a url://", "is not a database address"),
+    ("mysql://x", "mysql is not one it works with"),
+    ("mysql+pymysql://user:secret@server/clinic", "mysql is not one it works with"),
+])
+@pytest.mark.parametrize("command", [["check"], ["demo"], ["backup"]])
+def test_a_database_address_front_desk_cannot_use_is_one_paragraph_and_exit_2(address, says, command, capsys):
+    assert main(["--db", address, *command]) == EXIT_CANNOT_OPEN
+    captured = capsys.readouterr()
+    assert says in captured.err
+    assert "SQLite" in captured.err or "sqlite:///" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_the_window_refuses_an_unusable_address_before_opening_anything(capsys):
+    assert main(["--db", "mysql://x", "--smoke-test"]) == EXIT_CANNOT_OPEN
+    assert "mysql is not one it works with" in capsys.readouterr().err

@@ -84,3 +84,17 @@ def test_the_chain_is_intact_until_someone_edits_an_entry(ctx, admin, zoe):
         session.commit()
     problems = verify_chain(ctx, admin)
     assert problems and all("changed after it was written" in p for p in problems)
+
+
+def test_the_exported_trail_runs_no_formula(ctx, admin, zoe, tmp_path):
+    from frontdesk.domain.roles import Role
+    from frontdesk.services.patients import open_patient
+    from frontdesk.services.users import create_user
+
+    mallory = create_user(ctx, admin, "mallory", '=HYPERLINK("http://evil.example","Open")', Role.RECEPTION)
+    open_patient(ctx, mallory, zoe.id)
+    path = export_audit_csv(ctx, admin, zoe.id, tmp_path / "trail.csv")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = [row["Name"] for row in rows if row["User"] == "mallory"]
+    assert names and all(name.startswith("'=HYPERLINK") for name in names)

@@ -5,6 +5,8 @@ import sqlite3
 import stat
 from datetime import date, datetime, timedelta
 
+from pathlib import Path
+
 import pytest
 
 from frontdesk.db.migrate import DatabaseDamaged, backup_files
@@ -107,6 +109,19 @@ def test_a_month_of_daily_starts_is_rotated(ctx, data_dir, clock):
     assert date(2026, 11, 30) in days  # the newest of November stays as the monthly backup
 
 
+def test_rotation_removes_a_backups_side_files_with_it(ctx, data_dir, clock):
+    folder = data_dir / "backups"
+    first = automatic_backup(ctx, BackupReason.EXIT).written
+    # Someone opened the backup with a SQLite tool, which left its log files beside it.
+    for suffix in ("-wal", "-shm"):
+        Path(str(first) + suffix).write_bytes(b"")
+    for _ in range(40):
+        clock.advance(days=1)
+        automatic_backup(ctx, BackupReason.EXIT)
+    assert not first.exists()
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(first.name)]
+
+
 def test_other_files_in_the_backup_folder_are_never_removed(ctx, data_dir, clock):
     folder = data_dir / "backups"
     folder.mkdir(parents=True)
@@ -150,6 +165,7 @@ def test_restore_puts_the_backup_back_and_keeps_the_replaced_file(ctx, admin, db
 
     result = restore_backup(database, backup, now=datetime(2026, 11, 25, 15, 30))
     assert result.kept_as == database.with_name("clinic.sqlite3.replaced-20261125-153000")
+    assert not [p.name for p in database.parent.glob("*.restoring*")], "restore leaves nothing behind"
     restored = open_clinic(db_url, clock=clock)
     assert _names(restored, admin, "before") == ["Before, Ana"]
     assert _names(restored, admin, "after") == []

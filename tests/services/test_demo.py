@@ -190,3 +190,38 @@ def test_demo_then_check_on_postgresql(pg_url, capsys):
     assert main(["--db", pg_url, "demo", "--patients", "40"]) == 0
     assert main(["--db", pg_url, "check"]) == 0
     assert "All checks passed." in capsys.readouterr().out
+
+
+@pytest.mark.postgres
+def test_after_the_demo_on_postgresql_the_counter_registers_books_and_adds_as_usual(pg_url):
+    """The demo writes rows with their ids; the id sequences must be moved past them."""
+    from frontdesk.domain.patients import PatientDetails
+    from frontdesk.domain.roles import Role
+    from frontdesk.services.bootstrap import open_clinic
+    from frontdesk.services.patients import register_patient
+    from frontdesk.services.schedule import (
+        BookingRequest,
+        add_time_off,
+        book_appointment,
+        find_next_available,
+        list_appointment_types,
+    )
+    from frontdesk.services.staff import TherapistDetails, create_therapist
+    from frontdesk.services.users import command_line_actor, create_user
+
+    assert main(["--db", pg_url, "demo", "--patients", "40"]) == EXIT_OK
+    ctx = open_clinic(pg_url)
+    try:
+        admin = command_line_actor(ctx)
+        patient = register_patient(ctx, admin, PatientDetails("Afterdemo", "Ada", date(1971, 3, 4)),
+                                   confirmed_new=True)
+        kind = next(t for t in list_appointment_types(ctx, admin) if not t.is_ims)
+        slot = find_next_available(ctx, admin, kind.id, None, ctx.today() + timedelta(days=1), patient_id=patient.id)[0]
+        booked = book_appointment(ctx, admin, BookingRequest(patient.id, slot.therapist_id, kind.id, slot.starts_at))
+        assert booked.patient_id == patient.id
+        therapist = create_therapist(ctx, admin, TherapistDetails("Nova Afterdemo"))
+        create_user(ctx, admin, "afterdemo", "After Demo", Role.RECEPTION, password="long enough pass 1")
+        start = datetime.combine(ctx.today() + timedelta(days=3), datetime.min.time(), tzinfo=ctx.zone)
+        add_time_off(ctx, admin, therapist.id, start, start + timedelta(hours=4), "Course")
+    finally:
+        ctx.database.dispose()

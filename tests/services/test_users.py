@@ -447,7 +447,7 @@ def test_a_reception_account_or_a_switched_off_physiotherapist_cannot_be_linked(
     tracey = next(t for t in list_all_therapists(ctx, owner) if t.id == TRACEY)
     update_therapist(ctx, owner, TRACEY, replace(TherapistDetails(tracey.name), designation=tracey.designation,
                                                  ims_qualified=tracey.ims_qualified, active=False,
-                                                 colour=tracey.colour))
+                                                 colour=tracey.colour), expected_version=tracey.version)
     with pytest.raises(ValidationFailed) as switched_off:
         create_user(ctx, owner, "tmcquair", "Tracey McQuair", Role.PHYSIOTHERAPIST, therapist_id=TRACEY)
     assert "switched off" in switched_off.value.errors["therapist"]

@@ -32,7 +32,7 @@ def _switch_off(ctx, admin, therapist_id):
     found = next(t for t in list_all_therapists(ctx, admin) if t.id == therapist_id)
     update_therapist(ctx, admin, therapist_id, replace(
         TherapistDetails(found.name), designation=found.designation, ims_qualified=found.ims_qualified,
-        active=False, colour=found.colour))
+        active=False, colour=found.colour), expected_version=found.version)
 
 
 def _items(combo):
