@@ -353,7 +353,8 @@ class MainWindow(QMainWindow):
         settings = ui_settings()
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())
-        settings.setValue("main/tab", self.tabs.currentIndex())
+        if self.actor.therapist_id is None:  # a physiotherapist starts on My day anyway: keep the desk's tab
+            settings.setValue("main/tab", self.tabs.currentIndex())
         settings.sync()
 
     def start_daily_backup(self) -> None:

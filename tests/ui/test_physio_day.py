@@ -133,6 +133,11 @@ def test_enter_opens_the_appointment_and_escape_comes_back(qtbot, physio_window,
     assert keys == 3
 
 
+def test_a_physiotherapists_day_does_not_move_the_desks_tab(physio_window):
+    physio_window.close()
+    assert ui_settings().value("main/tab") in (1, "1")
+
+
 def test_a_receptionist_still_starts_where_they_left_off(qtbot, db_url, clock, prompts, reception, day):
     remember_value(THERAPIST_KEY, TRACEY)
     ui_settings().setValue("main/tab", 1)
