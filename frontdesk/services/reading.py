@@ -32,7 +32,7 @@ from frontdesk.services.errors import (
 Denial = tuple[Permission | None, str, dict]
 
 #: The acting account as it is now: read inside the unit's own transaction at each check.
-ACCOUNT_NOW = "SELECT active, role FROM users WHERE id = :id"
+ACCOUNT_NOW = "SELECT active, role, username FROM users WHERE id = :id"
 
 
 def translate_database_error(error: BaseException) -> ServiceError | None:
@@ -81,7 +81,12 @@ def close_out(ctx: ServiceContext, actor: Actor | None, denied: Denial | None,
         from frontdesk.services.unit_of_work import record_denial
 
         permission, what, extra = denied
-        record_denial(ctx, actor, permission, what, **extra)
+        if extra.get("reason") == "account not found":
+            # Nothing to attribute the refusal to in this database (a backup from before the account
+            # was made has been restored, say): recorded under the name the window had.
+            record_denial(ctx, None, permission, what, username=actor.username if actor else None, **extra)
+        else:
+            record_denial(ctx, actor, permission, what, **extra)
     if exc is not None and isinstance(exc, Exception):
         translated = translate_database_error(exc)
         if translated is not None:
@@ -99,12 +104,16 @@ def refusal(actor: Actor | None, permission: Permission, what: str) -> Permissio
 def account_refusal(actor: Actor, account: tuple | None, permission: Permission | None,
                     what: str) -> tuple[PermissionDenied, dict] | None:
     """The refusal when the acting account, as the database holds it now (`account`: its active flag
-    and role, None when it is gone), may not do `what`, with the reason for the audit trail; else None.
+    role and username, None when it is gone), may not do `what`, with the reason for the audit trail; else None.
 
     The signed-in `actor` was read when its person signed in: an administrator may have switched the
     account off, or changed its role, since. `permission` None asks only whether the account is on.
     """
-    if account is None or not account[0]:
+    if account is None or account[2] != actor.username:
+        return AccountSwitchedOff(
+            f"The account {actor.username} is not in this database any more, so Front Desk did not {what}. "
+            "Nothing was saved. Sign out, then sign in again."), {"reason": "account not found"}
+    if not account[0]:
         return AccountSwitchedOff(
             f"The account {actor.username} has been switched off, so Front Desk did not {what}. "
             "Nothing was saved. Ask the clinic's administrator."), {"reason": "account switched off"}

@@ -119,7 +119,7 @@ class UnitOfWork:
         """The acting account's (active, role), read once per unit inside its transaction."""
         if not self._account_read:
             assert self.actor is not None
-            query = select(User.active, User.role).where(User.id == self.actor.user_id)
+            query = select(User.active, User.role, User.username).where(User.id == self.actor.user_id)
             if self.write:
                 query = query.with_for_update(read=True)  # FOR SHARE on PostgreSQL; SQLite holds its write lock
             self._account = self.session.execute(query).first()
