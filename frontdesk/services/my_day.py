@@ -88,7 +88,8 @@ def my_day_rows(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date)
         outlooks: list[AreaOutlook] = []
         if record.is_ims:
             key = record.area
-            status = per_area.get((record.patient_id, key, day_of)) if key else whole.get((record.patient_id, "", day_of))
+            source = per_area if key else whole
+            status = source.get((record.patient_id, key, day_of))
             outlooks.append(_outlook(key, status, True, _area_label(record)))
         status = whole.get((record.patient_id, "", day_of))
         if status is not None and isinstance(status.verdict, Assessment):

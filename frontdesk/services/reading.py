@@ -9,8 +9,9 @@ becomes a plain message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from frontdesk.db.faults import connection_was_lost, fault_text
 from frontdesk.db.plain import Reader, SessionReader, SqliteReader
@@ -29,7 +30,7 @@ from frontdesk.services.errors import (
 
 #: What a refused attempt leaves for the audit trail: the permission asked for (None: any write),
 #: the attempt in words, and anything else worth recording (why it was refused).
-Denial = tuple[Permission | None, str, dict]
+Denial = tuple[Permission | None, str, dict[str, object]]
 
 #: The acting account as it is now: read inside the unit's own transaction at each check.
 ACCOUNT_NOW = "SELECT active, role, username FROM users WHERE id = :id"
@@ -101,8 +102,8 @@ def refusal(actor: Actor | None, permission: Permission, what: str) -> Permissio
     return PermissionDenied(f"{role} accounts may not {what}. Ask a colleague with the right role.")
 
 
-def account_refusal(actor: Actor, account: tuple | None, permission: Permission | None,
-                    what: str) -> tuple[PermissionDenied, dict] | None:
+def account_refusal(actor: Actor, account: Sequence[Any] | None, permission: Permission | None,
+                    what: str) -> tuple[PermissionDenied, dict[str, object]] | None:
     """The refusal when the acting account, as the database holds it now (`account`: its active flag
     role and username, None when it is gone), may not do `what`, with the reason for the audit trail; else None.
 
@@ -129,7 +130,8 @@ def account_refusal(actor: Actor, account: tuple | None, permission: Permission 
             f"Your account's role was changed to {label} since you signed in, and {label} accounts may "
             f"not {what}. Sign out and in again to see what your role allows."), \
             {"reason": "role changed", "role_now": account[1]}
-    return refusal(actor, permission, what), {}
+    refused = refusal(actor, permission, what)
+    return (refused, {}) if refused is not None else None
 
 
 class ReadUnit:
@@ -180,7 +182,7 @@ class ReadUnit:
             self._unit.require(permission, what)
             return
         refused = refusal(self.actor, permission, what) if self.actor is None else None
-        extra: dict = {}
+        extra: dict[str, object] = {}
         if self.actor is not None:
             # The account as it is now, read in this unit's own read transaction (see `UnitOfWork.require`).
             rows = self.reader.rows(ACCOUNT_NOW, {"id": self.actor.user_id})

@@ -101,7 +101,8 @@ def linked_account(accounts: list[UserSummary], therapist_id: int) -> UserSummar
 class TherapistAccountDialog(QDialog):
     """A physiotherapist's sign-in account: make a new one, or link one that exists."""
 
-    def __init__(self, ctx: ServiceContext, actor: Actor, therapist: TherapistInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, actor: Actor, therapist: TherapistInfo,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.therapist = ctx, actor, therapist
         self.setWindowTitle(f"Sign-in account for {therapist.name}")
