@@ -33,6 +33,10 @@ class AreaOutlook:
     not_before: date | None
     #: True for the area booked on an IMS appointment; False for an area shown as a warning.
     booked: bool
+    #: The screening's level there with the physiotherapist's decision applied (None: no screening),
+    #: and whether the screening is out of date that day.
+    level: Level | None = None
+    stale: bool = False
 
     @property
     def warns(self) -> bool:
@@ -58,7 +62,7 @@ def _outlook(area_key: str, status: ImsStatus | None, booked: bool, label: str =
     not_before = None
     if flag is ImsFlag.NOT_YET:
         not_before = status.first_allowed or status.verdict.not_before
-    return AreaOutlook(area_key, label, flag, not_before, booked)
+    return AreaOutlook(area_key, label, flag, not_before, booked, status.level, status.stale)
 
 
 def _area_label(record: AppointmentRecord) -> str:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.appointments import ImsFlag
+from frontdesk.domain.level_looks import look_of
 from frontdesk.domain.scheduling import format_day
 from frontdesk.domain.screening import format_date
 from frontdesk.services import appointments as service
@@ -59,7 +60,11 @@ MY_DAY_COLUMNS = (Column.TIME, Column.PATIENT, Column.TYPE, DayColumn.AREA, Colu
 
 
 def _verdict_text(outlook: AreaOutlook) -> str:
-    return outlook.flag.short or outlook.flag.label
+    """The level's sign and words, as the Intake tab and the printouts show them ('◷ Not yet'); an
+    out-of-date or missing screening says so."""
+    if outlook.level is None or outlook.stale:
+        return outlook.flag.short or outlook.flag.label
+    return look_of(outlook.level).text()
 
 
 _SENTENCES = {
