@@ -213,6 +213,17 @@ class MainWindow(QMainWindow):
         and panel at once (they all read `signed_in`)."""
         self.signed_in.set(actor)
 
+    def account_refused(self, message: str) -> None:
+        """The signed-in account was switched off (or is gone) since it signed in: say so once, on the
+        lock, so an administrator or the next person signs in here; what was typed stays beneath."""
+        if not self.idle_lock.is_locked:
+            self.idle_lock.lock()
+        form = self.idle_lock.form
+        if form is not None:
+            form.show_message(message)
+        else:  # a window not on screen cannot lock
+            self.prompts.error(self, "Front Desk", message)
+
     def show_my_day(self) -> None:
         """Appointments ▸ My day, on the signed-in physiotherapist's own list, with the list in focus."""
         self.tabs.setCurrentWidget(self.appointments)

@@ -135,3 +135,30 @@ def test_after_an_unlock_by_someone_else_every_panel_acts_as_them(qtbot, monkeyp
     assert ("print", "document", "owner") in trail
     assert "Dana Owner (Administrator)" in window.user_label.text()
     window.ctx.database.dispose()
+
+
+def test_a_switched_off_account_locks_the_window_with_one_notice(qtbot, db_url, clock, prompts, ctx, people):
+    window = create_main_window(db_url, clock=clock, prompts=prompts, actor=people["desk"])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    search = window.intake.search
+    search.search_box.setText("half-typed Kelly")
+    deactivate_user(ctx, people["owner"], people["desk"].user_id)  # at the administrator's desk
+
+    search.search_now()
+    window.schedule.reload()  # a second view asking meanwhile adds no second notice
+    assert window.idle_lock.is_locked
+    form = window.idle_lock.form
+    assert "switched off" in form.message.text() and form.message.isVisibleTo(window)
+    assert prompts.errors == []
+
+    form.username.setText("owner")
+    form.password.setText(PASSWORD)
+    qtbot.keyClick(form.password, Qt.Key_Return)
+    assert not window.idle_lock.is_locked and window.actor.username == "owner"
+    assert search.search_box.text() == "half-typed Kelly"
+    search.search_box.setText("Kelly")
+    search.search_now()
+    assert prompts.errors == []
+    window.ctx.database.dispose()
