@@ -162,3 +162,26 @@ def test_a_switched_off_account_locks_the_window_with_one_notice(qtbot, db_url, 
     search.search_now()
     assert prompts.errors == []
     window.ctx.database.dispose()
+
+
+def test_a_form_left_open_under_the_lock_carries_on_as_who_unlocked(qtbot, db_url, clock, prompts, people):
+    window = create_main_window(db_url, clock=clock, prompts=prompts, actor=people["desk"])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.tabs.setCurrentWidget(window.schedule)
+    window.schedule.book()
+    dialog = window.schedule.active_dialog
+    assert dialog is not None and dialog.actor.username == "desk"
+
+    window.lock_action.trigger()
+    form = window.idle_lock.form
+    assert form.password.isEnabled()  # the form on the dialog's cover takes typing
+    assert not window.menuBar().isEnabled() and not window.schedule.view.isEnabled()  # the rest is held
+    form.username.setText("owner")
+    form.password.setText(PASSWORD)
+    qtbot.keyClick(form.password, Qt.Key_Return)
+    assert not window.idle_lock.is_locked, form.message.text()
+    assert dialog.isVisible()  # nothing typed in it was lost
+    assert (dialog.actor.username, dialog.patient.actor.username) == ("owner", "owner")
+    window.ctx.database.dispose()
