@@ -33,6 +33,10 @@ class AreaOutlook:
     not_before: date | None
     #: True for the area booked on an IMS appointment; False for an area shown as a warning.
     booked: bool
+    #: The screening's level there with the physiotherapist's decision applied (None: no screening),
+    #: and whether the screening is out of date that day.
+    level: Level | None = None
+    stale: bool = False
 
     @property
     def warns(self) -> bool:
@@ -58,7 +62,7 @@ def _outlook(area_key: str, status: ImsStatus | None, booked: bool, label: str =
     not_before = None
     if flag is ImsFlag.NOT_YET:
         not_before = status.first_allowed or status.verdict.not_before
-    return AreaOutlook(area_key, label, flag, not_before, booked)
+    return AreaOutlook(area_key, label, flag, not_before, booked, status.level, status.stale)
 
 
 def _area_label(record: AppointmentRecord) -> str:
@@ -88,7 +92,8 @@ def my_day_rows(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date)
         outlooks: list[AreaOutlook] = []
         if record.is_ims:
             key = record.area
-            status = per_area.get((record.patient_id, key, day_of)) if key else whole.get((record.patient_id, "", day_of))
+            source = per_area if key else whole
+            status = source.get((record.patient_id, key, day_of))
             outlooks.append(_outlook(key, status, True, _area_label(record)))
         status = whole.get((record.patient_id, "", day_of))
         if status is not None and isinstance(status.verdict, Assessment):

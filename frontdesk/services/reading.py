@@ -9,8 +9,9 @@ becomes a plain message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from frontdesk.db.faults import connection_was_lost, fault_text
 from frontdesk.db.plain import Reader, SessionReader, SqliteReader
@@ -29,10 +30,10 @@ from frontdesk.services.errors import (
 
 #: What a refused attempt leaves for the audit trail: the permission asked for (None: any write),
 #: the attempt in words, and anything else worth recording (why it was refused).
-Denial = tuple[Permission | None, str, dict]
+Denial = tuple[Permission | None, str, dict[str, object]]
 
 #: The acting account as it is now: read inside the unit's own transaction at each check.
-ACCOUNT_NOW = "SELECT active, role FROM users WHERE id = :id"
+ACCOUNT_NOW = "SELECT active, role, username FROM users WHERE id = :id"
 
 
 def translate_database_error(error: BaseException) -> ServiceError | None:
@@ -81,7 +82,12 @@ def close_out(ctx: ServiceContext, actor: Actor | None, denied: Denial | None,
         from frontdesk.services.unit_of_work import record_denial
 
         permission, what, extra = denied
-        record_denial(ctx, actor, permission, what, **extra)
+        if extra.get("reason") == "account not found":
+            # Nothing to attribute the refusal to in this database (a backup from before the account
+            # was made has been restored, say): recorded under the name the window had.
+            record_denial(ctx, None, permission, what, username=actor.username if actor else None, **extra)
+        else:
+            record_denial(ctx, actor, permission, what, **extra)
     if exc is not None and isinstance(exc, Exception):
         translated = translate_database_error(exc)
         if translated is not None:
@@ -96,15 +102,19 @@ def refusal(actor: Actor | None, permission: Permission, what: str) -> Permissio
     return PermissionDenied(f"{role} accounts may not {what}. Ask a colleague with the right role.")
 
 
-def account_refusal(actor: Actor, account: tuple | None, permission: Permission | None,
-                    what: str) -> tuple[PermissionDenied, dict] | None:
+def account_refusal(actor: Actor, account: Sequence[Any] | None, permission: Permission | None,
+                    what: str) -> tuple[PermissionDenied, dict[str, object]] | None:
     """The refusal when the acting account, as the database holds it now (`account`: its active flag
-    and role, None when it is gone), may not do `what`, with the reason for the audit trail; else None.
+    role and username, None when it is gone), may not do `what`, with the reason for the audit trail; else None.
 
     The signed-in `actor` was read when its person signed in: an administrator may have switched the
     account off, or changed its role, since. `permission` None asks only whether the account is on.
     """
-    if account is None or not account[0]:
+    if account is None or account[2] != actor.username:
+        return AccountSwitchedOff(
+            f"The account {actor.username} is not in this database any more, so Front Desk did not {what}. "
+            "Nothing was saved. Sign out, then sign in again."), {"reason": "account not found"}
+    if not account[0]:
         return AccountSwitchedOff(
             f"The account {actor.username} has been switched off, so Front Desk did not {what}. "
             "Nothing was saved. Ask the clinic's administrator."), {"reason": "account switched off"}
@@ -120,7 +130,8 @@ def account_refusal(actor: Actor, account: tuple | None, permission: Permission 
             f"Your account's role was changed to {label} since you signed in, and {label} accounts may "
             f"not {what}. Sign out and in again to see what your role allows."), \
             {"reason": "role changed", "role_now": account[1]}
-    return refusal(actor, permission, what), {}
+    refused = refusal(actor, permission, what)
+    return (refused, {}) if refused is not None else None
 
 
 class ReadUnit:
@@ -171,7 +182,7 @@ class ReadUnit:
             self._unit.require(permission, what)
             return
         refused = refusal(self.actor, permission, what) if self.actor is None else None
-        extra: dict = {}
+        extra: dict[str, object] = {}
         if self.actor is not None:
             # The account as it is now, read in this unit's own read transaction (see `UnitOfWork.require`).
             rows = self.reader.rows(ACCOUNT_NOW, {"id": self.actor.user_id})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -67,7 +69,7 @@ class UnitOfWork:
         self.session: Session
         self._committed = False
         self._denied: Denial | None = None
-        self._account: tuple | None = None
+        self._account: Sequence[Any] | None = None
         self._account_read = False
 
     def __enter__(self) -> UnitOfWork:
@@ -115,11 +117,11 @@ class UnitOfWork:
             self._denied = (permission, what, extra)
             raise refused
 
-    def _account_now(self) -> tuple | None:
-        """The acting account's (active, role), read once per unit inside its transaction."""
+    def _account_now(self) -> Sequence[Any] | None:
+        """The acting account's (active, role, username), read once per unit inside its transaction."""
         if not self._account_read:
             assert self.actor is not None
-            query = select(User.active, User.role).where(User.id == self.actor.user_id)
+            query = select(User.active, User.role, User.username).where(User.id == self.actor.user_id)
             if self.write:
                 query = query.with_for_update(read=True)  # FOR SHARE on PostgreSQL; SQLite holds its write lock
             self._account = self.session.execute(query).first()

@@ -385,7 +385,8 @@ def _authenticate(ctx: ServiceContext, username: str, password: str, *, action: 
     if account is None:
         _record_attempt(ctx, None, f"{action}_failed", None, attempted=name[:64], reason="unknown account", **detail)
         raise SignInRefused(_wrong_password_message(failures, now))
-    renewed = _hash(password) if right and active and PASSWORD_HASHER.check_needs_rehash(stored_hash) else None
+    renewed = _hash(password) if right and active and stored_hash is not None and \
+        PASSWORD_HASHER.check_needs_rehash(stored_hash) else None
     refusal: ServiceError | None = None
     with UnitOfWork(ctx, account, write=True, check_account=False) as uow:
         row = uow.session.get(User, account.user_id)

@@ -28,6 +28,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
 from frontdesk.services.users import (
+    COMMAND_LINE_USERNAME,
     ROLES_WITH_A_PHYSIOTHERAPIST,
     UserSummary,
     create_user,
@@ -100,14 +101,15 @@ def linked_account(accounts: list[UserSummary], therapist_id: int) -> UserSummar
 class TherapistAccountDialog(QDialog):
     """A physiotherapist's sign-in account: make a new one, or link one that exists."""
 
-    def __init__(self, ctx: ServiceContext, actor: Actor, therapist: TherapistInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, actor: Actor, therapist: TherapistInfo,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.therapist = ctx, actor, therapist
         self.setWindowTitle(f"Sign-in account for {therapist.name}")
         self.linked: UserSummary | None = None
         self.created: Actor | None = None
         accounts = list_users(ctx, actor)
-        self.free = [a for a in accounts if a.therapist_id is None and a.active]
+        self.free = [a for a in accounts if a.therapist_id is None and a.active and a.username != COMMAND_LINE_USERNAME]
 
         intro = QLabel(f"{therapist.name} signs in with this account and starts on their own “My day”.")
         intro.setWordWrap(True)

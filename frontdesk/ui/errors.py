@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from frontdesk.services.errors import ServiceError
+from frontdesk.services.errors import AccountSwitchedOff, ServiceError
 
 log = logging.getLogger("frontdesk")
 T = TypeVar("T")
@@ -46,6 +46,14 @@ def call_service(parent: QWidget | None, prompts: Prompts, title: str, fn: Calla
     """Run a service call; show a `ServiceError`'s message or an unexpected error's summary."""
     try:
         return fn(*args, **kwargs)
+    except AccountSwitchedOff as error:
+        # The window locks with the message (see `MainWindow.account_refused`): one notice, not one per view.
+        window = parent.window() if isinstance(parent, QWidget) else None
+        handler = getattr(window, "account_refused", None)
+        if callable(handler):
+            handler(error.message)
+        else:
+            prompts.error(parent, title, error.message)
     except ServiceError as error:
         prompts.error(parent, title, error.message)
     except Exception as error:  # noqa: BLE001 - the last line of defence before the user

@@ -34,15 +34,27 @@ INPUT_EVENTS = frozenset({
 })
 
 
+def _contains(ancestor: QWidget, widget: QWidget) -> bool:
+    """True when `widget` lies inside `ancestor`, across windows too (a dialog's parent chain)."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
 class LockCover(QWidget):
     """An opaque layer over one window that hides its content and holds its input."""
 
-    def __init__(self, host: QWidget, form: SignInForm | None) -> None:
+    def __init__(self, host: QWidget, form: SignInForm | None, keep: QWidget | None = None) -> None:
         super().__init__(host)
         self.setObjectName("lock_cover")
         self.setAutoFillBackground(True)
         self.form = form
         self._host = host
+        #: A window inside `host` (the open dialog that carries the sign-in form) that must stay usable.
+        self._keep = keep
         self._disabled: list[QWidget | QAction | QShortcut] = []
         self._old_size: QSize | None = None
         layout = QVBoxLayout(self)
@@ -72,10 +84,7 @@ class LockCover(QWidget):
 
     def _hold_input(self) -> None:
         """Disable what lies beneath (widgets, the window's own actions and shortcuts) and remember it."""
-        for child in self._host.findChildren(QWidget, options=Qt.FindDirectChildrenOnly):
-            if child is not self and not child.isWindow() and child.isEnabled():
-                child.setEnabled(False)
-                self._disabled.append(child)
+        self._hold_children(self._host)
         for action in self._host.actions():
             if action.isEnabled():
                 action.setEnabled(False)
@@ -84,6 +93,18 @@ class LockCover(QWidget):
             if shortcut.isEnabled():
                 shortcut.setEnabled(False)
                 self._disabled.append(shortcut)
+
+    def _hold_children(self, parent: QWidget) -> None:
+        for child in parent.findChildren(QWidget, options=Qt.FindDirectChildrenOnly):
+            if child is self or child.isWindow() or not child.isEnabled():
+                continue
+            if self._keep is not None and _contains(child, self._keep):
+                # Disabling it would disable the open dialog inside it (and the sign-in form on that
+                # dialog's cover): hold what lies around the dialog instead.
+                self._hold_children(child)
+                continue
+            child.setEnabled(False)
+            self._disabled.append(child)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._host and event.type() == QEvent.Resize:
@@ -185,7 +206,7 @@ class IdleLock(QObject):
         form.signed_in.connect(self._unlocked)
         windows = [w for w in QApplication.topLevelWidgets()
                    if w.isVisible() and w is not host and w.windowType() not in (Qt.Popup, Qt.ToolTip)]
-        self.covers = [LockCover(host, form)] + [LockCover(w, None) for w in windows]
+        self.covers = [LockCover(host, form)] + [LockCover(w, None, keep=host) for w in windows]
         form.focus_first_empty()
         from frontdesk.services.users import lock_session
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 import frontdesk
 from frontdesk.domain.roles import Permission
@@ -24,7 +24,7 @@ from frontdesk.ui.fonts import add_fallback_fonts
 from frontdesk.ui.geometry import ui_settings
 from frontdesk.ui.idle_lock import IdleLock
 from frontdesk.ui.schedule_tab import ScheduleTab
-from frontdesk.ui.signed_in import CurrentActor, SignedIn
+from frontdesk.ui.signed_in import CurrentActor, SignedIn, hand_over
 from frontdesk.ui.tasks import load_database_layer_soon, run_in_background, soon_after_first_screen
 
 if TYPE_CHECKING:
@@ -210,8 +210,22 @@ class MainWindow(QMainWindow):
 
     def _unlocked(self, actor: Actor) -> None:
         """An administrator who unlocked someone else's screen carries on as themself, in every tab
-        and panel at once (they all read `signed_in`)."""
+        and panel at once (they all read `signed_in`), and in any form left open under the lock."""
+        previous = self.actor
         self.signed_in.set(actor)
+        if actor != previous:
+            hand_over([self, *QApplication.topLevelWidgets()], previous, actor)
+
+    def account_refused(self, message: str) -> None:
+        """The signed-in account was switched off (or is gone) since it signed in: say so once, on the
+        lock, so an administrator or the next person signs in here; what was typed stays beneath."""
+        if not self.idle_lock.is_locked:
+            self.idle_lock.lock()
+        form = self.idle_lock.form
+        if form is not None:
+            form.show_message(message)
+        else:  # a window not on screen cannot lock
+            self.prompts.error(self, "Front Desk", message)
 
     def show_my_day(self) -> None:
         """Appointments ▸ My day, on the signed-in physiotherapist's own list, with the list in focus."""
@@ -353,7 +367,8 @@ class MainWindow(QMainWindow):
         settings = ui_settings()
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())
-        settings.setValue("main/tab", self.tabs.currentIndex())
+        if self.actor.therapist_id is None:  # a physiotherapist starts on My day anyway: keep the desk's tab
+            settings.setValue("main/tab", self.tabs.currentIndex())
         settings.sync()
 
     def start_daily_backup(self) -> None:

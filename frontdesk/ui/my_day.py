@@ -8,6 +8,7 @@ knee that is "not yet" shows beside an ordinary physiotherapy visit too). Enter 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from html import escape
 from enum import StrEnum
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.appointments import ImsFlag
+from frontdesk.domain.level_looks import look_of
 from frontdesk.domain.scheduling import format_day
 from frontdesk.domain.screening import format_date
 from frontdesk.services import appointments as service
@@ -58,7 +60,11 @@ MY_DAY_COLUMNS = (Column.TIME, Column.PATIENT, Column.TYPE, DayColumn.AREA, Colu
 
 
 def _verdict_text(outlook: AreaOutlook) -> str:
-    return outlook.flag.short or outlook.flag.label
+    """The level's sign and words, as the Intake tab and the printouts show them ('◷ Not yet'); an
+    out-of-date or missing screening says so."""
+    if outlook.level is None or outlook.stale:
+        return outlook.flag.short or outlook.flag.label
+    return look_of(outlook.level).text()
 
 
 _SENTENCES = {
@@ -125,17 +131,21 @@ class AppointmentDetailDialog(QDialog):
         self.pane = AppointmentDetailPane(ctx)
         self.pane.setObjectName("my_day_detail")
         self.pane.show_detail(detail)
-        self.outlook = QLabel("<br>".join(_outlook_sentence(record, o) for o in outlooks))
+        # Worth a line of its own only when some area may not be needled that day (the pane below
+        # already says whether the IMS booked may go ahead).
+        worth = any(o.warns or o.not_before for o in outlooks)
+        sentences = "<br>".join(escape(_outlook_sentence(record, o)) for o in outlooks)
+        self.outlook = QLabel(f"<b>IMS by area on this day</b><br>{sentences}" if worth else "")
         self.outlook.setObjectName("my_day_detail_outlook")
         self.outlook.setWordWrap(True)
-        self.outlook.setVisible(bool(outlooks))
+        self.outlook.setVisible(worth)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
+        self.pane.widget().layout().insertWidget(1, self.outlook)  # after who and when, before the screening
         layout = QVBoxLayout(self)
-        layout.addWidget(self.outlook)
         layout.addWidget(self.pane, 1)
         layout.addWidget(buttons)
-        self.resize(520, 560)
+        self.resize(480, 440)
 
 
 class MyDayWidget(QWidget):

@@ -60,3 +60,23 @@ class CurrentActor:
 
     def __set__(self, instance: Any, value: Actor | SignedIn) -> None:
         instance.signed_in = signed_in(value)
+
+
+def hand_over(roots: list[QObject], previous: Actor, actor: Actor) -> int:
+    """Forms still open when someone else signed in (a booking dialog under the idle lock, say) act as
+    the new person from now on: every `actor` (or `_actor`) attribute still holding `previous` is
+    set to `actor`. Objects with a `CurrentActor` already follow `SignedIn`. Returns how many moved."""
+    moved = 0
+    seen: set[int] = set()
+    for root in roots:
+        for obj in (root, *root.findChildren(QObject)):
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            for name in ("actor", "_actor"):
+                if isinstance(getattr(type(obj), name, None), CurrentActor):
+                    continue
+                if getattr(obj, "__dict__", {}).get(name) == previous:
+                    setattr(obj, name, actor)
+                    moved += 1
+    return moved

@@ -106,3 +106,18 @@ def test_switched_back_on_works_again(ctx, admin, reception):
     assert search_patients(ctx, reception, "Reid") == []
     with ctx.database.session() as session:
         assert session.get(User, reception.user_id).active
+
+
+def test_an_account_that_is_not_the_one_signed_in_any_more_is_refused(ctx, admin, reception):
+    """After a restore, the id a window holds may name another account, or none."""
+    from sqlalchemy import update
+
+    with ctx.database.session() as session:
+        session.execute(update(User).where(User.id == reception.user_id).values(username="someone.else"))
+        session.commit()
+    with pytest.raises(AccountSwitchedOff) as refused:
+        search_patients(ctx, reception, "Reid")
+    assert "not in this database any more" in refused.value.message
+    last = _last_audit(ctx)
+    assert (last.action, last.user_id, last.detail["username"], last.detail["reason"]) == (
+        "denied", None, "desk", "account not found")

@@ -202,7 +202,7 @@ class CountingHasher(PasswordHasher):
         self.verified: list[str] = []
         self.hold = None
 
-    def verify(self, hash, password):  # noqa: A002 - the library's own parameter name
+    def verify(self, hash, password):  # the library's own parameter names
         self.verified.append(hash)
         if self.hold is not None:
             self.hold()

@@ -95,7 +95,8 @@ def test_the_users_list_names_each_accounts_physiotherapist(qtbot, ctx, admin, p
     qtbot.addWidget(dialog)
     column = next(c for c in range(dialog.model.columnCount())
                   if dialog.model.headerData(c, Qt.Horizontal) == "Physiotherapist")
-    shown = {dialog.model.index(r, 0).data(): dialog.model.index(r, column).data() for r in range(dialog.model.rowCount())}
+    model = dialog.model
+    shown = {model.index(r, 0).data(): model.index(r, column).data() for r in range(model.rowCount())}
     assert shown["cstokes"] == "Chris Stokes"
     assert dialog.role_button.text() == "&Role and physiotherapist…"
 

@@ -105,11 +105,11 @@ def test_each_row_shows_the_area_its_verdict_and_the_not_before_date(physio_wind
     my_day = physio_window.appointments.my_day
     # The IMS visit: the thigh booked may be needled; the knee beside it is not yet.
     assert _cell(my_day, 0, DayColumn.AREA) == "Left thigh\nLeft knee"
-    assert _cell(my_day, 0, Column.IMS).split("\n")[1] == "Not yet"
+    assert _cell(my_day, 0, Column.IMS) == "✓ Eligible\n◷ Not yet"
     assert _cell(my_day, 0, DayColumn.NOT_BEFORE) == "\nJanuary 14, 2027"
     # The ordinary visit of the same patient: no longer blank about the knee.
     assert (_cell(my_day, 1, DayColumn.AREA), _cell(my_day, 1, Column.IMS), _cell(my_day, 1, DayColumn.NOT_BEFORE)) \
-        == ("Left knee", "Not yet", "January 14, 2027")
+        == ("Left knee", "◷ Not yet", "January 14, 2027")
     assert "Ordinary physiotherapy is fine today" in my_day.model.data(
         my_day.model.index(1, my_day.model.columns.index(Column.IMS)), Qt.ToolTipRole)
     assert _cell(my_day, 2, DayColumn.AREA) == "" and _cell(my_day, 2, Column.IMS) == ""
@@ -131,6 +131,11 @@ def test_enter_opens_the_appointment_and_escape_comes_back(qtbot, physio_window,
     qtbot.waitUntil(lambda: not dialog.isVisible() and QApplication.focusWidget() is my_day.table)
     assert my_day.current_record().id == day["ordinary"].id
     assert keys == 3
+
+
+def test_a_physiotherapists_day_does_not_move_the_desks_tab(physio_window):
+    physio_window.close()
+    assert ui_settings().value("main/tab") in (1, "1")
 
 
 def test_a_receptionist_still_starts_where_they_left_off(qtbot, db_url, clock, prompts, reception, day):

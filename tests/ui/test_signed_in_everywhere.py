@@ -15,16 +15,27 @@ from sqlalchemy import select
 from frontdesk.app import create_main_window
 from frontdesk.db.models import AuditEvent
 from frontdesk.domain.patients import PatientDetails
+from frontdesk.domain.areas import BodyArea, Region
 from frontdesk.domain.roles import Role
+from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers
 from frontdesk.services import users
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.screenings import record_screening
 from frontdesk.services.users import create_first_admin, create_user, deactivate_user
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY = date(2026, 11, 25)
 CHRIS = 1
 PASSWORD = "maple syrup pancakes"
+#: Complete answers with one finding a physiotherapist must review (severe osteoporosis).
+TO_REVIEW = {
+    "cancer": "never", "needle_fear": "no", "understands_treatment": "yes", "pregnant": "no",
+    "autoimmune": "none", "osteoporosis": "severe_or_poorly_controlled", "had_surgery": "no",
+    "bleeding_risk": "no", "implanted_device": "no", "metal_allergy": "no", "lymphedema": "no",
+    "skin_problem": "no", "epilepsy": "no", "diabetes": "no", "weakened_immunity": "no",
+    "needling_reaction": "no",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +55,7 @@ def booked(ctx, people):
     desk = people["desk"]
     kelly = register_patient(ctx, desk, PatientDetails(family_name="Kelly", given_names="Dana",
                                                        date_of_birth=date(1970, 5, 6)), confirmed_new=True)
+    record_screening(ctx, desk, kelly.id, ScreeningAnswers(TO_REVIEW, (), (BodyArea(Region.neck),)))
     type_id = next(t.id for t in list_appointment_types(ctx, desk) if t.name == "Physiotherapy treatment")
     return kelly, [book_appointment(ctx, desk, BookingRequest(
         kelly.id, CHRIS, type_id, datetime.combine(TODAY, time(hour), VANCOUVER))).id for hour in (11, 13, 15)]
@@ -60,7 +72,16 @@ def _last_audit_id(ctx):
         return session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
 
 
-def test_after_an_unlock_by_someone_else_every_panel_acts_as_them(qtbot, db_url, clock, prompts, ctx, people, booked):
+def test_after_an_unlock_by_someone_else_every_panel_acts_as_them(qtbot, monkeypatch, db_url, clock, prompts, ctx,
+                                                                  people, booked):
+    from frontdesk.ui.screening_history import ReviewDialog
+
+    def approve(dialog) -> int:  # the review dialog, as a physiotherapist fills it in
+        dialog.buttons[ReviewDecision.approve].setChecked(True)
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(ReviewDialog, "exec", approve)
     kelly, (for_list, for_my_day, for_schedule) = booked
     window = create_main_window(db_url, clock=clock, prompts=prompts, actor=people["desk"])
     qtbot.addWidget(window)
@@ -87,6 +108,7 @@ def test_after_an_unlock_by_someone_else_every_panel_acts_as_them(qtbot, db_url,
     assert intake.search.model.rowCount() == 1
     assert intake.open_patient(kelly.id)
     assert intake.history_panel.review_button.isVisibleTo(window)  # an administrator may review
+    assert intake.history_panel.open_review() is not None
 
     row = list_page.model.row_of(for_list)
     list_page.table.selectRow(row)
@@ -108,7 +130,58 @@ def test_after_an_unlock_by_someone_else_every_panel_acts_as_them(qtbot, db_url,
     trail = _audit_after(ctx, since)
     assert {who for _action, _entity, who in trail} == {"owner"}, trail
     assert ("view", "patient", "owner") in trail
+    assert ("review", "screening", "owner") in trail
     assert trail.count(("status", "appointment", "owner")) == 3
     assert ("print", "document", "owner") in trail
     assert "Dana Owner (Administrator)" in window.user_label.text()
+    window.ctx.database.dispose()
+
+
+def test_a_switched_off_account_locks_the_window_with_one_notice(qtbot, db_url, clock, prompts, ctx, people):
+    window = create_main_window(db_url, clock=clock, prompts=prompts, actor=people["desk"])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    search = window.intake.search
+    search.search_box.setText("half-typed Kelly")
+    deactivate_user(ctx, people["owner"], people["desk"].user_id)  # at the administrator's desk
+
+    search.search_now()
+    window.schedule.reload()  # a second view asking meanwhile adds no second notice
+    assert window.idle_lock.is_locked
+    form = window.idle_lock.form
+    assert "switched off" in form.message.text() and form.message.isVisibleTo(window)
+    assert prompts.errors == []
+
+    form.username.setText("owner")
+    form.password.setText(PASSWORD)
+    qtbot.keyClick(form.password, Qt.Key_Return)
+    assert not window.idle_lock.is_locked and window.actor.username == "owner"
+    assert search.search_box.text() == "half-typed Kelly"
+    search.search_box.setText("Kelly")
+    search.search_now()
+    assert prompts.errors == []
+    window.ctx.database.dispose()
+
+
+def test_a_form_left_open_under_the_lock_carries_on_as_who_unlocked(qtbot, db_url, clock, prompts, people):
+    window = create_main_window(db_url, clock=clock, prompts=prompts, actor=people["desk"])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.tabs.setCurrentWidget(window.schedule)
+    window.schedule.book()
+    dialog = window.schedule.active_dialog
+    assert dialog is not None and dialog.actor.username == "desk"
+
+    window.lock_action.trigger()
+    form = window.idle_lock.form
+    assert form.password.isEnabled()  # the form on the dialog's cover takes typing
+    assert not window.menuBar().isEnabled() and not window.schedule.view.isEnabled()  # the rest is held
+    form.username.setText("owner")
+    form.password.setText(PASSWORD)
+    qtbot.keyClick(form.password, Qt.Key_Return)
+    assert not window.idle_lock.is_locked, form.message.text()
+    assert dialog.isVisible()  # nothing typed in it was lost
+    assert (dialog.actor.username, dialog.patient.actor.username) == ("owner", "owner")
     window.ctx.database.dispose()
