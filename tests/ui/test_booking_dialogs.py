@@ -190,3 +190,24 @@ def test_the_finder_shows_the_patients_bookings_and_keeps_ims_apart(qtbot, ctx, 
     days = {slot.starts_at.astimezone(VAN).date() for slot in finder.model.rows}
     assert days and all(abs((day - MONDAY).days) >= 7 for day in days)
     assert min(days) == MONDAY + timedelta(days=7)
+
+
+def test_moving_ims_closer_warns_and_asks_for_the_reason(qtbot, ctx, reception, anh):
+    from frontdesk.ui.schedule_move import MoveDialog
+
+    ims = {t.name: t for t in list_appointment_types(ctx, reception)}["IMS treatment"]
+    book_appointment(ctx, reception, BookingRequest(anh, 1, ims.id, at(MONDAY, 9), KNEE.key))
+    later = book_appointment(ctx, reception, BookingRequest(anh, 1, ims.id, at(MONDAY + timedelta(days=7), 9),
+                                                            KNEE.key))
+    dialog = MoveDialog(ctx, reception, later)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.warning.isVisibleTo(dialog)
+    dialog.date.setDate(date(2026, 12, 2))
+    assert "Only 2 days" in dialog.warning.text() and dialog.reason.isVisibleTo(dialog)
+    dialog.accept()
+    assert dialog.moved is None and "reason" in dialog.problems.text()
+    qtbot.keyClicks(dialog.reason, "Away next week")
+    dialog.accept()
+    assert dialog.moved is not None and dialog.moved.starts_at == at(date(2026, 12, 2), 9)
+    assert "&" not in [w.text() for w in dialog.findChildren(QLabel) if w.text() == "&New start:" and not w.buddy()]
