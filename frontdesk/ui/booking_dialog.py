@@ -207,7 +207,9 @@ class BookingDialog(QDialog):
             select_data(self.type, lambda k: k.id == type_id)
         if therapist_id is not None:
             select_data(self.therapist, lambda t: t.id == therapist_id)
-        if start is None:
+        if start is None and rebook is not None:
+            start = next_grid_time(ctx.now(), ctx.zone)  # nothing free was found: the note says why
+        elif start is None:
             start = self._next_free_start(therapist_id, patient.id if patient is not None else None)
         local = start.astimezone(ctx.zone)
         self.date = DateField(local.date(), ctx.today())
