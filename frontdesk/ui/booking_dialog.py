@@ -64,6 +64,7 @@ from frontdesk.ui.booking_fields import (
     DateField,
     area_combo,
     bookings_text,
+    last_ims_area,
     picked_start,
     select_data,
     set_start,
@@ -378,9 +379,14 @@ class BookingDialog(QDialog):
             self.bookings.hide()
         elif patient_id != self._bookings_for:
             try:
-                self.bookings.setText(bookings_text(patient_bookings(self.ctx, self.actor, patient_id), self.ctx.zone))
+                bookings = patient_bookings(self.ctx, self.actor, patient_id)
             except ServiceError as error:
                 self.bookings.setText(error.message)
+            else:
+                self.bookings.setText(bookings_text(bookings, self.ctx.zone))
+                area = last_ims_area(bookings)
+                if area and not self.area.currentData():  # an IMS area not chosen yet: the one of the last IMS
+                    select_data(self.area, lambda key: key == area)
             self._bookings_for = patient_id
         self.bookings.setVisible(patient_id is not None)
         self.refresh_check()

@@ -182,10 +182,10 @@ def test_the_finder_shows_the_patients_bookings_and_keeps_ims_apart(qtbot, ctx, 
     book_appointment(ctx, reception, BookingRequest(anh, 1, ims.id, at(MONDAY, 9), KNEE.key))
     from frontdesk.services.patients import search_patients
 
-    finder = FindSlotDialog(ctx, reception, type_id=ims.id, patient=search_patients(ctx, reception, "nguyen")[0],
-                            area=KNEE.key)
+    finder = FindSlotDialog(ctx, reception, type_id=ims.id, patient=search_patients(ctx, reception, "nguyen")[0])
     qtbot.addWidget(finder)
     assert "Next: Mon Nov 30, 2026, 9:00" in finder.bookings.text()
+    assert finder.chosen_area == KNEE.key  # the area of the patient's last IMS, until another is chosen
     finder.search()
     days = {slot.starts_at.astimezone(VAN).date() for slot in finder.model.rows}
     assert days and all(abs((day - MONDAY).days) >= 7 for day in days)
