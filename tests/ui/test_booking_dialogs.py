@@ -137,6 +137,14 @@ def test_a_typed_date_the_calendar_and_today(qtbot, ctx, reception):
     assert field.value() == ctx.today() and not field.error.isVisibleTo(dialog)
     assert field.popup.today_button.text() == "&Today"
 
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field.edit)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_F4)  # F4 opens it too; Escape closes only the calendar
+    qtbot.waitUntil(lambda: field.popup.isVisible())
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and field.popup.isAncestorOf(QApplication.focusWidget()))
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Escape)
+    qtbot.waitUntil(lambda: not field.popup.isVisible())
+    assert dialog.isVisible() and field.value() == ctx.today()
+
 
 def test_escape_closes_without_saving(qtbot, ctx, reception, anh):
     dialog = BookingDialog(ctx, reception)
