@@ -694,6 +694,8 @@ def book_series(ctx: ServiceContext, actor: Actor, request: BookingRequest,
             day = format_day(start.astimezone(ctx.zone).date())
             try:
                 _patient, _therapist, _kind, interval = _checked_interval(ctx, session, occurrence)
+            except IntervalReasonNeeded as error:
+                raise IntervalReasonNeeded(f"{day}: {error.warning}") from None
             except BookingRefused as error:
                 raise BookingRefused([f"{day}:", *error.reasons], first_allowed=error.first_allowed,
                                      ims=error.ims) from None

@@ -13,7 +13,7 @@ free slot (Space cycles the choice) before anything is booked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -482,7 +482,8 @@ class BookingDialog(QDialog):
     # --- Series ---------------------------------------------------------------------------------
 
     def _plan_key(self, request: BookingRequest) -> tuple:
-        return (request, self.every.value(), self.unit.currentData(), self.count.value())
+        # The reason for booking IMS sooner does not change the dates: typing it needs no new plan.
+        return (replace(request, interval_reason=""), self.every.value(), self.unit.currentData(), self.count.value())
 
     def plan(self) -> bool:
         request = self.request()

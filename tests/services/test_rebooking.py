@@ -158,3 +158,15 @@ def test_moving_ims_closer_needs_a_reason_too(ctx, reception, screened, chris, i
     # moving it within its own week is not "closer to itself"
     again = reschedule_appointment(ctx, reception, moved.id, moved.version, at(MONDAY + timedelta(days=10), 10))
     assert again.starts_at == at(MONDAY + timedelta(days=10), 10)
+
+
+def test_a_series_closer_than_the_interval_needs_the_reason_once(ctx, reception, screened, chris, ims_type):
+    from frontdesk.services.schedule import book_series
+
+    request = BookingRequest(screened, chris.id, ims_type.id, at(MONDAY, 9), LEFT_KNEE.key)
+    twice_a_week = [at(MONDAY, 9), at(MONDAY + timedelta(days=3), 9), at(MONDAY + timedelta(days=7), 9)]
+    with pytest.raises(IntervalReasonNeeded) as refused:
+        book_series(ctx, reception, request, twice_a_week)
+    assert refused.value.warning.startswith("Thursday, December 3: Only 3 days")
+    booked = book_series(ctx, reception, replace(request, interval_reason="Acute flare-up"), twice_a_week)
+    assert len(booked) == 3

@@ -219,3 +219,24 @@ def test_moving_ims_closer_warns_and_asks_for_the_reason(qtbot, ctx, reception, 
     dialog.accept()
     assert dialog.moved is not None and dialog.moved.starts_at == at(date(2026, 12, 2), 9)
     assert "&" not in [w.text() for w in dialog.findChildren(QLabel) if w.text() == "&New start:" and not w.buddy()]
+
+
+def test_a_series_closer_than_the_interval_asks_for_the_reason_then_books(qtbot, ctx, reception, anh):
+    from frontdesk.services.patients import search_patients
+
+    ims = {t.name: t for t in list_appointment_types(ctx, reception)}["IMS treatment"]
+    dialog = BookingDialog(ctx, reception, start=at(MONDAY, 9), therapist_id=1, type_id=ims.id,
+                           patient=search_patients(ctx, reception, "nguyen")[0], area=KNEE.key)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.repeat.setChecked(True)
+    dialog.unit.setCurrentIndex(dialog.unit.findData("days"))
+    dialog.every.setValue(3)
+    dialog.count.setValue(3)
+    dialog.accept()  # plans the dates
+    dialog.accept()  # books: the second date is 3 days after the first
+    assert dialog.booked == [] and dialog.reason.isVisibleTo(dialog)
+    assert dialog.warning.text().startswith("Thursday, December 3: Only 3 days")
+    qtbot.keyClicks(dialog.reason, "Acute flare-up")
+    dialog.accept()
+    assert len(dialog.booked) == 3
