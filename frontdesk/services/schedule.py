@@ -560,10 +560,13 @@ def check_booking(ctx: ServiceContext, actor: Actor, request: BookingRequest,
 
 @checked_inputs
 def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int, expected_version: int,
-                           new_start: datetime, new_therapist_id: int | None = None) -> AppointmentRecord:
+                           new_start: datetime, new_therapist_id: int | None = None,
+                           interval_reason: str = "") -> AppointmentRecord:
     """Move a booked appointment to another time and/or therapist; same rules as a booking.
 
-    The length is kept. ``expected_version`` guards against a colleague's change in between.
+    The length is kept. ``expected_version`` guards against a colleague's change in between. An IMS
+    treatment moved closer to another of the patient's than the clinic's interval needs
+    ``interval_reason`` (`IntervalReasonNeeded` otherwise), kept in its history and the audit.
     """
     _require_aware(new_start)
     with UnitOfWork(ctx, actor, write=True) as uow:
@@ -585,19 +588,27 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
             raise ValidationFailed({"therapist": "Choose a physiotherapist who is working at the clinic."})
         interval = Interval(new_start, new_start + (row.ends_at - row.starts_at))
         kind = session.get(AppointmentType, row.type_id)
+        warning = ""
         if kind.is_ims:
-            reasons, first_allowed = _ims_problems(ctx, therapist, row.patient_id, row.area,
-                                                   new_start.astimezone(ctx.zone).date(), session)
+            on = new_start.astimezone(ctx.zone).date()
+            reasons, first_allowed = _ims_problems(ctx, therapist, row.patient_id, row.area, on, session)
             if reasons:
                 raise BookingRefused(reasons, first_allowed=first_allowed, ims=True)
+            warning = _interval_warning(ctx, session, row.patient_id, on, clinic_settings_in(session).ims_interval_days,
+                                        ignore=row.id)
+            if warning and not interval_reason.strip():
+                raise IntervalReasonNeeded(warning)
         _raise_for(_check_in_session(ctx, session, therapist, row.patient_id, interval, ignore=row.id))
         before = {"starts_at": row.starts_at.isoformat(), "therapist_id": row.therapist_id}
         after = {"starts_at": interval.start.isoformat(), "therapist_id": therapist.id}
+        why = {"reason": "IMS closer than the clinic's interval: " + interval_reason.strip()} \
+            if warning and interval_reason.strip() else {}
         row.starts_at, row.ends_at, row.therapist_id = interval.start, interval.end, therapist.id
         row.version += 1
         row.updated_at, row.updated_by = ctx.now(), actor.user_id
-        _event(session, ctx, actor, row.id, "moved", {"from": before, "to": after})
-        uow.audit("move", "appointment", row.id, patient_id=row.patient_id, before=before, after=after)
+        _event(session, ctx, actor, row.id, "moved", {"from": before, "to": after, **why})
+        uow.audit("move", "appointment", row.id, patient_id=row.patient_id, before=before, after=after,
+                  **({"interval_reason": interval_reason.strip()} if why else {}))
         session.flush()
         record = _record_by_id(session, row.id)
         uow.commit()
@@ -689,6 +700,8 @@ def book_series(ctx: ServiceContext, actor: Actor, request: BookingRequest,
             day = format_day(start.astimezone(ctx.zone).date())
             try:
                 _patient, _therapist, _kind, interval = _checked_interval(ctx, session, occurrence)
+            except IntervalReasonNeeded as error:
+                raise IntervalReasonNeeded(f"{day}: {error.warning}") from None
             except BookingRefused as error:
                 raise BookingRefused([f"{day}:", *error.reasons], first_allowed=error.first_allowed,
                                      ims=error.ims) from None

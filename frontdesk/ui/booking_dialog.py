@@ -13,7 +13,7 @@ free slot (Space cycles the choice) before anything is booked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -64,6 +64,7 @@ from frontdesk.ui.booking_fields import (
     DateField,
     area_combo,
     bookings_text,
+    last_ims_area,
     picked_start,
     select_data,
     set_start,
@@ -207,7 +208,9 @@ class BookingDialog(QDialog):
             select_data(self.type, lambda k: k.id == type_id)
         if therapist_id is not None:
             select_data(self.therapist, lambda t: t.id == therapist_id)
-        if start is None:
+        if start is None and rebook is not None:
+            start = next_grid_time(ctx.now(), ctx.zone)  # nothing free was found: the note says why
+        elif start is None:
             start = self._next_free_start(therapist_id, patient.id if patient is not None else None)
         local = start.astimezone(ctx.zone)
         self.date = DateField(local.date(), ctx.today())
@@ -376,9 +379,14 @@ class BookingDialog(QDialog):
             self.bookings.hide()
         elif patient_id != self._bookings_for:
             try:
-                self.bookings.setText(bookings_text(patient_bookings(self.ctx, self.actor, patient_id), self.ctx.zone))
+                bookings = patient_bookings(self.ctx, self.actor, patient_id)
             except ServiceError as error:
                 self.bookings.setText(error.message)
+            else:
+                self.bookings.setText(bookings_text(bookings, self.ctx.zone))
+                area = last_ims_area(bookings)
+                if area and not self.area.currentData():  # an IMS area not chosen yet: the one of the last IMS
+                    select_data(self.area, lambda key: key == area)
             self._bookings_for = patient_id
         self.bookings.setVisible(patient_id is not None)
         self.refresh_check()
@@ -474,7 +482,8 @@ class BookingDialog(QDialog):
     # --- Series ---------------------------------------------------------------------------------
 
     def _plan_key(self, request: BookingRequest) -> tuple:
-        return (request, self.every.value(), self.unit.currentData(), self.count.value())
+        # The reason for booking IMS sooner does not change the dates: typing it needs no new plan.
+        return (replace(request, interval_reason=""), self.every.value(), self.unit.currentData(), self.count.value())
 
     def plan(self) -> bool:
         request = self.request()

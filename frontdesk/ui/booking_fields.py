@@ -311,6 +311,14 @@ class DateField(QWidget):
         self.edit.selectAll()
 
 
+def last_ims_area(bookings) -> str:
+    """The IMS area of the patient's most recent IMS appointment among their bookings ("" if none)."""
+    for record in (*bookings.last, *reversed(bookings.upcoming)):
+        if record.is_ims and record.area:
+            return record.area
+    return ""
+
+
 def bookings_text(bookings, zone: ZoneInfo) -> str:
     """The patient's last and next appointments in date order, one short line each, for the booking
     dialogs: "Last: Fri Nov 27, 2026, 10:15 · IMS treatment · Alex Schell · Right lower leg"."""

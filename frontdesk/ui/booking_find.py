@@ -44,6 +44,7 @@ from frontdesk.ui.booking_fields import (
     DateField,
     area_combo,
     bookings_text,
+    last_ims_area,
     picked_date,
     select_data,
     therapist_combo,
@@ -186,9 +187,14 @@ class FindSlotDialog(QDialog):
             self.bookings.hide()
             return
         try:
-            self.bookings.setText(bookings_text(patient_bookings(self.ctx, self.actor, patient_id), self.ctx.zone))
+            bookings = patient_bookings(self.ctx, self.actor, patient_id)
         except ServiceError as error:
             self.bookings.setText(error.message)
+        else:
+            self.bookings.setText(bookings_text(bookings, self.ctx.zone))
+            area = last_ims_area(bookings)
+            if area and not self.area.currentData():  # an IMS area not chosen yet: the one of the last IMS
+                select_data(self.area, lambda key: key == area)
         self.bookings.show()
         if self.model.rowCount():
             self.search()

@@ -1,13 +1,18 @@
-"""Move an appointment to another time or physiotherapist: the keyboard twin of drag and drop."""
+"""Move an appointment to another time or physiotherapist: the keyboard twin of drag and drop.
+
+An IMS treatment moved closer to another of the patient's than the clinic's interval is warned about
+at once and needs a reason, as when booking."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -18,12 +23,13 @@ from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.schedule import (
     AppointmentRecord,
     BookingRequest,
+    IntervalReasonNeeded,
     SlotTaken,
     check_booking,
     list_therapists,
     reschedule_appointment,
 )
-from frontdesk.ui.booking_fields import date_edit, escape, picked_start, select_data, therapist_combo, time_edit
+from frontdesk.ui.booking_fields import DateField, escape, picked_start, select_data, therapist_combo, time_edit
 from frontdesk.ui.errors import report_unexpected
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.widgets import ERROR_STYLE
@@ -47,16 +53,33 @@ class MoveDialog(QDialog):
                          f"{escape(record.therapist_name)}")
         self.therapist = therapist_combo(list_therapists(ctx, actor))
         select_data(self.therapist, lambda t: t.id == record.therapist_id)
-        self.date = date_edit(local.date())
+        self.date = DateField(local.date(), ctx.today())
         self.date.setObjectName("date")
         self.time = time_edit(local.time())
         self.time.setObjectName("time")
-        when = QHBoxLayout()
+        when_box = QWidget()
+        when = QHBoxLayout(when_box)
+        when.setContentsMargins(0, 0, 0, 0)
         when.addWidget(self.date)
         when.addWidget(self.time)
+        when.addStretch(1)
+        when_box.setFocusProxy(self.date)
+        self.warning = QLabel("")
+        self.warning.setObjectName("interval_warning")
+        self.warning.setWordWrap(True)
+        self.warning.setTextFormat(Qt.PlainText)
+        self.warning.setStyleSheet("background: #fff3cd; padding: 4px; border-radius: 3px;")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("interval_reason")
+        self.reason.setMaxLength(500)
+        self.reason.setPlaceholderText("Why this IMS treatment is moved sooner (kept with the appointment)")
+        self.reason_label = QLabel("&Why sooner:")
+        self.reason_label.setBuddy(self.reason)
         form = QFormLayout()
         form.addRow("&Physiotherapist:", self.therapist)
-        form.addRow("&New start:", when)
+        form.addRow("&New start:", when_box)
+        form.addRow("", self.warning)
+        form.addRow(self.reason_label, self.reason)
         self.problems = QLabel("")
         self.problems.setObjectName("problems")
         self.problems.setWordWrap(True)
@@ -74,8 +97,15 @@ class MoveDialog(QDialog):
         layout.addWidget(buttons)
         for signal in (self.therapist.currentIndexChanged, self.date.dateChanged, self.time.timeChanged):
             signal.connect(self.refresh_check)
+        self._show_warning("")
         remember_geometry(self, "move_dialog")
         self.time.setFocus()
+
+    def _show_warning(self, text: str) -> None:
+        self.too_close = text
+        self.warning.setText(text)
+        for widget in (self.warning, self.reason, self.reason_label):
+            widget.setVisible(bool(text))
 
     def refresh_check(self) -> None:
         therapist = self.therapist.currentData()
@@ -86,13 +116,29 @@ class MoveDialog(QDialog):
         except ServiceError as error:
             self.problems.setText(error.message)
             return
+        self._show_warning(check.too_close)
         self.problems.setText("\n".join(check.problems))
 
     def accept(self) -> None:
         therapist = self.therapist.currentData()
+        if not self.date.commit():
+            self.problems.setText("The new date is not a date; type one like 2026-12-07 or Dec 7.")
+            self.date.setFocus()
+            return
+        reason = self.reason.text().strip() if self.too_close else ""
+        if self.too_close and not reason:
+            self.problems.setText("Give the reason for moving this IMS treatment sooner (Alt+W), or pick another date.")
+            self.reason.setFocus()
+            return
         try:
             self.moved = reschedule_appointment(self.ctx, self.actor, self.record.id, self.record.version,
-                                                picked_start(self.date, self.time, self.ctx.zone), therapist.id)
+                                                picked_start(self.date, self.time, self.ctx.zone), therapist.id,
+                                                interval_reason=reason)
+        except IntervalReasonNeeded as error:
+            self._show_warning(error.warning)
+            self.problems.setText("Give the reason for moving this IMS treatment sooner (Alt+W).")
+            self.reason.setFocus()
+            return
         except SlotTaken as error:
             self.problems.setText(error.message)
             return

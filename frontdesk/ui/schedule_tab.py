@@ -365,10 +365,14 @@ class ScheduleTab(QWidget):
 
     def move_by_drop(self, appointment_id: int, version: int, start: datetime, therapist_id: int) -> None:
         """A block was dropped on a cell: move it there (the service checks every rule)."""
-        from frontdesk.services.schedule import reschedule_appointment
+        from frontdesk.services.schedule import IntervalReasonNeeded, reschedule_appointment
 
         try:
             record = reschedule_appointment(self.ctx, self.actor, appointment_id, version, start, therapist_id)
+        except IntervalReasonNeeded as error:
+            self.prompts.error(self, "Move appointment", f"{error.warning} Not moved: use Move… (Ctrl+M) to "
+                                                         "give the reason.")
+            return
         except Conflict as error:
             self.prompts.error(self, "Move appointment", error.message)
             self.reload()

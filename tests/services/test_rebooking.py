@@ -143,3 +143,30 @@ def test_book_again_copies_the_last_visit_and_proposes_the_first_allowed_slot(ct
 def test_book_again_without_any_visit_asks_for_the_type(ctx, reception, ben):
     proposal = rebooking(ctx, reception, ben)
     assert proposal.template is None and proposal.slot is None and "choose the type" in proposal.note
+
+
+def test_moving_ims_closer_needs_a_reason_too(ctx, reception, screened, chris, ims_type):
+    from frontdesk.services.schedule import reschedule_appointment
+
+    ims(ctx, reception, screened, chris.id, ims_type.id, at(MONDAY, 9))
+    later = ims(ctx, reception, screened, chris.id, ims_type.id, at(MONDAY + timedelta(days=7), 9))
+    with pytest.raises(IntervalReasonNeeded):
+        reschedule_appointment(ctx, reception, later.id, later.version, at(MONDAY + timedelta(days=3), 9))
+    moved = reschedule_appointment(ctx, reception, later.id, later.version, at(MONDAY + timedelta(days=3), 9),
+                                   interval_reason="Away the week after")
+    assert moved.starts_at == at(MONDAY + timedelta(days=3), 9)
+    # moving it within its own week is not "closer to itself"
+    again = reschedule_appointment(ctx, reception, moved.id, moved.version, at(MONDAY + timedelta(days=10), 10))
+    assert again.starts_at == at(MONDAY + timedelta(days=10), 10)
+
+
+def test_a_series_closer_than_the_interval_needs_the_reason_once(ctx, reception, screened, chris, ims_type):
+    from frontdesk.services.schedule import book_series
+
+    request = BookingRequest(screened, chris.id, ims_type.id, at(MONDAY, 9), LEFT_KNEE.key)
+    twice_a_week = [at(MONDAY, 9), at(MONDAY + timedelta(days=3), 9), at(MONDAY + timedelta(days=7), 9)]
+    with pytest.raises(IntervalReasonNeeded) as refused:
+        book_series(ctx, reception, request, twice_a_week)
+    assert refused.value.warning.startswith("Thursday, December 3: Only 3 days")
+    booked = book_series(ctx, reception, replace(request, interval_reason="Acute flare-up"), twice_a_week)
+    assert len(booked) == 3

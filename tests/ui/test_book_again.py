@@ -176,3 +176,23 @@ def test_book_again_with_nothing_selected_says_what_to_do(qtbot, window):
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key_R, Qt.ControlModifier)
     assert window.book_again.active_dialog is None
     assert "select an appointment" in window.statusBar().currentMessage()
+
+
+def test_book_again_on_a_highlighted_search_result(qtbot, window, clinic):
+    window.tabs.setCurrentWidget(window.intake)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    search = window.intake.search
+    assert window.book_again_action in search.results.actions()  # its right-click menu
+    search.search_box.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is search.search_box)
+    keys = Keys(qtbot)
+    keys.type("kowalc")
+    qtbot.waitUntil(lambda: search.model.rowCount() == 1)  # the results show as one types
+    keys.press(Qt.Key_Down)  # into the results, the first row highlighted; nothing opened
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is search.results)
+    assert window.intake.patient is None
+    keys.press(Qt.Key_R, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.book_again.active_dialog is not None)
+    assert window.book_again.active_dialog.patient.patient_id == clinic["dorota"]

@@ -137,6 +137,14 @@ def test_a_typed_date_the_calendar_and_today(qtbot, ctx, reception):
     assert field.value() == ctx.today() and not field.error.isVisibleTo(dialog)
     assert field.popup.today_button.text() == "&Today"
 
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field.edit)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_F4)  # F4 opens it too; Escape closes only the calendar
+    qtbot.waitUntil(lambda: field.popup.isVisible())
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and field.popup.isAncestorOf(QApplication.focusWidget()))
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Escape)
+    qtbot.waitUntil(lambda: not field.popup.isVisible())
+    assert dialog.isVisible() and field.value() == ctx.today()
+
 
 def test_escape_closes_without_saving(qtbot, ctx, reception, anh):
     dialog = BookingDialog(ctx, reception)
@@ -182,11 +190,53 @@ def test_the_finder_shows_the_patients_bookings_and_keeps_ims_apart(qtbot, ctx, 
     book_appointment(ctx, reception, BookingRequest(anh, 1, ims.id, at(MONDAY, 9), KNEE.key))
     from frontdesk.services.patients import search_patients
 
-    finder = FindSlotDialog(ctx, reception, type_id=ims.id, patient=search_patients(ctx, reception, "nguyen")[0],
-                            area=KNEE.key)
+    finder = FindSlotDialog(ctx, reception, type_id=ims.id, patient=search_patients(ctx, reception, "nguyen")[0])
     qtbot.addWidget(finder)
     assert "Next: Mon Nov 30, 2026, 9:00" in finder.bookings.text()
+    assert finder.chosen_area == KNEE.key  # the area of the patient's last IMS, until another is chosen
     finder.search()
     days = {slot.starts_at.astimezone(VAN).date() for slot in finder.model.rows}
     assert days and all(abs((day - MONDAY).days) >= 7 for day in days)
     assert min(days) == MONDAY + timedelta(days=7)
+
+
+def test_moving_ims_closer_warns_and_asks_for_the_reason(qtbot, ctx, reception, anh):
+    from frontdesk.ui.schedule_move import MoveDialog
+
+    ims = {t.name: t for t in list_appointment_types(ctx, reception)}["IMS treatment"]
+    book_appointment(ctx, reception, BookingRequest(anh, 1, ims.id, at(MONDAY, 9), KNEE.key))
+    later = book_appointment(ctx, reception, BookingRequest(anh, 1, ims.id, at(MONDAY + timedelta(days=7), 9),
+                                                            KNEE.key))
+    dialog = MoveDialog(ctx, reception, later)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.warning.isVisibleTo(dialog)
+    dialog.date.setDate(date(2026, 12, 2))
+    assert "Only 2 days" in dialog.warning.text() and dialog.reason.isVisibleTo(dialog)
+    dialog.accept()
+    assert dialog.moved is None and "reason" in dialog.problems.text()
+    qtbot.keyClicks(dialog.reason, "Away next week")
+    dialog.accept()
+    assert dialog.moved is not None and dialog.moved.starts_at == at(date(2026, 12, 2), 9)
+    assert "&" not in [w.text() for w in dialog.findChildren(QLabel) if w.text() == "&New start:" and not w.buddy()]
+
+
+def test_a_series_closer_than_the_interval_asks_for_the_reason_then_books(qtbot, ctx, reception, anh):
+    from frontdesk.services.patients import search_patients
+
+    ims = {t.name: t for t in list_appointment_types(ctx, reception)}["IMS treatment"]
+    dialog = BookingDialog(ctx, reception, start=at(MONDAY, 9), therapist_id=1, type_id=ims.id,
+                           patient=search_patients(ctx, reception, "nguyen")[0], area=KNEE.key)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.repeat.setChecked(True)
+    dialog.unit.setCurrentIndex(dialog.unit.findData("days"))
+    dialog.every.setValue(3)
+    dialog.count.setValue(3)
+    dialog.accept()  # plans the dates
+    dialog.accept()  # books: the second date is 3 days after the first
+    assert dialog.booked == [] and dialog.reason.isVisibleTo(dialog)
+    assert dialog.warning.text().startswith("Thursday, December 3: Only 3 days")
+    qtbot.keyClicks(dialog.reason, "Acute flare-up")
+    dialog.accept()
+    assert len(dialog.booked) == 3
