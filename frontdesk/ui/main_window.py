@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 import frontdesk
@@ -62,7 +62,10 @@ class MainWindow(QMainWindow):
         self.actor = SignedIn(actor, self)
         self.prompts = prompts or Prompts()
         self.setWindowTitle("Front Desk")
-        self.resize(1280, 820)
+        # 1280×820, or the whole screen when it is smaller (the smallest counter screen is 1024×700).
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else None
+        self.resize(min(1280, room.width()) if room else 1280, min(820, room.height()) if room else 820)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("main_tabs")

@@ -414,10 +414,14 @@ class _AreaList(QListWidget):
     def fit_columns(self) -> None:
         if not self.count():
             return
+        # Every cell as wide as the longest name (a uniform size would take the first, shorter one).
+        grid = QSize(self.column_width(), self.sizeHintForRow(0))
+        if self.gridSize() != grid:
+            self.setGridSize(grid)
         inner = self.viewport().width() if self.isVisible() else self.width() - 2 * self.frameWidth()
         columns = max(1, min(AREA_COLUMNS, inner // max(1, self.column_width())))
         rows = -(-self.count() // columns)
-        height = rows * self.sizeHintForRow(0) + 2 * self.frameWidth() + 8
+        height = rows * grid.height() + 2 * self.frameWidth() + 8
         self.columns = columns
         if height != self.height():
             self.setFixedHeight(height)

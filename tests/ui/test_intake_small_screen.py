@@ -90,6 +90,19 @@ def clipped_widgets(root: QWidget) -> list[str]:
     return problems
 
 
+def cut_areas(tab) -> list[str]:
+    """Areas to treat whose name does not fit its place in the list (or lies outside the list)."""
+    areas = tab.screening_form.planned.areas
+    problems = []
+    for row in range(areas.count()):
+        item = areas.item(row)
+        rect = areas.visualItemRect(item)
+        needed = areas.sizeHintForIndex(areas.indexFromItem(item)).width()  # check box, text and margins
+        if rect.width() < needed or not areas.viewport().rect().contains(rect):
+            problems.append(f"{item.text()!r}: {rect.width()} wide at {rect.x()},{rect.y()}, needs {needed}")
+    return problems
+
+
 def elided_cells(view: QTableView) -> list[str]:
     """Cells whose text does not fit: wider than the column and not wrapped onto lines the row holds."""
     model, metrics, problems = view.model(), view.fontMetrics(), []
@@ -132,9 +145,9 @@ def open_long_named_patient(window, qtbot):
         "Patellofemoral or knee pain")
     tab = window.intake
     tab.search.search_box.setFocus()
-    qtbot.keyClicks(QApplication.focusWidget(), "kowal")
+    qtbot.keyClicks(tab.search.search_box, "kowal")
     qtbot.waitUntil(lambda: tab.search.model.rowCount() == 1)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+    qtbot.keyClick(tab.search.search_box, Qt.Key_Return)
     assert tab.patient is not None and tab.history_panel.model.rowCount() == 1
     return tab
 
@@ -148,6 +161,7 @@ def test_an_open_patient_with_a_verdict_fits_1024_by_700(small_window, qtbot, tm
     assert clipped_widgets(tab) == []
     assert elided_cells(tab.verdict.areas_view) == []
     assert elided_cells(tab.search.results) == []
+    assert cut_areas(tab) == []
     header = tab.verdict.areas_view.horizontalHeader()
     assert header.sectionResizeMode(0) == header.ResizeMode.ResizeToContents  # the area column sized to its names
     # Scrolled to the questions, every choice is readable too.
@@ -169,3 +183,17 @@ def test_a_new_screening_fits_1024_by_700(small_window, qtbot, tmp_path):
     assert clipped_widgets(tab) == []
     assert elided_cells(tab.verdict.areas_view) == []
     assert tab.verdict.areas_model.rowCount() == 4
+    assert cut_areas(tab) == []
+
+
+@pytest.mark.parametrize("size", [(1280, 820), (1600, 1000)])
+def test_larger_windows_cut_nothing_either(window, qtbot, size):
+    window.tabs.setCurrentWidget(window.intake)
+    window.resize(*size)
+    window.show()
+    qtbot.waitUntil(lambda: window.intake.scroll.viewport().width() > 0)
+    tab = open_long_named_patient(window, qtbot)
+    QApplication.processEvents()
+    assert clipped_widgets(tab) == []
+    assert elided_cells(tab.verdict.areas_view) == []
+    assert cut_areas(tab) == []
