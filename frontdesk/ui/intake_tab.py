@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import fields
 from types import ModuleType
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -59,6 +60,20 @@ def _screenings() -> ModuleType:
     from frontdesk.services import screenings
 
     return screenings
+
+
+class _WheelGuard(QObject):
+    """Hands a wheel turn over a choice that does not have the focus to `scroll_bar` (the page scrolls)."""
+
+    def __init__(self, scroll_bar: QWidget, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.scroll_bar = scroll_bar
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            QApplication.sendEvent(self.scroll_bar, event)
+            return True
+        return False
 
 
 FIELD_NAMES = {
@@ -124,6 +139,11 @@ class IntakeTab(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(form_page)
+        # Scrolling the form with the wheel must not change a choice the pointer happens to pass over.
+        self._wheel_guard = _WheelGuard(self.scroll.verticalScrollBar(), self)
+        for choice in form_page.findChildren(QComboBox):
+            choice.setFocusPolicy(Qt.StrongFocus)
+            choice.installEventFilter(self._wheel_guard)
         self.scroll.setFocusPolicy(Qt.NoFocus)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
 

@@ -197,3 +197,21 @@ def test_larger_windows_cut_nothing_either(window, qtbot, size):
     assert clipped_widgets(tab) == []
     assert elided_cells(tab.verdict.areas_view) == []
     assert cut_areas(tab) == []
+
+
+def test_the_wheel_scrolls_the_form_without_changing_a_choice_under_the_pointer(small_window, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    tab = small_window.intake
+    tab.new_patient()
+    payer = tab.patient_form.payer
+    before = payer.currentText()
+    bar = tab.scroll.verticalScrollBar()
+    assert bar.value() == 0 and not payer.hasFocus()
+    centre = QPointF(payer.rect().center())
+    wheel = QWheelEvent(centre, QPointF(payer.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                        Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(payer, wheel)
+    assert payer.currentText() == before  # the patient's payer is not changed by passing over it
+    assert bar.value() > 0  # the page scrolled instead
