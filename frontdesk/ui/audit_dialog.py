@@ -76,7 +76,8 @@ class AuditTrailDialog(QDialog):
         self._search_timer.setInterval(250)
         self._search_timer.timeout.connect(self.run_search)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
-        self.search.returnPressed.connect(self.run_search)
+        self.search.returnPressed.connect(self._enter)
+        self._searched: str | None = None
         self.matches.currentItemChanged.connect(self._patient_chosen)
 
         self.model = AuditEntryModel(ctx.zone)
@@ -125,11 +126,20 @@ class AuditTrailDialog(QDialog):
         self._search_timer.stop()
         found = call_service(self, self.prompts, "Audit trail", search_patients, self.ctx, self.actor,
                              self.search.text(), include_archived=True) or []
+        self._searched = self.search.text()
         self.matches.clear()
         for patient in found:
-            item = QListWidgetItem(f"{patient.name} — born {patient.date_of_birth:%Y-%m-%d}")
+            archived = " (archived)" if patient.archived else ""
+            item = QListWidgetItem(f"{patient.name} — born {patient.date_of_birth:%Y-%m-%d}{archived}")
             item.setData(Qt.UserRole, patient)
             self.matches.addItem(item)
+        if found:
+            self.matches.setCurrentRow(0)  # highlighted is chosen: its trail shows at once
+
+    def _enter(self) -> None:
+        """Enter searches only when the list is not for the text typed; the highlighted patient stays."""
+        if self._search_timer.isActive() or self._searched != self.search.text():
+            self.run_search()
 
     def _patient_chosen(self, item: QListWidgetItem | None, _previous: QListWidgetItem | None = None) -> None:
         if item is not None:

@@ -200,3 +200,26 @@ def test_a_patient_chosen_from_outside_clears_the_old_search(window, qtbot, peop
     picker.set_patient(dana)
     assert picker.model.rowCount() == 0 and picker.box.text() == ""
     assert picker.patient_id == people["dana"] and "Kelly, Dana" in picker.status.text()
+
+
+def test_the_audit_trail_search_shows_the_highlighted_patient_and_marks_archived_ones(window, qtbot, people):
+    from frontdesk.ui.audit_dialog import AuditTrailDialog
+
+    dialog = AuditTrailDialog(window.ctx, window.actor, window.prompts, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    dialog.search.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.search)
+    type_text(qtbot, "bui")
+    qtbot.waitUntil(lambda: dialog.matches.count() == 2)
+    assert dialog.patient.id == people["quang"]  # the first match is highlighted, and its trail shown
+    dialog.matches.setCurrentRow(1)
+    assert dialog.patient.id == people["thao"]
+    press(qtbot, Qt.Key_Return)  # in the search box: the list is for this text, so Thảo stays
+    assert dialog.patient.id == people["thao"] and dialog.matches.currentRow() == 1
+    press(qtbot, Qt.Key_A, Qt.ControlModifier)
+    type_text(qtbot, "archer")
+    press(qtbot, Qt.Key_Return)  # typed, not yet searched: Enter searches at once
+    assert dialog.matches.count() == 1 and dialog.matches.item(0).text().endswith("(archived)")
+    assert dialog.patient.id == people["anne"]
