@@ -329,6 +329,7 @@ class IntakeTab(QWidget):
         if record is None:
             return
         self.patient = record
+        self.search.mark_restored(record.id)
         current = self.history_panel.current_record()
         self._show_patient(record, current.id if current else None)
         self._set_status(f"Restored {record.name}: the record can be screened and booked again.")

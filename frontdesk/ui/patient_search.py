@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent
@@ -56,6 +57,10 @@ class PatientSearchModel(RowTableModel[PatientSummary]):
 
     def row_foreground(self, row: PatientSummary) -> QColor | None:
         return ARCHIVED_COLOUR if row.archived else None
+
+    def replace_row(self, row: int, patient: PatientSummary) -> None:
+        self._rows[row] = patient
+        self.row_changed(row)
 
 
 class _SearchBox(QLineEdit):
@@ -184,6 +189,12 @@ class PatientSearchPanel(QWidget):
         if rows:
             return self.model.row_at(rows[0].row())
         return self.model.row_at(index.row()) if index.isValid() else None
+
+    def mark_restored(self, patient_id: int) -> None:
+        """A listed record was restored: list it as active, still highlighted."""
+        for row, patient in enumerate(self.model.rows):
+            if patient.id == patient_id and patient.archived:
+                self.model.replace_row(row, replace(patient, archived=False))
 
     def clear_results(self) -> None:
         """Forget the last search (the patient on screen changed some other way)."""

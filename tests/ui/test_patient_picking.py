@@ -123,6 +123,8 @@ def test_an_archived_patient_is_found_marked_and_can_be_restored(intake, qtbot, 
     assert not open_patient(window.ctx, window.actor, people["anne"]).archived
     assert "Restored Archer, Anne" in intake.status.text()
     assert "(archived)" not in intake.title.text()
+    assert panel.model.index(0, 0).data() == "Archer, Anne"  # the list says so too, still highlighted
+    assert panel.highlighted().id == people["anne"]
 
 
 def test_the_booking_picker_takes_the_highlighted_patient(window, qtbot, people):
