@@ -43,6 +43,8 @@ UNFINISHED = LevelLook("○", "Not finished", "#4a5560", "#eef1f4")
 #: Between the areas of a headline.
 SEPARATOR = " · "
 
+NO_AREAS = "no area to treat chosen yet"
+
 PHYSIOTHERAPY_NOTE = "Ordinary physiotherapy (without needles) is fine now: this verdict is about IMS only."
 
 
@@ -65,32 +67,38 @@ def questions_to_answer(missing: int) -> str:
     return f"{missing} question{'s' if missing != 1 else ''} to answer"
 
 
+def _capitalised(parts: list[tuple[LevelLook, str]]) -> list[tuple[LevelLook, str]]:
+    return [(look, words[:1].upper() + words[1:]) for look, words in parts]
+
+
 def headline(assessment: Assessment, decision: ReviewDecision | None = None, *,
              missing: int = 0) -> tuple[tuple[LevelLook, str], ...]:
     """The verdict in one line, as (look, words) parts: one part per area to treat
-    ("Left thigh: IMS now", "Left knee: from January 23, 2027"), or the whole patient's when no area is
-    chosen. With questions still to answer the first part says how many, in the neutral look, and only
-    areas already held up follow (answering more can only hold an area up further, never free it)."""
+    ("Left thigh: IMS now", "Left knee: from January 23, 2027"). With questions still to answer the
+    first part says how many, in the neutral look, and only areas already held up follow (answering more
+    can only hold an area up further, never free it). With no area chosen yet (a screening being filled
+    in) it says so, neutral, and gives the whole patient's level only when something holds IMS up."""
     parts: list[tuple[LevelLook, str]] = []
     if missing:
         parts.append((UNFINISHED, questions_to_answer(missing)))
-    if assessment.areas:
+    if not assessment.areas:
+        parts.append((UNFINISHED, NO_AREAS))
+        level = effective_level(assessment, decision)
+        if level is not Level.ELIGIBLE:
+            parts.append((LOOKS[level], whole_patient(level, assessment.not_before)))
+    else:
         for verdict in assessment.areas:
             level = effective_level(verdict, decision)
             if missing and level is Level.ELIGIBLE:
                 continue
             parts.append((LOOKS[level], f"{verdict.area.label}: {outcome(level, verdict.not_before)}"))
-    else:
-        level = effective_level(assessment, decision)
-        if not missing or level is not Level.ELIGIBLE:
-            parts.append((LOOKS[level], whole_patient(level, assessment.not_before)))
-    return tuple(parts)
+    return tuple(_capitalised(parts[:1]) + parts[1:])
 
 
 def whole_patient(level: Level, not_before: date | None = None) -> str:
     """A level in words with what it means: 'Eligible: IMS now', 'Not yet: from February 1, 2027',
     'Physiotherapist review first', 'Not eligible now'."""
-    if level in (Level.ELIGIBLE, Level.NOT_YET):
+    if level is Level.ELIGIBLE or (level is Level.NOT_YET and not_before is not None):
         return f"{level.label}: {outcome(level, not_before)}"
     return level.label
 
@@ -101,9 +109,10 @@ def headline_text(parts: tuple[tuple[LevelLook, str], ...]) -> str:
 
 
 def overall_look(assessment: Assessment, decision: ReviewDecision | None = None, *, missing: int = 0) -> LevelLook:
-    """The look of the verdict as a whole: neutral while questions are open and nothing holds IMS up."""
+    """The look of the verdict as a whole: neutral while questions are open (or no area is chosen) and
+    nothing holds IMS up."""
     level = effective_level(assessment, decision)
-    if missing and level is Level.ELIGIBLE:
+    if (missing or not assessment.areas) and level is Level.ELIGIBLE:
         return UNFINISHED
     return LOOKS[level]
 
