@@ -34,6 +34,20 @@ def search_words(text: str) -> list[str]:
     return search_key(_SEARCH_SEPARATORS.sub(" ", text)).split()
 
 
+def family_given(text: str) -> tuple[str, str] | None:
+    """A search typed the way the app prints names, "Family, Given": the family part and the given part,
+    each folded like the stored keys ("Ødegård, Zoë \"Zo\"" gives ("odegard", "zoe"): the quoted
+    preferred name that follows the given names is left out). None without a comma or with an empty
+    family part."""
+    if "," not in text:
+        return None
+    family, _comma, given = text.partition(",")
+    given = given.split('"', 1)[0].split("“", 1)[0]
+    family_key = search_key(_SEARCH_SEPARATORS.sub(" ", family))
+    given_key = search_key(_SEARCH_SEPARATORS.sub(" ", given))
+    return (family_key, given_key) if family_key else None
+
+
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """Text as typed, minus invisible control characters (tabs and, where allowed, line breaks kept)."""
     allowed = {"\n", "\t"} if multiline else set()

@@ -11,7 +11,14 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, func, or_, s
 
 from frontdesk.db.models import Patient, Screening
 from frontdesk.domain.contact import format_phone, phone_search_digits
-from frontdesk.domain.patients import PatientDetails, display_name, search_key, search_words, validate_patient
+from frontdesk.domain.patients import (
+    PatientDetails,
+    display_name,
+    family_given,
+    search_key,
+    search_words,
+    validate_patient,
+)
 from frontdesk.domain.payer import Payer, validate_referral
 from frontdesk.domain.roles import Permission
 from frontdesk.services.boundary import checked_inputs
@@ -276,6 +283,17 @@ def _name_candidates(words: list[str], filters: list[ColumnElement[bool]], limit
     return union_all(*branches)
 
 
+def _family_given_candidates(family: str, given: str, filters: list[ColumnElement[bool]], limit: int) -> Select:
+    """"Family, Given": the family name starts with the family part and the given (or preferred) name
+    with the given part; read in order from the family-name index."""
+    conditions = [Patient.family_key >= family, Patient.family_key < family + _KEY_END]
+    if given:
+        end = given + _KEY_END
+        conditions.append(or_(and_(Patient.given_key >= given, Patient.given_key < end),
+                              and_(Patient.preferred_key >= given, Patient.preferred_key < end)))
+    return _search_order(select(Patient.id).where(*conditions, *filters)).limit(limit)
+
+
 def _phone_candidates(uow: UnitOfWork, digits: str, filters: list[ColumnElement[bool]], limit: int) -> Select:
     """An area code matches most patients: walk them in name order and stop at `limit`. A longer prefix
     matches few: find them by number, then sort."""
@@ -292,9 +310,11 @@ def _phone_candidates(uow: UnitOfWork, digits: str, filters: list[ColumnElement[
 def search_patients(ctx: ServiceContext, actor: Actor, query: str, *, limit: int = SEARCH_LIMIT,
                     include_archived: bool = True) -> list[PatientSummary]:
     """Patients whose name starts with each typed word (any of family, given, preferred name, in any
-    order: "Kelly, D", "D Kelly", "kel da"), whose phone starts with the typed digits, or who were born
-    on the typed date (YYYY-MM-DD); sorted by family name, given name and id. Archived records are
-    found too (an archived patient may still be on the schedule) and say so in `archived`."""
+    order: "D Kelly", "kel da"), or, typed the way the app prints names ("Kelly, D"), whose family name
+    starts with the part before the comma and given or preferred name with the part after it (when that
+    finds no one, the words in any order); whose phone starts with the typed digits; or who were born on
+    the typed date (YYYY-MM-DD). Sorted by family name, given name and id. Archived records are found
+    too (an archived patient may still be on the schedule) and say so in `archived`."""
     text = query.strip()[:200]
     if not text:
         return []
@@ -312,6 +332,13 @@ def search_patients(ctx: ServiceContext, actor: Actor, query: str, *, limit: int
         elif phone:
             matching = Patient.id.in_(_phone_candidates(uow, digits, filters, limit))
         else:
+            parts = family_given(text)
+            if parts is not None:
+                statement = select(*_SUMMARY_COLUMNS).where(
+                    Patient.id.in_(_family_given_candidates(*parts, filters, limit)), *filters)
+                found = [_summary(row) for row in uow.session.execute(_search_order(statement).limit(limit))]
+                if found:
+                    return found
             matching = Patient.id.in_(_name_candidates(words, filters, limit))
         statement = select(*_SUMMARY_COLUMNS).where(matching, *filters)
         return [_summary(row) for row in uow.session.execute(_search_order(statement).limit(limit))]

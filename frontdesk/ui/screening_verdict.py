@@ -91,7 +91,7 @@ class _FittedTable(QTableView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
 
-    def setModel(self, model) -> None:
+    def setModel(self, model) -> None:  # noqa: N802 - Qt's name
         super().setModel(model)
         model.modelReset.connect(self.fit_height)
 

@@ -27,7 +27,7 @@ KNEE_OPERATED = (Surgery(date(2026, 10, 14), KNEE),)  # six weeks ago: the thigh
 
 
 def test_each_level_has_its_own_sign_and_colours_and_none_is_the_unfinished_look():
-    looks = list(LOOKS.values()) + [UNFINISHED]
+    looks = [*LOOKS.values(), UNFINISHED]
     assert len({look.sign for look in looks}) == len({look.ink for look in looks}) == len(looks)
     assert [LOOKS[level].word for level in Level] == [level.label for level in Level]
     assert "…" not in "".join(look.sign for look in looks)

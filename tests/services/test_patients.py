@@ -112,6 +112,9 @@ def test_update_checks_the_version_and_reports_what_the_other_person_changed(ctx
         ('Ødegård, Zoë "Zo"', ["Zoë"]),  # a printed name with its preferred name, pasted
         ("odegard,zoe", ["Zoë"]),
         ("tsai, zoe", []),
+        ("ts, l", ["Li"]),
+        ("li, tsai", ["Li"]),  # the wrong way round with a comma: found by the words in any order
+        ("odegard, zo", ["Zoë"]),  # the preferred name after the comma
         ("250 493", ["Zoë"]),
         ("(604) 555-01", ["Li"]),
         ("1-250-493-1152", ["Zoë"]),
@@ -126,6 +129,17 @@ def test_search_by_name_phone_or_birth_date(ctx, reception, query, expected):
     register_patient(ctx, reception, LI)
     found = search_patients(ctx, reception, query)
     assert [open_patient(ctx, reception, hit.id).details.given_names for hit in found] == expected
+
+
+def test_family_comma_given_takes_the_part_after_the_comma_as_the_given_name(ctx, reception):
+    jack = register_patient(ctx, reception, PatientDetails(family_name="Sinclair", given_names="Jack Lucas",
+                                                           date_of_birth=date(2004, 4, 30)))
+    shirley = register_patient(ctx, reception, PatientDetails(family_name="Sinclair", given_names="Shirley",
+                                                              date_of_birth=date(1978, 12, 26)))
+    assert [hit.id for hit in search_patients(ctx, reception, "sinclair, s")] == [shirley.id]
+    assert [hit.id for hit in search_patients(ctx, reception, "Sinclair, Jack L")] == [jack.id]
+    assert [hit.id for hit in search_patients(ctx, reception, "sinclair s")] == [jack.id, shirley.id]  # any name
+    assert [hit.id for hit in search_patients(ctx, reception, "sinclair,")] == [jack.id, shirley.id]
 
 
 def test_archived_patients_are_found_and_marked(ctx, reception):

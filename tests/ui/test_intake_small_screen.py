@@ -78,7 +78,8 @@ def clipped_widgets(root: QWidget) -> list[str]:
         elif isinstance(widget, QComboBox):
             option = QStyleOptionComboBox()
             widget.initStyleOption(option)
-            room = widget.style().subControlRect(QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, widget).width()
+            room = widget.style().subControlRect(QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField,
+                                                 widget).width()
             text = widget.currentText()
             if text and metrics.horizontalAdvance(text) > room:
                 problems.append(f"choice {widget.objectName()!r}: {text!r} needs {metrics.horizontalAdvance(text)}, "
