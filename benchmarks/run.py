@@ -329,7 +329,8 @@ class Bench:
                 figure.samples.append(_timed(lambda: one(text)))
                 sql, args = self.raw_search_sql(kind, text)
                 figure.baseline.append(_timed(lambda: self.raw.execute(sql, args).fetchall()))
-        for label, text in (("name", "smi"), ("two words", "smith j"), ("phone", "250493"),
+        for label, text in (("name", "smi"), ("two words", "smith j"), ("family, given", "smith, j"),
+                            ("phone", "250493"),
                             ("birth date", "1980-03-14")):
             self.explain_service(f"patient search by {label}",
                                  lambda text=text: search_patients(self.ctx, self.actor, text))
