@@ -166,8 +166,9 @@ class HistoryPanel(QGroupBox):
         self.view.setTabKeyNavigation(False)
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
+        # Every column as wide as its text (the list scrolls sideways on a small screen; nothing is cut short).
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.review_button = QPushButton("Record re&view…")
         self.review_button.setObjectName("record_review")

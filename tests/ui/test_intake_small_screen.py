@@ -162,6 +162,7 @@ def test_an_open_patient_with_a_verdict_fits_1024_by_700(small_window, qtbot, tm
     assert clipped_widgets(tab) == []
     assert elided_cells(tab.verdict.areas_view) == []
     assert elided_cells(tab.search.results) == []
+    assert elided_cells(tab.history_panel.view) == []  # it may scroll sideways, but cuts nothing short
     assert cut_areas(tab) == []
     header = tab.verdict.areas_view.horizontalHeader()
     assert header.sectionResizeMode(0) == header.ResizeMode.ResizeToContents  # the area column sized to its names
@@ -197,6 +198,7 @@ def test_larger_windows_cut_nothing_either(window, qtbot, size):
     QApplication.processEvents()
     assert clipped_widgets(tab) == []
     assert elided_cells(tab.verdict.areas_view) == []
+    assert elided_cells(tab.history_panel.view) == []
     assert cut_areas(tab) == []
 
 
