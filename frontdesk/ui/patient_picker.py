@@ -85,9 +85,10 @@ class _ResultList(QListView):
 
 
 class PatientPicker(QWidget):
-    """A search box, its results and the chosen patient; `patient_chosen` carries the patient's id."""
+    """A search box, its results and the chosen patient; `patient_chosen` carries the patient's id, or
+    None when the highlighted record cannot be chosen (archived)."""
 
-    patient_chosen = Signal(int)
+    patient_chosen = Signal(object)
 
     def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,6 +201,9 @@ class PatientPicker(QWidget):
         if patient is None:
             return
         if patient.archived:
+            if self.chosen is not None:  # the highlighted row is the chosen one: here, none can be
+                self.chosen = None
+                self.patient_chosen.emit(None)
             may_restore = self.actor.may(Permission.EDIT_PATIENTS)
             self.status.setText(
                 f"<b>{_escape(patient.name)}</b>'s record is archived: restore it before booking."

@@ -167,6 +167,14 @@ def test_the_booking_picker_takes_the_highlighted_patient(window, qtbot, people)
     press(qtbot, Qt.Key_Return)
     assert picker.patient_id == people["dana"]
 
+    # An archived record highlighted is not the patient any more: the dialog no longer shows Dana's bookings.
+    picker.box.setFocus()
+    press(qtbot, Qt.Key_A, Qt.ControlModifier)
+    type_text(qtbot, "archer")
+    qtbot.waitUntil(lambda: picker.highlighted() is not None and picker.highlighted().id == people["anne"])
+    assert picker.patient_id is None and chosen[-1] is None
+    assert "archived" in picker.status.text()
+
 
 def test_the_booking_picker_lists_archived_records_and_restores_them_before_booking(window, qtbot, people):
     from frontdesk.ui.patient_picker import PatientPicker
