@@ -135,6 +135,8 @@ class AppointmentType(Base):
     is_ims: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    #: The fee per visit in cents, printed on the consent form; None while the clinic has not set one.
+    fee_cents: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (CheckConstraint("duration_minutes > 0", name="duration"),)
 
@@ -215,13 +217,19 @@ class ScreeningReview(Base):
 
 
 class Consent(Base):
-    """A consent form as issued: the exact PDF bytes and their SHA-256, signed on screen or on paper."""
+    """A consent form as issued: the exact PDF bytes and their SHA-256, signed on screen or on paper.
+
+    A consent belongs to one booked IMS appointment (None only on consents kept before that rule).
+    `electrical_stimulation` is the patient's yes or no given on screen; None when it is ticked on paper.
+    """
 
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     screening_id: Mapped[int] = mapped_column(ForeignKey("screenings.id"))
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
+    electrical_stimulation: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     method: Mapped[str] = mapped_column(String(20))

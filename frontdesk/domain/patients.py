@@ -162,3 +162,20 @@ def display_name(family: str, given: str, preferred: str = "") -> str:
     if preferred and preferred != given:
         name += f' "{preferred}"'
     return name
+
+
+def _writes_family_first(text: str) -> bool:
+    """True for names in scripts written family name first with no comma (Chinese, Japanese, Korean)."""
+    return any("\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af"
+               or "\uf900" <= char <= "\ufaff" for char in text)
+
+
+def reading_name(family: str, given: str) -> str:
+    """The legal name as the person writes it: 'Zoë Ødegård', '蔡英文' (family name first in Chinese,
+    Japanese and Korean), or the one name of a person who has only one."""
+    family, given = family.strip(), given.strip()
+    if not family or not given:
+        return family or given
+    if _writes_family_first(family + given):
+        return family + given
+    return f"{given} {family}"

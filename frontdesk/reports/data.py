@@ -55,7 +55,9 @@ class AreaVerdict:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The screening verdict: a level for the patient as a whole, reasons, and one line per area."""
+    """The screening verdict: a level for the patient as a whole, the reasons that hold IMS up for the
+    whole patient (an area's own reasons are on its line), notes that only inform the physiotherapist,
+    and one line per area. Each reason is listed once."""
 
     level: str
     tone: Tone
@@ -66,6 +68,8 @@ class Verdict:
     headline: tuple[tuple[Tone, str], ...] = ()
     #: A plain sentence under the headline, e.g. that ordinary physiotherapy is fine now.
     note: str | None = None
+    #: Findings that only inform the physiotherapist and hold nothing up, each once.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,17 +94,38 @@ class OnScreenSignature:
 
 
 @dataclass(frozen=True)
+class Physiotherapist:
+    """The physiotherapist who gives the treatment the consent is for."""
+
+    name: str
+    registration_number: str
+    designation: str = "Registered Physiotherapist"
+
+
+@dataclass(frozen=True)
 class ConsentData:
+    """A consent to IMS for one booked appointment.
+
+    `areas` are the areas that may be needled on that day, by name; `not_covered` names the other
+    areas asked about with what holds each up (e.g. "Left knee: not before May 10, 2025").
+    `fee_per_visit` is worded already ("$95.00"); None leaves a line to write it on.
+    `electrical_stimulation` is the patient's yes or no given on screen; None leaves the boxes to tick.
+    """
+
     clinic: ClinicDetails
     patient: PatientDetails
-    answers: tuple[ScreeningAnswer, ...]
-    verdict: Verdict
+    physiotherapist: Physiotherapist
+    appointment_at: datetime
+    appointment_type: str
+    areas: tuple[str, ...]
     generated_at: datetime
-    screened_at: datetime | None = None
+    not_covered: tuple[str, ...] = ()
+    fee_per_visit: str | None = None
+    screened_on: date | None = None
     screened_by: str | None = None
-    physiotherapist: str | None = None
     substitute: SubstituteDecisionMaker | None = None
     signature: OnScreenSignature | None = None
+    electrical_stimulation: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +161,7 @@ class IntakeQuestion:
     chosen: str | None = None
     details_label: str | None = None
     details: str | None = None
+    help: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,9 +176,14 @@ class OperationEntry:
 
 @dataclass(frozen=True)
 class IntakeRecord:
-    """What the clinic already knows about the patient, printed for them to check."""
+    """What the clinic already knows about the patient, printed for them to check.
 
-    full_name: str
+    `payer` is one of the form's payer choices (ticked); `screened_on` and `screened_by` say which
+    screening the ticked answers come from (None: no screening yet, the questions are left blank).
+    """
+
+    family_name: str
+    given_names: str = ""
     preferred_name: str | None = None
     date_of_birth: date | None = None
     phone: str | None = None
@@ -160,7 +191,18 @@ class IntakeRecord:
     address: str | None = None
     emergency_contact: str | None = None
     payer: str | None = None
+    plan_details: str | None = None
+    claim_number: str | None = None
+    referring_doctor: str | None = None
     operations: tuple[OperationEntry, ...] = ()
+    screened_on: date | None = None
+    screened_by: str | None = None
+    reading_name: str = ""
+
+    @property
+    def full_name(self) -> str:
+        """The legal name in reading order, as the patient writes it (e.g. "Zoë Ødegård", "蔡英文")."""
+        return self.reading_name or " ".join(part for part in (self.given_names, self.family_name) if part)
 
 
 @dataclass(frozen=True)
@@ -175,6 +217,10 @@ class IntakeFormData:
 
 @dataclass(frozen=True)
 class DaySheetAppointment:
+    """One appointment of the day. `ims_flag` is the area and its IMS state on the day, worded: on an IMS
+    visit the booked area's, on any visit the areas held up by a block ("Left knee: ✕ not yet, from
+    May 10, 2025"); `needs_attention` marks a flag the physiotherapist must act on (not "may go ahead")."""
+
     starts_at: datetime
     ends_at: datetime
     patient_name: str
@@ -184,6 +230,7 @@ class DaySheetAppointment:
     ims_flag: str | None = None
     ims_tone: Tone = Tone.NEUTRAL
     cancelled: bool = False
+    needs_attention: bool = False
 
 
 @dataclass(frozen=True)

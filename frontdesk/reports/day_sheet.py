@@ -1,35 +1,47 @@
-"""One physiotherapist's day on one sheet.
+"""One physiotherapist's day on one sheet, to carry around and write on.
 
-Landscape: each appointment reads as one line across the page. In portrait the six columns would leave
-the patient name and the IMS flag about two inches each, so most rows would wrap onto two or three lines
-and a normal day (about 16 appointments) would no longer fit on one page.
+Landscape, one line per appointment: the time, the patient in bold (in every script) with their phone,
+the kind of visit (shortened to fit), each area's IMS state, the status, and an empty column for the
+physiotherapist's ticks and notes. Free time between appointments is shown as its own light line, and
+the count at the top counts only the IMS flags that need attention, not those saying IMS may go ahead.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable
 
 from frontdesk.reports.data import DaySheetAppointment, DaySheetData
 from frontdesk.reports.layout import (
+    INK,
+    MUTED,
+    RULE,
+    SHADE,
+    TONE_INK,
+    TONE_MARK,
     Page,
+    TextLine,
     build_pdf,
     format_time_range,
     format_weekday_date,
     grid_style,
-    level_cell,
     make_table,
     para,
 )
 
 TITLE = "Day Sheet"
-COLUMNS = ("Time", "Patient", "Type", "Phone", "Status", "IMS flag")
-COLUMN_INCHES = (1.4, 1.85, 1.6, 1.25, 0.95)
-NBSP = "\u00a0"
+COLUMNS = ("Time", "Patient and phone", "Visit", "Area and IMS", "Status", "Notes ✓")
+COLUMN_INCHES = (1.82, 2.03, 1.4, 2.1, 1.0)
+#: A gap between appointments shorter than this is not worth a line.
+SHORTEST_GAP = timedelta(minutes=5)
+#: Words shortened so the kind of visit fits its column on one line.
+SHORTER = (("initial assessment", "first visit"), ("Physiotherapy", "Physio"), ("assessment", "assess."))
 
 
 def day_sheet_pdf(data: DaySheetData) -> bytes:
-    """The therapist's appointments for the day, in time order, with each patient's IMS flag."""
+    """The therapist's appointments for the day, in time order, with each area's IMS state and the gaps."""
     day_words = format_weekday_date(data.day)
     page = Page(
         clinic=data.clinic,
@@ -37,6 +49,7 @@ def day_sheet_pdf(data: DaySheetData) -> bytes:
         subject=f"Appointments of {data.therapist_name} on {day_words}",
         generated_at=data.generated_at,
         landscape=True,
+        footer_title=f"{TITLE}: {data.therapist_name}, {day_words}",
     )
     appointments = sorted(data.appointments, key=lambda a: (a.starts_at, a.patient_name))
     story: list[Flowable] = [
@@ -56,40 +69,71 @@ def _summary(appointments: list[DaySheetAppointment]) -> str:
     cancelled = len(appointments) - len(booked)
     if cancelled:
         parts.append(f"{cancelled} cancelled")
-    flagged = sum(1 for a in booked if a.ims_flag)
-    if flagged:
-        parts.append(f"{flagged} with an IMS flag")
+    flagged = sum(1 for a in booked if a.needs_attention)
+    parts.append(f"{flagged} IMS flag{'s' if flagged != 1 else ''} to act on" if flagged else "no IMS flag to act on")
     return " · ".join(parts)
 
 
+def short_type(name: str) -> str:
+    for long, short in SHORTER:
+        name = name.replace(long, short)
+    return name
+
+
 def _table(data: DaySheetData, appointments: list[DaySheetAppointment], width: float) -> Flowable:
-    rows: list[list[Flowable]] = [[para(title, "sheet_bold") for title in COLUMNS]]
-    rows += [_row(data, appointment) for appointment in appointments]
+    rows: list[list[Flowable | str]] = [[para(title, "sheet_bold") for title in COLUMNS]]
     commands = [
         *grid_style(),
         ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ("LINEAFTER", (4, 0), (4, -1), 0.5, RULE),
     ]
+    latest_end = None
+    for appointment in appointments:
+        if latest_end is not None and not appointment.cancelled and appointment.starts_at - latest_end >= SHORTEST_GAP:
+            rows.append(_gap_row(data, latest_end, appointment.starts_at))
+            commands += [("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), SHADE),
+                         ("TOPPADDING", (0, len(rows) - 1), (-1, len(rows) - 1), 1.5),
+                         ("BOTTOMPADDING", (0, len(rows) - 1), (-1, len(rows) - 1), 1.5)]
+        rows.append(_row(data, appointment))
+        if not appointment.cancelled:
+            latest_end = max(latest_end, appointment.ends_at) if latest_end is not None else appointment.ends_at
     widths = [share * inch for share in COLUMN_INCHES]
     widths.append(width - sum(widths))
     return make_table(rows, widths, commands, repeatRows=1)
 
 
-def _row(data: DaySheetData, appointment: DaySheetAppointment) -> list[Flowable]:
-    """One appointment; a cancelled one is greyed out and its IMS flag no longer highlighted."""
+def _gap_row(data: DaySheetData, start, end) -> list[Flowable | str]:
+    minutes = int((end - start).total_seconds() // 60)
+    length = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return [TextLine(format_time_range(start, end, data.clinic), 9.5, color=MUTED),
+            TextLine(f"Free time, {length}", 9.5, color=MUTED), "", "", "", ""]
+
+
+def _row(data: DaySheetData, appointment: DaySheetAppointment) -> list[Flowable | str]:
+    """One appointment on one line; a cancelled one is greyed out and its IMS state no longer highlighted."""
     clinic = data.clinic
     time = format_time_range(appointment.starts_at, appointment.ends_at, clinic)
-    plain, strong = ("sheet_cancelled",) * 2 if appointment.cancelled else ("sheet", "sheet_bold")
-    cells = [
-        para(time, strong),
-        para(appointment.patient_name, strong),
-        para(appointment.appointment_type, plain),
-        para((appointment.phone or "—").replace(" ", NBSP), plain),
-        para(appointment.status, strong),
+    cancelled = appointment.cancelled
+    ink = MUTED if cancelled else INK
+    cells: list[Flowable | str] = [
+        TextLine(time, color=ink),
+        TextLine(appointment.patient_name, bold=not cancelled, color=ink, after=appointment.phone or ""),
+        TextLine(short_type(appointment.appointment_type), color=ink),
     ]
-    if appointment.ims_flag and not appointment.cancelled:
-        cells.append(level_cell(appointment.ims_flag, appointment.ims_tone, "sheet_bold"))
+    if appointment.ims_flag and not cancelled:
+        cells.append(_flag_cell(appointment))
     else:
-        cells.append(para(appointment.ims_flag or "—", plain))
+        cells.append(TextLine(appointment.ims_flag or "—", color=MUTED))
+    cells += [TextLine(appointment.status, bold=not cancelled, color=ink), ""]
     return cells
+
+
+def _flag_cell(appointment: DaySheetAppointment) -> Flowable:
+    """The area and IMS state on one line in the tone's colour; bold with its mark when it needs attention."""
+    tone = appointment.ims_tone
+    text = appointment.ims_flag or ""
+    if appointment.needs_attention:
+        text = f"{TONE_MARK[tone]} {text}"
+    return TextLine(text, bold=appointment.needs_attention, color=TONE_INK[tone], regular_if_cut=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable
 
-from frontdesk.reports.data import EligibilityData
+from frontdesk.reports.data import EligibilityData, Tone
 from frontdesk.reports.layout import (
     Page,
     build_pdf,
@@ -52,7 +52,11 @@ def eligibility_summary_pdf(data: EligibilityData) -> bytes:
         *section("Physiotherapist review"),
     ]
     review = data.review
-    if review is None:
+    if review is None and data.verdict.tone is Tone.GO:
+        story.append(para("No review is needed: nothing in the screening asks for one."))
+    elif review is None and data.verdict.tone is Tone.CAUTION:
+        story.append(para("Waiting for a physiotherapist's review before IMS."))
+    elif review is None:
         story.append(para("No review has been recorded for this screening."))
     else:
         pairs = [

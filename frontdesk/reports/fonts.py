@@ -217,7 +217,28 @@ def draw_text(
         x -= width
     elif align == "centre":
         x -= width / 2
+    # One text object for the whole line, switching fonts inside it: text extraction (and a screen
+    # reader) then reads "O'Brien-蔡" as one word, not two runs with a gap between.
+    fake_bold = bold and any(font == CJK for font, _chunk in runs)
+    if fake_bold:
+        stroke, line_width = canvas._strokeColorObj, canvas._lineWidth
+        canvas.setStrokeColor(canvas._fillColorObj)
+        canvas.setLineWidth(size * FAKE_BOLD_STROKE)
+    text_object = canvas.beginText(x, y)
     for font, chunk in runs:
-        canvas.setFont(font, size)
-        canvas.drawString(x, y, chunk)
-        x += pdfmetrics.stringWidth(chunk, font, size)
+        text_object.setFont(font, size)
+        if fake_bold:
+            # The CJK font has one weight: its glyphs are filled and outlined in the same colour (PDF text
+            # render mode 2), which thickens the strokes the way a bold face would.
+            text_object.setTextRenderMode(2 if font == CJK else 0)
+        text_object.textOut(chunk)
+    if fake_bold:
+        text_object.setTextRenderMode(0)
+    canvas.drawText(text_object)
+    if fake_bold:
+        canvas.setStrokeColor(stroke)
+        canvas.setLineWidth(line_width)
+
+
+#: The outline drawn around CJK glyphs to make them bold, as a share of the type size.
+FAKE_BOLD_STROKE = 0.045

@@ -33,10 +33,12 @@ from reportlab.platypus import (
 from frontdesk.domain.level_looks import LOOKS, UNFINISHED
 from frontdesk.domain.screening import Level
 from frontdesk.reports.data import ClinicDetails, Tone
-from frontdesk.reports.fonts import SANS, SANS_BOLD, draw_text, ensure_fonts, markup, text_width
+from frontdesk.reports.fonts import SANS, SANS_BOLD, draw_text, ensure_fonts, fit_text, markup, text_width
 
 INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#52606d")
+#: Captions and secondary text: dark enough to print clearly on an office laser printer (about 9:1
+#: against white), told apart from the body by size and place rather than by a pale grey.
+MUTED = colors.HexColor("#3e4c59")
 ACCENT = colors.HexColor("#0b5f5a")
 RULE = colors.HexColor("#b8c2cc")
 SHADE = colors.HexColor("#f0f3f5")
@@ -55,9 +57,12 @@ TONE_FILL = {tone: colors.HexColor(look.fill) for tone, look in TONE_LOOK.items(
 TONE_MARK = {tone: look.sign for tone, look in TONE_LOOK.items()}
 
 MARGIN = 0.75 * inch
-HEADER_HEIGHT = 1.0 * inch
+HEADER_HEIGHT = 1.05 * inch
 FOOTER_Y = 0.4 * inch
-BOTTOM_MARGIN = 0.85 * inch
+BOTTOM_MARGIN = 0.95 * inch
+#: The smallest type on any printout: captions, the letterhead's contact lines and the footer.
+CAPTION_SIZE = 9
+INITIALS_BOX = (0.6 * inch, 0.34 * inch)
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -113,31 +118,34 @@ def pdf_sha256(pdf: bytes) -> str:
 def styles() -> dict[str, ParagraphStyle]:
     """The paragraph styles of all printouts, by name."""
     body = ParagraphStyle(
-        "body", fontName=SANS, bulletFontName=SANS, fontSize=9.5, leading=13, textColor=INK,
+        "body", fontName=SANS, bulletFontName=SANS, fontSize=10.5, leading=14, textColor=INK,
         alignment=TA_LEFT, spaceAfter=4,
     )
     return {
         "body": body,
-        "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10.5, textColor=MUTED, spaceAfter=0),
-        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
-        "cell_bold": ParagraphStyle("cell_bold", parent=body, fontName=SANS_BOLD, fontSize=9, leading=11.5,
+        "small": ParagraphStyle("small", parent=body, fontSize=9.5, leading=12.5, textColor=MUTED, spaceAfter=0),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=10.5, leading=13, spaceAfter=0),
+        "cell_bold": ParagraphStyle("cell_bold", parent=body, fontName=SANS_BOLD, fontSize=10.5, leading=13,
                                     spaceAfter=0),
-        "label": ParagraphStyle("label", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=0),
+        "label": ParagraphStyle("label", parent=body, fontSize=CAPTION_SIZE, leading=11, textColor=MUTED,
+                                spaceAfter=0),
         "title": ParagraphStyle("title", parent=body, fontName=SANS_BOLD, fontSize=17, leading=21,
                                 textColor=INK, spaceAfter=2),
-        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=10, leading=13, textColor=MUTED,
+        "subtitle": ParagraphStyle("subtitle", parent=body, fontSize=10.5, leading=14, textColor=MUTED,
                                    spaceAfter=8),
-        "heading": ParagraphStyle("heading", parent=body, fontName=SANS_BOLD, fontSize=11.5, leading=14,
-                                  textColor=ACCENT, spaceBefore=9, spaceAfter=4),
-        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=2.5),
-        "sheet": ParagraphStyle("sheet", parent=body, fontSize=9, leading=11, spaceAfter=0),
-        "sheet_bold": ParagraphStyle("sheet_bold", parent=body, fontName=SANS_BOLD, fontSize=9, leading=11,
+        "heading": ParagraphStyle("heading", parent=body, fontName=SANS_BOLD, fontSize=12, leading=15,
+                                  textColor=ACCENT, spaceBefore=8, spaceAfter=3),
+        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=2),
+        "sheet": ParagraphStyle("sheet", parent=body, fontSize=10.5, leading=12.5, spaceAfter=0),
+        "sheet_bold": ParagraphStyle("sheet_bold", parent=body, fontName=SANS_BOLD, fontSize=10.5, leading=12.5,
                                      spaceAfter=0),
-        "sheet_cancelled": ParagraphStyle("sheet_cancelled", parent=body, fontSize=9, leading=11,
+        "sheet_cancelled": ParagraphStyle("sheet_cancelled", parent=body, fontSize=10.5, leading=12.5,
                                           textColor=MUTED, spaceAfter=0),
-        "filled": ParagraphStyle("filled", parent=body, fontSize=10, leading=12.5, textColor=FILLED_INK,
+        "sheet_small": ParagraphStyle("sheet_small", parent=body, fontSize=CAPTION_SIZE, leading=11,
+                                      textColor=MUTED, spaceAfter=0),
+        "filled": ParagraphStyle("filled", parent=body, fontSize=11, leading=13.5, textColor=FILLED_INK,
                                  spaceAfter=0),
-        "choices": ParagraphStyle("choices", parent=body, fontSize=9, leading=14, spaceAfter=0),
+        "choices": ParagraphStyle("choices", parent=body, fontSize=10.5, leading=17, spaceAfter=0),
         "verdict": ParagraphStyle("verdict", parent=body, fontName=SANS_BOLD, fontSize=13, leading=16,
                                   spaceAfter=0),
         "mark": ParagraphStyle("mark", parent=body, fontName=SANS_BOLD, fontSize=18, leading=20, spaceAfter=0),
@@ -190,6 +198,42 @@ def bullet(text: str, *, prefix: str = "") -> Paragraph:
     return _paragraph(prefix + markup(text), "bullet", "•")
 
 
+class TextLine(Flowable):
+    """One line of user text that never wraps: cut with an ellipsis to the width it is given. Bold is
+    bold in every script (the CJK font has one weight, so its glyphs are drawn with a fake bold)."""
+
+    def __init__(self, text: str, size: float = 10.5, *, bold: bool = False, color: Any = INK,
+                 after: str = "", after_size: float = CAPTION_SIZE, after_color: Any = None,
+                 regular_if_cut: bool = False) -> None:
+        super().__init__()
+        self.regular_if_cut = regular_if_cut
+        self.text, self.size, self.bold, self.color = " ".join(text.split()), size, bold, color
+        self.after, self.after_size, self.after_color = after, after_size, after_color or MUTED
+        self.leading = size * 1.2
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab's
+        self.width = availWidth
+        return availWidth, self.leading
+
+    def draw(self) -> None:
+        canvas = self.canv
+        baseline = self.leading - self.size
+        room = self.width
+        gap = self.size * 0.6
+        tail_width = text_width(self.after, self.after_size) + gap if self.after else 0.0
+        # The text comes first: the trailing detail gets what room is left, up to a third of the line.
+        bold = self.bold
+        if bold and self.regular_if_cut and text_width(self.text, self.size, True) > room - tail_width:
+            bold = False  # the whole text in regular weight reads better than bold cut short
+        text = fit_text(self.text, self.size, room - min(tail_width, room / 4), bold)
+        canvas.setFillColor(self.color)
+        draw_text(canvas, 0, baseline, text, self.size, bold=bold)
+        used = text_width(text, self.size, bold) + gap
+        if self.after and room - used > self.after_size * 3:
+            canvas.setFillColor(self.after_color)
+            draw_text(canvas, used, baseline, self.after, self.after_size, max_width=room - used)
+
+
 def make_table(
     rows: Sequence[Sequence[Any]], col_widths: Sequence[float], commands: Sequence[tuple[Any, ...]] = (),
     **kwargs: Any,
@@ -197,7 +241,7 @@ def make_table(
     """A table whose plain-string cells use the embedded font (reportlab's default is Helvetica)."""
     kwargs.setdefault("hAlign", "LEFT")
     table = Table([list(row) for row in rows], colWidths=list(col_widths), **kwargs)
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), SANS, 9), *commands]))
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), SANS, 10.5), *commands]))
     return table
 
 
@@ -273,6 +317,11 @@ def level_cell(level: str, tone: Tone, base: str = "cell_bold") -> Paragraph:
     return Paragraph(f"{TONE_MARK[tone]} {markup(level)}", _toned_style(base, tone))
 
 
+def toned_style(base: str, tone: Tone) -> ParagraphStyle:
+    """A paragraph style in the tone's colour."""
+    return _toned_style(base, tone)
+
+
 @cache
 def _toned_style(base: str, tone: Tone) -> ParagraphStyle:
     return ParagraphStyle(f"{base}_{tone}", parent=styles()[base], textColor=TONE_INK[tone])
@@ -280,7 +329,12 @@ def _toned_style(base: str, tone: Tone) -> ParagraphStyle:
 
 @dataclass(frozen=True)
 class Page:
-    """What the page furniture of one document shows."""
+    """What the page furniture of one document shows.
+
+    `patient_name` is printed at the foot of every page so loose pages can be matched to the patient;
+    `name_line` prints a line to write the name on instead (a blank form). `initials` adds a box for
+    the patient's initials on every page (forms the patient signs).
+    """
 
     clinic: ClinicDetails
     title: str
@@ -288,6 +342,10 @@ class Page:
     generated_at: datetime
     footer_note: str = ""
     landscape: bool = False
+    patient_name: str | None = None
+    name_line: bool = False
+    initials: bool = False
+    footer_title: str | None = None
 
     @property
     def size(self) -> tuple[float, float]:
@@ -298,23 +356,33 @@ class Page:
         return self.size[0] - 2 * MARGIN
 
 
+def letterhead_lines(clinic: ClinicDetails) -> list[str]:
+    """The contact lines at the top right: the street address (at most two lines), phone, email, website."""
+    address = list(clinic.address_lines)
+    if len(address) > 2:
+        address = [address[0], ", ".join(address[1:])]
+    contact = " · ".join(part for part in (f"Phone {clinic.phone}" if clinic.phone else "", clinic.email or "")
+                         if part)
+    return [line for line in (*address, contact, clinic.website or "") if line]
+
+
 def _decorate(page: Page, canvas: Canvas) -> None:
-    """Letterhead at the top (clinic name left, address and phone right), document and patient at the foot."""
+    """Letterhead at the top (clinic name left; address, phone, email and website right); at the foot the
+    patient's name (or a line for it), the document, when it was made and the initials box."""
     width, height = page.size
     clinic = page.clinic
     inner = width - 2 * MARGIN
     right = width - MARGIN
     canvas.saveState()
-    top = height - 0.45 * inch
+    top = height - 0.4 * inch
     canvas.setFillColor(ACCENT)
-    name_size = next((size for size in (15, 14, 13, 12) if text_width(clinic.name, size, True) <= inner * 0.6), 11)
-    draw_text(canvas, MARGIN, top - 8, clinic.name, name_size, bold=True, max_width=inner * 0.6)
+    name_size = next((size for size in (15, 14, 13, 12) if text_width(clinic.name, size, True) <= inner * 0.55), 11)
+    draw_text(canvas, MARGIN, top - 10, clinic.name, name_size, bold=True, max_width=inner * 0.55)
     canvas.setFillColor(MUTED)
-    contact = [*clinic.address_lines, f"Phone {clinic.phone}", clinic.email or "", clinic.website or ""]
     y = top
-    for line in [line for line in contact if line][:4]:
-        draw_text(canvas, right, y, line, 8, align="right", max_width=inner * 0.4)
-        y -= 9.5
+    for line in letterhead_lines(clinic)[:4]:
+        draw_text(canvas, right, y, line, CAPTION_SIZE, align="right", max_width=inner * 0.45)
+        y -= CAPTION_SIZE + 1.5
     canvas.setStrokeColor(ACCENT)
     canvas.setLineWidth(1.2)
     rule_y = height - HEADER_HEIGHT + 4
@@ -322,20 +390,42 @@ def _decorate(page: Page, canvas: Canvas) -> None:
 
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
-    canvas.line(MARGIN, FOOTER_Y + 19, right, FOOTER_Y + 19)
+    canvas.line(MARGIN, FOOTER_Y + 30, right, FOOTER_Y + 30)
+    text_right = right - (INITIALS_BOX[0] + 0.95 * inch if page.initials else 0.9 * inch)
+    if page.patient_name is not None or page.name_line:
+        canvas.setFillColor(INK)
+        draw_text(canvas, MARGIN, FOOTER_Y + 16, "Patient:", 10, bold=True)
+        start = MARGIN + text_width("Patient: ", 10, True)
+        if page.patient_name:
+            draw_text(canvas, start, FOOTER_Y + 16, page.patient_name, 10, bold=True, max_width=text_right - start)
+        else:
+            canvas.setStrokeColor(INK)
+            canvas.setLineWidth(0.6)
+            canvas.line(start, FOOTER_Y + 14, text_right, FOOTER_Y + 14)
     canvas.setFillColor(MUTED)
-    label = f"{page.title} · {page.footer_note}" if page.footer_note else page.title
-    draw_text(canvas, MARGIN, FOOTER_Y + 9, label, 7.5, max_width=inner * 0.8)
-    draw_text(canvas, MARGIN, FOOTER_Y, f"Generated {format_moment(page.generated_at, clinic)}", 7.5)
+    title = page.footer_title or page.title
+    label = f"{title} · {page.footer_note}" if page.footer_note else title
+    generated = f"Generated {format_moment(page.generated_at, clinic)}"
+    draw_text(canvas, MARGIN, FOOTER_Y + 3, f"{label} · {generated}", CAPTION_SIZE,
+              max_width=text_right - MARGIN)
+    if page.initials:
+        box_width, box_height = INITIALS_BOX
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(0.8)
+        canvas.rect(right - box_width, FOOTER_Y + 1, box_width, box_height, stroke=1, fill=0)
+        canvas.setFillColor(INK)
+        draw_text(canvas, right - box_width - 5, FOOTER_Y + 16, "Initials", CAPTION_SIZE + 1, bold=True,
+                  align="right")
     canvas.restoreState()
 
 
 class _NumberedCanvas(Canvas):
     """Holds the pages back until the end so each can say "Page x of y"."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, initials: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held_pages: list[dict[str, Any]] = []
+        self._page_number_right = INITIALS_BOX[0] + 5 if initials else 0
 
     def showPage(self) -> None:
         self._held_pages.append(dict(self.__dict__))
@@ -348,7 +438,8 @@ class _NumberedCanvas(Canvas):
             width = self._pagesize[0]
             self.saveState()
             self.setFillColor(MUTED)
-            draw_text(self, width - MARGIN, FOOTER_Y + 9, f"Page {number} of {total}", 8, bold=True, align="right")
+            draw_text(self, width - MARGIN - self._page_number_right, FOOTER_Y + 3, f"Page {number} of {total}",
+                      CAPTION_SIZE, bold=True, align="right")
             self.restoreState()
             super().showPage()
         super().save()
@@ -386,7 +477,7 @@ def build_pdf(story: list[Flowable], page: Page) -> bytes:
         _decorate(page, canvas)
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page, pagesize=page.size)])
-    doc.build(story, canvasmaker=_NumberedCanvas)
+    doc.build(story, canvasmaker=lambda *args, **kwargs: _NumberedCanvas(*args, initials=page.initials, **kwargs))
     return buffer.getvalue()
 
 

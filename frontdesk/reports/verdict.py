@@ -29,8 +29,12 @@ def verdict_flowables(verdict: Verdict, width: float) -> list[Flowable]:
         flowables = [verdict_banner("Overall IMS verdict", verdict.level, verdict.tone, width, detail)]
     if verdict.reasons:
         flowables.append(Spacer(1, 5))
-        flowables.append(para("Why:", "cell_bold"))
+        flowables.append(para("What holds IMS up:", "cell_bold"))
         flowables.extend(bullet(reason) for reason in verdict.reasons)
+    if verdict.notes:
+        flowables.append(Spacer(1, 5))
+        flowables.append(para("For the physiotherapist's information (these do not hold IMS up):", "cell_bold"))
+        flowables.extend(bullet(note) for note in verdict.notes)
     if verdict.areas:
         flowables.append(Spacer(1, 6))
         flowables.append(_areas_table(verdict, width))
@@ -39,19 +43,22 @@ def verdict_flowables(verdict: Verdict, width: float) -> list[Flowable]:
 
 def _areas_table(verdict: Verdict, width: float) -> Table:
     """Area, what it means for IMS (with the mark and words the screen shows), and the area's own reasons.
-    A "Not before" column is added only for areas that give the date apart from their words."""
+    A "Not before" column is added only for areas that give the date apart from their words; the
+    "Reasons" column only when an area has reasons of its own (otherwise they are listed once above)."""
     dated = any(area.not_before for area in verdict.areas)
+    with_reasons = any(area.reasons for area in verdict.areas)
     widths = [width * 0.17, width * 0.18, width * 0.17] if dated else [width * 0.18, width * 0.3]
-    widths.append(width - sum(widths))
-    headers = ("Area", "IMS", "Not before", "Reasons") if dated else ("Area", "IMS", "Reasons")
+    if not with_reasons:
+        widths = [width * 0.3, width * 0.4, width * 0.3] if dated else [width * 0.4, width * 0.6]
+    else:
+        widths.append(width - sum(widths))
+    headers = ["Area", "IMS"] + (["Not before"] if dated else []) + (["Reasons"] if with_reasons else [])
     rows: list[list[object]] = [[para(h, "cell_bold") for h in headers]]
     for area in verdict.areas:
-        reasons: list[Flowable] | Flowable = (
-            [para(reason, "cell") for reason in area.reasons] if area.reasons else para("—", "cell")
-        )
         row: list[object] = [para(area.area, "cell"), level_cell(area.level, area.tone)]
         if dated:
             row.append(para(format_date(area.not_before) if area.not_before else "—", "cell"))
-        row.append(reasons)
+        if with_reasons:
+            row.append([para(reason, "cell") for reason in area.reasons] if area.reasons else para("—", "cell"))
         rows.append(row)
     return make_table(rows, widths, grid_style(), repeatRows=1, splitInRow=1)

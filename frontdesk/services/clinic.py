@@ -3,6 +3,7 @@ from code). Reading them is in `services.clinic_settings`, which every screen us
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, replace
 from datetime import time
 from typing import Any
@@ -68,6 +69,12 @@ def validate_clinic_settings(settings: ClinicSettings) -> ClinicSettings:
     if not MIN_IMS_INTERVAL_DAYS <= settings.ims_interval_days <= MAX_IMS_INTERVAL_DAYS:
         errors["ims_interval_days"] = (f"Keep IMS treatments between {MIN_IMS_INTERVAL_DAYS} and "
                                        f"{MAX_IMS_INTERVAL_DAYS} days apart.")
+    email = " ".join(settings.email.split())
+    if email and (len(email) > 320 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)):
+        errors["email"] = "Type the clinic's email like frontdesk@example.ca, or leave it empty."
+    website = " ".join(settings.website.split())
+    if website and (len(website) > 200 or " " in website or "." not in website):
+        errors["website"] = "Type the clinic's website like www.example.ca, or leave it empty."
     if settings.slot_minutes not in (5, 10, 15, 20, 30, 60):
         errors["slot_minutes"] = "Choose 5, 10, 15, 20, 30 or 60 minutes."
     try:
@@ -77,7 +84,8 @@ def validate_clinic_settings(settings: ClinicSettings) -> ClinicSettings:
         errors["day_start"] = "Use hours like 07:00."
     if errors:
         raise ValidationFailed(errors)
-    return replace(settings, name=name, address=settings.address.strip(), phone=phone)
+    return replace(settings, name=name, address=settings.address.strip(), phone=phone, email=email,
+                   website=website)
 
 
 def clinic_settings_in(session: Session) -> ClinicSettings:

@@ -41,6 +41,9 @@ class ClinicSettings:
     ims_interval_days: int = DEFAULT_IMS_INTERVAL_DAYS
     #: Counts saved changes: a save names the version it was made on (see `update_clinic_settings`).
     version: int = 0
+    #: Printed on every letterhead beside the address and phone; empty when the clinic has none.
+    email: str = ""
+    website: str = ""
 
     @property
     def zone(self) -> ZoneInfo:

@@ -20,11 +20,13 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import Consent, Patient, Screening, Therapist
+from frontdesk.db.models import Appointment, AppointmentType, Consent, Patient, Screening, Therapist
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag, screening_valid_until
+from frontdesk.domain.areas import BodyArea
+from frontdesk.domain.consent import ConsentScope, HeldArea, consent_scope
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.level_looks import LOOKS, PHYSIOTHERAPY_NOTE, UNFINISHED, area_result, headline
-from frontdesk.domain.patients import clean_text, display_name
+from frontdesk.domain.patients import clean_text, display_name, reading_name
 from frontdesk.domain.payer import Payer, referral_requirement
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import (
@@ -52,6 +54,7 @@ from frontdesk.reports import (
     OnScreenSignature,
     OperationEntry,
     PatientDetails,
+    Physiotherapist,
     ReviewDecision,
     ScreeningAnswer,
     SubstituteDecisionMaker,
@@ -64,7 +67,7 @@ from frontdesk.reports import (
     pdf_sha256,
 )
 from frontdesk.services.boundary import checked_inputs
-from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings, screening_rules_in
 from frontdesk.services.appointments import my_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
@@ -134,6 +137,7 @@ class ConsentRecord:
     id: int
     patient_id: int
     screening_id: int
+    appointment_id: int | None
     method: ConsentMethod
     created_at: datetime
     created_by: str
@@ -142,6 +146,7 @@ class ConsentRecord:
     signed_at: datetime | None
     witnessed_by: str | None
     pdf_sha256: str
+    electrical_stimulation: bool | None = None
 
     @property
     def is_signed(self) -> bool:
@@ -181,7 +186,8 @@ def clinic_details(ctx: ServiceContext) -> ClinicDetails:
     settings = get_clinic_settings(ctx)
     lines = tuple(line.strip() for line in settings.address.splitlines() if line.strip())
     return ClinicDetails(name=settings.name, address_lines=lines, phone=format_phone(settings.phone),
-                         time_zone=settings.time_zone)
+                         time_zone=settings.time_zone, email=settings.email or None,
+                         website=settings.website or None)
 
 
 def _generated_at(ctx: ServiceContext) -> datetime:
@@ -200,7 +206,11 @@ def _patient_details(row: Patient) -> PatientDetails:
 
 
 def verdict_of(record: ScreeningRecord) -> Verdict:
-    """The screening's verdict as printed, with the physiotherapist's decision applied."""
+    """The screening's verdict as printed, with the physiotherapist's decision applied.
+
+    Reasons that hold IMS up are listed once each (a surgery reason that blocks two areas too), apart
+    from notes that only inform the physiotherapist; an area's line carries its level and date.
+    """
     assessment = record.assessment
     decision = record.decision
     level = effective_level(assessment, decision)
@@ -208,26 +218,26 @@ def verdict_of(record: ScreeningRecord) -> Verdict:
     if decision is not None:
         level_text = f"{level.label} ({decision.label.lower()} after review)"
     areas = tuple(_area_verdict(area, decision) for area in assessment.areas)
+    holding = [reason for reason in assessment.reasons if not reason.informs_only]
+    notes = [reason for reason in assessment.reasons if reason.informs_only]
     return Verdict(
         level=level_text,
         tone=_TONES[level],
-        reasons=tuple(reason.text for reason in assessment.reasons),
+        reasons=tuple(dict.fromkeys(reason.text for reason in holding)),
         areas=areas,
         not_before=assessment.not_before if level is Level.NOT_YET else None,
         headline=tuple((_LOOK_TONES[look], words) for look, words in headline(assessment, decision)),
         note=PHYSIOTHERAPY_NOTE,
+        notes=tuple(dict.fromkeys(reason.text for reason in notes)),
     )
 
 
 def _area_verdict(area: ScreenedArea, decision: Decision | None) -> AreaVerdict:
     level = effective_level(area, decision)
-    # Reasons about the whole patient are listed once above the table; a row names its own.
-    own = tuple(reason.text for reason in area.reasons if reason.areas)
-    if not own and level is not Level.ELIGIBLE:
-        own = ("See the reasons above.",)
-    # The same words as the screen's table: "From January 23, 2027" carries its date.
+    # The same words as the screen's table: "From January 23, 2027" carries its date. Every reason is
+    # listed once above the table (an operation that blocks two areas too), so a row repeats none.
     _look, words = area_result(level, area.not_before)
-    return AreaVerdict(area=area.area.label, level=words, tone=_TONES[level], reasons=own)
+    return AreaVerdict(area=area.area.label, level=words, tone=_TONES[level])
 
 
 def _answer_label(question: Question, value: str | None) -> str:
@@ -308,44 +318,196 @@ def _screening(session: Session, patient_id: int, screening_id: int | None) -> S
     return record
 
 
-def _physiotherapist(session: Session, actor: Actor) -> str | None:
-    if actor.therapist_id is None:
-        return None
-    therapist = session.get(Therapist, actor.therapist_id)
-    return therapist.full_name if therapist is not None else None
+# --- Consent: one booked IMS appointment ------------------------------------------------------------
 
 
-def _consent_data(ctx: ServiceContext, session: Session, actor: Actor, patient: Patient,
-                  screening: ScreeningRecord, substitute: SubstituteDecisionMaker | None,
-                  signature: OnScreenSignature | None) -> ConsentData:
-    return ConsentData(
-        clinic=clinic_details(ctx),
-        patient=_patient_details(patient),
-        answers=screening_answers(screening.answers),
-        verdict=verdict_of(screening),
-        generated_at=_generated_at(ctx),
-        screened_at=screening.screened_at,
-        screened_by=screening.screened_by,
-        physiotherapist=_physiotherapist(session, actor),
-        substitute=substitute,
-        signature=signature,
+class ConsentRefused(Conflict):
+    """No consent can be signed for the appointment: no area may be needled on its day.
+    `first_allowed` is the first day one could be, or None when time alone will not do."""
+
+    def __init__(self, message: str, first_allowed: date | None = None) -> None:
+        super().__init__(message)
+        self.first_allowed = first_allowed
+
+
+class RegistrationMissing(Conflict):
+    """The physiotherapist has no college registration number on file, and a consent must show it."""
+
+
+@dataclass(frozen=True)
+class ConsentAppointment:
+    """A booked IMS appointment as its consent sees it: what a consent would cover, or why there is none.
+
+    `areas` are the areas a consent would cover, by name; `refusal` is "" when a consent can be printed,
+    else the reason for a person to read (with the first allowed day in `first_allowed` when there is one).
+    """
+
+    appointment_id: int
+    patient_id: int
+    starts_at: datetime
+    type_name: str
+    therapist_name: str
+    areas: tuple[str, ...]
+    refusal: str = ""
+    first_allowed: date | None = None
+
+    @property
+    def ready(self) -> bool:
+        return not self.refusal
+
+
+@dataclass(frozen=True)
+class _ConsentSetup:
+    appointment: Appointment
+    patient: Patient
+    therapist: Therapist
+    kind: AppointmentType
+    screening: ScreeningRecord | None
+    scope: ConsentScope | None
+    refusal: str
+    first_allowed: date | None
+
+
+def _held_words(item: HeldArea) -> str:
+    if item.first_allowed is not None:
+        return f"{item.area.label}: not before {format_date(item.first_allowed)}"
+    if item.level is Level.REVIEW:
+        return f"{item.area.label}: a physiotherapist reviews first"
+    if item.level is Level.NOT_ELIGIBLE:
+        return f"{item.area.label}: not eligible now"
+    if item.level is Level.ELIGIBLE:
+        return f"{item.area.label}: screen again first"
+    return f"{item.area.label}: not yet"
+
+
+def _consent_setup(ctx: ServiceContext, session: Session, appointment_id: int) -> _ConsentSetup:
+    """The appointment, its people and kind, and what a consent for it may cover (or why nothing).
+    Raises NotFound or Conflict when the appointment cannot have a consent at all."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound("That appointment no longer exists.")
+    kind = session.get(AppointmentType, appointment.type_id)
+    if kind is None or not kind.is_ims:
+        raise Conflict("A consent to IMS belongs to an IMS appointment; this one is not. Book an IMS "
+                       "appointment first, then print its consent.")
+    status = AppointmentStatus(appointment.status)
+    if status not in (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED):
+        raise Conflict(f"This appointment is {status.label.lower()}, so there is nothing to consent to. "
+                       "Print the consent for a booked IMS appointment.")
+    patient = _patient(session, appointment.patient_id)
+    therapist = session.get(Therapist, appointment.therapist_id)
+    if therapist is None:
+        raise NotFound("The physiotherapist of this appointment is not on the clinic's list.")
+    screening = current_screening_in(session, patient.id)
+    on = ctx.local(appointment.starts_at).date()
+    if screening is None:
+        return _ConsentSetup(appointment, patient, therapist, kind, None, None,
+                             "This patient has not been screened for IMS yet, so there is no consent to sign. "
+                             "Screen the patient first.", None)
+    try:
+        area = BodyArea.parse(appointment.area) if appointment.area else None
+    except ValueError:
+        area = None
+    settings = clinic_settings_in(session)
+    scope = consent_scope(screening.answers, area, on, screening_rules_in(session), screening.decision,
+                          screening.screened_on, settings.rescreen_months)
+    return _ConsentSetup(appointment, patient, therapist, kind, screening, scope, scope.refusal,
+                         scope.first_allowed)
+
+
+def _consent_appointment(setup: _ConsentSetup) -> ConsentAppointment:
+    covered = tuple(area.label for area in setup.scope.covered) if setup.scope is not None else ()
+    return ConsentAppointment(
+        appointment_id=setup.appointment.id, patient_id=setup.patient.id, starts_at=setup.appointment.starts_at,
+        type_name=setup.kind.name, therapist_name=setup.therapist.full_name, areas=covered,
+        refusal=setup.refusal, first_allowed=setup.first_allowed,
     )
 
 
-# --- Documents -------------------------------------------------------------------------------------
+def _require_consent(setup: _ConsentSetup) -> tuple[ScreeningRecord, ConsentScope]:
+    """The screening and scope of an appointment that may have a consent; raises the reason otherwise."""
+    if setup.refusal or setup.screening is None or setup.scope is None:
+        raise ConsentRefused(setup.refusal, setup.first_allowed)
+    if not (setup.therapist.registration_number or "").strip():
+        raise RegistrationMissing(
+            f"{setup.therapist.full_name} has no college registration number on file, and a consent form must "
+            "show it. An administrator adds it in Settings ▸ Physiotherapists and hours…; then print again.")
+    return setup.screening, setup.scope
 
 
-@checked_inputs
-def consent_document(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int | None,
+def fee_words(cents: int | None) -> str | None:
+    """"$95.00" for 9500 cents; None when no fee is set."""
+    if cents is None:
+        return None
+    return f"${cents // 100:,}.{cents % 100:02d}"
+
+
+def _consent_data(ctx: ServiceContext, setup: _ConsentSetup, substitute: SubstituteDecisionMaker | None,
+                  signature: OnScreenSignature | None, electrical_stimulation: bool | None,
+                  clinic: ClinicDetails | None = None, generated_at: datetime | None = None) -> ConsentData:
+    screening, scope = _require_consent(setup)
+    therapist = setup.therapist
+    return ConsentData(
+        clinic=clinic or clinic_details(ctx),
+        patient=_patient_details(setup.patient),
+        physiotherapist=Physiotherapist(therapist.full_name, (therapist.registration_number or "").strip(),
+                                        therapist.designation or "Registered Physiotherapist"),
+        appointment_at=setup.appointment.starts_at,
+        appointment_type=setup.kind.name,
+        areas=tuple(area.label for area in scope.covered),
+        not_covered=tuple(_held_words(item) for item in scope.held),
+        fee_per_visit=fee_words(setup.kind.fee_cents),
+        generated_at=generated_at or _generated_at(ctx),
+        screened_on=screening.screened_on,
+        screened_by=screening.screened_by,
+        substitute=substitute,
+        signature=signature,
+        electrical_stimulation=electrical_stimulation,
+    )
+
+
+def consent_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int) -> ConsentAppointment:
+    """What a consent for this IMS appointment would cover, or why none can be signed (never raises
+    for that: the reason is in `refusal`). Raises for an appointment that cannot have a consent at all."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see consent forms")
+        return _consent_appointment(_consent_setup(ctx, uow.session, appointment_id))
+
+
+def next_consent_appointment(ctx: ServiceContext, actor: Actor, patient_id: int) -> ConsentAppointment | None:
+    """The patient's next booked IMS appointment (from today on) with what its consent would cover, or
+    None when none is booked."""
+    start_of_today = datetime.combine(ctx.today(), datetime.min.time(), ctx.zone)
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see consent forms")
+        row = uow.session.scalar(
+            select(Appointment)
+            .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+            .where(Appointment.patient_id == patient_id, AppointmentType.is_ims.is_(True),
+                   Appointment.status.in_((AppointmentStatus.BOOKED.value, AppointmentStatus.ARRIVED.value)),
+                   Appointment.starts_at >= start_of_today)
+            .order_by(Appointment.starts_at, Appointment.id).limit(1))
+        if row is None:
+            return None
+        return _consent_appointment(_consent_setup(ctx, uow.session, row.id))
+
+
+def consent_document(ctx: ServiceContext, actor: Actor, appointment_id: int,
                      signature: OnScreenSignature | None = None, *,
-                     substitute: SubstituteDecisionMaker | None = None) -> bytes:
-    """The consent form for a screening (the current one when `screening_id` is None), not stored."""
+                     substitute: SubstituteDecisionMaker | None = None,
+                     electrical_stimulation: bool | None = None) -> bytes:
+    """The consent form for one booked IMS appointment, not stored.
+
+    Refused (`ConsentRefused`, with the reason and the first allowed day) when no area may be needled
+    on the appointment's day, and (`RegistrationMissing`) when its physiotherapist has no college
+    registration number on file.
+    """
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.PRINT, "print consent forms")
-        patient = _patient(uow.session, patient_id)
-        screening = _screening(uow.session, patient_id, screening_id)
-        data = _consent_data(ctx, uow.session, actor, patient, screening, substitute, signature)
-        uow.audit("print", "document", screening.id, patient_id=patient_id, kind=DocumentKind.consent.value)
+        setup = _consent_setup(ctx, uow.session, appointment_id)
+        data = _consent_data(ctx, setup, substitute, signature, electrical_stimulation)
+        uow.audit("print", "document", appointment_id, patient_id=setup.patient.id,
+                  kind=DocumentKind.consent.value, screening_id=setup.screening.id if setup.screening else None)
         uow.commit()
     return consent_pdf(data)
 
@@ -367,53 +529,42 @@ def _current_screenings_in(session: Session, patient_ids: Sequence[int]) -> dict
     return {record.patient_id: record for record in screening_records_in(session, list(latest.values()))}
 
 
-@checked_inputs
-def consent_documents(ctx: ServiceContext, actor: Actor, patient_ids: Sequence[int]) -> list[bytes]:
-    """Consent forms for several patients at once (say, everyone booked for IMS tomorrow), each for the
-    patient's current screening, one per id in the order given.
+def consent_documents(ctx: ServiceContext, actor: Actor, appointment_ids: Sequence[int]) -> list[bytes]:
+    """Consent forms for several IMS appointments at once (say, everyone booked for IMS tomorrow), one
+    per id in the order given.
 
-    Everything is read in a few queries and every printing is recorded in one transaction; the forms
-    are laid out after it ends. When a patient has left the records or has no screening yet, nothing is
-    printed; the message names anyone still to be screened.
+    Every printing is recorded in one transaction; the forms are laid out after it ends. When any
+    appointment cannot have a consent, nothing is printed and the message names each patient and why.
     """
-    wanted = list(dict.fromkeys(patient_ids))
+    wanted = list(dict.fromkeys(appointment_ids))
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.PRINT, "print consent forms")
-        session = uow.session
-        patients: dict[int, Patient] = {}
-        for chunk in _chunks(wanted):
-            patients.update((row.id, row) for row in session.scalars(select(Patient).where(Patient.id.in_(chunk))))
-        if any(patient_id not in patients for patient_id in wanted):
-            raise NotFound("A patient record on the list no longer exists. Refresh the list and print again.")
-        screenings = _current_screenings_in(session, wanted)
-        unscreened = [patient_name(patients[patient_id]) for patient_id in wanted if patient_id not in screenings]
-        if unscreened:
-            raise NotFound("No IMS screening yet for " + "; ".join(unscreened)
-                           + ". Screen them first, or print the others without them.")
         clinic = clinic_details(ctx)
         generated_at = _generated_at(ctx)
-        physiotherapist = _physiotherapist(session, actor)
-        data = {
-            patient_id: ConsentData(
-                clinic=clinic,
-                patient=_patient_details(patients[patient_id]),
-                answers=screening_answers(screenings[patient_id].answers),
-                verdict=verdict_of(screenings[patient_id]),
-                generated_at=generated_at,
-                screened_at=screenings[patient_id].screened_at,
-                screened_by=screenings[patient_id].screened_by,
-                physiotherapist=physiotherapist,
-                substitute=None,
-                signature=None,
-            )
-            for patient_id in wanted
-        }
-        for patient_id in patient_ids:
-            uow.audit("print", "document", screenings[patient_id].id, patient_id=patient_id,
+        data: dict[int, tuple[int, ConsentData]] = {}
+        problems: list[str] = []
+        for appointment_id in wanted:
+            try:
+                setup = _consent_setup(ctx, uow.session, appointment_id)
+            except NotFound:
+                problems.append("An appointment on the list no longer exists: refresh the list.")
+                continue
+            except Conflict as refused:
+                problems.append(refused.message)
+                continue
+            try:
+                data[appointment_id] = (setup.patient.id,
+                                        _consent_data(ctx, setup, None, None, None, clinic, generated_at))
+            except Conflict as refused:
+                problems.append(f"{patient_name(setup.patient)}: {refused.message}")
+        if problems:
+            raise Conflict("Nothing was printed. " + " ".join(dict.fromkeys(problems)))
+        for appointment_id in appointment_ids:
+            uow.audit("print", "document", appointment_id, patient_id=data[appointment_id][0],
                       kind=DocumentKind.consent.value)
         uow.commit()
-    pdfs = {patient_id: consent_pdf(form) for patient_id, form in data.items()}
-    return [pdfs[patient_id] for patient_id in patient_ids]
+    pdfs = {appointment_id: consent_pdf(form) for appointment_id, (_, form) in data.items()}
+    return [pdfs[appointment_id] for appointment_id in appointment_ids]
 
 
 @checked_inputs
@@ -442,37 +593,60 @@ def eligibility_summary(ctx: ServiceContext, actor: Actor, patient_id: int, scre
     return eligibility_summary_pdf(data)
 
 
+#: How the intake form asks each question: in the second person, since the patient fills it in or
+#: confirms it (the screen's wording may speak of "the patient").
+_FORM_WORDING = {
+    QuestionKey.understands_treatment: "Do you understand what IMS involves and why it is being offered to you?",
+    QuestionKey.had_surgery: "Have you had an operation in the past year?",
+}
+_FORM_HELP = {
+    QuestionKey.understands_treatment: "Ask us to explain anything that is not clear. A parent or guardian "
+                                       "answers for a child.",
+    QuestionKey.had_surgery: "If yes, list each operation under Operations below, with its date, the area of "
+                             "the body and the side.",
+}
+
+_PAYER_CHOICES = {"self_pay": "I pay myself", "private_plan": "Extended health plan",
+                  "worksafebc": "WorkSafeBC claim", "icbc": "ICBC claim"}
+
+
 def _intake_questions(answers: ScreeningAnswers | None) -> tuple[IntakeQuestion, ...]:
     questions = []
     for question in QUESTIONS:
         chosen = None
         if answers is not None and answers.get(question.key.value) is not None:
             chosen = _answer_label(question, answers.get(question.key.value))
-        questions.append(IntakeQuestion(text=question.text, choices=tuple(c.label for c in question.choices),
-                                        chosen=chosen))
+        questions.append(IntakeQuestion(text=_FORM_WORDING.get(question.key, question.text),
+                                        choices=tuple(c.label for c in question.choices), chosen=chosen,
+                                        help=_FORM_HELP.get(question.key, question.help) or None))
     return tuple(questions)
 
 
-def _intake_record(patient: Patient, answers: ScreeningAnswers | None) -> IntakeRecord:
+def _intake_record(patient: Patient, screening: ScreeningRecord | None) -> IntakeRecord:
+    answers = screening.answers if screening is not None else None
     operations: tuple[OperationEntry, ...] = ()
     if answers is not None and answers.get(QuestionKey.had_surgery.value) != Answer.no:
         operations = tuple(
             OperationEntry(when=s.date, area=s.area.region.label, side=s.area.side.label)
             for s in sorted(answers.surgeries, key=lambda s: s.date, reverse=True)
         )
-    payer = payer_text(patient)
-    if patient.referral_doctor.strip():
-        payer += f". Referred by {patient.referral_doctor.strip()}"
     return IntakeRecord(
-        full_name=patient_name(patient),
+        family_name=patient.family_name,
+        given_names=patient.given_names,
+        reading_name=reading_name(patient.family_name, patient.given_names),
         preferred_name=patient.preferred_name or None,
         date_of_birth=patient.date_of_birth,
         phone=format_phone(patient.phone) or None,
         email=patient.email or None,
         address=patient.address or None,
         emergency_contact=patient.emergency_contact or None,
-        payer=payer,
+        payer=_PAYER_CHOICES.get(patient.payer),
+        plan_details=patient.plan_details.strip() or None,
+        claim_number=patient.claim_number.strip() or None,
+        referring_doctor=patient.referral_doctor.strip() or None,
         operations=operations,
+        screened_on=screening.screened_on if screening is not None else None,
+        screened_by=screening.screened_by if screening is not None else None,
     )
 
 
@@ -487,7 +661,7 @@ def intake_form(ctx: ServiceContext, actor: Actor, patient_id: int | None) -> by
             patient = _patient(uow.session, patient_id)
             current = current_screening_in(uow.session, patient_id)
             answers = current.answers if current is not None else None
-            record = _intake_record(patient, answers)
+            record = _intake_record(patient, current)
         kind = DocumentKind.intake_form if patient_id is not None else DocumentKind.blank_intake_form
         uow.audit("print", "document", None, patient_id=patient_id, kind=kind.value)
         uow.commit()
@@ -496,41 +670,99 @@ def intake_form(ctx: ServiceContext, actor: Actor, patient_id: int | None) -> by
     return intake_form_pdf(data)
 
 
-def _day_sheet_row(record: AppointmentRecord) -> DaySheetAppointment:
-    kind = record.type_name
-    if record.area_label:
-        kind = f"{kind} · {record.area_label}"
+_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _short_date(day: date) -> str:
+    return f"{_SHORT_MONTHS[day.month - 1]} {day.day}"
+
+
+def _held_short(item: HeldArea) -> str:
+    """"Left knee ✕ not yet, from May 10" for the day sheet's narrow column."""
+    if item.first_allowed is not None:
+        return f"{item.area.label}: from {_short_date(item.first_allowed)}"
+    if item.level is Level.REVIEW:
+        return f"{item.area.label}: review first"
+    if item.level is Level.NOT_ELIGIBLE:
+        return f"{item.area.label}: not eligible"
+    if item.level is Level.NOT_YET:
+        return f"{item.area.label}: not yet"
+    return f"{item.area.label}: screen again"
+
+
+def _day_sheet_row(record: AppointmentRecord, scope: ConsentScope | None) -> DaySheetAppointment:
+    """One appointment: the booked area and its IMS state on an IMS visit, and on any visit the
+    patient's areas held up by a block that day (so a physio-only visit shows the knee is not to be
+    needled yet)."""
     status = record.status.label
     if record.status is AppointmentStatus.CANCELLED and record.late_cancellation:
         status = "Cancelled late"
     flag = record.ims_flag
+    parts: list[str] = []
+    tone = Tone.NEUTRAL
+    named: set[str] = set()
+    if flag is not ImsFlag.NONE:
+        area = record.area_label or "IMS"
+        state = flag.short
+        if flag is ImsFlag.NOT_YET and scope is not None:
+            when = next((item.first_allowed for item in scope.held
+                         if item.area.label == record.area_label and item.first_allowed), None)
+            state = f"from {_short_date(when)}" if when else state
+        parts.append(f"{area}: {state}")
+        named.add(record.area_label)
+        tone = _FLAG_TONES.get(flag, Tone.NEUTRAL)
+    held = [item for item in (scope.held if scope is not None else ()) if item.area.label not in named]
+    if held:
+        parts += [_held_short(item) for item in held]
+        if tone is Tone.NEUTRAL or tone is Tone.GO:
+            tone = Tone.CAUTION
     return DaySheetAppointment(
         starts_at=record.starts_at,
         ends_at=record.ends_at,
         patient_name=record.patient_name,
-        appointment_type=kind,
+        appointment_type=record.type_name,
         status=status,
         phone=record.patient_phone or None,
-        ims_flag=flag.label if flag is not ImsFlag.NONE else None,
-        ims_tone=_FLAG_TONES.get(flag, Tone.NEUTRAL),
+        ims_flag="; ".join(parts) or None,
+        ims_tone=tone,
         cancelled=not record.status.is_live,
+        needs_attention=flag.needs_attention and record.status.is_live,
     )
 
 
-@checked_inputs
+def _day_scopes(ctx: ServiceContext, session: Session, records: Sequence[AppointmentRecord],
+                day: date) -> dict[int, ConsentScope]:
+    """Each patient's areas judged for the day, from their current screening (none: no entry)."""
+    screenings = _current_screenings_in(session, sorted({record.patient_id for record in records}))
+    if not screenings:
+        return {}
+    rules = screening_rules_in(session)
+    months = clinic_settings_in(session).rescreen_months
+    scopes: dict[int, ConsentScope] = {}
+    for patient_id, screening in screenings.items():
+        try:
+            scopes[patient_id] = consent_scope(screening.answers, None, day, rules, screening.decision,
+                                               screening.screened_on, months)
+        except ValueError:
+            continue
+    return scopes
+
+
 def day_sheet(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date) -> bytes:
-    """One physiotherapist's day in time order, cancelled visits greyed out, each IMS flag shown."""
+    """One physiotherapist's day in time order, cancelled visits greyed out, each area's IMS state shown."""
+    records = my_day(ctx, actor, therapist_id, day)
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.PRINT, "print day sheets")
         therapist = uow.session.get(Therapist, therapist_id)
         if therapist is None:
             raise NotFound("That physiotherapist is not on the clinic's list.")
         therapist_name = therapist.full_name
+        scopes = _day_scopes(ctx, uow.session, records, day)
         uow.audit("print", "document", therapist_id, kind=DocumentKind.day_sheet.value, day=day.isoformat())
         uow.commit()
-    records = my_day(ctx, actor, therapist_id, day)
     data = DaySheetData(clinic=clinic_details(ctx), therapist_name=therapist_name, day=day,
-                        appointments=tuple(_day_sheet_row(record) for record in records),
+                        appointments=tuple(_day_sheet_row(record, scopes.get(record.patient_id))
+                                           for record in records),
                         generated_at=_generated_at(ctx))
     return day_sheet_pdf(data)
 
@@ -553,6 +785,8 @@ def _consent_record(session: Session, row: Consent) -> ConsentRecord:
         signed_at=row.signed_at,
         witnessed_by=names.get(row.witnessed_by) if row.witnessed_by is not None else None,
         pdf_sha256=row.pdf_sha256,
+        appointment_id=row.appointment_id,
+        electrical_stimulation=row.electrical_stimulation,
     )
 
 
@@ -574,35 +808,34 @@ def _signer(patient: Patient, signer_name: str, relationship: str) -> tuple[str,
     return name, relation
 
 
-def _signable_screening(session: Session, patient_id: int, screening_id: int) -> ScreeningRecord:
-    screening = _screening(session, patient_id, screening_id)
-    if not screening.is_current:
-        raise Conflict("A newer screening has replaced this one. Prepare the consent for the current screening.")
-    return screening
-
-
-def _store_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int, method: ConsentMethod,
-                   signer_name: str, relationship: str, signature_png: bytes | None) -> ConsentRecord:
+def _store_consent(ctx: ServiceContext, actor: Actor, appointment_id: int, method: ConsentMethod,
+                   signer_name: str, relationship: str, signature_png: bytes | None,
+                   electrical_stimulation: bool | None) -> ConsentRecord:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.PRINT, "prepare consent forms")
-        patient = _patient(uow.session, patient_id)
-        screening = _signable_screening(uow.session, patient_id, screening_id)
-        name, relation = _signer(patient, signer_name, relationship)
+        setup = _consent_setup(ctx, uow.session, appointment_id)
+        name, relation = _signer(setup.patient, signer_name, relationship)
         substitute = SubstituteDecisionMaker(name, relation) if relation else None
         signed_at = ctx.now()
         signature = (OnScreenSignature(png=signature_png, signed_at=signed_at, witnessed_by=actor.display_name)
                      if signature_png is not None else None)
-        data = _consent_data(ctx, uow.session, actor, patient, screening, substitute, signature)
+        data = _consent_data(ctx, setup, substitute, signature, electrical_stimulation)
+        patient_id, screening_id = setup.patient.id, setup.screening.id if setup.screening else 0
     pdf = consent_pdf(data)
     digest = pdf_sha256(pdf)
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.PRINT, "prepare consent forms")
-        # The screening may have been replaced while the form was laid out.
-        _signable_screening(uow.session, patient_id, screening_id)
+        # The screening may have been replaced, or the appointment changed, while the form was laid out.
+        again = _consent_setup(ctx, uow.session, appointment_id)
+        _require_consent(again)
+        if again.screening is None or again.screening.id != screening_id:
+            raise Conflict("A newer screening has replaced the one this consent was prepared from. Prepare "
+                           "the consent again.")
         signed = method is ConsentMethod.on_screen
         row = Consent(
             patient_id=patient_id,
             screening_id=screening_id,
+            appointment_id=appointment_id,
             created_at=ctx.now(),
             created_by=actor.user_id,
             method=method.value,
@@ -610,39 +843,43 @@ def _store_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening
             signer_relationship=relation,
             signed_at=signed_at if signed else None,
             witnessed_by=actor.user_id if signed else None,
+            electrical_stimulation=electrical_stimulation if signed else None,
             pdf_sha256=digest,
             pdf=pdf,
         )
         uow.session.add(row)
         uow.session.flush()
         uow.audit("sign" if signed else "print", "consent", row.id, patient_id=patient_id, method=method.value,
-                  screening_id=screening_id, pdf_sha256=digest, substitute=bool(relation))
+                  screening_id=screening_id, appointment_id=appointment_id, pdf_sha256=digest,
+                  substitute=bool(relation), electrical_stimulation=electrical_stimulation)
         uow.commit()
         return _consent_record(uow.session, row)
 
 
-@checked_inputs
-def store_signed_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int,
-                         signature_png: bytes, signer_name: str = "", relationship: str = "") -> ConsentRecord:
-    """Generate the consent with the signature drawn at the counter and keep the exact bytes.
+def store_signed_consent(ctx: ServiceContext, actor: Actor, appointment_id: int, signature_png: bytes,
+                         signer_name: str = "", relationship: str = "", *,
+                         electrical_stimulation: bool | None = None) -> ConsentRecord:
+    """Generate the consent for an IMS appointment with the signature drawn at the counter and keep the
+    exact bytes.
 
     An empty `relationship` means the patient signs; otherwise `signer_name` is the substitute
-    decision-maker. The acting user is recorded as the witness.
+    decision-maker. The acting user is recorded as the witness. `electrical_stimulation` is the
+    patient's yes or no to a current through the needles (None: not asked, the boxes stay empty).
     """
     if not signature_png:
         raise ValidationFailed({"signature": "Ask the patient to sign in the box first."})
     if not signature_png.startswith(PNG_MAGIC) or len(signature_png) > MAX_SIGNATURE_BYTES:
         raise ValidationFailed({"signature": "The signature could not be read. Clear it and sign again."})
-    return _store_consent(ctx, actor, patient_id, screening_id, ConsentMethod.on_screen, signer_name,
-                          relationship, signature_png)
+    return _store_consent(ctx, actor, appointment_id, ConsentMethod.on_screen, signer_name, relationship,
+                          signature_png, electrical_stimulation)
 
 
-@checked_inputs
-def record_unsigned_consent(ctx: ServiceContext, actor: Actor, patient_id: int, screening_id: int,
+def record_unsigned_consent(ctx: ServiceContext, actor: Actor, appointment_id: int,
                             signer_name: str = "", relationship: str = "") -> ConsentRecord:
-    """Generate and keep the consent printed for a signature in ink; mark it signed once it is."""
-    return _store_consent(ctx, actor, patient_id, screening_id, ConsentMethod.paper_unsigned, signer_name,
-                          relationship, None)
+    """Generate and keep the consent for an IMS appointment printed for signatures in ink; mark it
+    signed once it is. The patient ticks yes or no to electrical stimulation on the paper."""
+    return _store_consent(ctx, actor, appointment_id, ConsentMethod.paper_unsigned, signer_name,
+                          relationship, None, None)
 
 
 @checked_inputs
@@ -701,9 +938,13 @@ def verify_consent_copy(ctx: ServiceContext, actor: Actor, pdf_bytes: bytes) -> 
 
 
 __all__ = [
+    "ConsentAppointment",
     "ConsentMethod",
     "ConsentRecord",
+    "ConsentRefused",
+    "RegistrationMissing",
     "DocumentKind",
+    "consent_appointment",
     "consent_copy",
     "consent_document",
     "consent_documents",
@@ -712,6 +953,7 @@ __all__ = [
     "eligibility_summary",
     "intake_form",
     "mark_signed_on_paper",
+    "next_consent_appointment",
     "record_unsigned_consent",
     "store_signed_consent",
     "verify_consent_copy",

@@ -556,6 +556,10 @@ class _Generator:
         hours: dict[int, list[tuple[int, time, time]]] = {row.id: [] for row in therapists}
         for row in session.scalars(select(WorkingHours)):
             hours.setdefault(row.therapist_id, []).append((row.weekday, row.start_time, row.end_time))
+        for row in therapists:
+            # A made-up college registration number: IMS consent forms are printed only with one.
+            if not row.registration_number:
+                row.registration_number = f"PT{10_000 + row.id:05d}"
         next_therapist = self._next_id(Therapist)
         added = []
         names = [name for name in _THERAPIST_NAMES if name not in {t.full_name for t in therapists}]
@@ -642,6 +646,11 @@ class _Generator:
         types = list(self.session.scalars(select(AppointmentType).where(AppointmentType.active.is_(True))))
         if not types:
             raise ServiceError("The clinic has no appointment types, so no appointments can be generated.")
+        for kind in types:
+            # Made-up fees per visit, printed on the consent form, for the kinds that have none yet.
+            if kind.fee_cents is None:
+                kind.fee_cents = (9_500 if kind.is_ims else 8_500) + (2_000 if kind.duration_minutes >= 45 else 0)
+        self.session.flush()
         durations = sorted({t.duration_minutes for t in types})
         self.types: dict[tuple[int, bool], int] = {}
         for kind in sorted(types, key=lambda t: t.sort_order):

@@ -74,10 +74,13 @@ class TherapistDetails:
 
 @dataclass(frozen=True)
 class AppointmentTypeDetails:
+    """`fee_cents` is the fee per visit printed on the consent form (None: not set)."""
+
     name: str
     duration_minutes: int
     is_ims: bool = False
     active: bool = True
+    fee_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class AppointmentTypeRecord:
     is_ims: bool
     active: bool
     appointments: int = 0
+    fee_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -358,9 +362,25 @@ def cancel_schedule_exception(ctx: ServiceContext, actor: Actor, exception_id: i
 # --- Appointment types ---------------------------------------------------------------------------
 
 
+#: The highest fee per visit a kind of appointment may have ($10,000): anything above is a typing slip.
+MAX_FEE_CENTS = 1_000_000
+
+
+def parse_fee(text: str) -> int | None:
+    """Cents from what a person types as a fee ("95", "95.00", "$1,095.50"); None when empty.
+    Raises ValueError for anything else."""
+    cleaned = text.strip().replace("$", "").replace(",", "").strip()
+    if not cleaned:
+        return None
+    whole, _, cents = cleaned.partition(".")
+    if not whole.isdigit() or (cents and (not cents.isdigit() or len(cents) > 2)):
+        raise ValueError(f"not a fee: {text!r}")
+    return int(whole) * 100 + int(cents.ljust(2, "0") if cents else 0)
+
+
 def _type_record(row: AppointmentType, appointments: int = 0) -> AppointmentTypeRecord:
     return AppointmentTypeRecord(row.id, row.name, row.duration_minutes, bool(row.is_ims), bool(row.active),
-                                 appointments)
+                                 appointments, row.fee_cents)
 
 
 def _type_details(row: AppointmentType) -> AppointmentTypeDetails:
@@ -369,7 +389,7 @@ def _type_details(row: AppointmentType) -> AppointmentTypeDetails:
 
 def _type_values(row: AppointmentType) -> dict[str, object]:
     return {"name": row.name, "duration_minutes": row.duration_minutes, "is_ims": bool(row.is_ims),
-            "active": bool(row.active)}
+            "active": bool(row.active), "fee_cents": row.fee_cents}
 
 
 def _appointment_count(session: Session, type_id: int) -> int:
@@ -391,6 +411,8 @@ def _clean_type(session: Session, details: AppointmentTypeDetails, type_id: int 
     if not SHORTEST_TYPE_MINUTES <= minutes <= LONGEST_TYPE_MINUTES or minutes % 5:
         errors["duration_minutes"] = (f"Choose a length from {SHORTEST_TYPE_MINUTES} to {LONGEST_TYPE_MINUTES} "
                                       "minutes, in steps of 5.")
+    if details.fee_cents is not None and not 0 <= details.fee_cents <= MAX_FEE_CENTS:
+        errors["fee_cents"] = "Type the fee per visit in dollars, for example 95.00, or leave it empty."
     if not details.active:
         others = session.scalar(select(func.count()).select_from(AppointmentType).where(
             AppointmentType.active.is_(True), AppointmentType.id != (type_id or -1)))
@@ -398,7 +420,7 @@ def _clean_type(session: Session, details: AppointmentTypeDetails, type_id: int 
             errors["active"] = "Keep at least one kind of appointment in use, or nothing can be booked."
     if errors:
         raise ValidationFailed(errors)
-    return AppointmentTypeDetails(name, minutes, details.is_ims, details.active)
+    return AppointmentTypeDetails(name, minutes, details.is_ims, details.active, details.fee_cents)
 
 
 def list_all_appointment_types(ctx: ServiceContext, actor: Actor) -> list[AppointmentTypeRecord]:
@@ -420,7 +442,7 @@ def create_appointment_type(ctx: ServiceContext, actor: Actor,
         clean = _clean_type(session, details, None)
         last = session.scalar(select(func.max(AppointmentType.sort_order)))
         row = AppointmentType(name=clean.name, duration_minutes=clean.duration_minutes, is_ims=clean.is_ims,
-                              active=clean.active, sort_order=(last or 0) + 1)
+                              active=clean.active, sort_order=(last or 0) + 1, fee_cents=clean.fee_cents)
         session.add(row)
         session.flush()
         uow.audit("create", "appointment_type", row.id, **_type_values(row))
@@ -455,6 +477,7 @@ def update_appointment_type(ctx: ServiceContext, actor: Actor, type_id: int, det
         before = _type_values(row)
         row.name, row.duration_minutes = clean.name, clean.duration_minutes
         row.is_ims, row.active = clean.is_ims, clean.active
+        row.fee_cents = clean.fee_cents
         after = _type_values(row)
         changed = [key for key in after if after[key] != before[key]]
         if changed:

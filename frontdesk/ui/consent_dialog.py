@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.screening import format_date
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.documents import (
+    ConsentAppointment,
     ConsentMethod,
     ConsentRecord,
     consent_copy,
@@ -43,7 +44,6 @@ from frontdesk.services.documents import (
 )
 from frontdesk.services.errors import ValidationFailed
 from frontdesk.services.patients import open_patient
-from frontdesk.services.screenings import ScreeningRecord
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.pdf_preview import PdfPreviewDialog, file_name_for
@@ -58,13 +58,14 @@ class ConsentDialog(QDialog):
 
     consent_saved = Signal(object)
 
-    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, patient_id: int,
-                 screening: ScreeningRecord, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, appointment: ConsentAppointment,
+                 parent: QWidget | None = None) -> None:
+        patient_id = appointment.patient_id
         record = open_patient(ctx, actor, patient_id)
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.patient_id = patient_id
-        self.screening = screening
+        self.appointment = appointment
         self.preview: PdfPreviewDialog | None = None
         self.patient_name = f"{record.details.family_name}, {record.details.given_names}"
         self.setWindowTitle(f"IMS consent – {self.patient_name}")
@@ -72,9 +73,27 @@ class ConsentDialog(QDialog):
 
         heading = QLabel(f"<b>Consent to IMS for {_html(self.patient_name)}</b>")
         heading.setTextFormat(Qt.TextFormat.RichText)
-        verdict = QLabel(f"Screening of {format_date(screening.screened_on)}: {screening.effective_level.label}. "
-                         "Go through the form with the patient, then sign on screen or print it to sign in ink.")
+        verdict = QLabel(
+            f"For the {appointment.type_name.lower()} with {appointment.therapist_name} on "
+            f"{_moment(ctx, appointment.starts_at)}. It covers: {', '.join(appointment.areas)}. "
+            "Go through the form with the patient, then sign on screen or print it to sign in ink.")
+        verdict.setObjectName("consent_scope")
         verdict.setWordWrap(True)
+
+        estim = QGroupBox("Electrical stimulation through the needles (for signing on screen)")
+        self.estim_yes = QRadioButton("Patient a&grees (yes)")
+        self.estim_no = QRadioButton("Patient &declines (no)")
+        self._estim = QButtonGroup(self)
+        self._estim.addButton(self.estim_yes)
+        self._estim.addButton(self.estim_no)
+        self.estim_error = _error_label()
+        estim_row = QHBoxLayout()
+        estim_row.addWidget(self.estim_yes)
+        estim_row.addWidget(self.estim_no)
+        estim_row.addStretch(1)
+        estim_layout = QVBoxLayout(estim)
+        estim_layout.addLayout(estim_row)
+        estim_layout.addWidget(self.estim_error)
 
         who = QGroupBox("Who signs")
         self.patient_signs = QRadioButton("The &patient")
@@ -155,6 +174,7 @@ class ConsentDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(verdict)
         layout.addWidget(who)
+        layout.addWidget(estim)
         layout.addWidget(QLabel("Signature:"))
         layout.addWidget(self.pad)
         layout.addWidget(self.signature_error)
@@ -254,8 +274,15 @@ class ConsentDialog(QDialog):
         signer = self._signer()
         if signer is None:
             return None
-        record = self._run("Sign and save", store_signed_consent, self.ctx, self.actor, self.patient_id,
-                           self.screening.id, self.pad.to_png(), *signer)
+        if not self.estim_yes.isChecked() and not self.estim_no.isChecked():
+            self.estim_error.setText("Ask the patient whether they agree to electrical stimulation, and choose "
+                                     "yes or no.")
+            self.estim_yes.setFocus()
+            return None
+        self.estim_error.clear()
+        record = self._run("Sign and save", lambda *args: store_signed_consent(
+            *args, electrical_stimulation=self.estim_yes.isChecked()), self.ctx, self.actor,
+            self.appointment.appointment_id, self.pad.to_png(), *signer)
         if record is not None:
             self.pad.clear()
             self._kept(record, "IMS consent (signed)")
@@ -266,7 +293,7 @@ class ConsentDialog(QDialog):
         if signer is None:
             return None
         record = self._run("Print for wet signature", record_unsigned_consent, self.ctx, self.actor,
-                           self.patient_id, self.screening.id, *signer)
+                           self.appointment.appointment_id, *signer)
         if record is not None:
             self._kept(record, "IMS consent (to sign in ink)")
         return record

@@ -1,6 +1,7 @@
 """Opens the right preview for a print request from the intake tab or "my day".
 
-The tabs only say what they want printed (`print_requested(kind, patient_id, screening_id)` and
+The tabs only say what they want printed (`print_requested(kind, patient_id, screening_id)`, for a
+consent `print_requested("consent", patient_id, appointment_id or None)`, and
 `print_requested("day_sheet", therapist_id, day)`); this controller builds the document through the
 services and shows it. A consent opens the consent dialog first, where the patient signs on screen
 or the form is printed for a signature in ink.
@@ -53,7 +54,6 @@ class DocumentController(QObject):
                    *, therapist_id: int | None = None, day: date | None = None) -> QDialog | None:
         """Build the document and open its preview (or the consent dialog). None if it could not be built."""
         from frontdesk.services.documents import DocumentKind, eligibility_summary, intake_form
-        from frontdesk.ui.consent_dialog import ConsentDialog
         from frontdesk.ui.pdf_preview import file_name_for
 
         document = DocumentKind(kind)
@@ -73,23 +73,46 @@ class DocumentController(QObject):
             return self._preview(document, f"Intake form – {name}",
                                  lambda: intake_form(self.ctx, self.actor, patient_id),
                                  file_name_for("Intake form", name))
+        if document is DocumentKind.consent:
+            return self._consent(patient_id, screening_id)
         screening = self._screening(document, patient_id, screening_id)
         if screening is None:
             return None
-        if document is DocumentKind.consent:
-            dialog = call_service(self.window, self.prompts, document.label, ConsentDialog, self.ctx, self.actor,
-                                  self.prompts, patient_id, screening, self.window)
-            if dialog is not None:
-                dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-                dialog.open()
-                self.last_dialog = dialog
-            return dialog
         name = self._patient_name(patient_id)
         if name is None:
             return None
         return self._preview(document, f"IMS eligibility summary – {name}",
                              lambda: eligibility_summary(self.ctx, self.actor, patient_id, screening.id),
                              file_name_for("IMS eligibility summary", name, screening.screened_on.isoformat()))
+
+    def _consent(self, patient_id: int, appointment_id: int | None) -> QDialog | None:
+        """The consent dialog for the patient's IMS appointment (`appointment_id`, or the next one booked);
+        a message instead when none is booked or no area may be needled that day."""
+        from frontdesk.services.documents import consent_appointment, next_consent_appointment
+        from frontdesk.ui.consent_dialog import ConsentDialog
+
+        title = "IMS consent form"
+        if appointment_id is None:
+            found = call_service(self.window, self.prompts, title, next_consent_appointment, self.ctx, self.actor,
+                                 patient_id)
+        else:
+            found = call_service(self.window, self.prompts, title, consent_appointment, self.ctx, self.actor,
+                                 appointment_id)
+        if found is None:
+            if appointment_id is None:
+                self.prompts.error(self.window, title, "This patient has no IMS appointment booked. A consent "
+                                   "to IMS belongs to a booked IMS appointment: book one first.")
+            return None
+        if not found.ready:
+            self.prompts.error(self.window, title, found.refusal)
+            return None
+        dialog = call_service(self.window, self.prompts, title, ConsentDialog, self.ctx, self.actor, self.prompts,
+                              found, self.window)
+        if dialog is not None:
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+            self.last_dialog = dialog
+        return dialog
 
     def _patient_name(self, patient_id: int) -> str | None:
         from frontdesk.services.patients import open_patient

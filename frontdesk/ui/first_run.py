@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +44,19 @@ class FirstRunDialog(QDialog):
         self.repeat = QLineEdit()
         self.repeat.setObjectName("first_run_repeat")
         self.repeat.setEchoMode(QLineEdit.Password)
-        self.errors = {name: error_label() for name in ("username", "display_name", "password", "repeat")}
+        self.address = QPlainTextEdit()
+        self.address.setObjectName("first_run_address")
+        self.address.setTabChangesFocus(True)
+        self.address.setFixedHeight(56)
+        self.address.setPlaceholderText("Street address, city, province and postal code")
+        self.email = QLineEdit()
+        self.email.setObjectName("first_run_email")
+        self.email.setPlaceholderText("e.g. frontdesk@example.ca")
+        self.website = QLineEdit()
+        self.website.setObjectName("first_run_website")
+        self.website.setPlaceholderText("e.g. www.example.ca")
+        self.errors = {name: error_label() for name in ("username", "display_name", "password", "repeat",
+                                                        "address", "email", "website")}
         self.general_error = error_label()
 
         form = QFormLayout()
@@ -54,6 +70,15 @@ class FirstRunDialog(QDialog):
             form.addRow("", self.errors[key])
         hint = QLabel("At least 8 characters; a passphrase of a few everyday words works well.")
         hint.setWordWrap(True)
+        clinic = QGroupBox("The clinic on every printout (optional; Settings ▸ Clinic changes it later)")
+        clinic_form = QFormLayout(clinic)
+        for key, label, field in (
+            ("address", "Street &address:", self.address),
+            ("email", "Clinic &email:", self.email),
+            ("website", "&Website:", self.website),
+        ):
+            clinic_form.addRow(label, field)
+            clinic_form.addRow("", self.errors[key])
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Ok).setText("Create account")
         buttons.accepted.connect(self.accept)
@@ -62,6 +87,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(hint)
+        layout.addWidget(clinic)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
@@ -73,18 +99,32 @@ class FirstRunDialog(QDialog):
         first = next((key for key in self.errors if key in errors), None)
         if first is not None:
             {"username": self.username, "display_name": self.display_name, "password": self.password,
-             "repeat": self.repeat}[first].setFocus()
+             "repeat": self.repeat, "address": self.address, "email": self.email,
+             "website": self.website}[first].setFocus()
 
     def accept(self) -> None:
         self.general_error.setVisible(False)
         if self.password.text() != self.repeat.text():
             self._show({"repeat": "The two passwords are not the same. Type them again."})
             return
+        from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings, validate_clinic_settings
         from frontdesk.services.users import create_first_admin
 
+        clinic = None
+        if self.address.toPlainText().strip() or self.email.text().strip() or self.website.text().strip():
+            current = get_clinic_settings(self.ctx)
+            clinic = replace(current, address=self.address.toPlainText().strip() or current.address,
+                             email=self.email.text(), website=self.website.text())
+            try:
+                validate_clinic_settings(clinic)
+            except ValidationFailed as error:
+                self._show({key: text for key, text in error.errors.items() if key in self.errors})
+                return
         try:
             self.actor = create_first_admin(self.ctx, self.username.text(), self.display_name.text(),
                                             self.password.text())
+            if clinic is not None:
+                update_clinic_settings(self.ctx, self.actor, clinic)
         except ValidationFailed as error:
             self._show(error.errors)
             return

@@ -87,7 +87,8 @@ FIELD_NAMES = {
 
 class IntakeTab(QWidget):
     changed = Signal(set)
-    #: kind ("consent", "summary", "intake", "blank_intake"), patient id (0: none open), screening id.
+    #: kind ("consent", "summary", "intake", "blank_intake"), patient id (0: none open), screening id
+    #: (for "consent": the id of the IMS appointment the consent is for).
     print_requested = Signal(str, int, object)
 
     actor = CurrentActor()  # the window's signed-in person, read at each use
@@ -232,6 +233,8 @@ class IntakeTab(QWidget):
         self.print_button.setPopupMode(QToolButton.InstantPopup)
         self.print_button.setToolButtonStyle(Qt.ToolButtonTextOnly)
         menu = QMenu(self.print_button)
+        menu.setToolTipsVisible(True)
+        self.consent_appointment = None
         self.print_consent_action = menu.addAction("&Consent form")
         self.print_summary_action = menu.addAction("&Eligibility summary")
         self.print_intake_action = menu.addAction("&Intake form (filled in)")
@@ -565,13 +568,48 @@ class IntakeTab(QWidget):
         has_patient = self.patient is not None
         record = self.history_panel.current_record()
         self.print_intake_action.setEnabled(has_patient)
-        self.print_consent_action.setEnabled(has_patient and record is not None)
         self.print_summary_action.setEnabled(has_patient and record is not None)
         self.print_blank_intake_action.setEnabled(True)
+        self._update_consent_action()
+
+    def _update_consent_action(self) -> None:
+        """The consent entry names the IMS visit it is for, or says why there is no consent to print."""
+        self.consent_appointment = None
+        if self.patient is None:
+            self._set_consent_action("&Consent form (open a patient first)", False)
+            return
+        from frontdesk.services.documents import next_consent_appointment
+
+        try:
+            found = next_consent_appointment(self.ctx, self.actor, self.patient.id)
+        except ServiceError:
+            found = None
+        if found is None:
+            self._set_consent_action("&Consent form: no IMS visit booked", False)
+            return
+        when = format_date(self.ctx.local(found.starts_at).date())
+        if not found.ready:
+            tip = found.refusal
+            first = f", first {format_date(found.first_allowed)}" if found.first_allowed else ""
+            self._set_consent_action(f"&Consent form: not eligible on {when}{first}", False, tip)
+            return
+        self.consent_appointment = found
+        self._set_consent_action(f"&Consent form for the IMS visit on {when}", True,
+                                 f"Covers: {', '.join(found.areas)}")
+
+    def _set_consent_action(self, text: str, enabled: bool, tip: str = "") -> None:
+        self.print_consent_action.setText(text)
+        self.print_consent_action.setEnabled(enabled)
+        self.print_consent_action.setToolTip(tip or text.replace("&", ""))
+        self.print_consent_action.setStatusTip(tip)
 
     def _print(self, kind: str) -> None:
         record = self.history_panel.current_record()
         patient_id = self.patient.id if self.patient is not None else 0
+        if kind == "consent":
+            found = self.consent_appointment
+            self.print_requested.emit(kind, patient_id, found.appointment_id if found is not None else None)
+            return
         self.print_requested.emit(kind, patient_id, record.id if record is not None and kind != "blank_intake" else None)
 
     def refresh(self, changes: set) -> None:
@@ -583,6 +621,8 @@ class IntakeTab(QWidget):
         if changes & {"screenings", "patients"} and self.patient is not None and not self.has_unsaved_changes():
             current = self.history_panel.current_record()
             self._show_patient(self.patient, current.id if current else None)
+        elif changes & {"appointments", "therapists", "screenings"}:
+            self._update_consent_action()
 
     @property
     def shown_assessment(self) -> Assessment | None:

@@ -43,7 +43,12 @@ class ClinicSettingsDialog(QDialog):
         self.address = QPlainTextEdit(self._current.address)
         self.address.setTabChangesFocus(True)
         self.address.setFixedHeight(70)
+        self.address.setPlaceholderText("Street address, city, province and postal code")
         self.phone = QLineEdit(format_phone(self._current.phone))
+        self.email = QLineEdit(self._current.email)
+        self.email.setPlaceholderText("Optional, e.g. frontdesk@example.ca")
+        self.website = QLineEdit(self._current.website)
+        self.website.setPlaceholderText("Optional, e.g. www.example.ca")
         self.time_zone = QComboBox()
         self.time_zone.setEditable(True)
         zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc", "SystemV")))
@@ -71,6 +76,8 @@ class ClinicSettingsDialog(QDialog):
             ("name", "Clinic &name", self.name),
             ("address", "&Address", self.address),
             ("phone", "&Phone", self.phone),
+            ("email", "E&mail", self.email),
+            ("website", "&Website", self.website),
             ("time_zone", "&Time zone", self.time_zone),
             ("rescreen_months", "&Re-screen IMS after", self.rescreen),
             ("late_cancel_hours", "&Late cancellation within", self.late_cancel),
@@ -121,6 +128,8 @@ class ClinicSettingsDialog(QDialog):
             name=self.name.text(),
             address=self.address.toPlainText(),
             phone=self.phone.text(),
+            email=self.email.text(),
+            website=self.website.text(),
             time_zone=self.time_zone.currentText().strip(),
             rescreen_months=self.rescreen.value(),
             late_cancel_hours=self.late_cancel.value(),

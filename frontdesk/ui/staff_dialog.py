@@ -73,7 +73,7 @@ class TherapistForm(QWidget):
         self.registration = QLineEdit()
         self.registration.setObjectName("therapist_registration")
         self.registration.setMaxLength(50)
-        self.registration.setPlaceholderText("Optional")
+        self.registration.setPlaceholderText("College number; needed to print IMS consent forms")
         self.ims = QCheckBox("&IMS-qualified (may take IMS appointments)")
         self.ims.setObjectName("therapist_ims")
         self.ims_on = DateEdit()
@@ -101,7 +101,7 @@ class TherapistForm(QWidget):
         self.fields = {
             "full_name": Field("Na&me", self.full_name, required=True),
             "designation": Field("Desi&gnation", self.designation, required=True),
-            "registration_number": Field("&Registration number", self.registration),
+            "registration_number": Field("College &registration number", self.registration),
             "ims_qualified_on": Field("IMS qualification recorded &on", self.ims_on),
             "colour": Field("&Colour in the schedule", colour_row),
         }

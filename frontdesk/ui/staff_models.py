@@ -224,6 +224,8 @@ class AppointmentTypeModel(RowTableModel[AppointmentTypeRecord]):
                                       if t.is_ims else "Not IMS")),
             Column("Status", lambda t: "In use" if t.active else "Switched off"),
             Column("Appointments", lambda t: str(t.appointments)),
+            Column("Fee", lambda t: f"${t.fee_cents // 100}.{t.fee_cents % 100:02d}"
+                   if t.fee_cents is not None else "—"),
         ), parent)
 
     def row_foreground(self, row: AppointmentTypeRecord):

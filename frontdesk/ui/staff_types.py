@@ -27,6 +27,7 @@ from frontdesk.services.staff import (
     AppointmentTypeRecord,
     create_appointment_type,
     list_all_appointment_types,
+    parse_fee,
     update_appointment_type,
 )
 from frontdesk.ui.errors import Prompts, call_service
@@ -59,7 +60,7 @@ class AppointmentTypesDialog(QDialog):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        for column in range(1, 5):
+        for column in range(1, 6):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         list_label = QLabel("&Kinds of appointment")
         list_label.setBuddy(self.table)
@@ -76,9 +77,14 @@ class AppointmentTypesDialog(QDialog):
         self.is_ims.setObjectName("type_is_ims")
         self.active = QCheckBox("In &use (offered when booking)")
         self.active.setObjectName("type_active")
+        self.fee = QLineEdit()
+        self.fee.setObjectName("type_fee")
+        self.fee.setMaxLength(12)
+        self.fee.setPlaceholderText("e.g. 95.00")
         self.fields = {
             "name": Field("&Name", self.name, required=True),
             "duration_minutes": Field("&Length", self.duration),
+            "fee_cents": Field("&Fee per visit ($, on the IMS consent)", self.fee),
         }
         self.flag_errors = {"is_ims": QLabel(), "active": QLabel()}
         for label in self.flag_errors.values():
@@ -108,6 +114,8 @@ class AppointmentTypesDialog(QDialog):
         close.clicked.connect(self.reject)
         self.name.returnPressed.connect(self.save)
         self.name.textChanged.connect(self._update_state)
+        self.fee.textChanged.connect(self._update_state)
+        self.fee.returnPressed.connect(self.save)
         self.duration.valueChanged.connect(self._update_state)
         self.is_ims.toggled.connect(self._update_state)
         self.active.toggled.connect(self._update_state)
@@ -119,6 +127,7 @@ class AppointmentTypesDialog(QDialog):
         form_row = QHBoxLayout()
         form_row.addWidget(self.fields["name"], 2)
         form_row.addWidget(self.fields["duration_minutes"], 1)
+        form_row.addWidget(self.fields["fee_cents"], 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.state, 1)
         buttons.addWidget(self.revert_button)
@@ -195,6 +204,8 @@ class AppointmentTypesDialog(QDialog):
         self.current = record
         self.name.setText(record.name if record else "")
         self.duration.setValue(record.duration_minutes if record else 30)
+        fee = record.fee_cents if record else None
+        self.fee.setText(f"{fee // 100}.{fee % 100:02d}" if fee is not None else "")
         self.is_ims.setChecked(record.is_ims if record else False)
         self.active.setChecked(record.active if record else True)
         self._loaded = self.details()
@@ -219,8 +230,12 @@ class AppointmentTypesDialog(QDialog):
     # --- Saving ----------------------------------------------------------------------------------
 
     def details(self) -> AppointmentTypeDetails:
+        try:
+            fee = parse_fee(self.fee.text())
+        except ValueError:
+            fee = -1  # refused by the service with the message shown beside the field
         return AppointmentTypeDetails(self.name.text(), self.duration.value(), self.is_ims.isChecked(),
-                                      self.active.isChecked())
+                                      self.active.isChecked(), fee)
 
     @property
     def dirty(self) -> bool:

@@ -73,3 +73,16 @@ def image_count(reader: PdfReader) -> int:
             if ref.get_object().get("/Subtype") == "/Image":
                 count += 1
     return count
+
+
+def page_texts(pdf: ReadPdf) -> list[str]:
+    """Each page's text with runs of whitespace collapsed, in page order."""
+    return [" ".join(page.extract_text().split()) for page in pdf.reader.pages]
+
+
+def page_with(pdf: ReadPdf, words: str) -> int:
+    """The number (from 1) of the first page holding `words`; AssertionError when none does."""
+    for number, text in enumerate(page_texts(pdf), start=1):
+        if words in text:
+            return number
+    raise AssertionError(f"{words!r} is on no page")

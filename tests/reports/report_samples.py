@@ -22,6 +22,7 @@ from frontdesk.reports.data import (
     OnScreenSignature,
     OperationEntry,
     PatientDetails,
+    Physiotherapist,
     ReviewDecision,
     ScreeningAnswer,
     SubstituteDecisionMaker,
@@ -92,20 +93,29 @@ def signature_png() -> bytes:
     return buffer.getvalue()
 
 
+PHYSIO = Physiotherapist("Sofy Tsai", "PT12345")
+APPOINTMENT_AT = datetime(2025, 3, 5, 9, 0, tzinfo=VANCOUVER)
+
+
 def consent(name: str = "Zoë Ødegård", *, signed: bool = False, substitute: bool = False,
-            verdict: Verdict = VERDICT) -> ConsentData:
+            electrical: bool | None = None) -> ConsentData:
+    """A consent for a patient whose lower back may be needled on the day, but not the left knee and thigh."""
     return ConsentData(
         clinic=CLINIC,
         patient=patient(name),
-        answers=ANSWERS,
-        verdict=verdict,
+        physiotherapist=PHYSIO,
+        appointment_at=APPOINTMENT_AT,
+        appointment_type="IMS treatment",
+        areas=("Lower back", "Neck"),
+        not_covered=("Left knee: not before May 10, 2025", "Left thigh: not before March 24, 2025"),
+        fee_per_visit="$95.00",
         generated_at=GENERATED_AT,
-        screened_at=datetime(2025, 3, 4, 13, 50, tzinfo=VANCOUVER),
+        screened_on=date(2025, 3, 4),
         screened_by="Dana Lee",
-        physiotherapist="Sofy Tsai",
         substitute=SubstituteDecisionMaker("Mei Tsai", "daughter") if substitute else None,
         signature=OnScreenSignature(signature_png(), datetime(2025, 3, 4, 22, 40, tzinfo=ZoneInfo("UTC")),
                                     "Dana Lee") if signed else None,
+        electrical_stimulation=electrical,
     )
 
 
@@ -132,7 +142,8 @@ def eligibility(name: str = "Zoë Ødegård", *, reviewed: bool = True,
 
 QUESTIONS = (
     IntakeQuestion("Do you have an active cancer (are you being treated for cancer now)?", ("Yes", "No")),
-    IntakeQuestion("Do you have a severe fear of needles?", ("Yes", "No")),
+    IntakeQuestion("Do you have a severe fear of needles?", ("Yes", "No"),
+                   help="A little nervousness is common and fine."),
     IntakeQuestion("Are you pregnant, or could you be pregnant?", ("Yes", "No", "Not sure")),
     IntakeQuestion("Do you have an autoimmune condition (e.g. rheumatoid arthritis, lupus)?",
                    ("No", "Yes, well controlled", "Yes, not well controlled"), details_label="Which condition?"),
@@ -151,15 +162,21 @@ def intake(name: str | None = "Zoë Ødegård") -> IntakeFormData:
         replace(q, chosen=c, details="Hashimoto's thyroiditis" if q.details_label else None)
         for q, c in zip(QUESTIONS, chosen)
     )
+    family, _, given = name.partition(" ") if " " in name else (name, "", "")
     record = IntakeRecord(
-        full_name=name,
+        family_name=family,
+        given_names=given,
+        reading_name=name,
         preferred_name="Zoe",
         date_of_birth=date(1984, 7, 12),
         phone="+1 250 555 0142",
         email="zoe.odegard@example.com",
         address="48 Lakeshore Drive West\nPenticton, BC V2A 1B7",
         emergency_contact="Lars Ødegård (spouse), +1 250 555 0199",
-        payer="Pacific Blue Cross extended health, plan 55012",
+        payer="Extended health plan",
+        plan_details="Pacific Blue Cross extended health, plan 55012",
+        screened_on=date(2025, 3, 4),
+        screened_by="Dana Lee",
         operations=(
             OperationEntry(date(2025, 2, 10), "Knee", "Left", "Arthroscopy"),
             OperationEntry(date(2019, 5, 2), "Shoulder", "Right", None),
@@ -171,14 +188,14 @@ def intake(name: str | None = "Zoë Ødegård") -> IntakeFormData:
 DAY = date(2025, 3, 5)
 PATIENTS = NAMES + ("Maria Fernández", "Tom Baker", "Aiyana Joe", "Priya Sharma", "Lucas Martin",
                     "Grace Wong", "Owen Fraser", "Fatima Al-Sayed")
-TYPES = ("IMS follow-up", "IMS initial assessment", "Physiotherapy", "IMS follow-up")
+TYPES = ("IMS treatment", "IMS initial assessment", "Physiotherapy treatment", "IMS treatment")
 STATUSES = ("Booked", "Confirmed", "Arrived", "Booked")
 FLAGS = (
-    (None, Tone.NEUTRAL),
-    ("Needs review: severe osteoporosis", Tone.CAUTION),
-    ("Not eligible until May 10, 2025 (left knee)", Tone.STOP),
-    ("Screening out of date: screen again", Tone.CAUTION),
-    (None, Tone.NEUTRAL),
+    (None, Tone.NEUTRAL, False),
+    ("Neck: Review", Tone.CAUTION, True),
+    ("Left knee: from May 10", Tone.STOP, True),
+    ("Lower back: IMS ✓", Tone.GO, False),
+    ("Left knee: from May 10", Tone.CAUTION, False),
 )
 
 
@@ -186,8 +203,8 @@ def day_sheet(count: int = 16) -> DaySheetData:
     start = datetime(2025, 3, 5, 8, 30, tzinfo=VANCOUVER)
     appointments = []
     for i in range(count):
-        starts = start + timedelta(minutes=30 * i)
-        flag, tone = FLAGS[i % len(FLAGS)]
+        starts = start + timedelta(minutes=30 * i + (60 if i >= 7 else 0))  # a lunch hour
+        flag, tone, attention = FLAGS[i % len(FLAGS)]
         appointments.append(DaySheetAppointment(
             starts_at=starts,
             ends_at=starts + timedelta(minutes=30),
@@ -198,6 +215,7 @@ def day_sheet(count: int = 16) -> DaySheetData:
             phone=f"+1 250 555 {100 + i:04d}",
             ims_flag=flag,
             ims_tone=tone,
+            needs_attention=attention and i != 6,
         ))
     appointments.reverse()
     return DaySheetData(clinic=CLINIC, therapist_name="Sofy Tsai", day=DAY,

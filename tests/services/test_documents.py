@@ -9,13 +9,15 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from frontdesk.db.models import AuditEvent, Consent
+from frontdesk.db.models import AppointmentType, AuditEvent, Consent, Therapist
 from frontdesk.domain.areas import BodyArea, Region, Side
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers, Surgery
 from frontdesk.services.appointments import cancel_appointment
 from frontdesk.services.documents import (
     ConsentMethod,
+    ConsentRefused,
+    RegistrationMissing,
     consent_copy,
     consent_document,
     consent_documents,
@@ -24,6 +26,7 @@ from frontdesk.services.documents import (
     eligibility_summary,
     intake_form,
     mark_signed_on_paper,
+    next_consent_appointment,
     record_unsigned_consent,
     store_signed_consent,
     verify_consent_copy,
@@ -33,7 +36,7 @@ from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.screenings import record_review, record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
-from reports.pdf_reading import image_count, read_pdf, unembedded_fonts
+from reports.pdf_reading import image_count, page_texts, page_with, read_pdf, unembedded_fonts
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 LEFT_KNEE = BodyArea(Region.knee, Side.left)
@@ -149,52 +152,160 @@ def test_a_screening_of_another_patient_is_refused(ctx, reception, zoe, tsai):
 
 # --- Consent ----------------------------------------------------------------------------------------
 
+VISIT = datetime(2026, 11, 27, 9, 0, tzinfo=VANCOUVER)
 
-def test_unsigned_consent_shows_the_patient_answers_and_verdict(ctx, reception, tsai):
-    patient, screening = tsai
-    read = read_pdf(consent_document(ctx, reception, patient.id, screening.id))
-    assert "蔡, 英文" in read.text
-    assert "Do you have a severe fear of needles? No" in read.text
-    assert "Areas to be treated Neck" in read.text
-    assert "Eligible" in read.text
+
+def set_registration(ctx, therapist_id: int, number: str | None) -> None:
+    with UnitOfWork(ctx, None, write=True) as uow:
+        uow.session.get(Therapist, therapist_id).registration_number = number
+        uow.commit()
+
+
+def set_fee(ctx, type_name: str, cents: int) -> None:
+    with UnitOfWork(ctx, None, write=True) as uow:
+        uow.session.scalar(select(AppointmentType).where(AppointmentType.name == type_name)).fee_cents = cents
+        uow.commit()
+
+
+def book_ims(ctx, actor, patient_id: int, area: BodyArea, starts: datetime = VISIT, therapist: int = 1):
+    types = {t.name: t.id for t in list_appointment_types(ctx, actor)}
+    return book_appointment(ctx, actor, BookingRequest(patient_id, therapist, types["IMS treatment"], starts,
+                                                       area=area.key))
+
+
+@pytest.fixture
+def registered(ctx):
+    set_registration(ctx, 1, "PT-04411")
+    set_fee(ctx, "IMS treatment", 9_500)
+
+
+@pytest.fixture
+def tsai_visit(ctx, reception, tsai, registered):
+    patient, _ = tsai
+    return patient, book_ims(ctx, reception, patient.id, NECK)
+
+
+@pytest.fixture
+def mixed(ctx, reception, physio, registered):
+    """Zoë on the day of her visit: neck allowed (after the physiotherapist's review), left knee and left thigh
+    still waiting after her knee operation."""
+    patient = register_patient(ctx, reception, ZOE)
+    answers = ScreeningAnswers({**ALL_CLEAR, "had_surgery": "yes", "osteoporosis": "severe_or_poorly_controlled",
+                                "diabetes": "yes"},
+                               (Surgery(date(2026, 11, 1), LEFT_KNEE),), (NECK, LEFT_KNEE, LEFT_THIGH))
+    screening = record_screening(ctx, reception, patient.id, answers, "Knee pain after surgery")
+    record_review(ctx, physio, screening.id, ReviewDecision.approve, "Seen the scan.")
+    return patient, book_ims(ctx, reception, patient.id, NECK, VISIT + timedelta(hours=1))
+
+
+def test_consent_names_the_physio_the_registration_the_fee_and_only_the_areas_allowed_that_day(ctx, reception,
+                                                                                             mixed):
+    patient, visit = mixed
+    read = read_pdf(consent_document(ctx, reception, visit.id))
+    text = read.text
+    for words in ("Ødegård, Zoë", "Friday, November 27, 2026 at 10:00 a.m., IMS treatment",
+                  "Chris Stokes, Registered Physiotherapist, college registration number PT-04411",
+                  "Areas covered Neck", "$95.00 per visit", "not covered by MSP", "Expected benefits",
+                  "No treatment at all", "If you choose no treatment", "electrical current through the needles",
+                  "withdraw your consent", "has answered my questions",
+                  "Chris Stokes, Registered Physiotherapist PT-04411 Printed name of physiotherapist College "
+                  "registration number",
+                  "Not covered Left knee: not before February 1, 2027; Left thigh: not before December 13, 2026"):
+        assert words in text, words
+    statement = text[text.index("I agree to IMS by"):text.index("I may refuse or stop")]
+    assert "I agree to IMS by Chris Stokes on the neck, at my appointment on November 27, 2026" in statement
+    assert "knee" not in statement and "thigh" not in statement
+    assert "Has diabetes" not in text  # a note for the physiotherapist is not a reason on the consent
+    pages = page_texts(read)
+    assert all("Patient: Ødegård, Zoë" in page and "Initials" in page for page in pages)
+    signing = page_with(read, "Signature of patient or substitute decision-maker")
+    assert "Risks" in pages[signing - 1] and "Signature of physiotherapist" in pages[signing - 1]
     assert image_count(read.reader) == 0
     assert unembedded_fonts(read.reader) == []
     assert print_audits(ctx) == [("print", "consent", patient.id)]
 
 
-def test_a_batch_of_consents_has_each_patient_in_the_order_asked_and_records_each_printing(ctx, reception,
-                                                                                         zoe, tsai):
-    (zoe_patient, zoe_screening), (tsai_patient, tsai_screening) = zoe, tsai
-    pdfs = consent_documents(ctx, reception, [tsai_patient.id, zoe_patient.id])
+def test_no_consent_when_no_area_may_be_needled_that_day_the_reason_and_the_first_day(ctx, reception, tsai_visit):
+    patient, visit = tsai_visit
+    # After booking, the screening is done again: an operation on the neck a week ago.
+    record_screening(ctx, reception, patient.id, ScreeningAnswers(
+        {**ALL_CLEAR, "had_surgery": "yes"}, (Surgery(date(2026, 11, 18), NECK),), (NECK,)))
+    with pytest.raises(ConsentRefused) as refused:
+        consent_document(ctx, reception, visit.id)
+    assert refused.value.first_allowed == date(2027, 2, 18)
+    assert "No area may be needled on November 27, 2026, so there is no consent to sign." in refused.value.message
+    assert "Operation on the neck on November 18, 2026" in refused.value.message
+    assert "The first day a consent can be signed is February 18, 2027." in refused.value.message
+    found = next_consent_appointment(ctx, reception, patient.id)
+    assert found.appointment_id == visit.id and not found.ready and found.first_allowed == date(2027, 2, 18)
+    assert print_audits(ctx) == []
+
+
+def test_a_patient_not_eligible_now_gets_no_consent_and_no_date(ctx, reception, tsai_visit):
+    patient, visit = tsai_visit
+    record_screening(ctx, reception, patient.id, ScreeningAnswers({**ALL_CLEAR, "cancer": "active"}, (), (NECK,)))
+    with pytest.raises(ConsentRefused, match="Active cancer") as refused:
+        consent_document(ctx, reception, visit.id)
+    assert refused.value.first_allowed is None
+    assert "I agree" not in refused.value.message
+
+
+def test_a_consent_needs_the_physiotherapists_registration_number(ctx, reception, tsai_visit):
+    _, visit = tsai_visit
+    set_registration(ctx, 1, None)
+    with pytest.raises(RegistrationMissing, match="Chris Stokes has no college registration number"):
+        consent_document(ctx, reception, visit.id)
+    with pytest.raises(RegistrationMissing):
+        record_unsigned_consent(ctx, reception, visit.id)
+
+
+def test_only_a_booked_ims_appointment_has_a_consent(ctx, reception, tsai, registered):
+    patient, _ = tsai
+    types = {t.name: t.id for t in list_appointment_types(ctx, reception)}
+    physio_visit = book_appointment(ctx, reception, BookingRequest(patient.id, 1, types["Physiotherapy treatment"],
+                                                                   VISIT))
+    with pytest.raises(Conflict, match="not"):
+        consent_document(ctx, reception, physio_visit.id)
+    assert next_consent_appointment(ctx, reception, patient.id) is None
+    visit = book_ims(ctx, reception, patient.id, NECK, VISIT + timedelta(days=3))
+    cancel_appointment(ctx, reception, visit.id, visit.version, "Patient is unwell")
+    with pytest.raises(Conflict, match="cancelled"):
+        consent_document(ctx, reception, visit.id)
+
+
+def test_a_batch_of_consents_has_each_appointment_in_the_order_asked_and_records_each_printing(ctx, reception,
+                                                                                             mixed, tsai_visit):
+    (zoe_patient, zoe_visit), (tsai_patient, tsai_visit_) = mixed, tsai_visit
+    pdfs = consent_documents(ctx, reception, [tsai_visit_.id, zoe_visit.id])
     texts = [text_of(pdf) for pdf in pdfs]
     assert "蔡, 英文" in texts[0] and "Ødegård" not in texts[0]
     assert "Ødegård, Zoë" in texts[1] and "蔡" not in texts[1]
-    assert "Not yet" in texts[1]
-    assert pdfs[0] == consent_document(ctx, reception, tsai_patient.id, None)  # the same form as one at a time
-    printed = [(action, kind, patient_id) for action, kind, patient_id in print_audits(ctx)]
+    assert pdfs[0] == consent_document(ctx, reception, tsai_visit_.id)  # the same form as one at a time
+    printed = print_audits(ctx)
     assert printed.count(("print", "consent", tsai_patient.id)) == 2
     assert printed.count(("print", "consent", zoe_patient.id)) == 1
 
 
-@pytest.mark.parametrize("who", ["nobody", "unscreened", "gone"])
-def test_a_batch_that_cannot_be_printed_prints_nothing(ctx, reception, zoe, who):
-    patient, _ = zoe
+@pytest.mark.parametrize("who", ["nobody", "refused", "gone"])
+def test_a_batch_that_cannot_be_printed_prints_nothing(ctx, reception, tsai_visit, who):
+    patient, visit = tsai_visit
     if who == "nobody":
-        actor, ids, error, says = None, [patient.id], PermissionDenied, "may not print consent forms"
-    elif who == "unscreened":
-        kim = register_patient(ctx, reception, KIM)
-        actor, ids, error, says = reception, [patient.id, kim.id], NotFound, "No IMS screening yet for 김, 민준"
+        actor, ids, error, says = None, [visit.id], PermissionDenied, "may not print consent forms"
+    elif who == "refused":
+        set_registration(ctx, 1, "")
+        actor, ids, error, says = reception, [visit.id], Conflict, "蔡, 英文: Chris Stokes has no college"
     else:
-        actor, ids, error, says = reception, [patient.id, 99_999], NotFound, "no longer exists"
+        actor, ids, error, says = reception, [visit.id, 99_999], Conflict, "no longer exists"
     with pytest.raises(error, match=says):
         consent_documents(ctx, actor, ids)
     assert [row for row in print_audits(ctx) if row[0] == "print"] == []
 
 
-def test_signed_consent_holds_the_signature_and_the_hash_of_its_exact_bytes(ctx, reception, zoe):
-    patient, screening = zoe
-    record = store_signed_consent(ctx, reception, patient.id, screening.id, signature_png())
+def test_signed_consent_holds_the_signature_the_answer_on_stimulation_and_the_hash(ctx, reception, mixed):
+    patient, visit = mixed
+    record = store_signed_consent(ctx, reception, visit.id, signature_png(), electrical_stimulation=False)
     assert record.method is ConsentMethod.on_screen
+    assert record.appointment_id == visit.id and record.electrical_stimulation is False
     assert record.signer == "Ødegård, Zoë"
     assert record.witnessed_by == "Front Desk Reception"
     assert record.signed_at == datetime(2026, 11, 25, 10, 0, tzinfo=VANCOUVER)
@@ -205,14 +316,15 @@ def test_signed_consent_holds_the_signature_and_the_hash_of_its_exact_bytes(ctx,
     read = read_pdf(stored)
     assert image_count(read.reader) == 1
     assert "Signed on screen on November 25, 2026 at 10:00 a.m. PST, witnessed by Front Desk Reception." in read.text
-    assert "Ødegård, Zoë" in read.text and "Left knee: from February 1, 2027" in read.text
+    assert "☐ Yes ☒ No" in read.text
+    assert "Front Desk Reception Signature of witness Printed name of witness" in read.text
     assert consent_copy(ctx, reception, record.id) == stored
     assert ("sign", "consent", patient.id) in print_audits(ctx)
 
 
-def test_a_substitute_decision_maker_signs_for_the_patient(ctx, reception, tsai):
-    patient, screening = tsai
-    record = store_signed_consent(ctx, reception, patient.id, screening.id, signature_png(), "蔡 美", "daughter")
+def test_a_substitute_decision_maker_signs_for_the_patient(ctx, reception, tsai_visit):
+    _, visit = tsai_visit
+    record = store_signed_consent(ctx, reception, visit.id, signature_png(), "蔡 美", "daughter")
     assert record.signer == "蔡 美 (daughter)"
     text = text_of(consent_copy(ctx, reception, record.id))
     assert "Signed by 蔡 美 (daughter) as substitute decision-maker for 蔡, 英文." in text
@@ -227,40 +339,33 @@ def test_a_substitute_decision_maker_signs_for_the_patient(ctx, reception, tsai)
         (None, "x" * 201, "son", "signer_name"),
     ],
 )
-def test_a_consent_that_cannot_be_signed_is_refused_and_nothing_is_kept(ctx, reception, zoe, png, name,
+def test_a_consent_that_cannot_be_signed_is_refused_and_nothing_is_kept(ctx, reception, tsai_visit, png, name,
                                                                         relationship, field):
-    patient, screening = zoe
+    patient, visit = tsai_visit
     with pytest.raises(ValidationFailed) as refused:
-        store_signed_consent(ctx, reception, patient.id, screening.id,
-                             signature_png() if png is None else png, name, relationship)
+        store_signed_consent(ctx, reception, visit.id, signature_png() if png is None else png, name, relationship)
     assert field in refused.value.errors
     assert consents_for_patient(ctx, reception, patient.id) == []
 
 
-def test_a_consent_is_only_signed_for_the_current_screening(ctx, reception, zoe):
-    patient, old = zoe
-    record_screening(ctx, reception, patient.id, ScreeningAnswers(ALL_CLEAR, (), (NECK,)))
-    with pytest.raises(Conflict, match="newer screening"):
-        store_signed_consent(ctx, reception, patient.id, old.id, signature_png())
-
-
-def test_verify_matches_the_exact_copy_only(ctx, reception, zoe):
-    patient, screening = zoe
-    record = store_signed_consent(ctx, reception, patient.id, screening.id, signature_png())
+def test_verify_matches_the_exact_copy_only(ctx, reception, tsai_visit):
+    _, visit = tsai_visit
+    record = store_signed_consent(ctx, reception, visit.id, signature_png())
     copy = consent_copy(ctx, reception, record.id)
     assert verify_consent_copy(ctx, reception, copy) == record
     assert verify_consent_copy(ctx, reception, copy + b"\n") is None
-    assert verify_consent_copy(ctx, reception, consent_document(ctx, reception, patient.id, screening.id)) is None
+    assert verify_consent_copy(ctx, reception, consent_document(ctx, reception, visit.id)) is None
 
 
-def test_paper_flow_prints_unsigned_then_marks_signed(ctx, reception, physio, clock, zoe):
-    patient, screening = zoe
-    printed = record_unsigned_consent(ctx, reception, patient.id, screening.id)
+def test_paper_flow_prints_unsigned_then_marks_signed(ctx, reception, physio, clock, tsai_visit):
+    patient, visit = tsai_visit
+    printed = record_unsigned_consent(ctx, reception, visit.id)
     assert printed.method is ConsentMethod.paper_unsigned and not printed.is_signed
     assert printed.signed_at is None and printed.witnessed_by is None
     pdf = consent_copy(ctx, reception, printed.id)
     assert image_count(read_pdf(pdf).reader) == 0
     assert "Signature of patient or substitute decision-maker" in text_of(pdf)
+    assert "☐ Yes ☐ No" in text_of(pdf)
 
     clock.advance(minutes=20)
     signed = mark_signed_on_paper(ctx, physio, printed.id)
@@ -274,11 +379,11 @@ def test_paper_flow_prints_unsigned_then_marks_signed(ctx, reception, physio, cl
     assert [c.method for c in consents_for_patient(ctx, reception, patient.id)] == [ConsentMethod.paper_signed]
 
 
-def test_consents_are_listed_newest_first(ctx, reception, clock, zoe):
-    patient, screening = zoe
-    first = record_unsigned_consent(ctx, reception, patient.id, screening.id)
+def test_consents_are_listed_newest_first(ctx, reception, clock, tsai_visit):
+    patient, visit = tsai_visit
+    first = record_unsigned_consent(ctx, reception, visit.id)
     clock.advance(minutes=5)
-    second = store_signed_consent(ctx, reception, patient.id, screening.id, signature_png())
+    second = store_signed_consent(ctx, reception, visit.id, signature_png())
     assert [c.id for c in consents_for_patient(ctx, reception, patient.id)] == [second.id, first.id]
 
 
@@ -288,9 +393,16 @@ def test_consents_are_listed_newest_first(ctx, reception, clock, zoe):
 def test_pre_filled_intake_form_carries_the_record_and_the_operation(ctx, reception, zoe):
     patient, _ = zoe
     read = read_pdf(intake_form(ctx, reception, patient.id))
-    for expected in ("Ødegård, Zoë", "March 4, 1985", "(250) 555-0142", "WorkSafeBC claim, claim number WCB-881234",
-                     "November 1, 2026 Knee Left", "Yes, very severe or poorly controlled"):
-        assert expected in read.text
+    for expected in ("Family name (legal) Ødegård Given names (legal) Zoë", "Date of birth March 4, 1985",
+                     "(250) 555-0142", "☒ WorkSafeBC claim", "Claim number (WorkSafeBC or ICBC) WCB-881234",
+                     "Dr. Ann Lee", "November 1, 2026 Knee Left", "☒ Yes, very severe or poorly controlled",
+                     "your answers at the screening of November 25, 2026, recorded by Front Desk Reception",
+                     "Do you understand what IMS involves and why it is being offered to you?",
+                     "Have you had an operation in the past year?",
+                     "Blood thinners include warfarin"):
+        assert expected in read.text, expected
+    assert "the patient understand" not in read.text
+    assert all("Patient: Zoë Ødegård" in page for page in page_texts(read))
     assert unembedded_fonts(read.reader) == []
 
 
@@ -322,7 +434,11 @@ def test_day_sheet_lists_the_day_in_time_order_with_flags(ctx, reception, zoe, t
     first, second, third = text.index("9:00–9:30 a.m."), text.index("11:00–11:30 a.m."), text.index("1:00–1:30 p.m.")
     assert first < second < third
     assert "蔡, 英文" in text and "Ødegård, Zoë" in text
-    assert "Screened: IMS may go ahead" in text and "Cancelled" in text
+    assert "Neck: IMS ✓" in text and "Cancelled" in text
+    # Her physiotherapy visit still shows which areas may not be needled yet.
+    zoe_line = next(line for line in read.lines.splitlines() if "Ødegård, Zoë" in line)
+    assert "11:00–11:30 a.m." in zoe_line and "Neck: review first" in zoe_line
+    assert "0 IMS flags" not in text and "no IMS flag to act on" in text
     assert "(604) 555-0199" in text
     assert text.count("Ødegård, Zoë") == 1  # her visit with another therapist is not on this sheet
     assert read.pages == 1

@@ -10,15 +10,17 @@ from pypdf import PdfReader
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
+from frontdesk.db.models import Therapist
 from frontdesk.domain.areas import BodyArea, Region
 from frontdesk.domain.patients import PatientDetails
-from frontdesk.domain.screening import ScreeningAnswers
+from frontdesk.domain.screening import ScreeningAnswers, Surgery
 from frontdesk.services.documents import ConsentMethod, consent_copy, consents_for_patient
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.screenings import record_screening
+from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.ui.consent_dialog import ConsentDialog
 from frontdesk.ui.documents import DocumentController
 from frontdesk.ui.pdf_preview import PdfPreviewDialog, file_name_for
@@ -40,6 +42,18 @@ def patient(ctx, reception):
                                                              date_of_birth=date(1956, 8, 31), phone="604 555 0199"))
     record_screening(ctx, reception, record.id, ScreeningAnswers(ALL_CLEAR, (), (BodyArea(Region.neck),)), "Neck pain")
     return record
+
+
+@pytest.fixture
+def visit(ctx, reception, patient):
+    """An IMS visit booked with Chris Stokes, who has his college registration number on file."""
+    with UnitOfWork(ctx, None, write=True) as uow:
+        uow.session.get(Therapist, 1).registration_number = "PT-04411"
+        uow.commit()
+    types = {t.name: t.id for t in list_appointment_types(ctx, reception)}
+    return book_appointment(ctx, reception, BookingRequest(patient.id, 1, types["IMS treatment"],
+                                                           datetime(2026, 11, 27, 9, 0, tzinfo=VANCOUVER),
+                                                           area="neck"))
 
 
 @pytest.fixture
@@ -100,7 +114,7 @@ def test_zoom_draws_the_pages_larger(qtbot, controller, patient):
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("intake", "蔡, 英文"),
+        ("intake", "Patient: 蔡英文"),
         ("blank_intake", "Patient Intake Form"),
     ],
 )
@@ -141,15 +155,26 @@ def test_day_sheet_opens_from_my_day_in_landscape(qtbot, ctx, reception, control
     assert preview.file_name == "Day sheet - Chris Stokes - 2026-11-26.pdf"
 
 
-def test_a_patient_not_screened_gets_a_message_instead_of_a_form(qtbot, ctx, reception, controller, prompts):
+def test_a_patient_without_an_ims_visit_gets_a_message_instead_of_a_consent(qtbot, ctx, reception, controller,
+                                                                              prompts):
     other = register_patient(ctx, reception, PatientDetails(family_name="Wiśniewska", given_names="Łucja",
                                                             date_of_birth=date(1990, 5, 5)))
     assert controller.show_print("consent", other.id, None) is None
-    assert prompts.errors and "not been screened" in prompts.errors[0][1]
+    assert prompts.errors and "no IMS appointment booked" in prompts.errors[0][1]
+
+
+def test_a_visit_with_no_area_allowed_that_day_gets_the_reason_and_the_first_day(qtbot, ctx, reception, controller,
+                                                                                 prompts, patient, visit):
+    record_screening(ctx, reception, patient.id, ScreeningAnswers(
+        {**ALL_CLEAR, "had_surgery": "yes"}, (Surgery(date(2026, 11, 18), BodyArea(Region.neck)),),
+        (BodyArea(Region.neck),)))
+    assert controller.show_print("consent", patient.id, visit.id) is None
+    [(title, message)] = prompts.errors
+    assert "no consent to sign" in message and "February 18, 2027" in message
 
 
 def consent_dialog(qtbot, controller, patient) -> ConsentDialog:
-    controller.on_patient_print_requested("consent", patient.id, None)
+    controller.on_patient_print_requested("consent", patient.id, None)  # the next IMS visit
     dialog = controller.last_dialog
     assert isinstance(dialog, ConsentDialog)
     qtbot.addWidget(dialog)
@@ -158,15 +183,20 @@ def consent_dialog(qtbot, controller, patient) -> ConsentDialog:
 
 
 def test_the_consent_dialog_keeps_a_signed_consent_and_shows_the_stored_copy(qtbot, ctx, reception, controller,
-                                                                             patient):
+                                                                             patient, visit):
     dialog = consent_dialog(qtbot, controller, patient)
+    assert "It covers: Neck" in dialog.findChild(QLabel, "consent_scope").text()
     assert not dialog.sign_button.isEnabled()
     sign(qtbot, dialog.pad)
     assert dialog.sign_button.isEnabled()
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert dialog.estim_error.isVisible() and consents_for_patient(ctx, reception, patient.id) == []
+    dialog.estim_yes.setChecked(True)
     with qtbot.waitSignal(dialog.consent_saved) as saved:
         qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     record = saved.args[0]
     assert record.method is ConsentMethod.on_screen and record.signer == "蔡, 英文"
+    assert record.appointment_id == visit.id and record.electrical_stimulation is True
     assert [c.id for c in consents_for_patient(ctx, reception, patient.id)] == [record.id]
     stored = consent_copy(ctx, reception, record.id)
     assert hashlib.sha256(stored).hexdigest() == record.pdf_sha256
@@ -178,8 +208,9 @@ def test_the_consent_dialog_keeps_a_signed_consent_and_shows_the_stored_copy(qtb
     assert dialog.table.rowCount() == 1 and dialog.table.item(0, 1).text() == "Signed on screen"
 
 
-def test_a_substitute_needs_a_name_and_a_relationship(qtbot, ctx, reception, controller, patient):
+def test_a_substitute_needs_a_name_and_a_relationship(qtbot, ctx, reception, controller, patient, visit):
     dialog = consent_dialog(qtbot, controller, patient)
+    dialog.estim_no.setChecked(True)
     dialog.substitute_signs.setChecked(True)
     dialog.signer_name.setText("蔡 美")
     sign(qtbot, dialog.pad)
@@ -195,7 +226,8 @@ def test_a_substitute_needs_a_name_and_a_relationship(qtbot, ctx, reception, con
     qtbot.addWidget(dialog.preview)
 
 
-def test_a_consent_printed_for_ink_is_later_marked_signed(qtbot, ctx, reception, controller, patient, prompts):
+def test_a_consent_printed_for_ink_is_later_marked_signed(qtbot, ctx, reception, controller, patient, visit,
+                                                          prompts):
     dialog = consent_dialog(qtbot, controller, patient)
     qtbot.mouseClick(dialog.wet_button, Qt.MouseButton.LeftButton)
     qtbot.addWidget(dialog.preview)

@@ -1,6 +1,7 @@
 """The Intake tab, driven as a receptionist would: keyboard where ASCII allows, setText for Unicode."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,9 +13,12 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.screening import QUESTIONS, ReviewDecision, RuleTable, assess
 from frontdesk.services.clinic import get_screening_rules
 from frontdesk.services.patients import open_patient, register_patient, update_patient
+from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.screenings import screening_history
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.ui.screening_history import ReviewDialog
+
+VANCOUVER = ZoneInfo("America/Vancouver")
 
 ALL_CLEAR = {
     "cancer": "never", "needle_fear": "no", "understands_treatment": "yes", "pregnant": "no",
@@ -245,11 +249,19 @@ def test_print_actions_wait_for_a_patient_and_say_what_to_print(tab, qtbot, wind
     tick(tab, "Neck")
     answer(tab, {**ALL_CLEAR, "had_surgery": "no"})
     assert tab.save()
-    screening_id = tab.history_panel.current_record().id
-    assert tab.print_consent_action.isEnabled() and tab.print_summary_action.isEnabled()
+    assert tab.print_summary_action.isEnabled()
+    # A consent belongs to a booked IMS appointment: the entry says so until one is booked.
+    assert not tab.print_consent_action.isEnabled()
+    assert "no IMS visit booked" in tab.print_consent_action.text()
+    types = {t.name: t.id for t in list_appointment_types(window.ctx, window.actor)}
+    visit = book_appointment(window.ctx, window.actor, BookingRequest(
+        tab.patient.id, 1, types["IMS treatment"], datetime(2026, 11, 27, 9, 0, tzinfo=VANCOUVER), area="neck"))
+    tab.refresh({"appointments"})
+    assert tab.print_consent_action.isEnabled()
+    assert "for the IMS visit on November 27, 2026" in tab.print_consent_action.text()
     with qtbot.waitSignal(tab.print_requested) as printed:
         tab.print_consent_action.trigger()
-    assert printed.args == ["consent", tab.patient.id, screening_id]
+    assert printed.args == ["consent", tab.patient.id, visit.id]
 
 
 def test_the_tab_fits_a_small_screen_without_sideways_scrolling(tab, window, qtbot):

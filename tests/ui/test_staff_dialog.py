@@ -284,10 +284,15 @@ def test_appointment_types_add_check_and_change(qtbot, window, monkeypatch):
 
     dialog.name.setText("Taping")
     dialog.duration.setValue(15)
+    dialog.fee.setText("forty")
+    dialog.save()
+    assert "fee per visit in dollars" in dialog.fields["fee_cents"].error
+    dialog.fee.setText("$45.5")
     with qtbot.waitSignal(window.data_changed) as changed:
         qtbot.keyClick(dialog.name, Qt.Key_Return)
     assert changed.args == [{"appointment_types"}]
-    assert [(t.name, t.duration_minutes) for t in dialog.model.rows][-1] == ("Taping", 15)
+    assert [(t.name, t.duration_minutes, t.fee_cents) for t in dialog.model.rows][-1] == ("Taping", 15, 4550)
+    assert dialog.model.data(dialog.model.index(dialog.model.row_of(dialog.current.id), 5)) == "$45.50"
     assert dialog.current.name == "Taping" and not dialog.dirty
 
     dialog.active.setChecked(False)
