@@ -2,7 +2,8 @@
 
 Landscape, one line per appointment: the time, the patient in bold (in every script) with their phone,
 the kind of visit (shortened to fit), each area's IMS state, the status, and an empty column for the
-physiotherapist's ticks and notes. Free time between appointments is shown as its own light line, and
+physiotherapist's ticks and notes. Only a patient with several areas on hold takes a second line, so
+that every area shows. Free time between appointments is shown as its own light line, and
 the count at the top counts only the IMS flags that need attention, not those saying IMS may go ahead.
 """
 
@@ -11,9 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Paragraph
 
 from frontdesk.reports.data import DaySheetAppointment, DaySheetData
+from frontdesk.reports.fonts import markup
 from frontdesk.reports.layout import (
     INK,
     MUTED,
@@ -29,6 +31,7 @@ from frontdesk.reports.layout import (
     grid_style,
     make_table,
     para,
+    toned_style,
 )
 
 TITLE = "Day Sheet"
@@ -131,9 +134,13 @@ def _row(data: DaySheetData, appointment: DaySheetAppointment) -> list[Flowable 
 
 
 def _flag_cell(appointment: DaySheetAppointment) -> Flowable:
-    """The area and IMS state on one line in the tone's colour; bold with its mark when it needs attention."""
+    """The area and IMS state in the tone's colour, bold with its mark when it needs attention. One area
+    fits its line; a patient with several areas on hold gets every one of them, wrapped, rather than cut."""
     tone = appointment.ims_tone
     text = appointment.ims_flag or ""
     if appointment.needs_attention:
         text = f"{TONE_MARK[tone]} {text}"
-    return TextLine(text, bold=appointment.needs_attention, color=TONE_INK[tone], regular_if_cut=True)
+    if ";" not in text:
+        return TextLine(text, bold=appointment.needs_attention, color=TONE_INK[tone], regular_if_cut=True)
+    lines = "<br/>".join(markup(part) for part in text.split("; "))
+    return Paragraph(lines, toned_style("sheet_bold" if appointment.needs_attention else "sheet", tone))

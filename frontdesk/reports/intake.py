@@ -173,7 +173,7 @@ def _field(caption: str, value: str) -> list[Flowable]:
 
 def _box_markup(label: str, ticked: bool) -> str:
     # Short labels stay whole on their line; a long one may wrap between its words.
-    text = markup(label.replace(" ", NBSP) if len(label) <= 20 else label)
+    text = markup(label.replace(" ", NBSP) if len(label) <= 24 else label)
     if ticked:
         return f'<font size="{BOX_SIZE}">{TICKED_BOX}</font>{NBSP}<font face="{SANS_BOLD}">{text}</font>'
     return f'<font size="{BOX_SIZE}" color="#3e4c59">{EMPTY_BOX}</font>{NBSP}{text}'
@@ -186,9 +186,12 @@ def _payer_boxes(record: IntakeRecord | None) -> Paragraph:
 
 
 def _choices(question: IntakeQuestion) -> Paragraph:
-    """Boxes to tick, kept with their labels; the chosen one ticked and bold."""
-    return Paragraph(f"{NBSP * 3} ".join(_box_markup(choice, choice == question.chosen)
-                                          for choice in question.choices), styles()["choices"])
+    """Boxes to tick, kept with their labels; the chosen one ticked and bold. Long labels go one to a
+    line, so a box never sits at the end of a line with its label on the next."""
+    boxes = [_box_markup(choice, choice == question.chosen) for choice in question.choices]
+    if any(len(choice) > 14 for choice in question.choices):
+        return Paragraph("<br/>".join(boxes), styles()["choices"])
+    return Paragraph(f"{NBSP * 3} ".join(boxes), styles()["choices"])
 
 
 def _questions_table(questions: tuple[IntakeQuestion, ...], width: float) -> Flowable:

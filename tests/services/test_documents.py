@@ -436,8 +436,10 @@ def test_day_sheet_lists_the_day_in_time_order_with_flags(ctx, reception, zoe, t
     assert "蔡, 英文" in text and "Ødegård, Zoë" in text
     assert "Neck: IMS ✓" in text and "Cancelled" in text
     # Her physiotherapy visit still shows which areas may not be needled yet.
-    zoe_line = next(line for line in read.lines.splitlines() if "Ødegård, Zoë" in line)
-    assert "11:00–11:30 a.m." in zoe_line and "Neck: review first" in zoe_line
+    zoe_row = text[text.index("11:00–11:30 a.m."):text.index("1:00–1:30 p.m.")]
+    assert "Ødegård, Zoë" in zoe_row
+    for area in ("Neck: review first", "Left knee: not yet", "Left thigh: not yet"):
+        assert area in zoe_row
     assert "0 IMS flags" not in text and "no IMS flag to act on" in text
     assert "(604) 555-0199" in text
     assert text.count("Ødegård, Zoë") == 1  # her visit with another therapist is not on this sheet
