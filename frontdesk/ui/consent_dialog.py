@@ -74,8 +74,8 @@ class ConsentDialog(QDialog):
         heading = QLabel(f"<b>Consent to IMS for {_html(self.patient_name)}</b>")
         heading.setTextFormat(Qt.TextFormat.RichText)
         verdict = QLabel(
-            f"For the {appointment.type_name.lower()} with {appointment.therapist_name} on "
-            f"{_moment(ctx, appointment.starts_at)}. It covers: {', '.join(appointment.areas)}. "
+            f"For the visit “{appointment.type_name}” with {appointment.therapist_name} on "
+            f"{_moment(ctx, appointment.starts_at)}; it covers: {', '.join(appointment.areas)}. "
             "Go through the form with the patient, then sign on screen or print it to sign in ink.")
         verdict.setObjectName("consent_scope")
         verdict.setWordWrap(True)

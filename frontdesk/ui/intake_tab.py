@@ -590,8 +590,8 @@ class IntakeTab(QWidget):
         when = format_date(self.ctx.local(found.starts_at).date())
         if not found.ready:
             tip = found.refusal
-            first = f", first {format_date(found.first_allowed)}" if found.first_allowed else ""
-            self._set_consent_action(f"&Consent form: not eligible on {when}{first}", False, tip)
+            first = f" (possible from {format_date(found.first_allowed)})" if found.first_allowed else ""
+            self._set_consent_action(f"&Consent form: no area may be needled on {when}{first}", False, tip)
             return
         self.consent_appointment = found
         self._set_consent_action(f"&Consent form for the IMS visit on {when}", True,

@@ -454,3 +454,30 @@ def test_an_empty_day_still_prints(ctx, reception):
 def test_printing_needs_someone_signed_in(ctx, zoe):
     with pytest.raises(PermissionDenied):
         intake_form(ctx, None, None)
+
+
+def test_every_letterhead_carries_the_clinics_street_address_email_and_website(ctx, admin, reception, tsai_visit):
+    from dataclasses import replace
+
+    from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+
+    update_clinic_settings(ctx, admin, replace(get_clinic_settings(ctx), address="101 – 2180 Main Street\nPenticton, BC",
+                                               email="frontdesk@example.ca", website="www.example.ca"))
+    patient, visit = tsai_visit
+    for pdf in (consent_document(ctx, reception, visit.id), intake_form(ctx, reception, None),
+                intake_form(ctx, reception, patient.id), eligibility_summary(ctx, reception, patient.id, None),
+                day_sheet(ctx, reception, 1, date(2026, 11, 27))):
+        for page in page_texts(read_pdf(pdf)):
+            for words in ("101 – 2180 Main Street", "Penticton, BC", "frontdesk@example.ca", "www.example.ca"):
+                assert words in page
+
+
+@pytest.mark.parametrize(("field", "value"), [("email", "front desk"), ("website", "not a site")])
+def test_a_clinic_email_or_website_that_cannot_be_one_is_refused(ctx, admin, field, value):
+    from dataclasses import replace
+
+    from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+
+    with pytest.raises(ValidationFailed) as refused:
+        update_clinic_settings(ctx, admin, replace(get_clinic_settings(ctx), **{field: value}))
+    assert field in refused.value.errors

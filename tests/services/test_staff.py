@@ -335,3 +335,18 @@ def test_the_last_type_in_use_cannot_be_switched_off(ctx, admin):
                                                                             last.is_ims, active=False),
                                 expected=as_shown(last))
     assert "at least one" in refused.value.errors["active"]
+
+
+@pytest.mark.parametrize(("typed", "cents"), [("95", 9500), ("95.5", 9550), ("$1,095.00", 109500), ("", None)])
+def test_a_fee_is_read_as_people_type_it(typed, cents):
+    from frontdesk.services.staff import parse_fee
+
+    assert parse_fee(typed) == cents
+
+
+@pytest.mark.parametrize("typed", ["ninety", "95.555", "-5", "9 5"])
+def test_a_fee_that_is_not_one_is_refused(typed):
+    from frontdesk.services.staff import parse_fee
+
+    with pytest.raises(ValueError):
+        parse_fee(typed)

@@ -185,7 +185,7 @@ def consent_dialog(qtbot, controller, patient) -> ConsentDialog:
 def test_the_consent_dialog_keeps_a_signed_consent_and_shows_the_stored_copy(qtbot, ctx, reception, controller,
                                                                              patient, visit):
     dialog = consent_dialog(qtbot, controller, patient)
-    assert "It covers: Neck" in dialog.findChild(QLabel, "consent_scope").text()
+    assert "it covers: Neck" in dialog.findChild(QLabel, "consent_scope").text()
     assert not dialog.sign_button.isEnabled()
     sign(qtbot, dialog.pad)
     assert dialog.sign_button.isEnabled()

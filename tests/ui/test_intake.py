@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from frontdesk.db.models import Patient, Screening, ScreeningReview
 from frontdesk.domain.patients import PatientDetails
-from frontdesk.domain.screening import QUESTIONS, ReviewDecision, RuleTable, assess
+from frontdesk.domain.areas import BodyArea, Region
+from frontdesk.domain.screening import QUESTIONS, ReviewDecision, RuleTable, ScreeningAnswers, Surgery, assess
 from frontdesk.services.clinic import get_screening_rules
 from frontdesk.services.patients import open_patient, register_patient, update_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.screenings import record_screening
 from frontdesk.services.screenings import screening_history
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.ui.screening_history import ReviewDialog
@@ -262,6 +264,16 @@ def test_print_actions_wait_for_a_patient_and_say_what_to_print(tab, qtbot, wind
     with qtbot.waitSignal(tab.print_requested) as printed:
         tab.print_consent_action.trigger()
     assert printed.args == ["consent", tab.patient.id, visit.id]
+
+    # An operation on the neck since: nothing may be needled that day, and the entry says why.
+    record_screening(window.ctx, window.actor, tab.patient.id, ScreeningAnswers(
+        {**ALL_CLEAR, "had_surgery": "yes"}, (Surgery(date(2026, 11, 20), BodyArea(Region.neck)),),
+        (BodyArea(Region.neck),)))
+    tab.refresh({"appointments"})
+    assert not tab.print_consent_action.isEnabled()
+    assert tab.print_consent_action.text() == ("&Consent form: no area may be needled on November 27, 2026 "
+                                               "(possible from February 20, 2027)")
+    assert "Operation on the neck" in tab.print_consent_action.toolTip()
 
 
 def test_the_tab_fits_a_small_screen_without_sideways_scrolling(tab, window, qtbot):

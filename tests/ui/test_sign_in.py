@@ -16,6 +16,7 @@ from frontdesk.services import users
 from frontdesk.services.patients import open_patient, register_patient
 from frontdesk.services.users import create_first_admin, create_user, list_users, needs_first_admin
 from frontdesk.ui.audit_dialog import AuditTrailDialog
+from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.ui.first_run import FirstRunDialog
 from frontdesk.ui.sign_in import SignInDialog
 from frontdesk.ui.users_dialog import AddUserDialog, UsersDialog
@@ -94,6 +95,28 @@ def test_the_first_run_dialog_creates_the_administrator(qtbot, ctx):
     assert dialog.result() == FirstRunDialog.Accepted
     assert dialog.actor.role is Role.ADMIN
     assert not needs_first_admin(ctx)
+
+
+def test_the_first_run_dialog_asks_for_the_clinics_address_email_and_website(qtbot, ctx):
+    dialog = FirstRunDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username.setText("owner")
+    dialog.display_name.setText("Dana Owner")
+    dialog.password.setText(PASSWORD)
+    dialog.repeat.setText(PASSWORD)
+    dialog.address.setPlainText("101 – 2180 Main Street\nPenticton, BC V2A 5H4")
+    dialog.email.setText("front desk at clinic")
+    dialog.accept()
+    assert dialog.errors["email"].isVisible() and "frontdesk@example.ca" in dialog.errors["email"].text()
+    assert dialog.actor is None and needs_first_admin(ctx)  # nothing half-done
+    dialog.email.setText("frontdesk@okanagan-physio.example")
+    dialog.website.setText("www.okanagan-physio.example")
+    dialog.accept()
+    assert dialog.result() == FirstRunDialog.Accepted
+    settings = get_clinic_settings(ctx)
+    assert settings.address == "101 – 2180 Main Street\nPenticton, BC V2A 5H4"
+    assert (settings.email, settings.website) == ("frontdesk@okanagan-physio.example", "www.okanagan-physio.example")
 
 
 def test_signing_out_asks_the_next_person_and_closing_ends_the_session(qtbot, ctx, owner, desk, prompts):
