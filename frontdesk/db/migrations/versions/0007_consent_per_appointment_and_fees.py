@@ -1,7 +1,7 @@
 """consent per appointment, fee per appointment type
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-04 22:30:00
 
 A consent to IMS belongs to one booked IMS appointment (the physiotherapist who needles and the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0003'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
