@@ -150,6 +150,8 @@ class EligibilityData:
     generated_at: datetime
     review: ReviewDecision | None = None
     screen_again_by: date | None = None
+    #: Whether a finding asks for a physiotherapist's review (None: not known, the summary says neither).
+    review_needed: bool | None = None
 
 
 @dataclass(frozen=True)

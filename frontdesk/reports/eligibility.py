@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable
 
-from frontdesk.reports.data import EligibilityData, Tone
+from frontdesk.reports.data import EligibilityData
 from frontdesk.reports.layout import (
     Page,
     build_pdf,
@@ -27,7 +27,8 @@ def eligibility_summary_pdf(data: EligibilityData) -> bytes:
         title=TITLE,
         subject=f"IMS eligibility for {data.patient.full_name}",
         generated_at=data.generated_at,
-        footer_note=f"Patient: {data.patient.full_name}",
+        patient_name=data.patient.full_name,
+        footer_title="IMS eligibility summary",
     )
     width = page.frame_width
     patient = data.patient
@@ -52,9 +53,9 @@ def eligibility_summary_pdf(data: EligibilityData) -> bytes:
         *section("Physiotherapist review"),
     ]
     review = data.review
-    if review is None and data.verdict.tone is Tone.GO:
+    if review is None and data.review_needed is False:
         story.append(para("No review is needed: nothing in the screening asks for one."))
-    elif review is None and data.verdict.tone is Tone.CAUTION:
+    elif review is None and data.review_needed:
         story.append(para("Waiting for a physiotherapist's review before IMS."))
     elif review is None:
         story.append(para("No review has been recorded for this screening."))

@@ -586,6 +586,7 @@ def eligibility_summary(ctx: ServiceContext, actor: Actor, patient_id: int, scre
             generated_at=_generated_at(ctx),
             review=_review(screening),
             screen_again_by=screening_valid_until(screening.screened_on, settings.rescreen_months),
+            review_needed=screening.needs_review,
         )
         uow.audit("print", "document", screening.id, patient_id=patient_id,
                   kind=DocumentKind.eligibility_summary.value)

@@ -170,17 +170,17 @@ def test_eligibility_summary_has_verdict_reasons_dates_review_and_payer() -> Non
 
 
 @pytest.mark.parametrize(
-    ("tone", "says"),
+    ("needed", "says"),
     [
-        (Tone.CAUTION, "Waiting for a physiotherapist's review before IMS."),
-        (Tone.GO, "No review is needed: nothing in the screening asks for one."),
-        (Tone.STOP, "No review has been recorded for this screening."),
+        (True, "Waiting for a physiotherapist's review before IMS."),
+        (False, "No review is needed: nothing in the screening asks for one."),
+        (None, "No review has been recorded for this screening."),
     ],
 )
-def test_eligibility_summary_without_review_says_what_that_means(tone: Tone, says: str) -> None:
-    verdict = replace(samples.VERDICT, tone=tone)
+def test_eligibility_summary_without_review_says_what_that_means(needed: bool | None, says: str) -> None:
+    data = replace(samples.eligibility(reviewed=False), review_needed=needed)
 
-    pdf = read_pdf(eligibility_summary_pdf(samples.eligibility(reviewed=False, verdict=verdict)))
+    pdf = read_pdf(eligibility_summary_pdf(data))
 
     assert says in pdf.text
 

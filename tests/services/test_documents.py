@@ -113,7 +113,7 @@ SUMMARY_LINES = (
     "Required for a WorkSafeBC claim. On file: referral from Dr. Ann Lee dated November 2, 2026.",
     "Screened by Front Desk Reception on November 25, 2026 at 10:00 a.m. PST",
     "November 25, 2027",
-    "No review has been recorded",
+    "Waiting for a physiotherapist's review before IMS.",
 )
 
 
