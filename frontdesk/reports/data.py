@@ -219,9 +219,10 @@ class IntakeFormData:
 
 @dataclass(frozen=True)
 class DaySheetAppointment:
-    """One appointment of the day. `ims_flag` is the area and its IMS state on the day, worded: on an IMS
-    visit the booked area's, on any visit the areas held up by a block ("Left knee: ✕ not yet, from
-    May 10, 2025"); `needs_attention` marks a flag the physiotherapist must act on (not "may go ahead")."""
+    """One appointment of the day. `areas` are the areas and their IMS state on the day, each with its
+    level's tone: on an IMS visit the booked area's first, on any visit the areas held up by a block
+    ("Left knee: from Feb 1"); `ims_flag` is a single state in words when there are no areas.
+    `needs_attention` marks an IMS flag the physiotherapist must act on (not "IMS now")."""
 
     starts_at: datetime
     ends_at: datetime
@@ -233,6 +234,7 @@ class DaySheetAppointment:
     ims_tone: Tone = Tone.NEUTRAL
     cancelled: bool = False
     needs_attention: bool = False
+    areas: tuple[tuple[Tone, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Paragraph
 
 from frontdesk.reports.data import DaySheetAppointment, DaySheetData
-from frontdesk.reports.fonts import markup
 from frontdesk.reports.layout import (
     INK,
     MUTED,
@@ -31,7 +30,8 @@ from frontdesk.reports.layout import (
     grid_style,
     make_table,
     para,
-    toned_style,
+    styles,
+    toned_markup,
 )
 
 TITLE = "Day Sheet"
@@ -134,13 +134,14 @@ def _row(data: DaySheetData, appointment: DaySheetAppointment) -> list[Flowable 
 
 
 def _flag_cell(appointment: DaySheetAppointment) -> Flowable:
-    """The area and IMS state in the tone's colour, bold with its mark when it needs attention. One area
-    fits its line; a patient with several areas on hold gets every one of them, wrapped, rather than cut."""
-    tone = appointment.ims_tone
-    text = appointment.ims_flag or ""
+    """Each area with its level's sign, words and colour (the screen's), one to a line; the booked area
+    in bold when it needs attention. One area fits its line; several areas on hold each get theirs."""
+    parts = appointment.areas or ((appointment.ims_tone, appointment.ims_flag or ""),)
+    if len(parts) == 1:
+        tone, text = parts[0]
+        return TextLine(f"{TONE_MARK[tone]} {text}", bold=appointment.needs_attention, color=TONE_INK[tone],
+                        regular_if_cut=True)
+    lines = [toned_markup([part]) for part in parts]
     if appointment.needs_attention:
-        text = f"{TONE_MARK[tone]} {text}"
-    if ";" not in text:
-        return TextLine(text, bold=appointment.needs_attention, color=TONE_INK[tone], regular_if_cut=True)
-    lines = "<br/>".join(markup(part) for part in text.split("; "))
-    return Paragraph(lines, toned_style("sheet_bold" if appointment.needs_attention else "sheet", tone))
+        lines[0] = f"<b>{lines[0]}</b>"
+    return Paragraph("<br/>".join(lines), styles()["sheet"])

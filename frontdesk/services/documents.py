@@ -25,7 +25,7 @@ from frontdesk.domain.appointments import AppointmentStatus, ImsFlag, screening_
 from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.consent import ConsentScope, HeldArea, consent_scope
 from frontdesk.domain.contact import format_phone
-from frontdesk.domain.level_looks import LOOKS, PHYSIOTHERAPY_NOTE, UNFINISHED, area_result, headline
+from frontdesk.domain.level_looks import LOOKS, PHYSIOTHERAPY_NOTE, UNFINISHED, area_result, headline, outcome
 from frontdesk.domain.patients import clean_text, display_name, reading_name
 from frontdesk.domain.payer import Payer, referral_requirement
 from frontdesk.domain.roles import Permission
@@ -678,17 +678,25 @@ def _short_date(day: date) -> str:
     return f"{_SHORT_MONTHS[day.month - 1]} {day.day}"
 
 
-def _held_short(item: HeldArea) -> str:
-    """"Left knee ✕ not yet, from May 10" for the day sheet's narrow column."""
-    if item.first_allowed is not None:
-        return f"{item.area.label}: from {_short_date(item.first_allowed)}"
-    if item.level is Level.REVIEW:
-        return f"{item.area.label}: review first"
-    if item.level is Level.NOT_ELIGIBLE:
-        return f"{item.area.label}: not eligible"
-    if item.level is Level.NOT_YET:
-        return f"{item.area.label}: not yet"
-    return f"{item.area.label}: screen again"
+_FLAG_WORDS = {
+    ImsFlag.ELIGIBLE: outcome(Level.ELIGIBLE),
+    ImsFlag.REVIEW_PENDING: "review first",
+    ImsFlag.STALE_SCREENING: "screen again",
+    ImsFlag.NOT_YET: outcome(Level.NOT_YET),
+    ImsFlag.NOT_ELIGIBLE: outcome(Level.NOT_ELIGIBLE),
+    ImsFlag.NO_SCREENING: "not screened",
+}
+
+
+def _held_short(item: HeldArea) -> tuple[Tone, str]:
+    """(tone, "Left knee: from Feb 1") for the day sheet's narrow column: the level's words, a short date."""
+    if item.level is Level.ELIGIBLE:  # held only because the screening is out of date
+        return Tone.CAUTION, f"{item.area.label}: screen again"
+    if item.first_allowed:
+        words = f"from {_short_date(item.first_allowed)}"
+    else:
+        words = "review first" if item.level is Level.REVIEW else outcome(item.level)
+    return _TONES[item.level], f"{item.area.label}: {words}"
 
 
 def _day_sheet_row(record: AppointmentRecord, scope: ConsentScope | None) -> DaySheetAppointment:
@@ -699,24 +707,18 @@ def _day_sheet_row(record: AppointmentRecord, scope: ConsentScope | None) -> Day
     if record.status is AppointmentStatus.CANCELLED and record.late_cancellation:
         status = "Cancelled late"
     flag = record.ims_flag
-    parts: list[str] = []
-    tone = Tone.NEUTRAL
+    parts: list[tuple[Tone, str]] = []
     named: set[str] = set()
     if flag is not ImsFlag.NONE:
-        area = record.area_label or "IMS"
-        state = flag.short
+        words = _FLAG_WORDS.get(flag, flag.short)
         if flag is ImsFlag.NOT_YET and scope is not None:
             when = next((item.first_allowed for item in scope.held
                          if item.area.label == record.area_label and item.first_allowed), None)
-            state = f"from {_short_date(when)}" if when else state
-        parts.append(f"{area}: {state}")
+            words = f"from {_short_date(when)}" if when else words
+        parts.append((_FLAG_TONES.get(flag, Tone.NEUTRAL), f"{record.area_label or 'IMS'}: {words}"))
         named.add(record.area_label)
-        tone = _FLAG_TONES.get(flag, Tone.NEUTRAL)
-    held = [item for item in (scope.held if scope is not None else ()) if item.area.label not in named]
-    if held:
-        parts += [_held_short(item) for item in held]
-        if tone is Tone.NEUTRAL or tone is Tone.GO:
-            tone = Tone.CAUTION
+    parts += [_held_short(item) for item in (scope.held if scope is not None else ())
+              if item.area.label not in named]
     return DaySheetAppointment(
         starts_at=record.starts_at,
         ends_at=record.ends_at,
@@ -724,10 +726,11 @@ def _day_sheet_row(record: AppointmentRecord, scope: ConsentScope | None) -> Day
         appointment_type=record.type_name,
         status=status,
         phone=record.patient_phone or None,
-        ims_flag="; ".join(parts) or None,
-        ims_tone=tone,
+        ims_flag="; ".join(text for _tone, text in parts) or None,
+        ims_tone=parts[0][0] if parts else Tone.NEUTRAL,
         cancelled=not record.status.is_live,
         needs_attention=flag.needs_attention and record.status.is_live,
+        areas=tuple(parts),
     )
 
 

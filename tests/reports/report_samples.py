@@ -192,10 +192,10 @@ TYPES = ("IMS treatment", "IMS initial assessment", "Physiotherapy treatment", "
 STATUSES = ("Booked", "Confirmed", "Arrived", "Booked")
 FLAGS = (
     (None, Tone.NEUTRAL, False),
-    ("Neck: Review", Tone.CAUTION, True),
-    ("Left knee: from May 10", Tone.STOP, True),
-    ("Lower back: IMS ✓", Tone.GO, False),
-    ("Left knee: from May 10", Tone.CAUTION, False),
+    ("Neck: review first", Tone.CAUTION, True),
+    ("Left knee: from May 10", Tone.WAIT, True),
+    ("Lower back: IMS now", Tone.GO, False),
+    ("Left knee: from May 10", Tone.WAIT, False),
 )
 
 

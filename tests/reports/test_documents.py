@@ -289,8 +289,8 @@ def test_day_sheet_lists_a_normal_day_one_line_each_with_gaps_on_one_landscape_p
     assert "11:30 a.m.–1:00 p.m. Free time, 1 h 30 min" in pdf.text
     assert "Notes ✓" in pdf.text
     assert "IMS first visit" in pdf.text and "Physio treatment" in pdf.text
-    assert "! Neck: Review" in pdf.text and "✕ Left knee: from May 10" in pdf.text
-    assert "Lower back: IMS ✓" in pdf.text and "! Lower back" not in pdf.text
+    assert "! Neck: review first" in pdf.text and "◷ Left knee: from May 10" in pdf.text
+    assert "✓ Lower back: IMS now" in pdf.text
     assert b"2 Tr" in pdf.reader.pages[0].get_contents().get_data()  # CJK names drawn bold
     assert unembedded_fonts(pdf.reader) == []
 

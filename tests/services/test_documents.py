@@ -434,7 +434,7 @@ def test_day_sheet_lists_the_day_in_time_order_with_flags(ctx, reception, zoe, t
     first, second, third = text.index("9:00–9:30 a.m."), text.index("11:00–11:30 a.m."), text.index("1:00–1:30 p.m.")
     assert first < second < third
     assert "蔡, 英文" in text and "Ødegård, Zoë" in text
-    assert "Neck: IMS ✓" in text and "Cancelled" in text
+    assert "✓ Neck: IMS now" in text and "Cancelled" in text
     # Her physiotherapy visit still shows which areas may not be needled yet.
     zoe_row = text[text.index("11:00–11:30 a.m."):text.index("1:00–1:30 p.m.")]
     assert "Ødegård, Zoë" in zoe_row
