@@ -454,7 +454,7 @@ class Bench:
     def consent_appointments(self, count: int) -> list[int]:
         """Booked IMS appointments whose consent can be printed (an area allowed that day, the
         physiotherapist's registration number on file), up to `count`."""
-        from frontdesk.services.documents import consent_appointment
+        from frontdesk.services.consents import consent_appointment
 
         rows = self.raw.execute(
             "SELECT a.id FROM appointments a JOIN appointment_types t ON t.id = a.type_id "

@@ -20,9 +20,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import Appointment, AppointmentType, Consent, Patient, Screening, Therapist
+from frontdesk.db.models import Consent, Patient, Screening, Therapist
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag, screening_valid_until
-from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.consent import ConsentScope, HeldArea, consent_scope
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.level_looks import LOOKS, PHYSIOTHERAPY_NOTE, UNFINISHED, area_result, headline, outcome
@@ -68,6 +67,17 @@ from frontdesk.reports import (
 )
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings, screening_rules_in
+from frontdesk.services.consents import (
+    ConsentAppointment,
+    ConsentRefused,
+    ConsentSetup,
+    RegistrationMissing,
+    consent_appointment,
+    consent_setup,
+    held_words,
+    next_consent_appointment,
+    require_consent,
+)
 from frontdesk.services.appointments import my_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
@@ -321,120 +331,6 @@ def _screening(session: Session, patient_id: int, screening_id: int | None) -> S
 # --- Consent: one booked IMS appointment ------------------------------------------------------------
 
 
-class ConsentRefused(Conflict):
-    """No consent can be signed for the appointment: no area may be needled on its day.
-    `first_allowed` is the first day one could be, or None when time alone will not do."""
-
-    def __init__(self, message: str, first_allowed: date | None = None) -> None:
-        super().__init__(message)
-        self.first_allowed = first_allowed
-
-
-class RegistrationMissing(Conflict):
-    """The physiotherapist has no college registration number on file, and a consent must show it."""
-
-
-@dataclass(frozen=True)
-class ConsentAppointment:
-    """A booked IMS appointment as its consent sees it: what a consent would cover, or why there is none.
-
-    `areas` are the areas a consent would cover, by name; `refusal` is "" when a consent can be printed,
-    else the reason for a person to read (with the first allowed day in `first_allowed` when there is one).
-    """
-
-    appointment_id: int
-    patient_id: int
-    starts_at: datetime
-    type_name: str
-    therapist_name: str
-    areas: tuple[str, ...]
-    refusal: str = ""
-    first_allowed: date | None = None
-
-    @property
-    def ready(self) -> bool:
-        return not self.refusal
-
-
-@dataclass(frozen=True)
-class _ConsentSetup:
-    appointment: Appointment
-    patient: Patient
-    therapist: Therapist
-    kind: AppointmentType
-    screening: ScreeningRecord | None
-    scope: ConsentScope | None
-    refusal: str
-    first_allowed: date | None
-
-
-def _held_words(item: HeldArea) -> str:
-    if item.first_allowed is not None:
-        return f"{item.area.label}: not before {format_date(item.first_allowed)}"
-    if item.level is Level.REVIEW:
-        return f"{item.area.label}: a physiotherapist reviews first"
-    if item.level is Level.NOT_ELIGIBLE:
-        return f"{item.area.label}: not eligible now"
-    if item.level is Level.ELIGIBLE:
-        return f"{item.area.label}: screen again first"
-    return f"{item.area.label}: not yet"
-
-
-def _consent_setup(ctx: ServiceContext, session: Session, appointment_id: int) -> _ConsentSetup:
-    """The appointment, its people and kind, and what a consent for it may cover (or why nothing).
-    Raises NotFound or Conflict when the appointment cannot have a consent at all."""
-    appointment = session.get(Appointment, appointment_id)
-    if appointment is None:
-        raise NotFound("That appointment no longer exists.")
-    kind = session.get(AppointmentType, appointment.type_id)
-    if kind is None or not kind.is_ims:
-        raise Conflict("A consent to IMS belongs to an IMS appointment; this one is not. Book an IMS "
-                       "appointment first, then print its consent.")
-    status = AppointmentStatus(appointment.status)
-    if status not in (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED):
-        raise Conflict(f"This appointment is {status.label.lower()}, so there is nothing to consent to. "
-                       "Print the consent for a booked IMS appointment.")
-    patient = _patient(session, appointment.patient_id)
-    therapist = session.get(Therapist, appointment.therapist_id)
-    if therapist is None:
-        raise NotFound("The physiotherapist of this appointment is not on the clinic's list.")
-    screening = current_screening_in(session, patient.id)
-    on = ctx.local(appointment.starts_at).date()
-    if screening is None:
-        return _ConsentSetup(appointment, patient, therapist, kind, None, None,
-                             "This patient has not been screened for IMS yet, so there is no consent to sign. "
-                             "Screen the patient first.", None)
-    try:
-        area = BodyArea.parse(appointment.area) if appointment.area else None
-    except ValueError:
-        area = None
-    settings = clinic_settings_in(session)
-    scope = consent_scope(screening.answers, area, on, screening_rules_in(session), screening.decision,
-                          screening.screened_on, settings.rescreen_months)
-    return _ConsentSetup(appointment, patient, therapist, kind, screening, scope, scope.refusal,
-                         scope.first_allowed)
-
-
-def _consent_appointment(setup: _ConsentSetup) -> ConsentAppointment:
-    covered = tuple(area.label for area in setup.scope.covered) if setup.scope is not None else ()
-    return ConsentAppointment(
-        appointment_id=setup.appointment.id, patient_id=setup.patient.id, starts_at=setup.appointment.starts_at,
-        type_name=setup.kind.name, therapist_name=setup.therapist.full_name, areas=covered,
-        refusal=setup.refusal, first_allowed=setup.first_allowed,
-    )
-
-
-def _require_consent(setup: _ConsentSetup) -> tuple[ScreeningRecord, ConsentScope]:
-    """The screening and scope of an appointment that may have a consent; raises the reason otherwise."""
-    if setup.refusal or setup.screening is None or setup.scope is None:
-        raise ConsentRefused(setup.refusal, setup.first_allowed)
-    if not (setup.therapist.registration_number or "").strip():
-        raise RegistrationMissing(
-            f"{setup.therapist.full_name} has no college registration number on file, and a consent form must "
-            "show it. An administrator adds it in Settings ▸ Physiotherapists and hours…; then print again.")
-    return setup.screening, setup.scope
-
-
 def fee_words(cents: int | None) -> str | None:
     """"$95.00" for 9500 cents; None when no fee is set."""
     if cents is None:
@@ -442,10 +338,10 @@ def fee_words(cents: int | None) -> str | None:
     return f"${cents // 100:,}.{cents % 100:02d}"
 
 
-def _consent_data(ctx: ServiceContext, setup: _ConsentSetup, substitute: SubstituteDecisionMaker | None,
+def _consent_data(ctx: ServiceContext, setup: ConsentSetup, substitute: SubstituteDecisionMaker | None,
                   signature: OnScreenSignature | None, electrical_stimulation: bool | None,
                   clinic: ClinicDetails | None = None, generated_at: datetime | None = None) -> ConsentData:
-    screening, scope = _require_consent(setup)
+    screening, scope = require_consent(setup)
     therapist = setup.therapist
     return ConsentData(
         clinic=clinic or clinic_details(ctx),
@@ -455,7 +351,7 @@ def _consent_data(ctx: ServiceContext, setup: _ConsentSetup, substitute: Substit
         appointment_at=setup.appointment.starts_at,
         appointment_type=setup.kind.name,
         areas=tuple(area.label for area in scope.covered),
-        not_covered=tuple(_held_words(item) for item in scope.held),
+        not_covered=tuple(held_words(item) for item in scope.held),
         fee_per_visit=fee_words(setup.kind.fee_cents),
         generated_at=generated_at or _generated_at(ctx),
         screened_on=screening.screened_on,
@@ -464,32 +360,6 @@ def _consent_data(ctx: ServiceContext, setup: _ConsentSetup, substitute: Substit
         signature=signature,
         electrical_stimulation=electrical_stimulation,
     )
-
-
-def consent_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int) -> ConsentAppointment:
-    """What a consent for this IMS appointment would cover, or why none can be signed (never raises
-    for that: the reason is in `refusal`). Raises for an appointment that cannot have a consent at all."""
-    with UnitOfWork(ctx, actor) as uow:
-        uow.require(Permission.VIEW_PATIENTS, "see consent forms")
-        return _consent_appointment(_consent_setup(ctx, uow.session, appointment_id))
-
-
-def next_consent_appointment(ctx: ServiceContext, actor: Actor, patient_id: int) -> ConsentAppointment | None:
-    """The patient's next booked IMS appointment (from today on) with what its consent would cover, or
-    None when none is booked."""
-    start_of_today = datetime.combine(ctx.today(), datetime.min.time(), ctx.zone)
-    with UnitOfWork(ctx, actor) as uow:
-        uow.require(Permission.VIEW_PATIENTS, "see consent forms")
-        row = uow.session.scalar(
-            select(Appointment)
-            .join(AppointmentType, AppointmentType.id == Appointment.type_id)
-            .where(Appointment.patient_id == patient_id, AppointmentType.is_ims.is_(True),
-                   Appointment.status.in_((AppointmentStatus.BOOKED.value, AppointmentStatus.ARRIVED.value)),
-                   Appointment.starts_at >= start_of_today)
-            .order_by(Appointment.starts_at, Appointment.id).limit(1))
-        if row is None:
-            return None
-        return _consent_appointment(_consent_setup(ctx, uow.session, row.id))
 
 
 def consent_document(ctx: ServiceContext, actor: Actor, appointment_id: int,
@@ -504,7 +374,7 @@ def consent_document(ctx: ServiceContext, actor: Actor, appointment_id: int,
     """
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.PRINT, "print consent forms")
-        setup = _consent_setup(ctx, uow.session, appointment_id)
+        setup = consent_setup(ctx, uow.session, appointment_id)
         data = _consent_data(ctx, setup, substitute, signature, electrical_stimulation)
         uow.audit("print", "document", appointment_id, patient_id=setup.patient.id,
                   kind=DocumentKind.consent.value, screening_id=setup.screening.id if setup.screening else None)
@@ -545,7 +415,7 @@ def consent_documents(ctx: ServiceContext, actor: Actor, appointment_ids: Sequen
         problems: list[str] = []
         for appointment_id in wanted:
             try:
-                setup = _consent_setup(ctx, uow.session, appointment_id)
+                setup = consent_setup(ctx, uow.session, appointment_id)
             except NotFound:
                 problems.append("An appointment on the list no longer exists: refresh the list.")
                 continue
@@ -817,7 +687,7 @@ def _store_consent(ctx: ServiceContext, actor: Actor, appointment_id: int, metho
                    electrical_stimulation: bool | None) -> ConsentRecord:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.PRINT, "prepare consent forms")
-        setup = _consent_setup(ctx, uow.session, appointment_id)
+        setup = consent_setup(ctx, uow.session, appointment_id)
         name, relation = _signer(setup.patient, signer_name, relationship)
         substitute = SubstituteDecisionMaker(name, relation) if relation else None
         signed_at = ctx.now()
@@ -830,8 +700,8 @@ def _store_consent(ctx: ServiceContext, actor: Actor, appointment_id: int, metho
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.PRINT, "prepare consent forms")
         # The screening may have been replaced, or the appointment changed, while the form was laid out.
-        again = _consent_setup(ctx, uow.session, appointment_id)
-        _require_consent(again)
+        again = consent_setup(ctx, uow.session, appointment_id)
+        require_consent(again)
         if again.screening is None or again.screening.id != screening_id:
             raise Conflict("A newer screening has replaced the one this consent was prepared from. Prepare "
                            "the consent again.")

@@ -88,7 +88,7 @@ class DocumentController(QObject):
     def _consent(self, patient_id: int, appointment_id: int | None) -> QDialog | None:
         """The consent dialog for the patient's IMS appointment (`appointment_id`, or the next one booked);
         a message instead when none is booked or no area may be needled that day."""
-        from frontdesk.services.documents import consent_appointment, next_consent_appointment
+        from frontdesk.services.consents import consent_appointment, next_consent_appointment
         from frontdesk.ui.consent_dialog import ConsentDialog
 
         title = "IMS consent form"

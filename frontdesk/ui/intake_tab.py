@@ -578,7 +578,7 @@ class IntakeTab(QWidget):
         if self.patient is None:
             self._set_consent_action("&Consent form (open a patient first)", False)
             return
-        from frontdesk.services.documents import next_consent_appointment
+        from frontdesk.services.consents import next_consent_appointment
 
         try:
             found = next_consent_appointment(self.ctx, self.actor, self.patient.id)
