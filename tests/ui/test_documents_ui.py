@@ -267,3 +267,57 @@ def test_the_main_window_opens_the_preview_for_the_intake_tabs_request(qtbot, wi
     window.appointments.print_requested.emit("day_sheet", 2, date(2026, 11, 26))
     day_preview = opened_preview(qtbot, window.documents.last_dialog)
     assert "Tracey McQuair" in read_pdf(day_preview.pdf_bytes).text
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing the keyboard", r"does not support raise\(\)")
+def test_from_the_intake_tab_two_keys_open_the_consent_for_the_booked_visit(qtbot, window, prompts):
+    """Open the patient by typing, then Alt+P (Print) and C (Consent form): the consent dialog for her
+    booked IMS visit, saying which areas it covers."""
+    from PySide6.QtCore import QEvent, QTimer
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    ctx, actor = window.ctx, window.actor
+    record = register_patient(ctx, actor, PatientDetails(family_name="Ødegård", given_names="Zoë",
+                                                         date_of_birth=date(1985, 3, 4)))
+    record_screening(ctx, actor, record.id, ScreeningAnswers(ALL_CLEAR, (), (BodyArea(Region.neck),)))
+    with UnitOfWork(ctx, None, write=True) as uow:
+        uow.session.get(Therapist, 1).registration_number = "PT-04411"
+        uow.commit()
+    types = {t.name: t.id for t in list_appointment_types(ctx, actor)}
+    book_appointment(ctx, actor, BookingRequest(record.id, 1, types["IMS treatment"],
+                                                datetime(2026, 11, 27, 9, 0, tzinfo=VANCOUVER), area="neck"))
+    window.tabs.setCurrentWidget(window.intake)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    panel = window.intake.search
+    panel.search_box.setFocus()
+    for char in "odeg":
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QApplication.sendEvent(QApplication.focusWidget(), QKeyEvent(kind, 0, Qt.NoModifier, char))
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.intake.patient is not None and window.intake.patient.id == record.id)
+
+    keys = 0
+
+    def choose_consent() -> None:
+        nonlocal keys
+        menu = QApplication.activePopupWidget()
+        if menu is None:
+            QTimer.singleShot(20, choose_consent)
+            return
+        qtbot.keyClick(menu, Qt.Key_C)
+        keys += 1
+
+    QTimer.singleShot(0, choose_consent)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_P, Qt.AltModifier)
+    keys += 1
+    qtbot.waitUntil(lambda: isinstance(window.documents.last_dialog, ConsentDialog))
+    dialog = window.documents.last_dialog
+    qtbot.addWidget(dialog)
+    assert keys == 2
+    assert "Chris Stokes" in dialog.findChild(QLabel, "consent_scope").text()
+    assert "it covers: Neck" in dialog.findChild(QLabel, "consent_scope").text()
+    assert prompts.errors == []
