@@ -56,10 +56,13 @@ class ConsentAppointment:
     areas: tuple[str, ...]
     refusal: str = ""
     first_allowed: date | None = None
+    #: Why the form cannot be printed although areas may be needled ("" when it can): the
+    #: physiotherapist's college registration number is not on file.
+    missing_registration: str = ""
 
     @property
     def ready(self) -> bool:
-        return not self.refusal
+        return not self.refusal and not self.missing_registration
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,8 @@ def consent_setup(ctx: ServiceContext, session: Session, appointment_id: int) ->
     on = ctx.local(appointment.starts_at).date()
     if screening is None:
         return ConsentSetup(appointment, patient, therapist, kind, None, None,
-                             "This patient has not been screened for IMS yet, so there is no consent to sign. "
-                             "Screen the patient first.", None)
+                            "This patient has not been screened for IMS yet, so there is no consent to sign. "
+                            "Screen the patient first.", None)
     try:
         area = BodyArea.parse(appointment.area) if appointment.area else None
     except ValueError:
@@ -120,7 +123,7 @@ def consent_setup(ctx: ServiceContext, session: Session, appointment_id: int) ->
     scope = consent_scope(screening.answers, area, on, screening_rules_in(session), screening.decision,
                           screening.screened_on, settings.rescreen_months)
     return ConsentSetup(appointment, patient, therapist, kind, screening, scope, scope.refusal,
-                         scope.first_allowed)
+                        scope.first_allowed)
 
 
 def _consent_appointment(setup: ConsentSetup) -> ConsentAppointment:
@@ -129,17 +132,24 @@ def _consent_appointment(setup: ConsentSetup) -> ConsentAppointment:
         appointment_id=setup.appointment.id, patient_id=setup.patient.id, starts_at=setup.appointment.starts_at,
         type_name=setup.kind.name, therapist_name=setup.therapist.full_name, areas=covered,
         refusal=setup.refusal, first_allowed=setup.first_allowed,
+        missing_registration="" if setup.refusal else _registration_problem(setup.therapist),
     )
+
+
+def _registration_problem(therapist: Therapist) -> str:
+    if (therapist.registration_number or "").strip():
+        return ""
+    return (f"{therapist.full_name} has no college registration number on file, and a consent form must show it. "
+            "An administrator adds it in Settings ▸ Physiotherapists and hours…; then print again.")
 
 
 def require_consent(setup: ConsentSetup) -> tuple[ScreeningRecord, ConsentScope]:
     """The screening and scope of an appointment that may have a consent; raises the reason otherwise."""
     if setup.refusal or setup.screening is None or setup.scope is None:
         raise ConsentRefused(setup.refusal, setup.first_allowed)
-    if not (setup.therapist.registration_number or "").strip():
-        raise RegistrationMissing(
-            f"{setup.therapist.full_name} has no college registration number on file, and a consent form must "
-            "show it. An administrator adds it in Settings ▸ Physiotherapists and hours…; then print again.")
+    problem = _registration_problem(setup.therapist)
+    if problem:
+        raise RegistrationMissing(problem)
     return setup.screening, setup.scope
 
 

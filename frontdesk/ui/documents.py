@@ -104,7 +104,7 @@ class DocumentController(QObject):
                                    "to IMS belongs to a booked IMS appointment: book one first.")
             return None
         if not found.ready:
-            self.prompts.error(self.window, title, found.refusal)
+            self.prompts.error(self.window, title, found.refusal or found.missing_registration)
             return None
         dialog = call_service(self.window, self.prompts, title, ConsentDialog, self.ctx, self.actor, self.prompts,
                               found, self.window)

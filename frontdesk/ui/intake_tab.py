@@ -588,6 +588,10 @@ class IntakeTab(QWidget):
             self._set_consent_action("&Consent form: no IMS visit booked", False)
             return
         when = format_date(self.ctx.local(found.starts_at).date())
+        if found.missing_registration and not found.refusal:
+            self._set_consent_action(f"&Consent form: {found.therapist_name}'s registration number is missing",
+                                     False, found.missing_registration)
+            return
         if not found.ready:
             tip = found.refusal
             first = f" (possible from {format_date(found.first_allowed)})" if found.first_allowed else ""

@@ -321,3 +321,15 @@ def test_from_the_intake_tab_two_keys_open_the_consent_for_the_booked_visit(qtbo
     assert "Chris Stokes" in dialog.findChild(QLabel, "consent_scope").text()
     assert "it covers: Neck" in dialog.findChild(QLabel, "consent_scope").text()
     assert prompts.errors == []
+
+
+def test_a_visit_with_a_physiotherapist_without_registration_number_says_what_to_do(qtbot, ctx, reception,
+                                                                                   controller, prompts, patient,
+                                                                                   visit):
+    with UnitOfWork(ctx, None, write=True) as uow:
+        uow.session.get(Therapist, 1).registration_number = None
+        uow.commit()
+    assert controller.show_print("consent", patient.id, visit.id) is None
+    [(title, message)] = prompts.errors
+    assert "Chris Stokes has no college registration number" in message
+    assert "Settings ▸ Physiotherapists" in message

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 from sqlalchemy import func, select
 
-from frontdesk.db.models import Patient, Screening, ScreeningReview
+from frontdesk.db.models import Patient, Screening, ScreeningReview, Therapist
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.areas import BodyArea, Region
 from frontdesk.domain.screening import QUESTIONS, ReviewDecision, RuleTable, ScreeningAnswers, Surgery, assess
@@ -259,6 +259,13 @@ def test_print_actions_wait_for_a_patient_and_say_what_to_print(tab, qtbot, wind
     visit = book_appointment(window.ctx, window.actor, BookingRequest(
         tab.patient.id, 1, types["IMS treatment"], datetime(2026, 11, 27, 9, 0, tzinfo=VANCOUVER), area="neck"))
     tab.refresh({"appointments"})
+    assert not tab.print_consent_action.isEnabled()  # Chris Stokes's college number is not on file yet
+    assert tab.print_consent_action.text() == "&Consent form: Chris Stokes's registration number is missing"
+    assert "Settings ▸ Physiotherapists" in tab.print_consent_action.toolTip()
+    with UnitOfWork(window.ctx, None, write=True) as uow:
+        uow.session.get(Therapist, 1).registration_number = "PT-04411"
+        uow.commit()
+    tab.refresh({"therapists"})
     assert tab.print_consent_action.isEnabled()
     assert "for the IMS visit on November 27, 2026" in tab.print_consent_action.text()
     with qtbot.waitSignal(tab.print_requested) as printed:
