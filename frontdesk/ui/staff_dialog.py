@@ -73,7 +73,7 @@ class TherapistForm(QWidget):
         self.registration = QLineEdit()
         self.registration.setObjectName("therapist_registration")
         self.registration.setMaxLength(50)
-        self.registration.setPlaceholderText("College number; needed to print IMS consent forms")
+        self.registration.setPlaceholderText("Needed to print IMS consent forms")
         self.ims = QCheckBox("&IMS-qualified (may take IMS appointments)")
         self.ims.setObjectName("therapist_ims")
         self.ims_on = DateEdit()
