@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
+import subprocess
 from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -381,3 +383,20 @@ def test_generated_time_is_shown_on_the_clinic_clock() -> None:
     pdf = read_pdf(eligibility_summary_pdf(replace(samples.eligibility(), generated_at=in_toronto)))
 
     assert "Generated March 4, 2025 at 2:35 p.m. PST" in pdf.text
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils (pdffonts) is not installed")
+@pytest.mark.parametrize("document", ["consent", "blank intake", "pre-filled intake", "day sheet"])
+def test_poppler_sees_every_font_embedded(document: str, tmp_path) -> None:
+    pdf = {
+        "consent": lambda: consent_pdf(samples.consent("蔡英文", signed=True)),
+        "blank intake": lambda: intake_form_pdf(samples.intake(None)),
+        "pre-filled intake": lambda: intake_form_pdf(samples.intake("蔡 英文")),
+        "day sheet": lambda: day_sheet_pdf(samples.day_sheet(16)),
+    }[document]()
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    assert rows and all(row[-5] == "yes" for row in rows), listing  # the "emb" column
