@@ -71,7 +71,7 @@ def intake_form_pdf(data: IntakeFormData) -> bytes:
         _questions_table(data.questions, width),
         KeepTogether([
             *section("Operations", needs=0),
-            para("List any operations you have had, most recent first.", "small"),
+            para("List each operation you have had in the past year, most recent first.", "small"),
             Spacer(1, 3),
             _operations_table(record, width),
         ]),

@@ -399,6 +399,7 @@ def test_pre_filled_intake_form_carries_the_record_and_the_operation(ctx, recept
                      "your answers at the screening of November 25, 2026, recorded by Front Desk Reception",
                      "Do you understand what IMS involves and why it is being offered to you?",
                      "Have you had an operation in the past year?",
+                     "List each operation you have had in the past year",
                      "Blood thinners include warfarin"):
         assert expected in read.text, expected
     assert "the patient understand" not in read.text
