@@ -20,6 +20,7 @@ from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.consent import ConsentScope, HeldArea, consent_scope
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import Level, format_date
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound
@@ -153,6 +154,7 @@ def require_consent(setup: ConsentSetup) -> tuple[ScreeningRecord, ConsentScope]
     return setup.screening, setup.scope
 
 
+@checked_inputs
 def consent_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int) -> ConsentAppointment:
     """What a consent for this IMS appointment would cover, or why none can be signed (never raises
     for that: the reason is in `refusal`). Raises for an appointment that cannot have a consent at all."""
@@ -161,6 +163,7 @@ def consent_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int) 
         return _consent_appointment(consent_setup(ctx, uow.session, appointment_id))
 
 
+@checked_inputs
 def next_consent_appointment(ctx: ServiceContext, actor: Actor, patient_id: int) -> ConsentAppointment | None:
     """The patient's next booked IMS appointment (from today on) with what its consent would cover, or
     None when none is booked."""

@@ -362,6 +362,7 @@ def _consent_data(ctx: ServiceContext, setup: ConsentSetup, substitute: Substitu
     )
 
 
+@checked_inputs
 def consent_document(ctx: ServiceContext, actor: Actor, appointment_id: int,
                      signature: OnScreenSignature | None = None, *,
                      substitute: SubstituteDecisionMaker | None = None,
@@ -399,6 +400,7 @@ def _current_screenings_in(session: Session, patient_ids: Sequence[int]) -> dict
     return {record.patient_id: record for record in screening_records_in(session, list(latest.values()))}
 
 
+@checked_inputs
 def consent_documents(ctx: ServiceContext, actor: Actor, appointment_ids: Sequence[int]) -> list[bytes]:
     """Consent forms for several IMS appointments at once (say, everyone booked for IMS tomorrow), one
     per id in the order given.
@@ -622,6 +624,7 @@ def _day_scopes(ctx: ServiceContext, session: Session, records: Sequence[Appoint
     return scopes
 
 
+@checked_inputs
 def day_sheet(ctx: ServiceContext, actor: Actor, therapist_id: int, day: date) -> bytes:
     """One physiotherapist's day in time order, cancelled visits greyed out, each area's IMS state shown."""
     records = my_day(ctx, actor, therapist_id, day)
@@ -730,6 +733,7 @@ def _store_consent(ctx: ServiceContext, actor: Actor, appointment_id: int, metho
         return _consent_record(uow.session, row)
 
 
+@checked_inputs
 def store_signed_consent(ctx: ServiceContext, actor: Actor, appointment_id: int, signature_png: bytes,
                          signer_name: str = "", relationship: str = "", *,
                          electrical_stimulation: bool | None = None) -> ConsentRecord:
@@ -748,6 +752,7 @@ def store_signed_consent(ctx: ServiceContext, actor: Actor, appointment_id: int,
                           signature_png, electrical_stimulation)
 
 
+@checked_inputs
 def record_unsigned_consent(ctx: ServiceContext, actor: Actor, appointment_id: int,
                             signer_name: str = "", relationship: str = "") -> ConsentRecord:
     """Generate and keep the consent for an IMS appointment printed for signatures in ink; mark it
@@ -797,6 +802,7 @@ def consent_copy(ctx: ServiceContext, actor: Actor, consent_id: int) -> bytes:
         return bytes(row.pdf)
 
 
+@checked_inputs
 def verify_consent_copy(ctx: ServiceContext, actor: Actor, pdf_bytes: bytes) -> ConsentRecord | None:
     """The consent whose stored bytes are exactly `pdf_bytes`, or None: the copy is not one we issued
     (or it was changed)."""

@@ -50,9 +50,9 @@ def _counts_server(url) -> dict[str, int]:
 def generated_clinic(tmp_path_factory):
     """A generated clinic with tens of thousands of appointments and a few consent PDFs, made once."""
     from frontdesk.services.bootstrap import open_clinic
+    from frontdesk.services.consents import consent_appointment
     from frontdesk.services.documents import record_unsigned_consent
     from frontdesk.services.generate import ClinicPlan, generate_clinic
-    from frontdesk.services.screenings import screening_history
     from frontdesk.services.users import workstation_actor
 
     path = tmp_path_factory.mktemp("move") / "clinic.sqlite3"
@@ -61,14 +61,14 @@ def generated_clinic(tmp_path_factory):
         actor = workstation_actor(ctx, "owner")
         generate_clinic(ctx, actor, ClinicPlan(**PLAN))
         connection = sqlite3.connect(path)
-        patients = [row[0] for row in connection.execute(
-            "SELECT patient_id FROM screenings WHERE superseded_by IS NULL ORDER BY patient_id LIMIT 10")]
+        visits = [row[0] for row in connection.execute(
+            "SELECT a.id FROM appointments a JOIN appointment_types t ON t.id = a.type_id "
+            "WHERE t.is_ims = 1 AND a.status = 'booked' ORDER BY a.id LIMIT 200")]
         connection.close()
         made = 0
-        for patient_id in patients:
-            current = [s for s in screening_history(ctx, actor, patient_id) if s.is_current]
-            if current and made < CONSENTS:
-                record_unsigned_consent(ctx, actor, patient_id, current[0].id)
+        for appointment_id in visits:  # a consent belongs to a booked IMS visit with an area allowed that day
+            if made < CONSENTS and consent_appointment(ctx, actor, appointment_id).ready:
+                record_unsigned_consent(ctx, actor, appointment_id)
                 made += 1
         assert made == CONSENTS
     finally:
