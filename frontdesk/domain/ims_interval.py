@@ -8,7 +8,7 @@ the same day are always too close, whatever N is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -68,7 +68,7 @@ def first_clear_day(on: date, others: Iterable[date], min_days: int) -> date:
     return on
 
 
-def too_close_text(found: list[TooClose], min_days: int, format_day) -> str:
+def too_close_text(found: list[TooClose], min_days: int, format_day: Callable[[date], str]) -> str:
     """One plain sentence for the receptionist; ``format_day`` turns a date into words."""
     nearest = found[0]
     if nearest.same_day:
