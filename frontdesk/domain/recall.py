@@ -2,7 +2,11 @@
 
 Three lists, each a pure selection over plain facts the services read:
 
-* a booked IMS visit whose screening will be out of date by the day of the visit (screen again first);
+* a booked visit of a patient whose IMS screening will be out of date by that day (screen again first);
+  an IMS visit with no screening at all is listed too. (Booking refuses an IMS visit on a day the
+  screening no longer covers, so IMS visits reach this list when the clinic shortens its re-screen
+  interval or the data was imported; a physiotherapy visit of a patient in an IMS course reaches it
+  whenever the screening runs out before the visit.)
 * a course of treatment that stopped: the last completed visit is at least N weeks ago (and within the
   look-back), and nothing is booked;
 * a "not yet" block that has ended: the screening said IMS could start on a date that has come, and
@@ -32,7 +36,7 @@ class RecallList(StrEnum):
     NOT_YET_ENDED = "not_yet_ended"
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:
         return _TITLES[self]
 
     @property
@@ -46,8 +50,8 @@ _TITLES = {
     RecallList.NOT_YET_ENDED: "IMS block has ended",
 }
 _EXPLANATIONS = {
-    RecallList.STALE_SCREENING: "Patients with a booked IMS visit whose screening will be out of date by then. "
-                                "Ask them to come a little early to be screened again.",
+    RecallList.STALE_SCREENING: "Patients with a booked visit whose IMS screening will be out of date by "
+                                "then. Ask them to come a little early to be screened again.",
     RecallList.COURSE_STOPPED: "Patients whose last visit was some weeks ago, with nothing booked since.",
     RecallList.NOT_YET_ENDED: "Patients whose screening said \"not yet\" for IMS until a date that has now "
                               "come, with nothing booked.",
@@ -70,29 +74,39 @@ class RecallEntry:
 
 
 @dataclass(frozen=True)
-class UpcomingImsVisit:
+class UpcomingVisit:
     patient: RecallPatient
     day: date
+    is_ims: bool
+    #: The day of the patient's current IMS screening; None when they have none.
     screened_on: date | None
 
 
-def stale_before_visit(visits: Iterable[UpcomingImsVisit], today: date, rescreen_months: int) -> list[RecallEntry]:
-    """One entry per patient: their first booked IMS visit (from today) on which the screening is out
-    of date or missing; sorted by that visit."""
-    first: dict[int, UpcomingImsVisit] = {}
-    for visit in sorted(visits, key=lambda v: (v.day, v.patient.patient_id)):
+def _goes_stale(visit: UpcomingVisit, rescreen_months: int) -> bool:
+    if visit.screened_on is None:
+        return visit.is_ims
+    return is_screening_stale(visit.screened_on, visit.day, rescreen_months)
+
+
+def stale_before_visit(visits: Iterable[UpcomingVisit], today: date, rescreen_months: int) -> list[RecallEntry]:
+    """One entry per patient: their first booked visit (from today) on which their IMS screening is out
+    of date (or, for an IMS visit, missing); sorted by that visit."""
+    first: dict[int, UpcomingVisit] = {}
+    for visit in sorted(visits, key=lambda v: (v.day, not v.is_ims, v.patient.patient_id)):
         if visit.day < today or visit.patient.patient_id in first:
             continue
-        if visit.screened_on is None or is_screening_stale(visit.screened_on, visit.day, rescreen_months):
+        if _goes_stale(visit, rescreen_months):
             first[visit.patient.patient_id] = visit
     entries = []
     for visit in first.values():
+        what = "IMS visit" if visit.is_ims else "Visit"
         if visit.screened_on is None:
-            reason = f"IMS visit on {format_date(visit.day)}; no IMS screening on file."
+            reason = f"{what} on {format_date(visit.day)}; no IMS screening on file. Screen before the visit."
         else:
             until = screening_valid_until(visit.screened_on, rescreen_months)
-            reason = (f"IMS visit on {format_date(visit.day)}; the screening of {format_date(visit.screened_on)} "
-                      f"is out of date after {format_date(until)}. Screen again before the visit.")
+            reason = (f"{what} on {format_date(visit.day)}; the IMS screening of "
+                      f"{format_date(visit.screened_on)} is out of date after {format_date(until)}. "
+                      "Screen again before the visit.")
         entries.append(RecallEntry(visit.patient, reason, visit.day))
     return sorted(entries, key=lambda e: (e.on, e.patient.name, e.patient.patient_id))
 

@@ -10,7 +10,7 @@ is built from (`ReminderFacts`) have no field for them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -64,7 +64,12 @@ _STATE_LABELS = {
 def due_at(starts_at: datetime, hours_before: int) -> datetime:
     """When the reminder of an appointment starting at ``starts_at`` goes out (an exact duration, so a
     48-hour reminder across a daylight-saving change is still 48 real hours ahead)."""
-    return starts_at - timedelta(hours=hours_before)
+    return _utc(starts_at) - timedelta(hours=hours_before)
+
+
+def _utc(moment: datetime) -> datetime:
+    """Arithmetic on UTC instants: Python adds hours to the wall clock of an aware local time."""
+    return moment.astimezone(timezone.utc)
 
 
 def why_no_reminder(*, enabled: bool, consented: bool, email: str, booked: bool, starts_at: datetime,
@@ -78,7 +83,7 @@ def why_no_reminder(*, enabled: bool, consented: bool, email: str, booked: bool,
         return "The patient has not agreed to email reminders."
     if not email.strip():
         return "The patient has no email address on file."
-    if starts_at - now < LAST_CALL:
+    if _utc(starts_at) - _utc(now) < LAST_CALL:
         return "The appointment is too close for a reminder."
     return None
 
@@ -88,8 +93,8 @@ def next_try(attempts: int, failed_at: datetime, starts_at: datetime) -> datetim
     attempt used, or the next one would come too close to the visit)."""
     if attempts < 1 or attempts >= MAX_ATTEMPTS:
         return None
-    later = failed_at + RETRY_DELAYS[attempts - 1]
-    return later if later <= starts_at - LAST_CALL else None
+    later = _utc(failed_at) + RETRY_DELAYS[attempts - 1]
+    return later if later <= _utc(starts_at) - LAST_CALL else None
 
 
 def is_permanent_refusal(code: int | None, *, at_recipient: bool) -> bool:
