@@ -91,6 +91,7 @@ class ReminderSettingsDialog(QDialog):
         layout.addWidget(note)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self.setMinimumWidth(560)
         remember_geometry(self, "reminder_settings")
         self.saved: ReminderSettings | None = None
 
