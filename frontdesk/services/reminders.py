@@ -153,8 +153,6 @@ def update_reminder_settings(ctx: ServiceContext, actor: Actor, settings: Remind
         old, new = asdict(before), asdict(clean)
         changed = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
         uow.audit("update", "reminder_settings", None, changed=changed, password_changed=bool(password))
-        if not clean.enabled:
-            pass  # queued rows stay: the sender does nothing while reminders are off
         uow.commit()
     return clean
 
@@ -562,7 +560,13 @@ class ReminderSender:
         connect_failure: _Failure | None = None
         try:
             for outbox_id in claimed:
-                composed, withdraw_reason = self._prepare(settings, outbox_id)
+                try:
+                    composed, withdraw_reason = self._prepare(settings, outbox_id)
+                except Exception as error:  # recorded on the reminder; the others go on
+                    log.exception("preparing reminder %s failed", outbox_id)
+                    self._fail(outbox_id, _Failure(f"The message could not be put together: {error}", True))
+                    report.failed += 1
+                    continue
                 if composed is None:
                     self._finish(outbox_id, ReminderState.WITHDRAWN, withdraw_reason or "")
                     report.withdrawn += 1
