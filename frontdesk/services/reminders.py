@@ -54,6 +54,7 @@ from frontdesk.domain.reminders import (
     ReminderState,
     ReminderText,
     cancel_notice,
+    due_at,
     format_clock,
     format_long_day,
     is_permanent_refusal,
@@ -152,9 +153,19 @@ def update_reminder_settings(ctx: ServiceContext, actor: Actor, settings: Remind
         _put_setting(session, ctx, actor, REMINDERS_KEY, asdict(clean))
         old, new = asdict(before), asdict(clean)
         changed = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+        if before.hours_before != clean.hours_before:
+            _reschedule_queued(session, clean.hours_before, ctx.now())
         uow.audit("update", "reminder_settings", None, changed=changed, password_changed=bool(password))
         uow.commit()
     return clean
+
+
+def _reschedule_queued(session: Session, hours_before: int, now: datetime) -> None:
+    """Queued reminders not tried yet follow a new "how long before"."""
+    for row in session.scalars(select(ReminderOutbox).where(ReminderOutbox.state == ReminderState.QUEUED.value,
+                                                            ReminderOutbox.attempts == 0)):
+        row.due_at = row.next_try_at = max(due_at(as_utc(row.starts_at), hours_before), now)
+        row.updated_at = now
 
 
 def _put_setting(session: Session, ctx: ServiceContext, actor: Actor | None, key: str, value: dict) -> None:

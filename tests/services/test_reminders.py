@@ -236,6 +236,16 @@ def test_moving_the_appointment_moves_its_queued_reminder_and_cancelling_withdra
     assert "Tuesday, December 1, 2026, 10:00 a.m." in mail.messages[0].get_body(("plain",)).get_content()
 
 
+def test_changing_how_long_before_moves_the_queued_reminders(ctx, admin, clock, mail):
+    settings = turn_on(ctx, admin, mail, hours=24)
+    book(ctx, admin, consenting_patient(ctx, admin), at(date(2026, 12, 1), 9))
+    from dataclasses import replace
+
+    update_reminder_settings(ctx, admin, replace(settings, hours_before=72))
+    [row] = outbox(ctx)
+    assert row.due_at == row.next_try_at == at(date(2026, 11, 28), 9)
+
+
 def test_a_move_after_the_reminder_went_out_sends_one_for_the_new_time(ctx, admin, clock, mail):
     turn_on(ctx, admin, mail)
     record = book(ctx, admin, consenting_patient(ctx, admin), at(date(2026, 11, 26), 9))

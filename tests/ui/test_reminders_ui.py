@@ -198,3 +198,15 @@ def test_screens_for_the_eye(window, qtbot, tmp_path, size):
     settings.show()
     settings.grab().save(str(tmp_path / f"reminder-settings-{size[0]}.png"))
     assert settings.height() <= size[1]
+
+
+def test_the_background_sender_reports_without_blocking_and_runs_one_pass_at_a_time(qtbot, ctx):
+    from frontdesk.ui.reminder_timer import ReminderTimer
+
+    timer = ReminderTimer(ctx)
+    with qtbot.waitSignal(timer.report, timeout=10000) as done:
+        timer.run_now()
+        assert timer.running
+        timer.run_now()  # a second request while one pass runs is dropped
+    assert done.args[0].skipped == "Email reminders are turned off."
+    assert not timer.running
