@@ -52,10 +52,11 @@ class PatientForm(QGroupBox):
         self.referral_hint = QLabel()
         self.referral_hint.setWordWrap(True)
         self.referral_hint.setStyleSheet("color: palette(dark);")
-        self.email_reminders = QCheckBox("Agrees to appointment reminders by email")
-        self.email_reminders.setToolTip("Only patients who said yes get reminders; the day they agreed is kept.")
+        self.email_reminders = QCheckBox("Yes, agreed")
+        self.email_reminders.setToolTip("The patient agreed to appointment reminders by email. Only patients who said "
+                                        "yes get reminders; the day they agreed is kept.")
         self.email_reminders_agreed_on = DateEdit()
-        self.email_reminders_agreed_on.setPlaceholderText("today, when saved")
+        self.email_reminders_agreed_on.setPlaceholderText("today")
 
         self.fields: dict[str, Field] = {
             "family_name": Field("&Legal family name", self.family_name, required=True),
@@ -72,7 +73,7 @@ class PatientForm(QGroupBox):
             "referral_date": Field("Referral da&te", self.referral_date),
             "claim_number": Field("Claim n&umber", self.claim_number),
             "email_reminders": Field("Email remi&nders", self.email_reminders),
-            "email_reminders_agreed_on": Field("Agreed to reminders on", self.email_reminders_agreed_on),
+            "email_reminders_agreed_on": Field("Agreed on", self.email_reminders_agreed_on),
         }
         grid = QGridLayout(self)
         grid.setHorizontalSpacing(12)
