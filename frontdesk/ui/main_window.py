@@ -372,9 +372,21 @@ class MainWindow(QMainWindow):
     def show_recall_lists(self) -> None:
         from frontdesk.ui.recall_dialog import RecallDialog
 
+        if getattr(self, "last_recall_dialog", None) is not None and self.last_recall_dialog.isVisible():
+            self.last_recall_dialog.reload()
+            self.last_recall_dialog.activateWindow()
+            return
         dialog = RecallDialog(self.ctx, self.actor, self.prompts, self)
+        dialog.setModal(False)
+        dialog.open_patient_requested.connect(self.open_patient_from_list)
         self.last_recall_dialog = dialog
-        dialog.open()
+        dialog.show()
+
+    def open_patient_from_list(self, patient_id: int) -> None:
+        """A patient picked in a list (the recall lists): opened on the Intake tab, ready to book."""
+        self.tabs.setCurrentWidget(self.intake)
+        self.activateWindow()
+        self.intake.open_patient(patient_id)
 
     def show_about(self) -> None:
         from PySide6.QtWidgets import QMessageBox

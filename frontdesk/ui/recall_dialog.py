@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -55,6 +55,12 @@ def _ask_save_path(parent: QWidget, title: str, start: str, pattern: str) -> str
 
 
 class RecallDialog(QDialog):
+    """Not modal: the receptionist opens a patient from the list (Enter, or Open patient), books or notes
+    the call on the Intake tab, and comes back to the list."""
+
+    #: Open this patient on the Intake tab.
+    open_patient_requested = Signal(int)
+
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Recall lists")
@@ -92,8 +98,12 @@ class RecallDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.Stretch)
+        self.table.activated.connect(lambda _index: self.open_selected())
         self.count = QLabel()
         self.count.setObjectName("recall_count")
+        self.open_button = QPushButton("&Open patient")
+        self.open_button.setToolTip("Open the highlighted patient on the Intake tab (Enter in the list)")
+        self.open_button.clicked.connect(self.open_selected)
         self.print_button = QPushButton("&Print…")
         self.print_button.clicked.connect(self.print_list)
         self.csv_button = QPushButton("E&xport CSV…")
@@ -102,6 +112,7 @@ class RecallDialog(QDialog):
         buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.open_button)
         bottom.addWidget(self.print_button)
         bottom.addWidget(self.csv_button)
         bottom.addWidget(buttons)
@@ -111,7 +122,8 @@ class RecallDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         for first, second in ((self.list_choice, self.weeks), (self.weeks, self.table),
-                              (self.table, self.print_button), (self.print_button, self.csv_button)):
+                              (self.table, self.open_button), (self.open_button, self.print_button),
+                              (self.print_button, self.csv_button)):
             QWidget.setTabOrder(first, second)
         self.resize(860, 520)
         remember_geometry(self, "recall_lists")
@@ -138,8 +150,18 @@ class RecallDialog(QDialog):
         self.count.setText("Nobody to call on this list today." if count == 0 else
                            f"{count} patient{'s' if count != 1 else ''} to call")
         self.table.resizeRowsToContents()
+        self.open_button.setEnabled(bool(count))
         if count:
             self.table.selectRow(0)
+
+    def selected_entry(self) -> RecallEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def open_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None:
+            self.open_patient_requested.emit(entry.patient.patient_id)
 
     def _file_stem(self) -> str:
         return f"recall-{self.kind.value.replace('_', '-')}-{self.ctx.today().isoformat()}"

@@ -99,6 +99,14 @@ def test_the_receptionist_opens_a_recall_list_from_the_menu_by_keyboard_and_save
     assert not dialog.weeks.isEnabled()
     dialog.list_choice.setCurrentIndex(1)
     assert dialog.weeks.isEnabled() and dialog.kind.value == "course_stopped"
+    # Back to the ended blocks: Enter on the patient opens her on the Intake tab, the list stays open.
+    dialog.list_choice.setCurrentIndex(2)
+    dialog.activateWindow()
+    dialog.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.table)
+    press(qtbot, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.intake.patient is not None and window.intake.patient.id == waited.id)
+    assert window.tabs.currentWidget() is window.intake and dialog.isVisible()
     dialog.close()
 
 
