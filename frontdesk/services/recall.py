@@ -177,7 +177,8 @@ def recall_sheet(ctx: ServiceContext, actor: Actor, kind: RecallList | str,
         entries = _entries(uow.session, ctx, kind, weeks)
         uow.audit("print", "recall_list", None, list=kind.value, weeks=weeks, patients=len(entries))
         uow.commit()
-    title = kind.heading if kind is not RecallList.COURSE_STOPPED else f"{kind.heading} ({weeks} weeks or more)"
+    title = kind.heading if kind is not RecallList.COURSE_STOPPED else \
+        f"{kind.heading} ({weeks} week{'s' if weeks != 1 else ''} or more)"
     data = RecallSheetData(clinic=clinic_details(ctx), title=title, explanation=kind.explanation,
                            generated_at=ctx.now().astimezone(ctx.zone),
                            rows=tuple(RecallRow(e.patient.name, e.patient.phone, e.reason) for e in entries))

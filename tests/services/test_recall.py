@@ -152,7 +152,7 @@ def test_safe_cell(text, safe):
 
 def test_the_printout_lists_each_patient_with_phone_and_reason(ctx, admin, clinic):
     pdf = read_pdf(recall_sheet(ctx, admin, RecallList.COURSE_STOPPED, weeks=1))
-    assert "Recall list: Course of treatment stopped (1 weeks or more)" in pdf.text
+    assert "Recall list: Course of treatment stopped (1 week or more)" in pdf.text
     assert "Recent, Sam" in pdf.text and "Stopped, Sam" in pdf.text
     assert "(250) 555-0104" in pdf.text
     assert "Last visit on October 21, 2026 (5 weeks ago); nothing booked." in pdf.text
