@@ -571,6 +571,8 @@ class ReminderSender:
         connect_failure: _Failure | None = None
         try:
             for outbox_id in claimed:
+                if not self._still_mine(outbox_id):
+                    continue  # another sender gave the claim up as stale: never send on a lost claim
                 try:
                     composed, withdraw_reason = self._prepare(settings, outbox_id)
                 except Exception as error:  # recorded on the reminder; the others go on
@@ -607,6 +609,20 @@ class ReminderSender:
         finally:
             if connection is not None:
                 _close(connection)
+
+    def _still_mine(self, outbox_id: int) -> bool:
+        """Renew the claim just before talking to the server (a long batch stays fresh); False when
+        the row is no longer this sender's."""
+        now = self.ctx.now()
+        with UnitOfWork(self.ctx, None, write=True) as uow:
+            result = uow.session.execute(
+                update(ReminderOutbox)
+                .where(ReminderOutbox.id == outbox_id, ReminderOutbox.claimed_by == self.token,
+                       ReminderOutbox.state == ReminderState.SENDING.value)
+                .values(claimed_at=now)
+            )
+            uow.commit()
+        return result.rowcount == 1
 
     def _prepare(self, settings: ReminderSettings, outbox_id: int) -> tuple[ComposedReminder | None, str | None]:
         now = self.ctx.now()

@@ -421,3 +421,25 @@ def test_a_desk_without_the_key_file_says_so_and_claims_nothing(ctx, admin, cloc
     report = sender(ctx, mail).run_once()
     assert "saved on another computer" in report.skipped
     assert [r.state for r in outbox(ctx)] == [ReminderState.QUEUED.value]
+
+
+def test_a_sender_that_lost_its_claim_does_not_send(ctx, admin, clock, mail):
+    """A batch so slow that another desk gave its claim up as stale: the row is left alone, not sent."""
+    from frontdesk.services.reminders import SendReport, reminder_settings_from
+    from frontdesk.db.plain import SessionReader
+
+    turn_on(ctx, admin, mail)
+    book(ctx, admin, consenting_patient(ctx, admin), at(date(2026, 11, 27), 9))
+    slow = sender(ctx, mail)
+    claimed = slow._claim()
+    assert len(claimed) == 1
+    clock.advance(minutes=20)
+    other = sender(ctx, mail)
+    assert other.run_once().sent == 0  # gives the stale claim up
+    with UnitOfWork(ctx, None) as uow:
+        settings = reminder_settings_from(SessionReader(uow.session))
+    report = SendReport()
+    slow._send_batch(settings, PASSWORD, claimed, report)
+    assert (report.sent, report.failed) == (0, 0) and mail.messages == []
+    [row] = outbox(ctx)
+    assert row.state == "failed" and "interrupted" in row.last_error
