@@ -85,8 +85,10 @@ def _sync_one(session: Session, settings: ReminderSettings, appointment: Appoint
         return
     due = max(due_at(start, settings.hours_before), now)
     if for_now is not None:
-        if for_now.state == ReminderState.WITHDRAWN.value:
-            _requeue(for_now, start, due, now)
+        refused_for_good = for_now.state == ReminderState.FAILED.value and for_now.next_try_at is None
+        if for_now.state == ReminderState.WITHDRAWN.value or (
+                refused_for_good and for_now.to_address and for_now.to_address != patient.email):
+            _requeue(for_now, start, due, now)  # back, or refused at an address corrected since
         for row in open_rows:
             _withdraw(row, MOVED, now)
         return

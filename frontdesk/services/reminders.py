@@ -37,7 +37,7 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Appointment, Patient, ReminderOutbox, Setting, Therapist
@@ -310,7 +310,12 @@ def queue_missing_reminders(ctx: ServiceContext) -> int:
             .where(Appointment.status == AppointmentStatus.BOOKED.value,
                    Appointment.starts_at > now + LAST_CALL,
                    Appointment.starts_at <= now + timedelta(hours=settings.hours_before),
-                   Patient.email_reminders.is_(True), Patient.email != "", ReminderOutbox.id.is_(None))
+                   Patient.email_reminders.is_(True), Patient.email != "",
+                   or_(ReminderOutbox.id.is_(None),
+                       # refused for good at an address that has been corrected since
+                       and_(ReminderOutbox.state == ReminderState.FAILED.value,
+                            ReminderOutbox.next_try_at.is_(None), ReminderOutbox.to_address != "",
+                            ReminderOutbox.to_address != Patient.email)))
         ).all()
         if not missing:
             return 0
@@ -604,7 +609,7 @@ class ReminderSender:
                     self._finish(outbox_id, ReminderState.SENT, "", to=composed.to)
                     report.sent += 1
                 else:
-                    self._fail(outbox_id, failure)
+                    self._fail(outbox_id, failure, to=composed.to)
                     report.failed += 1
         finally:
             if connection is not None:
@@ -662,14 +667,14 @@ class ReminderSender:
             values.update(sent_at=now, to_address=to)
         self._record(outbox_id, values)
 
-    def _fail(self, outbox_id: int, failure: _Failure) -> None:
+    def _fail(self, outbox_id: int, failure: _Failure, to: str = "") -> None:
         now = self.ctx.now()
         with UnitOfWork(self.ctx, None) as uow:
             row = uow.session.get(ReminderOutbox, outbox_id)
             assert row is not None
             attempts, starts_at = row.attempts, row.starts_at
         later = None if failure.permanent else next_try(attempts, now, as_utc(starts_at))
-        self._record(outbox_id, {"state": ReminderState.FAILED.value, "updated_at": now,
+        self._record(outbox_id, {"state": ReminderState.FAILED.value, "updated_at": now, "to_address": to,
                                  "last_error": failure.reason, "next_try_at": later})
 
     def _record(self, outbox_id: int, values: dict[str, Any]) -> None:

@@ -319,6 +319,23 @@ def test_a_server_that_does_not_answer_times_out_and_the_reminder_goes_when_it_i
     assert len(mail.messages) == 1
 
 
+def test_a_refused_address_that_is_corrected_gets_its_reminder(ctx, admin, clock, mail):
+    from dataclasses import replace
+
+    turn_on(ctx, admin, mail)
+    patient_id = consenting_patient(ctx, admin, email="typo@example.com")
+    book(ctx, admin, patient_id, at(date(2026, 11, 27), 9))
+    mail.mailbox.refuse_rcpt = "550 5.1.1 No such mailbox"
+    assert sender(ctx, mail).run_once().failed == 1
+    mail.mailbox.refuse_rcpt = None
+    assert sender(ctx, mail).run_once().sent == 0, "the same address is not tried again"
+    record = open_patient(ctx, admin, patient_id)
+    update_patient(ctx, admin, patient_id, record.version, replace(record.details, email="anh@example.com"))
+    report = sender(ctx, mail).run_once()
+    assert (report.queued, report.sent) == (1, 1)
+    assert [m["To"] for m in mail.messages] == ["anh@example.com"]
+
+
 def test_a_wrong_password_is_a_retried_failure_naming_the_sign_in(ctx, admin, clock, mail):
     turn_on(ctx, admin, mail, password="wrong")
     book(ctx, admin, consenting_patient(ctx, admin), at(date(2026, 11, 27), 9))
