@@ -720,6 +720,38 @@ def _text(raw: bytes | str) -> str:
     return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
 
 
+def send_test_message(ctx: ServiceContext, actor: Actor, settings: ReminderSettings, password: str | None = None,
+                      *, timeout: float = SMTP_TIMEOUT,
+                      tls_context: Callable[[], ssl.SSLContext] | None = None) -> str:
+    """Send a short test message to the clinic's own address with these settings (the saved password
+    when none is typed); returns what happened in a sentence, or raises `ServiceError` with the reason."""
+    clean = validate_reminder_settings(replace(settings, enabled=True), password_given=bool(password)
+                                       or bool(settings.password_kept))
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.MANAGE_SETTINGS, "test the mail server")
+        reader = SessionReader(uow.session)
+        clinic = clinic_settings_from(reader)
+        if not password and clean.username:
+            password = _password(reader, clean)
+    sender = ReminderSender(ctx, timeout=timeout, tls_context=tls_context)
+    message = EmailMessage()
+    message["Subject"] = "Front Desk: test of the reminder settings"
+    message["From"] = formataddr((clinic.name, clean.from_address))
+    message["To"] = clean.from_address
+    message["Date"] = format_datetime(ctx.now().astimezone(UTC))
+    message.set_content("This message was sent by Front Desk to check the mail server settings for appointment "
+                        "reminders. Nothing needs to be done.\n")
+    try:
+        connection = sender._connect(clean, password)
+        try:
+            connection.send_message(message)
+        finally:
+            _close(connection)
+    except Exception as error:  # noqa: BLE001 - the reason is the answer
+        raise ServiceError(_describe(error).reason) from None
+    return f"A test message was sent to {clean.from_address}. Check that it arrived."
+
+
 def send_due_reminders(ctx: ServiceContext, **options: Any) -> SendReport:
     """One pass of the sender (the app's timer and the `send-reminders` command)."""
     return ReminderSender(ctx, **options).run_once()

@@ -10,9 +10,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -22,8 +24,9 @@ from frontdesk.domain.reminders import MAX_HOURS_BEFORE, MIN_HOURS_BEFORE
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.reminders import ReminderSettings, get_reminder_settings, update_reminder_settings
-from frontdesk.ui.errors import Prompts
+from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import remember_geometry
+from frontdesk.ui.tasks import run_in_background
 
 SECURITY = (("starttls", "STARTTLS (usually port 587)"), ("tls", "TLS from the start (usually port 465)"))
 
@@ -67,7 +70,7 @@ class ReminderSettingsDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
         form.addRow(self.enabled)
         for key, label, widget in (
-            ("hours_before", "Send &when", self.hours_before),
+            ("hours_before", "Send &how long before", self.hours_before),
             ("smtp_host", "Mail &server", self.smtp_host),
             ("smtp_port", "&Port", self.smtp_port),
             ("security", "Se&curity", self.security),
@@ -84,12 +87,22 @@ class ReminderSettingsDialog(QDialog):
             error.hide()
             form.addRow("", error)
             self.errors[key] = error
+        self.test_button = QPushButton("Send a test &email")
+        self.test_button.setToolTip("Send a short message to the From address with the settings as entered")
+        self.test_button.clicked.connect(self.send_test)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("test_result")
+        self.test_result.setWordWrap(True)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addLayout(form)
+        layout.addLayout(test_row)
         layout.addWidget(buttons)
         self.setMinimumWidth(560)
         remember_geometry(self, "reminder_settings")
@@ -100,6 +113,36 @@ class ReminderSettingsDialog(QDialog):
                        smtp_host=self.smtp_host.text(), smtp_port=self.smtp_port.value(),
                        security=str(self.security.currentData()), username=self.username.text(),
                        from_address=self.from_address.text(), what_to_bring=self.what_to_bring.toPlainText())
+
+    def send_test(self) -> None:
+        """Off the UI thread: a server that does not answer takes up to half a minute to say so."""
+        from frontdesk.services.reminders import send_test_message
+
+        for label in self.errors.values():
+            label.hide()
+        entered, password = self.entered(), self.password.text() or None
+        self.test_button.setEnabled(False)
+        self.test_result.setText("Sending…")
+        run_in_background(lambda: send_test_message(self._ctx, self._actor, entered, password),
+                          self._test_done, self._test_failed)
+
+    def _test_done(self, text: str) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(text)
+
+    def _test_failed(self, error: BaseException) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.clear()
+        if isinstance(error, ValidationFailed):
+            for key, message in error.errors.items():
+                if key in self.errors:
+                    self.errors[key].setText(f"⚠ {message}")
+                    self.errors[key].show()
+            return
+        if isinstance(error, ServiceError):
+            self.test_result.setText(f"⚠ Not sent. {error.message}")
+            return
+        report_unexpected(self, error, self._prompts)
 
     def accept(self) -> None:
         for label in self.errors.values():

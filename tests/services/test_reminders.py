@@ -460,3 +460,17 @@ def test_a_sender_that_lost_its_claim_does_not_send(ctx, admin, clock, mail):
     assert (report.sent, report.failed) == (0, 0) and mail.messages == []
     [row] = outbox(ctx)
     assert row.state == "failed" and "interrupted" in row.last_error
+
+
+def test_a_test_message_goes_to_the_clinic_and_a_refusal_says_why(ctx, admin, mail):
+    from frontdesk.services.errors import ServiceError
+    from frontdesk.services.reminders import send_test_message
+
+    settings = ReminderSettings(smtp_host="127.0.0.1", smtp_port=mail.port, username=USER,
+                                from_address="front@example.org")
+    text = send_test_message(ctx, admin, settings, PASSWORD, tls_context=mail.client_tls)
+    assert text == "A test message was sent to front@example.org. Check that it arrived."
+    assert [m["To"] for m in mail.messages] == ["front@example.org"]
+    with pytest.raises(ServiceError) as refused:
+        send_test_message(ctx, admin, settings, "wrong", tls_context=mail.client_tls)
+    assert refused.value.message.startswith("The mail server did not accept the user name or password: 535")

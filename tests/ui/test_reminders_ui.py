@@ -218,3 +218,30 @@ def test_the_background_sender_reports_without_blocking_and_runs_one_pass_at_a_t
         timer.run_now()  # a second request while one pass runs is dropped
     assert done.args[0].skipped == "Email reminders are turned off."
     assert not timer.running
+
+
+def test_the_settings_dialog_sends_a_test_message_without_blocking(qtbot, ctx, admin, prompts, tmp_path,
+                                                                   monkeypatch):
+    from smtp_server import PASSWORD, USER, MailServer
+
+    server = MailServer(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))  # the system's trust, for this test's server
+    try:
+        dialog = ReminderSettingsDialog(ctx, admin, prompts)
+        qtbot.addWidget(dialog)
+        dialog.smtp_host.setText("127.0.0.1")
+        dialog.smtp_port.setValue(server.port)
+        dialog.username.setText(USER)
+        dialog.password.setText(PASSWORD)
+        dialog.from_address.setText("front@example.org")
+        qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
+        assert dialog.test_result.text() == "Sending…" and not dialog.test_button.isEnabled()
+        qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=20000)
+        assert dialog.test_result.text() == "A test message was sent to front@example.org. Check that it arrived."
+        assert len(server.messages) == 1
+        dialog.password.setText("wrong")
+        qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=20000)
+        assert dialog.test_result.text().startswith("⚠ Not sent. The mail server did not accept the user name")
+    finally:
+        server.stop()
