@@ -123,3 +123,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+
+
+def sync_patient_reminders_in(session: Session, now: datetime, patient_id: int) -> None:
+    """After the patient's email or consent changed: their coming appointments' reminders follow."""
+    ids = session.scalars(select(Appointment.id).where(
+        Appointment.patient_id == patient_id, Appointment.status == AppointmentStatus.BOOKED.value,
+        Appointment.starts_at > now)).all()
+    sync_reminders_in(session, now, ids)
