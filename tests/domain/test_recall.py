@@ -94,5 +94,5 @@ def test_not_yet_ended(level, not_before, booked_ahead, listed):
     entries = not_yet_ended([NotYetScreening(ANH, level, not_before, date(2026, 8, 15), booked_ahead)], TODAY)
     assert [e.patient for e in entries] == ([ANH] if listed else [])
     if listed:
-        assert entries[0].reason.startswith(f"IMS possible from ")
+        assert entries[0].reason.startswith("IMS possible from ")
         assert entries[0].reason.endswith("(screening of August 15, 2026); nothing booked.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,7 +41,7 @@ def test_due_at_is_real_hours_before_across_the_november_change():
     assert due_at(start, 48).astimezone(VAN) == datetime(2026, 10, 31, 10, 0, tzinfo=VAN)  # PDT
     wall = start.replace(tzinfo=None) - due_at(start, 48).astimezone(VAN).replace(tzinfo=None)
     assert wall == timedelta(hours=47), "on the wall clock: the clocks went back an hour in between"
-    assert due_at(start, 48) == start.astimezone(timezone.utc) - timedelta(hours=48)
+    assert due_at(start, 48) == start.astimezone(UTC) - timedelta(hours=48)
 
 
 @pytest.mark.parametrize(("attempts", "wait"), [
@@ -67,8 +67,8 @@ def test_permanent_refusal(code, at_recipient, permanent):
 
 
 def facts(**changes) -> ReminderFacts:
-    base = dict(patient_first_name="Zoë", starts_at=datetime(2026, 3, 9, 16, 30, tzinfo=timezone.utc),
-                ends_at=datetime(2026, 3, 9, 17, 0, tzinfo=timezone.utc), time_zone="America/Vancouver",
+    base = dict(patient_first_name="Zoë", starts_at=datetime(2026, 3, 9, 16, 30, tzinfo=UTC),
+                ends_at=datetime(2026, 3, 9, 17, 0, tzinfo=UTC), time_zone="America/Vancouver",
                 therapist_name="Tracey McQuair", clinic_name="Penticton Physio", clinic_phone="(250) 493-1152",
                 clinic_address="101 Main St\nPenticton BC", late_cancel_hours=24, what_to_bring="Shorts.")
     return ReminderFacts(**{**base, **changes})

@@ -6,7 +6,7 @@ Each test runs on SQLite and on PostgreSQL (see conftest). The clock is moved, n
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,7 +90,7 @@ def test_a_reminder_across_the_november_change_says_the_right_time_and_carries_t
     record = book(ctx, admin, patient_id, at(date(2026, 11, 2), 9, 0))
     [row] = outbox(ctx)
     assert row.state == "queued"
-    assert row.due_at == datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc)  # 10:00 PDT, 48 h before 9:00 PST
+    assert row.due_at == datetime(2026, 10, 31, 17, 0, tzinfo=UTC)  # 10:00 PDT, 48 h before 9:00 PST
 
     clock.at = datetime(2026, 10, 31, 9, 59, tzinfo=VAN)
     assert sender(ctx, mail).run_once().sent == 0
@@ -118,7 +118,7 @@ def test_a_reminder_across_the_november_change_says_the_right_time_and_carries_t
     start = event.decoded("dtstart")
     assert start.tzinfo is not None and str(event["dtstart"].params["TZID"]) == "America/Vancouver"
     assert start.replace(tzinfo=None) == datetime(2026, 11, 2, 9, 0)
-    assert start.astimezone(timezone.utc) == datetime(2026, 11, 2, 17, 0, tzinfo=timezone.utc)
+    assert start.astimezone(UTC) == datetime(2026, 11, 2, 17, 0, tzinfo=UTC)
     assert str(event["summary"]) == "Physiotherapy appointment with Chris Stokes"
     assert str(event["uid"]) == f"appointment-{record.id}@frontdesk.clinic"
     assert calendar.walk("VTIMEZONE"), "the zone travels with the file"
