@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -32,21 +31,16 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import local_instant
 from frontdesk.reports.recall import RecallRow, RecallSheetData, recall_pdf
 from frontdesk.services.clinic import clinic_settings_in
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.csv_export import csv_writer
 from frontdesk.services.documents import clinic_details
 from frontdesk.services.errors import ValidationFailed
 from frontdesk.services.screenings import screening_records_in
 from frontdesk.services.unit_of_work import UnitOfWork
 
 CSV_COLUMNS = ("Patient", "Phone", "Reason", "Date")
-#: A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _LIVE = tuple(s.value for s in AppointmentStatus if s.is_live)
-
-
-def safe_cell(value: str) -> str:
-    """The text as a spreadsheet shows it, never run: a leading = + - @ tab or carriage return gets a '."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _weeks(weeks: int) -> int:
@@ -139,6 +133,7 @@ def _entries(session: Session, ctx: ServiceContext, kind: RecallList, weeks: int
     return _not_yet(session, ctx)
 
 
+@checked_inputs
 def recall_list(ctx: ServiceContext, actor: Actor, kind: RecallList | str,
                 weeks: int = DEFAULT_STOPPED_WEEKS) -> list[RecallEntry]:
     """The patients on the list today (`weeks`: how long without a visit, for the stopped-course list)."""
@@ -151,6 +146,7 @@ def recall_list(ctx: ServiceContext, actor: Actor, kind: RecallList | str,
     return entries
 
 
+@checked_inputs
 def recall_csv(ctx: ServiceContext, actor: Actor, kind: RecallList | str, weeks: int = DEFAULT_STOPPED_WEEKS) -> str:
     """The list as CSV (patient, phone, reason, date); no cell can run as a spreadsheet formula."""
     kind, weeks = RecallList(kind), _weeks(weeks)
@@ -160,14 +156,14 @@ def recall_csv(ctx: ServiceContext, actor: Actor, kind: RecallList | str, weeks:
         uow.audit("export", "recall_list", None, list=kind.value, weeks=weeks, format="csv", patients=len(entries))
         uow.commit()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # no cell a spreadsheet would run as a formula
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
-        writer.writerow([safe_cell(entry.patient.name), safe_cell(entry.patient.phone), safe_cell(entry.reason),
-                         entry.on.isoformat()])
+        writer.writerow([entry.patient.name, entry.patient.phone, entry.reason, entry.on.isoformat()])
     return out.getvalue()
 
 
+@checked_inputs
 def recall_sheet(ctx: ServiceContext, actor: Actor, kind: RecallList | str,
                  weeks: int = DEFAULT_STOPPED_WEEKS) -> bytes:
     """The list as a printable PDF."""

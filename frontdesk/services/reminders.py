@@ -65,6 +65,7 @@ from frontdesk.domain.reminders import (
 from frontdesk.domain.roles import Permission
 from frontdesk.services.calendar_file import CalendarEvent, calendar_bytes
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_from, stored_setting_text
+from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.reminder_outbox import (
     APPOINTMENT_AND_PATIENT,
@@ -94,6 +95,7 @@ CHANGES = frozenset({"reminders"})
 # --- Settings ------------------------------------------------------------------------------------
 
 
+@checked_inputs
 def get_reminder_settings(ctx: ServiceContext, actor: Actor) -> ReminderSettings:
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.MANAGE_SETTINGS, "see the reminder settings")
@@ -134,6 +136,7 @@ def validate_reminder_settings(settings: ReminderSettings, *, password_given: bo
                    what_to_bring=settings.what_to_bring.strip())
 
 
+@checked_inputs
 def update_reminder_settings(ctx: ServiceContext, actor: Actor, settings: ReminderSettings,
                              password: str | None = None) -> ReminderSettings:
     """Save the settings; a `password` (None: keep the saved one) goes to the keyring or, encrypted,
@@ -400,6 +403,7 @@ class ReminderPreview:
     note: str
 
 
+@checked_inputs
 def preview_reminder(ctx: ServiceContext, actor: Actor, appointment_id: int) -> ReminderPreview:
     """The exact message the patient would get now (subject, body, attachment), and whether they will."""
     with UnitOfWork(ctx, actor) as uow:
@@ -426,6 +430,7 @@ class ReminderStatus:
     can_preview: bool = True
 
 
+@checked_inputs
 def reminder_status(ctx: ServiceContext, actor: Actor, appointment_id: int) -> ReminderStatus:
     """The appointment's reminder in a sentence, on the clinic's clock."""
     with UnitOfWork(ctx, actor) as uow:
@@ -720,6 +725,7 @@ def _text(raw: bytes | str) -> str:
     return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
 
 
+@checked_inputs
 def send_test_message(ctx: ServiceContext, actor: Actor, settings: ReminderSettings, password: str | None = None,
                       *, timeout: float = SMTP_TIMEOUT,
                       tls_context: Callable[[], ssl.SSLContext] | None = None) -> str:

@@ -20,7 +20,7 @@ from frontdesk.domain.screening import ScreeningAnswers, Surgery
 from frontdesk.services.appointments import mark_arrived, mark_completed
 from frontdesk.services.errors import ValidationFailed
 from frontdesk.services.patients import register_patient
-from frontdesk.services.recall import recall_csv, recall_list, recall_sheet, safe_cell
+from frontdesk.services.recall import recall_csv, recall_list, recall_sheet
 from frontdesk.services.schedule import BookingRequest, book_appointment
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
@@ -140,14 +140,6 @@ def test_the_csv_reads_back_and_no_cell_runs_as_a_formula(ctx, admin, clinic):
                        "2026-11-01"]
     stopped = list(csv.reader(io.StringIO(recall_csv(ctx, admin, RecallList.COURSE_STOPPED))))
     assert stopped[1][1].startswith("'+44"), "a phone number starting with + is kept as text"
-
-
-@pytest.mark.parametrize(("text", "safe"), [
-    ("=1+2", "'=1+2"), ("+1 250", "'+1 250"), ("-3", "'-3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("Nguyen", "Nguyen"), ("", ""), ("a=b", "a=b"),
-])
-def test_safe_cell(text, safe):
-    assert safe_cell(text) == safe
 
 
 def test_the_printout_lists_each_patient_with_phone_and_reason(ctx, admin, clinic):
