@@ -54,16 +54,21 @@ APPOINTMENT_AND_PATIENT = (
 )
 
 
-def sync_reminders_in(session: Session, now: datetime, appointment_ids: Iterable[int]) -> None:
+def sync_reminders_in(session: Session, now: datetime, appointment_ids: Iterable[int], *,
+                      new: bool = False) -> None:
     """Queue, move or withdraw the reminders of these appointments, inside the caller's transaction
-    (booking, moving, cancelling, undoing). Does nothing while reminders are off and none is open."""
+    (booking, moving, cancelling, undoing). Does nothing while reminders are off and none is open.
+    `new`: the appointments were just inserted, so they have no reminder yet (one query fewer)."""
     ids = sorted(set(appointment_ids))
     if not ids:
         return
     settings = reminder_settings_from(SessionReader(session))
+    if new and not settings.enabled:
+        return
     existing: dict[int, list[ReminderOutbox]] = {}
-    for row in session.scalars(select(ReminderOutbox).where(ReminderOutbox.appointment_id.in_(ids))):
-        existing.setdefault(row.appointment_id, []).append(row)
+    if not new:
+        for row in session.scalars(select(ReminderOutbox).where(ReminderOutbox.appointment_id.in_(ids))):
+            existing.setdefault(row.appointment_id, []).append(row)
     if not settings.enabled and not existing:
         return
     for appointment, patient in session.execute(APPOINTMENT_AND_PATIENT.where(Appointment.id.in_(ids))).all():

@@ -478,7 +478,7 @@ def book_appointment(ctx: ServiceContext, actor: Actor, request: BookingRequest)
         uow.audit("book", "appointment", appointment_id, patient_id=request.patient_id,
                   therapist_id=request.therapist_id, type=kind.name, starts_at=interval.start.isoformat(), **extra)
         record = _booked_record(session, appointment_id, request, interval, patient, therapist, kind)
-        sync_reminders_in(session, ctx.now(), [appointment_id])
+        sync_reminders_in(session, ctx.now(), [appointment_id], new=True)
         uow.commit()
     return record
 
@@ -718,7 +718,7 @@ def book_series(ctx: ServiceContext, actor: Actor, request: BookingRequest,
                   appointments=ids, starts=[interval.start.isoformat() for _id, interval in booked], **extra)
         records = load_appointment_records(
             session, appointment_query().where(Appointment.id.in_(ids)).order_by(Appointment.starts_at))
-        sync_reminders_in(session, ctx.now(), ids)
+        sync_reminders_in(session, ctx.now(), ids, new=True)
         uow.commit()
     return records
 
