@@ -11,8 +11,8 @@ from datetime import datetime, UTC
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import Appointment, Patient, ReminderOutbox
-from frontdesk.db.plain import Reader, SessionReader
+from frontdesk.db.models import Appointment, Patient, ReminderOutbox, Setting
+from frontdesk.db.plain import Reader
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.reminders import (
     DEFAULT_HOURS_BEFORE,
@@ -43,15 +43,29 @@ class ReminderSettings:
 
 def reminder_settings_from(reader: Reader) -> ReminderSettings:
     text = stored_setting_text(reader, REMINDERS_KEY)
-    value = json.loads(text) if text else {}
-    known = {f.name for f in fields(ReminderSettings)}
-    return ReminderSettings(**{k: v for k, v in dict(value or {}).items() if k in known})
+    return _settings_from_value(json.loads(text) if text else None)
 
 
 APPOINTMENT_AND_PATIENT = (
     select(Appointment, Patient)
     .join(Patient, Patient.id == Appointment.patient_id)
 )
+
+
+_SETTING = select(Setting.value).where(Setting.key == REMINDERS_KEY)
+
+
+def _settings_in(session: Session) -> ReminderSettings:
+    """The reminder settings in the caller's transaction: one prepared primary-key lookup on the
+    session's connection (every booking asks)."""
+    value = session.connection().execute(_SETTING).scalar()
+    return _settings_from_value(value)
+
+
+def _settings_from_value(value: object) -> ReminderSettings:
+    stored = value if isinstance(value, dict) else {}
+    known = {f.name for f in fields(ReminderSettings)}
+    return ReminderSettings(**{k: v for k, v in stored.items() if k in known})
 
 
 def sync_reminders_in(session: Session, now: datetime, appointment_ids: Iterable[int], *,
@@ -62,7 +76,7 @@ def sync_reminders_in(session: Session, now: datetime, appointment_ids: Iterable
     ids = sorted(set(appointment_ids))
     if not ids:
         return
-    settings = reminder_settings_from(SessionReader(session))
+    settings = _settings_in(session)
     if new and not settings.enabled:
         return
     existing: dict[int, list[ReminderOutbox]] = {}
