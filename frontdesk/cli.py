@@ -1,5 +1,5 @@
 """`frontdesk`: the window by default; admin commands `demo`, `check`, `backup`, `restore`, `encrypt`,
-`move-to`."""
+`move-to`, `send-reminders`."""
 
 from __future__ import annotations
 
@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     move.add_argument("target", metavar="URL",
                       help="the empty server database, e.g. postgresql+psycopg://frontdesk@SERVER/frontdesk "
                       "(keep the password in the PostgreSQL password file, see README)")
+    commands.add_parser(
+        "send-reminders", help="send the email reminders that are due, once (for a server's cron job; every open "
+        "Front Desk also sends them in the background)")
     return parser
 
 
@@ -148,6 +151,13 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
             written = backup_database(ctx, None, args.path)
             print(f"Backup written to {written}")
             return EXIT_OK
+        if args.command == "send-reminders":
+            from frontdesk.services.reminders import send_due_reminders
+
+            report = send_due_reminders(ctx)
+            print(report.summary())
+            return EXIT_PROBLEMS if report.failed or (report.skipped and "turned off" not in report.skipped) \
+                else EXIT_OK
         if args.command == "demo":
             from frontdesk.services.demo import fill_demo_clinic
             from frontdesk.services.users import command_line_actor

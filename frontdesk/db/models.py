@@ -22,6 +22,8 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -162,6 +164,9 @@ class Patient(Base):
     referral_date: Mapped[date | None] = mapped_column(Date)
     claim_number: Mapped[str] = mapped_column(String(64), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: The patient agreed to appointment reminders by email (a recorded yes), and on which day.
+    email_reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    email_reminders_agreed_on: Mapped[date | None] = mapped_column(Date)
     family_key: Mapped[str] = mapped_column(byte_ordered(200))
     given_key: Mapped[str] = mapped_column(byte_ordered(200))
     preferred_key: Mapped[str] = mapped_column(byte_ordered(200), default="")
@@ -314,6 +319,39 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_events_patient", "patient_id", "id"),)
 
 
+class ReminderOutbox(Base):
+    """One email reminder of one appointment at one time: queued, being sent, sent, failed or withdrawn.
+
+    `(appointment_id, starts_at)` is unique: an appointment is reminded once for each time it is booked
+    at. A sender claims a row (state `sending`, its own `claimed_by`) before it talks to the mail server,
+    so two desks never send the same row.
+    """
+
+    __tablename__ = "reminder_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    to_address: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'sending', 'sent', 'failed', 'withdrawn')", name="state"),
+        UniqueConstraint("appointment_id", "starts_at", name="uq_reminder_outbox_appointment_start"),
+        Index("ix_reminder_outbox_state_next_try", "state", "next_try_at"),
+    )
+
+
 __all__ = [
     "Appointment",
     "AppointmentEvent",
@@ -322,6 +360,7 @@ __all__ = [
     "Base",
     "Consent",
     "Patient",
+    "ReminderOutbox",
     "ScheduleException",
     "Screening",
     "ScreeningReview",

@@ -74,6 +74,9 @@ class PatientDetails:
     referral_date: date | None = None
     claim_number: str = ""
     notes: str = ""
+    #: The patient agreed to appointment reminders by email, and on which day (recorded when ticked).
+    email_reminders: bool = False
+    email_reminders_agreed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,16 @@ def validate_patient(details: PatientDetails, today: date) -> tuple[CleanPatient
             errors[key] = f"Keep this under {limit:,} characters."
     if details.referral_date is not None and details.referral_date > today:
         errors["referral_date"] = "The referral date is in the future."
+    agreed_on = details.email_reminders_agreed_on if details.email_reminders else None
+    if details.email_reminders:
+        if not email and "email" not in errors:
+            errors["email_reminders"] = "Enter the email address the reminders go to, or untick reminders."
+        if agreed_on is None:
+            agreed_on = today
+        elif agreed_on > today:
+            errors["email_reminders_agreed_on"] = "The day the patient agreed is in the future."
+        elif agreed_on < EARLIEST_BIRTH:
+            errors["email_reminders_agreed_on"] = "Check the year the patient agreed."
     if errors:
         return None, report
     cleaned = PatientDetails(
@@ -152,6 +165,8 @@ def validate_patient(details: PatientDetails, today: date) -> tuple[CleanPatient
         referral_date=details.referral_date,
         claim_number=clean_text(details.claim_number),
         notes=clean_text(details.notes, multiline=True),
+        email_reminders=details.email_reminders,
+        email_reminders_agreed_on=agreed_on,
     )
     return CleanPatient(details=cleaned, phone_e164=phone_e164, phone_digits=phone_digits, email=email), report
 

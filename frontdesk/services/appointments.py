@@ -42,11 +42,14 @@ from frontdesk.domain.scheduling import (
 from frontdesk.domain.screening import Level, format_date
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.csv_export import csv_writer
+from frontdesk.services.calendar_file import CalendarEvent, calendar_bytes
+from frontdesk.services.calendar_file import ics_uid as ics_uid  # re-exported: callers import it from here
 from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from frontdesk.services.last_change import APPOINTMENT_CHANGES, LastChange, last_change_in
 from frontdesk.services.patients import name_or_phone_match
+from frontdesk.services.reminder_outbox import sync_reminders_in
 from frontdesk.services.schedule import AppointmentRecord, load_appointment_records
 from frontdesk.services.screenings import current_screening_in
 from frontdesk.services.unit_of_work import UnitOfWork
@@ -144,6 +147,7 @@ def undo_last_status_change(ctx: ServiceContext, actor: Actor, appointment_id: i
         _touch(ctx, actor, row)
         uow.audit("undo_status", "appointment", row.id, patient_id=row.patient_id,
                   from_status=before.value, to_status=change.status.value)
+        sync_reminders_in(session, ctx.now(), [row.id])
         uow.commit()
     return get_appointment(ctx, actor, appointment_id)
 
@@ -175,6 +179,7 @@ def _change_status(ctx: ServiceContext, actor: Actor, appointment_id: int, expec
         _touch(ctx, actor, row)
         uow.audit("status", "appointment", row.id, patient_id=row.patient_id,
                   from_status=before, to_status=new.value, **({"late": change.late} if detail else {}))
+        sync_reminders_in(session, ctx.now(), [row.id])
         uow.commit()
     return get_appointment(ctx, actor, appointment_id)
 
@@ -569,23 +574,14 @@ def _audit_export(ctx: ServiceContext, actor: Actor, kind: str, **detail: object
         uow.commit()
 
 
-def ics_uid(appointment_id: int) -> str:
-    """The same appointment always gets the same UID, so a calendar re-import updates it."""
-    return f"appointment-{appointment_id}@frontdesk.clinic"
-
-
 @checked_inputs
 def export_ics(ctx: ServiceContext, actor: Actor, therapist_id: int, date_from: date,
                date_to: date) -> bytes:
-    """The therapist's appointments in the date range as an iCalendar file.
+    """The therapist's appointments in the date range as an iCalendar file (see `calendar_file`).
 
-    Times carry the clinic's zone (TZID with its VTIMEZONE), so a 9:00 appointment stays at 9:00 in
-    any calendar on both sides of a daylight-saving change. The summary holds only the patient's
-    name and the appointment type; cancelled appointments are included as cancelled so a calendar
-    that imported them before drops them.
+    The summary holds only the patient's name and the appointment type; cancelled appointments are
+    included as cancelled so a calendar that imported them before drops them.
     """
-    from icalendar import Calendar, Event  # only when exporting: it is slow to import
-
     if date_to < date_from:
         raise ValidationFailed({"date_to": "The end date is before the start date."})
     with UnitOfWork(ctx, actor) as uow:
@@ -594,37 +590,20 @@ def export_ics(ctx: ServiceContext, actor: Actor, therapist_id: int, date_from: 
         if therapist is None:
             raise NotFound("That physiotherapist is not in the list any more.")
         therapist_name = therapist.full_name
-    zone = ctx.zone
-    calendar = Calendar()
-    calendar.add("prodid", "-//Front Desk//Appointments//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{therapist_name}: appointments")
-    calendar.add("x-wr-timezone", zone.key)
-    stamp = ctx.now()
-    count = 0
+    events = []
     flt = AppointmentFilter(date_from=date_from, date_to=date_to, therapist_id=therapist_id)
     for record in iter_appointments(ctx, actor, flt):
-        event = Event()
-        event.add("uid", ics_uid(record.id))
-        event.add("dtstamp", stamp)
-        event.add("dtstart", record.starts_at.astimezone(zone))
-        event.add("dtend", record.ends_at.astimezone(zone))
-        event.add("sequence", record.version)
         summary = f"{record.patient_name} \u2013 {record.type_name}"
-        if record.status is AppointmentStatus.CANCELLED:
-            event.add("status", "CANCELLED")
+        cancelled = record.status is AppointmentStatus.CANCELLED
+        if cancelled:
             summary = f"Cancelled: {summary}"
-        else:
-            event.add("status", "CONFIRMED")
-            if record.status is AppointmentStatus.NO_SHOW:
-                summary = f"No-show: {summary}"
-        event.add("summary", summary)
-        calendar.add_component(event)
-        count += 1
-    calendar.add_missing_timezones(first_date=date_from - timedelta(days=366),
-                                   last_date=date_to + timedelta(days=366))
+        elif record.status is AppointmentStatus.NO_SHOW:
+            summary = f"No-show: {summary}"
+        events.append(CalendarEvent(record.id, record.starts_at, record.ends_at, summary, record.version,
+                                    cancelled=cancelled))
+    ical = calendar_bytes(events, ctx.zone, ctx.now(), date_from, date_to, name=f"{therapist_name}: appointments")
+    count = len(events)
     _audit_export(ctx, actor, "ics", rows=count, therapist_id=therapist_id,
                   date_from=date_from.isoformat(), date_to=date_to.isoformat())
-    return calendar.to_ical()
+    return ical
 

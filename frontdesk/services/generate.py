@@ -773,16 +773,22 @@ class _Generator:
             notes = rng.choice(_NOTES) if rng.random() < 0.08 else ""
             stamp = self.clock.stored(day_index, minute)[0]
             by = rng.choice(self.reception_ids)
+            # Half of those with an email address agreed to reminders when they registered (no draw from
+            # `rng`, so the rest of the generated clinic stays as it was).
+            reminders = bool(email) and patient_id % 2 == 0
+            agreed_on = self.stored_date(self.first_day + timedelta(days=day_index)) if reminders else None
             rows.append((
                 patient_id, family, given, preferred, self.stored_date(born), phone, digits, email, address,
                 emergency, payer, plan_details, doctor, referral_date, claim, notes, key(family), key(given),
                 key(preferred), self.true if rng.random() < 0.015 else self.false, 1, stamp, by, stamp, by,
+                self.true if reminders else self.false, agreed_on,
             ))
         self.counts["patients"] = self.writer.insert(Patient.__table__, (
             "id", "family_name", "given_names", "preferred_name", "date_of_birth", "phone", "phone_digits",
             "email", "address", "emergency_contact", "payer", "plan_details", "referral_doctor",
             "referral_date", "claim_number", "notes", "family_key", "given_key", "preferred_key",
-            "archived", "version", "created_at", "created_by", "updated_at", "updated_by"), rows)
+            "archived", "version", "created_at", "created_by", "updated_at", "updated_by", "email_reminders",
+            "email_reminders_agreed_on"), rows)
 
     # -- screenings ------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.patient_records import PatientRecord, PatientSummary
+from frontdesk.services.reminder_outbox import sync_patient_reminders_in
 from frontdesk.services.patient_records import PossibleDuplicate as PossibleDuplicate  # re-exported
 from frontdesk.services.unit_of_work import UnitOfWork
 
@@ -168,6 +169,8 @@ def update_patient(ctx: ServiceContext, actor: Actor, patient_id: int, expected_
         changed = sorted(f.name for f in fields(PatientDetails)
                          if getattr(before, f.name) != getattr(clean.details, f.name))
         uow.audit("update", "patient", row.id, patient_id=row.id, fields=changed)
+        if {"email", "email_reminders"} & set(changed):
+            sync_patient_reminders_in(uow.session, ctx.now(), row.id)
         uow.commit()
         return _record(row)
 

@@ -86,6 +86,7 @@ from frontdesk.services.schedule_view import (
 from frontdesk.services.schedule_view import day_schedule as day_schedule  # re-exported: the schedule's views
 from frontdesk.services.schedule_view import list_therapists as list_therapists
 from frontdesk.services.schedule_view import week_schedule as week_schedule
+from frontdesk.services.reminder_outbox import sync_reminders_in
 from frontdesk.services.screenings import ims_allowed
 from frontdesk.services.unit_of_work import UnitOfWork
 
@@ -477,6 +478,7 @@ def book_appointment(ctx: ServiceContext, actor: Actor, request: BookingRequest)
         uow.audit("book", "appointment", appointment_id, patient_id=request.patient_id,
                   therapist_id=request.therapist_id, type=kind.name, starts_at=interval.start.isoformat(), **extra)
         record = _booked_record(session, appointment_id, request, interval, patient, therapist, kind)
+        sync_reminders_in(session, ctx.now(), [appointment_id], new=True)
         uow.commit()
     return record
 
@@ -611,6 +613,7 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
                   **({"interval_reason": interval_reason.strip()} if why else {}))
         session.flush()
         record = _record_by_id(session, row.id)
+        sync_reminders_in(session, ctx.now(), [row.id])
         uow.commit()
     return record
 
@@ -715,6 +718,7 @@ def book_series(ctx: ServiceContext, actor: Actor, request: BookingRequest,
                   appointments=ids, starts=[interval.start.isoformat() for _id, interval in booked], **extra)
         records = load_appointment_records(
             session, appointment_query().where(Appointment.id.in_(ids)).order_by(Appointment.starts_at))
+        sync_reminders_in(session, ctx.now(), ids, new=True)
         uow.commit()
     return records
 

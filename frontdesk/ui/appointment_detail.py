@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.domain.level_looks import LOOKS
@@ -20,6 +20,9 @@ _LEVEL_COLOURS = {level: look.ink for level, look in LOOKS.items()}
 
 class AppointmentDetailPane(QScrollArea):
     """Read-only; filled from `appointment_detail` whenever the selected row changes."""
+
+    #: The person asked to see the email reminder of this appointment (its id).
+    reminder_preview_requested = Signal(int)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,7 +48,21 @@ class AppointmentDetailPane(QScrollArea):
         self.history.setObjectName("detail_history")
         self.history.setWordWrap(True)
         self.history.setTextFormat(Qt.RichText)
-        for widget in (self.heading, self.last_change, self.screening, self.history_title, self.history):
+        self.reminder = QLabel()
+        self.reminder.setObjectName("detail_reminder")
+        self.reminder.setWordWrap(True)
+        self.preview_button = QPushButton("Previe&w reminder…")
+        self.preview_button.setObjectName("preview_reminder")
+        self.preview_button.setToolTip("Show the exact email the patient gets: subject, text and calendar file")
+        self.preview_button.clicked.connect(lambda: self.reminder_preview_requested.emit(self._appointment_id))
+        reminder_row = QHBoxLayout()
+        reminder_row.addWidget(self.preview_button)
+        reminder_row.addStretch(1)
+        self._appointment_id = 0
+        for widget in (self.heading, self.last_change, self.screening, self.reminder):
+            layout.addWidget(widget)
+        layout.addLayout(reminder_row)
+        for widget in (self.history_title, self.history):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.setWidget(body)
@@ -56,12 +73,25 @@ class AppointmentDetailPane(QScrollArea):
         self.heading.setText(f"<span style='color:#6b6b6b'>{escape(text)}</span>")
         self.last_change.clear()
         self.last_change.hide()
+        self._appointment_id = 0
+        self.reminder.clear()
+        self.preview_button.hide()
         self.screening.clear()
         self.history.clear()
         self.history_title.hide()
 
+    def show_reminder(self, text: str | None) -> None:
+        """The appointment's email reminder in a sentence (None: could not be read)."""
+        if text is None:
+            self.reminder.clear()
+            self.preview_button.hide()
+            return
+        self.reminder.setText(f"<b>Email reminder</b><br>{escape(text)}")
+        self.preview_button.show()
+
     def show_detail(self, detail: AppointmentDetail) -> None:
         record, zone = detail.appointment, self.ctx.zone
+        self._appointment_id = record.id
         lines = [
             f"<span style='font-size:12pt'><b>{escape(record.patient_name)}</b></span>",
             escape(record.patient_phone) if record.patient_phone else "",

@@ -34,6 +34,7 @@ from frontdesk.services.errors import NotFound, ServiceError
 from frontdesk.services.schedule import AppointmentRecord, list_therapists
 from frontdesk.ui.appointment_actions import StatusActions
 from frontdesk.ui.appointment_detail import AppointmentDetailPane
+from frontdesk.ui.reminder_preview import reminder_line
 from frontdesk.ui.appointment_model import LIST_COLUMNS, AppointmentTableModel, Column
 from frontdesk.ui.errors import Prompts, call_service, report_unexpected
 from frontdesk.ui.geometry import ui_settings
@@ -104,6 +105,7 @@ class AppointmentListPage(QWidget):
 
         self.detail = AppointmentDetailPane(ctx)
         self.detail.setObjectName("appointment_detail")
+        self.detail.reminder_preview_requested.connect(self.preview_reminder)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.setObjectName("appointments_splitter")
         self.splitter.addWidget(self.table)
@@ -291,6 +293,12 @@ class AppointmentListPage(QWidget):
         self.model.replace_record(detail.appointment)
         self.actions.update_enabled(detail.appointment)
         self.detail.show_detail(detail)
+        self.detail.show_reminder(reminder_line(self.ctx, self.actor, appointment_id))
+
+    def preview_reminder(self, appointment_id: int) -> None:
+        from frontdesk.ui.reminder_preview import show_reminder_preview
+
+        show_reminder_preview(self.ctx, self.actor, self.prompts, self, appointment_id)
 
     def _record_changed(self, record: AppointmentRecord) -> None:
         if not self.model.replace_record(record):

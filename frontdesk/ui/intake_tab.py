@@ -81,7 +81,7 @@ FIELD_NAMES = {
     "date_of_birth": "date of birth", "phone": "phone", "email": "email", "address": "address",
     "emergency_contact": "emergency contact", "payer": "who pays", "plan_details": "plan details",
     "referral_doctor": "referring doctor", "referral_date": "referral date", "claim_number": "claim number",
-    "notes": "notes",
+    "notes": "notes", "email_reminders": "email reminders", "email_reminders_agreed_on": "reminders agreed on",
 }  # fmt: skip
 
 

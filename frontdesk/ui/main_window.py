@@ -23,6 +23,7 @@ from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.fonts import add_fallback_fonts
 from frontdesk.ui.geometry import ui_settings
 from frontdesk.ui.idle_lock import IdleLock
+from frontdesk.ui.reminder_timer import ReminderTimer
 from frontdesk.ui.schedule_tab import ScheduleTab
 from frontdesk.ui.signed_in import CurrentActor, SignedIn, hand_over
 from frontdesk.ui.tasks import load_database_layer_soon, run_in_background, soon_after_first_screen
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
         if self.actor.therapist_id is not None:
             self.show_my_day()  # a physiotherapist starts on their own day
         self.data_changed.connect(self._clinic_changed)
+        self.reminder_sender = ReminderTimer(ctx, self)
+        self.reminder_sender.report.connect(self._reminders_sent)
 
     @property
     def intake(self) -> IntakeTab:
@@ -185,6 +188,9 @@ class MainWindow(QMainWindow):
         self.users_action = QAction("&Users…", self)
         self.users_action.triggered.connect(self.manage_users)
         settings_menu.addAction(self.users_action)
+        self.reminders_action = QAction("&Reminders…", self)
+        self.reminders_action.triggered.connect(self.edit_reminder_settings)
+        settings_menu.addAction(self.reminders_action)
         self.audit_action = QAction("&Audit trail…", self)
         self.audit_action.triggered.connect(self.show_audit_trail)
         settings_menu.addAction(self.audit_action)
@@ -192,6 +198,14 @@ class MainWindow(QMainWindow):
         self.move_action = QAction("&Move to a server…", self)
         self.move_action.triggered.connect(self.move_to_server)
         settings_menu.addAction(self.move_action)
+
+        lists_menu = self.menuBar().addMenu("&Lists")
+        self.recall_action = QAction("&Recall lists…", self)
+        # Alt+L is taken by field labels on the tabs, so the lists have a shortcut of their own.
+        self.recall_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.recall_action.setShortcutContext(Qt.WindowShortcut)
+        self.recall_action.triggered.connect(self.show_recall_lists)
+        lists_menu.addAction(self.recall_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Front Desk", self)
@@ -204,6 +218,7 @@ class MainWindow(QMainWindow):
         self.backup_action.setEnabled(self.actor.may(Permission.BACKUP) and self.ctx.database.is_sqlite)
         self.book_again_action.setEnabled(self.actor.may(Permission.BOOK))
         self.clinic_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS))
+        self.reminders_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS))
         self.users_action.setEnabled(self.actor.may(Permission.MANAGE_USERS))
         self.audit_action.setEnabled(self.actor.may(Permission.VIEW_AUDIT))
         self.staff_action.setEnabled(self.actor.may(Permission.MANAGE_THERAPISTS))
@@ -345,6 +360,34 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.data_changed.emit({"clinic"})
 
+    def edit_reminder_settings(self) -> None:
+        from frontdesk.ui.reminder_settings import ReminderSettingsDialog
+
+        dialog = call_service(self, self.prompts, "Email reminders", ReminderSettingsDialog, self.ctx, self.actor,
+                              self.prompts, self)
+        if dialog is not None and dialog.exec():
+            self.data_changed.emit({"reminders"})
+            self.reminder_sender.run_soon()
+
+    def show_recall_lists(self) -> None:
+        from frontdesk.ui.recall_dialog import RecallDialog
+
+        if getattr(self, "last_recall_dialog", None) is not None and self.last_recall_dialog.isVisible():
+            self.last_recall_dialog.reload()
+            self.last_recall_dialog.activateWindow()
+            return
+        dialog = RecallDialog(self.ctx, self.actor, self.prompts, self)
+        dialog.setModal(False)
+        dialog.open_patient_requested.connect(self.open_patient_from_list)
+        self.last_recall_dialog = dialog
+        dialog.show()
+
+    def open_patient_from_list(self, patient_id: int) -> None:
+        """A patient picked in a list (the recall lists): opened on the Intake tab, ready to book."""
+        self.tabs.setCurrentWidget(self.intake)
+        self.activateWindow()
+        self.intake.open_patient(patient_id)
+
     def show_about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
 
@@ -395,7 +438,14 @@ class MainWindow(QMainWindow):
             self._shown_before = True
             load_database_layer_soon(self.ctx)  # the first screen is up: saving should not wait later
             soon_after_first_screen(self.idle_lock, self.idle_lock.watch_input)
+            self.reminder_sender.start()
+
+    def _reminders_sent(self, report) -> None:
+        if report.failed:
+            self.statusBar().showMessage(
+                f"{report.failed} email reminder(s) could not be sent; the appointment shows why.", 30000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.reminder_sender.stop()
         self.save_layout()
         super().closeEvent(event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -51,6 +52,11 @@ class PatientForm(QGroupBox):
         self.referral_hint = QLabel()
         self.referral_hint.setWordWrap(True)
         self.referral_hint.setStyleSheet("color: palette(dark);")
+        self.email_reminders = QCheckBox("Yes, agreed")
+        self.email_reminders.setToolTip("The patient agreed to appointment reminders by email. Only patients who said "
+                                        "yes get reminders; the day they agreed is kept.")
+        self.email_reminders_agreed_on = DateEdit()
+        self.email_reminders_agreed_on.setPlaceholderText("today")
 
         self.fields: dict[str, Field] = {
             "family_name": Field("&Legal family name", self.family_name, required=True),
@@ -66,6 +72,8 @@ class PatientForm(QGroupBox):
             "referral_doctor": Field("Referring d&octor", self.referral_doctor),
             "referral_date": Field("Referral da&te", self.referral_date),
             "claim_number": Field("Claim n&umber", self.claim_number),
+            "email_reminders": Field("Email remi&nders", self.email_reminders),
+            "email_reminders_agreed_on": Field("Agreed on", self.email_reminders_agreed_on),
         }
         grid = QGridLayout(self)
         grid.setHorizontalSpacing(12)
@@ -83,6 +91,7 @@ class PatientForm(QGroupBox):
             ("plan_details", 8, 0, 2),
             ("referral_doctor", 9, 0, 1), ("referral_date", 9, 1, 1),
             ("claim_number", 10, 0, 1),
+            ("email_reminders", 11, 0, 1), ("email_reminders_agreed_on", 11, 1, 1),
         )  # fmt: skip
         for key, row, column, span in placement:
             grid.addWidget(self.fields[key], row, column, 1, span)
@@ -99,17 +108,23 @@ class PatientForm(QGroupBox):
                      self.referral_date, self.claim_number):
             line.textChanged.connect(self.edited)
         self.address.textChanged.connect(self.edited)
+        self.email_reminders_agreed_on.textChanged.connect(self.edited)
+        self.email_reminders.toggled.connect(self._reminders_toggled)
+        self.email_reminders.toggled.connect(lambda _on: self.edited.emit())
+        self.email_reminders_agreed_on.editingFinished.connect(lambda: self._check_date("email_reminders_agreed_on"))
         self.payer.currentIndexChanged.connect(self._payer_changed)
         self.payer.currentIndexChanged.connect(lambda _index: self.edited.emit())
         self.phone.editingFinished.connect(self._check_phone)
         self.date_of_birth.editingFinished.connect(lambda: self._check_date("date_of_birth"))
         self.referral_date.editingFinished.connect(lambda: self._check_date("referral_date"))
         self._payer_changed()
+        self._reminders_toggled(False)
 
     def _set_tab_order(self) -> None:
         order = [self.family_name, self.given_names, self.preferred_name, self.date_of_birth, self.phone,
                  self.email, self.address, self.emergency_contact, self.payer, self.plan_details,
-                 self.referral_doctor, self.referral_date, self.claim_number]
+                 self.referral_doctor, self.referral_date, self.claim_number, self.email_reminders,
+                 self.email_reminders_agreed_on]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
@@ -119,7 +134,7 @@ class PatientForm(QGroupBox):
 
     @property
     def last_widget(self) -> QWidget:
-        return self.claim_number
+        return self.email_reminders_agreed_on  # skipped by Tab while reminders are not ticked (disabled)
 
     # --- Values ----------------------------------------------------------------------------------
 
@@ -145,12 +160,16 @@ class PatientForm(QGroupBox):
             referral_date=self.referral_date.date(),
             claim_number=self.claim_number.text(),
             notes=self._notes,
+            email_reminders=self.email_reminders.isChecked(),
+            email_reminders_agreed_on=self.email_reminders_agreed_on.date() if self.email_reminders.isChecked()
+            else None,
         )
 
     def local_errors(self) -> dict[str, str]:
         """Problems the form sees before asking a service: dates it cannot read."""
         errors: dict[str, str] = {}
-        for key, edit in (("date_of_birth", self.date_of_birth), ("referral_date", self.referral_date)):
+        for key, edit in (("date_of_birth", self.date_of_birth), ("referral_date", self.referral_date),
+                          ("email_reminders_agreed_on", self.email_reminders_agreed_on)):
             if (problem := edit.problem()):
                 errors[key] = problem
         return errors
@@ -169,6 +188,9 @@ class PatientForm(QGroupBox):
         self.referral_doctor.setText(details.referral_doctor)
         self.referral_date.set_date(details.referral_date)
         self.claim_number.setText(details.claim_number)
+        self.email_reminders.setChecked(details.email_reminders)
+        self.email_reminders_agreed_on.set_date(details.email_reminders_agreed_on)
+        self._reminders_toggled(details.email_reminders)
         self._notes = details.notes
         self.clear_errors()
 
@@ -214,8 +236,15 @@ class PatientForm(QGroupBox):
             self.phone.setText(phone.display)
 
     def _check_date(self, key: str) -> None:
-        edit = self.date_of_birth if key == "date_of_birth" else self.referral_date
+        edit = {"date_of_birth": self.date_of_birth, "referral_date": self.referral_date,
+                "email_reminders_agreed_on": self.email_reminders_agreed_on}[key]
         self.fields[key].set_error(edit.problem())
+
+    def _reminders_toggled(self, on: bool) -> None:
+        """The day of the agreement only matters with a yes (and is today unless typed)."""
+        self.email_reminders_agreed_on.setEnabled(on)
+        if not on:
+            self.fields["email_reminders_agreed_on"].set_error(None)
 
     def _payer_changed(self) -> None:
         payer = self.current_payer()

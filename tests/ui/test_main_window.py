@@ -6,7 +6,7 @@ def test_main_window_has_the_three_tabs_and_names_the_database(window, db_url):
     assert titles == ["Intake", "Schedule", "Appointments"]
     assert db_url.removeprefix("sqlite:///") in window.database_label.text()
     menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
-    assert menus == ["File", "Booking", "Settings", "Help"]
+    assert menus == ["File", "Booking", "Settings", "Lists", "Help"]
 
 
 def test_window_size_and_tab_are_remembered(qtbot, db_url, clock, prompts):

@@ -1,0 +1,52 @@
+"""Where the mail server's password is kept: the OS keyring when there is a working one."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+from sqlalchemy import select
+
+from frontdesk.db.models import Setting
+from frontdesk.services.reminders import ReminderSettings, get_reminder_settings, update_reminder_settings
+from frontdesk.services.unit_of_work import UnitOfWork
+
+
+@pytest.fixture
+def fake_keyring(monkeypatch):
+    """A working keyring (the `keyring` package's interface), kept in a dict."""
+    stored: dict[tuple[str, str], str] = {}
+    fail = types.ModuleType("keyring.backends.fail")
+
+    class Keyring:  # the "no keyring here" backend
+        pass
+
+    fail.Keyring = Keyring
+    backends = types.ModuleType("keyring.backends")
+    backends.fail = fail
+    module = types.ModuleType("keyring")
+    module.backends = backends
+    module.get_keyring = lambda: object()
+    module.set_password = lambda service, account, password: stored.__setitem__((service, account), password)
+    module.get_password = lambda service, account: stored.get((service, account))
+    monkeypatch.setitem(sys.modules, "keyring", module)
+    monkeypatch.setitem(sys.modules, "keyring.backends", backends)
+    monkeypatch.setitem(sys.modules, "keyring.backends.fail", fail)
+    return stored
+
+
+def test_with_a_keyring_the_password_goes_there_and_not_into_the_database(ctx, admin, fake_keyring, data_dir):
+    from frontdesk.db.plain import SessionReader
+    from frontdesk.services.reminders import _password
+
+    settings = ReminderSettings(enabled=True, smtp_host="smtp.example.org", username="front@example.org",
+                                from_address="front@example.org")
+    update_reminder_settings(ctx, admin, settings, password="kept in the keyring")
+    assert get_reminder_settings(ctx, admin).password_kept == "keyring"
+    assert fake_keyring == {("Front Desk mail server", "front@example.org@smtp.example.org:587"): "kept in the keyring"}
+    with UnitOfWork(ctx, None) as uow:
+        values = str([row.value for row in uow.session.scalars(select(Setting))])
+        assert "kept in the keyring" not in values
+        assert _password(SessionReader(uow.session), get_reminder_settings(ctx, admin)) == "kept in the keyring"
+    assert not (data_dir / "mail-password.key").exists()
