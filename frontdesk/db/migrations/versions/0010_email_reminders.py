@@ -1,7 +1,7 @@
 """email reminders: the patient's consent and the reminder outbox
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-04 22:30:00
 
 A patient gets email reminders only after a recorded yes (with its date), so two columns on
@@ -17,7 +17,7 @@ from alembic import op
 import frontdesk.db.types
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
