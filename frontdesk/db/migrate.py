@@ -13,13 +13,14 @@ the daily backup's check of its copy, and `frontdesk check`.
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from frontdesk.db.encryption import (
     EncryptionError,
@@ -303,7 +304,17 @@ def open_database(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) ->
         if found is None or not found.up_to_date:
             state = schema_state(database)
             if not state.up_to_date:
-                upgrade(database)
+                try:
+                    upgrade(database)
+                except Exception as error:
+                    if fault_text(error) is not None:
+                        raise
+                    logging.getLogger("frontdesk").exception("schema update failed")
+                    raise DatabaseOpenError(
+                        f"Front Desk could not update the database {describe_url(url)} to this version. "
+                        "The update was undone, so the database is exactly as it was: keep using the "
+                        "previous version of Front Desk for now, and report this to whoever looks after "
+                        "the clinic's computers (the log file says what went wrong).") from error
     except DatabaseOpenError:
         database.dispose()
         raise
@@ -323,12 +334,44 @@ def open_database(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) ->
 
 
 def upgrade(database: Database) -> None:
+    """Bring the schema to the newest revision in one transaction: all of it, or nothing.
+
+    On SQLite, Alembic's batch mode changes a table by copying it and dropping the old one, which a
+    table that others point at (patients, appointment types ...) refuses while foreign keys are
+    enforced. SQLite's own recipe for such changes is followed: enforcement off for the migration
+    (a pragma that only takes effect outside a transaction), `PRAGMA foreign_key_check` before the
+    commit, enforcement back on afterwards.
+    """
     from alembic import command
 
     config = _alembic_config()
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with database.engine.connect() as connection:
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            _set_foreign_keys(connection, on=False)
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if is_sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise MigrationFailed(
+                            f"the update would leave {len(broken)} broken link(s), first in table {broken[0][0]}")
+        finally:
+            if is_sqlite:
+                _set_foreign_keys(connection, on=True)
+
+
+class MigrationFailed(Exception):
+    """The schema update was refused and rolled back; the database is as it was."""
+
+
+def _set_foreign_keys(connection: Any, *, on: bool) -> None:
+    """Outside any transaction, on the driver's own connection (SQLAlchemy would begin one first)."""
+    if connection.in_transaction():
+        connection.commit()
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
 
 
 def explain_connection_error(url: str, error: Exception) -> str:

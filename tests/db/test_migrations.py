@@ -35,3 +35,56 @@ def test_every_table_of_the_design_exists(tmp_path):
         "users", "audit_events", "settings",
     } <= tables
     database.dispose()
+
+
+def _database_at(path, revision):
+    """A SQLite file whose schema stops at an older revision, as an earlier Front Desk left it."""
+    from alembic import command
+
+    from frontdesk.db.migrate import _alembic_config
+
+    database = Database(f"sqlite:///{path}")
+    config = _alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return database
+
+
+OLD_CLINIC_ROWS = [
+    "INSERT INTO users (id, username, display_name, role, active, failed_sign_ins, created_at) "
+    "VALUES (1, 'desk', 'Desk', 'admin', 1, 0, '2026-01-05 16:00:00')",
+    "INSERT INTO therapists (id, full_name, designation, ims_qualified, active, colour, sort_order, version) "
+    "VALUES (1, 'Chris Stokes', 'Registered Physiotherapist', 1, 1, '#1565c0', 1, 1)",
+    "INSERT INTO appointment_types (id, name, duration_minutes, is_ims, active, sort_order) "
+    "VALUES (1, 'IMS treatment', 30, 1, 1, 1)",
+    "INSERT INTO patients (id, family_name, given_names, preferred_name, date_of_birth, phone, phone_digits, "
+    "email, address, emergency_contact, payer, plan_details, referral_doctor, claim_number, notes, family_key, "
+    "given_key, preferred_key, archived, version, created_at, created_by, updated_at, updated_by) VALUES "
+    "(1, 'Kelly', 'Dana', '', '1971-04-10', '+12504931152', '2504931152', 'dana@example.org', '', '', "
+    "'self', '', '', '', '', 'kelly', 'dana', '', 0, 1, '2026-01-05 16:00:00', 1, '2026-01-05 16:00:00', 1)",
+    "INSERT INTO appointments (id, patient_id, therapist_id, type_id, starts_at, ends_at, status, area, notes, "
+    "cancel_reason, late_cancellation, version, created_at, created_by, updated_at, updated_by) VALUES "
+    "(1, 1, 1, 1, '2026-01-12 17:00:00', '2026-01-12 17:30:00', 'completed', 'neck', '', '', 0, 1, "
+    "'2026-01-05 16:00:00', 1, '2026-01-05 16:00:00', 1)",
+]
+
+
+def test_a_clinic_with_data_from_an_older_version_is_updated_and_keeps_every_row(tmp_path):
+    """Tables that others point at (patients, appointment types) are copied by the update on SQLite;
+    with foreign keys enforced that copy used to be refused and the clinic would not open."""
+    path = tmp_path / "old.sqlite3"
+    old = _database_at(path, "0003")
+    with old.engine.begin() as connection:
+        for statement in OLD_CLINIC_ROWS:
+            connection.exec_driver_sql(statement)
+    old.dispose()
+
+    database = open_database(f"sqlite:///{path}")
+    with database.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == head_revision()
+        assert connection.exec_driver_sql("SELECT family_name FROM patients").scalars().all() == ["Kelly"]
+        assert connection.exec_driver_sql("SELECT patient_id, type_id FROM appointments").fetchall() == [(1, 1)]
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    database.dispose()
