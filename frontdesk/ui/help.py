@@ -207,7 +207,9 @@ back to today.</li>
 status.</p>
 <ul>
 <li>Click a column heading to sort by it; click again to reverse the order.</li>
-<li>The pane on the right shows the selected appointment's details and history.</li>
+<li>The pane beside the list (below it on a small screen) shows the selected appointment's details and
+history.</li>
+<li><b>Sort by</b> (Alt+B) does the same from the keyboard.</li>
 <li><b>Arrived</b>, <b>Completed</b>, <b>Cancel</b> and <b>No-show</b> act on the selected appointment;
 <b>Ctrl+Z</b> undoes the last change made at this desk.</li>
 <li><b>Export</b> saves the list as a spreadsheet (CSV) or one physiotherapist's dates as a calendar file.</li>
@@ -231,11 +233,14 @@ class GuideDialog(_TextDialog):
     def __init__(self, screen: str, window, parent: QWidget | None = None) -> None:
         title, text = GUIDES[screen]
         place = _SCREEN_PLACE[screen]
-        rows = [row for row in shortcut_rows(window) if row.where.startswith(place)]
+        every = shortcut_rows(window)
+        rows = [row for row in every if row.where.startswith(place)]
+        anywhere = [row for row in every if row.where == EVERYWHERE and not row.keys.startswith("Alt+")]
         body = f"<h2>{html.escape(title)}</h2>{text}"
-        if rows:
-            body += "<h3>Keys on this screen</h3>" + rows_html(
-                [ShortcutRow("", row.keys, row.name, row.detail) for row in rows]).replace("<h3></h3>", "")
+        for heading, shown in (("Keys on this screen", rows), ("Keys anywhere in the window", anywhere)):
+            if shown:
+                body += f"<h3>{heading}</h3>" + rows_html(
+                    [ShortcutRow("", row.keys, row.name, row.detail) for row in shown]).replace("<h3></h3>", "")
         body += "<p>Help ▸ Keyboard shortcuts lists the keys of every screen.</p>"
         self.screen = screen
         super().__init__(f"Guide: {title}", body, "guide_dialog", parent)
