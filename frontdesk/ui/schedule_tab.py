@@ -5,6 +5,7 @@ week view); Ctrl+G = go to a date; Ctrl+1 / Ctrl+2 = day / week; Enter on a whit
 Enter on an appointment moves it; Ctrl+B = book, Ctrl+M = move, Ctrl+Shift+F = find next available
 (Ctrl+F is the window's "Find a patient"); the status actions (arrived, cancel ...) are those of the
 Appointments tab. The window's "Book again" (Ctrl+R) is in the context menu of an appointment.
+These keys work while the schedule is shown, wherever the focus is (on the tab bar after Alt+S too).
 """
 
 from __future__ import annotations

@@ -77,6 +77,14 @@ def test_no_alt_letter_twice_and_no_literal_ampersand_on_each_screen(shown, tab,
     assert audit.literal_ampersands(shown) == [], name
 
 
+def test_intake_with_a_screened_patient_open_has_no_clash(shown, clinic):
+    show_screen(shown, 0, 0)
+    assert shown.intake.open_patient(clinic["patient"].id)
+    QApplication.processEvents()
+    assert audit.mnemonic_clashes(shown) == []
+    assert audit.literal_ampersands(shown) == []
+
+
 def test_intake_with_every_payer_field_shown_has_no_clash(shown):
     show_screen(shown, 0, 0)
     payer = shown.intake.patient_form.findChild(QComboBox, "payer") or next(
@@ -178,6 +186,25 @@ def test_every_dialog_has_no_alt_letter_twice_and_no_literal_ampersand(shown, qt
             dialog.close()
             dialog.deleteLater()
     assert problems == {}
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing).*")
+def test_escape_closes_every_dialog_opened_and_left_untouched(shown, qtbot, clinic):
+    from keyboard import Keys
+
+    left_open = []
+    for name, dialog in _dialogs(shown, clinic):
+        if "physiotherapists" in name and dialog.pages.currentIndex() != 0:
+            continue
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                        and QApplication.focusWidget().window() is dialog)
+        Keys(qtbot).press("Escape")
+        if dialog.isVisible():
+            left_open.append(name)
+            dialog.close()
+    assert left_open == []
 
 
 @pytest.mark.parametrize("which", ["book", "find"])
