@@ -96,10 +96,11 @@ class DeskUndo(QObject):
     def undo_text(self) -> str:
         return self.last.undo_text if self.last is not None else "Undo"
 
-    def _push(self, change: DeskChange, sentence: str) -> None:
+    def _push(self, change: DeskChange, sentence: str | None) -> None:
         self._changes = [*self._changes[-(KEPT - 1):], change]
         self.stack_changed.emit()
-        self.message.emit(f"{sentence}  {UNDO_KEY_HINT}")
+        if sentence is not None:
+            self.message.emit(f"{sentence}  {UNDO_KEY_HINT}")
 
     def _when(self, record: AppointmentRecord) -> str:
         return f"{short_date(record.starts_at, self.ctx.zone)}, {time_range(record, self.ctx.zone)}"
@@ -120,7 +121,8 @@ class DeskUndo(QObject):
             what = "completion"
         self._push(DeskChange(ChangeKind.STATUS, ((record.id, record.version),), name, what), sentence)
 
-    def booked(self, records: list[AppointmentRecord]) -> None:
+    def booked(self, records: list[AppointmentRecord], *, announce: bool = True) -> None:
+        """Bookings just made here; `announce=False` when whoever booked has said so already."""
         if not records:
             return
         first = records[0]
@@ -128,7 +130,8 @@ class DeskUndo(QObject):
         more = f" and {len(records) - 1} more date{'s' if len(records) > 2 else ''}" if len(records) > 1 else ""
         sentence = f"Booked {name}: {self._when(first)} with {first.therapist_name}{more}."
         self._push(DeskChange(ChangeKind.BOOKING, tuple((r.id, r.version) for r in records), name,
-                              "booking" if len(records) == 1 else f"{len(records)} bookings"), sentence)
+                              "booking" if len(records) == 1 else f"{len(records)} bookings"),
+                   sentence if announce else None)
 
     def moved(self, before: AppointmentRecord, after: AppointmentRecord) -> None:
         name = short_patient(after.patient_name)

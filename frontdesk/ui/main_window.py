@@ -19,7 +19,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui.appointments_tab import AppointmentsTab
 from frontdesk.ui.book_again import BookAgain, Target
-from frontdesk.ui.desk_undo import DeskUndo
+from frontdesk.ui.desk_undo import UNDO_KEY_HINT, DeskUndo
 from frontdesk.ui.documents import DocumentController
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.fonts import add_fallback_fonts
@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self.book_again = BookAgain(ctx, self.signed_in, self.prompts, self)
         self.book_again.message.connect(lambda text: self.statusBar().showMessage(text, 20000))
         self.book_again.booked.connect(lambda _records: self.data_changed.emit({"appointments"}))
+        self.book_again.booked.connect(self._booked_again)
         self.appointments.print_requested.connect(self.documents.on_day_print_requested)
 
         self.database_label = QLabel(f"Database: {ctx.database.display_name}")
@@ -313,6 +314,11 @@ class MainWindow(QMainWindow):
     def _follow_undo(self) -> None:
         self.undo_action.setText("&" + self.desk.undo_text.replace("&", "&&"))
         self.undo_action.setEnabled(self.desk.last is not None)
+
+    def _booked_again(self, records: list) -> None:
+        """Book again's booking can be undone like any other made here; its own sentence stays."""
+        self.desk.booked(records, announce=False)
+        self.say(f"{self.statusBar().currentMessage()}  {UNDO_KEY_HINT}".strip())
 
     def say(self, text: str) -> None:
         """A sentence in the status bar about what just happened."""

@@ -262,3 +262,15 @@ def test_cancel_by_keys_enter_confirms_and_escape_keeps(shown, qtbot, kelly, win
     record = get_appointment(window.ctx, window.actor, later.id)
     assert record.status is AppointmentStatus.CANCELLED and record.cancel_reason == "Patient is unwell"
     assert window.statusBar().currentMessage().startswith("Cancelled Kelly, D.'s appointment")
+
+
+def test_a_book_again_booking_keeps_its_sentence_and_can_be_undone(shown, qtbot, kelly, window):
+    later = book(window.ctx, window.actor, kelly.patient_id, 16)
+    window.statusBar().showMessage("Booked Kelly, Dana: Physiotherapy treatment, today at 16:00.")
+    window.book_again.booked.emit([later])  # as Book again announces its booking
+    assert window.statusBar().currentMessage() == ("Booked Kelly, Dana: Physiotherapy treatment, today at 16:00."
+                                                   "  Undo (Ctrl+Z)")
+    keys = Keys(qtbot)
+    keys.press("Alt+S")
+    keys.press("Ctrl+Z")
+    assert status_of(window, later.id) is AppointmentStatus.CANCELLED
