@@ -53,8 +53,11 @@ class _StandIn(QWidget):
 
 
 class _PassUndoWhenNothingTyped(QObject):
-    """Ctrl+Z in a text field undoes the typing; with nothing typed to undo there, it is the window's
-    Undo (the desk's last change), so the key works wherever the focus has landed after a tab switch.
+    """Ctrl+Z undoes what was done last: the typing in the field that has the focus, if something was
+    typed there since the focus came to it; otherwise the window's Undo (the desk's last booking or
+    status change). So the key works wherever the focus has landed after a tab switch or a dialog,
+    and a field still undoes its own fresh typing. With nothing for the desk to undo, the field's
+    own undo stays.
 
     Watches only the focused field of the window (moved along with the focus), not every event.
     """
@@ -63,20 +66,28 @@ class _PassUndoWhenNothingTyped(QObject):
         super().__init__(window)
         self.window = window
         self.watched: QWidget | None = None
+        self.typed = False
         QApplication.instance().focusChanged.connect(self._focus_moved)
 
     def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
         if self.watched is not None and isValid(self.watched):
             self.watched.removeEventFilter(self)
         self.watched = None
+        self.typed = False
         if new is not None and isValid(self.window) and self.window.isAncestorOf(new) and _text_undo(new) is not None:
             new.installEventFilter(self)
             self.watched = new
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.ShortcutOverride and event.matches(QKeySequence.Undo):
+        if event.type() == QEvent.KeyPress and (event.text().isprintable() and event.text()
+                                                 or event.key() in (Qt.Key_Backspace, Qt.Key_Delete)
+                                                 or event.matches(QKeySequence.Paste)
+                                                 or event.matches(QKeySequence.Cut)):
+            self.typed = True
+        elif event.type() == QEvent.ShortcutOverride and event.matches(QKeySequence.Undo):
             available = _text_undo(watched)
-            if available is not None and not available():
+            desk_has_one = getattr(self.window, "desk", None) is not None and self.window.desk.last is not None
+            if available is not None and (not available() or (desk_has_one and not self.typed)):
                 event.ignore()
                 return True  # not the field's: the window's Undo takes the key
         return False

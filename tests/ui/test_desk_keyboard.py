@@ -274,3 +274,18 @@ def test_a_book_again_booking_keeps_its_sentence_and_can_be_undone(shown, qtbot,
     keys.press("Alt+S")
     keys.press("Ctrl+Z")
     assert status_of(window, later.id) is AppointmentStatus.CANCELLED
+
+
+def test_ctrl_z_undoes_fresh_typing_in_a_field_first_then_the_desks_change(shown, qtbot, kelly, window):
+    later = book(window.ctx, window.actor, kelly.patient_id, 16)
+    keys = Keys(qtbot)
+    keys.press("Alt+A", "Alt+N")  # the list's Patient filter
+    page = window.appointments.list_page
+    assert QApplication.focusWidget() is page.patient
+    keys.type("kel")
+    window.book_again.booked.emit([later])  # a booking made meanwhile at this desk
+    keys.press("Ctrl+Z")  # the typing here came after the focus did: the field undoes it
+    assert page.patient.text() == "" and status_of(window, later.id) is AppointmentStatus.BOOKED
+    keys.press("Tab", "Shift+Tab")  # back in the field, nothing typed since
+    keys.press("Ctrl+Z")
+    assert status_of(window, later.id) is AppointmentStatus.CANCELLED
