@@ -125,7 +125,8 @@ def literal_ampersands(window: QWidget) -> list[str]:
         if not _shown(label, window) or label.buddy() is not None:
             continue
         text = label.text()
-        rich = label.textFormat() == Qt.RichText or (label.textFormat() == Qt.AutoText and QtGuiNamespace.mightBeRichText(text))
+        rich = label.textFormat() == Qt.RichText or (
+            label.textFormat() == Qt.AutoText and QtGuiNamespace.mightBeRichText(text))
         if rich:
             text = _ENTITY.sub("", text)
         if re.search(r"&\w", text):

@@ -358,8 +358,8 @@ class AppointmentListPage(QWidget):
         # The year is in the From and To fields; the rows repeat it only when the dates span two years.
         self.model.show_year = flt.date_from.year != flt.date_to.year
         date_column = LIST_COLUMNS.index(Column.DATE)
-        self.table.setColumnWidth(date_column, _column_width(self.table, Column.DATE)
-                                  + (self.table.fontMetrics().horizontalAdvance(", 2026") if self.model.show_year else 0))
+        year = self.table.fontMetrics().horizontalAdvance(", 2026") if self.model.show_year else 0
+        self.table.setColumnWidth(date_column, _column_width(self.table, Column.DATE) + year)
         self.reload()
 
     def reload(self) -> None:

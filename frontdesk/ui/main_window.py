@@ -79,7 +79,7 @@ class _PassUndoWhenNothingTyped(QObject):
             self.watched = new
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.KeyPress and (event.text().isprintable() and event.text()
+        if event.type() == QEvent.KeyPress and ((event.text().isprintable() and event.text())
                                                  or event.key() in (Qt.Key_Backspace, Qt.Key_Delete)
                                                  or event.matches(QKeySequence.Paste)
                                                  or event.matches(QKeySequence.Cut)):
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
 
         try:
             self._stamp = change_stamp(self.ctx)
-        except Exception:  # noqa: BLE001 - a stamp that cannot be read only means no refresh on focus
+        except Exception:
             logging.getLogger("frontdesk").warning("could not read the database's change stamp", exc_info=True)
 
     def refresh_if_changed_elsewhere(self) -> bool:
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
 
         try:
             stamp = change_stamp(self.ctx)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logging.getLogger("frontdesk").warning("could not read the database's change stamp", exc_info=True)
             return False
         if self._stamp is None or stamp == self._stamp:

@@ -211,7 +211,7 @@ class DateEdit(QLineEdit):
             self.open_calendar()
             return
         steps = {Qt.Key_Up: 1, Qt.Key_Down: -1}
-        if self.date() is not None and (key in steps and not modifiers & Qt.AltModifier
+        if self.date() is not None and ((key in steps and not modifiers & Qt.AltModifier)
                                         or key in (Qt.Key_PageUp, Qt.Key_PageDown)):
             current = self.date()
             if key in steps:

@@ -1,12 +1,12 @@
 """A booking taken back at once (the desk's Undo) is not a late cancellation; later it is, as usual."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
 from frontdesk.domain.appointments import MISTAKE_WINDOW, AppointmentStatus, booking_entry, change_status
 
-BOOKED_AT = datetime(2026, 11, 25, 17, 0, tzinfo=timezone.utc)
+BOOKED_AT = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
 START = BOOKED_AT + timedelta(hours=2)  # well inside the 24 hours' notice
 
 

@@ -198,8 +198,8 @@ def test_escape_closes_every_dialog_opened_and_left_untouched(shown, qtbot, clin
             continue
         dialog.show()
         dialog.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
-                        and QApplication.focusWidget().window() is dialog)
+        qtbot.waitUntil(lambda shown_dialog=dialog: QApplication.focusWidget() is not None
+                        and QApplication.focusWidget().window() is shown_dialog)
         Keys(qtbot).press("Escape")
         if dialog.isVisible():
             left_open.append(name)
