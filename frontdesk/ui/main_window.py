@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
 
         try:
             self._stamp = change_stamp(self.ctx)
-        except Exception:
+        except Exception:  # a stamp that cannot be read only means no refresh on focus (logged)
             logging.getLogger("frontdesk").warning("could not read the database's change stamp", exc_info=True)
 
     def refresh_if_changed_elsewhere(self) -> bool:
