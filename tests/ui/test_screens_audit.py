@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import screen_audit as audit
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QMenu
 
 from frontdesk.domain.areas import BodyArea, Region
@@ -172,12 +172,15 @@ def _dialogs(window, clinic):
     yield "consent", window.documents.show_print("consent", clinic["patient"].id)
 
 
-def test_every_dialog_has_no_alt_letter_twice_and_no_literal_ampersand(shown, qtbot, clinic):
+def test_every_dialog_has_no_alt_letter_twice_no_literal_ampersand_and_lets_tab_leave_its_tables(shown, qtbot, clinic):
     problems = {}
     for name, dialog in _dialogs(shown, clinic):
         dialog.show()
         QApplication.processEvents()
         found = audit.mnemonic_clashes(dialog) + audit.literal_ampersands(dialog)
+        found += [f"Tab stays in {view.objectName() or type(view).__name__}"
+                  for view in dialog.findChildren(QAbstractItemView)
+                  if view.isVisible() and view.window() is dialog and audit.table_keeps_tab(view)]
         for menu in audit.all_menus(dialog):
             found += audit.menu_clashes(menu)
         if found:
@@ -248,3 +251,20 @@ def test_tab_leaves_every_table(shown, tab, page, name):
     assert views
     for view in views:
         assert not audit.table_keeps_tab(view), f"{name}: {view.objectName() or type(view).__name__}"
+
+
+def test_tab_in_an_operation_being_typed_keeps_it_and_goes_on_to_the_next_field(shown, qtbot):
+    from keyboard import Keys
+
+    show_screen(shown, 0, 0)
+    form = shown.intake.screening_form
+    form.questions["had_surgery"].buttons["yes"].setChecked(True)
+    editor = form.operations
+    shown.intake.scroll.ensureWidgetVisible(editor)
+    qtbot.mouseClick(editor.add_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: editor.table.isAncestorOf(QApplication.focusWidget()))
+    keys = Keys(qtbot)
+    keys.type("2026-10-01")
+    keys.press("Tab")
+    assert not editor.table.isAncestorOf(QApplication.focusWidget()) and QApplication.focusWidget() is not editor.table
+    assert editor.model.rows[0].date_text == "2026-10-01"
