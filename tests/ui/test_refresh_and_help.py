@@ -138,3 +138,20 @@ def test_closing_the_window_does_not_wait_for_the_days_backup(qtbot, db_url, clo
     assert prompts.errors == []  # the late "written" news finds no window, and says nothing
     assert [p for p in data_dir.rglob("*.sqlite3")]
     ctx.database.dispose()
+
+
+def test_f5_after_frontdesk_demo_in_another_process(shown, qtbot, db_url):
+    import subprocess
+    import sys
+
+    page = shown.appointments.list_page
+    page.date_from.set_date(date(2000, 1, 1))
+    page.date_to.set_date(date(2100, 1, 1))
+    page.apply_filter()
+    assert page.model.rowCount() == 0
+    done = subprocess.run([sys.executable, "-m", "frontdesk", "--db", db_url, "demo", "--patients", "5"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    Keys(qtbot).press("F5")
+    assert page.model.rowCount() > 0
+    assert shown.schedule.model.columnCount() > 0
