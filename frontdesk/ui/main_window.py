@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QToolButton, QWidget
 from shiboken6 import isValid
 
 import frontdesk
@@ -319,11 +319,21 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         self.undo_action = self._window_action("&Undo", QKeySequence.Undo, lambda: self.desk.undo(self),
                                                "Undo the last booking or status change made at this desk")
+        # Beside the status bar's sentence, a button for the same Undo (hidden while there is none).
+        self.undo_button = QToolButton()
+        self.undo_button.setObjectName("status_undo")
+        self.undo_button.setDefaultAction(self.undo_action)
+        self.undo_button.setAutoRaise(True)
+        self.statusBar().removeWidget(self.user_label)  # the button goes before who is signed in
+        self.statusBar().addPermanentWidget(self.undo_button)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self.user_label.show()
         self.desk.stack_changed.connect(self._follow_undo)
         self._follow_undo()
 
     def _follow_undo(self) -> None:
         self.undo_action.setText("&" + self.desk.undo_text.replace("&", "&&"))
+        self.undo_button.setVisible(self.desk.last is not None)
         self.undo_action.setEnabled(self.desk.last is not None)
 
     def _booked_again(self, records: list) -> None:

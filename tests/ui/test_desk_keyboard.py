@@ -289,3 +289,13 @@ def test_ctrl_z_undoes_fresh_typing_in_a_field_first_then_the_desks_change(shown
     keys.press("Tab", "Shift+Tab")  # back in the field, nothing typed since
     keys.press("Ctrl+Z")
     assert status_of(window, later.id) is AppointmentStatus.CANCELLED
+
+
+def test_the_status_bar_has_an_undo_button_that_names_the_change(shown, qtbot, kelly, window):
+    assert not window.undo_button.isVisible()
+    later = book(window.ctx, window.actor, kelly.patient_id, 16)
+    window.schedule._booked([later])
+    assert window.undo_button.isVisible() and window.undo_button.text() == "Undo booking for Kelly, D."
+    qtbot.mouseClick(window.undo_button, Qt.LeftButton)
+    assert status_of(window, later.id) is AppointmentStatus.CANCELLED
+    assert not window.undo_button.isVisible()
