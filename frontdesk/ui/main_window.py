@@ -275,7 +275,9 @@ class MainWindow(QMainWindow):
         self.move_action.triggered.connect(self.move_to_server)
         settings_menu.addAction(self.move_action)
 
-        lists_menu = self.menuBar().addMenu("&Lists")
+        # No Alt+letter for this menu: L belongs to field labels on the tabs (Alt or F10, then the arrows,
+        # reach it; Ctrl+Shift+L opens the lists directly).
+        lists_menu = self.menuBar().addMenu("Lists")
         self.recall_action = QAction("&Recall lists…", self)
         # Alt+L is taken by field labels on the tabs, so the lists have a shortcut of their own.
         self.recall_action.setShortcut(QKeySequence("Ctrl+Shift+L"))

@@ -74,7 +74,7 @@ class PatientForm(QGroupBox):
             "referral_doctor": Field("Referring doctor", self.referral_doctor),
             "referral_date": Field("Referral date", self.referral_date),
             "claim_number": Field("Claim n&umber", self.claim_number),
-            "email_reminders": Field("Email remi&nders", self.email_reminders),
+            "email_reminders": Field("Email reminders", self.email_reminders),
             "email_reminders_agreed_on": Field("Agreed on", self.email_reminders_agreed_on),
         }
         grid = QGridLayout(self)

@@ -82,7 +82,7 @@ class ClinicSettingsDialog(QDialog):
             ("rescreen_months", "&Re-screen IMS after", self.rescreen),
             ("late_cancel_hours", "&Late cancellation within", self.late_cancel),
             ("idle_lock_minutes", "Lock when &idle for", self.idle_lock),
-            ("ims_interval_days", "I&MS for one patient at least", self.ims_interval),
+            ("ims_interval_days", "IMS &for one patient at least", self.ims_interval),
             ("backup_dir", "Bac&kup folder", backup_row),
         ):
             form.addRow(label, widget)

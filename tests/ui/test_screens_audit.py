@@ -35,6 +35,12 @@ ALL_CLEAR = {
 def clinic(window, clock):
     """A clinic with a screened patient booked this afternoon and a long-named one in the morning."""
     ctx, actor = window.ctx, window.actor
+    from frontdesk.db.models import Therapist
+    from frontdesk.services.unit_of_work import UnitOfWork
+
+    with UnitOfWork(ctx, None, write=True) as uow:  # a consent names the physiotherapist's registration
+        uow.session.get(Therapist, 2).registration_number = "PT-05522"
+        uow.commit()
     types = {t.name: t.id for t in list_appointment_types(ctx, actor)}
     mei = register_patient(ctx, actor, PatientDetails(family_name="Tsai", given_names="Mei",
                                                       date_of_birth=date(1990, 1, 1), phone="604 555 0199"))
