@@ -19,6 +19,10 @@ from frontdesk.domain.screening import Level
 
 DEFAULT_RESCREEN_MONTHS = 12
 
+#: A booking cancelled this soon after it was made was a mistake put right at the desk (an undo),
+#: never a late cancellation, however close the appointment is.
+MISTAKE_WINDOW = timedelta(minutes=15)
+
 
 class AppointmentStatus(StrEnum):
     BOOKED = "booked"
@@ -203,12 +207,19 @@ def change_status(
     start: datetime,
     reason: str = "",
     notice: timedelta = DEFAULT_CANCELLATION_NOTICE,
+    booked_at: datetime | None = None,
 ) -> StatusChange:
-    """The history entry recording a change to ``new``; raises :class:`TransitionError` if refused."""
+    """The history entry recording a change to ``new``; raises :class:`TransitionError` if refused.
+
+    A cancellation within `MISTAKE_WINDOW` of ``booked_at`` (the booking undone at once) is not late.
+    """
     problems = check_transition(current_status(history), new, reason=reason, now=now, start=start)
     if problems:
         raise TransitionError(problems)
     late = new is AppointmentStatus.CANCELLED and is_late_cancellation(start, now, notice)
+    if late and booked_at is not None:
+        require_aware(booked_at, "booked_at")
+        late = not timedelta(0) <= now - booked_at < MISTAKE_WINDOW
     return StatusChange(new, now, by_user, reason.strip(), late=late)
 
 

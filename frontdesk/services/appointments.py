@@ -107,6 +107,17 @@ def cancel_appointment(ctx: ServiceContext, actor: Actor, appointment_id: int, e
                           reason)
 
 
+#: The reason recorded when the desk undoes a booking it has just made.
+BOOKING_UNDONE = "Booking undone at the desk right after it was made"
+
+
+def undo_booking(ctx: ServiceContext, actor: Actor, appointment_id: int, expected_version: int) -> AppointmentRecord:
+    """Take back a booking just made (the desk's Undo): it is cancelled with that reason, and is not a
+    late cancellation when undone within the domain's `MISTAKE_WINDOW` of the booking."""
+    return _change_status(ctx, actor, appointment_id, expected_version, AppointmentStatus.CANCELLED,
+                          BOOKING_UNDONE, undoing_booking=True)
+
+
 def is_late_if_cancelled_now(ctx: ServiceContext, record: AppointmentRecord) -> bool:
     """What the cancel dialog tells the receptionist before they confirm."""
     return is_late_cancellation(record.starts_at, ctx.now(), _notice(ctx))
@@ -153,7 +164,7 @@ def undo_last_status_change(ctx: ServiceContext, actor: Actor, appointment_id: i
 
 
 def _change_status(ctx: ServiceContext, actor: Actor, appointment_id: int, expected_version: int,
-                   new: AppointmentStatus, reason: str = "") -> AppointmentRecord:
+                   new: AppointmentStatus, reason: str = "", *, undoing_booking: bool = False) -> AppointmentRecord:
     notice = _notice(ctx)
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.BOOK, "change appointment statuses")
@@ -162,7 +173,8 @@ def _change_status(ctx: ServiceContext, actor: Actor, appointment_id: int, expec
         history, _ = _status_history(session, row)
         try:
             change = change_status(history, new, by_user=actor.user_id, now=ctx.now(),
-                                   start=row.starts_at, reason=reason, notice=notice)
+                                   start=row.starts_at, reason=reason, notice=notice,
+                                   booked_at=row.created_at if undoing_booking else None)
         except TransitionError as error:
             raise StatusNotChanged(str(error)) from error
         before = row.status
@@ -309,6 +321,13 @@ class AppointmentFilter:
     statuses: frozenset[AppointmentStatus] = field(default_factory=frozenset)
     ims_only: bool = False
     text: str = ""
+    #: The order of the list: one of `SORTS` ("start": by start time), and whether it is reversed.
+    sort: str = "start"
+    descending: bool = False
+
+
+#: What the list can be ordered by (ties are broken by start time, then id).
+SORTS = ("start", "patient", "therapist", "type", "status", "ims")
 
 
 @dataclass(frozen=True)
@@ -376,9 +395,33 @@ def list_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter,
     read the next page straight from the index, however deep into the list it is.
     """
     limit = max(0, min(limit, MAX_PAGE))
+    if flt.sort not in SORTS:
+        raise ValidationFailed({"sort": f"The list cannot be ordered by {flt.sort!r}."})
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.VIEW_PATIENTS, "see appointments")
+        if flt.sort != "start" or flt.descending:
+            return load_appointment_records(uow.session, _sorted(_filtered(ctx, flt), flt).offset(offset).limit(limit))
         return _page(uow.session, _filtered(ctx, flt), offset, limit, after)
+
+
+def _sorted(statement: Select, flt: AppointmentFilter) -> Select:
+    """Ordered by the chosen column (names by their folded search keys, so accents and case do not
+    scatter them), then by start time and id; read by offset, page after page. The patient, therapist
+    and type tables are joined by `load_appointment_records`."""
+    keys: list = []
+    if flt.sort == "patient":
+        keys = [Patient.family_key, Patient.given_key]
+    elif flt.sort == "therapist":
+        keys = [func.lower(Therapist.full_name)]
+    elif flt.sort == "type":
+        keys = [func.lower(AppointmentType.name)]
+    elif flt.sort == "status":
+        keys = [Appointment.status]
+    elif flt.sort == "ims":
+        keys = [AppointmentType.is_ims.desc() if not flt.descending else AppointmentType.is_ims]
+        return statement.order_by(*keys, Appointment.starts_at, Appointment.id)
+    ordered = [*keys, Appointment.starts_at, Appointment.id]
+    return statement.order_by(*(key.desc() for key in ordered) if flt.descending else ordered)
 
 
 def _page(session: Session, statement: Select, offset: int, limit: int,

@@ -21,6 +21,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import AppointmentRecord
 from frontdesk.ui.appointment_model import short_date, time_range
+from frontdesk.ui.desk_undo import DeskUndo
 from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.signed_in import CurrentActor
@@ -85,6 +86,7 @@ class CancelDialog(QDialog):
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.confirm = buttons.addButton("Cancel the &appointment", QDialogButtonBox.AcceptRole)
+        self.confirm.setDefault(True)  # Enter cancels (once a reason is given); Escape keeps it
         buttons.addButton("&Keep it", QDialogButtonBox.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -119,6 +121,11 @@ class StatusActions(QObject):
     `current` is a callable giving the selected appointment (or None). After a change the new
     record is announced with `record_changed`; `changed` carries what changed for other views.
     A refusal is shown as the service wrote it; a clash with someone else's change reloads.
+
+    The shortcuts are window-wide but belong to the view they were made for: they act while that
+    view is shown, wherever the focus is (on the tab bar after Alt+S, say). Undo takes back the
+    desk's last change (`desk`, shared by the main window's views), not the selected appointment's;
+    without a shared desk the view keeps its own, with Ctrl+Z.
     """
 
     record_changed = Signal(object)
@@ -128,12 +135,14 @@ class StatusActions(QObject):
     actor = CurrentActor()  # the window's signed-in person, read at each use
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget,
-                 current, *, cancel_dialog=CancelDialog) -> None:
+                 current, *, cancel_dialog=CancelDialog, desk: DeskUndo | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.widget = parent
         self.current = current
         self.cancel_dialog = cancel_dialog
+        self.owns_desk = desk is None
+        self.desk = desk if desk is not None else DeskUndo(ctx, self.signed_in, prompts, self)
         self.arrived = self._action("Arri&ved", "Ctrl+Shift+A", "Mark the patient as arrived", self.mark_arrived)
         self.completed = self._action("Com&pleted", "Ctrl+Shift+D", "Mark the appointment as completed",
                                       self.mark_completed)
@@ -141,19 +150,32 @@ class StatusActions(QObject):
                                    self.cancel_selected)
         self.no_show = self._action("&No-show", "Ctrl+Shift+N", "Record that the patient did not come",
                                     self.mark_no_show)
-        self.undo = self._action("Undo last chan&ge", QKeySequence.Undo, "Undo the last status change",
-                                 self.undo_last)
+        self.undo = self._action("Undo", QKeySequence.Undo if self.owns_desk else None,
+                                 "Undo the last booking or status change made at this desk", self.undo_last)
+        self.undo.setIconText("Undo")
+        self.undo.setToolTip("Undo the last booking or status change made at this desk (Ctrl+Z)")
         self.all = (self.arrived, self.completed, self.cancel, self.no_show, self.undo)
+        self.desk.stack_changed.connect(self._follow_desk)
+        if self.owns_desk:
+            self.desk.undone.connect(self.record_changed)
+            self.desk.changed.connect(self.changed)
         self.update_enabled(None)
 
     def _action(self, text: str, shortcut, tip: str, slot) -> QAction:
         action = QAction(text, self.widget)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-        action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})")
+        action.setIconText(text.replace("&", ""))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.WindowShortcut)
+            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})"
+        action.setToolTip(tip)
         action.triggered.connect(slot)
         self.widget.addAction(action)
         return action
+
+    def _follow_desk(self) -> None:
+        self.undo.setText(_menu_text(self.desk.undo_text))
+        self.undo.setEnabled(self.desk.last is not None)
 
     def update_enabled(self, record: AppointmentRecord | None) -> None:
         nexts = allowed_next(record.status) if record else frozenset()
@@ -166,7 +188,7 @@ class StatusActions(QObject):
             self.no_show.setToolTip("A no-show can be recorded once the start time has passed.")
         else:
             self.no_show.setToolTip("Record that the patient did not come (Ctrl+Shift+N)")
-        self.undo.setEnabled(record is not None and record.status is not AppointmentStatus.BOOKED)
+        self._follow_desk()
 
     # --- The actions -----------------------------------------------------------------------------
 
@@ -189,14 +211,8 @@ class StatusActions(QObject):
         self._run("Cancel appointment", _service().cancel_appointment, dialog.reason_text)
 
     def undo_last(self) -> None:
-        record = self.current()
-        if record is None:
-            return
-        question = (f"Undo the last status change of {record.patient_name}'s appointment "
-                    f"(now {record.status.label.lower()})? The undo is recorded in its history.")
-        if not self.prompts.confirm(self.widget, "Undo last change", question):
-            return
-        self._run("Undo last change", _service().undo_last_status_change)
+        """The desk's last change, whichever appointment it was; no question first (it says what it did)."""
+        self.desk.undo(self.widget)
 
     def _run(self, title: str, fn, *extra) -> AppointmentRecord | None:
         record = self.current()
@@ -214,6 +230,12 @@ class StatusActions(QObject):
         except Exception as error:  # noqa: BLE001 - never a traceback on screen
             report_unexpected(self.widget, error, self.prompts)
             return None
+        self.desk.status_changed(updated)
         self.record_changed.emit(updated)
         self.changed.emit(set(_service().CHANGES))
         return updated
+
+
+def _menu_text(text: str) -> str:
+    """A name in a menu entry: its '&' is a letter, not a mnemonic."""
+    return text.replace("&", "&&")

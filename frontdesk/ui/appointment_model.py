@@ -51,10 +51,11 @@ LIST_COLUMNS = (Column.DATE, Column.TIME, Column.PATIENT, Column.THERAPIST, Colu
 DAY_COLUMNS = (Column.TIME, Column.PATIENT, Column.TYPE, Column.STATUS, Column.IMS)
 
 
-def short_date(value: datetime, zone: ZoneInfo) -> str:
-    """``Thu Nov 26, 2026`` in the clinic's zone, whatever the computer's language."""
+def short_date(value: datetime, zone: ZoneInfo, *, year: bool = True) -> str:
+    """``Thu Nov 26, 2026`` (or ``Thu Nov 26``) in the clinic's zone, whatever the computer's language."""
     local = value.astimezone(zone)
-    return f"{_WEEKDAYS[local.weekday()]} {_MONTHS[local.month - 1]} {local.day}, {local.year}"
+    day = f"{_WEEKDAYS[local.weekday()]} {_MONTHS[local.month - 1]} {local.day}"
+    return f"{day}, {local.year}" if year else day
 
 
 def time_range(record: AppointmentRecord, zone: ZoneInfo) -> str:
@@ -90,6 +91,8 @@ class AppointmentTableModel(QAbstractTableModel):
         self.zone = zone
         self.columns = tuple(columns)
         self.page_size = page_size
+        #: Dates show their year (off when every row is in the same year, which is shown elsewhere).
+        self.show_year = True
         self._records: list[AppointmentRecord] = []
         self._loader: PageLoader | None = None
         self._more = False
@@ -197,7 +200,7 @@ class AppointmentTableModel(QAbstractTableModel):
 
     def _text(self, record: AppointmentRecord, column: Column) -> str:
         return {
-            Column.DATE: lambda: short_date(record.starts_at, self.zone),
+            Column.DATE: lambda: short_date(record.starts_at, self.zone, year=self.show_year),
             Column.TIME: lambda: time_range(record, self.zone),
             Column.PATIENT: lambda: record.patient_name,
             Column.PHONE: lambda: record.patient_phone,
@@ -213,4 +216,6 @@ class AppointmentTableModel(QAbstractTableModel):
             return f"Cancelled{late}: {record.cancel_reason}" if record.cancel_reason else f"Cancelled{late}"
         if column is Column.IMS and record.ims_flag is not ImsFlag.NONE:
             return record.ims_flag.label
+        if column in (Column.PATIENT, Column.TYPE, Column.THERAPIST):
+            return self._text(record, column)  # in full, where the column is too narrow for it
         return None

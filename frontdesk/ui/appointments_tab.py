@@ -13,6 +13,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.ui.desk_undo import DeskUndo
 from frontdesk.ui.errors import Prompts
 from frontdesk.ui.geometry import recalled_value, remember_value
 from frontdesk.ui.signed_in import CurrentActor
@@ -39,9 +40,11 @@ class AppointmentsTab(QWidget):
 
     actor = CurrentActor()  # the window's signed-in person, read at each use
 
-    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None, *,
+                 desk: DeskUndo | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
+        self.desk = desk
         self._announcing = False
         self._list_page: AppointmentListPage | None = None
         self._my_day: MyDayWidget | None = None
@@ -97,8 +100,8 @@ class AppointmentsTab(QWidget):
         from frontdesk.ui.appointment_list import AppointmentListPage
         from frontdesk.ui.my_day import MyDayWidget
 
-        self._list_page = AppointmentListPage(self.ctx, self.signed_in, self.prompts)
-        self._my_day = MyDayWidget(self.ctx, self.signed_in, self.prompts)
+        self._list_page = AppointmentListPage(self.ctx, self.signed_in, self.prompts, desk=self.desk)
+        self._my_day = MyDayWidget(self.ctx, self.signed_in, self.prompts, desk=self.desk)
         self._list_page.context_actions = self.context_actions
         for holder, page in zip(self._holders, (self._list_page, self._my_day)):
             holder.layout().addWidget(page)

@@ -85,6 +85,7 @@ class AuditTrailDialog(QDialog):
         self.table.setObjectName("audit_table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectRows)
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)

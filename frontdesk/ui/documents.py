@@ -114,6 +114,15 @@ class DocumentController(QObject):
             self.last_dialog = dialog
         return dialog
 
+    def _say_saved(self, path: str) -> None:
+        """In the window's status bar: where the PDF went."""
+        from pathlib import Path
+
+        where = Path(path)
+        status_bar = getattr(self.window, "statusBar", None)
+        if callable(status_bar):
+            status_bar().showMessage(f"Saved {where.name} in {where.parent}.", 60000)
+
     def _patient_name(self, patient_id: int) -> str | None:
         from frontdesk.services.patients import open_patient
 
@@ -157,6 +166,7 @@ class DocumentController(QObject):
         if pdf is None:
             return None
         dialog = PdfPreviewDialog(pdf, title, file_name, self.prompts, self.window)
+        dialog.saved.connect(self._say_saved)
         dialog.open()
         self.last_dialog = dialog
         return dialog

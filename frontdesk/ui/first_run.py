@@ -18,13 +18,15 @@ from PySide6.QtWidgets import (
 
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.ui.errors import Prompts
 from frontdesk.ui.widgets import error_label
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None, prompts: Prompts | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.prompts = prompts or Prompts()
         self.actor: Actor | None = None
         self.setWindowTitle("Welcome to Front Desk")
         intro = QLabel(
@@ -134,3 +136,11 @@ class FirstRunDialog(QDialog):
             self.general_error.setVisible(True)
             return
         super().accept()
+
+    def reject(self) -> None:
+        """Escape and Cancel close Front Desk, asking first only when something typed would be lost."""
+        typed = any(field.text() for field in (self.username, self.display_name, self.password, self.repeat))
+        if typed and not self.prompts.confirm(self, "Welcome to Front Desk", "The account is not created yet. "
+                                              "Close Front Desk and lose what you typed?"):
+            return
+        super().reject()

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QToolButton, QWidget
+from shiboken6 import isValid
 
 import frontdesk
 from frontdesk.domain.roles import Permission
@@ -18,6 +19,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui.appointments_tab import AppointmentsTab
 from frontdesk.ui.book_again import BookAgain, Target
+from frontdesk.ui.desk_undo import UNDO_KEY_HINT, DeskUndo
 from frontdesk.ui.documents import DocumentController
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.fonts import add_fallback_fonts
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 
 INTAKE_TITLE = "&Intake"
 
+#: Everything a tab can show: F5 and an outside change reload all of it.
+EVERYTHING = frozenset({"patients", "screenings", "appointments", "therapists", "appointment_types", "clinic"})
+
 
 class _StandIn(QWidget):
     """Holds a tab's place until the tab is first shown, then has it built (and is replaced by it)."""
@@ -45,6 +50,62 @@ class _StandIn(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._build()
+
+
+class _PassUndoWhenNothingTyped(QObject):
+    """Ctrl+Z undoes what was done last: the typing in the field that has the focus, if something was
+    typed there since the focus came to it; otherwise the window's Undo (the desk's last booking or
+    status change). So the key works wherever the focus has landed after a tab switch or a dialog,
+    and a field still undoes its own fresh typing. With nothing for the desk to undo, the field's
+    own undo stays.
+
+    Watches only the focused field of the window (moved along with the focus), not every event.
+    """
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.watched: QWidget | None = None
+        self.typed = False
+        QApplication.instance().focusChanged.connect(self._focus_moved)
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self.watched is not None and isValid(self.watched):
+            self.watched.removeEventFilter(self)
+        self.watched = None
+        self.typed = False
+        if new is not None and isValid(self.window) and self.window.isAncestorOf(new) and _text_undo(new) is not None:
+            new.installEventFilter(self)
+            self.watched = new
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.KeyPress and ((event.text().isprintable() and event.text())
+                                                 or event.key() in (Qt.Key_Backspace, Qt.Key_Delete)
+                                                 or event.matches(QKeySequence.Paste)
+                                                 or event.matches(QKeySequence.Cut)):
+            self.typed = True
+        elif event.type() == QEvent.ShortcutOverride and event.matches(QKeySequence.Undo):
+            available = _text_undo(watched)
+            desk_has_one = getattr(self.window, "desk", None) is not None and self.window.desk.last is not None
+            if available is not None and (not available() or (desk_has_one and not self.typed)):
+                event.ignore()
+                return True  # not the field's: the window's Undo takes the key
+        return False
+
+
+def _text_undo(widget: QObject):
+    """For an editable text field, a callable telling whether it has typing to undo; else None."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit
+
+    if isinstance(widget, QAbstractSpinBox):
+        widget = widget.findChild(QLineEdit)
+    elif isinstance(widget, QComboBox):
+        widget = widget.lineEdit()
+    if isinstance(widget, QLineEdit) and not widget.isReadOnly():
+        return widget.isUndoAvailable
+    if isinstance(widget, (QPlainTextEdit, QTextEdit)) and not widget.isReadOnly():
+        return widget.document().isUndoAvailable
+    return None
 
 
 class MainWindow(QMainWindow):
@@ -70,10 +131,12 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("main_tabs")
+        #: The bookings and status changes made at this window, for the status bar and Undo (Ctrl+Z).
+        self.desk = DeskUndo(ctx, self.signed_in, self.prompts, self)
         self._intake: IntakeTab | None = None
         self._intake_stand_in = _StandIn(self._build_intake)
-        self.schedule = ScheduleTab(ctx, self.signed_in, self.prompts)
-        self.appointments = AppointmentsTab(ctx, self.signed_in, self.prompts)
+        self.schedule = ScheduleTab(ctx, self.signed_in, self.prompts, desk=self.desk)
+        self.appointments = AppointmentsTab(ctx, self.signed_in, self.prompts, desk=self.desk)
         self.tabs.addTab(self._intake_stand_in, INTAKE_TITLE)
         for widget, title in ((self.schedule, "&Schedule"), (self.appointments, "&Appointments")):
             self.tabs.addTab(widget, title)
@@ -83,6 +146,7 @@ class MainWindow(QMainWindow):
         self.book_again = BookAgain(ctx, self.signed_in, self.prompts, self)
         self.book_again.message.connect(lambda text: self.statusBar().showMessage(text, 20000))
         self.book_again.booked.connect(lambda _records: self.data_changed.emit({"appointments"}))
+        self.book_again.booked.connect(self._booked_again)
         self.appointments.print_requested.connect(self.documents.on_day_print_requested)
 
         self.database_label = QLabel(f"Database: {ctx.database.display_name}")
@@ -101,6 +165,11 @@ class MainWindow(QMainWindow):
         self.data_changed.connect(self._clinic_changed)
         self.reminder_sender = ReminderTimer(ctx, self)
         self.reminder_sender.report.connect(self._reminders_sent)
+        self._stamp = None
+        self.data_changed.connect(self._remember_stamp)
+        self._undo_passer = _PassUndoWhenNothingTyped(self)
+        self.desk.message.connect(self.say)
+        self.desk.changed.connect(self.data_changed)
 
     @property
     def intake(self) -> IntakeTab:
@@ -116,6 +185,9 @@ class MainWindow(QMainWindow):
         from frontdesk.ui.intake_tab import IntakeTab
 
         self._intake = IntakeTab(self.ctx, self.signed_in, self.prompts)
+        # New patient and Save work from anywhere in the window (the window's actions, below).
+        for action in (self._intake.new_action, self._intake.save_action):
+            self._intake.removeAction(action)
         self._connect_tab(self._intake)
         self._intake.print_requested.connect(self.documents.on_patient_print_requested)
         results = self._intake.search.results
@@ -139,6 +211,8 @@ class MainWindow(QMainWindow):
         self.backup_action = QAction("&Backup…", self)
         self.backup_action.triggered.connect(self.choose_backup)
         file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        self._build_desk_actions(file_menu)
         file_menu.addSeparator()
         self.lock_action = QAction("&Lock", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -172,6 +246,8 @@ class MainWindow(QMainWindow):
                                           "the last one, at the first free time (Ctrl+R)")
         self.book_again_action.triggered.connect(self.book_again_now)
         counter_menu.addAction(self.book_again_action)
+        counter_menu.addSeparator()
+        counter_menu.addAction(self.undo_action)  # the desk's last booking or status change
         self.schedule.context_actions.append(self.book_again_action)
         self.appointments.context_actions.append(self.book_again_action)
 
@@ -199,7 +275,9 @@ class MainWindow(QMainWindow):
         self.move_action.triggered.connect(self.move_to_server)
         settings_menu.addAction(self.move_action)
 
-        lists_menu = self.menuBar().addMenu("&Lists")
+        # No Alt+letter for this menu: L belongs to field labels on the tabs (Alt or F10, then the arrows,
+        # reach it; Ctrl+Shift+L opens the lists directly).
+        lists_menu = self.menuBar().addMenu("Lists")
         self.recall_action = QAction("&Recall lists…", self)
         # Alt+L is taken by field labels on the tabs, so the lists have a shortcut of their own.
         self.recall_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
@@ -208,10 +286,132 @@ class MainWindow(QMainWindow):
         lists_menu.addAction(self.recall_action)
 
         help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._window_action("&Keyboard shortcuts", None, self.show_shortcuts)
+        self.guide_action = self._window_action("&Guide to this screen", QKeySequence.HelpContents, self.show_guide)
+        help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addSeparator()
         about = QAction("&About Front Desk", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
         self._apply_role()
+
+    def _window_action(self, text: str, key, slot, tip: str = "") -> QAction:
+        """An action that works wherever the focus is in this window (not only inside one tab)."""
+        action = QAction(text, self)
+        if key is not None:
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.WindowShortcut)
+        if tip:
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_desk_actions(self, file_menu) -> None:
+        """New patient, Save and Refresh (in File) and Undo (in Booking), window-wide. No menus of their
+        own: every menu title takes an Alt+letter from the fields of the screens."""
+        self.new_patient_action = self._window_action("&New patient", QKeySequence.New, self.new_patient,
+                                                      "Start a new patient on the Intake tab")
+        self.save_action = self._window_action("&Save", QKeySequence.Save, self.save_current,
+                                               "Save the patient and screening open on the Intake tab")
+        self.refresh_action = self._window_action("&Refresh", QKeySequence.Refresh, self.refresh_everything,
+                                                  "Read everything on screen again from the database")
+        for action in (self.new_patient_action, self.save_action, self.refresh_action):
+            file_menu.addAction(action)
+        self.undo_action = self._window_action("&Undo", QKeySequence.Undo, lambda: self.desk.undo(self),
+                                               "Undo the last booking or status change made at this desk")
+        # Beside the status bar's sentence, a button for the same Undo (hidden while there is none).
+        self.undo_button = QToolButton()
+        self.undo_button.setObjectName("status_undo")
+        self.undo_button.setDefaultAction(self.undo_action)
+        self.undo_button.setAutoRaise(True)
+        self.statusBar().removeWidget(self.user_label)  # the button goes before who is signed in
+        self.statusBar().addPermanentWidget(self.undo_button)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self.user_label.show()
+        self.desk.stack_changed.connect(self._follow_undo)
+        self._follow_undo()
+
+    def _follow_undo(self) -> None:
+        self.undo_action.setText("&" + self.desk.undo_text.replace("&", "&&"))
+        self.undo_button.setVisible(self.desk.last is not None)
+        self.undo_action.setEnabled(self.desk.last is not None)
+
+    def _booked_again(self, records: list) -> None:
+        """Book again's booking can be undone like any other made here; its own sentence stays."""
+        self.desk.booked(records, announce=False)
+        self.say(f"{self.statusBar().currentMessage()}  {UNDO_KEY_HINT}".strip())
+
+    def say(self, text: str) -> None:
+        """A sentence in the status bar about what just happened."""
+        self.statusBar().showMessage(text, 60000)
+
+    def new_patient(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.intake.new_patient()
+
+    def save_current(self) -> None:
+        """Ctrl+S saves the Intake form; elsewhere every change is saved when it is made."""
+        if self.tabs.currentIndex() == 0:
+            self.intake.save()
+        else:
+            self.say("Nothing to save here: bookings and status changes are saved as they are made. "
+                     "Ctrl+S saves the patient form on the Intake tab.")
+
+    def refresh_everything(self) -> None:
+        """F5: every view reads the database again (after `frontdesk demo`, or a colleague's change)."""
+        self.data_changed.emit(set(EVERYTHING))
+        self.say("Refreshed: everything shown was read again from the database.")
+
+    def _remember_stamp(self, _changes: set) -> None:
+        from frontdesk.services.freshness import change_stamp
+
+        try:
+            self._stamp = change_stamp(self.ctx)
+        except Exception:  # a stamp that cannot be read only means no refresh on focus (logged)
+            logging.getLogger("frontdesk").warning("could not read the database's change stamp", exc_info=True)
+
+    def refresh_if_changed_elsewhere(self) -> bool:
+        """Reload the views when the database changed since we last looked (cheap when it did not)."""
+        from frontdesk.services.freshness import change_stamp
+
+        try:
+            stamp = change_stamp(self.ctx)
+        except Exception:
+            logging.getLogger("frontdesk").warning("could not read the database's change stamp", exc_info=True)
+            return False
+        if self._stamp is None or stamp == self._stamp:
+            self._stamp = stamp
+            return False
+        self.data_changed.emit(set(EVERYTHING))
+        return True
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.ActivationChange and self.isActiveWindow() and self._shown_before:
+            self.refresh_if_changed_elsewhere()
+
+    def show_shortcuts(self) -> None:
+        from frontdesk.ui.help import ShortcutsDialog
+
+        self._build_intake()
+        self.appointments.list_page  # noqa: B018 - builds its pages, so their keys are listed too
+        ShortcutsDialog(self, self).exec()
+
+    def show_guide(self) -> None:
+        from frontdesk.ui.help import GuideDialog
+
+        GuideDialog(self.current_screen(), self, self).exec()
+
+    def current_screen(self) -> str:
+        """Which screen is in front: "intake", "schedule", "appointments" or "my_day"."""
+        widget = self.tabs.currentWidget()
+        if widget is self.schedule:
+            return "schedule"
+        if widget is self.appointments:
+            return "my_day" if self.appointments.pages.currentIndex() == 1 else "appointments"
+        return "intake"
 
     def _apply_role(self, *_args) -> None:
         """Menu entries a role may not use are greyed out (the services refuse them anyway)."""
@@ -326,7 +526,7 @@ class MainWindow(QMainWindow):
     def change_own_password(self) -> None:
         from frontdesk.ui.users_dialog import ChangeOwnPasswordDialog
 
-        dialog = ChangeOwnPasswordDialog(self.ctx, self.actor, self)
+        dialog = ChangeOwnPasswordDialog(self.ctx, self.actor, self, self.prompts)
         if dialog.exec():
             self.statusBar().showMessage("Your password was changed. Use the new one from the next sign-in.", 15000)
 
@@ -422,12 +622,16 @@ class MainWindow(QMainWindow):
         from frontdesk.services.backups import BackupReason, automatic_backup
 
         def done(result) -> None:
+            if not isValid(self):
+                return  # the window was closed meanwhile; the backup is written all the same
             if result.written is not None:
                 self.statusBar().showMessage(f"Today's backup was written to {result.written}.", 15000)
 
         def failed(error: BaseException) -> None:
             message = error.message if isinstance(error, ServiceError) else str(error)
             logging.getLogger("frontdesk").warning("automatic backup failed: %s", message)
+            if not isValid(self):
+                return
             self.statusBar().showMessage(f"Backup not made: {message}", 60000)
 
         run_in_background(lambda: automatic_backup(self.ctx, BackupReason.START), done, failed)
@@ -437,6 +641,10 @@ class MainWindow(QMainWindow):
         if not self._shown_before:
             self._shown_before = True
             load_database_layer_soon(self.ctx)  # the first screen is up: saving should not wait later
+            if self.ctx.database.is_sqlite:
+                self._remember_stamp(set())  # two `stat` calls
+            else:
+                soon_after_first_screen(self, lambda: self._remember_stamp(set()))  # a query: after the paint
             soon_after_first_screen(self.idle_lock, self.idle_lock.watch_input)
             self.reminder_sender.start()
 

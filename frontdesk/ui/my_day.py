@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -39,11 +38,13 @@ from frontdesk.services.my_day import AreaOutlook, MyDayRow, my_day_rows
 from frontdesk.services.schedule import AppointmentRecord, list_therapists
 from frontdesk.ui.appointment_actions import StatusActions
 from frontdesk.ui.appointment_detail import AppointmentDetailPane
-from frontdesk.ui.appointment_list import action_button, from_qdate, to_qdate
+from frontdesk.ui.appointment_list import action_button
 from frontdesk.ui.appointment_model import AppointmentTableModel, Column
+from frontdesk.ui.desk_undo import DeskUndo
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.geometry import recalled_value, remember_value
 from frontdesk.ui.signed_in import CurrentActor, SignedIn
+from frontdesk.ui.widgets import DateEdit
 
 THERAPIST_KEY = "my_day/therapist"
 
@@ -156,7 +157,7 @@ class MyDayWidget(QWidget):
     actor = CurrentActor()  # the window's signed-in person, read at each use
 
     def __init__(self, ctx: ServiceContext, actor: Actor | SignedIn, prompts: Prompts,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, desk: DeskUndo | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.detail_dialog: AppointmentDetailDialog | None = None
@@ -169,10 +170,9 @@ class MyDayWidget(QWidget):
         self._fill_therapists()
         therapist_label = QLabel("Physiothe&rapist")
         therapist_label.setBuddy(self.therapist)
-        self.day = QDateEdit(to_qdate(ctx.today()))
+        self.day = DateEdit(weekday=True, today=ctx.today)
+        self.day.set_date(ctx.today())
         self.day.setObjectName("my_day_date")
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("ddd yyyy-MM-dd")
         day_label = QLabel("&Day")
         day_label.setBuddy(self.day)
         self.previous_day = self._day_button("\u25c0", "Previous day (Alt+Left)", "Alt+Left", -1)
@@ -198,6 +198,7 @@ class MyDayWidget(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 12)
         self.table.setWordWrap(False)
@@ -211,7 +212,7 @@ class MyDayWidget(QWidget):
         self.table.activated.connect(self.open_detail)
         layout.addWidget(self.table, 1)
 
-        self.actions = StatusActions(ctx, self.signed_in, prompts, self, self.current_record)
+        self.actions = StatusActions(ctx, self.signed_in, prompts, self, self.current_record, desk=desk)
         self.actions.arrived.setText("Arri&ved")
         self.actions.completed.setText("Co&mpleted")
         self.actions.record_changed.connect(self._record_changed)
@@ -234,7 +235,7 @@ class MyDayWidget(QWidget):
         layout.addLayout(bar)
 
         self.therapist.currentIndexChanged.connect(self._therapist_chosen)
-        self.day.dateChanged.connect(self.reload)
+        self.day.date_chosen.connect(self.reload)
         self.signed_in.changed.connect(self._person_changed)
         self.reload()
 
@@ -255,7 +256,7 @@ class MyDayWidget(QWidget):
         action = QAction(text, self)
         action.setToolTip(tip)
         action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        action.setShortcutContext(Qt.WindowShortcut)  # while My day is shown, wherever the focus is
         action.triggered.connect(lambda: self.go_to(self.ctx.today() if step == 0 else
                                                     self.current_day() + timedelta(days=step)))
         self.addAction(action)
@@ -267,10 +268,16 @@ class MyDayWidget(QWidget):
         return self.therapist.currentData()
 
     def current_day(self) -> date:
-        return from_qdate(self.day.date())
+        """The day shown (a date typed that cannot be read keeps the day before)."""
+        shown = self.day.date()
+        if shown is None:
+            shown = getattr(self, "_shown_day", None) or self.ctx.today()
+        self._shown_day = shown
+        return shown
 
     def go_to(self, day: date) -> None:
-        self.day.setDate(to_qdate(day))
+        self.day.set_date(day)
+        self.reload()
 
     def choose_therapist(self, therapist_id: int) -> None:
         self.therapist.setCurrentIndex(self.therapist.findData(therapist_id))

@@ -63,16 +63,18 @@ class PatientForm(QGroupBox):
             "given_names": Field("Legal &given names", self.given_names, required=True),
             "preferred_name": Field("P&referred name", self.preferred_name),
             "date_of_birth": Field("Date of &birth", self.date_of_birth, required=True),
-            "phone": Field("P&hone", self.phone),
+            "phone": Field("Ph&one", self.phone),
             "email": Field("E&mail", self.email),
             "address": Field("A&ddress", self.address),
             "emergency_contact": Field("Emergenc&y contact", self.emergency_contact),
             "payer": Field("&Who pays", self.payer),
-            "plan_details": Field("Plan detail&s", self.plan_details),
-            "referral_doctor": Field("Referring d&octor", self.referral_doctor),
-            "referral_date": Field("Referral da&te", self.referral_date),
+            # No Alt+letter is left for these three (the window's tabs and menus use the rest); Tab
+            # from "Who pays" reaches them.
+            "plan_details": Field("Plan details", self.plan_details),
+            "referral_doctor": Field("Referring doctor", self.referral_doctor),
+            "referral_date": Field("Referral date", self.referral_date),
             "claim_number": Field("Claim n&umber", self.claim_number),
-            "email_reminders": Field("Email remi&nders", self.email_reminders),
+            "email_reminders": Field("Email reminders", self.email_reminders),
             "email_reminders_agreed_on": Field("Agreed on", self.email_reminders_agreed_on),
         }
         grid = QGridLayout(self)
@@ -253,7 +255,7 @@ class PatientForm(QGroupBox):
             self.fields[key].setVisible(shows_referral)
         self.fields["plan_details"].setVisible(payer is Payer.private_plan)
         self.fields["claim_number"].setVisible(payer.is_claim)
-        for key, text in (("referral_doctor", "Referring d&octor"), ("referral_date", "Referral da&te"),
+        for key, text in (("referral_doctor", "Referring doctor"), ("referral_date", "Referral date"),
                           ("claim_number", "Claim n&umber")):
             self.fields[key].set_required(text, payer.is_claim)
         self.referral_hint.setText(referral_requirement(payer).text)

@@ -90,7 +90,7 @@ class PatientSearchPanel(QWidget):
         self.search_box.setToolTip("A name (\"Family, Given\" or \"Given Family\", the first letters are enough), "
                                    "three or more digits of a phone number, or a birth date as YYYY-MM-DD")
         self.search_box.setClearButtonEnabled(True)
-        label = QLabel("&Find a patient (Ctrl+F)")
+        label = QLabel("Find a patient (Ctrl+F)")
         label.setBuddy(self.search_box)
 
         self.model = PatientSearchModel(self)

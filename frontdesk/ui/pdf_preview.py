@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtCore import QMarginsF, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -66,6 +66,9 @@ def _render(page, dpi: float) -> QImage:
 
 class PdfPreviewDialog(QDialog):
     """Shows a PDF's pages; `pdf_bytes`, `page_count` and `rendered_pages` are there for tests too."""
+
+    #: The file was written: its full path (the window's status bar says where it went).
+    saved = Signal(str)
 
     def __init__(self, pdf_bytes: bytes, title: str, file_name: str, prompts: Prompts | None = None,
                  parent: QWidget | None = None) -> None:
@@ -200,6 +203,7 @@ class PdfPreviewDialog(QDialog):
             self.prompts.error(self, "Save as", f"The document could not be saved to {path}: "
                                f"{error.strerror or error}. Choose another folder and try again.")
             return False
+        self.saved.emit(str(Path(path).resolve()))
         return True
 
     # --- Printing --------------------------------------------------------------------------------

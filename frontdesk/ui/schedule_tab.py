@@ -5,17 +5,17 @@ week view); Ctrl+G = go to a date; Ctrl+1 / Ctrl+2 = day / week; Enter on a whit
 Enter on an appointment moves it; Ctrl+B = book, Ctrl+M = move, Ctrl+Shift+F = find next available
 (Ctrl+F is the window's "Find a patient"); the status actions (arrived, cancel ...) are those of the
 Appointments tab. The window's "Book again" (Ctrl+R) is in the context menu of an appointment.
+These keys work while the schedule is shown, wherever the focus is (on the tab bar after Alt+S too).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -30,10 +30,12 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError
 from frontdesk.services.records import AppointmentRecord
 from frontdesk.services.schedule_view import day_schedule, list_therapists, week_schedule
+from frontdesk.ui.desk_undo import DeskUndo
 from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import recalled_value, remember_value
 from frontdesk.ui.schedule_grid import INTERVAL_ROLE, ScheduleGridModel, ScheduleGridView
 from frontdesk.ui.signed_in import CurrentActor
+from frontdesk.ui.widgets import DateEdit
 
 RELOAD_ON = frozenset({"appointments", "patients", "screenings", "therapists", "clinic"})
 
@@ -43,9 +45,11 @@ class ScheduleTab(QWidget):
 
     actor = CurrentActor()  # the window's signed-in person, read at each use
 
-    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None, *,
+                 desk: DeskUndo | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
+        self.desk = desk
         self.day: date = ctx.today()
         self.week_mode = False
         self.active_dialog = None
@@ -63,15 +67,17 @@ class ScheduleTab(QWidget):
 
         self.toolbar = QToolBar()
         self.toolbar.setObjectName("schedule_toolbar")
+        # The selected appointment's actions get a row of their own, beside the day's title, so none of
+        # them hides behind the toolbar's "»" on a 1024-pixel screen.
+        self.status_toolbar = QToolBar()
+        self.status_toolbar.setObjectName("schedule_status_toolbar")
         self.previous_action = self._action("◀ &Previous", ["Ctrl+Left", "PgUp"], "Previous day", self.previous)
         self.today_action = self._action("&Today", ["Ctrl+T", "Home"], "Go to today", self.go_today)
         self.next_action = self._action("&Next ▶", ["Ctrl+Right", "PgDown"], "Next day", self.next)
-        self.date_edit = QDateEdit()
+        self.date_edit = DateEdit(weekday=True, today=ctx.today)
         self.date_edit.setObjectName("go_to_date")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd yyyy-MM-dd")
-        self.date_edit.setToolTip("Go to a date (Ctrl+G)")
-        self.date_edit.dateChanged.connect(self._date_picked)
+        self.date_edit.setToolTip("Go to a date (Ctrl+G): type it, or Alt+Down for the calendar")
+        self.date_edit.date_chosen.connect(self._date_picked)
         self.goto_action = self._action("&Go to date", ["Ctrl+G"], "Go to a date", self.focus_date, toolbar=False)
         self.view_combo = QComboBox()
         self.view_combo.setObjectName("view_mode")
@@ -99,7 +105,6 @@ class ScheduleTab(QWidget):
         self.move_action = self._action("&Move…", ["Ctrl+M"], "Move the selected appointment", self.move_selected)
         self.find_action = self._action("&Find next available…", ["Ctrl+Shift+F"], "Find the next free slots",
                                         self.find_next_available)
-        self.refresh_action = self._action("Refresh", ["F5"], "Load the schedule again", self.reload)
         self._apply_role()
         self.signed_in.changed.connect(self._role_changed)
         self.status_actions = self._status_actions()
@@ -120,12 +125,15 @@ class ScheduleTab(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title)
         header.addStretch(1)
-        header.addWidget(self.summary)
+        header.addWidget(self.status_toolbar)
+        footer = QHBoxLayout()
+        footer.addWidget(self.message, 1)
+        footer.addWidget(self.summary, 0, Qt.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
         layout.addLayout(header)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.message)
+        layout.addLayout(footer)
         layout.addWidget(legend)
         self.setFocusProxy(self.view)
         self.set_week_mode(False)
@@ -135,7 +143,8 @@ class ScheduleTab(QWidget):
     def _action(self, text: str, keys: list[str], tip: str, slot, toolbar: bool = True) -> QAction:
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        # Window-wide while the schedule is shown (after Alt+S the focus is on the tab bar, not in the grid).
+        action.setShortcutContext(Qt.WindowShortcut)
         action.setToolTip(f"{tip} ({', '.join(keys)})")
         action.triggered.connect(slot)
         self.addAction(action)
@@ -161,12 +170,12 @@ class ScheduleTab(QWidget):
             from frontdesk.ui.appointment_actions import StatusActions
         except ImportError:
             return None
-        actions = StatusActions(self.ctx, self.signed_in, self.prompts, self, self.selected_appointment)
+        actions = StatusActions(self.ctx, self.signed_in, self.prompts, self, self.selected_appointment,
+                                desk=self.desk)
         actions.changed.connect(self._after_change)
         actions.reload_needed.connect(self.reload)
-        self.toolbar.addSeparator()
         for action in actions.all:
-            self.toolbar.addAction(action)
+            self.status_toolbar.addAction(action)
         return actions
 
     def _fill_therapists(self) -> None:
@@ -199,11 +208,10 @@ class ScheduleTab(QWidget):
         self.go_to(self.day + self.step)
 
     def focus_date(self) -> None:
-        self.date_edit.setFocus()
-        self.date_edit.setSelectedSection(QDateEdit.DaySection)
+        self.date_edit.setFocus(Qt.ShortcutFocusReason)
+        self.date_edit.selectAll()
 
-    def _date_picked(self, value: QDate) -> None:
-        picked = date(value.year(), value.month(), value.day())
+    def _date_picked(self, picked: date) -> None:
         if picked != self.day:
             self.go_to(picked)
 
@@ -253,9 +261,7 @@ class ScheduleTab(QWidget):
         except ServiceError as error:
             self.message.setText(error.message)
             return
-        self.date_edit.blockSignals(True)
-        self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
-        self.date_edit.blockSignals(False)
+        self.date_edit.set_date(self.day)
         self.view.apply_spans()
         live = sum(1 for a in appointments if a.is_live)
         gone = len(appointments) - live
@@ -337,6 +343,8 @@ class ScheduleTab(QWidget):
         if not records:
             return
         first = records[0]
+        if self.status_actions is not None:
+            self.status_actions.desk.booked(records)
         self.day = first.starts_at.astimezone(self.ctx.zone).date()
         self._after_change({"appointments"})
         self.select_appointment(first.id)
@@ -352,11 +360,13 @@ class ScheduleTab(QWidget):
 
         dialog = MoveDialog(self.ctx, self.actor, record, self)
         dialog.finished.connect(lambda _result: dialog.conflicted and self.reload())
-        self._open(dialog, lambda: self._moved(dialog.moved))
+        self._open(dialog, lambda: self._moved(dialog.moved, record))
 
-    def _moved(self, record: AppointmentRecord | None) -> None:
+    def _moved(self, record: AppointmentRecord | None, before: AppointmentRecord | None = None) -> None:
         if record is None:
             return
+        if before is not None and self.status_actions is not None:
+            self.status_actions.desk.moved(before, record)
         self.day = record.starts_at.astimezone(self.ctx.zone).date()
         self._after_change({"appointments"})
         self.select_appointment(record.id)
@@ -367,6 +377,7 @@ class ScheduleTab(QWidget):
         """A block was dropped on a cell: move it there (the service checks every rule)."""
         from frontdesk.services.schedule import IntervalReasonNeeded, reschedule_appointment
 
+        before = self.model.appointment_at(self.model.anchor_index(appointment_id))
         try:
             record = reschedule_appointment(self.ctx, self.actor, appointment_id, version, start, therapist_id)
         except IntervalReasonNeeded as error:
@@ -383,7 +394,7 @@ class ScheduleTab(QWidget):
         except Exception as error:  # noqa: BLE001
             report_unexpected(self, error, self.prompts)
             return
-        self._moved(record)
+        self._moved(record, before)
 
     def find_next_available(self) -> None:
         if not self.may_book:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -310,7 +320,33 @@ class OperationsModel(QAbstractTableModel):
                 for number, row in enumerate(self.rows, start=1) if not row.is_blank and row.problems()]
 
 
-class _ChoiceDelegate(QStyledItemDelegate):
+class _LeavesOnTab(QStyledItemDelegate):
+    """Tab in a cell's editor keeps what was typed and goes on to the next field of the form, as Tab
+    does everywhere else (the arrow keys move between cells); Shift+Tab goes back."""
+
+    def eventFilter(self, editor, event) -> bool:
+        if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Tab, Qt.Key_Backtab):
+            view = self.parent()
+            self.commitData.emit(editor)
+            self.closeEditor.emit(editor, QStyledItemDelegate.NoHint)
+            if isinstance(view, QWidget):
+                _leave(view, event.key() == Qt.Key_Tab and not event.modifiers() & Qt.ShiftModifier)
+            return True
+        return super().eventFilter(editor, event)
+
+
+def _leave(view: QWidget, forward: bool) -> None:
+    """Move the focus from `view` to the next (or previous) widget that takes Tab focus."""
+    target = view.nextInFocusChain() if forward else view.previousInFocusChain()
+    while target is not None and target is not view:
+        if target.isVisible() and target.isEnabled() and target.focusPolicy() & Qt.TabFocus \
+                and not view.isAncestorOf(target):
+            target.setFocus(Qt.TabFocusReason if forward else Qt.BacktabFocusReason)
+            return
+        target = target.nextInFocusChain() if forward else target.previousInFocusChain()
+
+
+class _ChoiceDelegate(_LeavesOnTab):
     """A combo box for the area and side columns."""
 
     def __init__(self, choices: list[tuple[str, str]], parent=None) -> None:
@@ -338,6 +374,7 @@ class OperationsEditor(QWidget):
         self.table = QTableView()
         self.table.setObjectName("operations")
         self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(0, _LeavesOnTab(self.table))
         self.table.setItemDelegateForColumn(1, _ChoiceDelegate([(r.label, r.value) for r in Region], self.table))
         self.table.setItemDelegateForColumn(
             2, _ChoiceDelegate([(Side.left.label, Side.left.value), (Side.right.label, Side.right.value)],
@@ -350,8 +387,8 @@ class OperationsEditor(QWidget):
         header.setSectionResizeMode(1, QHeaderView.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
         self.table.setFixedHeight(110)
-        self.add_button = QPushButton("&Add operation")
-        self.remove_button = QPushButton("Remo&ve operation")
+        self.add_button = QPushButton("Add operation")
+        self.remove_button = QPushButton("Remove operation")
         self.add_button.clicked.connect(self.add_operation)
         self.remove_button.clicked.connect(self.remove_selected)
         self.error_label = QLabel()
@@ -459,7 +496,7 @@ class PlannedAreasWidget(QGroupBox):
             self.side.addItem(label, value)
         condition_label = QLabel("Presenting &condition")
         condition_label.setBuddy(self.condition)
-        side_label = QLabel("Si&de")
+        side_label = QLabel("Side")
         side_label.setBuddy(self.side)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -475,7 +512,7 @@ class PlannedAreasWidget(QGroupBox):
             item.setCheckState(Qt.Unchecked)
             self.areas.addItem(item)
         self.areas.fit_columns()
-        areas_label = QLabel("&Areas to treat (Space ticks the highlighted area)")
+        areas_label = QLabel("Areas to treat (Space ticks the highlighted area)")
         areas_label.setBuddy(self.areas)
         self.error_label = QLabel()
         self.error_label.setStyleSheet(ERROR_STYLE)

@@ -153,7 +153,7 @@ class HistoryPanel(QGroupBox):
     actor = CurrentActor()  # the window's signed-in person, read at each use
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
-        super().__init__("Screening &history", parent)
+        super().__init__("Screening history", parent)
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.model = ScreeningHistoryModel(self)
         self.view = QTableView()
@@ -170,7 +170,7 @@ class HistoryPanel(QGroupBox):
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setStretchLastSection(False)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.review_button = QPushButton("Record re&view…")
+        self.review_button = QPushButton("Record review…")
         self.review_button.setObjectName("record_review")
         self.review_button.setVisible(self.actor.may(Permission.REVIEW_SCREENING))
         self.signed_in.changed.connect(self._apply_role)

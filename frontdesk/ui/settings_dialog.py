@@ -82,7 +82,7 @@ class ClinicSettingsDialog(QDialog):
             ("rescreen_months", "&Re-screen IMS after", self.rescreen),
             ("late_cancel_hours", "&Late cancellation within", self.late_cancel),
             ("idle_lock_minutes", "Lock when &idle for", self.idle_lock),
-            ("ims_interval_days", "I&MS for one patient at least", self.ims_interval),
+            ("ims_interval_days", "IMS &for one patient at least", self.ims_interval),
             ("backup_dir", "Bac&kup folder", backup_row),
         ):
             form.addRow(label, widget)
@@ -101,6 +101,19 @@ class ClinicSettingsDialog(QDialog):
         layout.addWidget(buttons)
         remember_geometry(self, "clinic_settings")
         self.saved: ClinicSettings | None = None
+        self.name.setFocus()  # the first field, not the Save button
+        self._opened_with = (self.entered(), self.backup_dir.text())
+
+    def changed(self) -> bool:
+        return (self.entered(), self.backup_dir.text()) != self._opened_with
+
+    def reject(self) -> None:
+        """Escape and Cancel close without saving, asking first only when something was changed."""
+        if self.changed() and not self._prompts.confirm(self, "Clinic settings",
+                                                        "Your changes to the clinic settings are not saved. "
+                                                        "Close and lose them?"):
+            return
+        super().reject()
 
     def reload(self, settings: ClinicSettings | None = None) -> None:
         """Show the settings as saved now (after someone else changed them meanwhile)."""

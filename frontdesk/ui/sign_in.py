@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -64,7 +65,11 @@ class SignInForm(QWidget):
         layout.addWidget(self.heading)
         layout.addLayout(form)
         layout.addWidget(self.message)
-        layout.addWidget(self.button, alignment=Qt.AlignRight)
+        #: The row of buttons: a dialog may put its own (Quit) before Sign in.
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        self.buttons.addWidget(self.button)
+        layout.addLayout(self.buttons)
 
     def focus_first_empty(self) -> None:
         (self.password if self.username.text() else self.username).setFocus(Qt.OtherFocusReason)
@@ -100,7 +105,10 @@ def _sign_in(ctx: ServiceContext, username: str, password: str) -> Actor:
 
 
 class SignInDialog(QDialog):
-    """At start: who is at the counter? `actor` holds the answer after `exec()` returns Accepted."""
+    """At start: who is at the counter? `actor` holds the answer after `exec()` returns Accepted.
+
+    Quit (or Escape) closes Front Desk without signing in.
+    """
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None, *, username: str = "") -> None:
         super().__init__(parent)
@@ -109,6 +117,12 @@ class SignInDialog(QDialog):
         self.form = SignInForm(lambda name, password: _sign_in(ctx, name, password),
                                heading="Sign in with your own account.", username=username)
         self.form.signed_in.connect(self._accepted)
+        self.quit_button = QPushButton("&Quit")
+        self.quit_button.setObjectName("sign_in_quit")
+        self.quit_button.setAutoDefault(False)
+        self.quit_button.setToolTip("Close Front Desk without signing in (Escape)")
+        self.quit_button.clicked.connect(self.reject)
+        self.form.buttons.insertWidget(0, self.quit_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         self.setMinimumWidth(380)

@@ -87,7 +87,7 @@ class TherapistForm(QWidget):
         self.colour.setFixedWidth(90)
         self.swatch = QLabel()
         self.swatch.setFixedSize(28, 20)
-        self.choose_colour = QPushButton("C&hoose…")
+        self.choose_colour = QPushButton("Choos&e…")
         self.choose_colour.setAutoDefault(False)
         self.choose_colour.clicked.connect(self._pick_colour)
         colour_row = QWidget()

@@ -131,7 +131,7 @@ class HoursEditor(QWidget):
         edit_row.addWidget(self.add_button)
         edit_row.addWidget(self.remove_button)
         edit_row.addStretch(1)
-        copy_label = QLabel("Copy &from:")
+        copy_label = QLabel("Cop&y from:")
         copy_label.setBuddy(self.copy_from)
         edit_row.addWidget(copy_label)
         edit_row.addWidget(self.copy_from)

@@ -68,11 +68,17 @@ def _status(user: UserSummary) -> str:
 
 
 class _FormDialog(QDialog):
-    """A small form whose `accept()` runs `save` and shows a refusal beside the field it names."""
+    """A small form whose `accept()` runs `save` and shows a refusal beside the field it names.
 
-    def __init__(self, title: str, parent: QWidget | None) -> None:
+    It opens with the focus in its first field; Enter is OK; Escape closes, asking first only when
+    something typed would be lost.
+    """
+
+    def __init__(self, title: str, parent: QWidget | None, prompts: Prompts | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.prompts = prompts or Prompts()
+        self.first_field: QWidget | None = None
         self.form = QFormLayout()
         self.errors: dict[str, QLabel] = {}
         self.general_error = error_label()
@@ -88,6 +94,9 @@ class _FormDialog(QDialog):
     def add_field(self, key: str, label: str, field: QWidget) -> None:
         self.errors[key] = error_label()
         self.form.addRow(label, field)
+        if self.first_field is None:
+            self.first_field = field
+            field.setFocus(Qt.OtherFocusReason)  # before the dialog shows, or it would focus OK
         self.form.addRow("", self.errors[key])
 
     def show_errors(self, errors: dict[str, str], general: str = "") -> None:
@@ -98,6 +107,16 @@ class _FormDialog(QDialog):
         message = " ".join(filter(None, [general, *leftover]))
         self.general_error.setText(message)
         self.general_error.setVisible(bool(message))
+
+    def typed(self) -> bool:
+        """Whether closing now would lose something typed (the fields' text)."""
+        return any(field.text() for field in self.findChildren(QLineEdit))
+
+    def reject(self) -> None:
+        if self.typed() and not self.prompts.confirm(self, self.windowTitle(),
+                                                     "What you typed here is not saved. Close and lose it?"):
+            return
+        super().reject()
 
     def run(self, save: Callable[[], object]) -> bool:
         try:
@@ -119,10 +138,12 @@ def _password_field(name: str) -> QLineEdit:
 
 
 class AddUserDialog(_FormDialog):
-    def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__("Add a user", parent)
+    def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None,
+                 prompts: Prompts | None = None) -> None:
+        super().__init__("Add a user", parent, prompts)
         self.ctx, self.actor = ctx, actor
         self.created: Actor | None = None
+        self._name_warned_for = ""
         self.username = QLineEdit()
         self.username.setMaxLength(64)
         self.display_name = QLineEdit()
@@ -141,9 +162,31 @@ class AddUserDialog(_FormDialog):
         self.add_field("password", "&Password:", self.password)
         self.add_field("repeat", "R&epeat password:", self.repeat)
 
+    def same_name(self) -> UserSummary | None:
+        """An account that already has the display name typed (spaces and case aside)."""
+        wanted = " ".join(self.display_name.text().split()).casefold()
+        if not wanted:
+            return None
+        users = list_users(self.ctx, self.actor)
+        return next((user for user in users if " ".join(user.display_name.split()).casefold() == wanted), None)
+
     def accept(self) -> None:
         if self.password.text() != self.repeat.text():
             self.show_errors({"repeat": "The two passwords are not the same. Type them again."})
+            return
+        try:
+            twin = self.same_name()
+        except ServiceError as error:
+            self.show_errors({}, error.message)
+            return
+        name = " ".join(self.display_name.text().split()).casefold()
+        if twin is not None and self._name_warned_for != name:
+            self._name_warned_for = name
+            self.show_errors({"display_name": (
+                f"There is already an account called {twin.display_name} (username {twin.username}). Two "
+                "accounts with one name are easy to mix up in the records: add an initial to tell them "
+                "apart, or press OK again to add this one anyway.")})
+            self.display_name.setFocus(Qt.OtherFocusReason)
             return
 
         def save() -> None:
@@ -164,8 +207,9 @@ class AddUserDialog(_FormDialog):
 
 
 class ResetPasswordDialog(_FormDialog):
-    def __init__(self, ctx: ServiceContext, actor: Actor, user: UserSummary, parent: QWidget | None = None) -> None:
-        super().__init__(f"New password for {user.display_name}", parent)
+    def __init__(self, ctx: ServiceContext, actor: Actor, user: UserSummary, parent: QWidget | None = None,
+                 prompts: Prompts | None = None) -> None:
+        super().__init__(f"New password for {user.display_name}", parent, prompts)
         self.ctx, self.actor, self.user = ctx, actor, user
         self.password = _password_field("reset_password")
         self.repeat = _password_field("reset_repeat")
@@ -183,8 +227,9 @@ class ResetPasswordDialog(_FormDialog):
 class ChangeOwnPasswordDialog(_FormDialog):
     """File ▸ Change my password: anyone signed in, for their own account."""
 
-    def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__(f"Change the password of {actor.display_name}", parent)
+    def __init__(self, ctx: ServiceContext, actor: Actor, parent: QWidget | None = None,
+                 prompts: Prompts | None = None) -> None:
+        super().__init__(f"Change the password of {actor.display_name}", parent, prompts)
         self.ctx, self.actor = ctx, actor
         self.current = _password_field("current_password")
         self.password = _password_field("new_password")
@@ -211,8 +256,9 @@ class ChangeOwnPasswordDialog(_FormDialog):
 class ChangeRoleDialog(_FormDialog):
     """The account's role and the physiotherapist it belongs to (their "My day" opens at sign-in)."""
 
-    def __init__(self, ctx: ServiceContext, actor: Actor, user: UserSummary, parent: QWidget | None = None) -> None:
-        super().__init__(f"Role and physiotherapist of {user.display_name}", parent)
+    def __init__(self, ctx: ServiceContext, actor: Actor, user: UserSummary, parent: QWidget | None = None,
+                 prompts: Prompts | None = None) -> None:
+        super().__init__(f"Role and physiotherapist of {user.display_name}", parent, prompts)
         self.ctx, self.actor, self.user = ctx, actor, user
         self.role = QComboBox()
         for role in Role:
@@ -242,6 +288,7 @@ class UsersDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectRows)
         self.table.setSelectionMode(QTableView.SingleSelection)
+        self.table.setTabKeyNavigation(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
@@ -251,6 +298,9 @@ class UsersDialog(QDialog):
         self.password_button = QPushButton("Reset &password…")
         self.active_button = QPushButton("S&witch off")
         close = QPushButton("Close")
+        close.setDefault(True)  # Enter and Escape both close: every change here is saved as it is made
+        for button in (self.add_button, self.role_button, self.password_button, self.active_button):
+            button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add_user)
         self.role_button.clicked.connect(self.change_role)
         self.password_button.clicked.connect(self.reset_password)
@@ -268,6 +318,9 @@ class UsersDialog(QDialog):
         self.resize(640, 400)
         remember_geometry(self, "users_dialog")
         self.refresh()
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        self.table.setFocus(Qt.OtherFocusReason)
 
     def selected(self) -> UserSummary | None:
         index = self.table.currentIndex()
@@ -292,18 +345,18 @@ class UsersDialog(QDialog):
         self.active_button.setText("S&witch on" if user is not None and not user.active else "S&witch off")
 
     def add_user(self) -> None:
-        dialog = AddUserDialog(self.ctx, self.actor, self)
+        dialog = AddUserDialog(self.ctx, self.actor, self, self.prompts)
         if dialog.exec() and dialog.created is not None:
             self.refresh(dialog.created.user_id)
 
     def change_role(self) -> None:
         user = self.selected()
-        if user is not None and ChangeRoleDialog(self.ctx, self.actor, user, self).exec():
+        if user is not None and ChangeRoleDialog(self.ctx, self.actor, user, self, self.prompts).exec():
             self.refresh(user.id)
 
     def reset_password(self) -> None:
         user = self.selected()
-        if user is not None and ResetPasswordDialog(self.ctx, self.actor, user, self).exec():
+        if user is not None and ResetPasswordDialog(self.ctx, self.actor, user, self, self.prompts).exec():
             self.prompts.info(self, "Users", f"{user.display_name} can now sign in with the new password.")
             self.refresh(user.id)
 

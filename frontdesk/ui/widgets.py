@@ -1,12 +1,26 @@
-"""Small shared widgets: a date field that takes typed dates, and a field with its label and error."""
+"""Small shared widgets: a date field that takes typed dates and opens a calendar (Alt+Down) with a
+Today button, and a field with its label and error."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 ERROR_COLOUR = "#b00020"
 ERROR_STYLE = f"color: {ERROR_COLOUR};"
@@ -34,12 +48,14 @@ _MONTHS = {
 _YEAR_FIRST = re.compile(r"(\d{4})\s*[-/. ]\s*(\d{1,2})\s*[-/. ]\s*(\d{1,2})|(\d{4})(\d{2})(\d{2})")
 _MONTH_FIRST = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
 _DAY_FIRST = re.compile(r"(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})")
+_WEEKDAY = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def parse_typed_date(text: str) -> date | None:
     """A date typed year first (2026-11-25, 2026/11/25, 20261125) or with the month's name
     (Nov 25 2026, 25 November 2026). Day-month-year in digits is refused: 03/04 is ambiguous."""
-    cleaned = text.strip().casefold()
+    cleaned = _WEEKDAY.sub("", text.strip().casefold(), count=1)  # "Wed 2026-11-25" as shown
     try:
         if match := _YEAR_FIRST.fullmatch(cleaned):
             year, month, day = (int(part) for part in match.groups() if part is not None)
@@ -55,29 +71,166 @@ def parse_typed_date(text: str) -> date | None:
     return None
 
 
+class _CalendarPopup(QFrame):
+    """The calendar under a date field, with Today; Enter or a click picks, Escape closes."""
+
+    picked = Signal(object)
+
+    def __init__(self, today: Callable[[], date], parent: QWidget) -> None:
+        super().__init__(parent, Qt.Popup)
+        self.setObjectName("calendar_popup")
+        self.setFrameShape(QFrame.StyledPanel)
+        self._today = today
+        self.calendar = QCalendarWidget()
+        self.calendar.setObjectName("calendar")
+        self.calendar.setGridVisible(True)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.NoVerticalHeader)
+        self.calendar.setFirstDayOfWeek(Qt.Sunday)
+        self.calendar.activated.connect(self._pick)
+        self.calendar.clicked.connect(self._pick)
+        self.today_button = QPushButton("Today (T)")
+        self.today_button.setObjectName("calendar_today")
+        self.today_button.setAutoDefault(False)
+        self.today_button.clicked.connect(lambda: self.picked.emit(self._today()) or self.close())
+        hint = QLabel("Arrows move, Enter picks, Escape closes")
+        hint.setStyleSheet("color: palette(dark);")
+        row = QHBoxLayout()
+        row.addWidget(hint, 1)
+        row.addWidget(self.today_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.calendar)
+        layout.addLayout(row)
+        for view in self.calendar.findChildren(QWidget):
+            view.installEventFilter(self)
+
+    def open_at(self, anchor: QWidget, shown: date | None) -> None:
+        start = shown or self._today()
+        self.calendar.setSelectedDate(QDate(start.year, start.month, start.day))
+        self.adjustSize()
+        self.move(anchor.mapToGlobal(QPoint(0, anchor.height())))
+        self.show()
+        self.calendar.setFocus(Qt.PopupFocusReason)
+
+    def _pick(self, value: QDate) -> None:
+        self.picked.emit(date(value.year(), value.month(), value.day()))
+        self.close()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:
+        # The calendar's grid takes letters for itself; T (or Alt+T, the button's letter) is Today.
+        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_T:
+            event.accept()  # ours, not the window's Alt+T menu behind the calendar
+            return True
+        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_T:
+            self.today_button.click()
+            return True
+        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape:
+            self.close()
+            return True
+        return False
+
+
 class DateEdit(QLineEdit):
-    """A line edit for a date: typed in full, shown as YYYY-MM-DD once the field is left."""
+    """A field for a date: typed in full ("2026-11-25", "Nov 25 2026", "25 November 2026"), shown as
+    YYYY-MM-DD (after the weekday, with `weekday=True`) once the field is left. Alt+Down (or F4, or the
+    button in the field) opens a calendar with Today; Up and Down move a day, Page Up and Page Down a
+    month.
+
+    `date_changed` follows the typing; `date_chosen` is for acting on the date: it comes when a date is
+    picked in the calendar, stepped with the arrows, confirmed with Enter or the field is left.
+    """
 
     #: The parsed date (or None) whenever it changes.
     date_changed = Signal(object)
+    #: A date the person settled on (Enter, leaving the field, the calendar, the arrows).
+    date_chosen = Signal(object)
 
     PROBLEM = "Type the date as YYYY-MM-DD, for example 2026-11-25."
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, weekday: bool = False,
+                 today: Callable[[], date] | None = None) -> None:
         super().__init__(parent)
+        self.weekday = weekday
+        self._today = today or date.today
         self.setPlaceholderText("YYYY-MM-DD")
         self.setMaxLength(30)
-        self.setToolTip("Type the date year first (2026-11-25) or with the month's name (Nov 25 2026).")
+        self.setToolTip("Type the date year first (2026-11-25) or with the month's name (Nov 25 2026). "
+                        "Alt+Down opens a calendar.")
         self._last: date | None = None
+        self._chosen: date | None = None
+        self._popup: _CalendarPopup | None = None
+        # An icon only (its words are the tooltip), like a combo box's arrow.
+        self.calendar_action = QAction(self.style().standardIcon(QStyle.SP_ArrowDown), "", self)
+        self.calendar_action.setToolTip("Choose the date in a calendar (Alt+Down)")
+        self.calendar_action.triggered.connect(self.open_calendar)
+        self.addAction(self.calendar_action, QLineEdit.TrailingPosition)
         self.textChanged.connect(self._on_text)
         self.editingFinished.connect(self._normalise)
+        self.editingFinished.connect(self._settle)
+        if weekday:
+            self.setFixedWidth(self.fontMetrics().horizontalAdvance("Wed 2026-11-25") + 44)
 
     def date(self) -> date | None:
         """The date typed, or None when the field is empty or cannot be read."""
         return parse_typed_date(self.text())
 
     def set_date(self, value: date | None) -> None:
-        self.setText("" if value is None else value.isoformat())
+        """Show `value` (a program's change: `date_chosen` is not emitted for it)."""
+        self._chosen = value
+        self.setText("" if value is None else self._shown(value))
+
+    def _shown(self, value: date) -> str:
+        return f"{_WEEKDAYS[value.weekday()]} {value.isoformat()}" if self.weekday else value.isoformat()
+
+    # --- The calendar and the keys -------------------------------------------------------------
+
+    def open_calendar(self) -> None:
+        if self._popup is None:
+            self._popup = _CalendarPopup(self._today, self)
+            self._popup.picked.connect(self._picked)
+        self._popup.open_at(self, self.date())
+
+    @property
+    def calendar_popup(self) -> _CalendarPopup | None:
+        return self._popup
+
+    def _picked(self, value: date) -> None:
+        self.setText(self._shown(value))
+        self.setFocus(Qt.PopupFocusReason)
+        self._settle()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, modifiers = event.key(), event.modifiers()
+        if key == Qt.Key_F4 or (key == Qt.Key_Down and modifiers & Qt.AltModifier):
+            self.open_calendar()
+            return
+        steps = {Qt.Key_Up: 1, Qt.Key_Down: -1}
+        if self.date() is not None and ((key in steps and not modifiers & Qt.AltModifier)
+                                        or key in (Qt.Key_PageUp, Qt.Key_PageDown)):
+            current = self.date()
+            if key in steps:
+                moved = current + timedelta(days=steps[key])
+            else:
+                moved = _add_months(current, 1 if key == Qt.Key_PageUp else -1)
+            self.setText(self._shown(moved))
+            self._settle()
+            return
+        if key in (Qt.Key_Return, Qt.Key_Enter):
+            self._normalise()
+            self._settle()
+        super().keyPressEvent(event)
+
+    def _settle(self) -> None:
+        current = self.date()
+        if current is not None and current != self._chosen:
+            self._chosen = current
+            self.date_chosen.emit(current)
 
     def problem(self) -> str | None:
         """A message when something is typed that is not a date."""
@@ -93,8 +246,19 @@ class DateEdit(QLineEdit):
 
     def _normalise(self) -> None:
         current = self.date()
-        if current is not None and self.text() != current.isoformat():
-            self.setText(current.isoformat())
+        if current is not None and self.text() != self._shown(current):
+            self.setText(self._shown(current))
+
+
+def _add_months(value: date, months: int) -> date:
+    month = value.month - 1 + months
+    year, month = value.year + month // 12, month % 12 + 1
+    for day in (value.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(value)
 
 
 class Field(QWidget):

@@ -1,4 +1,4 @@
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -145,8 +145,8 @@ def test_a_clash_with_someone_elses_change_is_explained_and_reloads(tab, ctx, ad
         (lambda p: p.patient.setText("tsai"), [("Tsai, Mei", "Booked")] * 2),
         (lambda p: p.patient.setText("250 555"), [("Ødegård, Zoë", "Booked")]),
         (lambda p: p.therapist.setCurrentIndex(p.therapist.findData(CHRIS)), [("Ødegård, Zoë", "Booked")]),
-        (lambda p: p.date_to.setDate(p.date_from.date().addDays(1)), [("Ødegård, Zoë", "Booked"),
-                                                                       ("Tsai, Mei", "Booked")]),
+        (lambda p: p.date_to.set_date(p.date_from.date() + timedelta(days=1)), [("Ødegård, Zoë", "Booked"),
+                                                                                 ("Tsai, Mei", "Booked")]),
         (lambda p: p.status.setCurrentIndex(p.status.findText("Cancelled")), []),
     ],
 )
