@@ -1,0 +1,183 @@
+"""The waitlist: patients waiting for an earlier slot, and which of them fit a slot that just freed.
+
+A freed slot (a cancellation, a no-show, a moved booking, new extra hours) is offered to the waiting
+patients that fit it under every booking rule: the physiotherapist's working hours and time off
+(`scheduling.check_slot`), the patient's own other bookings, the physiotherapist being IMS-qualified,
+the area's IMS screening on that day (`ims.ImsStatus`, judged by the caller) and the interval between
+IMS treatments (`ims_interval.ims_too_close`), plus what the patient asked for: the physiotherapists
+acceptable, the days and the part of the day that suit, the earliest date. The best come first:
+the higher priority, then the longer wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import IntEnum, StrEnum
+from zoneinfo import ZoneInfo
+
+from frontdesk.domain.ims_interval import ims_too_close
+from frontdesk.domain.scheduling import (
+    CLINIC_ZONE,
+    Busy,
+    Interval,
+    PartOfDay,
+    TherapistAvailability,
+    check_slot,
+)
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class WaitState(StrEnum):
+    WAITING = "waiting"
+    BOOKED = "booked"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {"waiting": "Waiting", "booked": "Booked", "withdrawn": "Withdrawn"}[self.value]
+
+
+class Priority(IntEnum):
+    LOW = 1
+    NORMAL = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return {1: "Low", 2: "Normal", 3: "High"}[int(self)]
+
+
+@dataclass(frozen=True)
+class WaitEntry:
+    """What matching needs of one waitlist entry. Empty ``therapist_ids`` or ``weekdays`` mean any."""
+
+    id: int
+    patient_id: int
+    type_id: int
+    area: str
+    therapist_ids: frozenset[int]
+    weekdays: frozenset[int]
+    part_of_day: PartOfDay
+    earliest: date
+    priority: Priority
+    added_at: datetime
+    state: WaitState = WaitState.WAITING
+
+
+@dataclass(frozen=True)
+class SlotType:
+    """An appointment type as matching sees it."""
+
+    duration: timedelta
+    is_ims: bool
+
+
+@dataclass(frozen=True)
+class FreeTime:
+    """A freed stretch of one physiotherapist's time; a patient is offered its start."""
+
+    therapist_id: int
+    interval: Interval
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: WaitEntry
+    interval: Interval
+
+
+def waiting_days(added_at: datetime, today: date, zone: ZoneInfo = CLINIC_ZONE) -> int:
+    return max(0, (today - added_at.astimezone(zone).date()).days)
+
+
+def waiting_text(added_at: datetime, today: date, zone: ZoneInfo = CLINIC_ZONE) -> str:
+    """``waiting 12 days``, ``waiting 1 day``, ``added today``."""
+    days = waiting_days(added_at, today, zone)
+    if days == 0:
+        return "added today"
+    return f"waiting {days} day" + ("" if days == 1 else "s")
+
+
+def days_text(weekdays: Iterable[int]) -> str:
+    chosen = sorted(set(weekdays))
+    if not chosen or len(chosen) == 7:
+        return "Any day"
+    if chosen == [0, 1, 2, 3, 4]:
+        return "Weekdays"
+    return ", ".join(WEEKDAY_NAMES[d] for d in chosen)
+
+
+def best_first(entries: Iterable[WaitEntry]) -> list[WaitEntry]:
+    """Higher priority first, then the one waiting longest, then the older entry."""
+    return sorted(entries, key=lambda e: (-int(e.priority), e.added_at, e.id))
+
+
+def asks_for(entry: WaitEntry, therapist_id: int, interval: Interval, zone: ZoneInfo = CLINIC_ZONE) -> bool:
+    """What the patient asked for: the physiotherapist, the day of the week, the part of the day and
+    the earliest date. Cheap: the service asks it first to read less for the rest."""
+    if entry.state is not WaitState.WAITING:
+        return False
+    if entry.therapist_ids and therapist_id not in entry.therapist_ids:
+        return False
+    local = interval.start.astimezone(zone)
+    if entry.weekdays and local.weekday() not in entry.weekdays:
+        return False
+    if local.date() < entry.earliest:
+        return False
+    return entry.part_of_day.accepts(interval.start, zone)
+
+
+def match_free_time(
+    free: FreeTime,
+    entries: Sequence[WaitEntry],
+    *,
+    types: Mapping[int, SlotType],
+    availability: TherapistAvailability,
+    therapist_ims_qualified: bool,
+    patient_busy: Mapping[int, Sequence[Busy]],
+    ims_ok: Callable[[int, str, date], bool],
+    ims_days: Mapping[int, Sequence[date]],
+    ims_interval_days: int,
+    now: datetime | None = None,
+    zone: ZoneInfo = CLINIC_ZONE,
+) -> list[Match]:
+    """The waiting entries that may be booked at the start of ``free``, best first.
+
+    ``availability`` is the physiotherapist's hours, time off and live appointments (the freed one no
+    longer among them); ``patient_busy`` each patient's live appointments near the slot;
+    ``ims_ok(patient, area, day)`` whether the patient's screening allows IMS of the area that day
+    (`ims.ims_status(...).allowed`); ``ims_days`` each patient's days with live IMS near the slot.
+    """
+    start = free.interval.start
+    day = start.astimezone(zone).date()
+    fits_therapist: dict[timedelta, bool] = {}
+    matches: list[Match] = []
+    for entry in best_first(entries):
+        kind = types.get(entry.type_id)
+        if kind is None or start + kind.duration > free.interval.end:
+            continue
+        interval = Interval(start, start + kind.duration)
+        if not asks_for(entry, free.therapist_id, interval, zone):
+            continue
+        # The physiotherapist's side (hours, time off, other bookings, the past) is the same for every
+        # entry of one length: asked once per length.
+        if kind.duration not in fits_therapist:
+            fits_therapist[kind.duration] = not check_slot(interval, availability, zone=zone, now=now)
+        if not fits_therapist[kind.duration]:
+            continue
+        own = patient_busy.get(entry.patient_id, ())
+        if any(busy.interval.overlaps(interval) for busy in own):  # as `check_slot` judges the patient's time
+            continue
+        if kind.is_ims:
+            if not therapist_ims_qualified or not entry.area:
+                continue
+            if not ims_ok(entry.patient_id, entry.area, day):
+                continue
+            if ims_too_close(day, ims_days.get(entry.patient_id, ()), ims_interval_days):
+                continue
+        matches.append(Match(entry, interval))
+    return matches
+
