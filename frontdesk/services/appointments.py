@@ -181,8 +181,8 @@ def _change_status(ctx: ServiceContext, actor: Actor, appointment_id: int, expec
         uow.audit("status", "appointment", row.id, patient_id=row.patient_id,
                   from_status=before, to_status=new.value, **({"late": change.late} if detail else {}))
         sync_reminders_in(session, ctx.now(), [row.id])
-        uow.commit()
         freed = (row.therapist_id, row.starts_at, row.ends_at) if before != new.value and not new.is_live else None
+        uow.commit()
     if freed is not None:
         ctx.freed.emit(FreedSlot(*freed, new.value))
     return get_appointment(ctx, actor, appointment_id)

@@ -218,6 +218,20 @@ def earliest_allowed(ctx: ServiceContext, actor: Actor, patient_id: int, type_id
     return today
 
 
+@checked_inputs
+def patient_name(ctx: ServiceContext, actor: Actor, patient_id: int) -> str:
+    """The patient's name as the waitlist shows it (refused for an archived record)."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see the waitlist")
+        patient = uow.session.get(Patient, patient_id)
+        if patient is None:
+            raise NotFound("That patient is not in the records.")
+        if patient.archived:
+            raise ValidationFailed({"patient": "This patient's record is archived; restore it first."},
+                                   "This patient's record is archived; restore it before adding them to the waitlist.")
+        return display_name(patient.family_name, patient.given_names, patient.preferred_name)
+
+
 # --- Writing -------------------------------------------------------------------------------------
 
 
@@ -501,6 +515,6 @@ def slot_text(offers: FreedOffers, ctx: ServiceContext) -> str:
 
 __all__ = [
     "CHANGES", "FreedOffers", "WaitlistOffer", "WaitlistRecord", "WaitlistRequest", "add_to_waitlist",
-    "book_from_waitlist", "earliest_allowed", "get_waitlist_entry", "list_waitlist", "offers_for_freed",
+    "book_from_waitlist", "earliest_allowed", "get_waitlist_entry", "list_waitlist", "offers_for_freed", "patient_name",
     "slot_text", "update_waitlist_entry", "withdraw_waitlist_entry",
 ]

@@ -1,0 +1,116 @@
+"""The waitlist at the desk: a cancellation shows who fits at once, without taking the focus, and a
+waiting patient is booked into the slot in two keys; the Waitlist view filters and shows each age."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from frontdesk.db.models import Appointment, WaitlistEntry
+from frontdesk.domain.patients import PatientDetails
+from frontdesk.services.appointments import cancel_appointment
+from frontdesk.services.patients import register_patient
+from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.unit_of_work import UnitOfWork
+from frontdesk.services.waitlist import WaitlistRequest, add_to_waitlist
+
+VANCOUVER = ZoneInfo("America/Vancouver")
+TODAY = date(2026, 11, 25)  # the test clock: Wednesday 10:00
+MONDAY_NINE = datetime.combine(date(2026, 11, 30), time(9), VANCOUVER)
+CHRIS = 1
+
+
+def press(qtbot, *keys) -> int:
+    """Each key to the widget that has focus now, as a person's keyboard sends it; returns the count."""
+    for key in keys:
+        key, modifier = key if isinstance(key, tuple) else (key, Qt.NoModifier)
+        target = QApplication.focusWidget()
+        assert target is not None, "nothing has the keyboard focus"
+        QTest.keyClick(target, key, modifier)
+    return len(keys)
+
+
+def _patient(ctx, actor, family, given):
+    return register_patient(ctx, actor, PatientDetails(family_name=family, given_names=given,
+                                                       date_of_birth=date(1980, 1, 2)), confirmed_new=True).id
+
+
+@pytest.fixture
+def desk(window, qtbot):
+    ctx, actor = window.ctx, window.actor
+    physio = next(t for t in list_appointment_types(ctx, actor) if t.name == "Physiotherapy treatment")
+    ben = _patient(ctx, actor, "Okafor", "Ben")
+    anh = _patient(ctx, actor, "Nguyen", "Anh")
+    carla = _patient(ctx, actor, "Rossi", "Carla")
+    booked = book_appointment(ctx, actor, BookingRequest(ben, CHRIS, physio.id, MONDAY_NINE))
+    waiting = add_to_waitlist(ctx, actor, WaitlistRequest(anh, physio.id, TODAY, priority=3))
+    add_to_waitlist(ctx, actor, WaitlistRequest(carla, physio.id, TODAY))
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    return {"booked": booked, "waiting": waiting, "anh": anh, "type": physio}
+
+
+def test_a_cancellation_offers_the_slot_and_two_keys_book_the_best_fit(window, qtbot, desk):
+    window.find_patient()  # the receptionist is typing a search when the call comes in
+    typing = QApplication.focusWidget()
+    assert typing is not None
+    booked = desk["booked"]
+    cancel_appointment(window.ctx, window.actor, booked.id, booked.version, "Patient called: unwell")
+    dock = window.waitlist.dock
+    qtbot.waitUntil(lambda: dock.isVisible())
+    # shown at once and unasked, but the search keeps the keyboard
+    assert QApplication.focusWidget() is typing
+    assert "2 waiting patients fit" in window.statusBar().currentMessage()
+    panel = window.waitlist.panel
+    assert "Nguyen, Anh" in panel.list.item(0).text()  # high priority first
+    assert "Rossi, Carla" in panel.list.item(1).text()
+
+    keys = press(qtbot, Qt.Key_F8, Qt.Key_Return)
+
+    assert keys <= 3
+    with UnitOfWork(window.ctx, None) as uow:
+        row = uow.session.scalars(select(Appointment).where(Appointment.patient_id == desk["anh"],
+                                                            Appointment.status == "booked")).one()
+        entry = uow.session.get(WaitlistEntry, desk["waiting"].id)
+        assert (row.therapist_id, row.starts_at) == (CHRIS, MONDAY_NINE)
+        assert (entry.state, entry.appointment_id) == ("booked", row.id)
+    assert "off the waitlist" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not dock.isVisible())  # the slot is taken: nobody else is offered it
+
+
+def test_escape_dismisses_the_offer_and_f8_says_when_there_is_none(window, qtbot, desk):
+    booked = desk["booked"]
+    cancel_appointment(window.ctx, window.actor, booked.id, booked.version, "Patient called: unwell")
+    qtbot.waitUntil(lambda: window.waitlist.dock.isVisible())
+    press(qtbot, Qt.Key_F8, Qt.Key_Escape)
+    assert not window.waitlist.dock.isVisible()
+    press(qtbot, Qt.Key_F8)
+    assert "No freed slot" in window.statusBar().currentMessage()
+
+
+def test_the_waitlist_view_filters_and_shows_each_age(window, qtbot, desk, clock, qtmodeltester):
+    press(qtbot, (Qt.Key_W, Qt.ControlModifier | Qt.ShiftModifier))
+    view = window.waitlist.view
+    qtbot.waitUntil(lambda: view is not None and view.isVisible())
+    qtmodeltester.check(view.model)
+    rows = view.model.rows
+    assert [r.patient_name for r in rows] == ["Nguyen, Anh", "Rossi, Carla"]
+    waiting_column = [c.header for c in view.model.columns].index("Waiting")
+    assert view.model.index(0, waiting_column).data() == "added today"
+    clock.advance(days=12)
+    view.reload()
+    assert view.model.index(0, waiting_column).data() == "waiting 12 days"
+    # filters: another type shows nobody; the withdrawn list is empty until one is withdrawn
+    view.type_filter.setCurrentIndex(view.type_filter.findText("IMS treatment"))
+    assert view.model.rowCount() == 0
+    view.type_filter.setCurrentIndex(0)
+    view.state_filter.setCurrentIndex(view.state_filter.findData("withdrawn"))
+    assert view.model.rowCount() == 0
+    qtmodeltester.check(view.model)
