@@ -114,3 +114,54 @@ def test_the_waitlist_view_filters_and_shows_each_age(window, qtbot, desk, clock
     view.state_filter.setCurrentIndex(view.state_filter.findData("withdrawn"))
     assert view.model.rowCount() == 0
     qtmodeltester.check(view.model)
+
+
+def test_the_entry_dialog_starts_ims_at_the_first_allowed_date_and_shows_errors_beside_fields(window, qtbot, desk):
+    from frontdesk.domain.areas import BodyArea, Region, Side
+    from frontdesk.domain.screening import ScreeningAnswers, Surgery
+    from frontdesk.services.screenings import record_screening
+    from frontdesk.ui.waitlist_entry import WaitlistEntryDialog
+
+    knee = BodyArea(Region.knee, Side.left)
+    answers = {"cancer": "never", "needle_fear": "no", "understands_treatment": "yes", "pregnant": "no",
+               "autoimmune": "none", "osteoporosis": "none", "had_surgery": "yes", "bleeding_risk": "no",
+               "implanted_device": "no", "metal_allergy": "no", "lymphedema": "no", "skin_problem": "no",
+               "epilepsy": "no", "diabetes": "no", "weakened_immunity": "no", "needling_reaction": "no"}
+    record_screening(window.ctx, window.actor, desk["anh"],
+                     ScreeningAnswers(answers, (Surgery(date(2026, 11, 2), knee),), (knee,)), "knee pain")
+    dialog = WaitlistEntryDialog(window.ctx, window.actor, window.prompts, window, patient_id=desk["anh"],
+                                 patient_name="Nguyen, Anh")
+    qtbot.addWidget(dialog)
+    dialog.type.setCurrentIndex(dialog.type.findText("IMS treatment", Qt.MatchStartsWith))
+    dialog.accept()  # no area chosen yet
+    assert dialog.result() == 0 and "area" in dialog.errors["area"].text()
+    dialog.area.setCurrentIndex(dialog.area.findData(knee.key))
+    assert dialog.earliest.value() == date(2027, 2, 2)  # three months after the knee surgery
+    dialog.earliest.setDate(TODAY)
+    dialog.accept()
+    assert "February 2, 2027" in dialog.errors["earliest"].text() and dialog.saved is None
+    dialog.earliest.setDate(date(2027, 2, 2))
+    dialog.accept()
+    assert dialog.saved is not None and dialog.saved.earliest == date(2027, 2, 2)
+
+
+def test_a_booking_that_finds_nothing_soon_enough_adds_the_patient_to_the_waitlist(window, qtbot, desk, monkeypatch):
+    from frontdesk.services.patient_records import PatientSummary
+    from frontdesk.services.waitlist import list_waitlist
+    from frontdesk.ui.booking_dialog import BookingDialog
+    from frontdesk.ui.waitlist_entry import WaitlistEntryDialog
+
+    ben = _patient(window.ctx, window.actor, "Tan", "Ben")
+    dialog = BookingDialog(window.ctx, window.actor, window, type_id=desk["type"].id, therapist_id=CHRIS,
+                           patient=PatientSummary(ben, "Tan, Ben", date(1980, 1, 2), ""))
+    qtbot.addWidget(dialog)
+
+    def save_as_shown(entry_dialog):
+        entry_dialog.accept()
+        return entry_dialog.result()
+
+    monkeypatch.setattr(WaitlistEntryDialog, "exec", save_as_shown)
+    dialog.waitlist_button.click()
+    saved = dialog.waitlisted
+    assert saved is not None and (saved.type_id, saved.therapist_ids) == (desk["type"].id, (CHRIS,))
+    assert ben in [r.patient_id for r in list_waitlist(window.ctx, window.actor)]
