@@ -117,17 +117,21 @@ def best_first(entries: Iterable[WaitEntry]) -> list[WaitEntry]:
 
 def asks_for(entry: WaitEntry, therapist_id: int, interval: Interval, zone: ZoneInfo = CLINIC_ZONE) -> bool:
     """What the patient asked for: the physiotherapist, the day of the week, the part of the day and
-    the earliest date. Cheap: the service asks it first to read less for the rest."""
+    the earliest date."""
+    local = interval.start.astimezone(zone)
+    return _asks_for(entry, therapist_id, local.date(), local.weekday(), interval.start, zone)
+
+
+def _asks_for(entry: WaitEntry, therapist_id: int, day: date, weekday: int, start: datetime, zone: ZoneInfo) -> bool:
     if entry.state is not WaitState.WAITING:
         return False
     if entry.therapist_ids and therapist_id not in entry.therapist_ids:
         return False
-    local = interval.start.astimezone(zone)
-    if entry.weekdays and local.weekday() not in entry.weekdays:
+    if entry.weekdays and weekday not in entry.weekdays:
         return False
-    if local.date() < entry.earliest:
+    if day < entry.earliest:
         return False
-    return entry.part_of_day.accepts(interval.start, zone)
+    return entry.part_of_day.accepts(start, zone)
 
 
 def match_free_time(
@@ -139,45 +143,55 @@ def match_free_time(
     therapist_ims_qualified: bool,
     patient_busy: Mapping[int, Sequence[Busy]],
     ims_ok: Callable[[int, str, date], bool],
-    ims_days: Mapping[int, Sequence[date]],
+    ims_days: Callable[[int], Sequence[date]],
     ims_interval_days: int,
     now: datetime | None = None,
     zone: ZoneInfo = CLINIC_ZONE,
+    limit: int | None = None,
 ) -> list[Match]:
-    """The waiting entries that may be booked at the start of ``free``, best first.
+    """The waiting entries that may be booked at the start of ``free``, best first (at most ``limit``).
 
     ``availability`` is the physiotherapist's hours, time off and live appointments (the freed one no
     longer among them); ``patient_busy`` each patient's live appointments near the slot;
     ``ims_ok(patient, area, day)`` whether the patient's screening allows IMS of the area that day
-    (`ims.ims_status(...).allowed`); ``ims_days`` each patient's days with live IMS near the slot.
+    (`ims.ims_status(...).allowed`); ``ims_days(patient)`` their days with live IMS near the slot.
+    The two IMS questions are asked last, in best-first order, and not at all once ``limit`` entries
+    fit: the caller may answer them lazily.
     """
     start = free.interval.start
-    day = start.astimezone(zone).date()
-    fits_therapist: dict[timedelta, bool] = {}
-    matches: list[Match] = []
-    for entry in best_first(entries):
-        kind = types.get(entry.type_id)
-        if kind is None or start + kind.duration > free.interval.end:
+    local = start.astimezone(zone)
+    day, weekday = local.date(), local.weekday()
+    # The physiotherapist's side (hours, time off, other bookings, the past) is the same for every
+    # entry of one length: asked once per length.
+    slots: dict[int, Interval | None] = {}
+    for type_id, kind in types.items():
+        if start + kind.duration > free.interval.end:
+            slots[type_id] = None
             continue
         interval = Interval(start, start + kind.duration)
-        if not asks_for(entry, free.therapist_id, interval, zone):
+        slots[type_id] = None if check_slot(interval, availability, zone=zone, now=now) else interval
+    part_ok = {part: part.accepts(start, zone) for part in PartOfDay}
+    matches: list[Match] = []
+    for entry in best_first(entries):
+        interval = slots.get(entry.type_id)
+        if interval is None or not part_ok[entry.part_of_day]:
             continue
-        # The physiotherapist's side (hours, time off, other bookings, the past) is the same for every
-        # entry of one length: asked once per length.
-        if kind.duration not in fits_therapist:
-            fits_therapist[kind.duration] = not check_slot(interval, availability, zone=zone, now=now)
-        if not fits_therapist[kind.duration]:
+        if entry.state is not WaitState.WAITING or day < entry.earliest:
+            continue
+        if (entry.therapist_ids and free.therapist_id not in entry.therapist_ids) or \
+                (entry.weekdays and weekday not in entry.weekdays):
             continue
         own = patient_busy.get(entry.patient_id, ())
         if any(busy.interval.overlaps(interval) for busy in own):  # as `check_slot` judges the patient's time
             continue
-        if kind.is_ims:
+        if types[entry.type_id].is_ims:
             if not therapist_ims_qualified or not entry.area:
                 continue
             if not ims_ok(entry.patient_id, entry.area, day):
                 continue
-            if ims_too_close(day, ims_days.get(entry.patient_id, ()), ims_interval_days):
+            if ims_too_close(day, ims_days(entry.patient_id), ims_interval_days):
                 continue
         matches.append(Match(entry, interval))
+        if limit is not None and len(matches) >= limit:
+            break
     return matches
-

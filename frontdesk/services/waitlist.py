@@ -8,6 +8,7 @@ deleted: booked and withdrawn ones stay, with who and when, and every change is 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Appointment, AppointmentType, Patient, Therapist, WaitlistEntry
-from frontdesk.db.plain import SessionReader
+from frontdesk.db.plain import SessionReader, as_date, as_instant, in_list
 from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.patients import display_name
 from frontdesk.domain.roles import Permission
@@ -29,7 +30,7 @@ from frontdesk.domain.waitlist import (
     SlotType,
     WaitEntry,
     WaitState,
-    asks_for,
+    best_first,
     days_text,
     match_free_time,
     waiting_text,
@@ -411,20 +412,78 @@ def book_from_waitlist(ctx: ServiceContext, actor: Actor, entry_id: int, expecte
 # --- A freed slot ---------------------------------------------------------------------------------
 
 
-_WAITING = (
-    select(WaitlistEntry.id, WaitlistEntry.patient_id, WaitlistEntry.type_id, WaitlistEntry.area,
-           WaitlistEntry.therapist_ids, WaitlistEntry.weekdays, WaitlistEntry.part_of_day, WaitlistEntry.earliest,
-           WaitlistEntry.priority, WaitlistEntry.added_at)
-    .join(Patient, Patient.id == WaitlistEntry.patient_id)
-    .where(WaitlistEntry.state == WaitState.WAITING.value, Patient.archived.is_(False))
+_WAITING_SQL = (
+    "SELECT w.id, w.patient_id, w.type_id, w.area, CAST(w.therapist_ids AS TEXT), CAST(w.weekdays AS TEXT), "
+    "w.part_of_day, w.earliest, w.priority, w.added_at FROM waitlist_entries w "
+    "JOIN patients p ON p.id = w.patient_id "
+    "WHERE w.state = 'waiting' AND p.archived = :archived AND w.earliest <= :day AND w.type_id IN ({types}) "
+    "AND w.part_of_day IN ({parts})"
 )
 
 
-def _entries_for(session: Session, type_ids: list[int], day: date) -> list[WaitEntry]:
-    rows = session.execute(_WAITING.where(WaitlistEntry.type_id.in_(type_ids), WaitlistEntry.earliest <= day))
-    return [WaitEntry(i, patient, kind, area or "", frozenset(therapists or ()), frozenset(weekdays or ()),
-                      PartOfDay(part), earliest, Priority(priority), added_at)
+_NONE: frozenset[int] = frozenset()
+_PARTS = {part.value: part for part in PartOfDay}
+_PRIORITIES = {int(level): level for level in Priority}
+
+
+def _id_set(text: str | None, seen: dict[str, frozenset[int]]) -> frozenset[int]:
+    """A stored JSON list of ids as a set; the same few lists repeat, so each text is parsed once."""
+    if not text or text == "[]":
+        return _NONE
+    found = seen.get(text)
+    if found is None:
+        found = seen[text] = frozenset(int(i) for i in json.loads(text))
+    return found
+
+
+def _entries_for(session: Session, type_ids: list[int], day: date, parts: list[str]) -> list[WaitEntry]:
+    """The waiting entries of these types, due by ``day``, for these parts of the day: plain SQL, as
+    this runs at every freed slot over the whole list."""
+    type_marks, params = in_list("t", type_ids)
+    part_marks, part_params = in_list("q", parts)
+    rows = SessionReader(session).rows(_WAITING_SQL.format(types=type_marks, parts=part_marks),
+                                       {**params, **part_params, "archived": False, "day": day})
+    seen: dict[str, frozenset[int]] = {}
+    return [WaitEntry(i, patient, kind, area or "", _id_set(therapists, seen), _id_set(weekdays, seen), _PARTS[part],
+                      as_date(earliest), _PRIORITIES[priority], as_instant(added_at))
             for i, patient, kind, area, therapists, weekdays, part, earliest, priority, added_at in rows]
+
+
+class _ImsLookups:
+    """The IMS answers of matching, read when first asked and in batches in best-first order: a slot
+    is usually filled by the first few who fit, so the screenings of the rest are never read."""
+
+    BATCH = 25
+
+    def __init__(self, ctx: ServiceContext, session: Session, ordered: list[tuple[int, str]], day: date,
+                 settings) -> None:
+        self.ctx, self.session, self.day, self.settings = ctx, session, day, settings
+        self.ordered = ordered
+        self.position = {key: n for n, key in reversed(list(enumerate(ordered)))}
+        self.statuses: dict[tuple[int, str, date], object] = {}
+        self.days: dict[int, list[date]] = {}
+
+    def _load_from(self, key: tuple[int, str]) -> None:
+        first = self.position.get(key, 0)
+        batch = [k for k in self.ordered[first:first + self.BATCH] if (*k, self.day) not in self.statuses]
+        if key not in batch:
+            batch.insert(0, key)
+        asked = [(patient, area, self.day) for patient, area in batch]
+        self.statuses.update({k: None for k in asked})
+        self.statuses.update(ims_statuses_from(SessionReader(self.session), asked, settings=self.settings))
+        found = _ims_days(self.ctx, self.session, [p for p, _a in batch if p not in self.days], self.day,
+                          self.settings.ims_interval_days)
+        for patient, _area in batch:
+            self.days.setdefault(patient, found.get(patient, []))
+
+    def ok(self, patient_id: int, area: str, day: date) -> bool:
+        if (patient_id, area, day) not in self.statuses:
+            self._load_from((patient_id, area))
+        status = self.statuses.get((patient_id, area, day))
+        return status is not None and bool(getattr(status, "allowed", False))
+
+    def ims_days(self, patient_id: int) -> list[date]:
+        return self.days.get(patient_id, [])
 
 
 def _ims_days(ctx: ServiceContext, session: Session, patient_ids: Iterable[int], day: date,
@@ -448,6 +507,29 @@ def _ims_days(ctx: ServiceContext, session: Session, patient_ids: Iterable[int],
     return found
 
 
+def _offer_records(session: Session, entries: list[WaitEntry], kinds: dict[int, tuple[str, bool]],
+                   therapists: dict[int, str]) -> dict[int, WaitlistRecord]:
+    """The records of the few entries offered, from what matching read plus the patients' names."""
+    rows = session.execute(select(WaitlistEntry.id, WaitlistEntry.version, WaitlistEntry.note, WaitlistEntry.added_by,
+                                  Patient.family_name, Patient.given_names, Patient.preferred_name, Patient.phone)
+                           .join(Patient, Patient.id == WaitlistEntry.patient_id)
+                           .where(WaitlistEntry.id.in_([e.id for e in entries]))).all()
+    found = {row[0]: row for row in rows}
+    users = display_names_in(session, [row[3] for row in rows])
+    records = {}
+    for e in entries:
+        _id, version, note, by, family, given, preferred, phone = found[e.id]
+        name, is_ims = kinds[e.type_id]
+        ids = tuple(sorted(e.therapist_ids))
+        records[e.id] = WaitlistRecord(
+            id=e.id, version=version, patient_id=e.patient_id, patient_name=display_name(family, given, preferred),
+            phone=phone or "", type_id=e.type_id, type_name=name, is_ims=is_ims, area=e.area, therapist_ids=ids,
+            therapist_names=tuple(therapists.get(i, "?") for i in ids), weekdays=tuple(sorted(e.weekdays)),
+            part_of_day=e.part_of_day, earliest=e.earliest, note=note or "", priority=e.priority,
+            state=WaitState.WAITING, added_at=e.added_at, added_by=users.get(by, "?"))
+    return records
+
+
 @checked_inputs
 def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, starts_at: datetime,
                      ends_at: datetime, *, limit: int = MAX_OFFERS) -> FreedOffers:
@@ -460,50 +542,47 @@ def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, start
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.BOOK, "see who could take a freed slot")
         session = uow.session
-        therapist = session.get(Therapist, therapist_id)
-        if therapist is None:
+        therapists = {row[0]: row for row in session.execute(
+            select(Therapist.id, Therapist.full_name, Therapist.active, Therapist.ims_qualified))}
+        if therapist_id not in therapists:
             raise NotFound("That physiotherapist is not in the list.")
-        empty = FreedOffers(therapist_id, therapist.full_name, free.interval.start, free.interval.end)
-        if not therapist.active or free.interval.start < ctx.now() - timedelta(hours=12):
+        _id, therapist_name, active, qualified = therapists[therapist_id]
+        empty = FreedOffers(therapist_id, therapist_name, free.interval.start, free.interval.end)
+        if not active or free.interval.start < ctx.now() - timedelta(hours=12):
             return empty
-        types = {k.id: SlotType(timedelta(minutes=k.duration_minutes), bool(k.is_ims))
-                 for k in session.scalars(select(AppointmentType).where(AppointmentType.active.is_(True)))}
+        kinds = {row[0]: row for row in session.execute(select(
+            AppointmentType.id, AppointmentType.name, AppointmentType.duration_minutes, AppointmentType.is_ims)
+            .where(AppointmentType.active.is_(True)))}
+        types = {i: SlotType(timedelta(minutes=minutes), bool(is_ims)) for i, _n, minutes, is_ims in kinds.values()}
         fitting = [i for i, kind in types.items() if kind.duration <= free.interval.duration]
         if not fitting:
             return empty
-        entries = [e for e in _entries_for(session, fitting, day)
-                   if asks_for(e, therapist_id, Interval(free.interval.start,
-                                                          free.interval.start + types[e.type_id].duration), ctx.zone)]
+        parts = [PartOfDay.ANY.value] + [p.value for p in (PartOfDay.MORNING, PartOfDay.AFTERNOON)
+                                         if p.accepts(free.interval.start, ctx.zone)]
+        entries = _entries_for(session, fitting, day, parts)
         if not entries:
             return empty
-        availability = _availabilities(session, {therapist.id: therapist.full_name},
-                                       _padded(free.interval, ctx.zone))[therapist.id]
+        availability = _availabilities(session, {therapist_id: therapist_name},
+                                       _padded(free.interval, ctx.zone))[therapist_id]
         busy: dict[int, list[Busy]] = defaultdict(list)
         for appointment_id, _t, patient_id, start, end in _live_appointments(session, free.interval):
             busy[patient_id].append(Busy(Interval(start, end), "The patient", appointment_id))
-        ims_entries = [e for e in entries if types[e.type_id].is_ims and e.area]
         settings = clinic_settings_in(session)
-        statuses = ims_statuses_from(SessionReader(session), [(e.patient_id, e.area, day) for e in ims_entries],
-                                     settings=settings) if ims_entries and therapist.ims_qualified else {}
-
-        def ims_ok(patient_id: int, area: str, on: date) -> bool:
-            status = statuses.get((patient_id, area, on))
-            return status is not None and status.allowed
-
-        ims_days = _ims_days(ctx, session, [e.patient_id for e in ims_entries], day, settings.ims_interval_days) \
-            if statuses else {}
+        ordered = [(e.patient_id, e.area) for e in best_first(entries) if types[e.type_id].is_ims and e.area]
+        ims = _ImsLookups(ctx, session, ordered, day, settings)
         matches = match_free_time(
-            free, entries, types=types, availability=availability,
-            therapist_ims_qualified=bool(therapist.ims_qualified), patient_busy=busy, ims_ok=ims_ok,
-            ims_days=ims_days, ims_interval_days=settings.ims_interval_days, now=ctx.now(), zone=ctx.zone,
-        )[:limit]
+            free, entries, types=types, availability=availability, therapist_ims_qualified=bool(qualified),
+            patient_busy=busy, ims_ok=ims.ok, ims_days=ims.ims_days, ims_interval_days=settings.ims_interval_days,
+            now=ctx.now(), zone=ctx.zone, limit=limit,
+        )
         if not matches:
             return empty
-        rows = list(session.scalars(select(WaitlistEntry).where(WaitlistEntry.id.in_([m.entry.id for m in matches]))))
-        records = {r.id: r for r in _records(session, rows)}
-    offers = tuple(WaitlistOffer(records[m.entry.id], therapist_id, empty.therapist_name, m.interval.start,
-                                 m.interval.end) for m in matches)
-    return FreedOffers(therapist_id, empty.therapist_name, free.interval.start, free.interval.end, offers)
+        records = _offer_records(session, [m.entry for m in matches],
+                                 {i: (name, bool(is_ims)) for i, name, _m, is_ims in kinds.values()},
+                                 {i: row[1] for i, row in therapists.items()})
+    offers = tuple(WaitlistOffer(records[m.entry.id], therapist_id, therapist_name, m.interval.start, m.interval.end)
+                   for m in matches)
+    return FreedOffers(therapist_id, therapist_name, free.interval.start, free.interval.end, offers)
 
 
 def slot_text(offers: FreedOffers, ctx: ServiceContext) -> str:

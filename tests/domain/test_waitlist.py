@@ -58,7 +58,8 @@ def run(entries, *, slot=SLOT, blocks=WEEK, time_off=(), extra=(), busy=(), qual
     availability = TherapistAvailability(THERAPIST, blocks, time_off, extra, busy, "Chris Stokes")
     return [m.entry.id for m in match_free_time(
         slot, entries, types=TYPES, availability=availability, therapist_ims_qualified=qualified,
-        patient_busy=patient_busy or {}, ims_ok=ims_ok, ims_days=ims_days or {}, ims_interval_days=interval,
+        patient_busy=patient_busy or {}, ims_ok=ims_ok, ims_days=lambda p: (ims_days or {}).get(p, ()),
+        ims_interval_days=interval,
         now=now, zone=VAN)]
 
 
@@ -115,7 +116,7 @@ def test_a_longer_freed_stretch_takes_the_longer_type():
     availability = TherapistAvailability(THERAPIST, WEEK)
     long_type = {**TYPES, 3: SlotType(timedelta(minutes=60), False)}
     found = match_free_time(types_slot, [entry(type_id=3)], types=long_type, availability=availability,
-                            therapist_ims_qualified=True, patient_busy={}, ims_ok=lambda *a: True, ims_days={},
+                            therapist_ims_qualified=True, patient_busy={}, ims_ok=lambda *a: True, ims_days=lambda p: (),
                             ims_interval_days=7, now=NOW, zone=VAN)
     assert [(m.interval.start, m.interval.end) for m in found] == [(at(MONDAY, 9), at(MONDAY, 10))]
 
@@ -130,6 +131,13 @@ def test_best_first_is_priority_then_the_longest_wait():
         entry(id=5, priority=Priority.HIGH, added_at=old + timedelta(days=1)),
     ]
     assert run(entries) == [5, 2, 3, 1, 4]
+    availability = TherapistAvailability(THERAPIST, WEEK)
+    asked = []
+    ims_entries = [replace(e, **IMS_KNEE) for e in entries]
+    first_two = match_free_time(SLOT, ims_entries, types=TYPES, availability=availability,
+                                therapist_ims_qualified=True, patient_busy={}, ims_ok=lambda p, a, d: asked.append(p) or True,
+                                ims_days=lambda p: (), ims_interval_days=7, now=NOW, zone=VAN, limit=2)
+    assert [m.entry.id for m in first_two] == [5, 2] and len(asked) == 2  # the rest are never asked about
     assert [e.id for e in best_first(entries)] == [5, 2, 3, 1, 4]
 
 
