@@ -40,14 +40,15 @@ FREED_WORDS = {"cancelled": "cancelled", "no_show": "a no-show", "moved": "moved
 
 
 def _offer_text(offer, ctx: ServiceContext) -> str:
+    """Two lines: who, then what for, how long waiting, the priority if not normal, the phone."""
     entry = offer.entry
     what = entry.type_name + (f", {entry.area_label.lower()}" if entry.area_label else "")
-    bits = [entry.patient_name, what, entry.waiting_text(ctx.today())]
+    bits = [what, entry.waiting_text(ctx.today())]
     if entry.priority.label != "Normal":
         bits.append(f"{entry.priority.label.lower()} priority")
     if entry.phone:
         bits.append(entry.phone)
-    return " · ".join(bits)
+    return entry.patient_name + "\n    " + " · ".join(bits)
 
 
 class FreedSlotPanel(QWidget):
@@ -65,6 +66,11 @@ class FreedSlotPanel(QWidget):
         self.title.setWordWrap(True)
         self.list = _OfferList()
         self.list.setObjectName("freed_offers")
+        self.list.setWordWrap(True)
+        self.list.setSpacing(2)
+        self.hint = QLabel("F8 comes here · Enter books the highlighted patient · Esc closes")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #555;")
         self.list.activated.connect(lambda _index: self._book())
         self.list.enter.connect(self._book)
         self.list.escape.connect(self.dismissed)
@@ -80,8 +86,10 @@ class FreedSlotPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.hint)
         layout.addLayout(buttons)
         self.setFocusProxy(self.list)
+        self.setMaximumWidth(300)
 
     def show_offers(self, offers, why: str) -> None:
         from frontdesk.services.waitlist import slot_text
@@ -317,15 +325,15 @@ class WaitlistDialog(QDialog):
 
         today = ctx.today
         self.model: RowTableModel = RowTableModel([
-            Column("Patient", lambda r: r.patient_name),
-            Column("Phone", lambda r: r.phone),
-            Column("Type", lambda r: r.type_name + (f" · {r.area_label}" if r.area_label else "")),
-            Column("Physiotherapists", lambda r: r.therapists_text),
-            Column("Days and times", lambda r: r.when_text),
-            Column("Earliest", lambda r: f"{r.earliest:%a %Y-%m-%d}"),
-            Column("Priority", lambda r: r.priority.label),
+            Column("Patient", lambda r: r.patient_name, tooltip=lambda r: r.phone or None),
             Column("Waiting", lambda r: r.waiting_text(today()) if r.state is WaitState.WAITING
                    else r.state.label.lower()),
+            Column("Priority", lambda r: r.priority.label),
+            Column("Type", lambda r: r.type_name + (f" · {r.area_label}" if r.area_label else "")),
+            Column("Physiotherapists", lambda r: r.therapists_text, tooltip=lambda r: r.therapists_text),
+            Column("Days and times", lambda r: r.when_text),
+            Column("Earliest", lambda r: f"{r.earliest:%a %Y-%m-%d}"),
+            Column("Phone", lambda r: r.phone),
             Column("Note", lambda r: r.note or r.closed_reason, tooltip=lambda r: r.note or r.closed_reason or None),
         ], self)
         self.proxy = QSortFilterProxyModel(self)
@@ -339,6 +347,9 @@ class WaitlistDialog(QDialog):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Interactive)  # long lists of names
+        self.table.setColumnWidth(4, 170)
+        self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(lambda _index: self.edit_selected())
         self.table.selectionModel().currentChanged.connect(lambda *_: self._enable())
