@@ -747,8 +747,8 @@ def waitlist_match(bench: Bench, entries: int = 2000) -> Figure:
     for run in range(max(6, bench.size.next_runs * 2)):
         slot = slots[run % len(slots)]
         started = time.process_time()
-        figure.samples.append(_timed(lambda: offers_for_freed(ctx, actor, slot.therapist_id, slot.starts_at,
-                                                              slot.ends_at)))
+        figure.samples.append(_timed(lambda slot=slot: offers_for_freed(ctx, actor, slot.therapist_id,
+                                                                        slot.starts_at, slot.ends_at)))
         processor.append((time.process_time() - started) * 1000)
     # On a shared machine the wall clock counts the other processes' turns too: the processor time is
     # what the desk's own process spent.
