@@ -25,6 +25,7 @@ from frontdesk.domain.scheduling import (
     PartOfDay,
     TherapistAvailability,
     check_slot,
+    next_grid_time,
 )
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -115,25 +116,6 @@ def best_first(entries: Iterable[WaitEntry]) -> list[WaitEntry]:
     return sorted(entries, key=lambda e: (-int(e.priority), e.added_at, e.id))
 
 
-def asks_for(entry: WaitEntry, therapist_id: int, interval: Interval, zone: ZoneInfo = CLINIC_ZONE) -> bool:
-    """What the patient asked for: the physiotherapist, the day of the week, the part of the day and
-    the earliest date."""
-    local = interval.start.astimezone(zone)
-    return _asks_for(entry, therapist_id, local.date(), local.weekday(), interval.start, zone)
-
-
-def _asks_for(entry: WaitEntry, therapist_id: int, day: date, weekday: int, start: datetime, zone: ZoneInfo) -> bool:
-    if entry.state is not WaitState.WAITING:
-        return False
-    if entry.therapist_ids and therapist_id not in entry.therapist_ids:
-        return False
-    if entry.weekdays and weekday not in entry.weekdays:
-        return False
-    if day < entry.earliest:
-        return False
-    return entry.part_of_day.accepts(start, zone)
-
-
 def match_free_time(
     free: FreeTime,
     entries: Sequence[WaitEntry],
@@ -148,6 +130,7 @@ def match_free_time(
     now: datetime | None = None,
     zone: ZoneInfo = CLINIC_ZONE,
     limit: int | None = None,
+    step: timedelta | None = None,
 ) -> list[Match]:
     """The waiting entries that may be booked at the start of ``free``, best first (at most ``limit``).
 
@@ -156,33 +139,41 @@ def match_free_time(
     ``ims_ok(patient, area, day)`` whether the patient's screening allows IMS of the area that day
     (`ims.ims_status(...).allowed`); ``ims_days(patient)`` their days with live IMS near the slot.
     The two IMS questions are asked last, in best-first order, and not at all once ``limit`` entries
-    fit: the caller may answer them lazily.
+    fit: the caller may answer them lazily. With ``step`` (the clinic's slot grid), a freed stretch
+    longer than a visit (new extra hours, say) offers each entry its first start on the grid where
+    everything fits; without it, only the start of the stretch.
     """
     start = free.interval.start
     local = start.astimezone(zone)
     day, weekday = local.date(), local.weekday()
+    starts = [start]
+    if step is not None and step > timedelta(0):
+        t = next_grid_time(start + step, zone, step)
+        while t < free.interval.end:
+            starts.append(t)
+            t = next_grid_time(t + step, zone, step)
     # The physiotherapist's side (hours, time off, other bookings, the past) is the same for every
-    # entry of one length: asked once per length.
-    slots: dict[int, Interval | None] = {}
+    # entry of one length: asked once per length and start.
+    slots: dict[int, list[Interval]] = {}
     for type_id, kind in types.items():
-        if start + kind.duration > free.interval.end:
-            slots[type_id] = None
-            continue
-        interval = Interval(start, start + kind.duration)
-        slots[type_id] = None if check_slot(interval, availability, zone=zone, now=now) else interval
-    part_ok = {part: part.accepts(start, zone) for part in PartOfDay}
+        slots[type_id] = [
+            Interval(t, t + kind.duration) for t in starts
+            if t + kind.duration <= free.interval.end
+            and not check_slot(Interval(t, t + kind.duration), availability, zone=zone, now=now)
+        ]
+    parts_at = {t: {part for part in PartOfDay if part.accepts(t, zone)} for t in starts}
     matches: list[Match] = []
     for entry in best_first(entries):
-        interval = slots.get(entry.type_id)
-        if interval is None or not part_ok[entry.part_of_day]:
-            continue
         if entry.state is not WaitState.WAITING or day < entry.earliest:
             continue
         if (entry.therapist_ids and free.therapist_id not in entry.therapist_ids) or \
                 (entry.weekdays and weekday not in entry.weekdays):
             continue
         own = patient_busy.get(entry.patient_id, ())
-        if any(busy.interval.overlaps(interval) for busy in own):  # as `check_slot` judges the patient's time
+        # as `check_slot` judges the patient's own time: no overlap with their live appointments
+        interval = next((iv for iv in slots.get(entry.type_id, ()) if entry.part_of_day in parts_at[iv.start]
+                         and not any(busy.interval.overlaps(iv) for busy in own)), None)
+        if interval is None:
             continue
         if types[entry.type_id].is_ims:
             if not therapist_ims_qualified or not entry.area:

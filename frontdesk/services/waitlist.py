@@ -557,8 +557,9 @@ def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, start
         fitting = [i for i, kind in types.items() if kind.duration <= free.interval.duration]
         if not fitting:
             return empty
+        last_start = free.interval.end - min(types[i].duration for i in fitting)
         parts = [PartOfDay.ANY.value] + [p.value for p in (PartOfDay.MORNING, PartOfDay.AFTERNOON)
-                                         if p.accepts(free.interval.start, ctx.zone)]
+                                         if p.accepts(free.interval.start, ctx.zone) or p.accepts(last_start, ctx.zone)]
         entries = _entries_for(session, fitting, day, parts)
         if not entries:
             return empty
@@ -573,7 +574,7 @@ def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, start
         matches = match_free_time(
             free, entries, types=types, availability=availability, therapist_ims_qualified=bool(qualified),
             patient_busy=busy, ims_ok=ims.ok, ims_days=ims.ims_days, ims_interval_days=settings.ims_interval_days,
-            now=ctx.now(), zone=ctx.zone, limit=limit,
+            now=ctx.now(), zone=ctx.zone, limit=limit, step=timedelta(minutes=settings.slot_minutes),
         )
         if not matches:
             return empty

@@ -39,11 +39,15 @@ CHANGES = {"appointments", "waitlist"}
 FREED_WORDS = {"cancelled": "cancelled", "no_show": "a no-show", "moved": "moved", "extra_hours": "new extra hours"}
 
 
-def _offer_text(offer, ctx: ServiceContext) -> str:
-    """Two lines: who, then what for, how long waiting, the priority if not normal, the phone."""
+def _offer_text(offer, ctx: ServiceContext, stretch_start) -> str:
+    """Two lines: who (and when, inside a longer stretch), then what for, how long waiting, the
+    priority if not normal, the phone."""
     entry = offer.entry
     what = entry.type_name + (f", {entry.area_label.lower()}" if entry.area_label else "")
     bits = [what, entry.waiting_text(ctx.today())]
+    if offer.starts_at != stretch_start:
+        local = ctx.local(offer.starts_at)
+        bits.insert(0, f"at {local.hour}:{local.minute:02d}")
     if entry.priority.label != "Normal":
         bits.append(f"{entry.priority.label.lower()} priority")
     if entry.phone:
@@ -61,6 +65,7 @@ class FreedSlotPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.offers = None
+        self.why = ""
         self.title = QLabel()
         self.title.setObjectName("freed_title")
         self.title.setWordWrap(True)
@@ -94,14 +99,14 @@ class FreedSlotPanel(QWidget):
     def show_offers(self, offers, why: str) -> None:
         from frontdesk.services.waitlist import slot_text
 
-        self.offers = offers
+        self.offers, self.why = offers, why
         count = len(offers.offers)
         who = "1 waiting patient fits" if count == 1 else f"{count} waiting patients fit"
         self.title.setText(f"<b>Free now</b> ({FREED_WORDS.get(why, why)}): {slot_text(offers, self.ctx)}. "
                            f"{who}, best first:")
         self.list.clear()
         for offer in offers.offers:
-            item = QListWidgetItem(_offer_text(offer, self.ctx))
+            item = QListWidgetItem(_offer_text(offer, self.ctx, offers.starts_at))
             item.setData(Qt.UserRole, offer)
             item.setToolTip(offer.entry.note or "")
             self.list.addItem(item)
@@ -221,7 +226,7 @@ class WaitlistDesk(QObject):
         left = offers_for_freed(self.ctx, self.actor, current.therapist_id, current.starts_at, current.ends_at) \
             if current is not None else None
         if left is not None and left.offers:
-            self.panel.show_offers(left, "cancelled")
+            self.panel.show_offers(left, self.panel.why)
         else:
             self._dismiss()
 
@@ -234,7 +239,7 @@ class WaitlistDesk(QObject):
         left = call_service(self.window, self.prompts, "Waitlist", offers_for_freed, self.ctx, self.actor,
                             current.therapist_id, current.starts_at, current.ends_at)
         if left is not None and left.offers:
-            self.panel.show_offers(left, "cancelled")
+            self.panel.show_offers(left, self.panel.why)
         else:
             self._dismiss()
 

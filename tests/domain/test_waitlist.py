@@ -116,7 +116,8 @@ def test_a_longer_freed_stretch_takes_the_longer_type():
     availability = TherapistAvailability(THERAPIST, WEEK)
     long_type = {**TYPES, 3: SlotType(timedelta(minutes=60), False)}
     found = match_free_time(types_slot, [entry(type_id=3)], types=long_type, availability=availability,
-                            therapist_ims_qualified=True, patient_busy={}, ims_ok=lambda *a: True, ims_days=lambda p: (),
+                            therapist_ims_qualified=True, patient_busy={}, ims_ok=lambda *a: True,
+                            ims_days=lambda p: (),
                             ims_interval_days=7, now=NOW, zone=VAN)
     assert [(m.interval.start, m.interval.end) for m in found] == [(at(MONDAY, 9), at(MONDAY, 10))]
 
@@ -135,7 +136,8 @@ def test_best_first_is_priority_then_the_longest_wait():
     asked = []
     ims_entries = [replace(e, **IMS_KNEE) for e in entries]
     first_two = match_free_time(SLOT, ims_entries, types=TYPES, availability=availability,
-                                therapist_ims_qualified=True, patient_busy={}, ims_ok=lambda p, a, d: asked.append(p) or True,
+                                therapist_ims_qualified=True, patient_busy={},
+                                ims_ok=lambda p, a, d: asked.append(p) or True,
                                 ims_days=lambda p: (), ims_interval_days=7, now=NOW, zone=VAN, limit=2)
     assert [m.entry.id for m in first_two] == [5, 2] and len(asked) == 2  # the rest are never asked about
     assert [e.id for e in best_first(entries)] == [5, 2, 3, 1, 4]
@@ -153,3 +155,27 @@ def test_age_in_words(added, text):
 ])
 def test_days_in_words(days, text):
     assert days_text(days) == text
+
+
+EXTRA = FreeTime(THERAPIST, Interval(at(MONDAY, 11), at(MONDAY, 14)))  # new extra hours, 11:00-14:00
+
+
+@pytest.mark.parametrize(("what", "changes", "situation", "start"), [
+    ("the first start of the stretch", {}, {}, (11, 0)),
+    ("after the physiotherapist's booking in it", {}, {"busy": [Interval(at(MONDAY, 11), at(MONDAY, 11, 30))]},
+     (11, 30)),
+    ("after the patient's own booking", {}, {"patient_busy": {100: [Busy(Interval(at(MONDAY, 10), at(MONDAY, 12)))]}},
+     (12, 0)),
+    ("afternoons only: from noon", {"part_of_day": PartOfDay.AFTERNOON}, {}, (12, 0)),
+    ("mornings only, but the morning part is taken", {"part_of_day": PartOfDay.MORNING},
+     {"busy": [Interval(at(MONDAY, 11), at(MONDAY, 12))]}, None),
+])
+def test_a_longer_stretch_offers_each_entry_its_first_start_that_fits(what, changes, situation, start):
+    availability = TherapistAvailability(THERAPIST, [WorkingBlock(0, time(9), time(11))],
+                                         extra_hours=[ExtraHours(EXTRA.interval.start, EXTRA.interval.end)],
+                                         busy=situation.get("busy", ()))
+    found = match_free_time(EXTRA, [entry(**changes)], types=TYPES, availability=availability,
+                            therapist_ims_qualified=True, patient_busy=situation.get("patient_busy", {}),
+                            ims_ok=lambda *a: True, ims_days=lambda p: (), ims_interval_days=7, now=NOW, zone=VAN,
+                            step=timedelta(minutes=15))
+    assert [m.interval.start for m in found] == ([at(MONDAY, *start)] if start else []), what

@@ -171,3 +171,17 @@ def test_booking_from_the_list_is_all_or_nothing(ctx, reception, anh, ben, chris
     with UnitOfWork(ctx, None) as uow:
         assert uow.session.get(WaitlistEntry, entry.id).state == "waiting"
         assert uow.session.scalar(select(func.count()).select_from(Appointment)) == 1
+
+
+def test_new_extra_hours_take_one_waiting_patient_after_another(ctx, admin, reception, anh, ben, chris, physio_type,
+                                                               freed):
+    saturday = MONDAY + timedelta(days=5)
+    first = add_to_waitlist(ctx, reception, WaitlistRequest(anh, physio_type.id, TODAY, priority=3))
+    add_to_waitlist(ctx, reception, WaitlistRequest(ben, physio_type.id, TODAY))
+    add_extra_hours(ctx, admin, chris.id, at(saturday, 9), at(saturday, 11))
+    stretch = freed[-1]
+    offers = offers_for_freed(ctx, reception, chris.id, stretch.starts_at, stretch.ends_at).offers
+    assert [(o.entry.patient_id, o.starts_at) for o in offers] == [(anh, at(saturday, 9)), (ben, at(saturday, 9))]
+    book_from_waitlist(ctx, reception, first.id, first.version, chris.id, at(saturday, 9))
+    offers = offers_for_freed(ctx, reception, chris.id, stretch.starts_at, stretch.ends_at).offers
+    assert [(o.entry.patient_id, o.starts_at) for o in offers] == [(ben, at(saturday, 9, 30))]
