@@ -169,7 +169,7 @@ class WaitlistDesk(QObject):
         self.add_action.setObjectName("waitlist_add")
         self.add_action.setToolTip("Put the open patient (or the selected appointment's) on the waitlist")
         self.add_action.triggered.connect(self.add_for_current)
-        self.offers_action = QAction("Waiting patients for the &freed slot", window)
+        self.offers_action = QAction("Waiting patients for the freed &slot", window)
         self.offers_action.setObjectName("waitlist_offers")
         self.offers_action.setShortcut(QKeySequence("F8"))
         self.offers_action.setShortcutContext(Qt.WindowShortcut)

@@ -165,3 +165,28 @@ def test_a_booking_that_finds_nothing_soon_enough_adds_the_patient_to_the_waitli
     saved = dialog.waitlisted
     assert saved is not None and (saved.type_id, saved.therapist_ids) == (desk["type"].id, (CHRIS,))
     assert ben in [r.patient_id for r in list_waitlist(window.ctx, window.actor)]
+
+
+def test_the_open_patient_on_intake_goes_on_the_waitlist_from_the_booking_menu(window, qtbot, desk, monkeypatch):
+    from frontdesk.services.waitlist import list_waitlist
+    from frontdesk.ui.waitlist_entry import WaitlistEntryDialog
+
+    dan = _patient(window.ctx, window.actor, "Singh", "Dan")
+    window.tabs.setCurrentWidget(window.intake)
+    assert window.intake.open_patient(dan)
+    shown = []
+
+    def fill_in_and_save(entry_dialog):
+        shown.append(entry_dialog.patient_label.text())
+        entry_dialog.type.setCurrentIndex(entry_dialog.type.findText("Physiotherapy treatment", Qt.MatchStartsWith))
+        entry_dialog.priority.setCurrentIndex(entry_dialog.priority.findData(3))
+        entry_dialog.accept()
+        assert not entry_dialog.message.text() and not any(e.text() for e in entry_dialog.errors.values())
+        return entry_dialog.result()
+
+    monkeypatch.setattr(WaitlistEntryDialog, "exec", fill_in_and_save)
+    window.waitlist.add_action.trigger()
+    assert shown and "Singh, Dan" in shown[0]
+    mine = list_waitlist(window.ctx, window.actor, patient_id=dan)
+    assert [(r.patient_id, r.priority.label) for r in mine] == [(dan, "High")]
+    assert "Singh, Dan is on the waitlist" in window.statusBar().currentMessage()
