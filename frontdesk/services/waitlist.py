@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ from frontdesk.domain.waitlist import (
     waiting_text,
 )
 from frontdesk.services.boundary import checked_inputs
-from frontdesk.services.clinic import clinic_settings_in
+from frontdesk.services.clinic import ClinicSettings, clinic_settings_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.ims_statuses import ims_statuses_from
@@ -236,7 +237,8 @@ def patient_name(ctx: ServiceContext, actor: Actor, patient_id: int) -> str:
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def _checked(ctx: ServiceContext, session: Session, request: WaitlistRequest, *, earliest_changed: bool) -> dict:
+def _checked(ctx: ServiceContext, session: Session, request: WaitlistRequest, *,
+             earliest_changed: bool) -> dict[str, Any]:
     """The row's values for ``request``, or `ValidationFailed` naming each field that is wrong."""
     errors: dict[str, str] = {}
     patient = session.get(Patient, request.patient_id)
@@ -317,7 +319,7 @@ def add_to_waitlist(ctx: ServiceContext, actor: Actor, request: WaitlistRequest)
     return record
 
 
-def _audited(values: dict) -> dict:
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
     return {key: (value.isoformat() if isinstance(value, date) else value) for key, value in values.items()
             if key != "patient_id"}
 
@@ -445,7 +447,7 @@ def _entries_for(session: Session, type_ids: list[int], day: date, parts: list[s
                                        {**params, **part_params, "archived": False, "day": day})
     seen: dict[str, frozenset[int]] = {}
     return [WaitEntry(i, patient, kind, area or "", _id_set(therapists, seen), _id_set(weekdays, seen), _PARTS[part],
-                      as_date(earliest), _PRIORITIES[priority], as_instant(added_at))
+                      cast(date, as_date(earliest)), _PRIORITIES[priority], cast(datetime, as_instant(added_at)))
             for i, patient, kind, area, therapists, weekdays, part, earliest, priority, added_at in rows]
 
 
@@ -456,7 +458,7 @@ class _ImsLookups:
     BATCH = 25
 
     def __init__(self, ctx: ServiceContext, session: Session, ordered: list[tuple[int, str]], day: date,
-                 settings) -> None:
+                 settings: ClinicSettings) -> None:
         self.ctx, self.session, self.day, self.settings = ctx, session, day, settings
         self.ordered = ordered
         self.position = {key: n for n, key in reversed(list(enumerate(ordered)))}
