@@ -190,3 +190,21 @@ def test_the_open_patient_on_intake_goes_on_the_waitlist_from_the_booking_menu(w
     mine = list_waitlist(window.ctx, window.actor, patient_id=dan)
     assert [(r.patient_id, r.priority.label) for r in mine] == [(dan, "High")]
     assert "Singh, Dan is on the waitlist" in window.statusBar().currentMessage()
+
+
+def test_delete_in_the_view_withdraws_the_highlighted_entry_with_the_reason(window, qtbot, desk, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from frontdesk.services.waitlist import list_waitlist
+
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda parent, title, label: asked.append(label) or ("Booked elsewhere", True)))
+    keys = press(qtbot, (Qt.Key_W, Qt.ControlModifier | Qt.ShiftModifier))
+    view = window.waitlist.view
+    qtbot.waitUntil(lambda: view is not None and view.isVisible() and view.table.hasFocus())
+    keys += press(qtbot, Qt.Key_Down, Qt.Key_Delete)  # the second entry: Rossi, Carla
+    assert keys == 3 and "Rossi, Carla" in asked[0]
+    gone = list_waitlist(window.ctx, window.actor, state="withdrawn")
+    assert [(r.patient_name, r.closed_reason) for r in gone] == [("Rossi, Carla", "Booked elsewhere")]
+    assert [r.patient_name for r in view.model.rows] == ["Nguyen, Anh"]
