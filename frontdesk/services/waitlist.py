@@ -134,6 +134,9 @@ class WaitlistOffer:
     therapist_name: str
     starts_at: datetime
     ends_at: datetime
+    #: The patient's next live booking of the same type after this slot, if any: the one the earlier
+    #: slot may replace (booking from the waitlist leaves it in the book; the desk decides).
+    later_booking: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -532,6 +535,19 @@ def _offer_records(session: Session, entries: list[WaitEntry], kinds: dict[int, 
     return records
 
 
+def _later_bookings(session: Session, entries: list[WaitEntry], after: datetime) -> dict[tuple[int, int], datetime]:
+    """Each (patient, type)'s first live booking after ``after``: the visit an earlier slot may replace."""
+    found: dict[tuple[int, int], datetime] = {}
+    rows = session.execute(
+        select(Appointment.patient_id, Appointment.type_id, Appointment.starts_at)
+        .where(Appointment.patient_id.in_({e.patient_id for e in entries}), Appointment.starts_at > after,
+               Appointment.status.in_(_LIVE), Appointment.type_id.in_({e.type_id for e in entries}))
+        .order_by(Appointment.starts_at))
+    for patient_id, type_id, starts_at in rows:
+        found.setdefault((patient_id, type_id), starts_at)
+    return found
+
+
 @checked_inputs
 def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, starts_at: datetime,
                      ends_at: datetime, *, limit: int = MAX_OFFERS) -> FreedOffers:
@@ -580,10 +596,12 @@ def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, start
         )
         if not matches:
             return empty
+        later = _later_bookings(session, [m.entry for m in matches], free.interval.start)
         records = _offer_records(session, [m.entry for m in matches],
                                  {i: (name, bool(is_ims)) for i, name, _m, is_ims in kinds.values()},
                                  {i: row[1] for i, row in therapists.items()})
-    offers = tuple(WaitlistOffer(records[m.entry.id], therapist_id, therapist_name, m.interval.start, m.interval.end)
+    offers = tuple(WaitlistOffer(records[m.entry.id], therapist_id, therapist_name, m.interval.start, m.interval.end,
+                                 later.get((m.entry.patient_id, m.entry.type_id)))
                    for m in matches)
     return FreedOffers(therapist_id, therapist_name, free.interval.start, free.interval.end, offers)
 

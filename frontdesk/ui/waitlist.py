@@ -50,6 +50,9 @@ def _offer_text(offer, ctx: ServiceContext, stretch_start) -> str:
         bits.insert(0, f"at {local.hour}:{local.minute:02d}")
     if entry.priority.label != "Normal":
         bits.append(f"{entry.priority.label.lower()} priority")
+    if offer.later_booking is not None:
+        later = ctx.local(offer.later_booking)
+        bits.append(f"booked {later:%b} {later.day}")
     if entry.phone:
         bits.append(entry.phone)
     return entry.patient_name + "\n    " + " · ".join(bits)
@@ -218,9 +221,13 @@ class WaitlistDesk(QObject):
             self._refresh_offers()
             return
         local = self.ctx.local(record.starts_at)
-        self.window.statusBar().showMessage(
-            f"Booked {record.patient_name} with {record.therapist_name}, {local:%a %b} {local.day}, "
-            f"{local.hour}:{local.minute:02d}; off the waitlist.", 20000)
+        message = (f"Booked {record.patient_name} with {record.therapist_name}, {local:%a %b} {local.day}, "
+                   f"{local.hour}:{local.minute:02d}; off the waitlist.")
+        if offer.later_booking is not None:
+            later = self.ctx.local(offer.later_booking)
+            message += (f" Their visit of {later:%a %b} {later.day} is still booked: cancel it if this one "
+                        "replaces it.")
+        self.window.statusBar().showMessage(message, 30000)
         self.changed.emit(set(CHANGES))
         current = self.panel.offers
         left = offers_for_freed(self.ctx, self.actor, current.therapist_id, current.starts_at, current.ends_at) \

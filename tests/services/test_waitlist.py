@@ -132,6 +132,7 @@ def test_a_cancellation_offers_the_slot_to_who_fits_best_first(ctx, reception, a
     assert all(o.starts_at == at(MONDAY, 9) for o in offers.offers)
     assert len(names) == 4  # Ben fits too: his own booking is cancelled; Dan's Tuesday-only entry does not
 
+    assert [o.later_booking for o in offers.offers][:2] == [None, None]
     appointment = book_from_waitlist(ctx, reception, high.id, high.version, chris.id, at(MONDAY, 9))
     assert appointment.patient_id == carla and appointment.starts_at == at(MONDAY, 9)
     taken = list_waitlist(ctx, reception, state="booked")
@@ -185,3 +186,11 @@ def test_new_extra_hours_take_one_waiting_patient_after_another(ctx, admin, rece
     book_from_waitlist(ctx, reception, first.id, first.version, chris.id, at(saturday, 9))
     offers = offers_for_freed(ctx, reception, chris.id, stretch.starts_at, stretch.ends_at).offers
     assert [(o.entry.patient_id, o.starts_at) for o in offers] == [(ben, at(saturday, 9, 30))]
+
+
+def test_an_offer_names_the_later_visit_it_may_replace(ctx, reception, anh, ben, chris, tracey, physio_type):
+    later = book_appointment(ctx, reception, BookingRequest(anh, tracey.id, physio_type.id,
+                                                            at(MONDAY + timedelta(days=14), 10)))
+    add_to_waitlist(ctx, reception, WaitlistRequest(anh, physio_type.id, TODAY))
+    offers = offers_for_freed(ctx, reception, chris.id, at(MONDAY, 9), at(MONDAY, 9, 30)).offers
+    assert [(o.entry.patient_id, o.later_booking) for o in offers] == [(anh, later.starts_at)]
