@@ -213,7 +213,7 @@ class WaitlistDesk(QObject):
         self.panel.list.setFocus(Qt.ShortcutFocusReason)
 
     def book_offer(self, offer) -> None:
-        from frontdesk.services.waitlist import book_from_waitlist, offers_for_freed
+        from frontdesk.services.waitlist import book_from_waitlist
 
         record = call_service(self.window, self.prompts, "Book from the waitlist", book_from_waitlist, self.ctx,
                               self.actor, offer.entry.id, offer.entry.version, offer.therapist_id, offer.starts_at)
@@ -228,14 +228,7 @@ class WaitlistDesk(QObject):
             message += (f" Their visit of {later:%a %b} {later.day} is still booked: cancel it if this one "
                         "replaces it.")
         self.window.statusBar().showMessage(message, 30000)
-        self.changed.emit(set(CHANGES))
-        current = self.panel.offers
-        left = offers_for_freed(self.ctx, self.actor, current.therapist_id, current.starts_at, current.ends_at) \
-            if current is not None else None
-        if left is not None and left.offers:
-            self.panel.show_offers(left, self.panel.why)
-        else:
-            self._dismiss()
+        self.changed.emit(set(CHANGES))  # the window refreshes its views and, through `refresh`, this panel
 
     def _refresh_offers(self) -> None:
         from frontdesk.services.waitlist import offers_for_freed
@@ -270,6 +263,26 @@ class WaitlistDesk(QObject):
     def refresh(self, changes: set) -> None:
         if self.view is not None and self.view.isVisible() and changes & {"appointments", "waitlist", "patients"}:
             self.view.reload()
+        if self.dock.isVisible() and changes & {"appointments", "waitlist"}:
+            self._recheck_offers()
+
+    def _recheck_offers(self) -> None:
+        """Something changed (the slot booked from the Schedule, a cancellation undone): offer only who
+        still fits, and close the panel when nobody does."""
+        from frontdesk.services.waitlist import offers_for_freed
+
+        current = self.panel.offers
+        try:
+            left = offers_for_freed(self.ctx, self.actor, current.therapist_id, current.starts_at,
+                                    current.ends_at) if current is not None else None
+        except ServiceError:
+            left = None
+        if left is not None and left.offers:
+            highlighted = self.panel.list.currentRow()
+            self.panel.show_offers(left, self.panel.why)
+            self.panel.list.setCurrentRow(min(max(highlighted, 0), self.panel.list.count() - 1))
+        else:
+            self._dismiss()
 
     def add_for_current(self) -> None:
         target = self.window.book_again_target()

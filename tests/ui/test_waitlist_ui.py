@@ -208,3 +208,13 @@ def test_delete_in_the_view_withdraws_the_highlighted_entry_with_the_reason(wind
     gone = list_waitlist(window.ctx, window.actor, state="withdrawn")
     assert [(r.patient_name, r.closed_reason) for r in gone] == [("Rossi, Carla", "Booked elsewhere")]
     assert [r.patient_name for r in view.model.rows] == ["Nguyen, Anh"]
+
+
+def test_the_offer_closes_when_the_slot_is_booked_another_way(window, qtbot, desk):
+    booked = desk["booked"]
+    cancel_appointment(window.ctx, window.actor, booked.id, booked.version, "Patient called: unwell")
+    qtbot.waitUntil(lambda: window.waitlist.dock.isVisible())
+    walk_in = _patient(window.ctx, window.actor, "Walker", "Ina")
+    book_appointment(window.ctx, window.actor, BookingRequest(walk_in, CHRIS, desk["type"].id, MONDAY_NINE))
+    window.data_changed.emit({"appointments"})  # as the Schedule tab says after its booking
+    assert not window.waitlist.dock.isVisible()
