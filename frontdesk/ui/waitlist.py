@@ -52,7 +52,7 @@ def _offer_text(offer, ctx: ServiceContext, stretch_start) -> str:
         bits.append(f"{entry.priority.label.lower()} priority")
     if offer.later_booking is not None:
         later = ctx.local(offer.later_booking)
-        bits.append(f"booked {later:%b} {later.day}")
+        bits.append(f"next visit {later:%b} {later.day}")
     if entry.phone:
         bits.append(entry.phone)
     return entry.patient_name + "\n    " + " · ".join(bits)
