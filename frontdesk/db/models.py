@@ -299,6 +299,40 @@ class AppointmentEvent(Base):
     undo_of: Mapped[int | None] = mapped_column(ForeignKey("appointment_events.id"))
 
 
+class WaitlistEntry(Base):
+    """A patient waiting for an earlier slot. Never deleted: booked or withdrawn closes it."""
+
+    __tablename__ = "waitlist_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    type_id: Mapped[int] = mapped_column(ForeignKey("appointment_types.id"))
+    area: Mapped[str] = mapped_column(String(40), default="")
+    #: The physiotherapists acceptable (ids); empty: any.
+    therapist_ids: Mapped[list] = mapped_column(JSON, default=list)
+    #: The days of the week that suit (0 = Monday); empty: any.
+    weekdays: Mapped[list] = mapped_column(JSON, default=list)
+    part_of_day: Mapped[str] = mapped_column(String(20), default="any")
+    earliest: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[int] = mapped_column(Integer, default=2)
+    state: Mapped[str] = mapped_column(String(20), default="waiting")
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    closed_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (
+        CheckConstraint("state IN ('waiting', 'booked', 'withdrawn')", name="state"),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="priority"),
+        Index("ix_waitlist_entries_state_type", "state", "type_id"),
+        Index("ix_waitlist_entries_patient", "patient_id"),
+    )
+
+
 class AuditEvent(Base):
     """Who did or saw what, when. Append-only; each row's hash covers the previous row's hash."""
 
@@ -367,5 +401,6 @@ __all__ = [
     "Setting",
     "Therapist",
     "User",
+    "WaitlistEntry",
     "WorkingHours",
 ]

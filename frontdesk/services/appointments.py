@@ -47,6 +47,7 @@ from frontdesk.services.calendar_file import ics_uid as ics_uid  # re-exported: 
 from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from frontdesk.services.freed import FreedSlot
 from frontdesk.services.last_change import APPOINTMENT_CHANGES, LastChange, last_change_in
 from frontdesk.services.patients import name_or_phone_match
 from frontdesk.services.reminder_outbox import sync_reminders_in
@@ -192,7 +193,10 @@ def _change_status(ctx: ServiceContext, actor: Actor, appointment_id: int, expec
         uow.audit("status", "appointment", row.id, patient_id=row.patient_id,
                   from_status=before, to_status=new.value, **({"late": change.late} if detail else {}))
         sync_reminders_in(session, ctx.now(), [row.id])
+        freed = (row.therapist_id, row.starts_at, row.ends_at) if before != new.value and not new.is_live else None
         uow.commit()
+    if freed is not None:
+        ctx.freed.emit(FreedSlot(*freed, new.value))
     return get_appointment(ctx, actor, appointment_id)
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from frontdesk.db.engine import Database
 from frontdesk.domain.roles import Permission, Role, may
+from frontdesk.services.freed import FreedSlots
 
 
 class Clock(Protocol):
@@ -59,6 +60,8 @@ class ServiceContext:
     database: Database
     clock: Clock = field(default_factory=SystemClock)
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Vancouver"))
+    #: Told of each slot a cancellation, no-show, move or new extra hours frees (see `services.freed`).
+    freed: FreedSlots = field(default_factory=FreedSlots, repr=False, compare=False)
 
     def now(self) -> datetime:
         return self.clock.now()

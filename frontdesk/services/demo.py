@@ -53,7 +53,38 @@ def fill_demo_clinic(ctx: ServiceContext, actor: Actor, patients: int = 300, see
             "no demo data was added: the demo is meant for an empty database. To try the demo, give "
             "Front Desk a new file, for example: frontdesk --db demo.sqlite3 demo"
         )
-    return summary(generate_clinic(ctx, actor, demo_plan(patients, seed), action="demo"))
+    text = summary(generate_clinic(ctx, actor, demo_plan(patients, seed), action="demo"))
+    waiting = _demo_waitlist(ctx, actor, seed)
+    return text + (f"\nWaitlist: {waiting} patients waiting for an earlier slot." if waiting else "")
+
+
+def _demo_waitlist(ctx: ServiceContext, actor: Actor, seed: int, count: int = 12) -> int:
+    """A few patients waiting for an earlier slot, added as the desk would (the rules check each)."""
+    import random
+    from datetime import timedelta
+
+    from frontdesk.services.schedule import list_appointment_types, list_therapists
+    from frontdesk.services.waitlist import WaitlistRequest, add_to_waitlist
+
+    pick = random.Random(seed)
+    kinds = [k for k in list_appointment_types(ctx, actor) if not k.is_ims]
+    therapists = [t.id for t in list_therapists(ctx, actor) if t.active]
+    with UnitOfWork(ctx, actor) as uow:
+        patients = list(uow.session.scalars(select(Patient.id).where(Patient.archived.is_(False)).limit(200)))
+    added = 0
+    for patient_id in pick.sample(patients, min(count, len(patients))):
+        request = WaitlistRequest(
+            patient_id, pick.choice(kinds).id, ctx.today() + timedelta(days=pick.choice([0, 0, 2, 7])),
+            therapist_ids=tuple(pick.sample(therapists, pick.randint(1, 2))) if pick.random() < 0.5 else (),
+            weekdays=tuple(sorted(pick.sample(range(5), 3))) if pick.random() < 0.4 else (),
+            part_of_day=pick.choice(["any", "any", "morning", "afternoon"]), priority=pick.choice([2, 2, 2, 3, 1]),
+            note=pick.choice(["", "", "Can come at an hour's notice", "Call the mobile first", "Prefers Chris"]))
+        try:
+            add_to_waitlist(ctx, actor, request)
+            added += 1
+        except ServiceError:
+            continue
+    return added
 
 
 def summary(result: GeneratedClinic) -> str:

@@ -60,6 +60,7 @@ from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed, changed_meanwhile
+from frontdesk.services.freed import FreedSlot
 from frontdesk.services.records import (
     AppointmentRecord,
     AppointmentTypeInfo,
@@ -615,6 +616,8 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
         record = _record_by_id(session, row.id)
         sync_reminders_in(session, ctx.now(), [row.id])
         uow.commit()
+    ctx.freed.emit(FreedSlot(before["therapist_id"], datetime.fromisoformat(before["starts_at"]),
+                             datetime.fromisoformat(before["starts_at"]) + interval.duration, "moved"))
     return record
 
 
@@ -988,6 +991,8 @@ def _add_exception(ctx: ServiceContext, actor: Actor, therapist_id: int, kind: s
                 _overlapping(Appointment.starts_at, Appointment.ends_at, interval),
             ).order_by(Appointment.starts_at))
         uow.commit()
+    if kind == "extra_hours":
+        ctx.freed.emit(FreedSlot(therapist_id, interval.start, interval.end, "extra_hours"))
     return ScheduleExceptionRecord(row.id, therapist_id, kind, interval, reason.strip(), tuple(affected))
 
 

@@ -325,6 +325,12 @@ class BookingDialog(QDialog):
         self.book_button = buttons.addButton("&Book", QDialogButtonBox.AcceptRole)
         self.book_button.setObjectName("book")
         self.book_button.setDefault(True)
+        self.waitlist_button = buttons.addButton("Add to wait&list…", QDialogButtonBox.ActionRole)
+        self.waitlist_button.setObjectName("add_to_waitlist")
+        self.waitlist_button.setAutoDefault(False)
+        self.waitlist_button.setToolTip("Nothing soon enough? Put the patient on the waitlist for this kind of visit")
+        self.waitlist_button.clicked.connect(self.add_to_waitlist)
+        self.waitlisted = None
         close = buttons.addButton("Close", QDialogButtonBox.RejectRole)
         close.setAutoDefault(False)
         buttons.accepted.connect(self.accept)
@@ -357,6 +363,26 @@ class BookingDialog(QDialog):
              else self.date).setFocus()
         else:
             self.patient.setFocus()
+
+    def add_to_waitlist(self) -> None:
+        """The patient waits for an earlier slot: the waitlist entry starts from what is chosen here,
+        and the booking dialog closes once it is saved."""
+        from frontdesk.ui.errors import Prompts
+        from frontdesk.ui.waitlist_entry import WaitlistEntryDialog
+
+        patient = self.patient.chosen
+        if patient is None:
+            self.problems.setText("Choose the patient first, then add them to the waitlist.")
+            self.patient.setFocus()
+            return
+        kind, therapist = self.type.currentData(), self.therapist.currentData()
+        preset = {"type_id": kind.id if kind is not None else None, "area": self.area.currentData() or "",
+                  "therapist_ids": (therapist.id,) if therapist is not None else ()}
+        dialog = WaitlistEntryDialog(self.ctx, self.actor, Prompts(), self, patient_id=patient.id,
+                                     patient_name=patient.name, preset=preset)
+        if dialog.exec() and dialog.saved is not None:
+            self.waitlisted = dialog.saved
+            self.reject()
 
     def _next_free_start(self, therapist_id: int | None, patient_id: int | None) -> datetime:
         """The next free time for the type shown (with the therapist shown, if one was given), never

@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.database_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)
         self._build_menus()
+        self._add_waitlist()
         self._restore_layout()
         self._shown_before = False
         self.idle_lock = IdleLock(self, ctx, lambda: self.actor, get_clinic_settings(ctx).idle_lock_minutes)
@@ -413,10 +414,24 @@ class MainWindow(QMainWindow):
             return "my_day" if self.appointments.pages.currentIndex() == 1 else "appointments"
         return "intake"
 
+    def _add_waitlist(self) -> None:
+        """Lists ▸ Waitlist…, Booking ▸ Add to the waitlist…, and the panel that offers a freed slot."""
+        from frontdesk.ui.waitlist import WaitlistDesk
+
+        self.waitlist = WaitlistDesk(self.ctx, self.signed_in, self.prompts, self)
+        self.waitlist.changed.connect(self.data_changed)
+        self.data_changed.connect(self.waitlist.refresh)
+        menus = {action.text(): action.menu() for action in self.menuBar().actions()}
+        menus["Boo&king"].addAction(self.waitlist.add_action)
+        menus["Boo&king"].addAction(self.waitlist.offers_action)
+        menus["Lists"].addAction(self.waitlist.view_action)
+
     def _apply_role(self, *_args) -> None:
         """Menu entries a role may not use are greyed out (the services refuse them anyway)."""
         self.backup_action.setEnabled(self.actor.may(Permission.BACKUP) and self.ctx.database.is_sqlite)
         self.book_again_action.setEnabled(self.actor.may(Permission.BOOK))
+        if hasattr(self, "waitlist"):
+            self.waitlist.add_action.setEnabled(self.actor.may(Permission.BOOK))
         self.clinic_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS))
         self.reminders_action.setEnabled(self.actor.may(Permission.MANAGE_SETTINGS))
         self.users_action.setEnabled(self.actor.may(Permission.MANAGE_USERS))

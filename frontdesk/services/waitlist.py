@@ -1,0 +1,620 @@
+"""The waitlist: add, edit, withdraw, list; offer a freed slot to the patients who fit it; book one.
+
+The rules are the domain's (`domain.waitlist` over `domain.scheduling`, `domain.ims`,
+`domain.ims_interval`); booking from the waitlist runs the same checks as any booking
+(`schedule._checked_interval`) in the same transaction that closes the entry. Entries are never
+deleted: booked and withdrawn ones stay, with who and when, and every change is audited.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk.db.models import Appointment, AppointmentType, Patient, Therapist, WaitlistEntry
+from frontdesk.db.plain import SessionReader, as_date, as_instant, in_list
+from frontdesk.domain.areas import BodyArea
+from frontdesk.domain.patients import display_name
+from frontdesk.domain.roles import Permission
+from frontdesk.domain.scheduling import Busy, Interval, PartOfDay, format_day, local_instant
+from frontdesk.domain.screening import format_date
+from frontdesk.domain.waitlist import (
+    FreeTime,
+    Priority,
+    SlotType,
+    WaitEntry,
+    WaitState,
+    best_first,
+    days_text,
+    match_free_time,
+    waiting_text,
+)
+from frontdesk.services.boundary import checked_inputs
+from frontdesk.services.clinic import ClinicSettings, clinic_settings_in
+from frontdesk.services.context import Actor, ServiceContext
+from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
+from frontdesk.services.ims_statuses import ims_statuses_from
+from frontdesk.services.records import AppointmentRecord, BookingRequest
+from frontdesk.services.schedule import (
+    _LIVE,
+    _availabilities,
+    _booked_record,
+    _checked_interval,
+    _insert,
+    _live_appointments,
+    _lock,
+    _padded,
+)
+from frontdesk.services.screenings import ims_allowed
+from frontdesk.services.unit_of_work import UnitOfWork
+from frontdesk.services.users import display_names_in
+
+#: What a waitlist service changed, for the UI's refresh.
+CHANGES = frozenset({"waitlist"})
+MAX_NOTE = 1000
+MAX_OFFERS = 20
+
+
+@dataclass(frozen=True)
+class WaitlistRequest:
+    """An entry as the desk fills it in. Empty ``therapist_ids`` / ``weekdays``: any."""
+
+    patient_id: int
+    type_id: int
+    earliest: date
+    area: str = ""
+    therapist_ids: tuple[int, ...] = ()
+    weekdays: tuple[int, ...] = ()
+    part_of_day: str = PartOfDay.ANY.value
+    note: str = ""
+    priority: int = int(Priority.NORMAL)
+
+
+@dataclass(frozen=True)
+class WaitlistRecord:
+    id: int
+    version: int
+    patient_id: int
+    patient_name: str
+    phone: str
+    type_id: int
+    type_name: str
+    is_ims: bool
+    area: str
+    therapist_ids: tuple[int, ...]
+    therapist_names: tuple[str, ...]
+    weekdays: tuple[int, ...]
+    part_of_day: PartOfDay
+    earliest: date
+    note: str
+    priority: Priority
+    state: WaitState
+    added_at: datetime
+    added_by: str
+    appointment_id: int | None = None
+    closed_reason: str = ""
+
+    @property
+    def area_label(self) -> str:
+        try:
+            return BodyArea.parse(self.area).label if self.area else ""
+        except ValueError:
+            return self.area
+
+    @property
+    def therapists_text(self) -> str:
+        return ", ".join(self.therapist_names) if self.therapist_names else "Any physiotherapist"
+
+    @property
+    def when_text(self) -> str:
+        part = "" if self.part_of_day is PartOfDay.ANY else f", {self.part_of_day.label.lower()}"
+        return days_text(self.weekdays) + part
+
+    def waiting_text(self, today: date) -> str:
+        return waiting_text(self.added_at, today)
+
+    def as_request(self) -> WaitlistRequest:
+        return WaitlistRequest(self.patient_id, self.type_id, self.earliest, self.area, self.therapist_ids,
+                               self.weekdays, self.part_of_day.value, self.note, int(self.priority))
+
+
+@dataclass(frozen=True)
+class WaitlistOffer:
+    """A waiting patient who may be booked into a freed slot, as it would be booked."""
+
+    entry: WaitlistRecord
+    therapist_id: int
+    therapist_name: str
+    starts_at: datetime
+    ends_at: datetime
+    #: The patient's next live booking of the same type after this slot, if any: the one the earlier
+    #: slot may replace (booking from the waitlist leaves it in the book; the desk decides).
+    later_booking: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FreedOffers:
+    therapist_id: int
+    therapist_name: str
+    starts_at: datetime
+    ends_at: datetime
+    offers: tuple[WaitlistOffer, ...] = field(default=())
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+def _records(session: Session, rows: Sequence[WaitlistEntry]) -> list[WaitlistRecord]:
+    if not rows:
+        return []
+    patients = {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_({r.patient_id for r in rows})))}
+    kinds = {k.id: k for k in session.scalars(select(AppointmentType))}
+    therapists = dict(session.execute(select(Therapist.id, Therapist.full_name)).all())
+    users = display_names_in(session, [r.added_by for r in rows])
+    result = []
+    for row in rows:
+        patient, kind = patients[row.patient_id], kinds[row.type_id]
+        ids = tuple(int(i) for i in row.therapist_ids or ())
+        result.append(WaitlistRecord(
+            id=row.id, version=row.version, patient_id=row.patient_id,
+            patient_name=display_name(patient.family_name, patient.given_names, patient.preferred_name),
+            phone=patient.phone or "", type_id=row.type_id, type_name=kind.name, is_ims=bool(kind.is_ims),
+            area=row.area or "", therapist_ids=ids, therapist_names=tuple(therapists.get(i, "?") for i in ids),
+            weekdays=tuple(sorted(int(d) for d in row.weekdays or ())), part_of_day=PartOfDay(row.part_of_day),
+            earliest=row.earliest, note=row.note or "", priority=Priority(row.priority), state=WaitState(row.state),
+            added_at=row.added_at, added_by=users.get(row.added_by, "?"), appointment_id=row.appointment_id,
+            closed_reason=row.closed_reason or "",
+        ))
+    return result
+
+
+@checked_inputs
+def list_waitlist(ctx: ServiceContext, actor: Actor, *, state: WaitState | str | None = WaitState.WAITING,
+                  type_id: int | None = None, therapist_id: int | None = None,
+                  patient_id: int | None = None) -> list[WaitlistRecord]:
+    """The entries, best first (priority, then the longest wait). ``therapist_id`` keeps the entries
+    that would take that physiotherapist (those open to any included)."""
+    statement = select(WaitlistEntry)
+    if state:
+        statement = statement.where(WaitlistEntry.state == WaitState(state).value)
+    if type_id is not None:
+        statement = statement.where(WaitlistEntry.type_id == type_id)
+    if patient_id is not None:
+        statement = statement.where(WaitlistEntry.patient_id == patient_id)
+    statement = statement.order_by(WaitlistEntry.priority.desc(), WaitlistEntry.added_at, WaitlistEntry.id)
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see the waitlist")
+        records = _records(uow.session, list(uow.session.scalars(statement)))
+    if therapist_id is not None:
+        records = [r for r in records if not r.therapist_ids or therapist_id in r.therapist_ids]
+    return records
+
+
+@checked_inputs
+def get_waitlist_entry(ctx: ServiceContext, actor: Actor, entry_id: int) -> WaitlistRecord:
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see the waitlist")
+        row = uow.session.get(WaitlistEntry, entry_id)
+        if row is None:
+            raise NotFound("That waitlist entry is not in the records.")
+        return _records(uow.session, [row])[0]
+
+
+@checked_inputs
+def earliest_allowed(ctx: ServiceContext, actor: Actor, patient_id: int, type_id: int, area: str = "") -> date:
+    """The first date the entry may ask for: today, or for IMS the first day the patient's screening
+    allows the area (today when something other than time must happen first, such as a review)."""
+    today = ctx.today()
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see the waitlist")
+        kind = uow.session.get(AppointmentType, type_id)
+        if kind is None or not kind.is_ims or not area:
+            return today
+        decision = ims_allowed(ctx, patient_id, area, today, session=uow.session)
+    if not decision.allowed and decision.first_allowed is not None and decision.first_allowed > today:
+        return decision.first_allowed
+    return today
+
+
+@checked_inputs
+def patient_name(ctx: ServiceContext, actor: Actor, patient_id: int) -> str:
+    """The patient's name as the waitlist shows it (refused for an archived record)."""
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see the waitlist")
+        patient = uow.session.get(Patient, patient_id)
+        if patient is None:
+            raise NotFound("That patient is not in the records.")
+        if patient.archived:
+            raise ValidationFailed({"patient": "This patient's record is archived; restore it first."},
+                                   "This patient's record is archived; restore it before adding them to the waitlist.")
+        return display_name(patient.family_name, patient.given_names, patient.preferred_name)
+
+
+# --- Writing -------------------------------------------------------------------------------------
+
+
+def _checked(ctx: ServiceContext, session: Session, request: WaitlistRequest, *,
+             earliest_changed: bool) -> dict[str, Any]:
+    """The row's values for ``request``, or `ValidationFailed` naming each field that is wrong."""
+    errors: dict[str, str] = {}
+    patient = session.get(Patient, request.patient_id)
+    if patient is None:
+        raise NotFound("That patient is not in the records.")
+    if patient.archived:
+        errors["patient"] = "This patient's record is archived; restore it first."
+    kind = session.get(AppointmentType, request.type_id)
+    if kind is None or not kind.active:
+        errors["type"] = "Choose the kind of appointment."
+    area = (request.area or "").strip()
+    if area:
+        try:
+            BodyArea.parse(area)
+        except ValueError:
+            errors["area"] = "Choose the area to be treated from the list."
+    elif kind is not None and kind.is_ims:
+        errors["area"] = "Choose the area to be treated with IMS; the screening is checked for that area."
+    if kind is not None and not kind.is_ims:
+        area = area if area and "area" not in errors else ""
+    therapist_ids = sorted(set(request.therapist_ids))
+    if therapist_ids:
+        found = {t.id: t for t in session.scalars(select(Therapist).where(Therapist.id.in_(therapist_ids)))}
+        missing = [i for i in therapist_ids if i not in found or not found[i].active]
+        if missing:
+            errors["therapists"] = "Choose physiotherapists who work at the clinic."
+        elif kind is not None and kind.is_ims:
+            unqualified = [found[i].full_name for i in therapist_ids if not found[i].ims_qualified]
+            if unqualified:
+                errors["therapists"] = (f"{', '.join(unqualified)} cannot give IMS (not IMS-qualified); "
+                                        "choose IMS-qualified physiotherapists or any.")
+    weekdays = sorted(set(request.weekdays))
+    if any(not 0 <= d <= 6 for d in weekdays):
+        errors["weekdays"] = "Choose days from Monday to Sunday."
+    try:
+        part = PartOfDay(request.part_of_day)
+    except ValueError:
+        errors["part_of_day"] = "Choose any time, mornings or afternoons."
+        part = PartOfDay.ANY
+    try:
+        priority = Priority(int(request.priority))
+    except ValueError:
+        errors["priority"] = "Choose low, normal or high."
+        priority = Priority.NORMAL
+    note = (request.note or "").strip()
+    if len(note) > MAX_NOTE:
+        errors["note"] = f"Keep the note under {MAX_NOTE:,} characters."
+    earliest = request.earliest
+    if earliest_changed and earliest < ctx.today():
+        errors["earliest"] = "The earliest date has passed; choose today or later."
+    elif earliest.year > 9000:
+        errors["earliest"] = "Choose a date within the next few years."
+    elif kind is not None and kind.is_ims and area and "area" not in errors:
+        decision = ims_allowed(ctx, request.patient_id, area, earliest, session=session)
+        if not decision.allowed and decision.first_allowed is not None and decision.first_allowed > earliest:
+            errors["earliest"] = (f"IMS of the {BodyArea.parse(area).label.lower()} is allowed from "
+                                  f"{format_date(decision.first_allowed)}; the earliest date cannot be before it.")
+    if errors:
+        raise ValidationFailed(errors)
+    return dict(patient_id=request.patient_id, type_id=request.type_id, area=area, therapist_ids=therapist_ids,
+                weekdays=weekdays, part_of_day=part.value, earliest=earliest, note=note, priority=int(priority))
+
+
+@checked_inputs
+def add_to_waitlist(ctx: ServiceContext, actor: Actor, request: WaitlistRequest) -> WaitlistRecord:
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.BOOK, "add to the waitlist")
+        session = uow.session
+        values = _checked(ctx, session, request, earliest_changed=True)
+        now = ctx.now()
+        row = WaitlistEntry(**values, state=WaitState.WAITING.value, closed_reason="", version=1, added_at=now,
+                            added_by=actor.user_id, updated_at=now, updated_by=actor.user_id)
+        session.add(row)
+        session.flush()
+        uow.audit("add", "waitlist_entry", row.id, patient_id=row.patient_id, **_audited(values))
+        record = _records(session, [row])[0]
+        uow.commit()
+    return record
+
+
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: (value.isoformat() if isinstance(value, date) else value) for key, value in values.items()
+            if key != "patient_id"}
+
+
+def _row_to_change(session: Session, entry_id: int, expected_version: int) -> WaitlistEntry:
+    row = session.get(WaitlistEntry, entry_id, with_for_update=True)
+    if row is None:
+        raise NotFound("That waitlist entry is not in the records.")
+    if row.version != expected_version:
+        raise Conflict("Someone else changed this waitlist entry a moment ago. Look at it again, then try.",
+                       current=_records(session, [row])[0])
+    if row.state != WaitState.WAITING.value:
+        raise Conflict(f"This entry is {WaitState(row.state).label.lower()} already; nothing was changed.",
+                       current=_records(session, [row])[0])
+    return row
+
+
+def _touch(ctx: ServiceContext, actor: Actor, row: WaitlistEntry) -> None:
+    row.version += 1
+    row.updated_at, row.updated_by = ctx.now(), actor.user_id
+
+
+@checked_inputs
+def update_waitlist_entry(ctx: ServiceContext, actor: Actor, entry_id: int, expected_version: int,
+                          request: WaitlistRequest) -> WaitlistRecord:
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.BOOK, "change the waitlist")
+        session = uow.session
+        row = _row_to_change(session, entry_id, expected_version)
+        if request.patient_id != row.patient_id:
+            raise ValidationFailed({"patient": "An entry stays with its patient; withdraw it and add a new one."})
+        values = _checked(ctx, session, request, earliest_changed=request.earliest != row.earliest)
+        before = {key: getattr(row, key) for key in values}
+        for key, value in values.items():
+            setattr(row, key, value)
+        _touch(ctx, actor, row)
+        changed = {key: value for key, value in _audited(values).items() if _audited(before)[key] != value}
+        uow.audit("update", "waitlist_entry", row.id, patient_id=row.patient_id, before=_audited(before),
+                  changed=changed)
+        session.flush()
+        record = _records(session, [row])[0]
+        uow.commit()
+    return record
+
+
+@checked_inputs
+def withdraw_waitlist_entry(ctx: ServiceContext, actor: Actor, entry_id: int, expected_version: int,
+                            reason: str = "") -> WaitlistRecord:
+    """Take the patient off the list; the entry is kept, marked withdrawn, with the reason."""
+    reason = " ".join(reason.split())
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": "Keep the reason under 500 characters."})
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.BOOK, "change the waitlist")
+        session = uow.session
+        row = _row_to_change(session, entry_id, expected_version)
+        row.state, row.closed_reason = WaitState.WITHDRAWN.value, reason
+        _touch(ctx, actor, row)
+        uow.audit("withdraw", "waitlist_entry", row.id, patient_id=row.patient_id, reason=reason)
+        session.flush()
+        record = _records(session, [row])[0]
+        uow.commit()
+    return record
+
+
+@checked_inputs
+def book_from_waitlist(ctx: ServiceContext, actor: Actor, entry_id: int, expected_version: int,
+                       therapist_id: int, starts_at: datetime) -> AppointmentRecord:
+    """Book the entry's patient at ``starts_at`` with ``therapist_id`` under every booking rule, and
+    mark the entry booked, in one transaction: both happen or neither."""
+    if starts_at.tzinfo is None or starts_at.utcoffset() is None:
+        raise ValidationFailed({"starts_at": "The start time needs a time zone."})
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.require(Permission.BOOK, "book appointments")
+        session = uow.session
+        row = _row_to_change(session, entry_id, expected_version)
+        request = BookingRequest(row.patient_id, therapist_id, row.type_id, starts_at, row.area or "",
+                                 notes="Booked from the waitlist." + (f" {row.note}" if row.note else ""))
+        _lock(session, therapist_id, row.patient_id)
+        patient, therapist, kind, interval = _checked_interval(ctx, session, request)
+        appointment_id = _insert(session, ctx, actor, request, interval, series_id=None)
+        uow.audit("book", "appointment", appointment_id, patient_id=row.patient_id, therapist_id=therapist_id,
+                  type=kind.name, starts_at=interval.start.isoformat(), waitlist_entry=row.id)
+        row.state, row.appointment_id = WaitState.BOOKED.value, appointment_id
+        _touch(ctx, actor, row)
+        uow.audit("booked", "waitlist_entry", row.id, patient_id=row.patient_id, appointment_id=appointment_id)
+        record = _booked_record(session, appointment_id, request, interval, patient, therapist, kind)
+        uow.commit()
+    return record
+
+
+# --- A freed slot ---------------------------------------------------------------------------------
+
+
+_WAITING_SQL = (
+    "SELECT w.id, w.patient_id, w.type_id, w.area, CAST(w.therapist_ids AS TEXT), CAST(w.weekdays AS TEXT), "
+    "w.part_of_day, w.earliest, w.priority, w.added_at FROM waitlist_entries w "
+    "JOIN patients p ON p.id = w.patient_id "
+    "WHERE w.state = 'waiting' AND p.archived = :archived AND w.earliest <= :day AND w.type_id IN ({types}) "
+    "AND w.part_of_day IN ({parts})"
+)
+
+
+_NONE: frozenset[int] = frozenset()
+_PARTS = {part.value: part for part in PartOfDay}
+_PRIORITIES = {int(level): level for level in Priority}
+
+
+def _id_set(text: str | None, seen: dict[str, frozenset[int]]) -> frozenset[int]:
+    """A stored JSON list of ids as a set; the same few lists repeat, so each text is parsed once."""
+    if not text or text == "[]":
+        return _NONE
+    found = seen.get(text)
+    if found is None:
+        found = seen[text] = frozenset(int(i) for i in json.loads(text))
+    return found
+
+
+def _entries_for(session: Session, type_ids: list[int], day: date, parts: list[str]) -> list[WaitEntry]:
+    """The waiting entries of these types, due by ``day``, for these parts of the day: plain SQL, as
+    this runs at every freed slot over the whole list."""
+    type_marks, params = in_list("t", type_ids)
+    part_marks, part_params = in_list("q", parts)
+    rows = SessionReader(session).rows(_WAITING_SQL.format(types=type_marks, parts=part_marks),
+                                       {**params, **part_params, "archived": False, "day": day})
+    seen: dict[str, frozenset[int]] = {}
+    return [WaitEntry(i, patient, kind, area or "", _id_set(therapists, seen), _id_set(weekdays, seen), _PARTS[part],
+                      cast(date, as_date(earliest)), _PRIORITIES[priority], cast(datetime, as_instant(added_at)))
+            for i, patient, kind, area, therapists, weekdays, part, earliest, priority, added_at in rows]
+
+
+class _ImsLookups:
+    """The IMS answers of matching, read when first asked and in batches in best-first order: a slot
+    is usually filled by the first few who fit, so the screenings of the rest are never read."""
+
+    BATCH = 25
+
+    def __init__(self, ctx: ServiceContext, session: Session, ordered: list[tuple[int, str]], day: date,
+                 settings: ClinicSettings) -> None:
+        self.ctx, self.session, self.day, self.settings = ctx, session, day, settings
+        self.ordered = ordered
+        self.position = {key: n for n, key in reversed(list(enumerate(ordered)))}
+        self.statuses: dict[tuple[int, str, date], object] = {}
+        self.days: dict[int, list[date]] = {}
+
+    def _load_from(self, key: tuple[int, str]) -> None:
+        first = self.position.get(key, 0)
+        batch = [k for k in self.ordered[first:first + self.BATCH] if (*k, self.day) not in self.statuses]
+        if key not in batch:
+            batch.insert(0, key)
+        asked = [(patient, area, self.day) for patient, area in batch]
+        self.statuses.update({k: None for k in asked})
+        self.statuses.update(ims_statuses_from(SessionReader(self.session), asked, settings=self.settings))
+        found = _ims_days(self.ctx, self.session, [p for p, _a in batch if p not in self.days], self.day,
+                          self.settings.ims_interval_days)
+        for patient, _area in batch:
+            self.days.setdefault(patient, found.get(patient, []))
+
+    def ok(self, patient_id: int, area: str, day: date) -> bool:
+        if (patient_id, area, day) not in self.statuses:
+            self._load_from((patient_id, area))
+        status = self.statuses.get((patient_id, area, day))
+        return status is not None and bool(getattr(status, "allowed", False))
+
+    def ims_days(self, patient_id: int) -> list[date]:
+        return self.days.get(patient_id, [])
+
+
+def _ims_days(ctx: ServiceContext, session: Session, patient_ids: Iterable[int], day: date,
+              min_days: int) -> dict[int, list[date]]:
+    """Each patient's local days with live IMS within the interval of ``day``."""
+    wanted = sorted(set(patient_ids))
+    found: dict[int, list[date]] = defaultdict(list)
+    if not wanted:
+        return found
+    reach = timedelta(days=max(min_days, 1))
+    start = local_instant(day - reach, time(0), ctx.zone)
+    end = local_instant(day + reach + timedelta(days=1), time(0), ctx.zone)
+    for part in (wanted[i:i + 500] for i in range(0, len(wanted), 500)):
+        rows = session.execute(
+            select(Appointment.patient_id, Appointment.starts_at)
+            .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+            .where(Appointment.patient_id.in_(part), Appointment.starts_at >= start, Appointment.starts_at < end,
+                   Appointment.status.in_(_LIVE), AppointmentType.is_ims.is_(True)))
+        for patient_id, starts_at in rows:
+            found[patient_id].append(starts_at.astimezone(ctx.zone).date())
+    return found
+
+
+def _offer_records(session: Session, entries: list[WaitEntry], kinds: dict[int, tuple[str, bool]],
+                   therapists: dict[int, str]) -> dict[int, WaitlistRecord]:
+    """The records of the few entries offered, from what matching read plus the patients' names."""
+    rows = session.execute(select(WaitlistEntry.id, WaitlistEntry.version, WaitlistEntry.note, WaitlistEntry.added_by,
+                                  Patient.family_name, Patient.given_names, Patient.preferred_name, Patient.phone)
+                           .join(Patient, Patient.id == WaitlistEntry.patient_id)
+                           .where(WaitlistEntry.id.in_([e.id for e in entries]))).all()
+    found = {row[0]: row for row in rows}
+    users = display_names_in(session, [row[3] for row in rows])
+    records = {}
+    for e in entries:
+        _id, version, note, by, family, given, preferred, phone = found[e.id]
+        name, is_ims = kinds[e.type_id]
+        ids = tuple(sorted(e.therapist_ids))
+        records[e.id] = WaitlistRecord(
+            id=e.id, version=version, patient_id=e.patient_id, patient_name=display_name(family, given, preferred),
+            phone=phone or "", type_id=e.type_id, type_name=name, is_ims=is_ims, area=e.area, therapist_ids=ids,
+            therapist_names=tuple(therapists.get(i, "?") for i in ids), weekdays=tuple(sorted(e.weekdays)),
+            part_of_day=e.part_of_day, earliest=e.earliest, note=note or "", priority=e.priority,
+            state=WaitState.WAITING, added_at=e.added_at, added_by=users.get(by, "?"))
+    return records
+
+
+def _later_bookings(session: Session, entries: list[WaitEntry], after: datetime) -> dict[tuple[int, int], datetime]:
+    """Each (patient, type)'s first live booking after ``after``: the visit an earlier slot may replace."""
+    found: dict[tuple[int, int], datetime] = {}
+    rows = session.execute(
+        select(Appointment.patient_id, Appointment.type_id, Appointment.starts_at)
+        .where(Appointment.patient_id.in_({e.patient_id for e in entries}), Appointment.starts_at > after,
+               Appointment.status.in_(_LIVE), Appointment.type_id.in_({e.type_id for e in entries}))
+        .order_by(Appointment.starts_at))
+    for patient_id, type_id, starts_at in rows:
+        found.setdefault((patient_id, type_id), starts_at)
+    return found
+
+
+@checked_inputs
+def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, starts_at: datetime,
+                     ends_at: datetime, *, limit: int = MAX_OFFERS) -> FreedOffers:
+    """The waiting patients who may be booked at ``starts_at`` with this physiotherapist under every
+    booking rule, best first (priority, then the longest wait); at most ``limit``."""
+    if starts_at.tzinfo is None or ends_at.tzinfo is None or ends_at <= starts_at:
+        raise ValidationFailed({"starts_at": "The freed time needs a start before its end, with a time zone."})
+    free = FreeTime(therapist_id, Interval(starts_at, ends_at))
+    day = free.interval.start.astimezone(ctx.zone).date()
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.BOOK, "see who could take a freed slot")
+        session = uow.session
+        therapists = {row[0]: row for row in session.execute(
+            select(Therapist.id, Therapist.full_name, Therapist.active, Therapist.ims_qualified))}
+        if therapist_id not in therapists:
+            raise NotFound("That physiotherapist is not in the list.")
+        _id, therapist_name, active, qualified = therapists[therapist_id]
+        empty = FreedOffers(therapist_id, therapist_name, free.interval.start, free.interval.end)
+        if not active or free.interval.start < ctx.now() - timedelta(hours=12):
+            return empty
+        kinds = {row[0]: row for row in session.execute(select(
+            AppointmentType.id, AppointmentType.name, AppointmentType.duration_minutes, AppointmentType.is_ims)
+            .where(AppointmentType.active.is_(True)))}
+        types = {i: SlotType(timedelta(minutes=minutes), bool(is_ims)) for i, _n, minutes, is_ims in kinds.values()}
+        fitting = [i for i, kind in types.items() if kind.duration <= free.interval.duration]
+        if not fitting:
+            return empty
+        last_start = free.interval.end - min(types[i].duration for i in fitting)
+        parts = [PartOfDay.ANY.value] + [p.value for p in (PartOfDay.MORNING, PartOfDay.AFTERNOON)
+                                         if p.accepts(free.interval.start, ctx.zone) or p.accepts(last_start, ctx.zone)]
+        entries = _entries_for(session, fitting, day, parts)
+        if not entries:
+            return empty
+        availability = _availabilities(session, {therapist_id: therapist_name},
+                                       _padded(free.interval, ctx.zone))[therapist_id]
+        busy: dict[int, list[Busy]] = defaultdict(list)
+        for appointment_id, _t, patient_id, start, end in _live_appointments(session, free.interval):
+            busy[patient_id].append(Busy(Interval(start, end), "The patient", appointment_id))
+        settings = clinic_settings_in(session)
+        ordered = [(e.patient_id, e.area) for e in best_first(entries) if types[e.type_id].is_ims and e.area]
+        ims = _ImsLookups(ctx, session, ordered, day, settings)
+        matches = match_free_time(
+            free, entries, types=types, availability=availability, therapist_ims_qualified=bool(qualified),
+            patient_busy=busy, ims_ok=ims.ok, ims_days=ims.ims_days, ims_interval_days=settings.ims_interval_days,
+            now=ctx.now(), zone=ctx.zone, limit=limit, step=timedelta(minutes=settings.slot_minutes),
+        )
+        if not matches:
+            return empty
+        later = _later_bookings(session, [m.entry for m in matches], free.interval.start)
+        records = _offer_records(session, [m.entry for m in matches],
+                                 {i: (name, bool(is_ims)) for i, name, _m, is_ims in kinds.values()},
+                                 {i: row[1] for i, row in therapists.items()})
+    offers = tuple(WaitlistOffer(records[m.entry.id], therapist_id, therapist_name, m.interval.start, m.interval.end,
+                                 later.get((m.entry.patient_id, m.entry.type_id)))
+                   for m in matches)
+    return FreedOffers(therapist_id, therapist_name, free.interval.start, free.interval.end, offers)
+
+
+def slot_text(offers: FreedOffers, ctx: ServiceContext) -> str:
+    """``Chris Stokes, Monday, December 7, 9:00–9:30`` for the notice."""
+    start, end = ctx.local(offers.starts_at), ctx.local(offers.ends_at)
+    return (f"{offers.therapist_name}, {format_day(start.date())}, {start.hour}:{start.minute:02d}"
+            f"\u2013{end.hour}:{end.minute:02d}")
+
+
+__all__ = [
+    "CHANGES", "FreedOffers", "WaitlistOffer", "WaitlistRecord", "WaitlistRequest", "add_to_waitlist",
+    "book_from_waitlist", "earliest_allowed", "get_waitlist_entry", "list_waitlist", "offers_for_freed", "patient_name",
+    "slot_text", "update_waitlist_entry", "withdraw_waitlist_entry",
+]
