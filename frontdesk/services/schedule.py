@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import takewhile
@@ -660,27 +660,50 @@ def plan_series(ctx: ServiceContext, actor: Actor, request: BookingRequest, ever
                                    ctx.zone)
         except ValueError:
             raise ValidationFailed({"every": "Repeat at least every day."}) from None
-        plan: list[tuple[Interval, list[str]]] = []
+        is_ims = bool(kind.is_ims)
+        ims_cache: dict[date, tuple[list[str], date | None]] = {}
+
+        def ims_on(moment: datetime) -> tuple[list[str], date | None]:
+            on = moment.astimezone(ctx.zone).date()
+            if on not in ims_cache:
+                ims_cache[on] = _ims_problems(ctx, therapist, request.patient_id, request.area, on, session)
+            return ims_cache[on]
+
+        plan: list[tuple[Interval, list[str], date | None, bool]] = []
         for interval in intervals:
             problems = _problem_texts(_check_in_session(ctx, session, therapist, request.patient_id, interval))
-            plan.append((interval, problems))
-        is_ims = bool(kind.is_ims)
+            ims_problems, ims_from = ims_on(interval.start) if is_ims else ([], None)
+            # (interval, every problem, first day IMS is allowed if later, whether IMS can never be booked)
+            plan.append((interval, ims_problems + problems, ims_from, bool(ims_problems) and ims_from is None))
         alternatives: dict[int, FreeSlot | None] = {}
-        good = [iv for iv, problems in plan if not problems]
-        for index, (interval, problems) in enumerate(plan):
-            if problems:
-                alternatives[index] = _next_free_for(ctx, session, therapist, request.patient_id, duration,
-                                                     max(interval.start, ctx.now()), step, good)
-        result = []
-        ims_cache: dict[date, list[str]] = {}
-        for index, (interval, problems) in enumerate(plan):
-            if is_ims:
-                on = interval.start.astimezone(ctx.zone).date()
-                if on not in ims_cache:
-                    ims_cache[on] = _ims_problems(ctx, therapist, request.patient_id, request.area, on, session)[0]
-                problems = ims_cache[on] + problems
-            result.append(PlannedOccurrence(interval, tuple(problems), alternatives.get(index)))
-    return result
+        good = [iv for iv, problems, _from, _never in plan if not problems]
+        for index, (interval, problems, ims_from, never) in enumerate(plan):
+            if problems and not never:
+                alternatives[index] = _next_allowed_for(
+                    ctx, session, therapist, request.patient_id, duration, max(interval.start, ctx.now()), step,
+                    good, ims_from, ims_on if is_ims else None)
+    return [PlannedOccurrence(interval, tuple(problems), alternatives.get(index))
+            for index, (interval, problems, _from, _never) in enumerate(plan)]
+
+
+def _next_allowed_for(ctx: ServiceContext, session: Session, therapist: Therapist, patient_id: int,
+                      duration: timedelta, after: datetime, step: timedelta, taken: Sequence[Interval],
+                      ims_from: date | None, ims_on: Callable[[datetime], tuple[list[str], date | None]] | None
+                      ) -> FreeSlot | None:
+    """The next free slot that booking would also accept: for IMS, on a day the patient's screening
+    allows it (from the day the block ends, and checked again on the day found)."""
+    for _attempt in range(4):
+        if ims_from is not None:
+            after = max(after, local_instant(ims_from, time(0), ctx.zone))
+        slot = _next_free_for(ctx, session, therapist, patient_id, duration, after, step, taken)
+        if slot is None or ims_on is None:
+            return slot
+        problems, ims_from = ims_on(slot.starts_at)
+        if not problems:
+            return slot
+        if ims_from is None:
+            return None  # IMS is not allowed on that day, and no later day is known to allow it
+    return None
 
 
 @checked_inputs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -303,6 +304,31 @@ def test_series_lists_conflicts_then_books_skipping_or_moving(ctx, reception, an
     assert len({r.series_id for r in records}) == 1 and records[0].series_id
     assert [r.starts_at.astimezone(VAN).time() for r in records] == [time(9), time(9), time(9, 30), time(9)]
     assert blocker.id not in [r.id for r in records]
+
+
+def test_series_never_proposes_a_move_the_ims_gate_would_refuse(ctx, reception, anh, ben, chris, ims_type,
+                                                                physio_type):
+    screen(ctx, reception, anh, surgeries=[Surgery(date(2026, 9, 1), LEFT_KNEE)])  # knee needling from Dec 1
+    request = BookingRequest(anh, chris.id, ims_type.id, at(MONDAY, 9), area=LEFT_KNEE.key)
+    assert check_booking(ctx, reception, request).first_allowed == date(2026, 12, 1)
+    book_appointment(ctx, reception, BookingRequest(ben, chris.id, physio_type.id, at(MONDAY, 9)))  # and a clash
+    plan = plan_series(ctx, reception, request, timedelta(weeks=1), 3)
+    assert [p.ok for p in plan] == [False, True, True]
+    moved = plan[0].alternative
+    assert moved is not None and moved.starts_at.astimezone(VAN).date() >= date(2026, 12, 1)
+    assert check_booking(ctx, reception, replace(request, starts_at=moved.starts_at)).ok
+    records = book_series(ctx, reception, request, [moved.interval, plan[1].interval, plan[2].interval])
+    assert len(records) == 3
+
+
+def test_series_offers_no_move_when_ims_is_never_allowed_for_the_area(ctx, reception, anh, chris, ims_type):
+    screen(ctx, reception, anh, areas=(BodyArea(Region.neck),))  # the knee was not screened
+    plan = plan_series(ctx, reception, BookingRequest(anh, chris.id, ims_type.id, at(MONDAY, 9),
+                                                      area=LEFT_KNEE.key), timedelta(weeks=1), 2)
+    for occurrence in plan:
+        if occurrence.alternative is not None:
+            moved = BookingRequest(anh, chris.id, ims_type.id, occurrence.alternative.starts_at, area=LEFT_KNEE.key)
+            assert check_booking(ctx, reception, moved).ok
 
 
 def test_series_keeps_wall_clock_time_across_daylight_saving(ctx, reception, anh, chris, physio_type):
