@@ -103,13 +103,14 @@ def validate_patient(details: PatientDetails, today: date) -> tuple[CleanPatient
     family = clean_text(details.family_name)
     given = clean_text(details.given_names)
     preferred = clean_text(details.preferred_name)
-    if not family:
-        errors["family_name"] = "Enter the family name as on the patient's ID."
+    if not family and not given:
+        # A person may have one legal name only (BC records allow it): either field may hold it.
+        errors["family_name"] = ("Enter the legal name as on the patient's ID: the family name, the given "
+                                 "name(s), or the one name the ID shows.")
+        errors["given_names"] = "Enter the given name(s), or leave this empty if the ID shows one name only."
     elif len(family) > MAX_NAME:
         errors["family_name"] = f"Keep the family name under {MAX_NAME} characters."
-    if not given:
-        errors["given_names"] = "Enter the given name(s)."
-    elif len(given) > MAX_NAME:
+    if len(given) > MAX_NAME:
         errors["given_names"] = f"Keep the given names under {MAX_NAME} characters."
     if len(preferred) > MAX_NAME:
         errors["preferred_name"] = f"Keep the preferred name under {MAX_NAME} characters."
@@ -172,9 +173,10 @@ def validate_patient(details: PatientDetails, today: date) -> tuple[CleanPatient
 
 
 def display_name(family: str, given: str, preferred: str = "") -> str:
-    """'Ødegård, Zoë ("Zo")' — family name first, as the front desk files them."""
-    name = f"{family}, {given}"
-    if preferred and preferred != given:
+    """'Ødegård, Zoë ("Zo")' — family name first, as the front desk files them; a person with one
+    legal name only is that name ('Sukarno', not 'Sukarno, ')."""
+    name = ", ".join(part for part in (family, given) if part)
+    if preferred and preferred not in (given, name):
         name += f' "{preferred}"'
     return name
 

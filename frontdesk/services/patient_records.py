@@ -36,6 +36,11 @@ class PatientRecord:
         return display_name(self.details.family_name, self.details.given_names, self.details.preferred_name)
 
     @property
+    def legal_name(self) -> str:
+        """The legal name(s) only, as printed on documents: 'Ødegård, Zoë', or the one name."""
+        return display_name(self.details.family_name, self.details.given_names)
+
+    @property
     def phone_display(self) -> str:
         return format_phone(self.details.phone)
 

@@ -67,7 +67,7 @@ class ConsentDialog(QDialog):
         self.patient_id = patient_id
         self.appointment = appointment
         self.preview: PdfPreviewDialog | None = None
-        self.patient_name = f"{record.details.family_name}, {record.details.given_names}"
+        self.patient_name = record.legal_name
         self.setWindowTitle(f"IMS consent – {self.patient_name}")
         self.setObjectName("consent_dialog")
 

@@ -127,7 +127,7 @@ class DocumentController(QObject):
         from frontdesk.services.patients import open_patient
 
         record = call_service(self.window, self.prompts, "Print", open_patient, self.ctx, self.actor, patient_id)
-        return f"{record.details.family_name}, {record.details.given_names}" if record is not None else None
+        return record.legal_name if record is not None else None
 
     def _screening(self, document: DocumentKind, patient_id: int, screening_id: int | None) -> ScreeningRecord | None:
         from frontdesk.services.screenings import current_screening, get_screening

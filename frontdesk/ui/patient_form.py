@@ -30,6 +30,7 @@ class PatientForm(QGroupBox):
         super().__init__("Patient", parent)
         self.family_name = QLineEdit(maxLength=MAX_NAME)
         self.given_names = QLineEdit(maxLength=MAX_NAME)
+        self.given_names.setPlaceholderText("Empty if the ID shows one name only")
         self.preferred_name = QLineEdit(maxLength=MAX_NAME)
         self.date_of_birth = DateEdit()
         self.phone = QLineEdit(maxLength=40)
@@ -59,8 +60,9 @@ class PatientForm(QGroupBox):
         self.email_reminders_agreed_on.setPlaceholderText("today")
 
         self.fields: dict[str, Field] = {
-            "family_name": Field("&Legal family name", self.family_name, required=True),
-            "given_names": Field("Legal &given names", self.given_names, required=True),
+            # One of the two is enough: some people have one legal name only (the domain checks it).
+            "family_name": Field("&Legal family name", self.family_name),
+            "given_names": Field("Legal &given names", self.given_names),
             "preferred_name": Field("P&referred name", self.preferred_name),
             "date_of_birth": Field("Date of &birth", self.date_of_birth, required=True),
             "phone": Field("Ph&one", self.phone),
