@@ -53,6 +53,7 @@ FIGURES = (
     "book_again",
     "open_patient",
     "waitlist_match",
+    "memory_soak",
 )
 
 
@@ -69,13 +70,17 @@ class Size:
     bookings: int
     process_runs: int
     counter_runs: int = 20
+    #: The memory soak: scripted counter actions in one window, and how many of them warm it up.
+    soak_actions: int = 5000
+    soak_warmup: int = 500
 
 
 SIZES = {
     "large": Size("large", rounds=3, search_patients=15, day_runs=20, next_runs=10, assessment_calls=2000,
                   consent_runs=20, batch=200, bookings=1000, process_runs=11),
     "tiny": Size("tiny", rounds=1, search_patients=3, day_runs=3, next_runs=2, assessment_calls=200,
-                 consent_runs=2, batch=5, bookings=40, process_runs=1, counter_runs=3),
+                 consent_runs=2, batch=5, bookings=40, process_runs=1, counter_runs=3, soak_actions=300,
+                 soak_warmup=100),
 }
 
 
@@ -630,6 +635,28 @@ class Bench:
 
     # -- whole processes ---------------------------------------------------------------------------
 
+    def memory_soak(self) -> Figure:
+        """Memory over a day at the counter: the real window, scripted (search, open a patient, switch
+        the day, book, cancel, change tabs, a PDF now and then); resident memory after the warm-up and
+        at the end."""
+        figure = Figure("memory_soak", f"memory growth over {self.size.soak_actions:,} counter actions "
+                        f"(after {self.size.soak_warmup} warm-up actions)", "MiB", "<= 10 MiB", median_target=10,
+                        baseline_what="resident memory after the warm-up")
+        try:
+            import PySide6  # noqa: F401
+        except ImportError:
+            return _unavailable(figure, "PySide6 is not installed")
+        with tempfile.TemporaryDirectory(prefix="frontdesk-bench-soak-") as data:
+            result = _child(_SOAK_CHILD, self.url, data, str(self.size.soak_actions), str(self.size.soak_warmup))
+        growth = result["end_rss_mib"] - result["warm_rss_mib"]
+        figure.samples.append(max(growth, 0.001))
+        figure.baseline.append(result["warm_rss_mib"])
+        figure.note = (f"resident memory {result['warm_rss_mib']:.0f} MiB after the warm-up, "
+                       f"{result['end_rss_mib']:.0f} MiB at the end; actions: {result['counts']}")
+        figure.extra = {"warm_rss_mib": round(result["warm_rss_mib"], 1), "end_rss_mib": round(result["end_rss_mib"], 1),
+                        "growth_mib": round(growth, 1), "counts": result["counts"]}
+        return figure
+
     def processes(self) -> tuple[Figure, Figure]:
         start = Figure("cold_start", "cold start, process start to main window shown with today's day view",
                        "s", "<= 1.5 x baseline", ratio_target=1.5,
@@ -959,12 +986,95 @@ window.show()
 """ + _REPORT_WHEN_SHOWN
 
 
+_SOAK_CHILD = """
+import gc, json, sys
+from datetime import timedelta
+from PySide6.QtWidgets import QApplication
+
+def rss_mib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+app = QApplication([sys.argv[0]])
+actions, warmup = int(sys.argv[2]), int(sys.argv[3])
+from frontdesk.app import create_main_window
+from frontdesk.services.appointments import cancel_appointment
+from frontdesk.services.documents import intake_form
+from frontdesk.services.schedule import BookingRequest, book_appointment, find_next_available, list_appointment_types
+
+window = create_main_window(sys.argv[1])
+window.resize(1280, 820)
+window.show()
+app.processEvents()
+ctx, actor = window.ctx, window.actor
+kind = next(t for t in list_appointment_types(ctx, actor) if not t.is_ims)
+prefixes = ["ng", "sm", "ta", "li", "wa", "ch", "mo", "br", "ka", "le", "ro", "sa"]
+today = ctx.today()
+search = window.intake.search
+patient_id = None
+booked = None
+counts = {"search": 0, "open": 0, "day": 0, "book": 0, "cancel": 0, "tab": 0, "pdf": 0}
+warm_rss = None
+for n in range(actions):
+    step = n % 6
+    if step == 0:
+        window.tabs.setCurrentWidget(window.intake)
+        search.search_box.setText(prefixes[(n // 6) % len(prefixes)])
+        search.search_now()
+        rows = search.model.rows if hasattr(search.model, "rows") else []
+        patient_id = rows[(n // 6) % len(rows)].id if rows else patient_id
+        counts["search"] += 1
+    elif step == 1 and patient_id is not None:
+        window.intake.open_patient(patient_id)
+        counts["open"] += 1
+    elif step == 2:
+        window.tabs.setCurrentWidget(window.schedule)
+        window.schedule.go_to(today + timedelta(days=(n // 6) % 21))
+        counts["day"] += 1
+    elif step == 3 and patient_id is not None:
+        slots = find_next_available(ctx, actor, kind.id, None, today + timedelta(days=1 + (n // 6) % 60),
+                                    patient_id=patient_id, limit=1)
+        if slots:
+            booked = book_appointment(ctx, actor, BookingRequest(patient_id, slots[0].therapist_id, kind.id,
+                                                                 slots[0].starts_at))
+            window.data_changed.emit({"appointments"})
+            counts["book"] += 1
+    elif step == 4 and booked is not None:
+        cancel_appointment(ctx, actor, booked.id, booked.version, "Soak test: cancelled by the script")
+        window.data_changed.emit({"appointments"})
+        booked = None
+        counts["cancel"] += 1
+    elif step == 5:
+        window.tabs.setCurrentWidget(window.appointments)
+        counts["tab"] += 1
+    if n % 1000 == 7 and patient_id is not None:
+        intake_form(ctx, actor, patient_id)  # a PDF now and then (the first one during the warm-up)
+        counts["pdf"] += 1
+    app.processEvents()
+    if n + 1 == warmup:
+        gc.collect()
+        app.processEvents()
+        warm_rss = rss_mib()
+gc.collect()
+app.processEvents()
+end_rss = rss_mib()
+print(json.dumps({"warm_rss_mib": warm_rss, "end_rss_mib": end_rss, "actions": actions, "warmup": warmup,
+                  "counts": counts}))
+window.close()
+window.ctx.database.dispose()
+"""
+
+
 def _child(script: str, url: str, data_dir: str, *extra: str) -> dict:
     env = dict(os.environ, FRONTDESK_DATA_DIR=data_dir, PYTHONPATH=os.pathsep.join(
         [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     env["FD_BENCH_T0"] = repr(time.time())
     done = subprocess.run([sys.executable, "-c", script, url, *extra], env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=1800 if script is _SOAK_CHILD else 120)
     if done.returncode != 0:
         raise RuntimeError(f"the timed process failed: {done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -1033,6 +1143,7 @@ def main(argv: list[str] | None = None) -> int:
         ("open_patient", bench.open_patient),
         ("waitlist_match", lambda: waitlist_match(bench)),
         ("processes", bench.processes),
+        ("memory_soak", bench.memory_soak),
     ]
     try:
         for name, step in steps:
