@@ -1004,6 +1004,7 @@ actions, warmup = int(sys.argv[2]), int(sys.argv[3])
 from frontdesk.app import create_main_window
 from frontdesk.services.appointments import cancel_appointment
 from frontdesk.services.documents import intake_form
+from frontdesk.services.errors import ServiceError
 from frontdesk.services.schedule import BookingRequest, book_appointment, find_next_available, list_appointment_types
 
 window = create_main_window(sys.argv[1])
@@ -1017,7 +1018,7 @@ today = ctx.today()
 search = window.intake.search
 patient_id = None
 booked = None
-counts = {"search": 0, "open": 0, "day": 0, "book": 0, "cancel": 0, "tab": 0, "pdf": 0}
+counts = {"search": 0, "open": 0, "day": 0, "book": 0, "refused": 0, "cancel": 0, "tab": 0, "pdf": 0}
 warm_rss = None
 for n in range(actions):
     step = n % 6
@@ -1038,11 +1039,15 @@ for n in range(actions):
     elif step == 3 and patient_id is not None:
         slots = find_next_available(ctx, actor, kind.id, None, today + timedelta(days=1 + (n // 6) % 60),
                                     patient_id=patient_id, limit=1)
-        if slots:
+        try:
             booked = book_appointment(ctx, actor, BookingRequest(patient_id, slots[0].therapist_id, kind.id,
-                                                                 slots[0].starts_at))
-            window.data_changed.emit({"appointments"})
-            counts["book"] += 1
+                                                                 slots[0].starts_at)) if slots else None
+        except ServiceError:
+            counts["refused"] += 1  # an archived patient, say: the counter is told so, as here
+        else:
+            if booked is not None:
+                window.data_changed.emit({"appointments"})
+                counts["book"] += 1
     elif step == 4 and booked is not None:
         cancel_appointment(ctx, actor, booked.id, booked.version, "Soak test: cancelled by the script")
         window.data_changed.emit({"appointments"})

@@ -42,8 +42,9 @@ def test_register_normalises_phone_and_email_and_is_audited(ctx, reception):
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"family_name": "  "}, "family_name"),
-        ({"given_names": ""}, "given_names"),
+        # One legal name is enough (see test_one_legal_name.py); none at all is refused beside both.
+        ({"family_name": "  ", "given_names": ""}, "family_name"),
+        ({"family_name": "", "given_names": " "}, "given_names"),
         ({"date_of_birth": None}, "date_of_birth"),
         ({"date_of_birth": date(2027, 1, 1)}, "date_of_birth"),
         ({"phone": "555"}, "phone"),
