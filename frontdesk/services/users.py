@@ -31,7 +31,14 @@ from frontdesk.services.accounts import login_name
 from frontdesk.services.accounts import needs_first_admin as needs_first_admin  # re-exported: who may sign in
 from frontdesk.services.accounts import workstation_actor as workstation_actor
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from frontdesk.services.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    ValidationFailed,
+    changed_meanwhile,
+)
 from frontdesk.services.unit_of_work import UnitOfWork
 
 #: The hasher every password goes through. Tests swap in a cheap one; the stored hash names its own
@@ -492,12 +499,18 @@ def set_user_role(ctx: ServiceContext, actor: Actor, user_id: int, role: Role) -
 
 
 def update_user(ctx: ServiceContext, actor: Actor, user_id: int, role: Role,
-                therapist_id: int | None) -> UserSummary:
-    """Settings ▸ Users ▸ Edit: the account's role and the physiotherapist it belongs to, in one go."""
+                therapist_id: int | None, *, expected: UserSummary | None = None) -> UserSummary:
+    """Settings ▸ Users ▸ Edit: the account's role and the physiotherapist it belongs to, in one go.
+
+    `expected` is the account as the form showed it: if its role, physiotherapist or state changed
+    since (another administrator), the save is refused (`Conflict`) instead of undoing that change."""
     new_role = Role(role)
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.require(Permission.MANAGE_USERS, "change anyone's role")
         user = _target(uow.session, user_id)
+        if expected is not None and (user.role, user.therapist_id, bool(user.active)) != (
+                Role(expected.role).value, expected.therapist_id, expected.active):
+            raise changed_meanwhile(f"The account {user.username} was", current=_summary_in(uow.session, user))
         errors = _check_therapist_link(uow.session, therapist_id, new_role, user_id=user.id, was=user.therapist_id)
         if errors:
             raise ValidationFailed(errors)

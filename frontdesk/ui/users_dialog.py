@@ -273,7 +273,7 @@ class ChangeRoleDialog(_FormDialog):
 
     def accept(self) -> None:
         if self.run(lambda: update_user(self.ctx, self.actor, self.user.id, self.role.currentData(),
-                                        self.therapist.therapist_id())):
+                                        self.therapist.therapist_id(), expected=self.user)):
             super().accept()
 
 

@@ -91,3 +91,17 @@ def test_hours_and_details_of_one_physiotherapist_do_not_conflict_with_each_othe
     loaded = working_hours(ctx, admin, 1)
     set_working_hours(ctx, admin, 1, loaded[:-1], expected=loaded)
     update_therapist(ctx, admin, 1, _details(chris, registration_number="PT-1"), expected_version=chris.version)
+
+
+def test_a_user_account_a_stale_form_cannot_undo_a_role_change(ctx, admin):
+    from frontdesk.domain.roles import Role
+    from frontdesk.services.users import create_user, list_users, update_user
+
+    create_user(ctx, admin, "desk2", "Second Desk", Role.RECEPTION, password="long enough pass 1")
+    shown = next(u for u in list_users(ctx, admin) if u.username == "desk2")
+    update_user(ctx, admin, shown.id, Role.PHYSIOTHERAPIST, 3, expected=shown)  # linked at one desk
+    with pytest.raises(Conflict) as stale:  # ... while another still shows a reception account
+        update_user(ctx, admin, shown.id, Role.ADMIN, None, expected=shown)
+    assert CHANGED in stale.value.message and "desk2" in stale.value.message
+    now = next(u for u in list_users(ctx, admin) if u.username == "desk2")
+    assert (now.role, now.therapist_id) == (Role.PHYSIOTHERAPIST, 3)
