@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
@@ -106,6 +106,16 @@ def _text_undo(widget: QObject):
     if isinstance(widget, (QPlainTextEdit, QTextEdit)) and not widget.isReadOnly():
         return widget.document().isUndoAvailable
     return None
+
+
+D = TypeVar("D", bound=QWidget)
+
+
+def _closing_deletes(dialog: D) -> D:
+    """A dialog run from the menu is a child of the window: without this, each one opened (with its
+    models and their rows) would stay in memory until the window closes."""
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+    return dialog
 
 
 class MainWindow(QMainWindow):
@@ -499,26 +509,26 @@ class MainWindow(QMainWindow):
     def manage_users(self) -> None:
         from frontdesk.ui.users_dialog import UsersDialog
 
-        UsersDialog(self.ctx, self.actor, self.prompts, self).exec()
+        _closing_deletes(UsersDialog(self.ctx, self.actor, self.prompts, self)).exec()
 
     def manage_staff(self) -> None:
         from frontdesk.ui.staff_dialog import StaffDialog
 
-        dialog = StaffDialog(self.ctx, self.actor, self.prompts, self)
+        dialog = _closing_deletes(StaffDialog(self.ctx, self.actor, self.prompts, self))
         dialog.changed.connect(self.data_changed)
         dialog.exec()
 
     def manage_appointment_types(self) -> None:
         from frontdesk.ui.staff_types import AppointmentTypesDialog
 
-        dialog = AppointmentTypesDialog(self.ctx, self.actor, self.prompts, self)
+        dialog = _closing_deletes(AppointmentTypesDialog(self.ctx, self.actor, self.prompts, self))
         dialog.changed.connect(self.data_changed)
         dialog.exec()
 
     def show_audit_trail(self) -> None:
         from frontdesk.ui.audit_dialog import AuditTrailDialog
 
-        AuditTrailDialog(self.ctx, self.actor, self.prompts, self).exec()
+        _closing_deletes(AuditTrailDialog(self.ctx, self.actor, self.prompts, self)).exec()
 
     def move_to_server(self) -> None:
         """Settings ▸ Move to a server…: window-modal, the move runs in the background."""
@@ -541,7 +551,7 @@ class MainWindow(QMainWindow):
     def change_own_password(self) -> None:
         from frontdesk.ui.users_dialog import ChangeOwnPasswordDialog
 
-        dialog = ChangeOwnPasswordDialog(self.ctx, self.actor, self, self.prompts)
+        dialog = _closing_deletes(ChangeOwnPasswordDialog(self.ctx, self.actor, self, self.prompts))
         if dialog.exec():
             self.statusBar().showMessage("Your password was changed. Use the new one from the next sign-in.", 15000)
 
@@ -571,7 +581,7 @@ class MainWindow(QMainWindow):
     def edit_clinic_settings(self) -> None:
         from frontdesk.ui.settings_dialog import ClinicSettingsDialog
 
-        dialog = ClinicSettingsDialog(self.ctx, self.actor, self.prompts, self)
+        dialog = _closing_deletes(ClinicSettingsDialog(self.ctx, self.actor, self.prompts, self))
         if dialog.exec():
             self.data_changed.emit({"clinic"})
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -211,6 +211,7 @@ class HistoryPanel(QGroupBox):
         if record is None or not self.review_button.isEnabled():
             return None
         dialog = ReviewDialog(self.ctx, self.actor, self.prompts, record, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)  # one per review: not kept until the panel goes
         if dialog.exec() and dialog.saved is not None:
             self.reviewed.emit(dialog.saved)
             return dialog.saved

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import time
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
 from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
 from frontdesk.services.schedule import set_working_hours, working_hours
@@ -94,3 +95,21 @@ def test_an_appointment_type_a_stale_form_is_refused(window, qtbot, prompts):
     assert dialog.save() is None
     assert CHANGED in prompts.infos[-1][1]
     assert dialog.duration.value() == 60  # reloaded
+
+
+def test_dialogs_opened_from_the_menu_do_not_pile_up_in_memory(window, qtbot, monkeypatch):
+    """Each admin dialog is a child of the window; one closed must be gone, not kept until sign-out."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from frontdesk.ui.settings_dialog import ClinicSettingsDialog
+    from frontdesk.ui.staff_types import AppointmentTypesDialog
+
+    for kind in (StaffDialog, AppointmentTypesDialog, ClinicSettingsDialog):
+        monkeypatch.setattr(kind, "exec", lambda self: (self.show(), self.reject(), 0)[-1])
+    for _ in range(3):
+        window.manage_staff()
+        window.manage_appointment_types()
+        window.edit_clinic_settings()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    left = [type(d).__name__ for d in window.findChildren(QDialog)]
+    assert not [name for name in left if name in ("StaffDialog", "AppointmentTypesDialog", "ClinicSettingsDialog")]
