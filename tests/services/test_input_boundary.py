@@ -18,7 +18,17 @@ from frontdesk.domain.inputs import date_problem, id_problem, text_problem, text
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Role
 from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers
-from frontdesk.services import appointments, documents, patients, schedule, schedule_view, screenings, staff, users
+from frontdesk.services import (
+    appointments,
+    audit,
+    documents,
+    patients,
+    schedule,
+    schedule_view,
+    screenings,
+    staff,
+    users,
+)
 from frontdesk.services.appointments import AppointmentFilter
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.schedule import BookingRequest, list_appointment_types
@@ -97,6 +107,11 @@ def _calls(draw, booked):
         "sign in": lambda c, a: users.sign_in(c, text(), text()),
         "day sheet": lambda c, a: documents.day_sheet(c, a, ident(), day()),
         "summary": lambda c, a: documents.eligibility_summary(c, a, ident(), None),
+        "consent": lambda c, a: documents.consent_document(c, a, ident()),
+        "unsigned consent": lambda c, a: documents.record_unsigned_consent(c, a, booked.id, text(), text()),
+        "ics": lambda c, a: appointments.export_ics(c, a, ident(), day(), day()),
+        "csv": lambda c, a: appointments.export_csv(c, a, AppointmentFilter(day(), day(), ident(), ident(), text=text())),
+        "audit": lambda c, a: audit.audit_for_patient(c, a, ident()),
     }
 
 
