@@ -168,8 +168,10 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
     except ServiceError as error:
         print(error.message, file=sys.stderr)
         return EXIT_PROBLEMS
-    except Exception:
-        logging.getLogger("frontdesk").exception("admin command %s failed", args.command)
+    except Exception as error:
+        from frontdesk.private_log import private_traceback
+
+        logging.getLogger("frontdesk").error("admin command %s failed\n%s", args.command, private_traceback(error))
         print(f"The {args.command} command failed unexpectedly; the details are in the log file.",
               file=sys.stderr)
         return EXIT_PROBLEMS

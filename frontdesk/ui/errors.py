@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from frontdesk.private_log import private_traceback
 from frontdesk.services.errors import AccountSwitchedOff, ServiceError
 
 log = logging.getLogger("frontdesk")
@@ -31,7 +32,8 @@ class Prompts:
 
 
 def report_unexpected(parent: QWidget | None, error: BaseException, prompts: Prompts | None = None) -> None:
-    log.error("Unexpected error", exc_info=(type(error), error, error.__traceback__))
+    # The traceback as text with its quoted values blanked, whatever handler writes it (see private_log).
+    log.error("Unexpected error\n%s", private_traceback(error))
     (prompts or Prompts()).error(
         parent,
         "Something went wrong",

@@ -136,3 +136,16 @@ def test_a_traceback_keeps_its_frames_and_causes_but_not_the_quoted_values():
         text = private_traceback(error)
     assert "Nakamura" not in text and "HIV" not in text
     assert "in lookup" in text and "KeyError" in text and "ValueError" in text and "direct cause" in text
+
+
+def test_the_window_logs_an_unexpected_error_scrubbed_whatever_handler_writes_it(caplog, prompts):
+    from frontdesk.ui.errors import report_unexpected
+
+    try:
+        raise RuntimeError("could not save 'post-op ACL knee, HIV+'\nDETAIL:  Failing row contains (Nakamura).")
+    except RuntimeError as error:
+        with caplog.at_level(logging.ERROR, logger="frontdesk"):
+            report_unexpected(None, error, prompts)
+    text = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    assert "RuntimeError" in text and "HIV" not in text and "Nakamura" not in text
+    assert all(record.exc_info is None for record in caplog.records)
