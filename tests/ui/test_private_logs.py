@@ -141,8 +141,9 @@ def test_a_traceback_keeps_its_frames_and_causes_but_not_the_quoted_values():
 def test_the_window_logs_an_unexpected_error_scrubbed_whatever_handler_writes_it(caplog, prompts):
     from frontdesk.ui.errors import report_unexpected
 
+    notes, family = NOTES, "Naka" + "mura"  # not in the source line the traceback shows
     try:
-        raise RuntimeError("could not save 'post-op ACL knee, HIV+'\nDETAIL:  Failing row contains (Nakamura).")
+        raise RuntimeError(f"could not save {notes!r}\nDETAIL:  Failing row contains ({family}).")
     except RuntimeError as error:
         with caplog.at_level(logging.ERROR, logger="frontdesk"):
             report_unexpected(None, error, prompts)
