@@ -129,8 +129,8 @@ def _check_key_quietly(connection: sqlite3.Connection) -> None:
         connection.execute(f"PRAGMA cipher_log_level = {level}")
 
 
-def passphrase_from_keyring(path: Path) -> str | None:
-    """The passphrase stored for this database file in the OS keyring, if a working keyring exists."""
+def usable_keyring() -> ModuleType | None:
+    """The `keyring` module where the optional package is installed and finds a working keyring, else None."""
     try:
         import keyring
         from keyring.backends import fail
@@ -139,22 +139,29 @@ def passphrase_from_keyring(path: Path) -> str | None:
     try:
         if isinstance(keyring.get_keyring(), fail.Keyring):
             return None
-        return keyring.get_password(KEYRING_SERVICE, str(Path(path).resolve()))
+    except Exception:  # noqa: BLE001 - a broken keyring means "no keyring", never a crash
+        return None
+    return keyring
+
+
+def passphrase_from_keyring(path: Path) -> str | None:
+    """The passphrase stored for this database file in the OS keyring, if a working keyring exists."""
+    ring = usable_keyring()
+    if ring is None:
+        return None
+    try:
+        return ring.get_password(KEYRING_SERVICE, str(Path(path).resolve()))
     except Exception:  # noqa: BLE001 - a broken keyring means "no stored passphrase", never a crash
         return None
 
 
 def store_passphrase_in_keyring(path: Path, passphrase: str) -> bool:
     """Remember the passphrase for this file in the OS keyring; False where there is none."""
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
+    ring = usable_keyring()
+    if ring is None:
         return False
     try:
-        if isinstance(keyring.get_keyring(), fail.Keyring):
-            return False
-        keyring.set_password(KEYRING_SERVICE, str(Path(path).resolve()), passphrase)
+        ring.set_password(KEYRING_SERVICE, str(Path(path).resolve()), passphrase)
         return True
     except Exception:  # noqa: BLE001 - no keyring: the person types the passphrase instead
         return False

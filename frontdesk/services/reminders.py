@@ -40,6 +40,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from frontdesk.db.encryption import usable_keyring
 from frontdesk.db.models import Appointment, Patient, ReminderOutbox, Setting, Therapist
 from frontdesk.db.plain import Reader, SessionReader
 from frontdesk.domain.appointments import AppointmentStatus
@@ -185,20 +186,6 @@ def _put_setting(session: Session, ctx: ServiceContext, actor: Actor | None, key
 # --- The password --------------------------------------------------------------------------------
 
 
-def _usable_keyring() -> Any | None:
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        return None
-    try:
-        if isinstance(keyring.get_keyring(), fail.Keyring):
-            return None
-    except Exception:  # noqa: BLE001 - a broken keyring means "no keyring", never a crash
-        return None
-    return keyring
-
-
 def _keyring_account(settings: ReminderSettings) -> str:
     return f"{settings.username}@{settings.smtp_host}:{settings.smtp_port}"
 
@@ -235,7 +222,7 @@ def _fernet(create: bool) -> Any | None:
 
 def _store_password(ctx: ServiceContext, session: Session, settings: ReminderSettings, password: str,
                     actor: Actor | None) -> str:
-    ring = _usable_keyring()
+    ring = usable_keyring()
     if ring is not None:
         try:
             ring.set_password(KEYRING_SERVICE, _keyring_account(settings), password)
@@ -259,7 +246,7 @@ def _password(reader: Reader, settings: ReminderSettings) -> str | None:
     if not settings.username:
         return None
     if settings.password_kept == "keyring":
-        ring = _usable_keyring()
+        ring = usable_keyring()
         found = None
         if ring is not None:
             try:
