@@ -27,6 +27,7 @@ from frontdesk.services.reminders import ReminderSettings, get_reminder_settings
 from frontdesk.ui.errors import Prompts, report_unexpected
 from frontdesk.ui.geometry import remember_geometry
 from frontdesk.ui.tasks import run_in_background
+from frontdesk.ui.widgets import add_rows_with_errors, show_errors
 
 SECURITY = (("starttls", "STARTTLS (usually port 587)"), ("tls", "TLS from the start (usually port 465)"))
 
@@ -67,9 +68,8 @@ class ReminderSettingsDialog(QDialog):
                       "screening result.")
         note.setWordWrap(True)
         form = QFormLayout()
-        self.errors: dict[str, QLabel] = {}
         form.addRow(self.enabled)
-        for key, label, widget in (
+        self.errors = add_rows_with_errors(form, (
             ("hours_before", "Send &how long before", self.hours_before),
             ("smtp_host", "Mail &server", self.smtp_host),
             ("smtp_port", "&Port", self.smtp_port),
@@ -78,15 +78,7 @@ class ReminderSettingsDialog(QDialog):
             ("password", "Pass&word", self.password),
             ("from_address", "&From address", self.from_address),
             ("what_to_bring", "What to &bring", self.what_to_bring),
-        ):
-            form.addRow(label, widget)
-            error = QLabel()
-            error.setObjectName(f"error_{key}")
-            error.setStyleSheet("color: #b00020;")
-            error.setWordWrap(True)
-            error.hide()
-            form.addRow("", error)
-            self.errors[key] = error
+        ))
         self.test_button = QPushButton("Send a test &email")
         self.test_button.setToolTip("Send a short message to the From address with the settings as entered")
         self.test_button.clicked.connect(self.send_test)
@@ -134,10 +126,7 @@ class ReminderSettingsDialog(QDialog):
         self.test_button.setEnabled(True)
         self.test_result.clear()
         if isinstance(error, ValidationFailed):
-            for key, message in error.errors.items():
-                if key in self.errors:
-                    self.errors[key].setText(f"⚠ {message}")
-                    self.errors[key].show()
+            show_errors(self.errors, error.errors, "⚠ ")
             return
         if isinstance(error, ServiceError):
             self.test_result.setText(f"⚠ Not sent. {error.message}")
@@ -151,10 +140,7 @@ class ReminderSettingsDialog(QDialog):
             self.saved = update_reminder_settings(self._ctx, self._actor, self.entered(),
                                                   password=self.password.text() or None)
         except ValidationFailed as error:
-            for key, message in error.errors.items():
-                if key in self.errors:
-                    self.errors[key].setText(f"⚠ {message}")
-                    self.errors[key].show()
+            show_errors(self.errors, error.errors, "⚠ ")
             return
         except ServiceError as error:
             self._prompts.error(self, "Email reminders", error.message)

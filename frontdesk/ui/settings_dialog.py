@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
@@ -29,6 +28,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.ui.errors import Prompts
 from frontdesk.ui.geometry import remember_geometry
+from frontdesk.ui.widgets import add_rows_with_errors, show_errors
 
 
 class ClinicSettingsDialog(QDialog):
@@ -71,8 +71,7 @@ class ClinicSettingsDialog(QDialog):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.backup_dir, 1)
         row.addWidget(browse)
-        self.errors: dict[str, QLabel] = {}
-        for key, label, widget in (
+        self.errors = add_rows_with_errors(form, (
             ("name", "Clinic &name", self.name),
             ("address", "&Address", self.address),
             ("phone", "&Phone", self.phone),
@@ -84,15 +83,7 @@ class ClinicSettingsDialog(QDialog):
             ("idle_lock_minutes", "Lock when &idle for", self.idle_lock),
             ("ims_interval_days", "IMS &for one patient at least", self.ims_interval),
             ("backup_dir", "Bac&kup folder", backup_row),
-        ):
-            form.addRow(label, widget)
-            error = QLabel()
-            error.setObjectName(f"error_{key}")
-            error.setStyleSheet("color: #b00020;")
-            error.setWordWrap(True)
-            error.hide()
-            form.addRow("", error)
-            self.errors[key] = error
+        ))
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -162,10 +153,7 @@ class ClinicSettingsDialog(QDialog):
             else:
                 self.saved = update_clinic_settings(self._ctx, self._actor, entered)
         except ValidationFailed as error:
-            for key, message in error.errors.items():
-                if key in self.errors:
-                    self.errors[key].setText(message)
-                    self.errors[key].show()
+            show_errors(self.errors, error.errors)
             return
         except Conflict as error:
             if self._prompts.confirm(self, "Clinic settings", error.message + "\n\nReload the saved settings "

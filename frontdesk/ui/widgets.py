@@ -4,13 +4,14 @@ Today button, and a field with its label and error."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -34,6 +35,28 @@ def error_label() -> QLabel:
     label.setStyleSheet(ERROR_STYLE)
     label.setVisible(False)
     return label
+
+
+def add_rows_with_errors(form: QFormLayout, rows: Iterable[tuple[str, str, QWidget]]) -> dict[str, QLabel]:
+    """Each (key, label, field) as a row of `form` with its error line under it (named `error_<key>`,
+    hidden until needed); the error lines by key."""
+    errors: dict[str, QLabel] = {}
+    for key, label, widget in rows:
+        form.addRow(label, widget)
+        error = error_label()
+        error.setObjectName(f"error_{key}")
+        form.addRow("", error)
+        errors[key] = error
+    return errors
+
+
+def show_errors(labels: Mapping[str, QLabel], messages: Mapping[str, str], prefix: str = "") -> None:
+    """Show each message (after `prefix`) on the error line of its key; keys without one are passed over."""
+    for key, message in messages.items():
+        if key in labels:
+            labels[key].setText(f"{prefix}{message}")
+            labels[key].show()
+
 
 _MONTHS = {
     name: number

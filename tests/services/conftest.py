@@ -11,7 +11,7 @@ the reason; they run on SQLite only. A PostgreSQL clinic backs up with pg_dump (
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -157,3 +157,51 @@ class SelectCounter:
 def count_selects():
     """`with count_selects(ctx) as counted: ...; counted.count` (see `SelectCounter`)."""
     return SelectCounter
+
+
+# --- The clinic's seeded staff and appointment types, and two patients, for the booking tests ------
+
+
+@pytest.fixture
+def types(ctx, reception):
+    from frontdesk.services.schedule import list_appointment_types
+
+    return {t.name: t for t in list_appointment_types(ctx, reception)}
+
+
+@pytest.fixture
+def physio_type(types):
+    return types["Physiotherapy treatment"]
+
+
+@pytest.fixture
+def ims_type(types):
+    return types["IMS treatment"]
+
+
+@pytest.fixture
+def chris(ctx, reception):
+    from frontdesk.services.schedule import list_therapists
+
+    return list_therapists(ctx, reception)[0]
+
+
+@pytest.fixture
+def tracey(ctx, reception):
+    from frontdesk.services.schedule import list_therapists
+
+    return list_therapists(ctx, reception)[1]
+
+
+@pytest.fixture
+def anh(ctx, reception):
+    from .test_schedule import patient
+
+    return patient(ctx, reception)
+
+
+@pytest.fixture
+def ben(ctx, reception):
+    from .test_schedule import patient
+
+    return patient(ctx, reception, "Okafor", "Ben", date(1975, 6, 7))

@@ -29,7 +29,6 @@ from frontdesk.services.schedule import (
     check_booking,
     day_schedule,
     find_next_available,
-    list_appointment_types,
     list_therapists,
     load_appointment_records,
     plan_series,
@@ -64,41 +63,6 @@ def screen(ctx, actor, patient_id, surgeries=(), areas=(LEFT_KNEE,)):
     answers = dict(NO_TO_ALL, had_surgery="yes" if surgeries else "no")
     return record_screening(ctx, actor, patient_id, ScreeningAnswers(answers, tuple(surgeries), tuple(areas)),
                             "knee pain")
-
-
-@pytest.fixture
-def types(ctx, reception):
-    return {t.name: t for t in list_appointment_types(ctx, reception)}
-
-
-@pytest.fixture
-def physio_type(types):
-    return types["Physiotherapy treatment"]
-
-
-@pytest.fixture
-def ims_type(types):
-    return types["IMS treatment"]
-
-
-@pytest.fixture
-def chris(ctx, reception):
-    return list_therapists(ctx, reception)[0]
-
-
-@pytest.fixture
-def tracey(ctx, reception):
-    return list_therapists(ctx, reception)[1]
-
-
-@pytest.fixture
-def anh(ctx, reception):
-    return patient(ctx, reception)
-
-
-@pytest.fixture
-def ben(ctx, reception):
-    return patient(ctx, reception, "Okafor", "Ben", date(1975, 6, 7))
 
 
 def test_booking_is_saved_with_history_and_audit(ctx, reception, anh, chris, physio_type):

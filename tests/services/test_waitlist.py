@@ -28,41 +28,9 @@ from frontdesk.services.waitlist import (
     withdraw_waitlist_entry,
 )
 
-from frontdesk.services.schedule import list_appointment_types, list_therapists
-
 from .test_schedule import LEFT_KNEE, MONDAY, at, patient, screen
 
 TODAY = date(2026, 11, 25)
-
-
-@pytest.fixture
-def anh(ctx, reception):
-    return patient(ctx, reception)
-
-
-@pytest.fixture
-def ben(ctx, reception):
-    return patient(ctx, reception, "Okafor", "Ben", date(1975, 6, 7))
-
-
-@pytest.fixture
-def ims_type(ctx, reception):
-    return {t.name: t for t in list_appointment_types(ctx, reception)}["IMS treatment"]
-
-
-@pytest.fixture
-def physio_type(ctx, reception):
-    return {t.name: t for t in list_appointment_types(ctx, reception)}["Physiotherapy treatment"]
-
-
-@pytest.fixture
-def chris(ctx, reception):
-    return list_therapists(ctx, reception)[0]
-
-
-@pytest.fixture
-def tracey(ctx, reception):
-    return list_therapists(ctx, reception)[1]
 
 
 @pytest.fixture
