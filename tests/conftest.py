@@ -68,6 +68,27 @@ def admin(ctx):
 
 
 @pytest.fixture
+def cheap_hashing(monkeypatch):
+    """Argon2id with the library's cheapest parameters: the same code path, milliseconds per hash."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from frontdesk.services import users
+
+    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
+
+
+@pytest.fixture
+def owner(ctx, cheap_hashing):
+    """The clinic's first administrator, signed in with `accounts.PASSWORD`."""
+    from accounts import PASSWORD
+
+    from frontdesk.services.users import create_first_admin
+
+    return create_first_admin(ctx, "owner", "Dana Owner", PASSWORD)
+
+
+@pytest.fixture
 def reception(ctx, admin):
     from frontdesk.domain.roles import Role
     from frontdesk.services.users import create_user

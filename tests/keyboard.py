@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+
+
+def press(qtbot, *keys) -> int:
+    """Each key (a Qt key, or a (key, modifiers) pair) to the widget that has focus now, as a person's
+    keyboard sends it; returns the count."""
+    for key in keys:
+        key, modifier = key if isinstance(key, tuple) else (key, Qt.NoModifier)
+        target = QApplication.focusWidget()
+        assert target is not None, "nothing has the keyboard focus"
+        QTest.keyClick(target, key, modifier)
+    return len(keys)
 
 
 class Keys:

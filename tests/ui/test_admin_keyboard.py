@@ -4,30 +4,18 @@ when something typed would be lost); a second account with the same name warns; 
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
-from argon2.profiles import CHEAPEST
+from accounts import PASSWORD
 from keyboard import Keys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
 from frontdesk.domain.roles import Role
-from frontdesk.services import users
-from frontdesk.services.users import create_first_admin, create_user, list_users
+from frontdesk.services.users import create_user, list_users
 from frontdesk.ui.settings_dialog import ClinicSettingsDialog
 from frontdesk.ui.sign_in import SignInDialog
 from frontdesk.ui.users_dialog import AddUserDialog, ChangeOwnPasswordDialog, ResetPasswordDialog, UsersDialog
 
-PASSWORD = "maple syrup pancakes"
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
-
-
-@pytest.fixture
-def owner(ctx):
-    return create_first_admin(ctx, "owner", "Dana Owner", PASSWORD)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")  # every account made here hashes cheaply
 
 
 def opened(qtbot, dialog):

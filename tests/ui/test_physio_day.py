@@ -7,8 +7,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from keyboard import press
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.app import create_main_window
@@ -35,16 +35,6 @@ ALL_CLEAR = {
     "implanted_device": "no", "metal_allergy": "no", "lymphedema": "no", "skin_problem": "no",
     "epilepsy": "no", "diabetes": "no", "weakened_immunity": "no", "needling_reaction": "no",
 }
-
-
-def press(qtbot, *keys) -> int:
-    """Each key to the widget that has focus now, as a person's keyboard sends it; returns the count."""
-    for key in keys:
-        key, modifier = key if isinstance(key, tuple) else (key, Qt.NoModifier)
-        target = QApplication.focusWidget()
-        assert target is not None, "nothing has the keyboard focus"
-        QTest.keyClick(target, key, modifier)
-    return len(keys)
 
 
 def _book(ctx, actor, patient_id, hour, kind, therapist=CHRIS, area=""):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
-from argon2.profiles import CHEAPEST
+from accounts import PASSWORD
 from PySide6.QtCore import Qt
 
 from frontdesk.app import Session, create_main_window
@@ -14,24 +13,14 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Role
 from frontdesk.services import users
 from frontdesk.services.patients import open_patient, register_patient
-from frontdesk.services.users import create_first_admin, create_user, list_users, needs_first_admin
+from frontdesk.services.users import create_user, list_users, needs_first_admin
 from frontdesk.ui.audit_dialog import AuditTrailDialog
 from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.ui.first_run import FirstRunDialog
 from frontdesk.ui.sign_in import SignInDialog
 from frontdesk.ui.users_dialog import AddUserDialog, UsersDialog
 
-PASSWORD = "maple syrup pancakes"
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
-
-
-@pytest.fixture
-def owner(ctx):
-    return create_first_admin(ctx, "owner", "Dana Owner", PASSWORD)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")  # every account made here hashes cheaply
 
 
 @pytest.fixture

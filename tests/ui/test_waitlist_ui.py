@@ -7,8 +7,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from keyboard import press
 from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
@@ -24,16 +24,6 @@ VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY = date(2026, 11, 25)  # the test clock: Wednesday 10:00
 MONDAY_NINE = datetime.combine(date(2026, 11, 30), time(9), VANCOUVER)
 CHRIS = 1
-
-
-def press(qtbot, *keys) -> int:
-    """Each key to the widget that has focus now, as a person's keyboard sends it; returns the count."""
-    for key in keys:
-        key, modifier = key if isinstance(key, tuple) else (key, Qt.NoModifier)
-        target = QApplication.focusWidget()
-        assert target is not None, "nothing has the keyboard focus"
-        QTest.keyClick(target, key, modifier)
-    return len(keys)
 
 
 def _patient(ctx, actor, family, given):
