@@ -133,6 +133,15 @@ class BodyArea:
         return self.label
 
 
+def area_label(key: str) -> str:
+    """How a stored area key reads ("Left knee"); "" for none, and the key itself when it is not one
+    this version knows."""
+    try:
+        return BodyArea.parse(key).label if key else ""
+    except ValueError:
+        return key
+
+
 def areas_of(region: Region) -> tuple[BodyArea, ...]:
     """The selectable areas of one region: left and right, or the single midline area."""
     if region.is_paired:

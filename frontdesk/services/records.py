@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
-from frontdesk.domain.areas import BodyArea
+from frontdesk.domain.areas import area_label
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.scheduling import Interval
 
@@ -59,10 +59,7 @@ class AppointmentRecord:
 
     @property
     def area_label(self) -> str:
-        try:
-            return BodyArea.parse(self.area).label if self.area else ""
-        except ValueError:
-            return self.area
+        return area_label(self.area)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Appointment, AppointmentType, Patient, Therapist, WaitlistEntry
 from frontdesk.db.plain import SessionReader, as_date, as_instant, in_list
-from frontdesk.domain.areas import BodyArea
+from frontdesk.domain.areas import BodyArea, area_label
 from frontdesk.domain.patients import display_name
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import Busy, Interval, PartOfDay, format_day, local_instant
@@ -44,6 +44,7 @@ from frontdesk.services.ims_statuses import ims_statuses_from
 from frontdesk.services.records import AppointmentRecord, BookingRequest
 from frontdesk.services.schedule import (
     _LIVE,
+    _area_problem,
     _availabilities,
     _booked_record,
     _checked_interval,
@@ -103,10 +104,7 @@ class WaitlistRecord:
 
     @property
     def area_label(self) -> str:
-        try:
-            return BodyArea.parse(self.area).label if self.area else ""
-        except ValueError:
-            return self.area
+        return area_label(self.area)
 
     @property
     def therapists_text(self) -> str:
@@ -217,10 +215,16 @@ def earliest_allowed(ctx: ServiceContext, actor: Actor, patient_id: int, type_id
         kind = uow.session.get(AppointmentType, type_id)
         if kind is None or not kind.is_ims or not area:
             return today
-        decision = ims_allowed(ctx, patient_id, area, today, session=uow.session)
-    if not decision.allowed and decision.first_allowed is not None and decision.first_allowed > today:
+        return _ims_allowed_later(ctx, uow.session, patient_id, area, today) or today
+
+
+def _ims_allowed_later(ctx: ServiceContext, session: Session, patient_id: int, area: str, day: date) -> date | None:
+    """The day after ``day`` from which the patient's screening allows IMS of ``area``, where only
+    time stands in the way; None when it is allowed on ``day`` or something else must happen first."""
+    decision = ims_allowed(ctx, patient_id, area, day, session=session)
+    if not decision.allowed and decision.first_allowed is not None and decision.first_allowed > day:
         return decision.first_allowed
-    return today
+    return None
 
 
 @checked_inputs
@@ -253,13 +257,9 @@ def _checked(ctx: ServiceContext, session: Session, request: WaitlistRequest, *,
     if kind is None or not kind.active:
         errors["type"] = "Choose the kind of appointment."
     area = (request.area or "").strip()
-    if area:
-        try:
-            BodyArea.parse(area)
-        except ValueError:
-            errors["area"] = "Choose the area to be treated from the list."
-    elif kind is not None and kind.is_ims:
-        errors["area"] = "Choose the area to be treated with IMS; the screening is checked for that area."
+    area_problem = _area_problem(area, kind is not None and kind.is_ims)
+    if area_problem:
+        errors["area"] = area_problem
     if kind is not None and not kind.is_ims:
         area = area if area and "area" not in errors else ""
     therapist_ids = sorted(set(request.therapist_ids))
@@ -295,10 +295,10 @@ def _checked(ctx: ServiceContext, session: Session, request: WaitlistRequest, *,
     elif earliest.year > 9000:
         errors["earliest"] = "Choose a date within the next few years."
     elif kind is not None and kind.is_ims and area and "area" not in errors:
-        decision = ims_allowed(ctx, request.patient_id, area, earliest, session=session)
-        if not decision.allowed and decision.first_allowed is not None and decision.first_allowed > earliest:
+        first_allowed = _ims_allowed_later(ctx, session, request.patient_id, area, earliest)
+        if first_allowed is not None:
             errors["earliest"] = (f"IMS of the {BodyArea.parse(area).label.lower()} is allowed from "
-                                  f"{format_date(decision.first_allowed)}; the earliest date cannot be before it.")
+                                  f"{format_date(first_allowed)}; the earliest date cannot be before it.")
     if errors:
         raise ValidationFailed(errors)
     return dict(patient_id=request.patient_id, type_id=request.type_id, area=area, therapist_ids=therapist_ids,
