@@ -12,6 +12,7 @@ from frontdesk.services.my_day import my_day_rows
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.screenings import record_screening
+from screening_answers import AFTER_SURGERY
 
 from .conftest import VANCOUVER
 
@@ -19,12 +20,6 @@ TODAY = date(2026, 11, 25)
 CHRIS = 1
 LEFT_KNEE = BodyArea(Region.knee, Side.left)
 LEFT_THIGH = BodyArea(Region.thigh, Side.left)
-ALL_CLEAR = {
-    "cancer": "never", "needle_fear": "no", "understands_treatment": "yes", "pregnant": "no",
-    "autoimmune": "none", "osteoporosis": "none", "had_surgery": "yes", "bleeding_risk": "no",
-    "implanted_device": "no", "metal_allergy": "no", "lymphedema": "no", "skin_problem": "no",
-    "epilepsy": "no", "diabetes": "no", "weakened_immunity": "no", "needling_reaction": "no",
-}
 
 
 def _book(ctx, actor, patient_id, hour, kind, area=""):
@@ -38,7 +33,7 @@ def test_ims_and_ordinary_visits_show_the_area_its_verdict_and_the_date(ctx, rec
                                                                 date_of_birth=date(1970, 5, 6)), confirmed_new=True)
     # A knee operation six weeks ago: the thigh (next to it) may be needled now, the knee not yet.
     record_screening(ctx, reception, knee_done.id, ScreeningAnswers(
-        ALL_CLEAR, (Surgery(date(2026, 10, 14), LEFT_KNEE),), (LEFT_KNEE, LEFT_THIGH)))
+        AFTER_SURGERY, (Surgery(date(2026, 10, 14), LEFT_KNEE),), (LEFT_KNEE, LEFT_THIGH)))
     unscreened = register_patient(ctx, reception, PatientDetails(family_name="Reid", given_names="Sam",
                                                                  date_of_birth=date(1980, 1, 2)), confirmed_new=True)
     ims = _book(ctx, reception, knee_done.id, 11, "IMS treatment", LEFT_THIGH.key)

@@ -36,16 +36,11 @@ from frontdesk.services.schedule import (
     week_schedule,
 )
 from frontdesk.services.unit_of_work import UnitOfWork
+from screening_answers import NO_TO_ALL
 
 VAN = ZoneInfo("America/Vancouver")
 MONDAY = date(2026, 11, 30)  # the clock stands at Wednesday 2026-11-25 10:00
 LEFT_KNEE = BodyArea(Region.knee, Side.left)
-NO_TO_ALL = {
-    "cancer": "never", "needle_fear": "no", "understands_treatment": "yes", "pregnant": "no",
-    "autoimmune": "none", "osteoporosis": "none", "had_surgery": "no", "bleeding_risk": "no",
-    "implanted_device": "no", "metal_allergy": "no", "lymphedema": "no", "skin_problem": "no",
-    "epilepsy": "no", "diabetes": "no", "weakened_immunity": "no", "needling_reaction": "no",
-}
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

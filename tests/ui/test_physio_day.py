@@ -23,18 +23,13 @@ from frontdesk.services.users import create_user
 from frontdesk.ui.appointment_model import Column
 from frontdesk.ui.geometry import remember_value, ui_settings
 from frontdesk.ui.my_day import THERAPIST_KEY, DayColumn
+from screening_answers import AFTER_SURGERY
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY = date(2026, 11, 25)  # the test clock: Wednesday 10:00
 CHRIS, TRACEY = 1, 2
 LEFT_KNEE = BodyArea(Region.knee, Side.left)
 LEFT_THIGH = BodyArea(Region.thigh, Side.left)
-ALL_CLEAR = {
-    "cancer": "never", "needle_fear": "no", "understands_treatment": "yes", "pregnant": "no",
-    "autoimmune": "none", "osteoporosis": "none", "had_surgery": "yes", "bleeding_risk": "no",
-    "implanted_device": "no", "metal_allergy": "no", "lymphedema": "no", "skin_problem": "no",
-    "epilepsy": "no", "diabetes": "no", "weakened_immunity": "no", "needling_reaction": "no",
-}
 
 
 def _book(ctx, actor, patient_id, hour, kind, therapist=CHRIS, area=""):
@@ -50,7 +45,7 @@ def day(ctx, reception):
     kelly = register_patient(ctx, reception, PatientDetails(family_name="Kelly", given_names="Dana",
                                                             date_of_birth=date(1970, 5, 6)), confirmed_new=True)
     record_screening(ctx, reception, kelly.id, ScreeningAnswers(
-        ALL_CLEAR, (Surgery(date(2026, 10, 14), LEFT_KNEE),), (LEFT_KNEE, LEFT_THIGH)))
+        AFTER_SURGERY, (Surgery(date(2026, 10, 14), LEFT_KNEE),), (LEFT_KNEE, LEFT_THIGH)))
     reid = register_patient(ctx, reception, PatientDetails(family_name="Reid", given_names="Sam",
                                                            date_of_birth=date(1980, 1, 2)), confirmed_new=True)
     return {

@@ -23,15 +23,10 @@ from frontdesk.ui.appointments_tab import AppointmentsTab
 from frontdesk.ui.patient_form import PatientForm
 from frontdesk.ui.reminder_settings import ReminderSettingsDialog
 from reports.pdf_reading import read_pdf
+from screening_answers import AFTER_SURGERY
 
 VAN = ZoneInfo("America/Vancouver")
 TOMORROW = date(2026, 11, 26)
-NO_TO_ALL = {
-    "cancer": "never", "needle_fear": "no", "understands_treatment": "yes", "pregnant": "no",
-    "autoimmune": "none", "osteoporosis": "none", "had_surgery": "yes", "bleeding_risk": "no",
-    "implanted_device": "no", "metal_allergy": "no", "lymphedema": "no", "skin_problem": "no",
-    "epilepsy": "no", "diabetes": "no", "weakened_immunity": "no", "needling_reaction": "no",
-}
 
 
 def press(qtbot, *keys) -> int:
@@ -58,7 +53,7 @@ def test_the_receptionist_opens_a_recall_list_from_the_menu_by_keyboard_and_save
     waited = register_patient(window.ctx, admin, PatientDetails("Okafor", "Ada", date(1961, 4, 3),
                                                                 phone="250 555 0199"))
     clock.at = datetime(2026, 8, 15, 9, 0, tzinfo=VAN)
-    record_screening(window.ctx, admin, waited.id, ScreeningAnswers(NO_TO_ALL, (Surgery(date(2026, 8, 1), knee),),
+    record_screening(window.ctx, admin, waited.id, ScreeningAnswers(AFTER_SURGERY, (Surgery(date(2026, 8, 1), knee),),
                                                                     (knee,)), "knee")
     clock.at = datetime(2026, 11, 25, 10, 0, tzinfo=VAN)
     window.show()
