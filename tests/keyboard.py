@@ -9,11 +9,11 @@ from PySide6.QtWidgets import QApplication
 
 
 def press(qtbot, *keys) -> int:
-    """Each key (a Qt key, or a (key, modifiers) pair) to the widget that has focus now, as a person's
-    keyboard sends it; returns the count."""
+    """Each key (a Qt key, or a (key, modifiers) pair) to whatever has the focus now (a menu popup when
+    one is open), as a person's keyboard sends it; returns the count."""
     for key in keys:
         key, modifier = key if isinstance(key, tuple) else (key, Qt.NoModifier)
-        target = QApplication.focusWidget()
+        target = QApplication.activePopupWidget() or QApplication.focusWidget()
         assert target is not None, "nothing has the keyboard focus"
         QTest.keyClick(target, key, modifier)
     return len(keys)

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from keyboard import press
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -27,18 +28,6 @@ from screening_answers import AFTER_SURGERY
 
 VAN = ZoneInfo("America/Vancouver")
 TOMORROW = date(2026, 11, 26)
-
-
-def press(qtbot, *keys) -> int:
-    """Each key to whatever has the focus (a menu popup when one is open), as a person types."""
-    for key in keys:
-        modifiers = Qt.NoModifier
-        if isinstance(key, tuple):
-            key, modifiers = key
-        target = QApplication.activePopupWidget() or QApplication.focusWidget()
-        assert target is not None
-        qtbot.keyClick(target, key, modifiers)
-    return len(keys)
 
 
 def turn_on(ctx, admin) -> None:
