@@ -3,8 +3,6 @@ opens an appointment with Enter. Keys go to whatever has focus, as a person's do
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import pytest
 from keyboard import press
@@ -12,47 +10,23 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.app import create_main_window
-from frontdesk.domain.areas import BodyArea, Region, Side
-from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Role
-from frontdesk.domain.screening import ScreeningAnswers, Surgery
-from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
-from frontdesk.services.screenings import record_screening
 from frontdesk.services.users import create_user
 from frontdesk.ui.appointment_model import Column
 from frontdesk.ui.geometry import remember_value, ui_settings
 from frontdesk.ui.my_day import THERAPIST_KEY, DayColumn
-from screening_answers import AFTER_SURGERY
-
-VANCOUVER = ZoneInfo("America/Vancouver")
-TODAY = date(2026, 11, 25)  # the test clock: Wednesday 10:00
-CHRIS, TRACEY = 1, 2
-LEFT_KNEE = BodyArea(Region.knee, Side.left)
-LEFT_THIGH = BodyArea(Region.thigh, Side.left)
-
-
-def _book(ctx, actor, patient_id, hour, kind, therapist=CHRIS, area=""):
-    type_id = next(t.id for t in list_appointment_types(ctx, actor) if t.name == kind)
-    start = datetime.combine(TODAY, time(hour), VANCOUVER)
-    return book_appointment(ctx, actor, BookingRequest(patient_id, therapist, type_id, start, area=area))
-
+from my_day_scenario import CHRIS, LEFT_THIGH, TODAY, TRACEY, book_today, kelly_and_reid
 
 @pytest.fixture
 def day(ctx, reception):
     """Chris's day: an IMS visit on the thigh and an ordinary visit of a patient whose knee is "not
     yet" (operated six weeks ago), and a visit of someone else; Tracey has her own patient."""
-    kelly = register_patient(ctx, reception, PatientDetails(family_name="Kelly", given_names="Dana",
-                                                            date_of_birth=date(1970, 5, 6)), confirmed_new=True)
-    record_screening(ctx, reception, kelly.id, ScreeningAnswers(
-        AFTER_SURGERY, (Surgery(date(2026, 10, 14), LEFT_KNEE),), (LEFT_KNEE, LEFT_THIGH)))
-    reid = register_patient(ctx, reception, PatientDetails(family_name="Reid", given_names="Sam",
-                                                           date_of_birth=date(1980, 1, 2)), confirmed_new=True)
+    kelly, reid = kelly_and_reid(ctx, reception)
     return {
-        "ims": _book(ctx, reception, kelly.id, 11, "IMS treatment", area=LEFT_THIGH.key),
-        "ordinary": _book(ctx, reception, kelly.id, 13, "Physiotherapy treatment"),
-        "reid": _book(ctx, reception, reid.id, 15, "Physiotherapy treatment"),
-        "tracey": _book(ctx, reception, reid.id, 11, "Physiotherapy treatment", therapist=TRACEY),
+        "ims": book_today(ctx, reception, kelly, 11, "IMS treatment", area=LEFT_THIGH.key),
+        "ordinary": book_today(ctx, reception, kelly, 13, "Physiotherapy treatment"),
+        "reid": book_today(ctx, reception, reid, 15, "Physiotherapy treatment"),
+        "tracey": book_today(ctx, reception, reid, 11, "Physiotherapy treatment", therapist=TRACEY),
     }
 
 
