@@ -155,6 +155,9 @@ class Patient(Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     phone: Mapped[str] = mapped_column(String(32), default="")
     phone_digits: Mapped[str] = mapped_column(byte_ordered(32), default="")
+    #: The number as search results show it, stored when the patient is saved (formatting it on every
+    #: search was most of a search's time).
+    phone_display: Mapped[str] = mapped_column(String(64), default="")
     email: Mapped[str] = mapped_column(String(320), default="")
     address: Mapped[str] = mapped_column(Text, default="")
     emergency_contact: Mapped[str] = mapped_column(Text, default="")

@@ -85,6 +85,8 @@ class CleanPatient:
     phone_e164: str
     phone_digits: str
     email: str
+    #: The number as people write it ("(250) 493-1152"), kept beside the stored E.164 form.
+    phone_display: str = ""
 
 
 @dataclass
@@ -121,11 +123,11 @@ def validate_patient(details: PatientDetails, today: date) -> tuple[CleanPatient
         errors["date_of_birth"] = "The date of birth is in the future."
     elif dob < EARLIEST_BIRTH:
         errors["date_of_birth"] = "Check the year of birth; it is before 1900."
-    phone_e164 = phone_digits = ""
+    phone_e164 = phone_digits = phone_display = ""
     if details.phone.strip():
         try:
             phone = parse_phone(details.phone)
-            phone_e164, phone_digits = phone.e164, phone.digits
+            phone_e164, phone_digits, phone_display = phone.e164, phone.digits, phone.display
         except ContactError as error:
             errors["phone"] = str(error)
     email = ""
@@ -169,7 +171,8 @@ def validate_patient(details: PatientDetails, today: date) -> tuple[CleanPatient
         email_reminders=details.email_reminders,
         email_reminders_agreed_on=agreed_on,
     )
-    return CleanPatient(details=cleaned, phone_e164=phone_e164, phone_digits=phone_digits, email=email), report
+    return CleanPatient(details=cleaned, phone_e164=phone_e164, phone_digits=phone_digits, email=email,
+                        phone_display=phone_display), report
 
 
 def display_name(family: str, given: str, preferred: str = "") -> str:

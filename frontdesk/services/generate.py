@@ -748,7 +748,7 @@ class _Generator:
             family, given, preferred = _person(rng)
             age_years = rng.randint(*rng.weighted(((6, 17), (18, 39), (40, 64), (65, 96)), (6, 30, 44, 20)))
             born = self.today - timedelta(days=age_years * 365 + rng.randrange(0, 365))
-            phone, digits, _display = phones.number()
+            phone, digits, shown_phone = phones.number()
             email = ""
             if rng.random() < 0.6:
                 local = key(f"{given}.{family}").replace(" ", ".").replace("'", "")
@@ -778,14 +778,14 @@ class _Generator:
             reminders = bool(email) and patient_id % 2 == 0
             agreed_on = self.stored_date(self.first_day + timedelta(days=day_index)) if reminders else None
             rows.append((
-                patient_id, family, given, preferred, self.stored_date(born), phone, digits, email, address,
+                patient_id, family, given, preferred, self.stored_date(born), phone, digits, shown_phone, email, address,
                 emergency, payer, plan_details, doctor, referral_date, claim, notes, key(family), key(given),
                 key(preferred), self.true if rng.random() < 0.015 else self.false, 1, stamp, by, stamp, by,
                 self.true if reminders else self.false, agreed_on,
             ))
         self.counts["patients"] = self.writer.insert(Patient.__table__, (
             "id", "family_name", "given_names", "preferred_name", "date_of_birth", "phone", "phone_digits",
-            "email", "address", "emergency_contact", "payer", "plan_details", "referral_doctor",
+            "phone_display", "email", "address", "emergency_contact", "payer", "plan_details", "referral_doctor",
             "referral_date", "claim_number", "notes", "family_key", "given_key", "preferred_key",
             "archived", "version", "created_at", "created_by", "updated_at", "updated_by", "email_reminders",
             "email_reminders_agreed_on"), rows)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
-from functools import lru_cache
 from datetime import date
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, func, or_, select, union_all
@@ -43,21 +42,17 @@ def _record(row: Patient) -> PatientRecord:
 
 
 _SUMMARY_COLUMNS = (Patient.id, Patient.family_name, Patient.given_names, Patient.preferred_name,
-                    Patient.date_of_birth, Patient.phone, Patient.archived)
-
-
-#: Formatting a stored number through the phone-number library takes about a third of a millisecond;
-#: typing a name shows the same patients keystroke after keystroke, so their numbers are remembered.
-_display_phone = lru_cache(maxsize=4096)(format_phone)
+                    Patient.date_of_birth, Patient.phone, Patient.phone_display, Patient.archived)
 
 
 def _summary(row) -> PatientSummary:
-    """From a Patient or a row of `_SUMMARY_COLUMNS`."""
+    """From a Patient or a row of `_SUMMARY_COLUMNS`. The phone's display form was stored when the
+    patient was saved: formatting numbers through the phone-number library was most of a search."""
     return PatientSummary(
         id=row.id,
         name=display_name(row.family_name, row.given_names, row.preferred_name),
         date_of_birth=row.date_of_birth,
-        phone=_display_phone(row.phone),
+        phone=row.phone_display or format_phone(row.phone),  # a row written by other means formats here
         archived=row.archived,
     )
 
@@ -89,6 +84,7 @@ def _apply(row: Patient, clean) -> None:
     for f in fields(PatientDetails):
         setattr(row, f.name, getattr(clean.details, f.name))
     row.phone_digits = clean.phone_digits
+    row.phone_display = clean.phone_display
     row.family_key = search_key(clean.details.family_name)
     row.given_key = search_key(clean.details.given_names)
     row.preferred_key = search_key(clean.details.preferred_name)

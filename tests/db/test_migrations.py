@@ -88,3 +88,28 @@ def test_a_clinic_with_data_from_an_older_version_is_updated_and_keeps_every_row
         assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     database.dispose()
+
+
+def test_patients_already_there_get_their_phone_display_form(tmp_path):
+    """Migration 0012 fills the stored display form of every number saved before it."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    _database_at(path, "0010").dispose()
+    with sqlite3.connect(path) as raw:
+        raw.execute(OLD_CLINIC_ROWS[0])  # the account that saved them
+        for number, (phone, digits) in enumerate((("+12504931152", "2504931152"), ("", ""),
+                                                  ("+442079460000", "2079460000")), 1):
+            raw.execute(
+                "INSERT INTO patients (id, family_name, given_names, preferred_name, date_of_birth, phone, "
+                "phone_digits, email, address, emergency_contact, payer, plan_details, referral_doctor, "
+                "claim_number, notes, family_key, given_key, preferred_key, archived, version, created_at, "
+                "created_by, updated_at, updated_by) VALUES (?, 'Tsai', 'Li', '', '1990-07-01', ?, ?, '', '', "
+                "'', 'self_pay', '', '', '', '', 'tsai', 'li', '', 0, 1, '2026-01-01 00:00:00', 1, "
+                "'2026-01-01 00:00:00', 1)", (number, phone, digits))
+    raw.close()
+    open_database(f"sqlite:///{path}").dispose()
+    with sqlite3.connect(path) as raw:
+        shown = raw.execute("SELECT phone_display FROM patients ORDER BY id").fetchall()
+    raw.close()
+    assert shown == [("(250) 493-1152",), ("",), ("+44 20 7946 0000",)]

@@ -171,3 +171,24 @@ def test_no_one_signed_in_may_not_open_a_record(ctx, reception):
     record = register_patient(ctx, reception, LI)
     with pytest.raises(PermissionDenied):
         open_patient(ctx, None, record.id)
+
+
+def test_search_results_show_the_phone_as_written_and_follow_an_edit(ctx, reception):
+    """The display form is stored when the patient is saved; a changed or removed number shows at once."""
+    record = register_patient(ctx, reception, LI)
+    assert [hit.phone for hit in search_patients(ctx, reception, "tsai")] == ["(604) 555-0199"]
+    record = update_patient(ctx, reception, record.id, record.version, replace(LI, phone="+1 250.493.1152"))
+    assert [hit.phone for hit in search_patients(ctx, reception, "tsai")] == ["(250) 493-1152"]
+    assert [hit.phone for hit in search_patients(ctx, reception, "250493")] == ["(250) 493-1152"]
+    assert search_patients(ctx, reception, "604555") == []
+    update_patient(ctx, reception, record.id, record.version, replace(LI, phone=""))
+    assert [hit.phone for hit in search_patients(ctx, reception, "tsai")] == [""]
+
+
+def test_a_row_saved_without_its_display_form_still_shows_the_number(ctx, reception):
+    """A record written by other means (an older copy, a hand-made import) formats its number when shown."""
+    record = register_patient(ctx, reception, ZOE)
+    with UnitOfWork(ctx, None, write=True) as uow:
+        uow.session.get(Patient, record.id).phone_display = ""
+        uow.commit()
+    assert [hit.phone for hit in search_patients(ctx, reception, "odeg")] == ["(250) 493-1152"]

@@ -1,7 +1,7 @@
 """waitlist entries
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-04 23:20:00
 
 Patients waiting for an earlier slot (issue 18, item 1): the type, IMS area, the physiotherapists,
@@ -17,7 +17,7 @@ from alembic import op
 from frontdesk.db.types import UTCDateTime
 
 revision = '0014'
-down_revision = '0010'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
