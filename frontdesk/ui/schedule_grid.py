@@ -4,7 +4,6 @@ that paints appointment blocks over the rows they span, and the view with drag-a
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,9 +14,7 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QRect,
-    QSize,
     Qt,
     Signal,
 )
@@ -34,7 +31,6 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
-    QPixmap,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -537,80 +533,62 @@ class ScheduleGridModel(QAbstractTableModel):
         return False
 
 
-class BlockPictures:
-    """Appointment blocks drawn once for what they show and their size, then reused: laying out the
-    text is most of what a repaint would cost (scrolling, a selection, going back to a day)."""
-
-    #: Pictures kept: about 20 KB each.
-    KEPT = 600
+class BlockPainter:
+    """Draws appointment blocks straight onto the grid's painter, one after another: no picture or
+    other object per block (a day never shown before used to draw each block into its own pixmap
+    first, which cost more than the drawing). Fonts and colours are made once and reused."""
 
     def __init__(self) -> None:
-        self._drawn: OrderedDict[tuple, QPixmap] = OrderedDict()
         self._fonts: dict[tuple[str, bool], tuple[QFont, QFont, QFontMetrics, QFontMetrics]] = {}
-        self._colours: dict[str, tuple[QColor, QColor]] = {}
+        self._colours: dict[str, tuple[QColor, QColor, QPen]] = {}
+        self._cancelled_pen = QPen(CANCELLED_TEXT, 1)
 
-    def picture(self, size: QSize, ratio: float, font: QFont, record: AppointmentRecord, colour: str, text: str,
-                background: QBrush) -> QPixmap:
-        """The block, in its therapist's `colour`, on its cell's background (opaque)."""
-        font_key = font.key()
-        key = (text, size.width(), size.height(), colour, record.is_live, record.ims_flag.needs_attention,
-               font_key, ratio)
-        picture = self._drawn.get(key)
-        if picture is not None:
-            self._drawn.move_to_end(key)
-            return picture
-        picture = QPixmap(round(size.width() * ratio), round(size.height() * ratio))
-        picture.setDevicePixelRatio(ratio)
-        picture.fill(background.color())
-        canvas = QPainter(picture)
-        try:
-            self._paint_block(canvas, QRect(0, 0, size.width(), size.height()), record, colour,
-                              self._fonts_for(font, font_key, record.is_live), text)
-        finally:
-            canvas.end()
-        self._drawn[key] = picture
-        if len(self._drawn) > self.KEPT:
-            self._drawn.popitem(last=False)
-        return picture
-
-    def _fonts_for(self, base: QFont, key: str, live: bool) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
-        """The second line's font and the bold first line's, struck through when not live, with metrics."""
-        found = self._fonts.get((key, live))
-        if found is None:
-            plain = QFont(base)
-            plain.setStrikeOut(not live)
-            bold = QFont(plain)
-            bold.setBold(True)
-            found = self._fonts[(key, live)] = (plain, bold, QFontMetrics(plain), QFontMetrics(bold))
-        return found
-
-    def _paint_block(self, painter: QPainter, rect: QRect, record: AppointmentRecord, therapist_colour: str,
-                     fonts: tuple[QFont, QFont, QFontMetrics, QFontMetrics], text: str) -> None:
-        colours = self._colours.get(therapist_colour)
-        if colours is None:
-            colours = self._colours[therapist_colour] = (QColor(therapist_colour), tint(therapist_colour))
-        colour, fill = colours
-        plain, bold, plain_metrics, bold_metrics = fonts
-        box = rect.adjusted(2, 1, -2, -1)
-        live = record.is_live
+    def begin(self, painter: QPainter, font: QFont) -> None:
+        """Before the blocks of one paint: the font they are drawn in."""
+        self._font, self._font_key = font, font.key()
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.setPen(QPen(colour if live else CANCELLED_TEXT, 1))
+
+    def paint(self, painter: QPainter, rect: QRect, record: AppointmentRecord, colour: str, text: str,
+              background: QBrush) -> None:
+        """The block in its therapist's `colour`, over `rect` filled with its cell's background."""
+        painter.fillRect(rect, background)
+        colours = self._colours.get(colour)
+        if colours is None:
+            base = QColor(colour)
+            colours = self._colours[colour] = (base, tint(colour), QPen(base, 1))
+        base, fill, pen = colours
+        live = record.is_live
+        plain, bold, plain_metrics, bold_metrics = self._fonts_for(live)
+        box = rect.adjusted(2, 1, -2, -1)
+        painter.setPen(pen if live else self._cancelled_pen)
         painter.setBrush(fill if live else CANCELLED_FILL)
         painter.drawRoundedRect(box, 3, 3)
-        painter.fillRect(QRect(box.left(), box.top(), 4, box.height()), colour if live else CANCELLED_TEXT)
+        painter.fillRect(QRect(box.left(), box.top(), 4, box.height()), base if live else CANCELLED_TEXT)
         text_box = box.adjusted(8, 2, -4, -2)
         first, _, second = text.partition("\n")
         painter.setFont(bold)
         painter.setPen(_FIRST_LINE if live else CANCELLED_TEXT)
         line_height = bold_metrics.height()
-        painter.drawText(QRect(text_box.left(), text_box.top(), text_box.width(), line_height), _LEFT_MIDDLE,
-                         bold_metrics.elidedText(first, Qt.ElideRight, text_box.width()))
+        width = text_box.width()
+        painter.drawText(QRect(text_box.left(), text_box.top(), width, line_height), _LEFT_MIDDLE,
+                         bold_metrics.elidedText(first, Qt.ElideRight, width))
         if text_box.height() >= 2 * line_height:
             painter.setFont(plain)
             painter.setPen(CANCELLED_TEXT if not live else ATTENTION if record.ims_flag.needs_attention
                            else _SECOND_LINE)
-            painter.drawText(QRect(text_box.left(), text_box.top() + line_height, text_box.width(), line_height),
-                             _LEFT_MIDDLE, plain_metrics.elidedText(second, Qt.ElideRight, text_box.width()))
+            painter.drawText(QRect(text_box.left(), text_box.top() + line_height, width, line_height),
+                             _LEFT_MIDDLE, plain_metrics.elidedText(second, Qt.ElideRight, width))
+
+    def _fonts_for(self, live: bool) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
+        """The second line's font and the bold first line's, struck through when not live, with metrics."""
+        found = self._fonts.get((self._font_key, live))
+        if found is None:
+            plain = QFont(self._font)
+            plain.setStrikeOut(not live)
+            bold = QFont(plain)
+            bold.setBold(True)
+            found = self._fonts[(self._font_key, live)] = (plain, bold, QFontMetrics(plain), QFontMetrics(bold))
+        return found
 
 
 class ScheduleGridView(QTableView):
@@ -630,7 +608,7 @@ class ScheduleGridView(QTableView):
         # PySide through every QWidget subclass to name its type (and build their enums) at first paint.
         self.setViewport(QWidget())
         self.zone = zone
-        self.pictures = BlockPictures()
+        self.blocks = BlockPainter()
         self._drop_target = QPersistentModelIndex()
         self._grid: tuple | None = None
         self._grid_pen_colour = QColor()
@@ -720,18 +698,18 @@ class ScheduleGridView(QTableView):
                 for _column, x, width in placed:
                     line = x if rtl else x + width - 1
                     painter.drawLine(line, top, line, bottom - 1)
-        ratio = self.viewport().devicePixelRatioF()
-        font = self.font()
         where = {column: (x, width) for column, x, width in placed}
+        blocks = self.blocks
+        blocks.begin(painter, self.font())
         for block in model.blocks():
             if block.column not in where or block.row > last_row or block.row + block.span <= first_row:
                 continue
             x, width = where[block.column]
             cell = model.cell(block.row, block.column)
-            size = QSize(width - grid, block.span * height - grid)
-            picture = self.pictures.picture(size, ratio, font, block.record,
-                                            model.columns[block.column].therapist.colour, cell.text, cell.background)
-            painter.drawPixmap(QPoint(x + grid if rtl else x, row_y(block.row)), picture)
+            rect = QRect(x + grid if rtl else x, row_y(block.row), width - grid, block.span * height - grid)
+            blocks.paint(painter, rect, block.record, model.columns[block.column].therapist.colour, cell.text,
+                         cell.background)
+        painter.setRenderHint(QPainter.Antialiasing, False)
         self._paint_marks(painter)
 
     def _grid_colour(self) -> QColor:
