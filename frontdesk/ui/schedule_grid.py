@@ -533,6 +533,11 @@ class ScheduleGridModel(QAbstractTableModel):
         return False
 
 
+def _fitted(text: str, metrics: QFontMetrics, width: int) -> str:
+    """`text`, or as much of it as fits in `width` followed by "…"."""
+    return text if metrics.horizontalAdvance(text) <= width else metrics.elidedText(text, Qt.ElideRight, width)
+
+
 class BlockPainter:
     """Draws appointment blocks straight onto the grid's painter, one after another: no picture or
     other object per block (a day never shown before used to draw each block into its own pixmap
@@ -569,15 +574,17 @@ class BlockPainter:
         painter.setFont(bold)
         painter.setPen(_FIRST_LINE if live else CANCELLED_TEXT)
         line_height = bold_metrics.height()
-        width = text_box.width()
-        painter.drawText(QRect(text_box.left(), text_box.top(), width, line_height), _LEFT_MIDDLE,
-                         bold_metrics.elidedText(first, Qt.ElideRight, width))
+        width, left, top = text_box.width(), text_box.left(), text_box.top()
+        # Each line is drawn at its baseline (as a one-line-high rectangle centred it) and shortened with
+        # "…" only when it does not fit: laying text out into a rectangle cost more than the drawing.
+        painter.drawText(left, top + (line_height - bold_metrics.height()) // 2 + bold_metrics.ascent(),
+                         _fitted(first, bold_metrics, width))
         if text_box.height() >= 2 * line_height:
             painter.setFont(plain)
             painter.setPen(CANCELLED_TEXT if not live else ATTENTION if record.ims_flag.needs_attention
                            else _SECOND_LINE)
-            painter.drawText(QRect(text_box.left(), text_box.top() + line_height, width, line_height),
-                             _LEFT_MIDDLE, plain_metrics.elidedText(second, Qt.ElideRight, width))
+            painter.drawText(left, top + line_height + (line_height - plain_metrics.height()) // 2
+                             + plain_metrics.ascent(), _fitted(second, plain_metrics, width))
 
     def _fonts_for(self, live: bool) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
         """The second line's font and the bold first line's, struck through when not live, with metrics."""
