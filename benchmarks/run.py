@@ -438,20 +438,30 @@ class Bench:
     def raw_search_sql(self, kind: str, text: str) -> tuple[str, tuple]:
         from frontdesk.domain.patients import search_words
 
-        columns = ("SELECT id, family_name, given_names, preferred_name, date_of_birth, phone, archived "
+        columns = ("SELECT id, family_name, given_names, preferred_name, date_of_birth, phone_display, archived "
                    "FROM patients WHERE ")
         order = " ORDER BY family_key, given_key, id LIMIT 50"  # archived records are found too
         if kind == "phone":
             return columns + "phone_digits >= ? AND phone_digits < ?" + order, (text, text + "\x7f")
         if kind == "born":
             return columns + "date_of_birth = ?" + order, (text,)
-        parts, args = [], []
-        for word in search_words(text)[:4]:
-            end = word + "\U0010ffff"
-            parts.append("((family_key >= ? AND family_key < ?) OR (given_key >= ? AND given_key < ?) "
-                         "OR (preferred_key >= ? AND preferred_key < ?))")
-            args += [word, end] * 3
-        return columns + " AND ".join(parts) + order, tuple(args)
+        # As the service asks (and as fast as either database answers it): the first 50 in name order
+        # among those whose family, given or preferred name starts with the longest word, one ordered
+        # index range each, the other words checked on those rows.
+        words = search_words(text)[:4]
+        lead = max(words, key=len)
+        others, other_args = [], []
+        for word in words:
+            if word is lead:
+                continue
+            others.append("((family_key >= ? AND family_key < ?) OR (given_key >= ? AND given_key < ?) "
+                          "OR (preferred_key >= ? AND preferred_key < ?))")
+            other_args += [word, word + "\U0010ffff"] * 3
+        extra = "".join(" AND " + part for part in others)
+        branches = [f"SELECT id FROM (SELECT id FROM patients WHERE {key} >= ? AND {key} < ?{extra}{order}) AS "
+                    f"{key}_branch" for key in ("family_key", "given_key", "preferred_key")]
+        args = [arg for _key in range(3) for arg in (lead, lead + "\U0010ffff", *other_args)]
+        return columns + "id IN (" + " UNION ALL ".join(branches) + ")" + order, tuple(args)
 
     def patient_searches(self) -> tuple[Figure, ...]:
         """Search as you type, each query once: the model's caches and the app's never saw it before.
