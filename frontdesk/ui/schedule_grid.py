@@ -533,11 +533,6 @@ class ScheduleGridModel(QAbstractTableModel):
         return False
 
 
-def _fitted(text: str, metrics: QFontMetrics, width: int) -> str:
-    """`text`, or as much of it as fits in `width` followed by "…"."""
-    return text if metrics.horizontalAdvance(text) <= width else metrics.elidedText(text, Qt.ElideRight, width)
-
-
 class BlockPainter:
     """Draws appointment blocks straight onto the grid's painter, one after another: no picture or
     other object per block (a day never shown before used to draw each block into its own pixmap
@@ -545,7 +540,7 @@ class BlockPainter:
 
     def __init__(self) -> None:
         self._fonts: dict[tuple[str, bool], tuple[QFont, QFont, QFontMetrics, QFontMetrics]] = {}
-        self._colours: dict[str, tuple[QColor, QColor, QPen]] = {}
+        self._colours: dict[str, tuple[QColor, QPen]] = {}
         self._cancelled_pen = QPen(CANCELLED_TEXT, 1)
 
     def begin(self, painter: QPainter, font: QFont) -> None:
@@ -560,13 +555,15 @@ class BlockPainter:
         colours = self._colours.get(colour)
         if colours is None:
             base = QColor(colour)
-            colours = self._colours[colour] = (base, tint(colour), QPen(base, 1))
-        base, fill, pen = colours
+            colours = self._colours[colour] = (base, QPen(base, 1))
+        base, pen = colours
         live = record.is_live
         plain, bold, plain_metrics, bold_metrics = self._fonts_for(live)
         box = rect.adjusted(2, 1, -2, -1)
         painter.setPen(pen if live else self._cancelled_pen)
-        painter.setBrush(fill if live else CANCELLED_FILL)
+        # Only the outline: inside it, the cell's background is already the block's fill (the tint, or
+        # the cancelled grey), so filling the rounded shape again would paint the same pixels.
+        painter.setBrush(Qt.NoBrush)
         painter.drawRoundedRect(box, 3, 3)
         painter.fillRect(QRect(box.left(), box.top(), 4, box.height()), base if live else CANCELLED_TEXT)
         text_box = box.adjusted(8, 2, -4, -2)
@@ -575,16 +572,17 @@ class BlockPainter:
         painter.setPen(_FIRST_LINE if live else CANCELLED_TEXT)
         line_height = bold_metrics.height()
         width, left, top = text_box.width(), text_box.left(), text_box.top()
-        # Each line is drawn at its baseline (as a one-line-high rectangle centred it) and shortened with
-        # "…" only when it does not fit: laying text out into a rectangle cost more than the drawing.
+        # Each line is drawn at its baseline, where a one-line-high rectangle centred it: laying the text
+        # out into a rectangle cost more than drawing it. (Nearly every line is shortened with "…" in a
+        # column of the day view, so each is elided at once rather than measured first.)
         painter.drawText(left, top + (line_height - bold_metrics.height()) // 2 + bold_metrics.ascent(),
-                         _fitted(first, bold_metrics, width))
+                         bold_metrics.elidedText(first, Qt.ElideRight, width))
         if text_box.height() >= 2 * line_height:
             painter.setFont(plain)
             painter.setPen(CANCELLED_TEXT if not live else ATTENTION if record.ims_flag.needs_attention
                            else _SECOND_LINE)
             painter.drawText(left, top + line_height + (line_height - plain_metrics.height()) // 2
-                             + plain_metrics.ascent(), _fitted(second, plain_metrics, width))
+                             + plain_metrics.ascent(), plain_metrics.elidedText(second, Qt.ElideRight, width))
 
     def _fonts_for(self, live: bool) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
         """The second line's font and the bold first line's, struck through when not live, with metrics."""
