@@ -778,8 +778,8 @@ class _Generator:
             reminders = bool(email) and patient_id % 2 == 0
             agreed_on = self.stored_date(self.first_day + timedelta(days=day_index)) if reminders else None
             rows.append((
-                patient_id, family, given, preferred, self.stored_date(born), phone, digits, shown_phone, email, address,
-                emergency, payer, plan_details, doctor, referral_date, claim, notes, key(family), key(given),
+                patient_id, family, given, preferred, self.stored_date(born), phone, digits, shown_phone, email,
+                address, emergency, payer, plan_details, doctor, referral_date, claim, notes, key(family), key(given),
                 key(preferred), self.true if rng.random() < 0.015 else self.false, 1, stamp, by, stamp, by,
                 self.true if reminders else self.false, agreed_on,
             ))

@@ -38,6 +38,7 @@ def upgrade() -> None:
             {"id": patient_id, "display": shown.get(phone) or shown.setdefault(phone, format_phone(phone))}
             for patient_id, phone in rows[at:at + _BATCH]])
 
+
 def downgrade() -> None:
     with op.batch_alter_table("patients") as batch_op:
         batch_op.drop_column("phone_display")
