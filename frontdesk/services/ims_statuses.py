@@ -68,7 +68,11 @@ def _judged(answers_text: str, area_key: str, on: date, decision: ReviewDecision
     judgement depends on is part of the key, so lists shown again (a day reloaded after each change)
     do not assess the same screenings again. Raises as `ims_status` and `BodyArea.parse` do."""
     area = BodyArea.parse(area_key) if area_key else None
-    answers = ScreeningAnswers.from_dict(json.loads(answers_text))
+    stored = json.loads(answers_text)
+    if area is not None:
+        # Judged for one area, the screening's own planned areas play no part: they are not parsed.
+        stored = {**stored, "planned_areas": ()}
+    answers = ScreeningAnswers.from_dict(stored)
     return ims_status(answers, area, on, rules, decision, screened_on, rescreen_months)
 
 
