@@ -181,6 +181,11 @@ class MainWindow(QMainWindow):
         self._undo_passer = _PassUndoWhenNothingTyped(self)
         self.desk.message.connect(self.say)
         self.desk.changed.connect(self.data_changed)
+        from frontdesk.ui.live_updates import LiveUpdates
+
+        self.live = LiveUpdates(ctx, self)  # other desks' changes, started once the first screen is up
+        self.live.arrived.connect(self.data_changed)
+        self.live.connection_changed.connect(lambda _up, text: self.statusBar().showMessage(text, 60000))
 
     @property
     def intake(self) -> IntakeTab:
@@ -672,6 +677,7 @@ class MainWindow(QMainWindow):
                 soon_after_first_screen(self, lambda: self._remember_stamp(set()))  # a query: after the paint
             soon_after_first_screen(self.idle_lock, self.idle_lock.watch_input)
             self.reminder_sender.start()
+            soon_after_first_screen(self.live, self.live.start)
 
     def _reminders_sent(self, report) -> None:
         if report.failed:
@@ -680,5 +686,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.reminder_sender.stop()
+        self.live.stop()
         self.save_layout()
         super().closeEvent(event)

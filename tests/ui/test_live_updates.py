@@ -1,0 +1,253 @@
+"""Live updates between desks on one SQLite file: two main windows, each on its own connections.
+
+What one desk commits shows at the other through SQLite's change counter (`PRAGMA data_version`,
+asked once a second): its day view, its Appointments list, My day and the patient open in Intake;
+a form with typing in it gets the "changed at another desk" banner instead.
+"""
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from frontdesk.app import create_main_window
+from frontdesk.domain.patients import PatientDetails
+from frontdesk.services.appointments import cancel_appointment
+from frontdesk.services.bootstrap import open_clinic
+from frontdesk.services.changes import APPOINTMENTS, Change, Changes
+from frontdesk.services.patients import open_patient, register_patient, update_patient
+from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.users import workstation_actor
+
+VANCOUVER = ZoneInfo("America/Vancouver")
+TODAY, TOMORROW = date(2026, 11, 25), date(2026, 11, 26)
+CHRIS, TRACEY = 1, 2
+WITHIN = 2000  # milliseconds: "within 2 s"
+
+
+def at(day, hour, minute=0):
+    return datetime.combine(day, time(hour, minute), tzinfo=VANCOUVER)
+
+
+def book(ctx, actor, patient_id, start, therapist=CHRIS):
+    type_id = next(t.id for t in list_appointment_types(ctx, actor) if t.name == "Physiotherapy treatment")
+    return book_appointment(ctx, actor, BookingRequest(patient_id, therapist, type_id, start))
+
+
+def register(ctx, actor, family, given, phone=""):
+    details = PatientDetails(family_name=family, given_names=given, date_of_birth=date(1980, 1, 2), phone=phone)
+    return register_patient(ctx, actor, details, confirmed_new=True)
+
+
+def shown_window(qtbot, db_url, clock, prompts):
+    window = create_main_window(db_url, clock=clock, prompts=prompts)
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitUntil(lambda: window.live.watch.connected.is_set(), timeout=5000)
+    return window
+
+
+@pytest.fixture
+def desks(qtbot, db_url, clock, prompts):
+    """Two desks on the same clinic file, each with its own services and connections."""
+    first = shown_window(qtbot, db_url, clock, prompts)
+    second = shown_window(qtbot, db_url, clock, prompts)
+    assert first.ctx.database is not second.ctx.database
+    yield first, second
+    for window in (first, second):
+        window.live.stop()
+        window.ctx.database.dispose()
+
+
+def in_day_view(window, appointment_id):
+    return window.schedule.model.anchor_index(appointment_id).isValid()
+
+
+def test_a_booking_at_one_desk_shows_in_the_others_day_view_list_and_my_day(desks, qtbot):
+    first, second = desks
+    zoe = register(first.ctx, first.actor, "Ødegård", "Zoë")
+    second.schedule.go_to(TOMORROW)
+    appointments = second.appointments
+    second.tabs.setCurrentWidget(appointments)
+    my_day = appointments.my_day
+    my_day.choose_therapist(CHRIS)
+    my_day.go_to(TOMORROW)
+    record = book(first.ctx, first.actor, zoe.id, at(TOMORROW, 9))
+
+    def everywhere():
+        assert in_day_view(second, record.id)
+        assert appointments.list_page.model.row_of(record.id) is not None
+        assert my_day.model.row_of(record.id) is not None
+
+    qtbot.waitUntil(everywhere, timeout=WITHIN)
+
+    cancel_appointment(first.ctx, first.actor, record.id, record.version, "Patient is unwell")
+
+    def cancelled():
+        row = appointments.list_page.model.row_of(record.id)
+        assert appointments.list_page.model.records[row].status.value == "cancelled"
+        index = second.schedule.model.anchor_index(record.id)
+        assert second.schedule.model.appointment_at(index).status.value == "cancelled"
+
+    qtbot.waitUntil(cancelled, timeout=WITHIN)
+
+
+def test_the_day_view_reloads_only_for_the_day_it_shows_and_keeps_the_selected_cell_and_scroll(desks, qtbot):
+    first, second = desks
+    zoe = register(first.ctx, first.actor, "Ødegård", "Zoë")
+    second.schedule.go_to(TOMORROW)
+    view = second.schedule.view
+    cell = second.schedule.model.index(second.schedule.model.rowCount() - 2, 1)
+    view.setCurrentIndex(cell)
+    view.scrollTo(cell)
+    scrolled = view.verticalScrollBar().value()
+    assert scrolled > 0
+    reloads = []
+    reload = second.schedule.reload
+    second.schedule.reload = lambda: (reloads.append(1), reload())
+
+    with qtbot.waitSignal(second.live.arrived, timeout=WITHIN):
+        book(first.ctx, first.actor, zoe.id, at(date(2026, 11, 27), 9))
+    assert reloads == []  # another day: the day shown is left alone
+
+    record = book(first.ctx, first.actor, zoe.id, at(TOMORROW, 9))
+    qtbot.waitUntil(lambda: in_day_view(second, record.id), timeout=WITHIN)
+    assert len(reloads) == 1
+    assert view.currentIndex() == cell
+    assert view.verticalScrollBar().value() == scrolled
+
+
+def test_a_desks_own_change_does_not_come_back_to_it_as_anothers(desks, qtbot):
+    first, second = desks
+    zoe = register(first.ctx, first.actor, "Ødegård", "Zoë")
+    arrived_first, arrived_second = [], []
+    first.live.arrived.connect(arrived_first.append)
+    second.live.arrived.connect(arrived_second.append)
+    record = book(first.ctx, first.actor, zoe.id, at(TOMORROW, 9))
+    qtbot.waitUntil(lambda: any(APPOINTMENTS in c for c in arrived_second), timeout=WITHIN)
+    first.live.check()  # the first desk's own look at the counter: it saw its own commit
+    assert arrived_first == []
+    (changes,) = [c for c in arrived_second if APPOINTMENTS in c]
+    assert changes.remote
+    assert Change(APPOINTMENTS, record.id, zoe.id, CHRIS, TOMORROW) in changes.events
+
+
+def open_in_intake(qtbot, window, patient_id):
+    window.tabs.setCurrentIndex(0)
+    intake = window.intake
+    assert intake.open_patient(patient_id)
+    return intake
+
+
+def test_an_open_patient_without_typing_shows_the_other_desks_change_at_once(desks, qtbot):
+    first, second = desks
+    mei = register(first.ctx, first.actor, "Tsai", "Mei", "250 555 0101")
+    intake = open_in_intake(qtbot, second, mei.id)
+    changed = PatientDetails(family_name="Tsai", given_names="Mei", date_of_birth=date(1980, 1, 2),
+                             phone="250 555 0199", email="mei@example.org")
+    update_patient(first.ctx, first.actor, mei.id, mei.version, changed)
+    qtbot.waitUntil(lambda: intake.patient_form.email.text() == "mei@example.org", timeout=WITHIN)
+    assert "555-0199" in intake.patient_form.phone.text()
+    assert not intake.changed_banner.isVisible()
+    assert not intake.has_unsaved_changes()
+
+
+def type_into(qtbot, widget, text):
+    """Type as a person does: focus the field, select what is there, send the keys to the focused widget."""
+    widget.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
+    widget.selectAll()
+    qtbot.keyClicks(QApplication.focusWidget(), text)
+
+
+@pytest.fixture
+def other_desk(db_url, clock):
+    """Another connection to the same file, as another desk's services."""
+    ctx = open_clinic(db_url, clock=clock)
+    yield ctx, workstation_actor(ctx, "counter2")
+    ctx.database.dispose()
+
+
+@pytest.fixture
+def window_with_typing(qtbot, db_url, clock, prompts):
+    window = shown_window(qtbot, db_url, clock, prompts)
+    mei = register(window.ctx, window.actor, "Tsai", "Mei", "250 555 0101")
+    intake = open_in_intake(qtbot, window, mei.id)
+    type_into(qtbot, intake.patient_form.email, "mei.tsai@example.org")
+    assert intake.has_unsaved_changes()
+    yield window, intake, mei
+    window.live.stop()
+    window.ctx.database.dispose()
+
+
+def their_edit(other_desk, mei):
+    ctx, actor = other_desk
+    opened = open_patient(ctx, actor, mei.id)
+    theirs = PatientDetails(family_name="Tsai", given_names="Mei-Ling", date_of_birth=date(1980, 1, 2),
+                            phone="250 555 0199")
+    return update_patient(ctx, actor, mei.id, opened.version, theirs)
+
+
+def test_typing_over_a_record_changed_elsewhere_gets_the_banner_and_reload_shows_theirs(
+        window_with_typing, other_desk, qtbot):
+    _window, intake, mei = window_with_typing
+    their_edit(other_desk, mei)
+    banner = intake.changed_banner
+    qtbot.waitUntil(banner.isVisible, timeout=WITHIN)
+    text = banner.text.text()
+    assert text.startswith("⚠ Changed at another desk by counter2 at 10:00")
+    assert intake.patient_form.email.text() == "mei.tsai@example.org"  # the typing is still there
+
+    banner.reload_button.click()
+    assert not banner.isVisible()
+    assert intake.patient_form.given_names.text() == "Mei-Ling"
+    assert "555-0199" in intake.patient_form.phone.text()
+    assert intake.patient_form.email.text() == ""
+    assert not intake.has_unsaved_changes()
+
+
+def test_keep_mine_shows_what_differs_asks_once_and_saves_over_the_new_version(
+        window_with_typing, other_desk, qtbot, prompts):
+    _window, intake, mei = window_with_typing
+    theirs = their_edit(other_desk, mei)
+    banner = intake.changed_banner
+    qtbot.waitUntil(banner.isVisible, timeout=WITHIN)
+    prompts.infos.clear()
+
+    banner.keep_button.click()
+
+    (question,) = [message for title, message in prompts.infos if title == "Keep mine"]
+    assert "Legal given names: Mei-Ling → Mei" in question
+    assert "Phone: (250) 555-0199 → (250) 555-0101" in question
+    assert "Email: (empty) → mei.tsai@example.org" in question
+    ctx, actor = other_desk
+    saved = open_patient(ctx, actor, mei.id)
+    assert saved.version == theirs.version + 1
+    assert saved.details.email == "mei.tsai@example.org"
+    assert saved.details.given_names == "Mei"
+    assert not banner.isVisible()
+    assert not intake.has_unsaved_changes()
+
+
+def test_keep_mine_answered_no_saves_nothing_and_keeps_the_banner_and_the_typing(
+        window_with_typing, other_desk, qtbot, prompts):
+    _window, intake, mei = window_with_typing
+    theirs = their_edit(other_desk, mei)
+    qtbot.waitUntil(intake.changed_banner.isVisible, timeout=WITHIN)
+    prompts.confirm_answer = False
+    intake.changed_banner.keep_button.click()
+    ctx, actor = other_desk
+    assert open_patient(ctx, actor, mei.id).version == theirs.version
+    assert intake.changed_banner.isVisible()
+    assert intake.patient_form.email.text() == "mei.tsai@example.org"
+
+
+def test_change_sets_travel_as_payloads_and_a_large_one_asks_for_everything():
+    small = Changes([Change(APPOINTMENTS, 7, 3, CHRIS, TOMORROW)])
+    origin, back = Changes.from_payload(small.to_payload("desk-a"))
+    assert origin == "desk-a" and back.events == small.events and back.remote and back.complete
+    many = Changes([Change(APPOINTMENTS, i, i, CHRIS, TOMORROW) for i in range(2000)])
+    _origin, everything = Changes.from_payload(many.to_payload("desk-a"))
+    assert not everything.complete and APPOINTMENTS in everything and "patients" in everything
