@@ -14,8 +14,9 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound
-from frontdesk.services.last_change import PATIENT_CHANGES, LastChange, last_change_in
+from frontdesk.services.last_change import APPOINTMENT_CHANGES, PATIENT_CHANGES, LastChange, last_change_in
 from frontdesk.services.patient_records import PatientRecord
+from frontdesk.services.records import AppointmentRecord
 from frontdesk.services.unit_of_work import UnitOfWork
 
 
@@ -48,6 +49,29 @@ def patient_as_saved(ctx: ServiceContext, actor: Actor, patient_id: int) -> Save
         change = last_change_in(uow.session, "patient", row.id, row.id, PATIENT_CHANGES, row.updated_at,
                                 row.updated_by)
         return SavedPatient(_record(row), change)
+
+
+@dataclass(frozen=True)
+class SavedAppointment:
+    """The appointment as saved now, and its newest change (who, when)."""
+
+    record: AppointmentRecord
+    change: LastChange | None
+
+
+def appointment_as_saved(ctx: ServiceContext, actor: Actor, appointment_id: int) -> SavedAppointment:
+    from frontdesk.db.models import Appointment
+    from frontdesk.services.appointments import _load_one
+
+    with UnitOfWork(ctx, actor) as uow:
+        uow.require(Permission.VIEW_PATIENTS, "see appointments")
+        row = uow.session.get(Appointment, appointment_id)
+        record = _load_one(uow.session, appointment_id) if row is not None else None
+        if row is None or record is None:
+            raise NotFound("That appointment no longer exists.")
+        change = last_change_in(uow.session, "appointment", row.id, row.patient_id, APPOINTMENT_CHANGES,
+                                row.updated_at, row.updated_by)
+        return SavedAppointment(record, change)
 
 
 def differences(theirs: PatientDetails, mine: PatientDetails) -> list[Difference]:

@@ -377,7 +377,7 @@ class ScheduleTab(QWidget):
             return
         from frontdesk.ui.schedule_move import MoveDialog
 
-        dialog = MoveDialog(self.ctx, self.actor, record, self)
+        dialog = MoveDialog(self.ctx, self.actor, record, self, self.prompts)
         dialog.finished.connect(lambda _result: dialog.conflicted and self.reload())
         self._open(dialog, lambda: self._moved(dialog.moved, record))
 

@@ -251,3 +251,52 @@ def test_change_sets_travel_as_payloads_and_a_large_one_asks_for_everything():
     many = Changes([Change(APPOINTMENTS, i, i, CHRIS, TOMORROW) for i in range(2000)])
     _origin, everything = Changes.from_payload(many.to_payload("desk-a"))
     assert not everything.complete and APPOINTMENTS in everything and "patients" in everything
+
+
+def open_move_dialog(qtbot, window, record):
+    from frontdesk.ui.schedule_move import MoveDialog
+
+    window.tabs.setCurrentWidget(window.schedule)
+    window.schedule.go_to(record.starts_at.astimezone(VANCOUVER).date())
+    window.schedule.select_appointment(record.id)
+    window.schedule.move_selected()
+    dialog = window.schedule.active_dialog
+    assert isinstance(dialog, MoveDialog)
+    return dialog
+
+
+def test_a_move_dialog_open_on_an_appointment_moved_elsewhere_gets_the_banner_and_keep_mine_moves_it_once(
+        desks, qtbot, prompts):
+    from frontdesk.services.appointments import get_appointment
+    from frontdesk.services.schedule import reschedule_appointment
+
+    first, second = desks
+    zoe = register(first.ctx, first.actor, "Ødegård", "Zoë")
+    record = book(first.ctx, first.actor, zoe.id, at(TOMORROW, 9))
+    dialog = open_move_dialog(qtbot, second, record)
+    dialog.time.setTime(time(14, 0))
+
+    reschedule_appointment(first.ctx, first.actor, record.id, record.version, at(TOMORROW, 11), CHRIS)
+    qtbot.waitUntil(dialog.changed_banner.isVisible, timeout=WITHIN)
+    assert dialog.changed_banner.text.text().startswith("⚠ Changed at another desk by ")
+    prompts.infos.clear()
+    dialog.changed_banner.keep_button.click()
+    (question,) = [message for title, message in prompts.infos if title == "Keep mine"]
+    assert "2026-11-26 11:00" in question and "2026-11-26 14:00" in question
+    moved = get_appointment(first.ctx, first.actor, record.id)
+    assert moved.starts_at == at(TOMORROW, 14)
+    assert moved.version == record.version + 2
+
+
+def test_a_move_dialog_on_an_appointment_cancelled_elsewhere_says_so_and_reload_shows_it(desks, qtbot):
+    first, second = desks
+    zoe = register(first.ctx, first.actor, "Ødegård", "Zoë")
+    record = book(first.ctx, first.actor, zoe.id, at(TOMORROW, 9))
+    dialog = open_move_dialog(qtbot, second, record)
+    cancel_appointment(first.ctx, first.actor, record.id, record.version, "Patient is unwell")
+    qtbot.waitUntil(dialog.changed_banner.isVisible, timeout=WITHIN)
+    assert not dialog.changed_banner.keep_button.isEnabled()
+    assert "cancelled now" in dialog.problems.text()
+    dialog.changed_banner.reload_button.click()
+    assert "(cancelled)" in dialog.summary.text()
+    assert not dialog.move_button.isEnabled()
