@@ -438,6 +438,8 @@ class IntakeTab(QWidget):
 
     def save(self) -> bool:
         """Check everything first; save the patient (if new or changed), then the screening (if begun)."""
+        if self._theirs is not None:
+            return self.keep_mine()  # saved at another desk meanwhile: first see what differs
         self.patient_form.clear_errors()
         self.screening_form.show_problems({})
         save_patient = self.patient is None or self._patient_dirty
@@ -681,7 +683,8 @@ class IntakeTab(QWidget):
         self._theirs = saved.record
         change = saved.change
         self.changed_banner.show_change(change.name if change else None, change.at if change else None,
-                                        self.ctx.zone, f"{saved.record.name}'s record")
+                                        self.ctx.zone)
+        self._show_last_change(saved.record)
         self._set_status("Not saved yet: this record was changed at another desk. Reload, or Keep mine.",
                          error=True)
 

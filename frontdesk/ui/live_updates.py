@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from frontdesk.services.changes import Changes, ChangeWatch
 from frontdesk.services.context import ServiceContext
@@ -135,16 +135,21 @@ class ChangedBanner(QFrame):
         self.keep_button.setToolTip("Save what you typed over their version, after seeing what differs")
         self.reload_button.clicked.connect(self.reload_requested)
         self.keep_button.clicked.connect(self.keep_requested)
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.reload_button)
-        layout.addWidget(self.keep_button)
+        layout.addWidget(self.text)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.reload_button)
+        buttons.addWidget(self.keep_button)
+        layout.addLayout(buttons)
         self.hide()
 
-    def show_change(self, name: str | None, at: datetime | None, zone, what: str = "this record") -> None:
+    def show_change(self, name: str | None, at: datetime | None, zone, save_key: str = "Ctrl+S") -> None:
+        """Say who changed the record and when; `save_key` is the form's own way to Keep mine."""
         who = f" by {name}" if name else ""
         when = f" at {at.astimezone(zone):%H:%M}" if at is not None else ""
-        self.text.setText(f"⚠ Changed at another desk{who}{when}, while you were editing {what}. "
-                          "Reload shows their version; Keep mine saves yours over it.")
+        self.text.setText(f"⚠ Changed at another desk{who}{when} while you were editing. Reload shows theirs; "
+                          f"Keep mine ({save_key}) saves yours over it after showing what differs.")
+        self.keep_button.setEnabled(True)
         self.show()

@@ -132,7 +132,8 @@ class MoveDialog(QDialog):
         self._theirs = saved.record
         change = saved.change
         self.changed_banner.show_change(change.name if change else None, change.at if change else None,
-                                        self.ctx.zone, "this appointment")
+                                        self.ctx.zone, "Enter")
+        self.adjustSize()
         if saved.record.status.value != "booked":
             self.changed_banner.keep_button.setEnabled(False)
             self.problems.setText(f"It is {saved.record.status.label.lower()} now: it cannot be moved. Close "
@@ -189,6 +190,9 @@ class MoveDialog(QDialog):
         self.problems.setText("\n".join(check.problems))
 
     def accept(self) -> None:
+        if self._theirs is not None and self._theirs.status.value == "booked":
+            self.keep_mine()  # moved at another desk meanwhile: first see their time against this one
+            return
         therapist = self.therapist.currentData()
         if not self.date.commit():
             self.problems.setText("The new date is not a date; type one like 2026-12-07 or Dec 7.")

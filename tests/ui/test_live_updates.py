@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.app import create_main_window
@@ -208,15 +209,20 @@ def test_typing_over_a_record_changed_elsewhere_gets_the_banner_and_reload_shows
     assert not intake.has_unsaved_changes()
 
 
+@pytest.mark.parametrize("how", ["Keep mine button", "Ctrl+S"])
 def test_keep_mine_shows_what_differs_asks_once_and_saves_over_the_new_version(
-        window_with_typing, other_desk, qtbot, prompts):
+        window_with_typing, other_desk, qtbot, prompts, how):
     _window, intake, mei = window_with_typing
     theirs = their_edit(other_desk, mei)
     banner = intake.changed_banner
     qtbot.waitUntil(banner.isVisible, timeout=WITHIN)
     prompts.infos.clear()
 
-    banner.keep_button.click()
+    if how == "Ctrl+S":
+        assert QApplication.focusWidget() is intake.patient_form.email  # still typing there
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key_S, Qt.ControlModifier)
+    else:
+        banner.keep_button.click()
 
     (question,) = [message for title, message in prompts.infos if title == "Keep mine"]
     assert "Legal given names: Mei-Ling → Mei" in question
