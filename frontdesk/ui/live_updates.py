@@ -107,11 +107,18 @@ class LiveUpdates(QObject):
 def kept_scroll(view: QAbstractScrollArea) -> Iterator[None]:
     """Reload a view without moving what the person is looking at."""
     horizontal, vertical = view.horizontalScrollBar().value(), view.verticalScrollBar().value()
+
+    def restore() -> None:
+        view.horizontalScrollBar().setValue(horizontal)
+        view.verticalScrollBar().setValue(vertical)
+
     try:
         yield
     finally:
-        view.horizontalScrollBar().setValue(horizontal)
-        view.verticalScrollBar().setValue(vertical)
+        restore()
+        # A reset model's rows are laid out at the next turn of the event loop, and until then the
+        # scroll bars' range is too short to hold the old position: put it back once more then.
+        QTimer.singleShot(0, view, restore)
 
 
 class ChangedBanner(QFrame):

@@ -241,8 +241,12 @@ class ScheduleTab(QWidget):
 
             with kept_scroll(self.view):
                 self.reload()
-        if self.active_dialog is not None and hasattr(self.active_dialog, "changed_elsewhere"):
-            self.active_dialog.changed_elsewhere(changes)
+        dialog = self.active_dialog
+        if dialog is not None and getattr(changes, "remote", False) and "appointments" in changes:
+            if hasattr(dialog, "refresh_check"):
+                dialog.refresh_check()  # the time chosen there may have just been taken at another desk
+            if hasattr(dialog, "changed_elsewhere"):
+                dialog.changed_elsewhere(changes)
 
     def _shows(self, changes: set) -> bool:
         """Whether a change (another desk's names exactly what) touches the day or week shown."""

@@ -306,3 +306,51 @@ def test_a_move_dialog_on_an_appointment_cancelled_elsewhere_says_so_and_reload_
     dialog.changed_banner.reload_button.click()
     assert "(cancelled)" in dialog.summary.text()
     assert not dialog.move_button.isEnabled()
+
+
+def test_an_open_booking_form_says_at_once_when_its_time_is_taken_at_another_desk(desks, qtbot):
+    from frontdesk.services.patients import search_patients
+    from frontdesk.ui.booking_dialog import BookingDialog
+
+    first, second = desks
+    zoe = register(first.ctx, first.actor, "Ødegård", "Zoë")
+    mei = register(first.ctx, first.actor, "Tsai", "Mei")
+    second.tabs.setCurrentWidget(second.schedule)
+    physio = next(t.id for t in list_appointment_types(second.ctx, second.actor)
+                  if t.name == "Physiotherapy treatment")
+    dialog = BookingDialog(second.ctx, second.actor, second.schedule, start=at(TOMORROW, 9), therapist_id=CHRIS,
+                           type_id=physio, patient=search_patients(second.ctx, second.actor, "Tsai")[0])
+    second.schedule._open(dialog, lambda: None)
+    assert dialog.problems.text() == ""
+
+    book(first.ctx, first.actor, zoe.id, at(TOMORROW, 9))
+    qtbot.waitUntil(lambda: "Chris Stokes" in dialog.problems.text(), timeout=WITHIN)
+    assert mei.id != zoe.id
+
+
+def test_the_list_keeps_the_selected_appointment_and_its_scroll_when_another_desk_books(desks, qtbot):
+    first, second = desks
+    patients = [register(first.ctx, first.actor, f"Family{n}", "Ann") for n in range(24)]
+    for n, person in enumerate(patients):
+        therapist, first_hour = ((CHRIS, 8), (CHRIS, 13), (TRACEY, 8))[n // 8]
+        book(first.ctx, first.actor, person.id, at(TOMORROW, first_hour + (n % 8) // 2, 30 * (n % 2)),
+             therapist=therapist)
+    second.resize(1024, 500)
+    second.tabs.setCurrentWidget(second.appointments)
+    second.appointments.pages.setCurrentIndex(0)
+    page = second.appointments.list_page
+    qtbot.waitUntil(page.table.isVisible)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 24, timeout=WITHIN)
+    page.table.selectRow(20)
+    page.table.verticalScrollBar().setValue(2)  # looking at other rows than the selected one
+    chosen, scrolled = page.current_record().id, page.table.verticalScrollBar().value()
+    assert scrolled > 0
+
+    late = book(first.ctx, first.actor, patients[0].id, at(TOMORROW, 15), therapist=TRACEY)
+
+    def shown_in_place():
+        assert page.model.row_of(late.id) is not None
+        assert page.current_record().id == chosen
+        assert page.table.verticalScrollBar().value() == scrolled
+
+    qtbot.waitUntil(shown_in_place, timeout=WITHIN)
