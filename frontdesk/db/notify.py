@@ -47,12 +47,11 @@ class Listener:
 
     def __init__(self, url: str, on_notice: Callable[[str], None], on_connected: Callable[[bool], None],
                  on_lost: Callable[[str], None], *, first_pause: float = 0.2, longest_pause: float = 5.0) -> None:
-        self._conninfo = conninfo(url)
+        self._url = url
         self._on_notice, self._on_connected, self._on_lost = on_notice, on_connected, on_lost
         self.first_pause, self.longest_pause = first_pause, longest_pause
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._connection = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="frontdesk-listen", daemon=True)
@@ -67,10 +66,11 @@ class Listener:
         import psycopg
 
         pause, connected_before = self.first_pause, False
+        address = conninfo(self._url)
         while not self._stop.is_set():
             try:
                 # keepalives: a server behind a cable that was pulled is noticed too, not only a stopped one.
-                with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5, keepalives=1,
+                with psycopg.connect(address, autocommit=True, connect_timeout=5, keepalives=1,
                                      keepalives_idle=10, keepalives_interval=5, keepalives_count=2) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     pause = self.first_pause
