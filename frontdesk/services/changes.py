@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from frontdesk.db.notify import DataVersion, Listener
     from frontdesk.services.context import ServiceContext
 
 APPOINTMENTS = "appointments"
@@ -53,12 +54,12 @@ class Change:
     therapist_id: int | None = None
     day: date | None = None
 
-    def as_list(self) -> list:
+    def as_list(self) -> list[object]:
         return [self.kind, self.record_id, self.patient_id, self.therapist_id,
                 self.day.isoformat() if self.day else None]
 
     @classmethod
-    def from_list(cls, values: list) -> Change:
+    def from_list(cls, values: list[Any]) -> Change:
         kind, record_id, patient_id, therapist_id, day = values
         return cls(str(kind), record_id, patient_id, therapist_id, date.fromisoformat(day) if day else None)
 
@@ -228,7 +229,7 @@ class Desk:
             return entry_id in self.own_entries
 
 
-_desks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_desks: weakref.WeakKeyDictionary[Any, Desk] = weakref.WeakKeyDictionary()
 _desks_lock = threading.Lock()
 
 
@@ -258,8 +259,8 @@ class ChangeWatch:
         self.desk = desk_of(ctx)
         self.needs_polling = ctx.database.is_sqlite
         self.connected = threading.Event()
-        self._counter = None
-        self._listener = None
+        self._counter: DataVersion | None = None
+        self._listener: Listener | None = None
         self._last_entry: int | None = None
 
     # SQLite -----------------------------------------------------------------------------------------

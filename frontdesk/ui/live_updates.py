@@ -43,8 +43,8 @@ class LiveUpdates(QObject):
         self.watch = ChangeWatch(ctx)
         self.started = False
         self._connected_once = False
-        self._delivered.connect(self._deliver, Qt.QueuedConnection)
-        self._lost.connect(self._went_away, Qt.QueuedConnection)
+        self._delivered.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._lost.connect(self._went_away, Qt.ConnectionType.QueuedConnection)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.check)

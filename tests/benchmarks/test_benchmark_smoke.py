@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ("cold_start", "patient_search", "day_view", "find_next_available", "ims_assessment", "consent_pdf",
            "consent_pdf_batch_200", "booking_1000", "peak_memory", "book_again", "open_patient", "waitlist_match",
-           "memory_soak")
+           "memory_soak", "live_update_check")
 
 
 def test_the_tiny_benchmark_reports_every_figure(tmp_path):
