@@ -354,3 +354,23 @@ def test_the_list_keeps_the_selected_appointment_and_its_scroll_when_another_des
         assert page.table.verticalScrollBar().value() == scrolled
 
     qtbot.waitUntil(shown_in_place, timeout=WITHIN)
+
+
+def test_the_week_view_reloads_for_its_physiotherapists_week_only(desks, qtbot):
+    first, second = desks
+    zoe = register(first.ctx, first.actor, "Ødegård", "Zoë")
+    schedule = second.schedule
+    schedule.therapist_combo.setCurrentIndex(schedule.therapist_combo.findData(CHRIS))
+    schedule.set_week_mode(True)
+    schedule.go_to(TOMORROW)
+    reloads = []
+    reload = schedule.reload
+    schedule.reload = lambda: (reloads.append(1), reload())
+
+    with qtbot.waitSignal(second.live.arrived, timeout=WITHIN):
+        book(first.ctx, first.actor, zoe.id, at(TOMORROW, 9), therapist=TRACEY)
+    assert reloads == []  # someone else's week
+
+    record = book(first.ctx, first.actor, zoe.id, at(date(2026, 11, 27), 9), therapist=CHRIS)
+    qtbot.waitUntil(lambda: in_day_view(second, record.id), timeout=WITHIN)
+    assert reloads == [1]
