@@ -262,8 +262,16 @@ class ChangeWatch:
         self._counter: DataVersion | None = None
         self._listener: Listener | None = None
         self._last_entry: int | None = None
+        self._look_now = False
 
     # SQLite -----------------------------------------------------------------------------------------
+
+    def remember_position(self) -> None:
+        """Note the trail's newest entry now (as the window reads its first screen): a change made
+        between now and `start_polling` (or the listener's first connection) is then not missed.
+        One indexed lookup."""
+        if (self.ctx.database.path is not None or not self.needs_polling) and self._last_entry is None:
+            self._last_entry = self._newest_entry()
 
     def start_polling(self) -> None:
         from frontdesk.db.notify import DataVersion
@@ -272,7 +280,10 @@ class ChangeWatch:
         if path is None:
             return  # an in-memory database: no one else can change it
         self._counter = DataVersion(path, self.ctx.database.passphrase)
-        self._last_entry = self._newest_entry()
+        if self._last_entry is None:
+            self._last_entry = self._newest_entry()
+        else:
+            self._look_now = True  # the first poll reads what came since `remember_position`
         self.connected.set()
 
     def _newest_entry(self) -> int:
@@ -289,8 +300,16 @@ class ChangeWatch:
 
     def poll(self) -> Changes | None:
         """Other desks' changes since the last call, or None (nothing, or only this desk's own)."""
-        if self._counter is None or not self._counter.changed():
+        if self._counter is None:
             return None
+        changed = self._counter.changed()
+        if not (changed or self._look_now):
+            return None
+        self._look_now = False
+        return self._read_since()
+
+    def _read_since(self) -> Changes | None:
+        """Other desks' changes in the trail's entries after the last one read."""
         from sqlalchemy import select
 
         from frontdesk.db.models import AuditEvent
@@ -331,6 +350,13 @@ class ChangeWatch:
             self.connected.set()
             if again:
                 deliver(Changes.everything())  # what was sent while we were away is lost: read it all again
+            elif self._last_entry is not None:
+                try:  # what other desks did while this window was opening, before it listened
+                    missed = self._read_since()
+                except Exception:  # noqa: BLE001 - not knowing means reading everything once
+                    missed = Changes.everything()
+                if missed:
+                    deliver(missed)
 
         def gone(message: str) -> None:
             self.connected.clear()

@@ -48,6 +48,10 @@ class LiveUpdates(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.check)
+        try:
+            self.watch.remember_position()
+        except Exception:  # a file that cannot be read now: `start` tries again
+            log.warning("live updates: could not read the audit trail's position", exc_info=True)
 
     def start(self) -> None:
         if self.started:
@@ -75,15 +79,18 @@ class LiveUpdates(QObject):
         except RuntimeError:
             self.watch.stop()
 
-    def check(self) -> None:
-        """SQLite: one look at the change counter; other desks' changes, if any, go out at once."""
+    def check(self) -> bool:
+        """SQLite: one look at the change counter; other desks' changes, if any, go out at once.
+        True when there were some."""
         try:
             changes = self.watch.poll()
         except Exception:  # a busy or briefly unreadable file: look again next second
             log.warning("live updates: could not read the changes", exc_info=True)
-            return
+            return False
         if changes:
             self.arrived.emit(changes)
+            return True
+        return False
 
     def _deliver(self, changes: Changes) -> None:
         if not changes.complete and self._connected_once:

@@ -374,3 +374,17 @@ def test_the_week_view_reloads_for_its_physiotherapists_week_only(desks, qtbot):
     record = book(first.ctx, first.actor, zoe.id, at(date(2026, 11, 27), 9), therapist=CHRIS)
     qtbot.waitUntil(lambda: in_day_view(second, record.id), timeout=WITHIN)
     assert reloads == [1]
+
+
+def test_a_change_made_while_the_window_was_opening_is_not_missed(qtbot, db_url, clock, prompts, other_desk):
+    ctx, actor = other_desk
+    window = create_main_window(db_url, clock=clock, prompts=prompts)  # its first screen is read now
+    qtbot.addWidget(window)
+    zoe = register(ctx, actor, "Ødegård", "Zoë")
+    record = book(ctx, actor, zoe.id, at(TODAY, 14))  # before live updates start, after the first read
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: window.schedule.model.anchor_index(record.id).isValid(), timeout=WITHIN + 1000)
+    finally:
+        window.live.stop()
+        window.ctx.database.dispose()

@@ -178,3 +178,29 @@ def test_a_change_set_is_sent_in_the_same_transaction_as_the_change(pg_url, cloc
         ctx.database.dispose()
         listener_ctx.database.dispose()
 
+
+
+def test_a_change_made_while_the_window_was_opening_is_not_missed_on_the_server(qtbot, pg_url, clock, prompts):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from frontdesk.services.bootstrap import open_clinic
+    from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+    from frontdesk.services.users import workstation_actor
+
+    window = create_main_window(pg_url, clock=clock, prompts=prompts)  # its first screen is read now
+    qtbot.addWidget(window)
+    other = open_clinic(pg_url, clock=clock)
+    try:
+        actor = workstation_actor(other, "counter2")
+        details = PatientDetails(family_name="Tsai", given_names="Mei", date_of_birth=date(1980, 1, 2))
+        mei = register_patient(other, actor, details, confirmed_new=True)
+        kind = next(t.id for t in list_appointment_types(other, actor) if t.name == "Physiotherapy treatment")
+        start = datetime.combine(date(2026, 11, 25), time(14), tzinfo=ZoneInfo("America/Vancouver"))
+        record = book_appointment(other, actor, BookingRequest(mei.id, CHRIS, kind, start))
+        window.show()  # listening starts only now
+        qtbot.waitUntil(lambda: window.schedule.model.anchor_index(record.id).isValid(), timeout=5000)
+    finally:
+        window.live.stop()
+        window.ctx.database.dispose()
+        other.database.dispose()
