@@ -69,10 +69,12 @@ class Changes(set):
     events behind them. `remote`: made at another desk. `complete`: False when events may be missing,
     so every view of these kinds reloads."""
 
-    def __init__(self, events: Iterable[Change] = (), *, kinds: Iterable[str] = (), remote: bool = False,
+    def __init__(self, events: Iterable[Change | str] = (), *, kinds: Iterable[str] = (), remote: bool = False,
                  complete: bool = True) -> None:
-        self.events: frozenset[Change] = frozenset(events)
-        super().__init__({e.kind for e in self.events} | set(kinds))
+        given = list(events)
+        # Plain kinds among the events too (what `copy.copy` of a set passes back in).
+        self.events: frozenset[Change] = frozenset(e for e in given if isinstance(e, Change))
+        super().__init__({e.kind for e in self.events} | set(kinds) | {e for e in given if isinstance(e, str)})
         self.remote = remote
         self.complete = complete
 
