@@ -312,6 +312,8 @@ class ChangeWatch:
 
     def _read_since(self) -> Changes | None:
         """Other desks' changes in the trail's entries after the last one read."""
+        if self.ctx.database.has_plain_reads and not self._others_wrote():
+            return None  # only this desk's own entries (or none): SQLAlchemy is not needed for that
         from sqlalchemy import select
 
         from frontdesk.db.models import AuditEvent
@@ -334,6 +336,17 @@ class ChangeWatch:
                     return Changes.everything()
                 events.extend(found)
         return Changes(events, remote=True) if events else None
+
+    def _others_wrote(self) -> bool:
+        """SQLite, through a plain read: whether any entry after the last one read is another desk's.
+        (As the first screen shows, the look finds only this window's own entries, and costs no import.)"""
+        with self.ctx.database.plain_reads() as connection:
+            ids = [row[0] for row in connection.execute("SELECT id FROM audit_events WHERE id > ? ORDER BY id",
+                                                        (self._last_entry or 0,))]
+        if ids and all(self.desk.is_own(entry) for entry in ids):
+            self._last_entry = ids[-1]
+            return False
+        return bool(ids)
 
     # PostgreSQL -------------------------------------------------------------------------------------
 
