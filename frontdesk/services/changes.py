@@ -39,8 +39,10 @@ THERAPISTS = "therapists"
 APPOINTMENT_TYPES = "appointment_types"
 CLINIC = "clinic"
 USERS = "users"
+WAITLIST = "waitlist"
 #: Every kind of change, for a full refresh.
-EVERYTHING = frozenset({APPOINTMENTS, PATIENTS, SCREENINGS, CONSENTS, THERAPISTS, APPOINTMENT_TYPES, CLINIC, USERS})
+EVERYTHING = frozenset({APPOINTMENTS, PATIENTS, SCREENINGS, CONSENTS, THERAPISTS, APPOINTMENT_TYPES, CLINIC, USERS,
+                        WAITLIST})
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ def changes_of(session, zone: ZoneInfo, action: str, entity: str, entity_id: int
             (action in ("add", "cancel") and "therapist_id" in detail):
         therapist = detail.get("therapist_id", entity_id if entity in ("therapist", "working_hours") else None)
         return [Change(THERAPISTS, entity_id, None, therapist if isinstance(therapist, int) else None)]
+    if entity == "waitlist_entry" and action in ("add", "update", "withdraw", "booked"):
+        return [Change(WAITLIST, entity_id, patient_id)]
     if entity == "appointment_type" and action in ("create", "update"):
         return [Change(APPOINTMENT_TYPES, entity_id)]
     if entity == "clinic_settings":

@@ -474,8 +474,8 @@ class AppointmentListPage(QWidget):
         """Whether the change touches the list as filtered (another desk's change names its days)."""
         from frontdesk.services.changes import touches_days
 
-        if "patients" in changes or "screenings" in changes:
-            return True  # names and IMS flags show on any row
+        if changes & {"patients", "screenings", "consents"}:
+            return True  # names, IMS flags and consents show on any row
         flt = self._filter
         return touches_days(changes, flt.date_from or date.min, flt.date_to or date.max, flt.therapist_id)
 

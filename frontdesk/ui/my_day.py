@@ -382,7 +382,7 @@ class MyDayWidget(QWidget):
         from frontdesk.services.changes import touches_days
 
         day, therapist = self.current_day(), self.current_therapist()
-        if changes & {"patients", "screenings", "therapists"} or \
+        if changes & {"patients", "screenings", "consents", "therapists"} or \
                 touches_days(changes, day, day, therapist):
             if "therapists" in changes:
                 chosen = self.current_therapist()

@@ -388,3 +388,26 @@ def test_a_change_made_while_the_window_was_opening_is_not_missed(qtbot, db_url,
     finally:
         window.live.stop()
         window.ctx.database.dispose()
+
+
+@pytest.mark.parametrize(("action", "entity", "detail", "kind"), [
+    ("view", "patient", {}, None),
+    ("print", "document", {}, None),
+    ("sign_in", "user", {}, None),
+    ("update", "patient", {"fields": ["phone"]}, "patients"),
+    ("create", "screening", {}, "screenings"),
+    ("sign", "consent", {}, "consents"),
+    ("update", "working_hours", {}, "therapists"),
+    ("add", "time_off", {"therapist_id": 2}, "therapists"),
+    ("update", "clinic_settings", {}, "clinic"),
+    ("add", "waitlist_entry", {}, "waitlist"),
+    ("move", "appointment", {"before": {"starts_at": "2026-11-26T17:00:00+00:00", "therapist_id": 1},
+                             "after": {"starts_at": "2026-11-28T01:00:00+00:00", "therapist_id": 2}}, "appointments"),
+])
+def test_what_each_trail_entry_means_for_the_views(action, entity, detail, kind):
+    from frontdesk.services.changes import changes_of
+
+    found = changes_of(None, VANCOUVER, action, entity, 7, 3, detail)
+    assert {c.kind for c in found} == ({kind} if kind else set())
+    if action == "move":  # both days show it: the one it left and the one it went to (clinic time)
+        assert {(c.day, c.therapist_id) for c in found} == {(TOMORROW, 1), (date(2026, 11, 27), 2)}
