@@ -411,3 +411,23 @@ def test_what_each_trail_entry_means_for_the_views(action, entity, detail, kind)
     assert {c.kind for c in found} == ({kind} if kind else set())
     if action == "move":  # both days show it: the one it left and the one it went to (clinic time)
         assert {(c.day, c.therapist_id) for c in found} == {(TOMORROW, 1), (date(2026, 11, 27), 2)}
+
+
+def test_a_screening_being_answered_stays_when_another_desk_changes_the_patients_details(
+        qtbot, db_url, clock, prompts, other_desk):
+    window = shown_window(qtbot, db_url, clock, prompts)
+    try:
+        mei = register(window.ctx, window.actor, "Tsai", "Mei", "250 555 0101")
+        intake = open_in_intake(qtbot, window, mei.id)
+        intake.screening_form.planned.areas.findItems("Neck", Qt.MatchExactly)[0].setCheckState(Qt.Checked)
+        assert intake.screening_form.is_touched() and not intake._patient_dirty
+
+        their_edit(other_desk, mei)
+        qtbot.waitUntil(lambda: intake.patient_form.given_names.text() == "Mei-Ling", timeout=WITHIN)
+        assert not intake.changed_banner.isVisible()  # nothing typed in the patient's part: theirs shows at once
+        assert intake.screening_form.is_touched()  # the screening being answered is still there
+        checked = intake.screening_form.planned.areas.findItems("Neck", Qt.MatchExactly)[0].checkState()
+        assert checked == Qt.Checked
+    finally:
+        window.live.stop()
+        window.ctx.database.dispose()
