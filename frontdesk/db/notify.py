@@ -100,7 +100,8 @@ class DataVersion:
     def __init__(self, path: Path, passphrase: str | None) -> None:
         from frontdesk.db.encryption import connect_file
 
-        self._connection: sqlite3.Connection | None = connect_file(path, passphrase, timeout=1.0)
+        # any_thread: opened on a worker thread (an encrypted file's key takes a moment), asked on the UI thread.
+        self._connection: sqlite3.Connection | None = connect_file(path, passphrase, timeout=1.0, any_thread=True)
         self._connection.isolation_level = None
         self._version = self._read()
 

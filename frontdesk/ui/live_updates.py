@@ -19,8 +19,11 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from shiboken6 import isValid
+
 from frontdesk.services.changes import Changes, ChangeWatch
 from frontdesk.services.context import ServiceContext
+from frontdesk.ui.tasks import run_in_background
 
 log = logging.getLogger("frontdesk")
 
@@ -59,12 +62,22 @@ class LiveUpdates(QObject):
         self.started = True
         try:
             if self.watch.needs_polling:
-                self.watch.start_polling()
-                self.timer.start()
+                # Off the UI thread: opening an encrypted file derives its key (about a quarter second).
+                run_in_background(self.watch.start_polling, self._polling_ready, self._not_started)
             else:
                 self.watch.start_listening(self._send, self._send_lost)
         except Exception:  # without live updates the desk still works (F5, focus)
             log.warning("live updates could not start", exc_info=True)
+
+    def _polling_ready(self, _result: object) -> None:
+        if not isValid(self) or not self.started:
+            self.watch.stop()  # the window closed meanwhile
+            return
+        self.timer.start()
+        self.check()  # what came while the counter was being opened
+
+    def _not_started(self, error: BaseException) -> None:
+        log.warning("live updates could not start: %s", error)
 
     def _send(self, changes: Changes) -> None:
         """On the listener's thread: hand over to the UI thread (queued)."""
