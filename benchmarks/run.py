@@ -66,6 +66,7 @@ FIGURES = (
     "open_patient",
     "waitlist_match",
     "memory_soak",
+    "live_update_check",
 )
 
 #: The figures taken on PostgreSQL as well.
@@ -799,6 +800,37 @@ class Bench:
         tab.deleteLater()
         return figure
 
+    def live_update_check(self) -> Figure:
+        """Another desk's once-a-second look for changes on the SQLite file: the change counter when
+        nothing changed, and reading the trail's new entries when another desk wrote some."""
+        figure = Figure("live_update_check", "live updates: one look for other desks' changes", "ms",
+                        "<= 1 ms quiet, <= 20 ms after a change", median_target=1)
+        try:
+            from frontdesk.services.bootstrap import open_clinic
+            from frontdesk.services.changes import ChangeWatch
+            from frontdesk.services.patients import open_patient
+        except ImportError:
+            return _unavailable(figure, "live updates do not exist yet")
+        other = open_clinic(self.url)
+        try:
+            watch = ChangeWatch(other)
+            watch.start_polling()
+            for _ in range(200):
+                figure.samples.append(_timed(watch.poll))
+            patients = self.ims_regulars(self.size.counter_runs)
+            after_change = []
+            for patient_id in patients:
+                open_patient(self.ctx, self.actor, patient_id)  # one trail entry (an opened record) elsewhere
+                after_change.append(_timed(watch.poll))
+            watch.stop()
+        finally:
+            other.database.dispose()
+        figure.extra["after_a_change_ms"] = _round(statistics.median(after_change)) if after_change else None
+        figure.note = ("ChangeWatch.poll on a second connection: PRAGMA data_version when nothing changed (the "
+                       f"samples); after another desk wrote one trail entry, reading it: median "
+                       f"{figure.extra['after_a_change_ms']} ms over {len(after_change)} changes")
+        return figure
+
     # -- whole processes ---------------------------------------------------------------------------
 
     def memory_soak(self) -> Figure:
@@ -1407,6 +1439,7 @@ def measure(bench: Bench, keys: tuple[str, ...]) -> dict[str, Figure]:
         ("book_again", ("book_again",), bench.book_again),
         ("open_patient", ("open_patient",), bench.open_patient),
         ("waitlist_match", ("waitlist_match",), lambda: waitlist_match(bench)),
+        ("live_update_check", ("live_update_check",), bench.live_update_check),
         ("processes", ("cold_start", "peak_memory"), bench.processes),
         ("memory_soak", ("memory_soak",), bench.memory_soak),
     ]

@@ -87,6 +87,14 @@ class Interval:
         if self.end <= self.start:
             raise ValueError(f"an interval must end after it starts: {self.start} .. {self.end}")
 
+    @classmethod
+    def lasting(cls, start: datetime, duration: timedelta) -> Interval:
+        """From ``start`` for ``duration`` of real time. Adding a timedelta to a zoned datetime counts
+        wall-clock time instead, which on the night the clocks go back can end before it starts."""
+        require_aware(start, "start")
+        begins = start.astimezone(timezone.utc)
+        return cls(begins, begins + duration)
+
     @property
     def duration(self) -> timedelta:
         return self.end - self.start

@@ -450,7 +450,7 @@ def _checked_interval(ctx: ServiceContext, session: Session, request: BookingReq
     area_problem = _area_problem(request.area, kind.is_ims)
     if area_problem:
         raise ValidationFailed({"area": area_problem})
-    interval = Interval(request.starts_at, request.starts_at + timedelta(minutes=kind.duration_minutes))
+    interval = Interval.lasting(request.starts_at, timedelta(minutes=kind.duration_minutes))
     if kind.is_ims:
         on = interval.start.astimezone(ctx.zone).date()
         reasons, first_allowed = _ims_problems(ctx, therapist, request.patient_id, request.area, on, session)
@@ -539,7 +539,7 @@ def check_booking(ctx: ServiceContext, actor: Actor, request: BookingRequest,
         uow.require(Permission.BOOK, "book appointments")
         session = uow.session
         _patient, therapist, kind = _load_parts(session, request)
-        interval = Interval(request.starts_at, request.starts_at + timedelta(minutes=kind.duration_minutes))
+        interval = Interval.lasting(request.starts_at, timedelta(minutes=kind.duration_minutes))
         problems = _problem_texts(_check_in_session(ctx, session, therapist, request.patient_id, interval,
                                                     ignore_appointment))
         area_problem = _area_problem(request.area, kind.is_ims)
@@ -589,7 +589,7 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
         therapist = session.get(Therapist, therapist_id)
         if therapist is None or not therapist.active:
             raise ValidationFailed({"therapist": "Choose a physiotherapist who is working at the clinic."})
-        interval = Interval(new_start, new_start + (row.ends_at - row.starts_at))
+        interval = Interval.lasting(new_start, row.ends_at - row.starts_at)
         kind = session.get(AppointmentType, row.type_id)
         warning = ""
         if kind.is_ims:
@@ -656,7 +656,7 @@ def plan_series(ctx: ServiceContext, actor: Actor, request: BookingRequest, ever
             raise ValidationFailed({"area": area_problem})
         duration = timedelta(minutes=kind.duration_minutes)
         try:
-            intervals = recurrence(Interval(request.starts_at, request.starts_at + duration), every, count,
+            intervals = recurrence(Interval.lasting(request.starts_at, duration), every, count,
                                    ctx.zone)
         except ValueError:
             raise ValidationFailed({"every": "Repeat at least every day."}) from None

@@ -71,6 +71,9 @@ class UnitOfWork:
         self._denied: Denial | None = None
         self._account: Sequence[Any] | None = None
         self._account_read = False
+        #: What this unit changed, from what it audited (`frontdesk.services.changes`); None: everything.
+        self._changes: list | None = []
+        self._entries: list[int] = []
 
     def __enter__(self) -> UnitOfWork:
         if self.write:
@@ -95,8 +98,25 @@ class UnitOfWork:
     def commit(self) -> None:
         if self.write and self.check_account and self.actor is not None:
             self._refuse_unless_allowed(None, "save this change")
+        if self._entries:
+            self._announce()
         self.session.commit()
         self._committed = True
+
+    def _announce(self) -> None:
+        """Tell the other desks what this unit changed: its trail entries are marked as this desk's own
+        (a SQLite window reads the others' from the trail), and on a server a NOTIFY in this transaction
+        carries the changes, delivered to every listening desk when the transaction commits."""
+        from frontdesk.services.changes import Changes, desk_of
+
+        desk = desk_of(self.ctx)
+        desk.wrote(self._entries)
+        if self._changes == [] or self.session.get_bind().dialect.name != "postgresql":
+            return
+        from frontdesk.db.notify import send
+
+        changes = Changes.everything() if self._changes is None else Changes(self._changes)
+        send(self.session, changes.to_payload(desk.origin))
 
     def require(self, permission: Permission, what: str) -> None:
         """Refuse (and record the refusal) when the acting account, as it is now, is switched off or
@@ -130,7 +150,16 @@ class UnitOfWork:
 
     def audit(self, action: str, entity: str, entity_id: int | None = None, *,
               patient_id: int | None = None, **detail: object) -> None:
-        append_audit(self.session, self.ctx, self.actor, action, entity, entity_id, patient_id, detail)
+        entry = append_audit(self.session, self.ctx, self.actor, action, entity, entity_id, patient_id, detail)
+        self._entries.append(entry)
+        if self._changes is not None:
+            from frontdesk.services.changes import changes_of
+
+            found = changes_of(self.session, self.ctx.zone, action, entity, entity_id, patient_id, detail)
+            if found is None:
+                self._changes = None
+            else:
+                self._changes.extend(found)
 
 
 def _refuse_if_moved(ctx: ServiceContext) -> None:
@@ -152,7 +181,8 @@ _INSERT_AUDIT = insert(_AUDIT)
 
 
 def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, action: str, entity: str,
-                 entity_id: int | None, patient_id: int | None, detail: dict) -> None:
+                 entity_id: int | None, patient_id: int | None, detail: dict) -> int:
+    """Write one entry of the trail, chained to the one before; return its id."""
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers of the chain; SQLite's write lock already does this.
         session.execute(text("SELECT pg_advisory_xact_lock(7311)"))
@@ -166,7 +196,7 @@ def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, act
     clean = json.loads(json.dumps(detail, default=str))
     # A plain INSERT, run now: the next entry's "last hash" query must see this one, and the ORM's
     # unit-of-work bookkeeping is not needed for a row that is never changed.
-    session.execute(_INSERT_AUDIT, dict(
+    result = session.execute(_INSERT_AUDIT, dict(
         at=at,
         user_id=user_id,
         username=username,
@@ -178,6 +208,7 @@ def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, act
         prev_hash=prev,
         hash=audit_hash(prev, at, user_id, username, action, entity, entity_id, patient_id, clean),
     ))
+    return int(result.inserted_primary_key[0])
 
 
 def record_denial(ctx: ServiceContext, actor: Actor | None, permission: Permission | None, what: str,

@@ -462,10 +462,22 @@ class AppointmentListPage(QWidget):
         self._menu = menu
 
     def refresh(self, changes: set) -> None:
-        if "appointments" in changes or "patients" in changes or "screenings" in changes:
-            self.reload()
+        if self._shows(changes):
+            from frontdesk.ui.live_updates import kept_scroll
+
+            with kept_scroll(self.table):
+                self.reload()
         if "therapists" in changes:
             self._reload_therapists()
+
+    def _shows(self, changes: set) -> bool:
+        """Whether the change touches the list as filtered (another desk's change names its days)."""
+        from frontdesk.services.changes import touches_days
+
+        if changes & {"patients", "screenings", "consents"}:
+            return True  # names, IMS flags and consents show on any row
+        flt = self._filter
+        return touches_days(changes, flt.date_from or date.min, flt.date_to or date.max, flt.therapist_id)
 
     def _reload_therapists(self) -> None:
         chosen = self.therapist.currentData()

@@ -31,6 +31,7 @@ from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import Assessment, assess, format_date
+from frontdesk.services.changes import touches_patient
 from frontdesk.services.clinic_settings import get_clinic_settings, screening_rules
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
@@ -46,6 +47,17 @@ from frontdesk.ui.screening_history import HistoryPanel
 from frontdesk.ui.screening_verdict import VerdictPanel
 from frontdesk.ui.signed_in import CurrentActor
 from frontdesk.ui.widgets import ERROR_STYLE
+
+
+def _shown(field: str, value: object) -> str:
+    """A field's value as a person reads it in a comparison."""
+    if value in ("", None):
+        return "(empty)"
+    if field == "phone" and isinstance(value, str):
+        return format_phone(value) or value
+    if field == "notes" and isinstance(value, str) and len(value) > 60:
+        return value[:57] + "…"
+    return str(value)
 
 
 def _patients() -> ModuleType:
@@ -168,6 +180,13 @@ class IntakeTab(QWidget):
         middle_layout.setContentsMargins(4, 0, 4, 0)
         middle_layout.addWidget(self.title)
         middle_layout.addWidget(self.last_change)
+        from frontdesk.ui.live_updates import ChangedBanner
+
+        self.changed_banner = ChangedBanner()  # the open record was saved at another desk meanwhile
+        self.changed_banner.reload_requested.connect(self.reload_theirs)
+        self.changed_banner.keep_requested.connect(self.keep_mine)
+        self._theirs: PatientRecord | None = None
+        middle_layout.addWidget(self.changed_banner)
         middle_layout.addWidget(self.archived_bar)
         middle_layout.addWidget(self.scroll, 1)
         middle_layout.addLayout(actions)
@@ -292,6 +311,8 @@ class IntakeTab(QWidget):
     def _show_patient(self, record: PatientRecord | None, select_screening: int | None = None) -> None:
         self.patient = record
         self._patient_dirty = False
+        self._theirs = None
+        self.changed_banner.hide()
         if record is None:
             self.title.setText("New patient")
             self.history = []
@@ -417,6 +438,8 @@ class IntakeTab(QWidget):
 
     def save(self) -> bool:
         """Check everything first; save the patient (if new or changed), then the screening (if begun)."""
+        if self._theirs is not None:
+            return self.keep_mine()  # saved at another desk meanwhile: first see what differs
         self.patient_form.clear_errors()
         self.screening_form.show_problems({})
         save_patient = self.patient is None or self._patient_dirty
@@ -622,11 +645,81 @@ class IntakeTab(QWidget):
         if "clinic" in changes:
             self._rules = screening_rules(self.ctx)
             self._show_live()
-        if changes & {"screenings", "patients"} and self.patient is not None and not self.has_unsaved_changes():
+        patient = self.patient
+        if patient is not None and getattr(changes, "remote", False) and \
+                touches_patient(changes, patient.id, ("patients",)):
+            self._saved_elsewhere()  # another desk saved the open record
+        elif patient is not None and touches_patient(changes, patient.id, ("screenings", "patients")) and \
+                not self.has_unsaved_changes():
             current = self.history_panel.current_record()
-            self._show_patient(self.patient, current.id if current else None)
-        elif changes & {"appointments", "therapists", "screenings"}:
+            self._show_patient(patient, current.id if current else None)
+        elif changes & {"appointments", "therapists", "screenings"} and (
+                patient is None or "therapists" in changes
+                or touches_patient(changes, patient.id, ("appointments", "screenings"))):
             self._update_consent_action()
+
+    # --- Edits that meet ------------------------------------------------------------------------
+
+    def _saved_elsewhere(self) -> None:
+        """Another desk saved the open patient: show theirs at once, or, over typing, say so in a banner."""
+        from frontdesk.services.saved_meanwhile import patient_as_saved
+
+        opened = self.patient
+        assert opened is not None
+        try:
+            saved = patient_as_saved(self.ctx, self.actor, opened.id)
+        except ServiceError:
+            return  # the record shown stays; saving will say what is wrong
+        if saved.record.version == opened.version:
+            return
+        if not self._patient_dirty:
+            current = self.history_panel.current_record()
+            self.patient_form.set_details(saved.record.details)
+            self._show_patient(saved.record, current.id if current else None)
+            who = f" by {saved.change.name}" if saved.change else ""
+            self._set_status(f"{saved.record.name}'s record was just changed at another desk{who}: "
+                             "the form shows it as saved now.")
+            return
+        self._theirs = saved.record
+        change = saved.change
+        self.changed_banner.show_change(change.name if change else None, change.at if change else None,
+                                        self.ctx.zone)
+        self._show_last_change(saved.record)
+        self._set_status("Not saved yet: this record was changed at another desk. Reload, or Keep mine.",
+                         error=True)
+
+    def reload_theirs(self) -> None:
+        """The banner's Reload: the form shows the record as the other desk saved it (the patient's part;
+        a screening being answered stays)."""
+        if self._theirs is None:
+            return
+        theirs = self._theirs
+        current = self.history_panel.current_record()
+        self.patient_form.set_details(theirs.details)
+        self._show_patient(theirs, current.id if current else None)
+        self._set_status(f"Reloaded: the form shows {theirs.name}'s record as saved at the other desk.")
+        self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
+
+    def keep_mine(self) -> bool:
+        """The banner's Keep mine: show what differs from their version, field by field, and on yes
+        save the form over it."""
+        from frontdesk.services.saved_meanwhile import differences
+
+        if self._theirs is None:
+            return False
+        theirs = self._theirs
+        found = differences(theirs.details, self.patient_form.details())
+        lines = [f"• {FIELD_NAMES.get(d.field, d.field).capitalize()}: {_shown(d.field, d.theirs)} → "
+                 f"{_shown(d.field, d.mine)}" for d in found]
+        question = (f"{theirs.name}'s record as the other desk saved it → as you typed it:\n\n" + "\n".join(lines)
+                    + "\n\nSave yours over theirs?") if lines else \
+            "The other desk saved the same details you typed. Save the rest of your changes?"
+        if not self.prompts.confirm(self, "Keep mine", question):
+            return False
+        self.patient = theirs  # the next save goes over their version, not the one opened
+        self._theirs = None
+        self.changed_banner.hide()
+        return self.save()
 
     @property
     def shown_assessment(self) -> Assessment | None:

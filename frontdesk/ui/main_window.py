@@ -14,6 +14,7 @@ from shiboken6 import isValid
 
 import frontdesk
 from frontdesk.domain.roles import Permission
+from frontdesk.services.changes import EVERYTHING
 from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
@@ -35,9 +36,6 @@ if TYPE_CHECKING:
 
 
 INTAKE_TITLE = "&Intake"
-
-#: Everything a tab can show: F5 and an outside change reload all of it.
-EVERYTHING = frozenset({"patients", "screenings", "appointments", "therapists", "appointment_types", "clinic"})
 
 
 class _StandIn(QWidget):
@@ -176,11 +174,14 @@ class MainWindow(QMainWindow):
         self.data_changed.connect(self._clinic_changed)
         self.reminder_sender = ReminderTimer(ctx, self)
         self.reminder_sender.report.connect(self._reminders_sent)
-        self._stamp = None
-        self.data_changed.connect(self._remember_stamp)
         self._undo_passer = _PassUndoWhenNothingTyped(self)
         self.desk.message.connect(self.say)
         self.desk.changed.connect(self.data_changed)
+        from frontdesk.ui.live_updates import LiveUpdates
+
+        self.live = LiveUpdates(ctx, self)  # other desks' changes, started once the first screen is up
+        self.live.arrived.connect(self.data_changed)
+        self.live.connection_changed.connect(lambda _up, text: self.statusBar().showMessage(text, 60000))
 
     @property
     def intake(self) -> IntakeTab:
@@ -375,28 +376,11 @@ class MainWindow(QMainWindow):
         self.data_changed.emit(set(EVERYTHING))
         self.say("Refreshed: everything shown was read again from the database.")
 
-    def _remember_stamp(self, _changes: set) -> None:
-        from frontdesk.services.freshness import change_stamp
-
-        try:
-            self._stamp = change_stamp(self.ctx)
-        except Exception:  # a stamp that cannot be read only means no refresh on focus (logged)
-            logging.getLogger("frontdesk").warning("could not read the database's change stamp", exc_info=True)
-
     def refresh_if_changed_elsewhere(self) -> bool:
-        """Reload the views when the database changed since we last looked (cheap when it did not)."""
-        from frontdesk.services.freshness import change_stamp
-
-        try:
-            stamp = change_stamp(self.ctx)
-        except Exception:
-            logging.getLogger("frontdesk").warning("could not read the database's change stamp", exc_info=True)
-            return False
-        if self._stamp is None or stamp == self._stamp:
-            self._stamp = stamp
-            return False
-        self.data_changed.emit(set(EVERYTHING))
-        return True
+        """When the window gets the focus back: other desks' changes now, rather than at the next
+        second's look (SQLite; on a server they arrive as they are made). Cheap when nothing changed."""
+        self.live.start()
+        return self.live.check()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -666,12 +650,9 @@ class MainWindow(QMainWindow):
         if not self._shown_before:
             self._shown_before = True
             load_database_layer_soon(self.ctx)  # the first screen is up: saving should not wait later
-            if self.ctx.database.is_sqlite:
-                self._remember_stamp(set())  # two `stat` calls
-            else:
-                soon_after_first_screen(self, lambda: self._remember_stamp(set()))  # a query: after the paint
             soon_after_first_screen(self.idle_lock, self.idle_lock.watch_input)
             self.reminder_sender.start()
+            soon_after_first_screen(self.live, self.live.start)
 
     def _reminders_sent(self, report) -> None:
         if report.failed:
@@ -680,5 +661,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.reminder_sender.stop()
+        self.live.stop()
         self.save_layout()
         super().closeEvent(event)

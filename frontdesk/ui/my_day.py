@@ -379,7 +379,11 @@ class MyDayWidget(QWidget):
         self._selection_moved()
 
     def refresh(self, changes: set) -> None:
-        if changes & {"appointments", "patients", "screenings", "therapists"}:
+        from frontdesk.services.changes import touches_days
+
+        day, therapist = self.current_day(), self.current_therapist()
+        if changes & {"patients", "screenings", "consents", "therapists"} or \
+                touches_days(changes, day, day, therapist):
             if "therapists" in changes:
                 chosen = self.current_therapist()
                 self.therapist.blockSignals(True)
@@ -388,7 +392,10 @@ class MyDayWidget(QWidget):
                 if chosen is not None and self.therapist.findData(chosen) >= 0:
                     self.therapist.setCurrentIndex(self.therapist.findData(chosen))
                 self.therapist.blockSignals(False)
-            self.reload()
+            from frontdesk.ui.live_updates import kept_scroll
+
+            with kept_scroll(self.table):
+                self.reload()
 
     def request_print(self) -> None:
         therapist_id = self.current_therapist()

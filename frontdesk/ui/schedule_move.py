@@ -40,17 +40,22 @@ class MoveDialog(QDialog):
     the appointment in between (the caller reloads)."""
 
     def __init__(self, ctx: ServiceContext, actor: Actor, record: AppointmentRecord,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, prompts=None) -> None:
         super().__init__(parent)
         self.ctx, self.actor, self.record = ctx, actor, record
+        self.prompts = prompts
         self.moved: AppointmentRecord | None = None
         self.conflicted = False
         self.setWindowTitle("Move appointment")
         self.setObjectName("move_dialog")
         local = record.starts_at.astimezone(ctx.zone)
-        summary = QLabel(f"<b>{escape(record.patient_name)}</b>, {escape(record.type_name)}<br>"
-                         f"now {local:%a %Y-%m-%d} {format_time_range(record.interval, ctx.zone)} with "
-                         f"{escape(record.therapist_name)}")
+        self.summary = summary = QLabel(self._summary_text(record))
+        from frontdesk.ui.live_updates import ChangedBanner
+
+        self.changed_banner = ChangedBanner()  # a colleague moved or cancelled it while this is open
+        self.changed_banner.reload_requested.connect(self.reload_theirs)
+        self.changed_banner.keep_requested.connect(self.keep_mine)
+        self._theirs: AppointmentRecord | None = None
         self.therapist = therapist_combo(list_therapists(ctx, actor))
         select_data(self.therapist, lambda t: t.id == record.therapist_id)
         self.date = DateField(local.date(), ctx.today())
@@ -91,6 +96,7 @@ class MoveDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.changed_banner)
         layout.addWidget(summary)
         layout.addLayout(form)
         layout.addWidget(self.problems)
@@ -100,6 +106,70 @@ class MoveDialog(QDialog):
         self._show_warning("")
         remember_geometry(self, "move_dialog")
         self.time.setFocus()
+
+    def _summary_text(self, record: AppointmentRecord) -> str:
+        local = record.starts_at.astimezone(self.ctx.zone)
+        state = "" if record.status.value == "booked" else f" <b>({escape(record.status.label.lower())})</b>"
+        return (f"<b>{escape(record.patient_name)}</b>, {escape(record.type_name)}<br>"
+                f"now {local:%a %Y-%m-%d} {format_time_range(record.interval, self.ctx.zone)} with "
+                f"{escape(record.therapist_name)}{state}")
+
+    # --- Edits that meet ----------------------------------------------------------------------------
+
+    def changed_elsewhere(self, changes: set) -> None:
+        """Another desk changed appointments: if this one, say so at once (not only when Move is pressed)."""
+        from frontdesk.services.changes import touches_appointment
+        from frontdesk.services.saved_meanwhile import appointment_as_saved
+
+        if not getattr(changes, "remote", False) or not touches_appointment(changes, self.record.id):
+            return
+        try:
+            saved = appointment_as_saved(self.ctx, self.actor, self.record.id)
+        except ServiceError:
+            return
+        if saved.record.version == self.record.version:
+            return
+        self._theirs = saved.record
+        change = saved.change
+        self.changed_banner.show_change(change.name if change else None, change.at if change else None,
+                                        self.ctx.zone, "Enter")
+        self.adjustSize()
+        if saved.record.status.value != "booked":
+            self.changed_banner.keep_button.setEnabled(False)
+            self.problems.setText(f"It is {saved.record.status.label.lower()} now: it cannot be moved. Close "
+                                  "this, or Reload to see it.")
+
+    def reload_theirs(self) -> None:
+        """The banner's Reload: the appointment as the other desk left it, in the fields too."""
+        if self._theirs is None:
+            return
+        theirs, self._theirs = self._theirs, None
+        self.record = theirs
+        self.summary.setText(self._summary_text(theirs))
+        local = theirs.starts_at.astimezone(self.ctx.zone)
+        select_data(self.therapist, lambda t: t.id == theirs.therapist_id)
+        self.date.setDate(local.date())
+        self.time.setTime(local.time())
+        self.changed_banner.hide()
+        self.move_button.setEnabled(theirs.status.value == "booked")
+        self.refresh_check()
+
+    def keep_mine(self) -> None:
+        """The banner's Keep mine: show their time against the one chosen here, ask once, then move."""
+        if self._theirs is None:
+            return
+        theirs = self._theirs
+        zone = self.ctx.zone
+        chosen = picked_start(self.date, self.time, zone)
+        therapist = self.therapist.currentData()
+        question = (f"Now, as the other desk left it: {theirs.starts_at.astimezone(zone):%a %Y-%m-%d %H:%M} with "
+                    f"{theirs.therapist_name}\n→ as you chose it: {chosen.astimezone(zone):%a %Y-%m-%d %H:%M} with "
+                    f"{therapist.name}\n\nMove it to your time?")
+        if self.prompts is not None and not self.prompts.confirm(self, "Keep mine", question):
+            return
+        self.record, self._theirs = theirs, None  # the move goes over their version
+        self.changed_banner.hide()
+        self.accept()
 
     def _show_warning(self, text: str) -> None:
         self.too_close = text
@@ -120,6 +190,9 @@ class MoveDialog(QDialog):
         self.problems.setText("\n".join(check.problems))
 
     def accept(self) -> None:
+        if self._theirs is not None and self._theirs.status.value == "booked":
+            self.keep_mine()  # moved at another desk meanwhile: first see their time against this one
+            return
         therapist = self.therapist.currentData()
         if not self.date.commit():
             self.problems.setText("The new date is not a date; type one like 2026-12-07 or Dec 7.")

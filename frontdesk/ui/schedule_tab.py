@@ -53,6 +53,7 @@ class ScheduleTab(QWidget):
         self.day: date = ctx.today()
         self.week_mode = False
         self.active_dialog = None
+        self._shown_patients: set[int] = set()
         #: The window's actions on an appointment (Book again), added to the context menu.
         self.context_actions: list[QAction] = []
 
@@ -235,8 +236,29 @@ class ScheduleTab(QWidget):
     def refresh(self, changes: set) -> None:
         if "therapists" in changes:
             self._fill_therapists()
-        if changes & RELOAD_ON:
-            self.reload()
+        if changes & RELOAD_ON and self._shows(changes):
+            from frontdesk.ui.live_updates import kept_scroll
+
+            with kept_scroll(self.view):
+                self.reload()
+        dialog = self.active_dialog
+        if dialog is not None and getattr(changes, "remote", False) and "appointments" in changes:
+            if hasattr(dialog, "refresh_check"):
+                dialog.refresh_check()  # the time chosen there may have just been taken at another desk
+            if hasattr(dialog, "changed_elsewhere"):
+                dialog.changed_elsewhere(changes)
+
+    def _shows(self, changes: set) -> bool:
+        """Whether a change (another desk's names exactly what) touches the day or week shown."""
+        from frontdesk.services.changes import touches_days, touches_patient
+
+        if changes & (RELOAD_ON - {"appointments", "patients", "screenings"}):
+            return True
+        first = self.day - timedelta(days=self.day.weekday()) if self.week_mode else self.day
+        last = first + timedelta(days=6) if self.week_mode else first
+        if touches_days(changes, first, last, self.therapist_combo.currentData() if self.week_mode else None):
+            return True
+        return any(touches_patient(changes, patient_id) for patient_id in self._shown_patients)
 
     def reload(self) -> None:
         current = self.view.currentIndex()
@@ -261,6 +283,7 @@ class ScheduleTab(QWidget):
         except ServiceError as error:
             self.message.setText(error.message)
             return
+        self._shown_patients = {a.patient_id for a in appointments}
         self.date_edit.set_date(self.day)
         self.view.apply_spans()
         live = sum(1 for a in appointments if a.is_live)
@@ -358,7 +381,7 @@ class ScheduleTab(QWidget):
             return
         from frontdesk.ui.schedule_move import MoveDialog
 
-        dialog = MoveDialog(self.ctx, self.actor, record, self)
+        dialog = MoveDialog(self.ctx, self.actor, record, self, self.prompts)
         dialog.finished.connect(lambda _result: dialog.conflicted and self.reload())
         self._open(dialog, lambda: self._moved(dialog.moved, record))
 

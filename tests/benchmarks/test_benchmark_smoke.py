@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ("cold_start", "patient_search", "patient_search_names", "patient_search_phones", "patient_search_births",
            "day_view", "find_next_available", "ims_assessment", "consent_pdf", "consent_pdf_batch_200", "booking_1000",
-           "peak_memory", "book_again", "open_patient", "waitlist_match", "memory_soak")
+           "peak_memory", "book_again", "open_patient", "waitlist_match", "memory_soak", "live_update_check")
 POSTGRES_FIGURES = ("cold_start", "patient_search", "patient_search_names", "patient_search_phones",
                     "patient_search_births", "day_view", "find_next_available", "booking_1000", "peak_memory")
 

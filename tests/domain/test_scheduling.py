@@ -672,3 +672,15 @@ def test_late_cancellation(case, start, now, late):
 def test_notice_period_is_a_clinic_setting():
     assert is_late_cancellation(APPOINTMENT, APPOINTMENT - timedelta(hours=30), timedelta(hours=48))
     assert not is_late_cancellation(APPOINTMENT, APPOINTMENT - timedelta(hours=30), timedelta(hours=12))
+
+
+def test_an_interval_lasting_half_an_hour_counts_real_time_on_the_night_the_clocks_go_back():
+    # 1:45 the second time round (PST) plus 30 minutes of wall clock would read 2:15 PST... or, with the
+    # fold lost, 1:55 PDT: before the start. Real time gives 2:15 PST, half an hour later.
+    zone = ZoneInfo("America/Vancouver")
+    second_145 = datetime(2026, 11, 1, 1, 45, tzinfo=zone, fold=1)
+    made = Interval.lasting(second_145, timedelta(minutes=30))
+    assert made.duration == timedelta(minutes=30)
+    assert made.end.astimezone(zone).replace(tzinfo=None) == datetime(2026, 11, 1, 2, 15)
+    first_145 = datetime(2026, 11, 1, 1, 45, tzinfo=zone)
+    assert Interval.lasting(first_145, timedelta(minutes=30)).end.astimezone(zone).strftime("%H:%M %Z") == "01:15 PST"
