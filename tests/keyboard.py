@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 
 def press(qtbot, *keys) -> int:
@@ -28,6 +28,10 @@ class Keys:
         self.count = 0
 
     def _target(self):
+        # An open menu takes the keys (it grabs the keyboard) while the focus stays where it was.
+        menu = QApplication.activePopupWidget()
+        if isinstance(menu, QMenu) and menu.isVisible():
+            return menu
         target = QApplication.focusWidget() or QApplication.activeWindow()
         assert target is not None, "nothing has the keyboard focus"
         return target

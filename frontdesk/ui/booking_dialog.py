@@ -277,6 +277,7 @@ class BookingDialog(QDialog):
         self.count.setSuffix(" times")
         self.check_dates = QPushButton("Check the &dates")
         self.check_dates.setObjectName("check_dates")
+        self.check_dates.setAutoDefault(False)  # Enter books; this button is for Alt+D or a click
         self.check_dates.clicked.connect(self.plan)
         repeat_row = QHBoxLayout()
         repeat_row.addWidget(self.repeat)
@@ -324,7 +325,6 @@ class BookingDialog(QDialog):
         buttons = QDialogButtonBox()
         self.book_button = buttons.addButton("&Book", QDialogButtonBox.AcceptRole)
         self.book_button.setObjectName("book")
-        self.book_button.setDefault(True)
         self.waitlist_button = buttons.addButton("Add to wait&list…", QDialogButtonBox.ActionRole)
         self.waitlist_button.setObjectName("add_to_waitlist")
         self.waitlist_button.setAutoDefault(False)
@@ -346,6 +346,9 @@ class BookingDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addWidget(self.find_from)
         layout.addWidget(buttons)
+        # Book is Enter from any field. Only a button already inside the dialog can be its default
+        # (before, the dialog took the first button it met, "Check the dates", disabled: Enter did nothing).
+        self.book_button.setDefault(True)
 
         for signal in (self.type.currentIndexChanged, self.therapist.currentIndexChanged,
                        self.area.currentIndexChanged, self.date.dateChanged, self.time.timeChanged):
