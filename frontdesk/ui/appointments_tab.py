@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
@@ -64,6 +64,8 @@ class AppointmentsTab(QWidget):
         except (TypeError, ValueError):
             self.pages.setCurrentIndex(0)
         self.pages.currentChanged.connect(lambda index: remember_value(PAGE_KEY, index))
+        # Alt+Y (the page's key) puts the keys in My day's list, not on the page's tab: Enter opens a visit.
+        self.pages.tabBar().installEventFilter(self)
 
     @property
     def list_page(self) -> AppointmentListPage:
@@ -93,6 +95,21 @@ class AppointmentsTab(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         self._build_pages()
         super().showEvent(event)
+        # Reached by Alt+A (or a click on the tab): Qt gives the focus to the page's tab bar or its first
+        # field; the list in front takes it instead, so the arrows and Enter act on the rows at once.
+        QTimer.singleShot(0, self.focus_list)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Shortcut and watched is self.pages.tabBar():
+            QTimer.singleShot(0, self.focus_list)  # after the tab bar has switched the page
+        return super().eventFilter(watched, event)
+
+    def focus_list(self) -> None:
+        """The keyboard to the table of the page in front."""
+        if self._list_page is None or self._my_day is None or not self.isVisible():
+            return
+        page = self._list_page if self.pages.currentIndex() == 0 else self._my_day
+        page.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _build_pages(self) -> None:
         if self._list_page is not None:
