@@ -301,7 +301,9 @@ class BookingDialog(QDialog):
         self.plan_table.hide()
 
         form = QFormLayout()
-        form.addRow("&Patient:", self.patient)
+        patient_label = QLabel("&Patient:")
+        patient_label.setBuddy(self.patient.box)  # the picker itself takes no focus: Alt+P did nothing
+        form.addRow(patient_label, self.patient)
         form.addRow("", self.bookings)
         form.addRow("T&ype:", self.type)
         form.addRow("P&hysiotherapist:", self.therapist)

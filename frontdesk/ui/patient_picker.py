@@ -104,6 +104,9 @@ class PatientPicker(QWidget):
         self.results.setObjectName("patient_results")
         self.results.setModel(self.model)
         self.results.setMaximumHeight(110)
+        # Shown only while there are results to pick from: a patient already chosen (Book again, Book from
+        # an open patient) leaves no empty box, and the dialog stays compact.
+        self.results.hide()
         self.results.setEditTriggers(QListView.NoEditTriggers)
         self.status = QLabel("No patient chosen yet.")
         self.status.setObjectName("patient_status")
@@ -152,6 +155,7 @@ class PatientPicker(QWidget):
             self.status.setText(error.message)
             return
         self.model.set_patients(found)
+        self.results.setVisible(bool(found))
         if found:
             self.results.setCurrentIndex(self.model.index(0))  # highlighted, so chosen
         else:
@@ -193,6 +197,7 @@ class PatientPicker(QWidget):
         self._timer.stop()
         self._searched = ""
         self.model.set_patients([])
+        self.results.hide()
         self.restore_button.hide()
         self._show_chosen()
 
