@@ -103,10 +103,9 @@ class PatientPicker(QWidget):
         self.results = _ResultList()
         self.results.setObjectName("patient_results")
         self.results.setModel(self.model)
-        self.results.setMaximumHeight(110)
         # Shown only while there are results to pick from: a patient already chosen (Book again, Book from
         # an open patient) leaves no empty box, and the dialog stays compact.
-        self.results.hide()
+        self._show_results(False)
         self.results.setEditTriggers(QListView.NoEditTriggers)
         self.status = QLabel("No patient chosen yet.")
         self.status.setObjectName("patient_status")
@@ -155,13 +154,20 @@ class PatientPicker(QWidget):
             self.status.setText(error.message)
             return
         self.model.set_patients(found)
-        self.results.setVisible(bool(found))
+        self._show_results(bool(found))
         if found:
             self.results.setCurrentIndex(self.model.index(0))  # highlighted, so chosen
         else:
             self.status.setText("No patient matches. Check the spelling, or register the patient "
                                 "on the Intake tab first.")
             self.restore_button.hide()
+
+    def _show_results(self, shown: bool) -> None:
+        """The list takes room for four names (at most 110 px) while it has results, none otherwise."""
+        rows = min(110, 4 * (self.results.fontMetrics().height() + 4) + 4)
+        self.results.setFixedHeight(rows if shown else 0)
+        self.results.setFrameShape(QListView.StyledPanel if shown else QListView.NoFrame)
+        self.results.setFocusPolicy(Qt.StrongFocus if shown else Qt.NoFocus)
 
     def set_patient(self, patient: PatientSummary) -> None:
         """Choose `patient` from outside (the dialog opened for them): the old search goes."""
@@ -197,7 +203,7 @@ class PatientPicker(QWidget):
         self._timer.stop()
         self._searched = ""
         self.model.set_patients([])
-        self.results.hide()
+        self._show_results(False)
         self.restore_button.hide()
         self._show_chosen()
 
