@@ -302,7 +302,11 @@ class IntakeTab(QWidget):
         if record is None:
             return False
         self.patient_form.set_details(record.details)
-        self.screening_form.clear()
+        self._filling_form = True  # no verdict of the previous patient's screening in between
+        try:
+            self.screening_form.clear()
+        finally:
+            self._filling_form = False
         self._show_patient(record)
         self._set_status(f"Opened {record.name}.")
         self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
@@ -408,7 +412,7 @@ class IntakeTab(QWidget):
         self.verdict.show_assessment(assessment, caption, missing=missing)
 
     def _history_selected(self, record: ScreeningRecord | None) -> None:
-        self._update_print_actions()
+        self._update_print_actions(consent=False)  # the consent depends on the visits, not the screening
         if record is not None and not self.screening_form.is_touched():
             # The form shows the screening the panel shows, as it was saved.
             self._filling_form = True
@@ -587,13 +591,14 @@ class IntakeTab(QWidget):
 
     # --- Printing and refreshing ----------------------------------------------------------------
 
-    def _update_print_actions(self) -> None:
+    def _update_print_actions(self, *, consent: bool = True) -> None:
         has_patient = self.patient is not None
         record = self.history_panel.current_record()
         self.print_intake_action.setEnabled(has_patient)
         self.print_summary_action.setEnabled(has_patient and record is not None)
         self.print_blank_intake_action.setEnabled(True)
-        self._update_consent_action()
+        if consent:
+            self._update_consent_action()
 
     def _update_consent_action(self) -> None:
         """The consent entry names the IMS visit it is for, or says why there is no consent to print."""
