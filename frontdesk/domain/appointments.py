@@ -15,6 +15,7 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 
 from frontdesk.domain.scheduling import DEFAULT_CANCELLATION_NOTICE, is_late_cancellation, require_aware
+from frontdesk.domain.level_looks import LOOKS
 from frontdesk.domain.screening import Level
 
 DEFAULT_RESCREEN_MONTHS = 12
@@ -291,13 +292,15 @@ class ImsFlag(StrEnum):
         return _LEVEL_FLAGS[level]
 
 
+# The flags that are screening levels carry that level's sign (domain.level_looks), as on the verdict
+# panel and the printouts; the other two are about the screening itself, not a level.
 _IMS_LABELS = {
     ImsFlag.NONE: ("Not an IMS appointment", ""),
-    ImsFlag.ELIGIBLE: ("Screened: IMS may go ahead", "IMS \u2713"),
-    ImsFlag.REVIEW_PENDING: ("Waiting for a physiotherapist's review", "Review"),
+    ImsFlag.ELIGIBLE: ("Screened: IMS may go ahead", LOOKS[Level.ELIGIBLE].text("IMS")),
+    ImsFlag.REVIEW_PENDING: ("Waiting for a physiotherapist's review", LOOKS[Level.REVIEW].text("Review")),
     ImsFlag.STALE_SCREENING: ("Screening out of date: screen again", "Stale"),
-    ImsFlag.NOT_ELIGIBLE: ("Not eligible for IMS", "Not eligible"),
-    ImsFlag.NOT_YET: ("Not eligible for IMS yet", "Not yet"),
+    ImsFlag.NOT_ELIGIBLE: ("Not eligible for IMS", LOOKS[Level.NOT_ELIGIBLE].text("Not eligible")),
+    ImsFlag.NOT_YET: ("Not eligible for IMS yet", LOOKS[Level.NOT_YET].text("Not yet")),
     ImsFlag.NO_SCREENING: ("Not screened for IMS", "No screening"),
 }
 

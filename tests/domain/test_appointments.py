@@ -216,11 +216,11 @@ def test_status_changes_need_aware_times():
     ("flag", "short", "attention"),
     [
         (ImsFlag.NONE, "", False),
-        (ImsFlag.ELIGIBLE, "IMS ✓", False),
-        (ImsFlag.REVIEW_PENDING, "Review", True),
+        (ImsFlag.ELIGIBLE, "✓ IMS", False),
+        (ImsFlag.REVIEW_PENDING, "! Review", True),
         (ImsFlag.STALE_SCREENING, "Stale", True),
-        (ImsFlag.NOT_ELIGIBLE, "Not eligible", True),
-        (ImsFlag.NOT_YET, "Not yet", True),
+        (ImsFlag.NOT_ELIGIBLE, "✕ Not eligible", True),
+        (ImsFlag.NOT_YET, "◷ Not yet", True),
         (ImsFlag.NO_SCREENING, "No screening", True),
     ],
 )
