@@ -55,7 +55,6 @@ from frontdesk.services.schedule import (
     find_next_available,
     list_appointment_types,
     list_therapists,
-    patient_bookings,
     plan_series,
 )
 from frontdesk.services.patient_records import PatientSummary
@@ -64,7 +63,7 @@ from frontdesk.ui.booking_fields import (
     DateField,
     area_combo,
     bookings_text,
-    last_ims_area,
+    show_patient_bookings,
     picked_start,
     select_data,
     set_start,
@@ -409,15 +408,7 @@ class BookingDialog(QDialog):
             self.bookings.setText("")
             self.bookings.hide()
         elif patient_id != self._bookings_for:
-            try:
-                bookings = patient_bookings(self.ctx, self.actor, patient_id)
-            except ServiceError as error:
-                self.bookings.setText(error.message)
-            else:
-                self.bookings.setText(bookings_text(bookings, self.ctx.zone))
-                area = last_ims_area(bookings)
-                if area and not self.area.currentData():  # an IMS area not chosen yet: the one of the last IMS
-                    select_data(self.area, lambda key: key == area)
+            show_patient_bookings(self.ctx, self.actor, patient_id, self.bookings, self.area)
             self._bookings_for = patient_id
         self.bookings.setVisible(patient_id is not None)
         self.refresh_check()

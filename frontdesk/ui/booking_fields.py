@@ -319,6 +319,23 @@ def last_ims_area(bookings) -> str:
     return ""
 
 
+def show_patient_bookings(ctx, actor, patient_id: int, label: QLabel, area: QComboBox) -> None:
+    """Both booking dialogs: the patient's last and next appointments in `label`, and, while no IMS area
+    is chosen yet, the area of their last IMS visit in `area`."""
+    from frontdesk.services.errors import ServiceError
+    from frontdesk.services.schedule import patient_bookings
+
+    try:
+        bookings = patient_bookings(ctx, actor, patient_id)
+    except ServiceError as error:
+        label.setText(error.message)
+        return
+    label.setText(bookings_text(bookings, ctx.zone))
+    last_area = last_ims_area(bookings)
+    if last_area and not area.currentData():
+        select_data(area, lambda key: key == last_area)
+
+
 def bookings_text(bookings, zone: ZoneInfo) -> str:
     """The patient's last and next appointments in date order, one short line each, for the booking
     dialogs: "Last: Fri Nov 27, 2026, 10:15 · IMS treatment · Alex Schell · Right lower leg"."""

@@ -37,14 +37,12 @@ from frontdesk.services.schedule import (
     find_next_available,
     list_appointment_types,
     list_therapists,
-    patient_bookings,
 )
 from frontdesk.ui.appointment_model import short_date
 from frontdesk.ui.booking_fields import (
     DateField,
     area_combo,
-    bookings_text,
-    last_ims_area,
+    show_patient_bookings,
     picked_date,
     select_data,
     therapist_combo,
@@ -186,15 +184,7 @@ class FindSlotDialog(QDialog):
         if patient_id is None:
             self.bookings.hide()
             return
-        try:
-            bookings = patient_bookings(self.ctx, self.actor, patient_id)
-        except ServiceError as error:
-            self.bookings.setText(error.message)
-        else:
-            self.bookings.setText(bookings_text(bookings, self.ctx.zone))
-            area = last_ims_area(bookings)
-            if area and not self.area.currentData():  # an IMS area not chosen yet: the one of the last IMS
-                select_data(self.area, lambda key: key == area)
+        show_patient_bookings(self.ctx, self.actor, patient_id, self.bookings, self.area)
         self.bookings.show()
         if self.model.rowCount():
             self.search()
