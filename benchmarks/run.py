@@ -471,14 +471,14 @@ class Bench:
 
         model = None
         try:
-            from frontdesk.ui.patient_search import PatientSearchModel
+            from frontdesk.ui.common.patient_search import PatientSearchModel
 
             if self.app is not None:
                 model = PatientSearchModel()
         except ImportError:
             pass
         how = ("search_patients() then PatientSearchModel.set_rows()" if model is not None else
-               "service call only: the intake search model (frontdesk.ui.patient_search) is not available")
+               "service call only: the intake search model (frontdesk.ui.common.patient_search) is not available")
 
         def one(text: str) -> None:
             rows = search_patients(self.ctx, self.actor, text)
@@ -532,8 +532,8 @@ class Bench:
         days = self.inputs.days
         tab = None
         try:
-            from frontdesk.ui.errors import Prompts
-            from frontdesk.ui.schedule_tab import ScheduleTab
+            from frontdesk.ui.common.errors import Prompts
+            from frontdesk.ui.schedule.schedule_tab import ScheduleTab
 
             if self.app is not None:
                 tab = ScheduleTab(self.ctx, self.actor, Prompts())
@@ -731,7 +731,7 @@ class Bench:
                         median_target=50)
         try:
             from frontdesk.services.schedule import rebooking
-            from frontdesk.ui.booking_dialog import BookingDialog
+            from frontdesk.ui.schedule.booking_dialog import BookingDialog
         except ImportError:
             return _unavailable(figure, "services.schedule.rebooking or the booking dialog does not exist yet")
         if self.app is None:
@@ -772,8 +772,8 @@ class Bench:
         if self.app is None:
             return _unavailable(figure, "PySide6 is not installed")
         try:
-            from frontdesk.ui.errors import Prompts
-            from frontdesk.ui.intake_tab import IntakeTab
+            from frontdesk.ui.common.errors import Prompts
+            from frontdesk.ui.intake.intake_tab import IntakeTab
         except ImportError:
             return _unavailable(figure, "the Intake tab does not exist yet")
         patients = self.ims_regulars(self.size.counter_runs + 1)

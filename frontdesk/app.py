@@ -21,10 +21,10 @@ from frontdesk.config import log_dir  # noqa: E402
 from frontdesk.services.accounts import needs_first_admin, workstation_actor  # noqa: E402
 from frontdesk.services.bootstrap import open_clinic  # noqa: E402
 from frontdesk.services.context import Actor, Clock, ServiceContext  # noqa: E402
-from frontdesk.ui.errors import Prompts  # noqa: E402
+from frontdesk.ui.common.errors import Prompts  # noqa: E402
 
 if TYPE_CHECKING:
-    from frontdesk.ui.main_window import MainWindow
+    from frontdesk.ui.window.main_window import MainWindow
 
 
 def configure_logging() -> logging.Handler:
@@ -51,17 +51,17 @@ def create_main_window(database_url: str, *, clock: Clock | None = None, actor: 
     Raises `DatabaseOpenError` with a paragraph for the person when the database cannot be used.
     """
     ctx = open_clinic(database_url, clock=clock)
-    from frontdesk.ui.main_window import MainWindow
+    from frontdesk.ui.window.main_window import MainWindow
 
     return MainWindow(ctx, actor or workstation_actor(ctx), prompts)
 
 
 def sign_in_flow(ctx: ServiceContext, parent: QWidget | None = None) -> Actor | None:
     """The first-run dialog while no one can sign in yet, else the sign-in dialog; None if cancelled."""
-    from frontdesk.ui.first_run import FirstRunDialog
-    from frontdesk.ui.fonts import add_fallback_fonts
-    from frontdesk.ui.sign_in import SignInDialog
-    from frontdesk.ui.tasks import load_database_layer_soon
+    from frontdesk.ui.window.first_run import FirstRunDialog
+    from frontdesk.ui.common.fonts import add_fallback_fonts
+    from frontdesk.ui.window.sign_in import SignInDialog
+    from frontdesk.ui.common.tasks import load_database_layer_soon
 
     add_fallback_fonts()  # a name typed in Chinese or Korean shows as typed
 
@@ -90,7 +90,7 @@ class Session(QObject):
         actor = self.ask_actor(self.ctx)
         if actor is None:
             return None
-        from frontdesk.ui.main_window import MainWindow
+        from frontdesk.ui.window.main_window import MainWindow
 
         window = MainWindow(self.ctx, actor, self.prompts)
         window.setAttribute(Qt.WA_DeleteOnClose)

@@ -398,7 +398,7 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
     from frontdesk.db.migrate import ClinicMoved, DatabaseDamaged
     from frontdesk.services.bootstrap import DatabaseOpenError
     from frontdesk.services.errors import ServiceError
-    from frontdesk.ui.errors import install_excepthook, report_unexpected
+    from frontdesk.ui.common.errors import install_excepthook, report_unexpected
 
     configure_logging()
     # "frontdesk" as the program and application name: X11 window managers (and xdotool) see the window

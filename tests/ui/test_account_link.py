@@ -15,9 +15,9 @@ from frontdesk.domain.roles import Role
 from frontdesk.services import users
 from frontdesk.services.staff import TherapistDetails, list_all_therapists, update_therapist
 from frontdesk.services.users import create_user, list_users, sign_in
-from frontdesk.ui.account_link import NO_THERAPIST, TherapistAccountDialog
-from frontdesk.ui.staff_dialog import StaffDialog
-from frontdesk.ui.users_dialog import AddUserDialog, ChangeRoleDialog, UsersDialog
+from frontdesk.ui.settings.account_link import NO_THERAPIST, TherapistAccountDialog
+from frontdesk.ui.staff.staff_dialog import StaffDialog
+from frontdesk.ui.settings.users_dialog import AddUserDialog, ChangeRoleDialog, UsersDialog
 
 CHRIS, TRACEY, CHELSEA = 1, 2, 3
 PASSWORD = "maple syrup pancakes"

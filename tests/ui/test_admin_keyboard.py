@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from frontdesk.domain.roles import Role
 from frontdesk.services.users import create_user, list_users
-from frontdesk.ui.settings_dialog import ClinicSettingsDialog
-from frontdesk.ui.sign_in import SignInDialog
-from frontdesk.ui.users_dialog import AddUserDialog, ChangeOwnPasswordDialog, ResetPasswordDialog, UsersDialog
+from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
+from frontdesk.ui.window.sign_in import SignInDialog
+from frontdesk.ui.settings.users_dialog import AddUserDialog, ChangeOwnPasswordDialog, ResetPasswordDialog, UsersDialog
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")  # every account made here hashes cheaply
 
@@ -87,8 +87,8 @@ def test_admin_dialogs_open_in_their_first_field(qtbot, ctx, owner, prompts, bui
 
 
 def test_physiotherapists_and_appointment_types_open_in_their_list(window, qtbot):
-    from frontdesk.ui.staff_dialog import StaffDialog
-    from frontdesk.ui.staff_types import AppointmentTypesDialog
+    from frontdesk.ui.staff.staff_dialog import StaffDialog
+    from frontdesk.ui.staff.staff_types import AppointmentTypesDialog
 
     for dialog, first in ((StaffDialog(window.ctx, window.actor, window.prompts), "list"),
                           (AppointmentTypesDialog(window.ctx, window.actor, window.prompts), "table")):

@@ -10,9 +10,9 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.appointments import get_appointment
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
-from frontdesk.ui.appointment_actions import CancelDialog
-from frontdesk.ui.appointment_model import AppointmentTableModel, Column
-from frontdesk.ui.appointments_tab import AppointmentsTab
+from frontdesk.ui.appointments.appointment_actions import CancelDialog
+from frontdesk.ui.appointments.appointment_model import AppointmentTableModel, Column
+from frontdesk.ui.appointments.appointments_tab import AppointmentsTab
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY, TOMORROW = date(2026, 11, 25), date(2026, 11, 26)

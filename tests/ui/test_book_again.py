@@ -27,7 +27,7 @@ from frontdesk.services.schedule import (
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.users import workstation_actor
-from frontdesk.ui.booking_dialog import BookingDialog
+from frontdesk.ui.schedule.booking_dialog import BookingDialog
 
 VAN = ZoneInfo("America/Vancouver")
 LEFT_THIGH = BodyArea(Region.thigh, Side.left)

@@ -25,9 +25,9 @@ from frontdesk.services.schedule import (
 )
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.ui.booking_dialog import BookingDialog
-from frontdesk.ui.booking_fields import parse_typed_date
-from frontdesk.ui.booking_find import FindSlotDialog
+from frontdesk.ui.schedule.booking_dialog import BookingDialog
+from frontdesk.ui.schedule.booking_fields import parse_typed_date
+from frontdesk.ui.schedule.booking_find import FindSlotDialog
 
 VAN = ZoneInfo("America/Vancouver")
 MONDAY = date(2026, 11, 30)
@@ -201,7 +201,7 @@ def test_the_finder_shows_the_patients_bookings_and_keeps_ims_apart(qtbot, ctx, 
 
 
 def test_moving_ims_closer_warns_and_asks_for_the_reason(qtbot, ctx, reception, anh):
-    from frontdesk.ui.schedule_move import MoveDialog
+    from frontdesk.ui.schedule.schedule_move import MoveDialog
 
     ims = {t.name: t for t in list_appointment_types(ctx, reception)}["IMS treatment"]
     book_appointment(ctx, reception, BookingRequest(anh, 1, ims.id, at(MONDAY, 9), KNEE.key))

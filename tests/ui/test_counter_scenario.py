@@ -25,9 +25,9 @@ from frontdesk.services.staff import (
     update_therapist,
 )
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.ui.booking_dialog import BookingDialog
-from frontdesk.ui.consent_dialog import ConsentDialog
-from frontdesk.ui.pdf_preview import PdfPreviewDialog
+from frontdesk.ui.schedule.booking_dialog import BookingDialog
+from frontdesk.ui.intake.consent_dialog import ConsentDialog
+from frontdesk.ui.common.pdf_preview import PdfPreviewDialog
 from keyboard import Keys
 
 #: The screening, question by question, as keys: Tab reaches the question (its first choice); Space

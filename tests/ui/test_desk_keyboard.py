@@ -16,7 +16,7 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.appointments import get_appointment
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
-from frontdesk.ui.appointment_model import Column
+from frontdesk.ui.appointments.appointment_model import Column
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY = date(2026, 11, 25)
@@ -220,7 +220,7 @@ def test_the_appointment_list_takes_typed_dates_and_escape_closes_the_calendar(s
 
 
 def test_cancel_by_keys_enter_confirms_and_escape_keeps(shown, qtbot, kelly, window):
-    from frontdesk.ui.appointment_actions import CancelDialog
+    from frontdesk.ui.appointments.appointment_actions import CancelDialog
 
     later = book(window.ctx, window.actor, kelly.patient_id, 14)
     window.refresh_everything()

@@ -21,9 +21,9 @@ from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.ui.consent_dialog import ConsentDialog
-from frontdesk.ui.documents import DocumentController
-from frontdesk.ui.pdf_preview import PdfPreviewDialog, file_name_for
+from frontdesk.ui.intake.consent_dialog import ConsentDialog
+from frontdesk.ui.common.documents import DocumentController
+from frontdesk.ui.common.pdf_preview import PdfPreviewDialog, file_name_for
 from reports.pdf_reading import image_count, read_pdf
 
 VANCOUVER = ZoneInfo("America/Vancouver")

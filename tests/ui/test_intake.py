@@ -18,7 +18,7 @@ from frontdesk.services.schedule import BookingRequest, book_appointment, list_a
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.screenings import screening_history
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.ui.screening_history import ReviewDialog
+from frontdesk.ui.intake.screening_history import ReviewDialog
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 

@@ -8,11 +8,11 @@ from frontdesk.domain.areas import BodyArea, Region, Side
 from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers, Surgery, assess
 from frontdesk.services.patients import PatientSummary
 from frontdesk.services.screenings import ReviewRecord, ScreeningRecord
-from frontdesk.ui.patient_search import PatientSearchModel
-from frontdesk.ui.screening_form import OperationsModel
-from frontdesk.ui.screening_history import ScreeningHistoryModel
-from frontdesk.ui.screening_verdict import AreaVerdictModel
-from frontdesk.ui.widgets import DateEdit, parse_typed_date
+from frontdesk.ui.common.patient_search import PatientSearchModel
+from frontdesk.ui.intake.screening_form import OperationsModel
+from frontdesk.ui.intake.screening_history import ScreeningHistoryModel
+from frontdesk.ui.intake.screening_verdict import AreaVerdictModel
+from frontdesk.ui.common.widgets import DateEdit, parse_typed_date
 
 LEFT_KNEE = BodyArea(Region.knee, Side.left)
 NECK = BodyArea(Region.neck)

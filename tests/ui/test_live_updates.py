@@ -260,7 +260,7 @@ def test_change_sets_travel_as_payloads_and_a_large_one_asks_for_everything():
 
 
 def open_move_dialog(qtbot, window, record):
-    from frontdesk.ui.schedule_move import MoveDialog
+    from frontdesk.ui.schedule.schedule_move import MoveDialog
 
     window.tabs.setCurrentWidget(window.schedule)
     window.schedule.go_to(record.starts_at.astimezone(VANCOUVER).date())
@@ -310,7 +310,7 @@ def test_a_move_dialog_on_an_appointment_cancelled_elsewhere_says_so_and_reload_
 
 def test_an_open_booking_form_says_at_once_when_its_time_is_taken_at_another_desk(desks, qtbot):
     from frontdesk.services.patients import search_patients
-    from frontdesk.ui.booking_dialog import BookingDialog
+    from frontdesk.ui.schedule.booking_dialog import BookingDialog
 
     first, second = desks
     zoe = register(first.ctx, first.actor, "Ødegård", "Zoë")

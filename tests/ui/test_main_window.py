@@ -27,7 +27,7 @@ def test_window_size_and_tab_are_remembered(qtbot, db_url, clock, prompts):
 
 
 def test_clinic_settings_dialog_shows_the_error_beside_the_field(window, qtbot):
-    from frontdesk.ui.settings_dialog import ClinicSettingsDialog
+    from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
 
     dialog = ClinicSettingsDialog(window.ctx, window.actor, window.prompts, window)
     qtbot.addWidget(dialog)
@@ -56,7 +56,7 @@ def test_the_first_start_of_the_day_leaves_a_backup(window, qtbot, data_dir):
 
 def test_the_admin_chooses_the_backup_folder_and_a_missing_one_is_refused(window, qtbot, tmp_path):
     from frontdesk.services.clinic import get_clinic_settings
-    from frontdesk.ui.settings_dialog import ClinicSettingsDialog
+    from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
 
     dialog = ClinicSettingsDialog(window.ctx, window.actor, window.prompts, window)
     qtbot.addWidget(dialog)

@@ -17,7 +17,7 @@ def _settings_menu(window):
 
 
 def _open_dialog(window, qtbot):
-    from frontdesk.ui.move_dialog import MoveToServerDialog
+    from frontdesk.ui.settings.move_dialog import MoveToServerDialog
 
     window.show()
     qtbot.waitExposed(window)

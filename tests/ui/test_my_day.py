@@ -6,8 +6,8 @@ import pytest
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
-from frontdesk.ui.appointment_model import Column
-from frontdesk.ui.my_day import MyDayWidget
+from frontdesk.ui.appointments.appointment_model import Column
+from frontdesk.ui.appointments.my_day import MyDayWidget
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY = date(2026, 11, 25)  # the test clock: Wednesday 10:00
@@ -101,7 +101,7 @@ def test_print_day_sheet_asks_for_the_chosen_day_and_therapist(my_day, qtbot):
 
 
 def test_a_change_in_my_day_shows_in_the_list_at_once(qtbot, ctx, physio, prompts, today):
-    from frontdesk.ui.appointments_tab import AppointmentsTab
+    from frontdesk.ui.appointments.appointments_tab import AppointmentsTab
 
     tab = AppointmentsTab(ctx, physio, prompts)
     qtbot.addWidget(tab)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.patients import open_patient, register_patient, set_patient_archived
-from frontdesk.ui.patient_picker import PATIENT_ROLE
+from frontdesk.ui.common.patient_picker import PATIENT_ROLE
 
 
 def press(qtbot, key, modifier=Qt.NoModifier) -> None:
@@ -128,7 +128,7 @@ def test_an_archived_patient_is_found_marked_and_can_be_restored(intake, qtbot, 
 
 
 def test_the_booking_picker_takes_the_highlighted_patient(window, qtbot, people):
-    from frontdesk.ui.booking_dialog import BookingDialog
+    from frontdesk.ui.schedule.booking_dialog import BookingDialog
 
     chosen = []
     dialog = BookingDialog(window.ctx, window.actor, window)
@@ -177,7 +177,7 @@ def test_the_booking_picker_takes_the_highlighted_patient(window, qtbot, people)
 
 
 def test_the_booking_picker_lists_archived_records_and_restores_them_before_booking(window, qtbot, people):
-    from frontdesk.ui.patient_picker import PatientPicker
+    from frontdesk.ui.common.patient_picker import PatientPicker
 
     picker = PatientPicker(window.ctx, window.actor)
     qtbot.addWidget(picker)
@@ -199,7 +199,7 @@ def test_the_booking_picker_lists_archived_records_and_restores_them_before_book
 
 def test_a_patient_chosen_from_outside_clears_the_old_search(window, qtbot, people):
     from frontdesk.services.patients import search_patients
-    from frontdesk.ui.patient_picker import PatientPicker
+    from frontdesk.ui.common.patient_picker import PatientPicker
 
     picker = PatientPicker(window.ctx, window.actor)
     qtbot.addWidget(picker)
@@ -213,7 +213,7 @@ def test_a_patient_chosen_from_outside_clears_the_old_search(window, qtbot, peop
 
 
 def test_the_audit_trail_search_shows_the_highlighted_patient_and_marks_archived_ones(window, qtbot, people):
-    from frontdesk.ui.audit_dialog import AuditTrailDialog
+    from frontdesk.ui.settings.audit_dialog import AuditTrailDialog
 
     dialog = AuditTrailDialog(window.ctx, window.actor, window.prompts, window)
     qtbot.addWidget(dialog)

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 from frontdesk.app import create_main_window
 from frontdesk.domain.roles import Role
 from frontdesk.services.users import create_user
-from frontdesk.ui.appointment_model import Column
-from frontdesk.ui.geometry import remember_value, ui_settings
-from frontdesk.ui.my_day import THERAPIST_KEY, DayColumn
+from frontdesk.ui.appointments.appointment_model import Column
+from frontdesk.ui.common.geometry import remember_value, ui_settings
+from frontdesk.ui.appointments.my_day import THERAPIST_KEY, DayColumn
 from my_day_scenario import CHRIS, LEFT_THIGH, TODAY, TRACEY, book_today, kelly_and_reid
 
 @pytest.fixture

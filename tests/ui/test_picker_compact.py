@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.patients import register_patient
-from frontdesk.ui.booking_dialog import BookingDialog
+from frontdesk.ui.schedule.booking_dialog import BookingDialog
 from keyboard import Keys
 
 

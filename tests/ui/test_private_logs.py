@@ -20,7 +20,7 @@ from frontdesk.services.appointments import cancel_appointment
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.screenings import record_screening
-from frontdesk.ui.errors import call_service
+from frontdesk.ui.common.errors import call_service
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 NOTES = "post-op ACL knee, HIV+ 4471"
@@ -139,7 +139,7 @@ def test_a_traceback_keeps_its_frames_and_causes_but_not_the_quoted_values():
 
 
 def test_the_window_logs_an_unexpected_error_scrubbed_whatever_handler_writes_it(caplog, prompts):
-    from frontdesk.ui.errors import report_unexpected
+    from frontdesk.ui.common.errors import report_unexpected
 
     notes, family = NOTES, "Naka" + "mura"  # not in the source line the traceback shows
     try:

@@ -16,7 +16,7 @@ from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.users import workstation_actor
-from frontdesk.ui.help import GuideDialog, ShortcutsDialog, shortcut_rows
+from frontdesk.ui.window.help import GuideDialog, ShortcutsDialog, shortcut_rows
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 

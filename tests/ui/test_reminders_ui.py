@@ -20,9 +20,9 @@ from frontdesk.services.patients import register_patient
 from frontdesk.services.reminders import ReminderSettings, get_reminder_settings, update_reminder_settings
 from frontdesk.services.schedule import BookingRequest, book_appointment
 from frontdesk.services.screenings import record_screening
-from frontdesk.ui.appointments_tab import AppointmentsTab
-from frontdesk.ui.patient_form import PatientForm
-from frontdesk.ui.reminder_settings import ReminderSettingsDialog
+from frontdesk.ui.appointments.appointments_tab import AppointmentsTab
+from frontdesk.ui.intake.patient_form import PatientForm
+from frontdesk.ui.settings.reminder_settings import ReminderSettingsDialog
 from reports.pdf_reading import read_pdf
 from screening_answers import AFTER_SURGERY
 
@@ -95,7 +95,7 @@ def test_the_receptionist_opens_a_recall_list_from_the_menu_by_keyboard_and_save
 
 def test_the_recall_model_passes_the_model_tester(qtmodeltester, window, admin):
     from frontdesk.domain.recall import RecallEntry, RecallPatient
-    from frontdesk.ui.recall_dialog import recall_model
+    from frontdesk.ui.lists.recall_dialog import recall_model
 
     model = recall_model()
     qtmodeltester.check(model)
@@ -176,7 +176,7 @@ def test_the_reminder_settings_dialog_shows_errors_beside_fields_and_keeps_the_p
 @pytest.mark.parametrize("size", [(1024, 700), (1600, 1000)])
 def test_screens_for_the_eye(window, qtbot, tmp_path, size):
     """Pictures to look at (not asserted): the recall dialog and the reminder settings."""
-    from frontdesk.ui.recall_dialog import RecallDialog
+    from frontdesk.ui.lists.recall_dialog import RecallDialog
 
     window.resize(*size)
     window.show()
@@ -192,7 +192,7 @@ def test_screens_for_the_eye(window, qtbot, tmp_path, size):
 
 
 def test_the_background_sender_reports_without_blocking_and_runs_one_pass_at_a_time(qtbot, ctx):
-    from frontdesk.ui.reminder_timer import ReminderTimer
+    from frontdesk.ui.window.reminder_timer import ReminderTimer
 
     timer = ReminderTimer(ctx)
     with qtbot.waitSignal(timer.report, timeout=10000) as done:

@@ -20,11 +20,11 @@ from frontdesk.services.schedule import (
     list_appointment_types,
     list_therapists,
 )
-from frontdesk.ui.booking_dialog import BookingDialog
-from frontdesk.ui.booking_find import FindSlotDialog
-from frontdesk.ui.schedule_grid import APPOINTMENT_ROLE, BOOKABLE_ROLE
-from frontdesk.ui.schedule_move import MoveDialog
-from frontdesk.ui.schedule_tab import ScheduleTab
+from frontdesk.ui.schedule.booking_dialog import BookingDialog
+from frontdesk.ui.schedule.booking_find import FindSlotDialog
+from frontdesk.ui.schedule.schedule_grid import APPOINTMENT_ROLE, BOOKABLE_ROLE
+from frontdesk.ui.schedule.schedule_move import MoveDialog
+from frontdesk.ui.schedule.schedule_tab import ScheduleTab
 
 VAN = ZoneInfo("America/Vancouver")
 MONDAY = date(2026, 11, 30)
@@ -247,7 +247,7 @@ def test_series_with_a_clash_is_listed_then_booked_with_the_move(qtbot, qtmodelt
 
 
 def test_patient_picker_model(qtmodeltester, qtbot, ctx, reception, anh):
-    from frontdesk.ui.patient_picker import PatientPicker
+    from frontdesk.ui.common.patient_picker import PatientPicker
 
     picker = PatientPicker(ctx, reception)
     qtbot.addWidget(picker)
@@ -278,7 +278,7 @@ def test_the_grid_paints_each_cell_as_the_legend_says(qtbot, tab, ctx, admin, re
     selected cell framed: read back from the painted pixels, in either layout direction."""
     tab.setLayoutDirection(direction)
     from frontdesk.services.schedule import add_time_off
-    from frontdesk.ui.schedule_grid import tint
+    from frontdesk.ui.schedule.schedule_grid import tint
 
     chris = tab.model.columns[0].therapist
     book_appointment(ctx, reception, BookingRequest(anh, chris.id, types_by_name(ctx, reception)[

@@ -136,16 +136,16 @@ def test_context_menus_have_no_letter_twice(shown, clinic):
 
 def _dialogs(window, clinic):
     """Every dialog the window can open, built as the window builds it."""
-    from frontdesk.ui.appointment_actions import CancelDialog
-    from frontdesk.ui.audit_dialog import AuditTrailDialog
-    from frontdesk.ui.first_run import FirstRunDialog
-    from frontdesk.ui.help import GuideDialog, ShortcutsDialog
-    from frontdesk.ui.schedule_move import MoveDialog
-    from frontdesk.ui.settings_dialog import ClinicSettingsDialog
-    from frontdesk.ui.sign_in import SignInDialog
-    from frontdesk.ui.staff_dialog import StaffDialog
-    from frontdesk.ui.staff_types import AppointmentTypesDialog
-    from frontdesk.ui.users_dialog import (
+    from frontdesk.ui.appointments.appointment_actions import CancelDialog
+    from frontdesk.ui.settings.audit_dialog import AuditTrailDialog
+    from frontdesk.ui.window.first_run import FirstRunDialog
+    from frontdesk.ui.window.help import GuideDialog, ShortcutsDialog
+    from frontdesk.ui.schedule.schedule_move import MoveDialog
+    from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
+    from frontdesk.ui.window.sign_in import SignInDialog
+    from frontdesk.ui.staff.staff_dialog import StaffDialog
+    from frontdesk.ui.staff.staff_types import AppointmentTypesDialog
+    from frontdesk.ui.settings.users_dialog import (
         AddUserDialog,
         ChangeOwnPasswordDialog,
         ChangeRoleDialog,
@@ -218,8 +218,8 @@ def test_escape_closes_every_dialog_opened_and_left_untouched(shown, qtbot, clin
 
 @pytest.mark.parametrize("which", ["book", "find"])
 def test_the_booking_dialogs_have_no_alt_letter_twice_and_no_literal_ampersand(shown, qtbot, which):
-    from frontdesk.ui.booking_dialog import BookingDialog
-    from frontdesk.ui.booking_find import FindSlotDialog
+    from frontdesk.ui.schedule.booking_dialog import BookingDialog
+    from frontdesk.ui.schedule.booking_find import FindSlotDialog
 
     dialog = (BookingDialog if which == "book" else FindSlotDialog)(shown.ctx, shown.actor, shown)
     qtbot.addWidget(dialog)
@@ -236,7 +236,7 @@ def test_at_1024x700_nothing_is_clipped_and_no_action_hides_behind_the_overflow(
         if toolbar.isVisible():
             assert audit.overflowing_actions(toolbar) == [], f"{name}: {toolbar.objectName()}"
     if name == "Appointments list":
-        from frontdesk.ui.appointment_model import Column
+        from frontdesk.ui.appointments.appointment_model import Column
 
         page_widget = shown.appointments.list_page
         table = page_widget.table

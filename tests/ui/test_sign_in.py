@@ -14,11 +14,11 @@ from frontdesk.domain.roles import Role
 from frontdesk.services import users
 from frontdesk.services.patients import open_patient, register_patient
 from frontdesk.services.users import create_user, list_users, needs_first_admin
-from frontdesk.ui.audit_dialog import AuditTrailDialog
+from frontdesk.ui.settings.audit_dialog import AuditTrailDialog
 from frontdesk.services.clinic import get_clinic_settings
-from frontdesk.ui.first_run import FirstRunDialog
-from frontdesk.ui.sign_in import SignInDialog
-from frontdesk.ui.users_dialog import AddUserDialog, UsersDialog
+from frontdesk.ui.window.first_run import FirstRunDialog
+from frontdesk.ui.window.sign_in import SignInDialog
+from frontdesk.ui.settings.users_dialog import AddUserDialog, UsersDialog
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")  # every account made here hashes cheaply
 
@@ -198,7 +198,7 @@ def test_the_audit_dialog_shows_a_patients_trail_and_exports_it(qtbot, qtmodelte
 
 def test_a_receptionist_changes_their_own_password_from_the_file_menu(qtbot, ctx, db_url, clock, prompts, desk,
                                                                        monkeypatch):
-    from frontdesk.ui.users_dialog import ChangeOwnPasswordDialog
+    from frontdesk.ui.settings.users_dialog import ChangeOwnPasswordDialog
 
     window = create_main_window(db_url, clock=clock, prompts=prompts, actor=desk)
     qtbot.addWidget(window)

@@ -5,7 +5,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
-from frontdesk.ui.signature_pad import SignaturePad
+from frontdesk.ui.intake.signature_pad import SignaturePad
 
 STROKE = [(40, 120), (70, 60), (100, 130), (140, 50), (190, 120), (260, 70), (330, 110)]
 

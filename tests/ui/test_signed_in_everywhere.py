@@ -74,7 +74,7 @@ def _last_audit_id(ctx):
 
 def test_after_an_unlock_by_someone_else_every_panel_acts_as_them(qtbot, monkeypatch, db_url, clock, prompts, ctx,
                                                                   people, booked):
-    from frontdesk.ui.screening_history import ReviewDialog
+    from frontdesk.ui.intake.screening_history import ReviewDialog
 
     def approve(dialog) -> int:  # the review dialog, as a physiotherapist fills it in
         dialog.buttons[ReviewDecision.approve].setChecked(True)

@@ -23,9 +23,9 @@ from frontdesk.services.schedule import (
 )
 from frontdesk.services.staff import ExceptionKind, list_schedule_exceptions
 from frontdesk.services.users import create_user
-from frontdesk.ui.staff_dialog import EXTRA, HOURS, TIME_OFF, StaffDialog
-from frontdesk.ui.staff_models import HoursRow, WeeklyHoursModel
-from frontdesk.ui.staff_types import AppointmentTypesDialog
+from frontdesk.ui.staff.staff_dialog import EXTRA, HOURS, TIME_OFF, StaffDialog
+from frontdesk.ui.staff.staff_models import HoursRow, WeeklyHoursModel
+from frontdesk.ui.staff.staff_types import AppointmentTypesDialog
 
 VAN = ZoneInfo("America/Vancouver")
 MONDAY = date(2026, 11, 30)  # the clock stands at Wednesday 2026-11-25 10:00

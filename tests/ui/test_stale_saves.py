@@ -17,10 +17,10 @@ from frontdesk.services.staff import (
     update_appointment_type,
     update_therapist,
 )
-from frontdesk.ui.settings_dialog import ClinicSettingsDialog
-from frontdesk.ui.staff_dialog import HOURS, StaffDialog
-from frontdesk.ui.staff_models import WeeklyHoursModel
-from frontdesk.ui.staff_types import AppointmentTypesDialog
+from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
+from frontdesk.ui.staff.staff_dialog import HOURS, StaffDialog
+from frontdesk.ui.staff.staff_models import WeeklyHoursModel
+from frontdesk.ui.staff.staff_types import AppointmentTypesDialog
 
 CHANGED = "changed by someone else meanwhile"
 
@@ -101,8 +101,8 @@ def test_dialogs_opened_from_the_menu_do_not_pile_up_in_memory(window, qtbot, mo
     """Each admin dialog is a child of the window; one closed must be gone, not kept until sign-out."""
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from frontdesk.ui.settings_dialog import ClinicSettingsDialog
-    from frontdesk.ui.staff_types import AppointmentTypesDialog
+    from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
+    from frontdesk.ui.staff.staff_types import AppointmentTypesDialog
 
     for kind in (StaffDialog, AppointmentTypesDialog, ClinicSettingsDialog):
         monkeypatch.setattr(kind, "exec", lambda self: (self.show(), self.reject(), 0)[-1])

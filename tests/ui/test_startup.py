@@ -13,16 +13,16 @@ import pytest
 NOT_AT_START = ("sqlalchemy", "phonenumbers", "frontdesk.db.models", "frontdesk.services.unit_of_work",
                 "frontdesk.services.schedule", "frontdesk.services.users", "alembic", "reportlab", "pypdfium2", "icalendar", "hypothesis", "PySide6.QtPrintSupport",
                 "frontdesk.reports", "frontdesk.services.documents", "frontdesk.services.appointments",
-                "frontdesk.ui.intake_tab", "frontdesk.ui.consent_dialog", "frontdesk.ui.settings_dialog",
-                "frontdesk.ui.users_dialog", "frontdesk.ui.staff_dialog", "frontdesk.ui.audit_dialog")
+                "frontdesk.ui.intake.intake_tab", "frontdesk.ui.intake.consent_dialog",
+                "frontdesk.ui.settings.settings_dialog", "frontdesk.ui.settings.users_dialog", "frontdesk.ui.staff.staff_dialog", "frontdesk.ui.settings.audit_dialog")
 
 SHOW_THE_DAY = textwrap.dedent("""
     import json, linecache, sys
     from PySide6.QtWidgets import QApplication
     app = QApplication([sys.argv[0]])
     from frontdesk.app import create_main_window
-    import frontdesk.ui.tasks
-    frontdesk.ui.tasks.WARM_UP_DELAY_MS = 60_000  # this test looks at the first screen alone
+    import frontdesk.ui.common.tasks
+    frontdesk.ui.common.tasks.WARM_UP_DELAY_MS = 60_000  # this test looks at the first screen alone
     window = create_main_window(sys.argv[1])
     window.tabs.setCurrentWidget(window.schedule)
     window.show()
@@ -87,8 +87,8 @@ INTAKE_FIRST = textwrap.dedent("""
     from PySide6.QtWidgets import QApplication
     app = QApplication([sys.argv[0]])
     from frontdesk.app import create_main_window
-    import frontdesk.ui.tasks
-    frontdesk.ui.tasks.WARM_UP_DELAY_MS = 60_000
+    import frontdesk.ui.common.tasks
+    frontdesk.ui.common.tasks.WARM_UP_DELAY_MS = 60_000
     window = create_main_window(sys.argv[1])
     window.tabs.setCurrentIndex(0)
     window.show()

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from frontdesk.ui.table_model import Column, RowTableModel
+from frontdesk.ui.common.table_model import Column, RowTableModel
 
 
 @dataclass

@@ -110,7 +110,7 @@ def test_the_entry_dialog_starts_ims_at_the_first_allowed_date_and_shows_errors_
     from frontdesk.domain.areas import BodyArea, Region, Side
     from frontdesk.domain.screening import ScreeningAnswers, Surgery
     from frontdesk.services.screenings import record_screening
-    from frontdesk.ui.waitlist_entry import WaitlistEntryDialog
+    from frontdesk.ui.lists.waitlist_entry import WaitlistEntryDialog
 
     knee = BodyArea(Region.knee, Side.left)
     answers = {"cancer": "never", "needle_fear": "no", "understands_treatment": "yes", "pregnant": "no",
@@ -138,8 +138,8 @@ def test_the_entry_dialog_starts_ims_at_the_first_allowed_date_and_shows_errors_
 def test_a_booking_that_finds_nothing_soon_enough_adds_the_patient_to_the_waitlist(window, qtbot, desk, monkeypatch):
     from frontdesk.services.patient_records import PatientSummary
     from frontdesk.services.waitlist import list_waitlist
-    from frontdesk.ui.booking_dialog import BookingDialog
-    from frontdesk.ui.waitlist_entry import WaitlistEntryDialog
+    from frontdesk.ui.schedule.booking_dialog import BookingDialog
+    from frontdesk.ui.lists.waitlist_entry import WaitlistEntryDialog
 
     ben = _patient(window.ctx, window.actor, "Tan", "Ben")
     dialog = BookingDialog(window.ctx, window.actor, window, type_id=desk["type"].id, therapist_id=CHRIS,
@@ -159,7 +159,7 @@ def test_a_booking_that_finds_nothing_soon_enough_adds_the_patient_to_the_waitli
 
 def test_the_open_patient_on_intake_goes_on_the_waitlist_from_the_booking_menu(window, qtbot, desk, monkeypatch):
     from frontdesk.services.waitlist import list_waitlist
-    from frontdesk.ui.waitlist_entry import WaitlistEntryDialog
+    from frontdesk.ui.lists.waitlist_entry import WaitlistEntryDialog
 
     dan = _patient(window.ctx, window.actor, "Singh", "Dan")
     window.tabs.setCurrentWidget(window.intake)

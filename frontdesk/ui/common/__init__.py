@@ -1,0 +1,1 @@
+"""Pieces every screen uses: error reports, background work, the table model, date fields, patient finding, previews."""

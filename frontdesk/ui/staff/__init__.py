@@ -1,0 +1,1 @@
+"""Settings ▸ Physiotherapists and hours… and Settings ▸ Appointment types…: who works when, and the kinds of visit."""
