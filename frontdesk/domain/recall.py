@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from frontdesk.domain.appointments import is_screening_stale, screening_valid_until
-from frontdesk.domain.screening import Level, format_date
+from frontdesk.domain.screening import Level
+from frontdesk.domain.when import format_date
 
 DEFAULT_STOPPED_WEEKS = 4
 MIN_STOPPED_WEEKS = 1

@@ -31,17 +31,16 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import (
     QUESTIONS,
     Answer,
+    AreaAssessment,
     Question,
     Level,
     QuestionKey,
+    ReviewDecision,
     ScreeningAnswers,
     effective_level,
-    format_date,
 )
-from frontdesk.domain.screening import AreaVerdict as ScreenedArea
-from frontdesk.domain.screening import ReviewDecision as Decision
+from frontdesk.domain.when import format_date
 from frontdesk.reports import (
-    AreaVerdict,
     ClinicDetails,
     ConsentData,
     DaySheetAppointment,
@@ -54,7 +53,8 @@ from frontdesk.reports import (
     OperationEntry,
     PatientDetails,
     Physiotherapist,
-    ReviewDecision,
+    PrintedAreaVerdict,
+    PrintedReview,
     ScreeningAnswer,
     SubstituteDecisionMaker,
     Tone,
@@ -242,12 +242,12 @@ def verdict_of(record: ScreeningRecord) -> Verdict:
     )
 
 
-def _area_verdict(area: ScreenedArea, decision: Decision | None) -> AreaVerdict:
+def _area_verdict(area: AreaAssessment, decision: ReviewDecision | None) -> PrintedAreaVerdict:
     level = effective_level(area, decision)
     # The same words as the screen's table: "From January 23, 2027" carries its date. Every reason is
     # listed once above the table (an operation that blocks two areas too), so a row repeats none.
     _look, words = area_result(level, area.not_before)
-    return AreaVerdict(area=area.area.label, level=words, tone=_TONES[level])
+    return PrintedAreaVerdict(area=area.area.label, level=words, tone=_TONES[level])
 
 
 def _answer_label(question: Question, value: str | None) -> str:
@@ -274,11 +274,11 @@ def screening_answers(answers: ScreeningAnswers) -> tuple[ScreeningAnswer, ...]:
     return tuple(rows)
 
 
-def _review(record: ScreeningRecord) -> ReviewDecision | None:
+def _review(record: ScreeningRecord) -> PrintedReview | None:
     review = record.review
     if review is None:
         return None
-    return ReviewDecision(decision=review.label, decided_by=review.decided_by, decided_at=review.decided_at,
+    return PrintedReview(decision=review.label, decided_by=review.decided_by, decided_at=review.decided_at,
                           note=review.note or None)
 
 

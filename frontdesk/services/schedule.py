@@ -55,7 +55,7 @@ from frontdesk.domain.scheduling import (
     local_instant,
     recurrence,
 )
-from frontdesk.domain.screening import format_date
+from frontdesk.domain.when import format_date
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext

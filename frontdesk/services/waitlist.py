@@ -24,7 +24,6 @@ from frontdesk.domain.areas import BodyArea, area_label
 from frontdesk.domain.patients import display_name
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import Busy, Interval, PartOfDay, format_day, local_instant
-from frontdesk.domain.screening import format_date
 from frontdesk.domain.waitlist import (
     FreeTime,
     Priority,
@@ -36,6 +35,7 @@ from frontdesk.domain.waitlist import (
     match_free_time,
     waiting_text,
 )
+from frontdesk.domain.when import format_date
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import ClinicSettings, clinic_settings_in
 from frontdesk.services.context import Actor, ServiceContext

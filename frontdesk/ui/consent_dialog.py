@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.screening import format_date
+from frontdesk.domain.when import format_date
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.documents import (
     ConsentAppointment,
