@@ -27,6 +27,7 @@ from frontdesk.domain.scheduling import (
     check_slot,
     next_grid_time,
 )
+from frontdesk.domain.when import plural
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -99,7 +100,7 @@ def waiting_text(added_at: datetime, today: date, zone: ZoneInfo = CLINIC_ZONE) 
     days = waiting_days(added_at, today, zone)
     if days == 0:
         return "added today"
-    return f"waiting {days} day" + ("" if days == 1 else "s")
+    return f"waiting {plural(days, 'day')}"
 
 
 def days_text(weekdays: Iterable[int]) -> str:

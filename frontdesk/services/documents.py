@@ -39,7 +39,7 @@ from frontdesk.domain.screening import (
     ScreeningAnswers,
     effective_level,
 )
-from frontdesk.domain.when import format_date
+from frontdesk.domain.when import format_date, format_month_day
 from frontdesk.reports import (
     ClinicDetails,
     ConsentData,
@@ -543,13 +543,6 @@ def intake_form(ctx: ServiceContext, actor: Actor, patient_id: int | None) -> by
     return intake_form_pdf(data)
 
 
-_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _short_date(day: date) -> str:
-    return f"{_SHORT_MONTHS[day.month - 1]} {day.day}"
-
-
 _FLAG_WORDS = {
     ImsFlag.ELIGIBLE: outcome(Level.ELIGIBLE),
     ImsFlag.REVIEW_PENDING: "review first",
@@ -565,7 +558,7 @@ def _held_short(item: HeldArea) -> tuple[Tone, str]:
     if item.level is Level.ELIGIBLE:  # held only because the screening is out of date
         return Tone.CAUTION, f"{item.area.label}: screen again"
     if item.first_allowed:
-        words = f"from {_short_date(item.first_allowed)}"
+        words = f"from {format_month_day(item.first_allowed)}"
     else:
         words = "review first" if item.level is Level.REVIEW else outcome(item.level)
     return _TONES[item.level], f"{item.area.label}: {words}"
@@ -586,7 +579,7 @@ def _day_sheet_row(record: AppointmentRecord, scope: ConsentScope | None) -> Day
         if flag is ImsFlag.NOT_YET and scope is not None:
             when = next((item.first_allowed for item in scope.held
                          if item.area.label == record.area_label and item.first_allowed), None)
-            words = f"from {_short_date(when)}" if when else words
+            words = f"from {format_month_day(when)}" if when else words
         parts.append((_FLAG_TONES.get(flag, Tone.NEUTRAL), f"{record.area_label or 'IMS'}: {words}"))
         named.add(record.area_label)
     parts += [_held_short(item) for item in (scope.held if scope is not None else ())

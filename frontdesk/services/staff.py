@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import Appointment, AppointmentType, ScheduleException, Therapist
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.scheduling import Interval, WorkingBlock, format_day, local_instant
+from frontdesk.domain.scheduling import Interval, WorkingBlock, local_instant
+from frontdesk.domain.when import format_day, format_time
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed, changed_meanwhile
@@ -138,14 +139,10 @@ def weekly_hours_problems(blocks: Sequence[tuple[int, time, time]]) -> dict[int,
     for (row_a, a), (row_b, b) in zip(ordered, ordered[1:]):
         if a[0] == b[0] and b[1] < a[2]:
             day = WEEKDAY_NAMES[a[0]]
-            problems.setdefault(row_b, f"Overlaps another {day} block ({_clock(a[1])}–{_clock(a[2])}); "
+            problems.setdefault(row_b, f"Overlaps another {day} block ({format_time(a[1])}–{format_time(a[2])}); "
                                        "join them or fix the times.")
-            problems.setdefault(row_a, f"Overlaps another {day} block ({_clock(b[1])}–{_clock(b[2])}).")
+            problems.setdefault(row_a, f"Overlaps another {day} block ({format_time(b[1])}–{format_time(b[2])}).")
     return problems
-
-
-def _clock(wall: time) -> str:
-    return f"{wall.hour}:{wall.minute:02d}"
 
 
 def blocks_from_rows(blocks: Sequence[tuple[int, time, time]]) -> list[WorkingBlock]:
@@ -310,7 +307,7 @@ def describe_appointments(records: Sequence[AppointmentRecord], zone: ZoneInfo, 
     for record in records[:limit]:
         local = record.starts_at.astimezone(zone)
         phone = f", {record.patient_phone}" if record.patient_phone else ""
-        lines.append(f"• {format_day(local.date())} {local.hour}:{local.minute:02d} — "
+        lines.append(f"• {format_day(local.date())} {format_time(local)} — "
                      f"{record.patient_name} ({record.type_name}{phone})")
     if len(records) > limit:
         lines.append(f"… and {len(records) - limit} more.")

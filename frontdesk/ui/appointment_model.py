@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
-from frontdesk.domain.scheduling import format_time
+from frontdesk.domain.when import format_time
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.records import AppointmentRecord
 

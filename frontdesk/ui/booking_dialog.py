@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.scheduling import Interval, format_day, format_time, format_time_range, next_grid_time
-from frontdesk.domain.when import format_date
+from frontdesk.domain.scheduling import Interval, next_grid_time
+from frontdesk.domain.when import format_date, format_day, format_time, format_time_range
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.schedule import (

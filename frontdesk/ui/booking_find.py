@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.scheduling import PartOfDay, format_day, format_time_range
+from frontdesk.domain.scheduling import PartOfDay
+from frontdesk.domain.when import format_day, format_time_range
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.schedule import (

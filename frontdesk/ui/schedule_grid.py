@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.appointments import AppointmentStatus
-from frontdesk.domain.scheduling import Interval, format_time, format_time_range, local_instant
+from frontdesk.domain.scheduling import Interval, local_instant
+from frontdesk.domain.when import format_time, format_time_range
 from frontdesk.services.records import AppointmentRecord, AwayTime, DaySchedule, ScheduleColumn, WeekSchedule
 
 APPOINTMENT_ROLE = Qt.UserRole + 1

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.scheduling import format_day, format_time_range
+from frontdesk.domain.when import format_day, format_time_range
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError
 from frontdesk.services.records import AppointmentRecord

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTime
 from PySide6.QtGui import QBrush, QColor
 
-from frontdesk.domain.scheduling import format_day
+from frontdesk.domain.when import format_day
 from frontdesk.services.records import TherapistInfo
 from frontdesk.services.staff import (
     WEEKDAY_NAMES,
