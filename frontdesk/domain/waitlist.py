@@ -27,9 +27,7 @@ from frontdesk.domain.scheduling import (
     check_slot,
     next_grid_time,
 )
-from frontdesk.domain.when import plural
-
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from frontdesk.domain.when import SHORT_WEEKDAYS, plural
 
 
 class WaitState(StrEnum):
@@ -109,7 +107,7 @@ def days_text(weekdays: Iterable[int]) -> str:
         return "Any day"
     if chosen == [0, 1, 2, 3, 4]:
         return "Weekdays"
-    return ", ".join(WEEKDAY_NAMES[d] for d in chosen)
+    return ", ".join(SHORT_WEEKDAYS[d] for d in chosen)
 
 
 def best_first(entries: Iterable[WaitEntry]) -> list[WaitEntry]:

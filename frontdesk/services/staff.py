@@ -23,7 +23,7 @@ from frontdesk.db.models import Appointment, AppointmentType, ScheduleException,
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import Interval, WorkingBlock, local_instant
-from frontdesk.domain.when import format_day, format_time
+from frontdesk.domain.when import WEEKDAYS, format_day, format_time
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed, changed_meanwhile
@@ -48,7 +48,6 @@ SUGGESTED_COLOURS = ("#2e7d32", "#1565c0", "#6a1b9a", "#c62828", "#ef6c00", "#00
                      "#ad1457", "#283593", "#558b2f", "#00695c", "#5d4037", "#37474f", "#9e9d24")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _LIVE = tuple(s.value for s in AppointmentStatus if s.is_live)
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class ExceptionKind(StrEnum):
@@ -138,7 +137,7 @@ def weekly_hours_problems(blocks: Sequence[tuple[int, time, time]]) -> dict[int,
     ordered = sorted((b for b in enumerate(blocks) if b[0] not in problems), key=lambda b: (b[1][0], b[1][1]))
     for (row_a, a), (row_b, b) in zip(ordered, ordered[1:]):
         if a[0] == b[0] and b[1] < a[2]:
-            day = WEEKDAY_NAMES[a[0]]
+            day = WEEKDAYS[a[0]]
             problems.setdefault(row_b, f"Overlaps another {day} block ({format_time(a[1])}–{format_time(a[2])}); "
                                        "join them or fix the times.")
             problems.setdefault(row_a, f"Overlaps another {day} block ({format_time(b[1])}–{format_time(b[2])}).")

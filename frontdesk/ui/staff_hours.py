@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.when import format_minutes, format_time, plural
+from frontdesk.domain.when import WEEKDAYS, format_minutes, format_time, plural
 from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
 from frontdesk.services.schedule import set_working_hours, working_hours
-from frontdesk.services.staff import WEEKDAY_NAMES, blocks_from_rows
+from frontdesk.services.staff import blocks_from_rows
 from frontdesk.ui.errors import Prompts, call_service
 from frontdesk.ui.staff_models import HoursRow, WeeklyHoursModel
 from frontdesk.ui.widgets import ERROR_STYLE
@@ -35,7 +35,7 @@ class WeekdayDelegate(QStyledItemDelegate):
 
     def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:
         editor = QComboBox(parent)
-        editor.addItems(list(WEEKDAY_NAMES))
+        editor.addItems(list(WEEKDAYS))
         return editor
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:

@@ -9,14 +9,9 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTime
 from PySide6.QtGui import QBrush, QColor
 
-from frontdesk.domain.when import format_day, format_time
+from frontdesk.domain.when import WEEKDAYS, format_day, format_time
 from frontdesk.services.records import TherapistInfo
-from frontdesk.services.staff import (
-    WEEKDAY_NAMES,
-    AppointmentTypeRecord,
-    ScheduleExceptionEntry,
-    weekly_hours_problems,
-)
+from frontdesk.services.staff import AppointmentTypeRecord, ScheduleExceptionEntry, weekly_hours_problems
 from frontdesk.ui.table_model import Column, RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -73,7 +68,7 @@ class WeeklyHoursModel(RowTableModel[HoursRow]):
 
     def __init__(self, parent=None) -> None:
         super().__init__((
-            Column("Day", lambda r: WEEKDAY_NAMES[r.weekday]),
+            Column("Day", lambda r: WEEKDAYS[r.weekday]),
             Column("Start", lambda r: format_time(r.start)),
             Column("End", lambda r: format_time(r.end)),
             Column("Check", lambda r: "", foreground=lambda r: PROBLEM),
