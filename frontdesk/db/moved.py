@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode
 
 from frontdesk.db.urls import parse_url
+from frontdesk.domain.when import format_date, format_time
 
 SUFFIX = ".moved"
 
@@ -109,7 +110,7 @@ def moved_message(database: Path, marker: MoveMarker) -> str:
     if marker.moved_at:
         try:
             at = datetime.fromisoformat(marker.moved_at)
-            when = f" on {at.day} {at:%b %Y} at {at:%H:%M}"
+            when = f" on {format_date(at.date())} at {format_time(at)}"
         except ValueError:
             when = ""
     how = (f" Start Front Desk with the server's address instead: --db {marker.address} (or set FRONTDESK_DB "

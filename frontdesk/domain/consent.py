@@ -14,7 +14,8 @@ from datetime import date
 
 from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.ims import ims_status
-from frontdesk.domain.screening import Level, ReviewDecision, RuleTable, ScreeningAnswers, format_date
+from frontdesk.domain.screening import Level, ReviewDecision, RuleTable, ScreeningAnswers
+from frontdesk.domain.when import format_date
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import date
 
 from frontdesk.domain.appointments import screening_valid_until
 from frontdesk.domain.areas import BodyArea
-from frontdesk.domain.screening import AreaVerdict, Assessment, Level, ReviewDecision, RuleTable, ScreeningAnswers
+from frontdesk.domain.screening import AreaAssessment, Assessment, Level, ReviewDecision, RuleTable, ScreeningAnswers
 from frontdesk.domain.screening import assess, effective_level
 
 
@@ -27,7 +27,7 @@ class ImsStatus:
     other than time must happen first (a review, a new screening, the end of a condition).
     """
 
-    verdict: Assessment | AreaVerdict
+    verdict: Assessment | AreaAssessment
     level: Level
     stale: bool
     valid_until: date
@@ -39,14 +39,14 @@ class ImsStatus:
 
 
 def _verdict_on(answers: ScreeningAnswers, area: BodyArea | None, on: date,
-                rules: RuleTable) -> Assessment | AreaVerdict:
+                rules: RuleTable) -> Assessment | AreaAssessment:
     if area is None:
         return assess(answers, on, rules, require_complete=False)
     single = ScreeningAnswers(answers.answers, answers.surgeries, (area,))
     return assess(single, on, rules, require_complete=False).areas[0]
 
 
-def _judged(verdict: Assessment | AreaVerdict, on: date, decision: ReviewDecision | None, screened_on: date,
+def _judged(verdict: Assessment | AreaAssessment, on: date, decision: ReviewDecision | None, screened_on: date,
             rescreen_months: int) -> ImsStatus:
     valid_until = screening_valid_until(screened_on, rescreen_months)
     level = effective_level(verdict, decision)

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from frontdesk.domain.when import plural
+
 DEFAULT_IMS_INTERVAL_DAYS = 7
 MIN_IMS_INTERVAL_DAYS = 1
 MAX_IMS_INTERVAL_DAYS = 90
@@ -73,6 +75,6 @@ def too_close_text(found: list[TooClose], min_days: int, format_day: Callable[[d
     nearest = found[0]
     if nearest.same_day:
         return "The patient already has IMS on this day; a second IMS treatment the same day needs a reason."
-    days = "1 day" if nearest.days_apart == 1 else f"{nearest.days_apart} days"
+    days = plural(nearest.days_apart, "day")
     return (f"Only {days} from the patient's IMS on {format_day(nearest.other)}; the clinic keeps IMS "
             f"treatments at least {_minimum(min_days)} days apart. Booking it needs a reason.")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from frontdesk.domain.screening import Assessment, Level, ReviewDecision, effective_level, format_date
+from frontdesk.domain.screening import Assessment, Level, ReviewDecision, effective_level
+from frontdesk.domain.when import format_date
 
 
 @dataclass(frozen=True)

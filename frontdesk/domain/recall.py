@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from frontdesk.domain.appointments import is_screening_stale, screening_valid_until
-from frontdesk.domain.screening import Level, format_date
+from frontdesk.domain.screening import Level
+from frontdesk.domain.when import format_date, plural
 
 DEFAULT_STOPPED_WEEKS = 4
 MIN_STOPPED_WEEKS = 1
@@ -132,7 +133,7 @@ def course_stopped(histories: Iterable[VisitHistory], today: date, weeks: int,
         if last is None or history.booked_ahead or not earliest <= last <= latest:
             continue
         ago = (today - last).days // 7
-        reason = f"Last visit on {format_date(last)} ({ago} weeks ago); nothing booked."
+        reason = f"Last visit on {format_date(last)} ({plural(ago, 'week')} ago); nothing booked."
         entries.append(RecallEntry(history.patient, reason, last))
     return sorted(entries, key=lambda e: (-e.on.toordinal(), e.patient.name, e.patient.patient_id))
 

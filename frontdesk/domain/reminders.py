@@ -10,9 +10,11 @@ is built from (`ReminderFacts`) have no field for them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from frontdesk.domain.when import format_clock, format_hours, format_weekday_date
 
 #: What the message and its calendar entry call every appointment (see the module's note).
 APPOINTMENT_WORDS = "Physiotherapy appointment"
@@ -33,11 +35,6 @@ DEFAULT_WHAT_TO_BRING = (
     "top), your BC Services Card, and your extended health plan or claim details if you have them."
 )
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class ReminderState(StrEnum):
@@ -128,15 +125,6 @@ class ReminderText:
     attachment_name: str
 
 
-def format_clock(moment: datetime) -> str:
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'a.m.' if moment.hour < 12 else 'p.m.'}"
-
-
-def format_long_day(day: date) -> str:
-    return f"{_WEEKDAYS[day.weekday()]}, {_MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
 def local_start(facts: ReminderFacts) -> datetime:
     return facts.starts_at.astimezone(ZoneInfo(facts.time_zone))
 
@@ -149,23 +137,16 @@ def cancel_notice(facts: ReminderFacts) -> str:
     how = f"call us at {facts.clinic_phone}" if facts.clinic_phone else "call the clinic"
     if facts.late_cancel_hours <= 0:
         return f"If you cannot come, please {how} as soon as you can, so someone else can have the time."
-    return (f"If you cannot come, please {how} at least {_hours(facts.late_cancel_hours)} before your "
+    return (f"If you cannot come, please {how} at least {format_hours(facts.late_cancel_hours)} before your "
             "appointment. Cancelling later than that, or not coming, counts as a late cancellation and "
             "may be charged.")
-
-
-def _hours(count: int) -> str:
-    if count % 24 == 0:
-        days = count // 24
-        return "1 day" if days == 1 else f"{days} days"
-    return "1 hour" if count == 1 else f"{count} hours"
 
 
 def reminder_text(facts: ReminderFacts) -> ReminderText:
     """The subject and plain-text body, times on the clinic's clock with its zone's abbreviation."""
     start = local_start(facts)
     end = facts.ends_at.astimezone(ZoneInfo(facts.time_zone))
-    day = format_long_day(start.date())
+    day = format_weekday_date(start.date())
     when = f"{format_clock(start)} to {format_clock(end)} {start.tzname()}"
     subject = f"Reminder: your appointment at {facts.clinic_name} on {day} at {format_clock(start)}"
     greeting = f"Hello {facts.patient_first_name}," if facts.patient_first_name else "Hello,"

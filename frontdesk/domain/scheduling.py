@@ -24,14 +24,10 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from frontdesk.domain.when import format_day, format_time_range
+
 CLINIC_ZONE = ZoneInfo("America/Vancouver")
 DEFAULT_CANCELLATION_NOTICE = timedelta(hours=24)
-
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
 
 
 def require_aware(value: datetime, what: str) -> None:
@@ -53,22 +49,6 @@ def local_instant(day: date, wall: time, zone: ZoneInfo = CLINIC_ZONE) -> dateti
 
 def _start_of_day(day: date, zone: ZoneInfo) -> datetime:
     return local_instant(day, time(0), zone)
-
-
-def format_time(instant: datetime, zone: ZoneInfo = CLINIC_ZONE) -> str:
-    """Clock time as the front desk reads it, e.g. ``9:00`` or ``13:30``."""
-    local = instant.astimezone(zone)
-    return f"{local.hour}:{local.minute:02d}"
-
-
-def format_time_range(interval: Interval, zone: ZoneInfo = CLINIC_ZONE) -> str:
-    """``9:00–9:30`` in the clinic's zone."""
-    return f"{format_time(interval.start, zone)}\u2013{format_time(interval.end, zone)}"
-
-
-def format_day(day: date) -> str:
-    """``Monday, March 9`` (English, independent of the process locale)."""
-    return f"{_WEEKDAYS[day.weekday()]}, {_MONTHS[day.month - 1]} {day.day}"
 
 
 @dataclass(frozen=True, order=True)

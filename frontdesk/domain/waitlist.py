@@ -27,8 +27,7 @@ from frontdesk.domain.scheduling import (
     check_slot,
     next_grid_time,
 )
-
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from frontdesk.domain.when import SHORT_WEEKDAYS, plural
 
 
 class WaitState(StrEnum):
@@ -99,7 +98,7 @@ def waiting_text(added_at: datetime, today: date, zone: ZoneInfo = CLINIC_ZONE) 
     days = waiting_days(added_at, today, zone)
     if days == 0:
         return "added today"
-    return f"waiting {days} day" + ("" if days == 1 else "s")
+    return f"waiting {plural(days, 'day')}"
 
 
 def days_text(weekdays: Iterable[int]) -> str:
@@ -108,7 +107,7 @@ def days_text(weekdays: Iterable[int]) -> str:
         return "Any day"
     if chosen == [0, 1, 2, 3, 4]:
         return "Weekdays"
-    return ", ".join(WEEKDAY_NAMES[d] for d in chosen)
+    return ", ".join(SHORT_WEEKDAYS[d] for d in chosen)
 
 
 def best_first(entries: Iterable[WaitEntry]) -> list[WaitEntry]:

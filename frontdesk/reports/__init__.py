@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from frontdesk.reports.consent import consent_pdf
 from frontdesk.reports.data import (
-    AreaVerdict,
     ClinicDetails,
     ConsentData,
     DaySheetAppointment,
@@ -17,7 +16,8 @@ from frontdesk.reports.data import (
     OperationEntry,
     PatientDetails,
     Physiotherapist,
-    ReviewDecision,
+    PrintedAreaVerdict,
+    PrintedReview,
     ScreeningAnswer,
     SubstituteDecisionMaker,
     Tone,
@@ -30,7 +30,6 @@ from frontdesk.reports.intake import intake_form_pdf
 from frontdesk.reports.layout import pdf_sha256
 
 __all__ = [
-    "AreaVerdict",
     "ClinicDetails",
     "ConsentData",
     "DaySheetAppointment",
@@ -43,7 +42,8 @@ __all__ = [
     "OperationEntry",
     "PatientDetails",
     "Physiotherapist",
-    "ReviewDecision",
+    "PrintedAreaVerdict",
+    "PrintedReview",
     "ScreeningAnswer",
     "SubstituteDecisionMaker",
     "Tone",

@@ -15,6 +15,7 @@ from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table
 
+from frontdesk.domain.when import format_clock, format_date, format_moment, format_weekday_date
 from frontdesk.reports.data import ConsentData, OnScreenSignature
 from frontdesk.reports.fonts import SANS_BOLD, markup
 from frontdesk.reports.layout import (
@@ -23,10 +24,6 @@ from frontdesk.reports.layout import (
     bullet,
     build_pdf,
     details_table,
-    format_date,
-    format_moment,
-    format_time,
-    format_weekday_date,
     local,
     make_table,
     para,
@@ -149,7 +146,7 @@ def _details(data: ConsentData, width: float) -> Table:
     pairs = [
         ("Patient", patient.full_name),
         ("Date of birth", format_date(patient.date_of_birth) if patient.date_of_birth else ""),
-        ("Appointment", f"{format_weekday_date(when.date())} at {format_time(when, data.clinic)}, "
+        ("Appointment", f"{format_weekday_date(when.date())} at {format_clock(when)}, "
                         f"{data.appointment_type}"),
         ("Physiotherapist", f"{physio.name}, {physio.designation}, college registration number "
                             f"{physio.registration_number}"),
@@ -247,7 +244,7 @@ def _signatures(data: ConsentData, width: float) -> list[Flowable]:
     ], tall_first=signature is not None))
     notes = []
     if signature is not None:
-        notes.append(f"Signed on screen on {format_moment(signature.signed_at, data.clinic)}, "
+        notes.append(f"Signed on screen on {format_moment(local(signature.signed_at, data.clinic))}, "
                      f"witnessed by {signature.witnessed_by}.")
     if substitute is not None:
         notes.append(f"Signed by {substitute.name} ({substitute.relationship}) as substitute decision-maker for "

@@ -43,8 +43,9 @@ class PatientDetails:
 
 
 @dataclass(frozen=True)
-class AreaVerdict:
-    """The verdict for one area to be treated, e.g. "Left knee"."""
+class PrintedAreaVerdict:
+    """One area's line on a printed verdict, in words ("Left knee", "Not yet") with its tone: what the
+    domain's `AreaAssessment` comes to once a review decision is counted."""
 
     area: str
     level: str
@@ -62,7 +63,7 @@ class Verdict:
     level: str
     tone: Tone
     reasons: tuple[str, ...] = ()
-    areas: tuple[AreaVerdict, ...] = ()
+    areas: tuple[PrintedAreaVerdict, ...] = ()
     not_before: date | None = None
     #: The verdict in one line, part by part (one per area): ((tone, "Left knee: from January 23, 2027"), ...).
     headline: tuple[tuple[Tone, str], ...] = ()
@@ -129,8 +130,9 @@ class ConsentData:
 
 
 @dataclass(frozen=True)
-class ReviewDecision:
-    """A physiotherapist's decision on a screening that needed review."""
+class PrintedReview:
+    """A physiotherapist's review as the eligibility summary prints it: the decision in words (the
+    domain's `ReviewDecision` label), who took it, when, and the note."""
 
     decision: str
     decided_by: str
@@ -148,7 +150,7 @@ class EligibilityData:
     payer: str
     referral: str
     generated_at: datetime
-    review: ReviewDecision | None = None
+    review: PrintedReview | None = None
     screen_again_by: date | None = None
     #: Whether a finding asks for a physiotherapist's review (None: not known, the summary says neither).
     review_needed: bool | None = None

@@ -14,6 +14,7 @@ from datetime import timedelta
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Paragraph
 
+from frontdesk.domain.when import format_clock_range, format_minutes, format_weekday_date
 from frontdesk.reports.data import DaySheetAppointment, DaySheetData
 from frontdesk.reports.layout import (
     INK,
@@ -25,9 +26,8 @@ from frontdesk.reports.layout import (
     Page,
     TextLine,
     build_pdf,
-    format_time_range,
-    format_weekday_date,
     grid_style,
+    local,
     make_table,
     para,
     styles,
@@ -109,15 +109,14 @@ def _table(data: DaySheetData, appointments: list[DaySheetAppointment], width: f
 
 def _gap_row(data: DaySheetData, start, end) -> list[Flowable | str]:
     minutes = int((end - start).total_seconds() // 60)
-    length = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-    return [TextLine(format_time_range(start, end, data.clinic), 9.5, color=MUTED),
-            TextLine(f"Free time, {length}", 9.5, color=MUTED), "", "", "", ""]
+    return [TextLine(format_clock_range(local(start, data.clinic), local(end, data.clinic)), 9.5, color=MUTED),
+            TextLine(f"Free time, {format_minutes(minutes)}", 9.5, color=MUTED), "", "", "", ""]
 
 
 def _row(data: DaySheetData, appointment: DaySheetAppointment) -> list[Flowable | str]:
     """One appointment on one line; a cancelled one is greyed out and its IMS state no longer highlighted."""
     clinic = data.clinic
-    time = format_time_range(appointment.starts_at, appointment.ends_at, clinic)
+    time = format_clock_range(local(appointment.starts_at, clinic), local(appointment.ends_at, clinic))
     cancelled = appointment.cancelled
     ink = MUTED if cancelled else INK
     cells: list[Flowable | str] = [

@@ -5,16 +5,9 @@ from __future__ import annotations
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable
 
+from frontdesk.domain.when import format_date, format_moment
 from frontdesk.reports.data import EligibilityData
-from frontdesk.reports.layout import (
-    Page,
-    build_pdf,
-    details_table,
-    format_date,
-    format_moment,
-    para,
-    section,
-)
+from frontdesk.reports.layout import Page, build_pdf, details_table, local, para, section
 from frontdesk.reports.verdict import verdict_flowables
 
 TITLE = "IMS Eligibility Summary"
@@ -36,7 +29,7 @@ def eligibility_summary_pdf(data: EligibilityData) -> bytes:
     story: list[Flowable] = [
         para(TITLE, "title"),
         para(
-            f"Screened by {data.screened_by} on {format_moment(data.screened_at, clinic)}.",
+            f"Screened by {data.screened_by} on {format_moment(local(data.screened_at, clinic))}.",
             "subtitle",
         ),
         details_table(
@@ -63,7 +56,7 @@ def eligibility_summary_pdf(data: EligibilityData) -> bytes:
         pairs = [
             ("Decision", review.decision),
             ("Decided by", review.decided_by),
-            ("When", format_moment(review.decided_at, clinic)),
+            ("When", format_moment(local(review.decided_at, clinic))),
         ]
         if review.note:
             pairs.append(("Note", review.note))

@@ -13,21 +13,10 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
+from frontdesk.domain.when import format_date
 from frontdesk.reports.data import IntakeFormData, IntakeQuestion, IntakeRecord, OperationEntry
 from frontdesk.reports.fonts import SANS_BOLD, markup
-from frontdesk.reports.layout import (
-    INK,
-    MUTED,
-    RULE,
-    Page,
-    build_pdf,
-    format_date,
-    grid_style,
-    make_table,
-    para,
-    section,
-    styles,
-)
+from frontdesk.reports.layout import INK, MUTED, RULE, Page, build_pdf, grid_style, make_table, para, section, styles
 
 TITLE = "Patient Intake Form"
 EMPTY_BOX = "☐"

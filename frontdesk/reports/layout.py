@@ -7,7 +7,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from reportlab.platypus import (
 
 from frontdesk.domain.level_looks import LOOKS, UNFINISHED
 from frontdesk.domain.screening import Level
+from frontdesk.domain.when import format_moment
 from frontdesk.reports.data import ClinicDetails, Tone
 from frontdesk.reports.fonts import SANS, SANS_BOLD, draw_text, ensure_fonts, fit_text, markup, text_width
 
@@ -64,49 +65,11 @@ BOTTOM_MARGIN = 0.95 * inch
 CAPTION_SIZE = 9
 INITIALS_BOX = (0.6 * inch, 0.34 * inch)
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def format_date(day: date) -> str:
-    """E.g. "March 4, 2025"."""
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
-def format_weekday_date(day: date) -> str:
-    """E.g. "Tuesday, March 4, 2025" (our own names: strftime follows the locale Qt sets)."""
-    return f"{_WEEKDAYS[day.weekday()]}, {format_date(day)}"
-
-
 def local(moment: datetime, clinic: ClinicDetails) -> datetime:
     """The moment on the clinic's clock. A naive datetime is refused: it could be off by hours."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment!r} has no time zone; printouts need timezone-aware datetimes")
     return moment.astimezone(ZoneInfo(clinic.time_zone))
-
-
-def format_time(moment: datetime, clinic: ClinicDetails) -> str:
-    """E.g. "9:05 a.m." on the clinic's clock."""
-    here = local(moment, clinic)
-    hour = here.hour % 12 or 12
-    return f"{hour}:{here.minute:02d} {'a.m.' if here.hour < 12 else 'p.m.'}"
-
-
-def format_time_range(start: datetime, end: datetime, clinic: ClinicDetails) -> str:
-    """E.g. "9:00–9:30 a.m.", or "11:30 a.m.–12:15 p.m." across noon."""
-    first, last = format_time(start, clinic), format_time(end, clinic)
-    if first[-4:] == last[-4:] and local(start, clinic).date() == local(end, clinic).date():
-        first = first[:-5]
-    return f"{first}–{last}"
-
-
-def format_moment(moment: datetime, clinic: ClinicDetails) -> str:
-    """E.g. "March 4, 2025 at 9:05 a.m. PST" on the clinic's clock."""
-    here = local(moment, clinic)
-    return f"{format_date(here.date())} at {format_time(here, clinic)} {here.tzname()}"
 
 
 def pdf_sha256(pdf: bytes) -> str:
@@ -405,7 +368,7 @@ def _decorate(page: Page, canvas: Canvas) -> None:
     canvas.setFillColor(MUTED)
     title = page.footer_title or page.title
     label = f"{title} · {page.footer_note}" if page.footer_note else title
-    generated = f"Generated {format_moment(page.generated_at, clinic)}"
+    generated = f"Generated {format_moment(local(page.generated_at, clinic))}"
     draw_text(canvas, MARGIN, FOOTER_Y + 3, f"{label} · {generated}", CAPTION_SIZE,
               max_width=text_right - MARGIN)
     if page.initials:

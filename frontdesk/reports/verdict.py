@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Spacer, Table
 
+from frontdesk.domain.when import format_date
 from frontdesk.reports.data import Verdict
-from frontdesk.reports.layout import (
-    bullet,
-    format_date,
-    grid_style,
-    level_cell,
-    make_table,
-    para,
-    toned_markup,
-    verdict_banner,
-)
+from frontdesk.reports.layout import bullet, grid_style, level_cell, make_table, para, toned_markup, verdict_banner
 
 
 def verdict_flowables(verdict: Verdict, width: float) -> list[Flowable]:

@@ -39,7 +39,8 @@ from frontdesk.domain.scheduling import (
     is_late_cancellation,
     local_instant,
 )
-from frontdesk.domain.screening import Level, format_date
+from frontdesk.domain.screening import Level
+from frontdesk.domain.when import format_date
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.csv_export import csv_writer
 from frontdesk.services.calendar_file import CalendarEvent, calendar_bytes

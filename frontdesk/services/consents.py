@@ -19,7 +19,8 @@ from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.consent import ConsentScope, HeldArea, consent_scope
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.screening import Level, format_date
+from frontdesk.domain.screening import Level
+from frontdesk.domain.when import format_date
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext

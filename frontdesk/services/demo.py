@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from frontdesk.db.models import Patient
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.scheduling import format_day
 from frontdesk.domain.screening import Level
+from frontdesk.domain.when import format_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ValidationFailed, ServiceError
 from frontdesk.services.generate import ClinicPlan, GeneratedClinic, generate_clinic

@@ -31,17 +31,16 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import (
     QUESTIONS,
     Answer,
+    AreaAssessment,
     Question,
     Level,
     QuestionKey,
+    ReviewDecision,
     ScreeningAnswers,
     effective_level,
-    format_date,
 )
-from frontdesk.domain.screening import AreaVerdict as ScreenedArea
-from frontdesk.domain.screening import ReviewDecision as Decision
+from frontdesk.domain.when import format_date, format_month_day
 from frontdesk.reports import (
-    AreaVerdict,
     ClinicDetails,
     ConsentData,
     DaySheetAppointment,
@@ -54,7 +53,8 @@ from frontdesk.reports import (
     OperationEntry,
     PatientDetails,
     Physiotherapist,
-    ReviewDecision,
+    PrintedAreaVerdict,
+    PrintedReview,
     ScreeningAnswer,
     SubstituteDecisionMaker,
     Tone,
@@ -242,12 +242,12 @@ def verdict_of(record: ScreeningRecord) -> Verdict:
     )
 
 
-def _area_verdict(area: ScreenedArea, decision: Decision | None) -> AreaVerdict:
+def _area_verdict(area: AreaAssessment, decision: ReviewDecision | None) -> PrintedAreaVerdict:
     level = effective_level(area, decision)
     # The same words as the screen's table: "From January 23, 2027" carries its date. Every reason is
     # listed once above the table (an operation that blocks two areas too), so a row repeats none.
     _look, words = area_result(level, area.not_before)
-    return AreaVerdict(area=area.area.label, level=words, tone=_TONES[level])
+    return PrintedAreaVerdict(area=area.area.label, level=words, tone=_TONES[level])
 
 
 def _answer_label(question: Question, value: str | None) -> str:
@@ -274,11 +274,11 @@ def screening_answers(answers: ScreeningAnswers) -> tuple[ScreeningAnswer, ...]:
     return tuple(rows)
 
 
-def _review(record: ScreeningRecord) -> ReviewDecision | None:
+def _review(record: ScreeningRecord) -> PrintedReview | None:
     review = record.review
     if review is None:
         return None
-    return ReviewDecision(decision=review.label, decided_by=review.decided_by, decided_at=review.decided_at,
+    return PrintedReview(decision=review.label, decided_by=review.decided_by, decided_at=review.decided_at,
                           note=review.note or None)
 
 
@@ -543,13 +543,6 @@ def intake_form(ctx: ServiceContext, actor: Actor, patient_id: int | None) -> by
     return intake_form_pdf(data)
 
 
-_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _short_date(day: date) -> str:
-    return f"{_SHORT_MONTHS[day.month - 1]} {day.day}"
-
-
 _FLAG_WORDS = {
     ImsFlag.ELIGIBLE: outcome(Level.ELIGIBLE),
     ImsFlag.REVIEW_PENDING: "review first",
@@ -565,7 +558,7 @@ def _held_short(item: HeldArea) -> tuple[Tone, str]:
     if item.level is Level.ELIGIBLE:  # held only because the screening is out of date
         return Tone.CAUTION, f"{item.area.label}: screen again"
     if item.first_allowed:
-        words = f"from {_short_date(item.first_allowed)}"
+        words = f"from {format_month_day(item.first_allowed)}"
     else:
         words = "review first" if item.level is Level.REVIEW else outcome(item.level)
     return _TONES[item.level], f"{item.area.label}: {words}"
@@ -586,7 +579,7 @@ def _day_sheet_row(record: AppointmentRecord, scope: ConsentScope | None) -> Day
         if flag is ImsFlag.NOT_YET and scope is not None:
             when = next((item.first_allowed for item in scope.held
                          if item.area.label == record.area_label and item.first_allowed), None)
-            words = f"from {_short_date(when)}" if when else words
+            words = f"from {format_month_day(when)}" if when else words
         parts.append((_FLAG_TONES.get(flag, Tone.NEUTRAL), f"{record.area_label or 'IMS'}: {words}"))
         named.add(record.area_label)
     parts += [_held_short(item) for item in (scope.held if scope is not None else ())

@@ -29,6 +29,7 @@ from frontdesk.domain.recall import (
 )
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import local_instant
+from frontdesk.domain.when import plural
 from frontdesk.reports.recall import RecallRow, RecallSheetData, recall_pdf
 from frontdesk.services.clinic import clinic_settings_in
 from frontdesk.services.boundary import checked_inputs
@@ -174,7 +175,7 @@ def recall_sheet(ctx: ServiceContext, actor: Actor, kind: RecallList | str,
         uow.audit("print", "recall_list", None, list=kind.value, weeks=weeks, patients=len(entries))
         uow.commit()
     title = kind.heading if kind is not RecallList.COURSE_STOPPED else \
-        f"{kind.heading} ({weeks} week{'s' if weeks != 1 else ''} or more)"
+        f"{kind.heading} ({plural(weeks, 'week')} or more)"
     data = RecallSheetData(clinic=clinic_details(ctx), title=title, explanation=kind.explanation,
                            generated_at=ctx.now().astimezone(ctx.zone),
                            rows=tuple(RecallRow(e.patient.name, e.patient.phone, e.reason) for e in entries))

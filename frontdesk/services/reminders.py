@@ -56,14 +56,13 @@ from frontdesk.domain.reminders import (
     ReminderText,
     cancel_notice,
     due_at,
-    format_clock,
-    format_long_day,
     is_permanent_refusal,
     next_try,
     reminder_text,
     why_no_reminder,
 )
 from frontdesk.domain.roles import Permission
+from frontdesk.domain.when import format_clock, format_weekday_date
 from frontdesk.services.calendar_file import CalendarEvent, calendar_bytes
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_from, stored_setting_text
 from frontdesk.services.boundary import checked_inputs
@@ -464,7 +463,7 @@ def _when(ctx: ServiceContext, moment: datetime | None) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(ctx.zone)
-    return f"on {format_long_day(local.date())} at {format_clock(local)}"
+    return f"on {format_weekday_date(local.date())} at {format_clock(local)}"
 
 
 # --- Sending -------------------------------------------------------------------------------------

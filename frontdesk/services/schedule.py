@@ -51,11 +51,10 @@ from frontdesk.domain.scheduling import (
     WorkingBlock,
     check_slot,
     find_free_slots,
-    format_day,
     local_instant,
     recurrence,
 )
-from frontdesk.domain.screening import format_date
+from frontdesk.domain.when import format_date, format_day, format_time
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
@@ -962,7 +961,7 @@ def rebooking(ctx: ServiceContext, actor: Actor, patient_id: int, type_id: int |
     except BookingRefused as error:
         note = error.message
     if slot is not None:
-        when = f"{format_day(slot.starts_at.astimezone(ctx.zone).date())}, {_clock(slot.starts_at, ctx.zone)}"
+        when = f"{format_day(slot.starts_at.astimezone(ctx.zone).date())}, {format_time(slot.starts_at, ctx.zone)}"
         kept = f" (IMS kept {settings.ims_interval_days} days apart)" if is_ims else ""
         note = f"First free time{kept}: {when} with {slot.therapist_name}."
         if therapist_id is not None and slot.therapist_id != therapist_id:
@@ -973,11 +972,6 @@ def rebooking(ctx: ServiceContext, actor: Actor, patient_id: int, type_id: int |
         what = ", ".join(part for part in (template.type_name, template.area_label, template.therapist_name) if part)
         note = f"As the visit of {format_day(template.starts_at.astimezone(ctx.zone).date())} ({what}). " + note
     return Rebooking(patient_id, name, born, template, wanted_type, therapist_id, area, slot, bookings, note)
-
-
-def _clock(instant: datetime, zone: ZoneInfo) -> str:
-    local = instant.astimezone(zone)
-    return f"{local.hour}:{local.minute:02d}"
 
 
 # --- Day and week ---------------------------------------------------------------------------------

@@ -21,15 +21,8 @@ from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.ims import ImsStatus, ims_status
 from frontdesk.domain.patients import clean_text
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.screening import (
-    Assessment,
-    Level,
-    ReviewDecision,
-    ScreeningAnswers,
-    assess,
-    format_date,
-    validate,
-)
+from frontdesk.domain.screening import Assessment, Level, ReviewDecision, ScreeningAnswers, assess, validate
+from frontdesk.domain.when import format_date
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import Appointment, AppointmentType, ScheduleException, Therapist
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.scheduling import Interval, WorkingBlock, format_day, local_instant
+from frontdesk.domain.scheduling import Interval, WorkingBlock, local_instant
+from frontdesk.domain.when import WEEKDAYS, format_day, format_time
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed, changed_meanwhile
@@ -47,7 +48,6 @@ SUGGESTED_COLOURS = ("#2e7d32", "#1565c0", "#6a1b9a", "#c62828", "#ef6c00", "#00
                      "#ad1457", "#283593", "#558b2f", "#00695c", "#5d4037", "#37474f", "#9e9d24")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _LIVE = tuple(s.value for s in AppointmentStatus if s.is_live)
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class ExceptionKind(StrEnum):
@@ -137,15 +137,11 @@ def weekly_hours_problems(blocks: Sequence[tuple[int, time, time]]) -> dict[int,
     ordered = sorted((b for b in enumerate(blocks) if b[0] not in problems), key=lambda b: (b[1][0], b[1][1]))
     for (row_a, a), (row_b, b) in zip(ordered, ordered[1:]):
         if a[0] == b[0] and b[1] < a[2]:
-            day = WEEKDAY_NAMES[a[0]]
-            problems.setdefault(row_b, f"Overlaps another {day} block ({_clock(a[1])}–{_clock(a[2])}); "
+            day = WEEKDAYS[a[0]]
+            problems.setdefault(row_b, f"Overlaps another {day} block ({format_time(a[1])}–{format_time(a[2])}); "
                                        "join them or fix the times.")
-            problems.setdefault(row_a, f"Overlaps another {day} block ({_clock(b[1])}–{_clock(b[2])}).")
+            problems.setdefault(row_a, f"Overlaps another {day} block ({format_time(b[1])}–{format_time(b[2])}).")
     return problems
-
-
-def _clock(wall: time) -> str:
-    return f"{wall.hour}:{wall.minute:02d}"
 
 
 def blocks_from_rows(blocks: Sequence[tuple[int, time, time]]) -> list[WorkingBlock]:
@@ -310,7 +306,7 @@ def describe_appointments(records: Sequence[AppointmentRecord], zone: ZoneInfo, 
     for record in records[:limit]:
         local = record.starts_at.astimezone(zone)
         phone = f", {record.patient_phone}" if record.patient_phone else ""
-        lines.append(f"• {format_day(local.date())} {local.hour}:{local.minute:02d} — "
+        lines.append(f"• {format_day(local.date())} {format_time(local)} — "
                      f"{record.patient_name} ({record.type_name}{phone})")
     if len(records) > limit:
         lines.append(f"… and {len(records) - limit} more.")

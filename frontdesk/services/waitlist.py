@@ -23,8 +23,7 @@ from frontdesk.db.plain import SessionReader, as_date, as_instant, in_list
 from frontdesk.domain.areas import BodyArea, area_label
 from frontdesk.domain.patients import display_name
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.scheduling import Busy, Interval, PartOfDay, format_day, local_instant
-from frontdesk.domain.screening import format_date
+from frontdesk.domain.scheduling import Busy, Interval, PartOfDay, local_instant
 from frontdesk.domain.waitlist import (
     FreeTime,
     Priority,
@@ -36,6 +35,7 @@ from frontdesk.domain.waitlist import (
     match_free_time,
     waiting_text,
 )
+from frontdesk.domain.when import format_date, format_day, format_time_range, local_day
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic import ClinicSettings, clinic_settings_in
 from frontdesk.services.context import Actor, ServiceContext
@@ -608,9 +608,8 @@ def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, start
 
 def slot_text(offers: FreedOffers, ctx: ServiceContext) -> str:
     """``Chris Stokes, Monday, December 7, 9:00–9:30`` for the notice."""
-    start, end = ctx.local(offers.starts_at), ctx.local(offers.ends_at)
-    return (f"{offers.therapist_name}, {format_day(start.date())}, {start.hour}:{start.minute:02d}"
-            f"\u2013{end.hour}:{end.minute:02d}")
+    day = format_day(local_day(offers.starts_at, ctx.zone))
+    return f"{offers.therapist_name}, {day}, {format_time_range(Interval(offers.starts_at, offers.ends_at), ctx.zone)}"
 
 
 __all__ = [

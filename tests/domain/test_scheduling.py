@@ -20,14 +20,13 @@ from frontdesk.domain.scheduling import (
     check_slot,
     day_grid,
     find_free_slots,
-    format_time,
-    format_time_range,
     is_late_cancellation,
     local_instant,
     next_grid_time,
     recurrence,
     working_intervals,
 )
+from frontdesk.domain.when import format_time, format_time_range
 
 VAN = ZoneInfo("America/Vancouver")
 MIN = timedelta(minutes=1)

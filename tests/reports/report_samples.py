@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 
 from frontdesk.reports.data import (
-    AreaVerdict,
     ClinicDetails,
     ConsentData,
     DaySheetAppointment,
@@ -23,7 +22,8 @@ from frontdesk.reports.data import (
     OperationEntry,
     PatientDetails,
     Physiotherapist,
-    ReviewDecision,
+    PrintedAreaVerdict,
+    PrintedReview,
     ScreeningAnswer,
     SubstituteDecisionMaker,
     Tone,
@@ -61,9 +61,9 @@ VERDICT = Verdict(
     tone=Tone.CAUTION,
     reasons=(OSTEO_REASON,),
     areas=(
-        AreaVerdict("Lower back", "Eligible", Tone.GO),
-        AreaVerdict("Left knee", "Not yet", Tone.STOP, date(2025, 5, 10), (SURGERY_REASON,)),
-        AreaVerdict("Left thigh", "Not yet", Tone.STOP, date(2025, 3, 24), (ADJACENT_REASON,)),
+        PrintedAreaVerdict("Lower back", "Eligible", Tone.GO),
+        PrintedAreaVerdict("Left knee", "Not yet", Tone.STOP, date(2025, 5, 10), (SURGERY_REASON,)),
+        PrintedAreaVerdict("Left thigh", "Not yet", Tone.STOP, date(2025, 3, 24), (ADJACENT_REASON,)),
     ),
 )
 
@@ -130,7 +130,7 @@ def eligibility(name: str = "Zoë Ødegård", *, reviewed: bool = True,
         payer="WorkSafeBC (claim 8812345)",
         referral="Doctor's referral needed: WorkSafeBC claims require one.",
         generated_at=GENERATED_AT,
-        review=ReviewDecision(
+        review=PrintedReview(
             decision="IMS may go ahead on the lower back with a gentler technique",
             decided_by="Tracey McQuair",
             decided_at=datetime(2025, 3, 4, 15, 5, tzinfo=VANCOUVER),

@@ -159,5 +159,5 @@ def test_starting_on_a_moved_clinic_says_where_it_went_and_offers_the_server(qtb
 
     QTimer.singleShot(0, answer)
     assert _offer_server(moved.value) is opens
-    assert seen[0].startswith("This clinic moved to backoffice:5432/frontdesk on 24 Nov 2026 at 18:05.")
+    assert seen[0].startswith("This clinic moved to backoffice:5432/frontdesk on November 24, 2026 at 18:05.")
     assert "--db postgresql+psycopg://frontdesk@backoffice:5432/frontdesk" in seen[0]

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollA
 
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.domain.level_looks import LOOKS
+from frontdesk.domain.when import format_time
 from frontdesk.services.appointments import AppointmentDetail
 from frontdesk.services.context import ServiceContext
 from frontdesk.ui.appointments.appointment_model import short_date, time_range
@@ -126,8 +127,7 @@ class AppointmentDetailPane(QScrollArea):
                                    f"{escape(detail.screening.text)}</span>")
         rows = []
         for entry in detail.history:
-            local = entry.at.astimezone(zone)
-            when = f"{short_date(entry.at, zone)} {local.hour}:{local.minute:02d}"
+            when = f"{short_date(entry.at, zone)} {format_time(entry.at, zone)}"
             rows.append(f"<tr><td style='padding-right:8px; color:#444'>{escape(when)}</td>"
                         f"<td>{escape(entry.text)}<br><span style='color:#6b6b6b'>by {escape(entry.by)}</span>"
                         "</td></tr>")

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
-from frontdesk.domain.scheduling import format_time
+from frontdesk.domain.when import format_short_date, format_time_range, local_day
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.records import AppointmentRecord
 
@@ -20,9 +20,6 @@ PageLoader = Callable[[tuple[datetime, int] | None, int], list[AppointmentRecord
 
 RECORD_ROLE = Qt.UserRole + 1
 PAGE_SIZE = 200
-
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _GONE = QColor("#6b6b6b")
 _ATTENTION = QColor("#fff3cd")
@@ -53,13 +50,11 @@ DAY_COLUMNS = (Column.TIME, Column.PATIENT, Column.TYPE, Column.STATUS, Column.I
 
 def short_date(value: datetime, zone: ZoneInfo, *, year: bool = True) -> str:
     """``Thu Nov 26, 2026`` (or ``Thu Nov 26``) in the clinic's zone, whatever the computer's language."""
-    local = value.astimezone(zone)
-    day = f"{_WEEKDAYS[local.weekday()]} {_MONTHS[local.month - 1]} {local.day}"
-    return f"{day}, {local.year}" if year else day
+    return format_short_date(local_day(value, zone), year=year)
 
 
 def time_range(record: AppointmentRecord, zone: ZoneInfo) -> str:
-    return f"{format_time(record.starts_at, zone)}\u2013{format_time(record.ends_at, zone)}"
+    return format_time_range(record.interval, zone)
 
 
 def status_text(record: AppointmentRecord) -> str:

@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.appointments import ImsFlag
 from frontdesk.domain.level_looks import look_of
-from frontdesk.domain.scheduling import format_day
-from frontdesk.domain.screening import format_date
+from frontdesk.domain.when import format_date, format_day
 from frontdesk.services import appointments as service
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.my_day import AreaOutlook, MyDayRow, my_day_rows

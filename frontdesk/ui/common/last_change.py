@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from frontdesk.domain.scheduling import format_time
+from frontdesk.domain.when import format_time
 from frontdesk.ui.appointments.appointment_model import short_date
 
 if TYPE_CHECKING:  # the Intake tab may be drawn before SQLAlchemy (which the service module needs) loads

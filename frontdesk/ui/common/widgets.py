@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.domain.when import format_weekday_iso
+
 ERROR_COLOUR = "#b00020"
 ERROR_STYLE = f"color: {ERROR_COLOUR};"
 INVALID_STYLE = f"border: 2px solid {ERROR_COLOUR}; border-radius: 3px;"
@@ -72,7 +74,6 @@ _YEAR_FIRST = re.compile(r"(\d{4})\s*[-/. ]\s*(\d{1,2})\s*[-/. ]\s*(\d{1,2})|(\d
 _MONTH_FIRST = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
 _DAY_FIRST = re.compile(r"(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})")
 _WEEKDAY = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+")
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def parse_typed_date(text: str) -> date | None:
@@ -209,7 +210,7 @@ class DateEdit(QLineEdit):
         self.setText("" if value is None else self._shown(value))
 
     def _shown(self, value: date) -> str:
-        return f"{_WEEKDAYS[value.weekday()]} {value.isoformat()}" if self.weekday else value.isoformat()
+        return format_weekday_iso(value) if self.weekday else value.isoformat()
 
     # --- The calendar and the keys -------------------------------------------------------------
 

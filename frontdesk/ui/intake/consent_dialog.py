@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.screening import format_date
+from frontdesk.domain.when import format_clock, format_date, local_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.documents import (
     ConsentAppointment,
@@ -361,6 +361,4 @@ def _html(text: str) -> str:
 
 
 def _moment(ctx: ServiceContext, instant: datetime) -> str:
-    here = ctx.local(instant)
-    hour = here.hour % 12 or 12
-    return f"{format_date(here.date())}, {hour}:{here.minute:02d} {'a.m.' if here.hour < 12 else 'p.m.'}"
+    return f"{format_date(local_day(instant, ctx.zone))}, {format_clock(instant, ctx.zone)}"

@@ -30,7 +30,8 @@ from frontdesk.domain.appointments import screening_valid_until
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.screening import Assessment, assess, format_date
+from frontdesk.domain.screening import Assessment, assess
+from frontdesk.domain.when import format_date
 from frontdesk.services.changes import touches_patient
 from frontdesk.services.clinic_settings import get_clinic_settings, screening_rules
 from frontdesk.services.context import Actor, ServiceContext

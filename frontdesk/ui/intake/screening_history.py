@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.screening import Level, ReviewDecision, format_date
+from frontdesk.domain.screening import Level, ReviewDecision
+from frontdesk.domain.when import format_date
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.screening_records import ScreeningRecord

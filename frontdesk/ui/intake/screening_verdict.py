@@ -30,7 +30,8 @@ from frontdesk.domain.level_looks import (
     overall_look,
     whole_patient,
 )
-from frontdesk.domain.screening import AreaVerdict, Assessment, Level, ReviewDecision, effective_level, format_date
+from frontdesk.domain.screening import AreaAssessment, Assessment, Level, ReviewDecision, effective_level
+from frontdesk.domain.when import format_date
 from frontdesk.services.screening_records import ReviewRecord
 from frontdesk.ui.common.table_model import Column, RowTableModel
 
@@ -50,7 +51,7 @@ def _banner_style(look: LevelLook) -> str:
 
 @dataclass(frozen=True)
 class _AreaRow:
-    verdict: AreaVerdict
+    verdict: AreaAssessment
     level: Level  # with the physiotherapist's decision applied
     finished: bool = True  # False while questions are still open
 
@@ -69,7 +70,7 @@ class AreaVerdictModel(RowTableModel[_AreaRow]):
                    foreground=lambda row: QColor(row.result[0].ink)),
         ), parent)
 
-    def set_verdicts(self, rows: tuple[AreaVerdict, ...], decision: ReviewDecision | None = None, *,
+    def set_verdicts(self, rows: tuple[AreaAssessment, ...], decision: ReviewDecision | None = None, *,
                      finished: bool = True) -> None:
         self.set_rows(_AreaRow(verdict, effective_level(verdict, decision), finished) for verdict in rows)
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.waitlist import WaitState
+from frontdesk.domain.when import format_month_day, format_short_date, format_time, format_weekday_iso, local_day
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.freed import FreedSlot
@@ -46,13 +47,11 @@ def _offer_text(offer, ctx: ServiceContext, stretch_start) -> str:
     what = entry.type_name + (f", {entry.area_label.lower()}" if entry.area_label else "")
     bits = [what, entry.waiting_text(ctx.today())]
     if offer.starts_at != stretch_start:
-        local = ctx.local(offer.starts_at)
-        bits.insert(0, f"at {local.hour}:{local.minute:02d}")
+        bits.insert(0, f"at {format_time(offer.starts_at, ctx.zone)}")
     if entry.priority.label != "Normal":
         bits.append(f"{entry.priority.label.lower()} priority")
     if offer.later_booking is not None:
-        later = ctx.local(offer.later_booking)
-        bits.append(f"next visit {later:%b} {later.day}")
+        bits.append(f"next visit {format_month_day(local_day(offer.later_booking, ctx.zone))}")
     if entry.phone:
         bits.append(entry.phone)
     return entry.patient_name + "\n    " + " · ".join(bits)
@@ -220,13 +219,13 @@ class WaitlistDesk(QObject):
         if record is None:
             self._refresh_offers()
             return
-        local = self.ctx.local(record.starts_at)
-        message = (f"Booked {record.patient_name} with {record.therapist_name}, {local:%a %b} {local.day}, "
-                   f"{local.hour}:{local.minute:02d}; off the waitlist.")
+        zone = self.ctx.zone
+        message = (f"Booked {record.patient_name} with {record.therapist_name}, "
+                   f"{format_short_date(local_day(record.starts_at, zone), year=False)}, "
+                   f"{format_time(record.starts_at, zone)}; off the waitlist.")
         if offer.later_booking is not None:
-            later = self.ctx.local(offer.later_booking)
-            message += (f" Their visit of {later:%a %b} {later.day} is still booked: cancel it if this one "
-                        "replaces it.")
+            later = format_short_date(local_day(offer.later_booking, zone), year=False)
+            message += f" Their visit of {later} is still booked: cancel it if this one replaces it."
         self.window.statusBar().showMessage(message, 30000)
         self.changed.emit(set(CHANGES))  # the window refreshes its views and, through `refresh`, this panel
 
@@ -305,7 +304,7 @@ class WaitlistDesk(QObject):
             saved = dialog.saved
             self.window.statusBar().showMessage(
                 f"{saved.patient_name} is on the waitlist for {saved.type_name.lower()} from "
-                f"{saved.earliest:%b} {saved.earliest.day}.", 15000)
+                f"{format_month_day(saved.earliest)}.", 15000)
             self.changed.emit({"waitlist"})
 
 
@@ -357,7 +356,7 @@ class WaitlistDialog(QDialog):
             Column("Type", lambda r: r.type_name + (f" · {r.area_label}" if r.area_label else "")),
             Column("Physiotherapists", lambda r: r.therapists_text, tooltip=lambda r: r.therapists_text),
             Column("Days and times", lambda r: r.when_text),
-            Column("Earliest", lambda r: f"{r.earliest:%a %Y-%m-%d}"),
+            Column("Earliest", lambda r: format_weekday_iso(r.earliest)),
             Column("Phone", lambda r: r.phone),
             Column("Note", lambda r: r.note or r.closed_reason, tooltip=lambda r: r.note or r.closed_reason or None),
         ], self)

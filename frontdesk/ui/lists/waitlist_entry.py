@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.scheduling import PartOfDay
-from frontdesk.domain.waitlist import WEEKDAY_NAMES, Priority
+from frontdesk.domain.waitlist import Priority
+from frontdesk.domain.when import SHORT_WEEKDAYS
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.ui.schedule.booking_fields import DateField, area_combo, select_data, type_combo
@@ -68,7 +69,7 @@ class WaitlistEntryDialog(QDialog):
             item.setCheckState(Qt.Unchecked)
             self.therapist_list.addItem(item)
         self.therapist_list.setCurrentRow(0)
-        self.days = [QCheckBox(name) for name in WEEKDAY_NAMES]
+        self.days = [QCheckBox(name) for name in SHORT_WEEKDAYS]
         day_row = QHBoxLayout()
         day_row.setContentsMargins(0, 0, 0, 0)
         for box in self.days:

@@ -39,8 +39,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.scheduling import Interval, format_day, format_time, format_time_range, next_grid_time
-from frontdesk.domain.screening import format_date
+from frontdesk.domain.scheduling import Interval, next_grid_time
+from frontdesk.domain.when import (
+    format_date,
+    format_day,
+    format_time,
+    format_time_range,
+    format_weekday_date,
+    local_day,
+)
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.schedule import (
@@ -97,8 +104,7 @@ class _Row:
 
 
 def _planned_day(row: _Row, zone: ZoneInfo) -> str:
-    day = row.occurrence.interval.start.astimezone(zone).date()
-    return f"{format_day(day)}, {day.year}"
+    return format_weekday_date(local_day(row.occurrence.interval.start, zone))
 
 
 def _choice_text(row: _Row, zone: ZoneInfo) -> str:

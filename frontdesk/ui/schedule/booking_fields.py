@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.areas import ALL_AREAS
 from frontdesk.domain.scheduling import local_instant
+from frontdesk.domain.when import format_time, format_weekday_iso
 from frontdesk.services.records import AppointmentTypeInfo, TherapistInfo
 
 ANY_THERAPIST = 0
@@ -104,7 +105,6 @@ def escape(text: str) -> str:
 _MONTH_WORDS = {name[:3].lower(): number for number, name in enumerate(
     ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"), start=1)}
-_WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DATE_HINT = "Type a date like 2026-12-07, Dec 7 or +7 (days from today), or press Alt+Down for the calendar."
 
 
@@ -262,7 +262,7 @@ class DateField(QWidget):
     # --- Typing and picking ----------------------------------------------------------------------
 
     def _text(self) -> str:
-        return f"{_WEEKDAY_ABBR[self._value.weekday()]} {self._value:%Y-%m-%d}"
+        return format_weekday_iso(self._value)
 
     def _show(self) -> None:
         self.edit.setText(self._text())
@@ -342,8 +342,7 @@ def bookings_text(bookings, zone: ZoneInfo) -> str:
     from frontdesk.ui.appointments.appointment_model import short_date
 
     def line(word: str, record) -> str:
-        local = record.starts_at.astimezone(zone)
-        parts = [f"{short_date(record.starts_at, zone)}, {local.hour}:{local.minute:02d}", record.type_name,
+        parts = [f"{short_date(record.starts_at, zone)}, {format_time(record.starts_at, zone)}", record.type_name,
                  record.therapist_name]
         if record.area_label:
             parts.append(record.area_label)

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.scheduling import PartOfDay, format_day, format_time_range
+from frontdesk.domain.scheduling import PartOfDay
+from frontdesk.domain.when import format_time_range, format_weekday_date, local_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.schedule import (
@@ -58,8 +59,7 @@ SLOT_ROLE = Qt.UserRole + 1
 
 
 def _day(slot: FreeSlot, zone: ZoneInfo) -> str:
-    local_day = slot.starts_at.astimezone(zone).date()
-    return f"{format_day(local_day)}, {local_day.year}"
+    return format_weekday_date(local_day(slot.starts_at, zone))
 
 
 def _short_day(slot: FreeSlot, zone: ZoneInfo) -> str:

@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.appointments import AppointmentStatus
-from frontdesk.domain.scheduling import Interval, format_time, format_time_range, local_instant
+from frontdesk.domain.scheduling import Interval, local_instant
+from frontdesk.domain.when import format_short_date, format_time, format_time_range
 from frontdesk.services.records import AppointmentRecord, AwayTime, DaySchedule, ScheduleColumn, WeekSchedule
 
 APPOINTMENT_ROLE = Qt.UserRole + 1
@@ -52,8 +53,6 @@ HIDDEN_ROLE = Qt.UserRole + 6
 ANCHOR_ROLE = Qt.UserRole + 7
 MIME_TYPE = "application/x-frontdesk-appointment"
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 OUT_OF_HOURS = QColor("#e4e4e4")
 AWAY = QColor("#f1e3c6")
 FREE = QColor("#ffffff")
@@ -80,7 +79,7 @@ def tint(colour: str | QColor, strength: float = 0.22) -> QColor:
 
 
 def day_label(day: date) -> str:
-    return f"{_WEEKDAYS[day.weekday()]} {_MONTHS[day.month - 1]} {day.day}"
+    return format_short_date(day, year=False)
 
 
 def block_text(record: AppointmentRecord, zone: ZoneInfo) -> str:
@@ -222,7 +221,7 @@ class ScheduleGridModel(QAbstractTableModel):
         by_day: dict[date, list[int]] = {}
         for c, column in enumerate(columns):
             by_day.setdefault(column.day, []).append(c)
-        self._load(True, columns, cells, [f"{t.hour}:{t.minute:02d}" for t in schedule.row_times],
+        self._load(True, columns, cells, [format_time(t) for t in schedule.row_times],
                    schedule.appointments, lambda record: by_day.get(record.starts_at.astimezone(self.zone).date(), ()))
 
     def _load(self, week: bool, columns: list[ScheduleColumn], cells: list[list[Interval]], labels: list[str],

@@ -5,6 +5,8 @@ at once and needs a reason, as when booking."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.scheduling import format_time_range
+from frontdesk.domain.when import format_time, format_time_range, format_weekday_iso, local_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.schedule import (
@@ -115,11 +117,11 @@ class MoveDialog(QDialog):
         self.time.setFocus()
 
     def _summary_text(self, record: AppointmentRecord) -> str:
-        local = record.starts_at.astimezone(self.ctx.zone)
+        zone = self.ctx.zone
         state = "" if record.status.value == "booked" else f" <b>({escape(record.status.label.lower())})</b>"
+        day = format_weekday_iso(local_day(record.starts_at, zone))
         return (f"<b>{escape(record.patient_name)}</b>, {escape(record.type_name)}<br>"
-                f"now {local:%a %Y-%m-%d} {format_time_range(record.interval, self.ctx.zone)} with "
-                f"{escape(record.therapist_name)}{state}")
+                f"now {day} {format_time_range(record.interval, zone)} with {escape(record.therapist_name)}{state}")
 
     # --- Edits that meet ----------------------------------------------------------------------------
 
@@ -169,9 +171,11 @@ class MoveDialog(QDialog):
         zone = self.ctx.zone
         chosen = picked_start(self.date, self.time, zone)
         therapist = self.therapist.currentData()
-        question = (f"Now, as the other desk left it: {theirs.starts_at.astimezone(zone):%a %Y-%m-%d %H:%M} with "
-                    f"{theirs.therapist_name}\n→ as you chose it: {chosen.astimezone(zone):%a %Y-%m-%d %H:%M} with "
-                    f"{therapist.name}\n\nMove it to your time?")
+        def when(moment: datetime) -> str:
+            return f"{format_weekday_iso(local_day(moment, zone))} {format_time(moment, zone)}"
+
+        question = (f"Now, as the other desk left it: {when(theirs.starts_at)} with {theirs.therapist_name}\n"
+                    f"→ as you chose it: {when(chosen)} with {therapist.name}\n\nMove it to your time?")
         if self.prompts is not None and not self.prompts.confirm(self, "Keep mine", question):
             return
         self.record, self._theirs = theirs, None  # the move goes over their version

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.scheduling import format_day, format_time_range
+from frontdesk.domain.when import format_day, format_time_range, format_weekday_date
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError
 from frontdesk.services.records import AppointmentRecord
@@ -278,7 +278,7 @@ class ScheduleTab(QWidget):
                 schedule = day_schedule(self.ctx, self.actor, self.day)
                 self.model.set_day(schedule)
                 today = "  (today)" if self.day == self.ctx.today() else ""
-                self.title.setText(f"{format_day(self.day)}, {self.day.year}{today}")
+                self.title.setText(f"{format_weekday_date(self.day)}{today}")
                 appointments = schedule.appointments
         except ServiceError as error:
             self.message.setText(error.message)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.domain.when import format_stamp
 from frontdesk.services.audit import AuditEntry, audit_for_patient, export_audit_csv, verify_chain
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.patients import PatientSummary, search_patients
@@ -42,7 +43,7 @@ def _record(entry: AuditEntry) -> str:
 class AuditEntryModel(RowTableModel[AuditEntry]):
     def __init__(self, zone: ZoneInfo) -> None:
         super().__init__((
-            Column("When", lambda entry: entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")),
+            Column("When", lambda entry: format_stamp(entry.at, zone)),
             Column("Who", _who),
             Column("What", lambda entry: entry.what),
             Column("Record", _record),

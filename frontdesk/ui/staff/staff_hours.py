@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.domain.when import WEEKDAYS, format_minutes, format_time, plural
 from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
 from frontdesk.services.schedule import set_working_hours, working_hours
-from frontdesk.services.staff import WEEKDAY_NAMES, blocks_from_rows
+from frontdesk.services.staff import blocks_from_rows
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.staff.staff_models import HoursRow, WeeklyHoursModel
 from frontdesk.ui.common.widgets import ERROR_STYLE
@@ -34,7 +35,7 @@ class WeekdayDelegate(QStyledItemDelegate):
 
     def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:
         editor = QComboBox(parent)
-        editor.addItems(list(WEEKDAY_NAMES))
+        editor.addItems(list(WEEKDAYS))
         return editor
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
@@ -267,13 +268,12 @@ class HoursEditor(QWidget):
             return f"No weekly hours: {self.therapist.name} cannot be booked except in extra hours."
         minutes = sum((e.hour * 60 + e.minute) - (s.hour * 60 + s.minute) for _d, s, e in blocks if e > s)
         days = len({d for d, _s, _e in blocks})
-        length = f"{minutes // 60} h" + (f" {minutes % 60} min" if minutes % 60 else "")
-        text = f"{length} a week over {days} day{'s' if days != 1 else ''}."
+        text = f"{format_minutes(minutes)} a week over {plural(days, 'day')}."
         settings = self._settings or get_clinic_settings(self.ctx)
         outside = [b for b in blocks if b[1] < settings.day_start_time or b[2] > settings.day_end_time]
         if outside:
-            text += (f" Some hours fall outside the day view ({settings.day_start_time:%H:%M}–"
-                     f"{settings.day_end_time:%H:%M}), so they cannot be seen in the Schedule tab.")
+            text += (f" Some hours fall outside the day view ({format_time(settings.day_start_time)}–"
+                     f"{format_time(settings.day_end_time)}), so they cannot be seen in the Schedule tab.")
         if self.dirty:
             text += " Not saved yet."
         return text

@@ -9,23 +9,14 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTime
 from PySide6.QtGui import QBrush, QColor
 
-from frontdesk.domain.scheduling import format_day
+from frontdesk.domain.when import WEEKDAYS, format_day, format_time
 from frontdesk.services.records import TherapistInfo
-from frontdesk.services.staff import (
-    WEEKDAY_NAMES,
-    AppointmentTypeRecord,
-    ScheduleExceptionEntry,
-    weekly_hours_problems,
-)
+from frontdesk.services.staff import AppointmentTypeRecord, ScheduleExceptionEntry, weekly_hours_problems
 from frontdesk.ui.common.table_model import Column, RowTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 GREY = QBrush(QColor("#6b6b6b"))
 PROBLEM = QBrush(QColor("#b00020"))
-
-
-def _clock(value: time) -> str:
-    return f"{value.hour}:{value.minute:02d}"
 
 
 # --- Physiotherapists ----------------------------------------------------------------------------
@@ -77,9 +68,9 @@ class WeeklyHoursModel(RowTableModel[HoursRow]):
 
     def __init__(self, parent=None) -> None:
         super().__init__((
-            Column("Day", lambda r: WEEKDAY_NAMES[r.weekday]),
-            Column("Start", lambda r: _clock(r.start)),
-            Column("End", lambda r: _clock(r.end)),
+            Column("Day", lambda r: WEEKDAYS[r.weekday]),
+            Column("Start", lambda r: format_time(r.start)),
+            Column("End", lambda r: format_time(r.end)),
             Column("Check", lambda r: "", foreground=lambda r: PROBLEM),
         ), parent)
         self.problems: dict[int, str] = {}
@@ -184,9 +175,9 @@ def _when(entry: ScheduleExceptionEntry, zone: ZoneInfo) -> tuple[str, str]:
         days = format_day(start.date()) if last == start.date() else f"{format_day(start.date())} – {format_day(last)}"
         return days, "Whole day" if last == start.date() else "Whole days"
     if start.date() == end.date():
-        return format_day(start.date()), f"{_clock(start.time())}–{_clock(end.time())}"
+        return format_day(start.date()), f"{format_time(start.time())}–{format_time(end.time())}"
     return (f"{format_day(start.date())} – {format_day(end.date())}",
-            f"{_clock(start.time())} to {_clock(end.time())}")
+            f"{format_time(start.time())} to {format_time(end.time())}")
 
 
 class ScheduleExceptionModel(RowTableModel[ScheduleExceptionEntry]):

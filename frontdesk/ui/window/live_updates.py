@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QHBoxLayout, QLabel, 
 
 from shiboken6 import isValid
 
+from frontdesk.domain.when import format_time
 from frontdesk.services.changes import Changes, ChangeWatch
 from frontdesk.services.context import ServiceContext
 from frontdesk.ui.common.tasks import run_in_background
@@ -175,7 +176,7 @@ class ChangedBanner(QFrame):
     def show_change(self, name: str | None, at: datetime | None, zone, save_key: str = "Ctrl+S") -> None:
         """Say who changed the record and when; `save_key` is the form's own way to Keep mine."""
         who = f" by {name}" if name else ""
-        when = f" at {at.astimezone(zone):%H:%M}" if at is not None else ""
+        when = f" at {format_time(at, zone)}" if at is not None else ""
         self.text.setText(f"⚠ Changed at another desk{who}{when} while you were editing. Reload shows theirs; "
                           f"Keep mine ({save_key}) saves yours over it after showing what differs.")
         self.keep_button.setEnabled(True)
