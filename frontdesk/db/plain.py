@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def _stored_param(value: Any, dialect: str) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column; pass an aware datetime")
-        naive = value.astimezone(timezone.utc).replace(tzinfo=None)
+        naive = value.astimezone(UTC).replace(tzinfo=None)
         # As SQLAlchemy's SQLite dialect stores a DateTime: "2026-12-04 16:30:00.000000" (UTC).
         return naive.isoformat(" ", timespec="microseconds") if dialect == "sqlite" else naive
     if dialect == "sqlite":
@@ -98,8 +98,8 @@ def as_instant(value: Any) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def as_date(value: Any) -> date | None:
