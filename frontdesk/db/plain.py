@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 class Reader(Protocol):
     dialect: str
 
-    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Every row of `sql`, as tuples."""
 
 
@@ -58,7 +58,7 @@ class SqliteReader:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
 
-    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql, _stored_params(params, "sqlite")).fetchall()
 
 
@@ -69,7 +69,7 @@ class SessionReader:
         self.session = session
         self.dialect = session.get_bind().dialect.name
 
-    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         from sqlalchemy import text
 
         result = self.session.execute(text(sql), _stored_params(params, self.dialect))
@@ -95,11 +95,10 @@ def as_instant(value: Any) -> datetime | None:
     """A stored instant as an aware UTC datetime (SQLite gives text, PostgreSQL a naive datetime)."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    instant: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)
 
 
 def as_date(value: Any) -> date | None:

@@ -9,7 +9,7 @@ the count at the top counts only the IMS flags that need attention, not those sa
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Paragraph
@@ -107,7 +107,7 @@ def _table(data: DaySheetData, appointments: list[DaySheetAppointment], width: f
     return make_table(rows, widths, commands, repeatRows=1)
 
 
-def _gap_row(data: DaySheetData, start, end) -> list[Flowable | str]:
+def _gap_row(data: DaySheetData, start: datetime, end: datetime) -> list[Flowable | str]:
     minutes = int((end - start).total_seconds() // 60)
     length = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
     return [TextLine(format_time_range(start, end, data.clinic), 9.5, color=MUTED),
