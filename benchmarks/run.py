@@ -38,7 +38,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
@@ -494,7 +494,7 @@ class Bench:
             for text in queries:
                 _sample(figure, lambda text=text: one(text))
                 sql, args = self.raw_search_sql(kind, text)
-                figure.baseline.append(_timed(lambda: self.raw.execute(sql, args).fetchall()))
+                figure.baseline.append(_timed(lambda sql=sql, args=args: self.raw.execute(sql, args).fetchall()))
             figure.note = f"{len(queries)} different queries, each searched once; {how}"
             figures.append(figure)
         for label, text in (("name", "smi"), ("two words", "smith j"), ("family, given", "smith, j"),
@@ -515,7 +515,7 @@ class Bench:
 
         start = local_instant(day, clock_time(0), self.ctx.zone)
         end = local_instant(day + timedelta(days=1), clock_time(0), self.ctx.zone)
-        stored = lambda instant: instant.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ",  # noqa: E731
+        stored = lambda instant: instant.astimezone(UTC).replace(tzinfo=None).isoformat(" ",  # noqa: E731
                                                                                                 timespec="microseconds")
         sql = ("SELECT a.id, a.version, a.patient_id, p.family_name, p.given_names, p.preferred_name, p.phone, "
                "a.therapist_id, t.full_name, a.type_id, y.name, y.is_ims, a.starts_at, a.ends_at, a.status, "
@@ -565,7 +565,7 @@ class Bench:
         for day in days:
             _sample(figure, lambda day=day: one(day))
             sql, args = self.raw_day_sql(day)
-            figure.baseline.append(_timed(lambda: self.raw.execute(sql, args).fetchall()))
+            figure.baseline.append(_timed(lambda sql=sql, args=args: self.raw.execute(sql, args).fetchall()))
         self.explain("day view appointments (baseline query)", *self.raw_day_sql(days[0]))
         try:
             from frontdesk.services.schedule import day_schedule as load_day
@@ -603,7 +603,8 @@ class Bench:
         figure = Figure("ims_assessment", "IMS assessment of one screening", "ms", "<= 0.2 ms", median_target=0.2)
         rows = self.raw.execute("SELECT answers, screened_on FROM screenings ORDER BY id DESC LIMIT 50").fetchall()
         cases = [(ScreeningAnswers.from_dict(json.loads(answers)), date.fromisoformat(on)) for answers, on in rows]
-        figure.note = f"assess() on {len(cases)} stored screenings in turn, timed per {self.size.assessment_calls} calls"
+        figure.note = (f"assess() on {len(cases)} stored screenings in turn, "
+                       f"timed per {self.size.assessment_calls} calls")
         for _run in range(10):
             started = time.perf_counter()
             for index in range(self.size.assessment_calls):
@@ -656,7 +657,8 @@ class Bench:
         _one_page_reportlab()
         for run in range(self.size.consent_runs):
             appointment_id = visits[run % len(visits)]
-            single.samples.append(_timed(lambda: consent_document(self.ctx, self.actor, appointment_id)))
+            single.samples.append(_timed(lambda appointment_id=appointment_id:
+                                         consent_document(self.ctx, self.actor, appointment_id)))
             single.baseline.append(_timed(_one_page_reportlab))
         chosen = [visits[i % len(visits)] for i in range(self.size.batch)]
         try:
@@ -717,7 +719,7 @@ class Bench:
 
     def ims_regulars(self, count: int) -> list[int]:
         """Patients whose last visit was IMS and who are screened: the ones a receptionist books again."""
-        now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+        now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
         rows = self.raw.execute(
             "SELECT a.patient_id FROM appointments a JOIN appointment_types y ON y.id = a.type_id "
             "JOIN patients p ON p.id = a.patient_id WHERE y.is_ims = 1 AND a.status IN ('completed', 'arrived') "
@@ -851,7 +853,8 @@ class Bench:
         figure.baseline.append(result["warm_rss_mib"])
         figure.note = (f"resident memory {result['warm_rss_mib']:.0f} MiB after the warm-up, "
                        f"{result['end_rss_mib']:.0f} MiB at the end; actions: {result['counts']}")
-        figure.extra = {"warm_rss_mib": round(result["warm_rss_mib"], 1), "end_rss_mib": round(result["end_rss_mib"], 1),
+        figure.extra = {"warm_rss_mib": round(result["warm_rss_mib"], 1),
+                        "end_rss_mib": round(result["end_rss_mib"], 1),
                         "growth_mib": round(growth, 1), "peak_rss_mib": round(result["peak_rss_mib"], 1),
                         "counts": result["counts"]}
         return figure
@@ -1054,7 +1057,7 @@ def _raw_booking_rate(path: Path, requests: list) -> float:
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = FULL")
-    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
     started = time.perf_counter()
     for request in requests:
         begins, ends = _raw_span(request)
@@ -1079,7 +1082,7 @@ _RAW_EVENT = ("INSERT INTO appointment_events (appointment_id, at, by_user, kind
 def _raw_span(request) -> tuple[str, str]:
     """The stored start and end of a raw booking: ten years after the request, clear of everything."""
     start = request.starts_at + timedelta(days=3650)
-    stored = lambda instant: instant.astimezone(timezone.utc).replace(tzinfo=None).isoformat(  # noqa: E731
+    stored = lambda instant: instant.astimezone(UTC).replace(tzinfo=None).isoformat(  # noqa: E731
         " ", timespec="microseconds")
     return stored(start), stored(start + timedelta(minutes=30))
 
@@ -1089,7 +1092,7 @@ def _raw_booking_rate_postgres(conninfo: str, requests: list) -> float:
     own durability: synchronous_commit and fsync as the app's bookings had them)."""
     import psycopg
 
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     with psycopg.connect(conninfo) as connection:
         started = time.perf_counter()
         for request in requests:
@@ -1554,7 +1557,7 @@ def main(argv: list[str] | None = None) -> int:
         "database_mib": round(path.stat().st_size / 2**20, 1),
         "cached_clinic_unchanged": unchanged,
         "build": build,
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
                     "load_average": [round(load, 2) for load in os.getloadavg()] if hasattr(os, "getloadavg") else None,

@@ -168,7 +168,7 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
     except ServiceError as error:
         print(error.message, file=sys.stderr)
         return EXIT_PROBLEMS
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the last catch of a command: logged, one sentence printed
         from frontdesk.private_log import private_traceback
 
         logging.getLogger("frontdesk").error("admin command %s failed\n%s", args.command, private_traceback(error))

@@ -6,10 +6,10 @@ import shutil
 # Tests are headless wherever they run: set before Qt is imported by any test module.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import datetime  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-import pytest  # noqa: E402
+import pytest
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 

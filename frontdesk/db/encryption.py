@@ -21,7 +21,9 @@ from pathlib import Path
 from types import ModuleType
 from urllib.parse import quote
 
-from frontdesk.db.urls import is_encrypted_url, url_passphrase  # noqa: F401 - callers import them from here
+# Callers import these from here too: re-exported explicitly.
+from frontdesk.db.urls import is_encrypted_url as is_encrypted_url
+from frontdesk.db.urls import url_passphrase as url_passphrase
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PASSPHRASE_ENV = "FRONTDESK_PASSPHRASE"
@@ -39,7 +41,8 @@ def sqlcipher_module() -> ModuleType | None:
         import sqlcipher3
     except ImportError:
         return None
-    return sqlcipher3
+    module: ModuleType = sqlcipher3
+    return module
 
 
 def require_sqlcipher() -> ModuleType:
@@ -94,7 +97,7 @@ def connect_file(path: Path, passphrase: str | None = None, *, read_only: bool =
     module = sqlite3 if passphrase is None else require_sqlcipher()
     options = {"timeout": timeout, "check_same_thread": not any_thread}
     if immutable:
-        connection = module.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, **options)
+        connection: sqlite3.Connection = module.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, **options)
     elif read_only:
         connection = module.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, **options)
     else:
@@ -141,7 +144,8 @@ def usable_keyring() -> ModuleType | None:
             return None
     except Exception:  # noqa: BLE001 - a broken keyring means "no keyring", never a crash
         return None
-    return keyring
+    module: ModuleType = keyring
+    return module
 
 
 def passphrase_from_keyring(path: Path) -> str | None:
@@ -150,9 +154,10 @@ def passphrase_from_keyring(path: Path) -> str | None:
     if ring is None:
         return None
     try:
-        return ring.get_password(KEYRING_SERVICE, str(Path(path).resolve()))
+        stored: str | None = ring.get_password(KEYRING_SERVICE, str(Path(path).resolve()))
     except Exception:  # noqa: BLE001 - a broken keyring means "no stored passphrase", never a crash
         return None
+    return stored
 
 
 def store_passphrase_in_keyring(path: Path, passphrase: str) -> bool:

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING
 from frontdesk.db.urls import describe_url, parse_url, sqlite_path
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 __all__ = ["Database", "describe_url", "private_folder", "restrict_to_owner", "sqlite_path", "sqlite_url_for"]
 
@@ -79,7 +81,7 @@ def _configure_sqlite(engine: Engine, database: Database) -> None:
     from sqlalchemy.exc import DisconnectionError
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, record) -> None:
+    def _on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy's "begin" event below decide how each transaction begins.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -94,7 +96,8 @@ def _configure_sqlite(engine: Engine, database: Database) -> None:
         record.info["listeners"] = tuple(engine.pool.dispatch.connect)
 
     @event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_connection, record, _proxy) -> None:
+    def _on_checkout(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry,
+                     _proxy: PoolProxiedConnection) -> None:
         # A kept connection must behave as a new one would: a file put in its place (a restored
         # backup) or a "connect" hook added since (a tool, a test) means opening the file again.
         if record.info.get("listeners") != tuple(engine.pool.dispatch.connect) or \
@@ -107,7 +110,7 @@ def _configure_sqlite(engine: Engine, database: Database) -> None:
             record.info["busy_timeout_ms"] = wanted
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
+    def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get(WRITE_OPTION):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
@@ -137,7 +140,7 @@ class Database:
         self.statement_listeners: list[Callable[[str], None]] = []
         self._lock = threading.Lock()
         self._engine: Engine | None = None
-        self._sessions = None
+        self._sessions: sessionmaker[Session] | None = None
         self._idle_plain: list[tuple[sqlite3.Connection, tuple[int, int] | None]] = []
 
     @property
@@ -157,7 +160,7 @@ class Database:
     def engine_created(self) -> bool:
         return self._engine is not None
 
-    def _create_engine(self):
+    def _create_engine(self) -> tuple[Engine, sessionmaker[Session]]:
         # hide_parameters: a statement's values (notes, answers, names) never reach an exception's
         # text, and so never the log file (see `frontdesk.private_log` for what else is kept out).
         from sqlalchemy import create_engine
@@ -172,7 +175,7 @@ class Database:
             # SQLite backup API) are unaffected; one whose file was replaced is opened again (above),
             # and whoever replaces the file here (restore, encrypt) calls `dispose()` first.
             # An in-memory database gets a connection per unit of work, as before.
-            extra: dict = {"poolclass": QueuePool, "pool_size": 2, "max_overflow": 8,
+            extra: dict[str, object] = {"poolclass": QueuePool, "pool_size": 2, "max_overflow": 8,
                            "connect_args": {"check_same_thread": False}} if self.path is not None \
                 else {"poolclass": NullPool}
             if self.is_encrypted:
@@ -198,6 +201,7 @@ class Database:
 
     def session(self, *, write: bool = False) -> Session:
         self.engine  # noqa: B018 - builds the session factory on first use
+        assert self._sessions is not None
         session = self._sessions()
         if write:
             # Procure the connection now so its transaction begins with the write lock.
@@ -231,6 +235,7 @@ class Database:
     def _take_plain(self) -> tuple[sqlite3.Connection, tuple[int, int] | None]:
         if not self.has_plain_reads:
             raise RuntimeError("plain reads need a SQLite database file")
+        assert self.path is not None  # a file, as has_plain_reads says
         current = _file_identity(self.path)
         with self._lock:
             while self._idle_plain:

@@ -493,7 +493,7 @@ def verify_database_file(path: Path, passphrase: str | None = None, *, full: boo
         connection = connect_file(path, passphrase, read_only=True, timeout=5)
     except EncryptionError as error:
         raise BadDatabaseFile(str(error)) from error
-    except Exception as error:  # noqa: BLE001 - a wrong passphrase is found as the file is opened
+    except Exception as error:  # a wrong passphrase is found as the file is opened
         if passphrase is not None and "file is not a database" in str(error):
             raise BadDatabaseFile(f"The passphrase does not open {where}.") from error
         raise BadDatabaseFile(f"The file {where} is damaged or is not a database ({error}).") from error
@@ -505,7 +505,7 @@ def verify_database_file(path: Path, passphrase: str | None = None, *, full: boo
         if "alembic_version" in tables:
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
             revision = row[0] if row else None
-    except Exception as error:  # noqa: BLE001 - sqlite3 and sqlcipher3 errors alike
+    except Exception as error:  # sqlite3 and sqlcipher3 errors alike
         if passphrase is not None and "file is not a database" in str(error):
             raise BadDatabaseFile(f"The passphrase does not open {where}.") from error
         raise BadDatabaseFile(f"The file {where} is damaged or is not a database ({error}).") from error

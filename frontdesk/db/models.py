@@ -8,6 +8,7 @@ stored as UTC (see `UTCDateTime`); dates of birth and surgery dates are plain da
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -202,8 +203,8 @@ class Screening(Base):
     screened_on: Mapped[date] = mapped_column(Date)
     screened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     presenting_condition: Mapped[str] = mapped_column(Text, default="")
-    answers: Mapped[dict] = mapped_column(JSON)
-    assessment: Mapped[dict] = mapped_column(JSON)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    assessment: Mapped[dict[str, Any]] = mapped_column(JSON)
     level: Mapped[int] = mapped_column(Integer)
     not_before: Mapped[date | None] = mapped_column(Date)
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("screenings.id"))
@@ -298,7 +299,7 @@ class AppointmentEvent(Base):
     kind: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     undo_of: Mapped[int | None] = mapped_column(ForeignKey("appointment_events.id"))
 
 
@@ -312,9 +313,9 @@ class WaitlistEntry(Base):
     type_id: Mapped[int] = mapped_column(ForeignKey("appointment_types.id"))
     area: Mapped[str] = mapped_column(String(40), default="")
     #: The physiotherapists acceptable (ids); empty: any.
-    therapist_ids: Mapped[list] = mapped_column(JSON, default=list)
+    therapist_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     #: The days of the week that suit (0 = Monday); empty: any.
-    weekdays: Mapped[list] = mapped_column(JSON, default=list)
+    weekdays: Mapped[list[int]] = mapped_column(JSON, default=list)
     part_of_day: Mapped[str] = mapped_column(String(20), default="any")
     earliest: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -349,7 +350,7 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     patient_id: Mapped[int | None] = mapped_column(Integer)
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -14,6 +14,10 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 #: The channel every desk of a clinic listens on (one database = one clinic).
 CHANNEL = "frontdesk_changes"
@@ -23,7 +27,7 @@ MAX_PAYLOAD = 7900
 log = logging.getLogger("frontdesk")
 
 
-def send(session, payload: str) -> None:
+def send(session: Session, payload: str) -> None:
     """Queue a notification in the session's transaction (delivered at its commit)."""
     from sqlalchemy import text
 

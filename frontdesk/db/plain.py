@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 class Reader(Protocol):
     dialect: str
 
-    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Every row of `sql`, as tuples."""
 
 
@@ -35,7 +35,7 @@ def _stored_param(value: Any, dialect: str) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column; pass an aware datetime")
-        naive = value.astimezone(timezone.utc).replace(tzinfo=None)
+        naive = value.astimezone(UTC).replace(tzinfo=None)
         # As SQLAlchemy's SQLite dialect stores a DateTime: "2026-12-04 16:30:00.000000" (UTC).
         return naive.isoformat(" ", timespec="microseconds") if dialect == "sqlite" else naive
     if dialect == "sqlite":
@@ -58,7 +58,7 @@ class SqliteReader:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
 
-    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql, _stored_params(params, "sqlite")).fetchall()
 
 
@@ -69,7 +69,7 @@ class SessionReader:
         self.session = session
         self.dialect = session.get_bind().dialect.name
 
-    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         from sqlalchemy import text
 
         result = self.session.execute(text(sql), _stored_params(params, self.dialect))
@@ -95,11 +95,10 @@ def as_instant(value: Any) -> datetime | None:
     """A stored instant as an aware UTC datetime (SQLite gives text, PostgreSQL a naive datetime)."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    instant: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)
 
 
 def as_date(value: Any) -> date | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
@@ -145,7 +145,7 @@ def check_transition(
         problems.append(TransitionProblem(
             TransitionProblemKind.REASON_REQUIRED, "Please give a reason for the cancellation.",
         ))
-    if new is AppointmentStatus.NO_SHOW and now.astimezone(timezone.utc) < start.astimezone(timezone.utc):
+    if new is AppointmentStatus.NO_SHOW and now.astimezone(UTC) < start.astimezone(UTC):
         problems.append(TransitionProblem(
             TransitionProblemKind.NOT_STARTED,
             "A no-show can be recorded only once the appointment's start time has passed.",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2200, 12, 31)
@@ -94,7 +94,7 @@ def date_problem(value: object) -> str | None:
             return "This time has no time zone."
         if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
             return _DATE_RANGE
-        if value.astimezone(timezone.utc).astimezone(value.tzinfo).replace(tzinfo=None) != value.replace(tzinfo=None):
+        if value.astimezone(UTC).astimezone(value.tzinfo).replace(tzinfo=None) != value.replace(tzinfo=None):
             return "That time does not exist on that day: the clocks go forward then. Choose another time."
         return None
     if isinstance(value, date):

@@ -10,7 +10,7 @@ is built from (`ReminderFacts`) have no field for them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -66,7 +66,7 @@ def due_at(starts_at: datetime, hours_before: int) -> datetime:
 
 def _utc(moment: datetime) -> datetime:
     """Arithmetic on UTC instants: Python adds hours to the wall clock of an aware local time."""
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def why_no_reminder(*, enabled: bool, consented: bool, email: str, booked: bool, starts_at: datetime,

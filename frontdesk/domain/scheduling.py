@@ -16,7 +16,7 @@ import heapq
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import accumulate, islice
 from typing import cast
@@ -44,7 +44,7 @@ def local_instant(day: date, wall: time, zone: ZoneInfo = CLINIC_ZONE) -> dateti
     """
     if wall.tzinfo is not None or wall.fold:
         wall = wall.replace(tzinfo=None, fold=0)
-    return datetime.combine(day, wall, tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
 
 
 def _start_of_day(day: date, zone: ZoneInfo) -> datetime:
@@ -61,9 +61,9 @@ class Interval:
     def __post_init__(self) -> None:
         for name in ("start", "end"):
             value = getattr(self, name)
-            if value.tzinfo is not timezone.utc:
+            if value.tzinfo is not UTC:
                 require_aware(value, name)
-                object.__setattr__(self, name, value.astimezone(timezone.utc))
+                object.__setattr__(self, name, value.astimezone(UTC))
         if self.end <= self.start:
             raise ValueError(f"an interval must end after it starts: {self.start} .. {self.end}")
 
@@ -72,7 +72,7 @@ class Interval:
         """From ``start`` for ``duration`` of real time. Adding a timedelta to a zoned datetime counts
         wall-clock time instead, which on the night the clocks go back can end before it starts."""
         require_aware(start, "start")
-        begins = start.astimezone(timezone.utc)
+        begins = start.astimezone(UTC)
         return cls(begins, begins + duration)
 
     @property
@@ -168,7 +168,7 @@ class _BusyIndex:
     the overlap test and the free time of a window cost one bisect plus the intervals inside it.
     """
 
-    __slots__ = ("items", "starts", "ends", "max_end")
+    __slots__ = ("ends", "items", "max_end", "starts")
 
     def __init__(self, items: tuple[Busy, ...]) -> None:
         self.items = items
@@ -437,7 +437,7 @@ def next_grid_time(
     Alignment is done in the UTC offset in force at the candidate; if the candidate lands across an
     offset change it is aligned again, which keeps both 1:00 hours of the autumn change on the grid.
     """
-    candidate = instant.astimezone(timezone.utc)
+    candidate = instant.astimezone(UTC)
     while True:
         offset = candidate.astimezone(zone).utcoffset()
         assert offset is not None
@@ -589,5 +589,5 @@ def is_late_cancellation(
     """
     require_aware(appointment_start, "appointment_start")
     require_aware(now, "now")
-    left = appointment_start.astimezone(timezone.utc) - now.astimezone(timezone.utc)
+    left = appointment_start.astimezone(UTC) - now.astimezone(UTC)
     return left < notice

@@ -282,7 +282,7 @@ def _lines(width: float, rows: list[tuple[Cell, Cell]], tall_first: bool = False
     left, gap = width * 0.6, width * 0.05
     cells: list[list[Flowable | str]] = []
     heights: list[float | None] = []
-    commands: list[tuple] = [
+    commands: list[tuple[object, ...]] = [
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ]

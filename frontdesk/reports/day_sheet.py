@@ -9,7 +9,7 @@ the count at the top counts only the IMS flags that need attention, not those sa
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Paragraph
@@ -107,7 +107,7 @@ def _table(data: DaySheetData, appointments: list[DaySheetAppointment], width: f
     return make_table(rows, widths, commands, repeatRows=1)
 
 
-def _gap_row(data: DaySheetData, start, end) -> list[Flowable | str]:
+def _gap_row(data: DaySheetData, start: datetime, end: datetime) -> list[Flowable | str]:
     minutes = int((end - start).total_seconds() // 60)
     return [TextLine(format_clock_range(local(start, data.clinic), local(end, data.clinic)), 9.5, color=MUTED),
             TextLine(f"Free time, {format_minutes(minutes)}", 9.5, color=MUTED), "", "", "", ""]

@@ -59,7 +59,7 @@ class _EmbeddedFont(TTFont):
         self._subsets: dict[tuple[int, ...], tuple[int, bytes]] = {}
         self.face.addSubsetObjects = self._subset_objects
 
-    def splitString(  # noqa: N802 - reportlab's name
+    def splitString(  # reportlab's name
         self, text: str | bytes, doc: Any, encoding: str = "utf-8"
     ) -> list[tuple[int, bytes]]:
         """reportlab's split, with a shortcut for the usual case: every character already has its code

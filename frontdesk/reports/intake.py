@@ -135,7 +135,7 @@ def _fields(rows: list[Row], width: float) -> Table:
     gap = 0.25 * inch
     column = (width - gap) / 2
     cells: list[list[Flowable | list[Flowable] | str]] = []
-    commands: list[tuple] = [
+    commands: list[tuple[object, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),

@@ -174,7 +174,7 @@ class TextLine(Flowable):
         self.after, self.after_size, self.after_color = after, after_size, after_color or MUTED
         self.leading = size * 1.2
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab's
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # reportlab's
         self.width = availWidth
         return availWidth, self.leading
 

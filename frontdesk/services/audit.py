@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from frontdesk.db.models import AuditEvent, Patient, User
+from frontdesk.db.models import AuditEvent, Patient
 from frontdesk.domain.roles import Permission
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.csv_export import csv_writer

@@ -218,7 +218,7 @@ def _take_over(target: Path, passphrase: str | None) -> None:
         connection.isolation_level = None
         try:
             connection.execute("BEGIN EXCLUSIVE")
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             if "locked" in str(error).lower() or "busy" in str(error).lower():
                 raise ServiceError(
                     f"The database {target} is in use by Front Desk on this or another computer. Close "

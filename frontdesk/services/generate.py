@@ -31,7 +31,7 @@ from threading import Thread
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
@@ -442,7 +442,7 @@ class _Writer:
                 batch.append(row)
             else:
                 ordered = tuple(row[i] for i in index)
-                batch.append(ordered if self.dialect.positional else dict(zip(order, ordered)))
+                batch.append(ordered if self.dialect.positional else dict(zip(order, ordered, strict=True)))
             if len(batch) >= CHUNK:
                 self._send(sql, batch)
                 count += len(batch)
@@ -480,7 +480,7 @@ class _Clock:
         if offset is None:
             offset = self._offsets[day_index] = local_instant(day, time(12), self.zone).replace(
                 tzinfo=None) - datetime.combine(day, time(12))
-        return (datetime.combine(day, time()) + timedelta(minutes=minute) + offset).replace(tzinfo=timezone.utc)
+        return (datetime.combine(day, time()) + timedelta(minutes=minute) + offset).replace(tzinfo=UTC)
 
     def stored(self, day_index: int, minute: int) -> tuple[Any, str]:
         """(stored value, ISO text of the UTC instant) for a local day and minute."""
@@ -514,7 +514,7 @@ class _Generator:
         self.connection = session.connection()
         self.writer = _Writer(self.connection)
         self.zone = ctx.zone
-        self.now = ctx.now().astimezone(timezone.utc)
+        self.now = ctx.now().astimezone(UTC)
         self.today = ctx.today()
         self.first_day = self.today - timedelta(days=plan.days_back)
         self.last_day = self.today + timedelta(days=plan.days_forward - 1) if plan.days_forward else self.today
@@ -629,11 +629,11 @@ class _Generator:
         if offset % 3 == 0:
             days = [(weekday, time(7), time(12, 30)) for weekday in range(5)]
             days += [(weekday, time(13), time(20)) for weekday in range(5)]
-            return days + [(5, time(8), time(16))]
+            return [*days, (5, time(8), time(16))]
         if offset % 3 == 1:
             days = [(weekday, time(7), time(13)) for weekday in range(5)]
             days += [(weekday, time(13, 30), time(20)) for weekday in range(5)]
-            return days + [(5, time(8), time(16))]
+            return [*days, (5, time(8), time(16))]
         days = [(weekday, time(7, 30), time(12)) for weekday in range(6)]
         return days + [(weekday, time(12, 30), time(20)) for weekday in range(6)]
 
@@ -817,7 +817,7 @@ class _Generator:
             for position, (_d, _m, offset) in enumerate(events):
                 latest[offset] = position
             recent = sorted(latest.values(), reverse=True)
-            for position, name in zip(recent, _SHOWCASE):
+            for position, name in zip(recent, _SHOWCASE, strict=False):
                 showcase[position] = name
 
         convert_answers = self.writer.convert(Screening.__table__, "answers")

@@ -132,7 +132,7 @@ def backup_database(ctx: ServiceContext, actor: Actor | None, destination: Path,
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise ServiceError(f"The backup could not be written to {destination}: {error.strerror}.") from error
-    except Exception as error:  # noqa: BLE001 - sqlite3 and sqlcipher3 errors alike
+    except Exception as error:  # sqlite3 and sqlcipher3 errors alike
         partial.unlink(missing_ok=True)
         raise ServiceError(f"The backup could not be written: {error}.") from error
     with UnitOfWork(ctx, actor, write=True) as uow:

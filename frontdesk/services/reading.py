@@ -159,7 +159,7 @@ class ReadUnit:
 
                 self._unit = UnitOfWork(self.ctx, self.actor)
                 self.reader = SessionReader(self._unit.__enter__().session)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - raised again as the service error it means
             raise_translated(error)
         return self
 
@@ -170,7 +170,7 @@ class ReadUnit:
             return
         try:
             self._plain.__exit__(exc_type, exc, tb)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - raised again as a service error, unless one is on its way
             if exc is None:
                 raise_translated(error)
         close_out(self.ctx, self.actor, self._denied, exc)

@@ -16,8 +16,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
-from itertools import takewhile
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise, takewhile
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -487,7 +487,7 @@ def _booked_record(session: Session, appointment_id: int, request: BookingReques
                    patient: Patient, therapist: Therapist, kind: AppointmentType) -> AppointmentRecord:
     """The record of an appointment just inserted, from what the booking read and wrote: the same
     as loading it back (instants in UTC, as stored), without the query."""
-    starts_at = interval.start.astimezone(timezone.utc)
+    starts_at = interval.start.astimezone(UTC)
     area = request.area or ""
     flag = ImsFlag.NONE
     if kind.is_ims:
@@ -498,7 +498,7 @@ def _booked_record(session: Session, appointment_id: int, request: BookingReques
         patient_name=display_name(patient.family_name, patient.given_names, patient.preferred_name),
         stored_phone=patient.phone or "", therapist_id=therapist.id, therapist_name=therapist.full_name,
         type_id=kind.id, type_name=kind.name, is_ims=bool(kind.is_ims), starts_at=starts_at,
-        ends_at=interval.end.astimezone(timezone.utc), status=AppointmentStatus.BOOKED, area=area,
+        ends_at=interval.end.astimezone(UTC), status=AppointmentStatus.BOOKED, area=area,
         notes=request.notes.strip(), series_id=None, cancel_reason="", late_cancellation=False, ims_flag=flag,
     )
 
@@ -627,7 +627,8 @@ def _next_free_for(ctx: ServiceContext, session: Session, therapist: Therapist, 
                    duration: timedelta, after: datetime, step: timedelta,
                    taken: Sequence[Interval] = ()) -> FreeSlot | None:
     horizon = Interval(after, after + timedelta(days=_SEARCH_CHUNK_DAYS))
-    availability = _availabilities(session, {therapist.id: therapist.full_name}, _padded(horizon, ctx.zone))[therapist.id]
+    availability = _availabilities(session, {therapist.id: therapist.full_name},
+                                   _padded(horizon, ctx.zone))[therapist.id]
     patient_busy = _patient_busy(session, patient_id, horizon) + [Busy(iv, "The patient") for iv in taken]
     availability = replace(availability, busy=[*availability.busy, *(Busy(iv) for iv in taken)])
     slots = find_free_slots(duration, [availability], after, horizon.end, ctx.zone, step,
@@ -790,7 +791,7 @@ def find_next_available(ctx: ServiceContext, actor: Actor, type_id: int, therapi
                     texts = [str(getattr(r, "text", r)) for r in decision.reasons]
                     raise BookingRefused(texts or ["The patient's screening does not allow IMS yet."], ims=True)
                 from_date = decision.first_allowed
-        start = max(local_instant(from_date, time(0), ctx.zone), ctx.now().astimezone(timezone.utc))
+        start = max(local_instant(from_date, time(0), ctx.zone), ctx.now().astimezone(UTC))
         found: list[FreeSlot] = []
         names = {t.id: t.name for t in therapists}
         if not names:
@@ -836,7 +837,8 @@ def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str]
     ids = list(names)
     time_of = _time_of(session, ids, padded)
     busy: dict[int, list[Busy]] = defaultdict(list)
-    patient_busy: list[Busy] = [b for b in kept_apart if b.interval.start < window.end and b.interval.end > window.start]
+    patient_busy: list[Busy] = [b for b in kept_apart
+                                if b.interval.start < window.end and b.interval.end > window.start]
     known_until = padded.start
     reach = timedelta(days=max(1, _SEARCH_CHUNK_DAYS // max(1, len(ids))))
     if patient_id:
@@ -857,7 +859,7 @@ def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str]
                                 zone, step, part, patient_busy, limit=limit)
         if complete:
             return slots
-        known = list(takewhile(lambda slot: slot.interval.end <= known_until, slots))
+        known = list(takewhile(lambda slot, until=known_until: slot.interval.end <= until, slots))
         if len(known) >= limit:
             return known
         reach *= 2
@@ -936,7 +938,8 @@ def rebooking(ctx: ServiceContext, actor: Actor, patient_id: int, type_id: int |
         kinds = {row.id: bool(row.is_ims) for row in session.scalars(
             select(AppointmentType).where(AppointmentType.active.is_(True)))}
         therapists = {t.id: t for t in therapists_from(SessionReader(session))}
-    wanted_type = type_id if type_id in kinds else (template.type_id if template and template.type_id in kinds else None)
+    wanted_type = (type_id if type_id in kinds
+                   else template.type_id if template and template.type_id in kinds else None)
     if wanted_type is None:
         return Rebooking(patient_id, name, born, template, None, None, "", None, bookings,
                          "No earlier visit to copy: choose the type of appointment.")
@@ -1052,7 +1055,7 @@ def set_working_hours(ctx: ServiceContext, actor: Actor, therapist_id: int, bloc
     `expected` is the week as the editor loaded it: if the stored week differs (someone else saved
     hours since), the save is refused (`Conflict`) instead of undoing their change."""
     ordered = sorted(blocks, key=lambda b: (b.weekday, b.start))
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in pairwise(ordered):
         if a.weekday == b.weekday and b.start < a.end:
             raise ValidationFailed({"blocks": "Two blocks of the same day overlap; join them or fix the times."})
     with UnitOfWork(ctx, actor, write=True) as uow:

@@ -61,7 +61,8 @@ RECORD_SELECT = (
 )
 _OVERLAPPING = "a.starts_at >= :earliest AND a.starts_at < :end AND a.ends_at > :start"
 _DAY_APPOINTMENTS = RECORD_SELECT + f"WHERE {_OVERLAPPING} ORDER BY a.starts_at, a.id"
-_THERAPIST_APPOINTMENTS = RECORD_SELECT + f"WHERE a.therapist_id = :therapist AND {_OVERLAPPING} ORDER BY a.starts_at, a.id"
+_THERAPIST_APPOINTMENTS = (RECORD_SELECT
+                           + f"WHERE a.therapist_id = :therapist AND {_OVERLAPPING} ORDER BY a.starts_at, a.id")
 
 _STATUSES = {status.value: status for status in AppointmentStatus}
 
@@ -101,7 +102,7 @@ def appointment_records(reader: Reader, rows: Sequence[Sequence], settings: Clin
     """
     starts = stored_instants([r[12] for r in rows]) if starts is None else starts
     ends = stored_instants([r[13] for r in rows]) if ends is None else ends
-    flags = ims_flags(reader, [(r[2], r[15], start) for r, start in zip(rows, starts) if r[11]], settings)
+    flags = ims_flags(reader, [(r[2], r[15], start) for r, start in zip(rows, starts, strict=True) if r[11]], settings)
     none = ImsFlag.NONE
     return [
         _record(
@@ -112,7 +113,7 @@ def appointment_records(reader: Reader, rows: Sequence[Sequence], settings: Clin
             series_id=r[17], cancel_reason=r[18] or "", late_cancellation=bool(r[19]),
             ims_flag=flags.get((r[2], r[15] or "", start), none) if r[11] else none,
         )
-        for r, start, end in zip(rows, starts, ends)
+        for r, start, end in zip(rows, starts, ends, strict=True)
     ]
 
 
@@ -136,8 +137,8 @@ def ims_flags(reader: Reader, wanted: list[tuple[int, str | None, datetime]],
 
 # --- Therapists and their hours ------------------------------------------------------------------
 
-_THERAPIST_COLUMNS = ("id, full_name, designation, registration_number, ims_qualified, ims_qualified_on, active, colour, "
-                      "version")
+_THERAPIST_COLUMNS = ("id, full_name, designation, registration_number, ims_qualified, ims_qualified_on, active, "
+                      "colour, version")
 _THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists ORDER BY sort_order, full_name"
 _ACTIVE_THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE active ORDER BY sort_order, full_name"
 _THERAPIST = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE id = :id"

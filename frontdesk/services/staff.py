@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -135,7 +136,7 @@ def weekly_hours_problems(blocks: Sequence[tuple[int, time, time]]) -> dict[int,
         if end <= start:
             problems[row] = "The block must end after it starts."
     ordered = sorted((b for b in enumerate(blocks) if b[0] not in problems), key=lambda b: (b[1][0], b[1][1]))
-    for (row_a, a), (row_b, b) in zip(ordered, ordered[1:]):
+    for (row_a, a), (row_b, b) in pairwise(ordered):
         if a[0] == b[0] and b[1] < a[2]:
             day = WEEKDAYS[a[0]]
             problems.setdefault(row_b, f"Overlaps another {day} block ({format_time(a[1])}–{format_time(a[2])}); "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -36,7 +36,7 @@ GENESIS_HASH = "0" * 64
 def audit_hash(prev_hash: str, at: datetime, user_id: int | None, username: str, action: str,
                entity: str, entity_id: int | None, patient_id: int | None, detail: dict) -> str:
     payload = json.dumps(
-        [prev_hash, at.astimezone(timezone.utc).isoformat(), user_id, username, action, entity, entity_id, patient_id, detail],
+        [prev_hash, at.astimezone(UTC).isoformat(), user_id, username, action, entity, entity_id, patient_id, detail],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -190,7 +190,7 @@ def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, act
         # What the ORM query did before it: changes made through the session are written first.
         session.flush()
     prev = session.scalar(_LAST_HASH) or GENESIS_HASH
-    at = ctx.now().astimezone(timezone.utc)
+    at = ctx.now().astimezone(UTC)
     user_id = actor.user_id if actor else None
     username = actor.username if actor else "(system)"
     clean = json.loads(json.dumps(detail, default=str))

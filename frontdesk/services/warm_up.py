@@ -18,7 +18,7 @@ def load_database_layer(ctx: ServiceContext) -> None:
     lock), so nothing runs twice."""
     import sqlalchemy.orm
 
-    import frontdesk.db.models  # noqa: F401 - the import is the point
+    import frontdesk.db.models  # the import is the point
     import frontdesk.services.unit_of_work  # noqa: F401
 
     sqlalchemy.orm.configure_mappers()

@@ -31,7 +31,7 @@ def test_every_migration_file_is_named_after_its_revision():
 def test_the_revisions_follow_each_other_in_file_name_order():
     scripts = alembic_scripts()
     revisions = known_revisions()
-    for earlier, later in zip((None, *revisions), revisions):
+    for earlier, later in zip((None, *revisions), revisions, strict=False):
         assert scripts.get_revision(later).down_revision == earlier
 
 

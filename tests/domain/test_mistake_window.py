@@ -1,6 +1,6 @@
 """A booking taken back at once (the desk's Undo) is not a late cancellation; later it is, as usual."""
 
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
 

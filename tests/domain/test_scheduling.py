@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -94,7 +95,7 @@ def test_interval_contains_interval():
 
 def test_interval_is_the_same_instant_in_any_zone():
     utc = Interval(
-        datetime(2026, 3, 2, 17, tzinfo=timezone.utc), datetime(2026, 3, 2, 17, 30, tzinfo=timezone.utc)
+        datetime(2026, 3, 2, 17, tzinfo=UTC), datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
     )
     assert utc == iv(MONDAY, "9:00", "9:30")
 
@@ -258,7 +259,7 @@ def test_nine_oclock_stays_nine_oclock_around_daylight_saving(day, utc_offset_ho
 def test_local_instant_resolves_missing_and_repeated_times(day, wall, shown_as, utc_hour):
     instant = local_instant(day, wall, VAN)
     assert format_time(instant, VAN) == shown_as
-    assert instant.hour == utc_hour and instant.tzinfo is timezone.utc
+    assert instant.hour == utc_hour and instant.tzinfo is UTC
 
 
 def test_night_blocks_on_daylight_saving_days_last_real_hours():
@@ -481,11 +482,11 @@ def test_hourly_slots_through_the_night_of_a_clock_change(day, expected):
 @pytest.mark.parametrize(
     ("instant_utc", "step", "expected_local"),
     [
-        (datetime(2026, 3, 2, 17, 7, tzinfo=timezone.utc), 15, "09:15"),
-        (datetime(2026, 3, 2, 17, 15, tzinfo=timezone.utc), 15, "09:15"),
-        (datetime(2026, 3, 8, 9, 50, tzinfo=timezone.utc), 15, "03:00"),  # 1:50 PST -> 3:00 PDT
-        (datetime(2026, 11, 1, 8, 50, tzinfo=timezone.utc), 15, "01:00"),  # 1:50 PDT -> 1:00 PST
-        (datetime(2026, 3, 2, 17, 7, tzinfo=timezone.utc), 20, "09:20"),
+        (datetime(2026, 3, 2, 17, 7, tzinfo=UTC), 15, "09:15"),
+        (datetime(2026, 3, 2, 17, 15, tzinfo=UTC), 15, "09:15"),
+        (datetime(2026, 3, 8, 9, 50, tzinfo=UTC), 15, "03:00"),  # 1:50 PST -> 3:00 PDT
+        (datetime(2026, 11, 1, 8, 50, tzinfo=UTC), 15, "01:00"),  # 1:50 PDT -> 1:00 PST
+        (datetime(2026, 3, 2, 17, 7, tzinfo=UTC), 20, "09:20"),
     ],
 )
 def test_grid_times_are_aligned_on_the_local_clock(instant_utc, step, expected_local):
@@ -510,7 +511,7 @@ def test_find_free_slots_agrees_with_checking_every_grid_time(seed):
 
     team = [
         therapist(tid, random_busy(25), time_off=[TimeOff(at(away, 11), at(away, 15), "Course")])
-        for tid, away in zip((1, 2, 3), (start_day + timedelta(days=n) for n in (1, 2, 0)))
+        for tid, away in zip((1, 2, 3), (start_day + timedelta(days=n) for n in (1, 2, 0)), strict=True)
     ]
     patient = random_busy(6)
     duration = timedelta(minutes=rng.choice([30, 45, 60]))
@@ -618,7 +619,7 @@ def test_default_day_grid_is_7_to_20_in_local_quarter_hours(day):
     assert format_time(rows[0].start, VAN) == "7:00"
     assert format_time(rows[-1].end, VAN) == "20:00"
     assert all(r.duration == timedelta(minutes=15) for r in rows)
-    assert all(a.end == b.start for a, b in zip(rows, rows[1:]))
+    assert all(a.end == b.start for a, b in pairwise(rows))
 
 
 @pytest.mark.parametrize(

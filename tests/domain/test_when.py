@@ -1,6 +1,6 @@
 """Dates, times and lengths of time in words: one module, the same words on every screen and printout."""
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, UTC
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,12 +39,12 @@ def test_every_month_and_weekday_has_its_own_name():
 @pytest.mark.parametrize(
     ("utc", "clock24", "clock12"),
     [
-        (datetime(2025, 3, 4, 17, 5, tzinfo=timezone.utc), "9:05", "9:05 a.m."),
-        (datetime(2025, 3, 4, 20, 0, tzinfo=timezone.utc), "12:00", "12:00 p.m."),
-        (datetime(2025, 3, 4, 8, 0, tzinfo=timezone.utc), "0:00", "12:00 a.m."),
-        (datetime(2025, 3, 4, 21, 30, tzinfo=timezone.utc), "13:30", "1:30 p.m."),
+        (datetime(2025, 3, 4, 17, 5, tzinfo=UTC), "9:05", "9:05 a.m."),
+        (datetime(2025, 3, 4, 20, 0, tzinfo=UTC), "12:00", "12:00 p.m."),
+        (datetime(2025, 3, 4, 8, 0, tzinfo=UTC), "0:00", "12:00 a.m."),
+        (datetime(2025, 3, 4, 21, 30, tzinfo=UTC), "13:30", "1:30 p.m."),
         # After the spring change Vancouver is 7 hours behind UTC, not 8.
-        (datetime(2025, 3, 10, 16, 5, tzinfo=timezone.utc), "9:05", "9:05 a.m."),
+        (datetime(2025, 3, 10, 16, 5, tzinfo=UTC), "9:05", "9:05 a.m."),
     ],
 )
 def test_times_are_on_the_clock_of_the_zone_given(utc, clock24, clock12):
@@ -64,17 +64,17 @@ def test_an_instant_without_a_zone_is_refused_rather_than_put_hours_off():
 
 
 def test_ranges_name_the_half_of_the_day_once_unless_they_cross_noon():
-    morning = Interval(datetime(2025, 3, 4, 17, 0, tzinfo=timezone.utc), datetime(2025, 3, 4, 17, 30, tzinfo=timezone.utc))
+    morning = Interval(datetime(2025, 3, 4, 17, 0, tzinfo=UTC), datetime(2025, 3, 4, 17, 30, tzinfo=UTC))
     assert when.format_time_range(morning, VAN) == "9:00–9:30"
     assert when.format_clock_range(morning.start, morning.end, VAN) == "9:00–9:30 a.m."
-    noon = (datetime(2025, 3, 4, 19, 30, tzinfo=timezone.utc), datetime(2025, 3, 4, 20, 15, tzinfo=timezone.utc))
+    noon = (datetime(2025, 3, 4, 19, 30, tzinfo=UTC), datetime(2025, 3, 4, 20, 15, tzinfo=UTC))
     assert when.format_clock_range(*noon, VAN) == "11:30 a.m.–12:15 p.m."
 
 
 def test_a_moment_carries_the_zone_abbreviation_and_a_stamp_sorts():
-    moment = datetime(2025, 3, 4, 17, 5, 7, tzinfo=timezone.utc)
+    moment = datetime(2025, 3, 4, 17, 5, 7, tzinfo=UTC)
     assert when.format_moment(moment, VAN) == "March 4, 2025 at 9:05 a.m. PST"
-    assert when.format_moment(datetime(2025, 7, 4, 16, 5, tzinfo=timezone.utc), VAN) == "July 4, 2025 at 9:05 a.m. PDT"
+    assert when.format_moment(datetime(2025, 7, 4, 16, 5, tzinfo=UTC), VAN) == "July 4, 2025 at 9:05 a.m. PDT"
     assert when.format_stamp(moment, VAN) == "2025-03-04 09:05:07"
 
 

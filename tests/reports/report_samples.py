@@ -160,7 +160,7 @@ def intake(name: str | None = "Zoë Ødegård") -> IntakeFormData:
     chosen = ("No", "No", "No", "Yes, well controlled", "Severe or poorly controlled", "Yes", "Doctor")
     questions = tuple(
         replace(q, chosen=c, details="Hashimoto's thyroiditis" if q.details_label else None)
-        for q, c in zip(QUESTIONS, chosen)
+        for q, c in zip(QUESTIONS, chosen, strict=True)
     )
     family, _, given = name.partition(" ") if " " in name else (name, "", "")
     record = IntakeRecord(
@@ -186,8 +186,8 @@ def intake(name: str | None = "Zoë Ødegård") -> IntakeFormData:
 
 
 DAY = date(2025, 3, 5)
-PATIENTS = NAMES + ("Maria Fernández", "Tom Baker", "Aiyana Joe", "Priya Sharma", "Lucas Martin",
-                    "Grace Wong", "Owen Fraser", "Fatima Al-Sayed")
+PATIENTS = (*NAMES, "Maria Fernández", "Tom Baker", "Aiyana Joe", "Priya Sharma", "Lucas Martin",
+            "Grace Wong", "Owen Fraser", "Fatima Al-Sayed")
 TYPES = ("IMS treatment", "IMS initial assessment", "Physiotherapy treatment", "IMS treatment")
 STATUSES = ("Booked", "Confirmed", "Arrived", "Booked")
 FLAGS = (

@@ -324,7 +324,10 @@ def test_very_long_name_and_reason_wrap_instead_of_running_off_the_page(name: st
     verdict = replace(
         samples.VERDICT,
         reasons=(LONG_REASON,),
-        areas=(*samples.VERDICT.areas, PrintedAreaVerdict("Neck", "Not yet", Tone.STOP, date(2025, 5, 1), (LONG_REASON,))),
+        areas=(
+            *samples.VERDICT.areas,
+            PrintedAreaVerdict("Neck", "Not yet", Tone.STOP, date(2025, 5, 1), (LONG_REASON,)),
+        ),
     )
     consent = replace(samples.consent(name, signed=True), not_covered=(LONG_REASON[:600],))
     intake = samples.intake(name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -92,7 +92,7 @@ def test_no_one_is_booked_twice_at_the_same_time(demo_db, who):
 
 def test_appointments_were_booked_before_they_started_and_never_after_now(demo_db):
     rows = _rows(demo_db, "SELECT created_at, starts_at, updated_at FROM appointments")
-    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(" ")
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
     assert all(created < starts and created <= now and updated <= now for created, starts, updated in rows)
     events = _rows(demo_db, "SELECT count(*) FROM appointment_events WHERE kind = 'booked'")[0][0]
     assert events == len(rows)

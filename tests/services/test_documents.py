@@ -91,7 +91,8 @@ def tsai(ctx, reception):
 
 def print_audits(ctx) -> list[tuple[str, str, int | None]]:
     with UnitOfWork(ctx, None) as uow:
-        rows = uow.session.execute(select(AuditEvent.action, AuditEvent.entity, AuditEvent.patient_id, AuditEvent.detail)
+        rows = uow.session.execute(select(AuditEvent.action, AuditEvent.entity, AuditEvent.patient_id,
+                                          AuditEvent.detail)
                                    .where(AuditEvent.action.in_(("print", "sign", "mark_signed", "verify", "copy"))))
         return [(action, detail.get("kind", entity), patient_id) for action, entity, patient_id, detail in rows]
 
@@ -288,7 +289,7 @@ def test_a_batch_of_consents_has_each_appointment_in_the_order_asked_and_records
 
 @pytest.mark.parametrize("who", ["nobody", "refused", "gone"])
 def test_a_batch_that_cannot_be_printed_prints_nothing(ctx, reception, tsai_visit, who):
-    patient, visit = tsai_visit
+    _patient, visit = tsai_visit
     if who == "nobody":
         actor, ids, error, says = None, [visit.id], PermissionDenied, "may not print consent forms"
     elif who == "refused":
@@ -422,7 +423,8 @@ def test_day_sheet_lists_the_day_in_time_order_with_flags(ctx, reception, zoe, t
     types = {t.name: t.id for t in list_appointment_types(ctx, reception)}
     day = date(2026, 11, 26)
     nine = datetime(2026, 11, 26, 9, 0, tzinfo=VANCOUVER)
-    book_appointment(ctx, reception, BookingRequest(zoe[0].id, 1, types["Physiotherapy treatment"], nine + timedelta(hours=2)))
+    book_appointment(ctx, reception,
+                     BookingRequest(zoe[0].id, 1, types["Physiotherapy treatment"], nine + timedelta(hours=2)))
     book_appointment(ctx, reception, BookingRequest(tsai[0].id, 1, types["IMS treatment"], nine, area=NECK.key))
     cancelled = book_appointment(ctx, reception, BookingRequest(tsai[0].id, 1, types["Physiotherapy treatment"],
                                                                 nine + timedelta(hours=4)))
@@ -462,7 +464,8 @@ def test_every_letterhead_carries_the_clinics_street_address_email_and_website(c
 
     from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
 
-    update_clinic_settings(ctx, admin, replace(get_clinic_settings(ctx), address="101 – 2180 Main Street\nPenticton, BC",
+    update_clinic_settings(ctx, admin, replace(get_clinic_settings(ctx),
+                                               address="101 – 2180 Main Street\nPenticton, BC",
                                                email="frontdesk@example.ca", website="www.example.ca"))
     patient, visit = tsai_visit
     for pdf in (consent_document(ctx, reception, visit.id), intake_form(ctx, reception, None),

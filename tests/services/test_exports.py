@@ -58,7 +58,7 @@ def test_nine_oclock_stays_nine_oclock_across_the_daylight_saving_change(ctx, re
     data = export_ics(ctx, reception, CHRIS, date(2026, 10, 30), date(2026, 11, 3))
     events = parsed_events(data)
     assert len(events) == 3
-    for event, day in zip(events, AROUND_THE_CHANGE):
+    for event, day in zip(events, AROUND_THE_CHANGE, strict=True):
         start, end = event.decoded("dtstart"), event.decoded("dtend")
         local = start.astimezone(VANCOUVER)
         assert (local.date(), local.hour, local.minute) == (day, 9, 0)

@@ -6,7 +6,7 @@ surrogates, text-direction overrides, 20,000 characters), dates from year 1 to 9
 without a zone, and whole numbers far past 64 bits.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,7 +48,8 @@ IDS = st.one_of(st.sampled_from([1, 2, 3, 0, -1, 2**31 - 1, 2**31, 2**63 - 1, 2*
 DATES = st.one_of(st.sampled_from([date(1, 1, 1), date(9999, 12, 31), date(2026, 11, 26), date(1899, 12, 31),
                                    date(2201, 1, 1)]), st.dates())
 MOMENTS = st.one_of(
-    st.sampled_from([datetime(2027, 3, 14, 2, 15, tzinfo=VANCOUVER), datetime(1, 1, 1, tzinfo=VANCOUVER), datetime(9999, 12, 31, 23, 59, tzinfo=VANCOUVER),
+    st.sampled_from([datetime(2027, 3, 14, 2, 15, tzinfo=VANCOUVER), datetime(1, 1, 1, tzinfo=VANCOUVER),
+                     datetime(9999, 12, 31, 23, 59, tzinfo=VANCOUVER),
                      datetime(2026, 11, 26, 10, 0, tzinfo=VANCOUVER), datetime(2026, 11, 26, 10, 0)]),
     st.datetimes(timezones=st.just(VANCOUVER)),
 )
@@ -110,7 +111,8 @@ def _calls(draw, booked):
         "consent": lambda c, a: documents.consent_document(c, a, ident()),
         "unsigned consent": lambda c, a: documents.record_unsigned_consent(c, a, booked.id, text(), text()),
         "ics": lambda c, a: appointments.export_ics(c, a, ident(), day(), day()),
-        "csv": lambda c, a: appointments.export_csv(c, a, AppointmentFilter(day(), day(), ident(), ident(), text=text())),
+        "csv": lambda c, a: appointments.export_csv(c, a, AppointmentFilter(day(), day(), ident(), ident(),
+                                                                               text=text())),
         "audit": lambda c, a: audit.audit_for_patient(c, a, ident()),
     }
 

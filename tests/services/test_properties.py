@@ -71,7 +71,7 @@ DETAILS = st.one_of(PLAUSIBLE, _wild())
 
 
 def _expected(ctx, details):
-    clean, report = validate_patient(details, ctx.today())
+    clean, _report = validate_patient(details, ctx.today())
     return clean.details if clean is not None else None
 
 

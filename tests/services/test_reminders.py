@@ -6,7 +6,7 @@ Each test runs on SQLite and on PostgreSQL (see conftest). The clock is moved, n
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time, timedelta, UTC
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

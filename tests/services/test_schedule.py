@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -405,4 +405,4 @@ def test_load_records_accepts_a_joined_query(ctx, reception, anh, chris, physio_
     with UnitOfWork(ctx, None) as uow:
         records = load_appointment_records(uow.session, appointment_query().where(Patient.family_name == "Nguyen"))
     assert [r.patient_name for r in records] == ["Nguyen, Anh"]
-    assert records[0].starts_at.tzinfo is timezone.utc
+    assert records[0].starts_at.tzinfo is UTC

@@ -73,7 +73,8 @@ def test_a_weak_password_is_refused_with_a_plain_reason(password, problem):
     assert any(problem in text for text in problems), problems
 
 
-@pytest.mark.parametrize("password", ["8chars!!", "correct horse battery staple", "Zoë-Ødegård 2026", "蔡家的密码很长很长"])
+@pytest.mark.parametrize("password", ["8chars!!", "correct horse battery staple", "Zoë-Ødegård 2026",
+                                      "蔡家的密码很长很长"])
 def test_a_long_enough_password_or_passphrase_is_accepted(password):
     assert password_problems(password, username="downer", display_name="Dana Owner") == []
 

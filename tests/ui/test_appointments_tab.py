@@ -57,10 +57,8 @@ class AnsweringCancelDialog(CancelDialog):
     """The real dialog, answered as a receptionist would and accepted without a modal loop."""
 
     reason = "Patient is unwell"
-    seen: list = []
 
     def exec(self):
-        AnsweringCancelDialog.seen.append(self)
         self.reason.setEditText(AnsweringCancelDialog.reason)
         self.accept()
         return self.result() == QDialog.Accepted

@@ -131,7 +131,8 @@ def test_a_typed_date_the_calendar_and_today(qtbot, ctx, reception):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is field.edit)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Down, Qt.AltModifier)
     qtbot.waitUntil(lambda: field.popup is not None and field.popup.isVisible())
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and field.popup.isAncestorOf(QApplication.focusWidget()))
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and field.popup.isAncestorOf(QApplication.focusWidget()))
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key_T, Qt.AltModifier)  # Today
     qtbot.waitUntil(lambda: not field.popup.isVisible())
     assert field.value() == ctx.today() and not field.error.isVisibleTo(dialog)
@@ -140,7 +141,8 @@ def test_a_typed_date_the_calendar_and_today(qtbot, ctx, reception):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is field.edit)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key_F4)  # F4 opens it too; Escape closes only the calendar
     qtbot.waitUntil(lambda: field.popup.isVisible())
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and field.popup.isAncestorOf(QApplication.focusWidget()))
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and field.popup.isAncestorOf(QApplication.focusWidget()))
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Escape)
     qtbot.waitUntil(lambda: not field.popup.isVisible())
     assert dialog.isVisible() and field.value() == ctx.today()

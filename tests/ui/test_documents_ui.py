@@ -169,7 +169,7 @@ def test_a_visit_with_no_area_allowed_that_day_gets_the_reason_and_the_first_day
         {**ALL_CLEAR, "had_surgery": "yes"}, (Surgery(date(2026, 11, 18), BodyArea(Region.neck)),),
         (BodyArea(Region.neck),)))
     assert controller.show_print("consent", patient.id, visit.id) is None
-    [(title, message)] = prompts.errors
+    [(_title, message)] = prompts.errors
     assert "no consent to sign" in message and "February 18, 2027" in message
 
 
@@ -330,6 +330,6 @@ def test_a_visit_with_a_physiotherapist_without_registration_number_says_what_to
         uow.session.get(Therapist, 1).registration_number = None
         uow.commit()
     assert controller.show_print("consent", patient.id, visit.id) is None
-    [(title, message)] = prompts.errors
+    [(_title, message)] = prompts.errors
     assert "Chris Stokes has no college registration number" in message
     assert "Settings ▸ Physiotherapists" in message

@@ -1,6 +1,6 @@
 """The Intake tab's item models and small widgets, without the main window."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -29,7 +29,7 @@ ASSESSMENT = assess(ANSWERS, date(2026, 11, 25))
 
 def record(id_: int, current: bool, reviews=()) -> ScreeningRecord:
     return ScreeningRecord(
-        id=id_, patient_id=1, screened_at=datetime(2026, 11, 25, 18, tzinfo=timezone.utc),
+        id=id_, patient_id=1, screened_at=datetime(2026, 11, 25, 18, tzinfo=UTC),
         screened_on=date(2026, 11, 25), screened_by="Front Desk", presenting_condition="Knee pain",
         answers=ANSWERS, assessment=ASSESSMENT, superseded_by=None if current else id_ + 1, reviews=tuple(reviews),
     )
@@ -110,7 +110,7 @@ def test_area_verdict_model_applies_the_review(qtmodeltester):
 def test_history_model_shows_verdicts_reviews_and_status(qtmodeltester):
     model = ScreeningHistoryModel()
     qtmodeltester.check(model)
-    review = ReviewRecord(1, 2, ReviewDecision.decline, "Bone density", datetime(2026, 11, 26, tzinfo=timezone.utc),
+    review = ReviewRecord(1, 2, ReviewDecision.decline, "Bone density", datetime(2026, 11, 26, tzinfo=UTC),
                           "Chris Stokes")
     model.set_rows([record(2, True, [review]), record(1, False)])
     qtmodeltester.check(model)

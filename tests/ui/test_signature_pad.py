@@ -76,4 +76,4 @@ def test_a_finger_on_a_touch_screen_draws(qtbot, pad):
     drawn = pad.strokes[0]
     assert len(pad.strokes) == 1 and len(drawn) == 3
     # Where the finger went, give or take the couple of pixels a touch point's centre may move.
-    assert all(abs(p.x - x) <= 3 and abs(p.y - y) <= 3 for p, (x, y) in zip(drawn, STROKE[0:5:2]))
+    assert all(abs(p.x - x) <= 3 and abs(p.y - y) <= 3 for p, (x, y) in zip(drawn, STROKE[0:5:2], strict=True))

@@ -33,7 +33,7 @@ def test_clinic_settings_a_stale_dialog_is_refused_then_reloads(window, qtbot, p
     dialog.name.setText("Penticton Physio")
     dialog.accept()
     assert dialog.result() == 0
-    title, message = prompts.infos[-1]
+    _title, message = prompts.infos[-1]
     assert CHANGED in message and "Reload" in message and "Traceback" not in message
     assert get_clinic_settings(window.ctx).late_cancel_hours == 48
     # The person said yes to reloading: the form now shows what is saved, and saving works.

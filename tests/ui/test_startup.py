@@ -11,10 +11,12 @@ import textwrap
 import pytest
 
 NOT_AT_START = ("sqlalchemy", "phonenumbers", "frontdesk.db.models", "frontdesk.services.unit_of_work",
-                "frontdesk.services.schedule", "frontdesk.services.users", "alembic", "reportlab", "pypdfium2", "icalendar", "hypothesis", "PySide6.QtPrintSupport",
+                "frontdesk.services.schedule", "frontdesk.services.users", "alembic", "reportlab", "pypdfium2",
+                "icalendar", "hypothesis", "PySide6.QtPrintSupport",
                 "frontdesk.reports", "frontdesk.services.documents", "frontdesk.services.appointments",
                 "frontdesk.ui.intake.intake_tab", "frontdesk.ui.intake.consent_dialog",
-                "frontdesk.ui.settings.settings_dialog", "frontdesk.ui.settings.users_dialog", "frontdesk.ui.staff.staff_dialog", "frontdesk.ui.settings.audit_dialog")
+                "frontdesk.ui.settings.settings_dialog", "frontdesk.ui.settings.users_dialog",
+                "frontdesk.ui.staff.staff_dialog", "frontdesk.ui.settings.audit_dialog")
 
 SHOW_THE_DAY = textwrap.dedent("""
     import json, linecache, sys
@@ -27,7 +29,8 @@ SHOW_THE_DAY = textwrap.dedent("""
     window.tabs.setCurrentWidget(window.schedule)
     window.show()
     app.processEvents()
-    sources_kept = [name for name in linecache.cache if name.endswith(".py") and ("sqlalchemy" in name or "frontdesk" in name)]
+    sources_kept = [name for name in linecache.cache
+                    if name.endswith(".py") and ("sqlalchemy" in name or "frontdesk" in name)]
     loaded = [name for name in sys.argv[2:] if name in sys.modules]
     watching_input = window.idle_lock.watching
     window.ctx.database.dispose()

@@ -120,7 +120,7 @@ class AppointmentsTab(QWidget):
         self._list_page = AppointmentListPage(self.ctx, self.signed_in, self.prompts, desk=self.desk)
         self._my_day = MyDayWidget(self.ctx, self.signed_in, self.prompts, desk=self.desk)
         self._list_page.context_actions = self.context_actions
-        for holder, page in zip(self._holders, (self._list_page, self._my_day)):
+        for holder, page in zip(self._holders, (self._list_page, self._my_day), strict=True):
             holder.layout().addWidget(page)
             page.show()  # at once, with its holder, rather than at the next turn of the event loop
             page.changed.connect(self._page_changed)

@@ -8,6 +8,7 @@ the screening together first, so a refusal leaves nothing half-saved.
 from __future__ import annotations
 
 from dataclasses import fields
+from itertools import pairwise
 from types import ModuleType
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -267,7 +268,7 @@ class IntakeTab(QWidget):
 
     def _set_tab_order(self) -> None:
         chain = [self.search.search_box, self.search.results, self.search.new_button, self.patient_form.first_widget]
-        for first, second in zip(chain, chain[1:]):
+        for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
         QWidget.setTabOrder(self.patient_form.last_widget, self.screening_form.planned.condition)
 
@@ -643,7 +644,8 @@ class IntakeTab(QWidget):
             found = self.consent_appointment
             self.print_requested.emit(kind, patient_id, found.appointment_id if found is not None else None)
             return
-        self.print_requested.emit(kind, patient_id, record.id if record is not None and kind != "blank_intake" else None)
+        record_id = record.id if record is not None and kind != "blank_intake" else None
+        self.print_requested.emit(kind, patient_id, record_id)
 
     def refresh(self, changes: set) -> None:
         if self._emitting:

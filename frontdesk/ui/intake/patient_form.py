@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,7 +33,8 @@ class PatientForm(QGroupBox):
         self.family_name = QLineEdit(maxLength=MAX_NAME)
         self.given_names = QLineEdit(maxLength=MAX_NAME)
         self.given_names.setPlaceholderText("Blank if one name only")
-        self.given_names.setToolTip("Some people have one legal name only: type it as the family name and leave this blank.")
+        self.given_names.setToolTip(
+            "Some people have one legal name only: type it as the family name and leave this blank.")
         self.preferred_name = QLineEdit(maxLength=MAX_NAME)
         self.date_of_birth = DateEdit()
         self.phone = QLineEdit(maxLength=40)
@@ -130,7 +133,7 @@ class PatientForm(QGroupBox):
                  self.email, self.address, self.emergency_contact, self.payer, self.plan_details,
                  self.referral_doctor, self.referral_date, self.claim_number, self.email_reminders,
                  self.email_reminders_agreed_on]
-        for first, second in zip(order, order[1:]):
+        for first, second in pairwise(order):
             QWidget.setTabOrder(first, second)
 
     @property

@@ -218,7 +218,8 @@ class VerdictPanel(QGroupBox):
         self.physio_label.show()
         if review is not None:
             line = f"{review.label} by {review.decided_by} on {format_date(review.decided_at.date())}"
-            self.review_label.setText(f"Physiotherapist's review: {line}" + (f" — {review.note}" if review.note else ""))
+            note = f" — {review.note}" if review.note else ""
+            self.review_label.setText(f"Physiotherapist's review: {line}{note}")
             self.review_label.show()
         else:
             self.review_label.hide()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -260,7 +261,7 @@ class ScheduleGridModel(QAbstractTableModel):
     @staticmethod
     def _bounds(starts: list[datetime], ends: list[datetime]) -> tuple[list, list] | None:
         """A column's row starts and ends for binary searches; None when the rows are not in order."""
-        ordered = all(a <= b for a, b in zip(starts, starts[1:])) and all(a <= b for a, b in zip(ends, ends[1:]))
+        ordered = all(a <= b for a, b in pairwise(starts)) and all(a <= b for a, b in pairwise(ends))
         return (starts, ends) if ordered else None
 
     def _column_bounds(self, column: int, bounds: dict[int, tuple[list, list] | None]) -> tuple[list, list] | None:
@@ -313,7 +314,8 @@ class ScheduleGridModel(QAbstractTableModel):
             else:
                 starts, ends = found
                 # a cell is bookable when one working stretch holds it whole
-                runs = [range(bisect_left(starts, block.start), bisect_right(ends, block.end)) for block in info.working]
+                runs = [range(bisect_left(starts, block.start), bisect_right(ends, block.end))
+                        for block in info.working]
                 runs = [run for run in runs if run]
             self._working_runs.append(runs)
             for run in runs:
@@ -669,7 +671,8 @@ class ScheduleGridView(QTableView):
         row_y = lambda row: top + (row - first_row) * height  # noqa: E731
         bottom = row_y(last_row + 1)
         shown = range(first_row, last_row + 1)
-        placed = [(c, self.columnViewportPosition(c), self.columnWidth(c)) for c in range(first_column, last_column + 1)]
+        placed = [(c, self.columnViewportPosition(c), self.columnWidth(c))
+                  for c in range(first_column, last_column + 1)]
 
         def stretch(x: int, width: int, run: range) -> QRect | None:
             start, stop = max(run.start, first_row), min(run.stop, last_row + 1)
@@ -680,7 +683,7 @@ class ScheduleGridView(QTableView):
             for run in model.working_runs(column):
                 if (rect := stretch(x, width, run)) is not None:
                     painter.fillRect(rect, _FREE_FILL)
-            for run, away in model.away_runs(column):
+            for run, _away in model.away_runs(column):
                 if (rect := stretch(x, width, run)) is None:
                     continue
                 painter.fillRect(rect, _AWAY_FILL)

@@ -180,7 +180,8 @@ class ScheduleTab(QWidget):
         return actions
 
     def _fill_therapists(self) -> None:
-        wanted = self.therapist_combo.currentData() or self.actor.therapist_id or recalled_value("schedule/week_therapist")
+        wanted = (self.therapist_combo.currentData() or self.actor.therapist_id
+                  or recalled_value("schedule/week_therapist"))
         self.therapist_combo.blockSignals(True)
         self.therapist_combo.clear()
         for therapist in list_therapists(self.ctx, self.actor):

@@ -253,7 +253,8 @@ class TherapistForm(QWidget):
         except Conflict as stale:
             self.show_errors({}, stale.message)
             if isinstance(stale.current, TherapistInfo) and self.prompts.confirm(
-                    self, "Physiotherapists", stale.message + "\n\nReload what is saved now? What you changed here is replaced by it."):
+                    self, "Physiotherapists",
+                    stale.message + "\n\nReload what is saved now? What you changed here is replaced by it."):
                 self.load(stale.current)
                 self.saved.emit(stale.current)
             return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import QModelIndex, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -149,7 +151,7 @@ class HoursEditor(QWidget):
         layout.addLayout(save_row)
         chain = [self.add_button, self.remove_button, self.copy_from, self.copy_button, self.table,
                  self.revert_button, self.save_button]
-        for before, after in zip(chain, chain[1:]):
+        for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 
     # --- Loading ---------------------------------------------------------------------------------
@@ -219,7 +221,8 @@ class HoursEditor(QWidget):
         except Conflict as stale:
             self._show_error(stale.message)
             if isinstance(stale.current, list) and self.prompts.confirm(
-                    self, "Weekly hours", stale.message + "\n\nReload what is saved now? What you changed here is replaced by it."):
+                    self, "Weekly hours",
+                    stale.message + "\n\nReload what is saved now? What you changed here is replaced by it."):
                 self._saved = sorted((b.weekday, b.start, b.end) for b in stale.current)
                 self.model.set_rows(HoursRow(*b) for b in self._saved)
                 self.error.hide()

@@ -7,6 +7,7 @@ ahead or not. Nothing is cancelled automatically: the booked patients are the fr
 from __future__ import annotations
 
 from datetime import time, timedelta
+from itertools import pairwise
 
 from PySide6.QtCore import QTime, Signal
 from PySide6.QtWidgets import (
@@ -175,7 +176,7 @@ class ExceptionPanel(QWidget):
         layout.addLayout(list_row)
         chain = [self.first_day, *((self.last_day, self.whole_days) if time_off else ()), self.start, self.end,
                  self.reason, self.add_button, self.table, self.show_earlier, self.cancel_button]
-        for before, after in zip(chain, chain[1:]):
+        for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
         self._update_buttons()
 

@@ -255,7 +255,9 @@ class AppointmentTypesDialog(QDialog):
             return None
         except Conflict as stale:
             self.show_errors({}, stale.message)
-            if self.prompts.confirm(self, "Appointment types", stale.message + "\n\nReload what is saved now? What you changed here is replaced by it."):
+            if self.prompts.confirm(
+                    self, "Appointment types",
+                    stale.message + "\n\nReload what is saved now? What you changed here is replaced by it."):
                 self.refresh(shown.id)
                 row = self.model.row_of(shown.id)
                 self._show(self.model.row_at(row) if row is not None else None)

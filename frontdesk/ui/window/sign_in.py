@@ -86,7 +86,7 @@ class SignInForm(QWidget):
             self.show_message(error.message)
             self.focus_first_empty()
             return
-        except Exception:  # noqa: BLE001 - the person sees a sentence, the log gets the details
+        except Exception:  # the person sees a sentence, the log gets the details
             log.exception("Sign-in failed unexpectedly")
             self.password.clear()
             self.show_message("Signing in failed because of an unexpected problem. The details are in "
