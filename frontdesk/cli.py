@@ -152,7 +152,7 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
             print(f"Backup written to {written}")
             return EXIT_OK
         if args.command == "send-reminders":
-            from frontdesk.services.reminders import send_due_reminders
+            from frontdesk.services.reminder_sender import send_due_reminders
 
             report = send_due_reminders(ctx)
             print(report.summary())

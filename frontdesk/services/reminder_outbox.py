@@ -1,5 +1,6 @@
 """The reminder outbox kept in step with the appointments (imported by the booking services, so it
-loads nothing of mail or encryption; the sender and the settings are in `services.reminders`)."""
+loads nothing of mail or encryption; the settings are in `services.reminders`, the message in
+`services.reminder_messages`, the sender in `services.reminder_sender`)."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def fake_keyring(monkeypatch):
 
 def test_with_a_keyring_the_password_goes_there_and_not_into_the_database(ctx, admin, fake_keyring, data_dir):
     from frontdesk.db.plain import SessionReader
-    from frontdesk.services.reminders import _password
+    from frontdesk.services.reminders import mail_password
 
     settings = ReminderSettings(enabled=True, smtp_host="smtp.example.org", username="front@example.org",
                                 from_address="front@example.org")
@@ -48,5 +48,5 @@ def test_with_a_keyring_the_password_goes_there_and_not_into_the_database(ctx, a
     with UnitOfWork(ctx, None) as uow:
         values = str([row.value for row in uow.session.scalars(select(Setting))])
         assert "kept in the keyring" not in values
-        assert _password(SessionReader(uow.session), get_reminder_settings(ctx, admin)) == "kept in the keyring"
+        assert mail_password(SessionReader(uow.session), get_reminder_settings(ctx, admin)) == "kept in the keyring"
     assert not (data_dir / "mail-password.key").exists()

@@ -21,11 +21,11 @@ from frontdesk.domain.scheduling import local_instant
 from frontdesk.services.appointments import cancel_appointment, undo_last_status_change
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.patients import open_patient, register_patient, update_patient
+from frontdesk.services.reminder_messages import preview_reminder
+from frontdesk.services.reminder_sender import ReminderSender
 from frontdesk.services.reminders import (
-    ReminderSender,
     ReminderSettings,
     get_reminder_settings,
-    preview_reminder,
     reminder_status,
     update_reminder_settings,
 )
@@ -467,7 +467,8 @@ def test_a_desk_without_the_key_file_says_so_and_claims_nothing(ctx, admin, cloc
 
 def test_a_sender_that_lost_its_claim_does_not_send(ctx, admin, clock, mail):
     """A batch so slow that another desk gave its claim up as stale: the row is left alone, not sent."""
-    from frontdesk.services.reminders import SendReport, reminder_settings_from
+    from frontdesk.services.reminder_outbox import reminder_settings_from
+    from frontdesk.services.reminder_sender import SendReport
     from frontdesk.db.plain import SessionReader
 
     turn_on(ctx, admin, mail)
@@ -489,7 +490,7 @@ def test_a_sender_that_lost_its_claim_does_not_send(ctx, admin, clock, mail):
 
 def test_a_test_message_goes_to_the_clinic_and_a_refusal_says_why(ctx, admin, mail):
     from frontdesk.services.errors import ServiceError
-    from frontdesk.services.reminders import send_test_message
+    from frontdesk.services.reminder_sender import send_test_message
 
     settings = ReminderSettings(smtp_host="127.0.0.1", smtp_port=mail.port, username=USER,
                                 from_address="front@example.org")

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.reminders import ReminderPreview, preview_reminder, reminder_status
+from frontdesk.services.reminder_messages import ReminderPreview, preview_reminder
+from frontdesk.services.reminders import reminder_status
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.geometry import remember_geometry
 

@@ -108,7 +108,7 @@ class ReminderSettingsDialog(QDialog):
 
     def send_test(self) -> None:
         """Off the UI thread: a server that does not answer takes up to half a minute to say so."""
-        from frontdesk.services.reminders import send_test_message
+        from frontdesk.services.reminder_sender import send_test_message
 
         for label in self.errors.values():
             label.hide()

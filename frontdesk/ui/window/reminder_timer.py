@@ -51,7 +51,7 @@ class ReminderTimer(QObject):
     def run_now(self) -> None:
         if self.running:
             return
-        from frontdesk.services.reminders import send_due_reminders
+        from frontdesk.services.reminder_sender import send_due_reminders
 
         self.running = True
         run_in_background(lambda: send_due_reminders(self.ctx), self._done, self._failed)
