@@ -32,7 +32,7 @@ for folder in (ROOT, ROOT / "tests"):
 def add_consents(path: Path, wanted: int) -> int:
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.documents import record_unsigned_consent
-    from frontdesk.services.users import command_line_actor
+    from frontdesk.services.user_accounts import command_line_actor
 
     with sqlite3.connect(path) as connection:
         have = connection.execute("SELECT count(*) FROM consents").fetchone()[0]

@@ -247,7 +247,7 @@ def build_or_reuse(size: Size, path: Path) -> dict:
         return {"reused": True, "patients": patients, "seconds": None}
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.generate import LARGE_CLINIC, TINY_CLINIC, generate_clinic
-    from frontdesk.services.users import command_line_actor
+    from frontdesk.services.user_accounts import command_line_actor
 
     ctx = open_clinic(f"sqlite:///{path}")
     try:
@@ -365,7 +365,7 @@ def plan_inputs(size: Size, path: Path, ctx) -> Inputs:
 class Bench:
     def __init__(self, size: Size, url: str, inputs: Inputs, *, path: Path | None = None) -> None:
         from frontdesk.services.bootstrap import open_clinic
-        from frontdesk.services.users import command_line_actor
+        from frontdesk.services.user_accounts import command_line_actor
 
         self.size = size
         self.path = path

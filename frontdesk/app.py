@@ -18,7 +18,7 @@ from frontdesk.compat import skip_pyside_source_scan
 skip_pyside_source_scan()  # before the imports below bring in the services (and, later, SQLAlchemy)
 
 from frontdesk.config import log_dir  # noqa: E402
-from frontdesk.services.accounts import needs_first_admin, workstation_actor  # noqa: E402
+from frontdesk.services.account_lookup import needs_first_admin, workstation_actor  # noqa: E402
 from frontdesk.services.bootstrap import open_clinic  # noqa: E402
 from frontdesk.services.context import Actor, Clock, ServiceContext  # noqa: E402
 from frontdesk.ui.common.errors import Prompts  # noqa: E402

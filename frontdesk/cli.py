@@ -160,7 +160,7 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
                 else EXIT_OK
         if args.command == "demo":
             from frontdesk.services.demo import fill_demo_clinic
-            from frontdesk.services.users import command_line_actor
+            from frontdesk.services.user_accounts import command_line_actor
 
             summary = fill_demo_clinic(ctx, command_line_actor(ctx), patients=args.patients, seed=args.seed)
             print(summary)

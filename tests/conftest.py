@@ -62,7 +62,7 @@ def ctx(db_url, clock):
 
 @pytest.fixture
 def admin(ctx):
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     return workstation_actor(ctx, "owner")
 
@@ -73,9 +73,9 @@ def cheap_hashing(monkeypatch):
     from argon2 import PasswordHasher
     from argon2.profiles import CHEAPEST
 
-    from frontdesk.services import users
+    from frontdesk.services import signing_in
 
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
+    monkeypatch.setattr(signing_in, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def owner(ctx, cheap_hashing):
     """The clinic's first administrator, signed in with `accounts.PASSWORD`."""
     from accounts import PASSWORD
 
-    from frontdesk.services.users import create_first_admin
+    from frontdesk.services.user_accounts import create_first_admin
 
     return create_first_admin(ctx, "owner", "Dana Owner", PASSWORD)
 
@@ -91,7 +91,7 @@ def owner(ctx, cheap_hashing):
 @pytest.fixture
 def reception(ctx, admin):
     from frontdesk.domain.roles import Role
-    from frontdesk.services.users import create_user
+    from frontdesk.services.user_accounts import create_user
 
     return create_user(ctx, admin, "desk", "Front Desk Reception", Role.RECEPTION)
 
@@ -99,7 +99,7 @@ def reception(ctx, admin):
 @pytest.fixture
 def physio(ctx, admin):
     from frontdesk.domain.roles import Role
-    from frontdesk.services.users import create_user
+    from frontdesk.services.user_accounts import create_user
 
     return create_user(ctx, admin, "cstokes", "Chris Stokes", Role.PHYSIOTHERAPIST, therapist_id=1)
 

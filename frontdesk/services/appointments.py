@@ -55,7 +55,7 @@ from frontdesk.services.reminder_outbox import sync_reminders_in
 from frontdesk.services.schedule import AppointmentRecord, load_appointment_records
 from frontdesk.services.screenings import current_screening_in
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.services.users import display_names_in
+from frontdesk.services.user_accounts import display_names_in
 
 #: What a status service changed, for the UI's refresh (`changed.emit(CHANGES)`).
 CHANGES = frozenset({"appointments"})

@@ -22,7 +22,7 @@ from frontdesk.services.csv_export import csv_writer
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound, ServiceError
 from frontdesk.services.unit_of_work import UnitOfWork, verify_audit_chain
-from frontdesk.services.users import display_names_in
+from frontdesk.services.user_accounts import display_names_in
 
 #: (action, entity) in the trail → what a person reading it understands.
 _WHAT = {

@@ -89,7 +89,7 @@ from frontdesk.services.screenings import (
     screening_records_in,
 )
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.services.users import display_names_in
+from frontdesk.services.user_accounts import display_names_in
 
 MAX_SIGNER = 200
 MAX_RELATIONSHIP = 100

@@ -20,7 +20,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.services.users import display_names_in
+from frontdesk.services.user_accounts import display_names_in
 
 #: The trail's actions that change each kind of record.
 PATIENT_CHANGES = ("create", "update", "archive", "unarchive")

@@ -444,7 +444,7 @@ class _Mover:
             detail: dict[str, object] = {"from": str(self.ctx.database.path), "to": server_name(self.target_url),
                                          "rows": sum(counts.values())}
             if self.actor is None:
-                from frontdesk.services.accounts import login_name
+                from frontdesk.services.account_lookup import login_name
 
                 detail.update(via="command line", login=login_name())
             append_audit(session, self.ctx, self.actor, "move_to_server", "database", None, None, detail)

@@ -31,7 +31,7 @@ from frontdesk.services.ims_statuses import ims_statuses_from
 from frontdesk.services.clinic_settings import screening_rules as screening_rules  # re-exported
 from frontdesk.services.screening_records import ReviewRecord, ScreeningRecord
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.services.users import display_names_in
+from frontdesk.services.user_accounts import display_names_in
 
 MAX_CONDITION = 500
 MAX_NOTE = 2000

@@ -55,7 +55,7 @@ from frontdesk.services.schedule import (
 )
 from frontdesk.services.screenings import ims_allowed
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.services.users import display_names_in
+from frontdesk.services.user_accounts import display_names_in
 
 #: What a waitlist service changed, for the UI's refresh.
 CHANGES = frozenset({"waitlist"})

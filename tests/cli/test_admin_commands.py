@@ -34,7 +34,7 @@ def _add_patient(path, family, passphrase=None):
     from frontdesk.db.encryption import encrypted_url
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.patients import register_patient
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     ctx = open_clinic(encrypted_url(path, passphrase) if passphrase else f"sqlite:///{path}")
     register_patient(ctx, workstation_actor(ctx, "owner"), PatientDetails(family, "Ana", date(1980, 1, 2)),

@@ -29,7 +29,7 @@ def test_send_reminders_sends_what_is_due_once(tmp_path, capsys, monkeypatch):
     from frontdesk.services.patients import register_patient
     from frontdesk.services.reminders import ReminderSettings, update_reminder_settings
     from frontdesk.services.schedule import BookingRequest, book_appointment
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     server = MailServer(tmp_path)
     # The command uses the system's trusted certificates: this test's server certificate is made one.
@@ -70,7 +70,7 @@ def test_two_desk_processes_sending_against_one_postgresql_send_each_reminder_on
     from frontdesk.services.patients import register_patient
     from frontdesk.services.reminders import ReminderSettings, update_reminder_settings
     from frontdesk.services.schedule import BookingRequest, book_appointment
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     server = MailServer(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))

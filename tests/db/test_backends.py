@@ -14,7 +14,7 @@ from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.errors import Conflict
 from frontdesk.services.maintenance import check_database
 from frontdesk.services.patients import open_patient, register_patient, search_patients, update_patient
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 
 
 def test_migrations_match_the_models(any_db_url):

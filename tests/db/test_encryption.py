@@ -27,7 +27,7 @@ PASSPHRASE = 'Penticton "clinic" passphrase Zoë'
 @pytest.fixture
 def plain_clinic(db_url, clock, tmp_path):
     """A plain database holding one patient whose name must never appear in the encrypted file."""
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     ctx = open_clinic(db_url, clock=clock)
     admin = workstation_actor(ctx, "owner")

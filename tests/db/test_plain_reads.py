@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from frontdesk.services.accounts import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.clinic_settings import get_clinic_settings
 
@@ -41,7 +41,7 @@ def test_opening_a_clinic_and_reading_its_day_needs_no_sqlalchemy(db_url, data_d
     script = textwrap.dedent("""
         import sys
         from datetime import date
-        from frontdesk.services.accounts import workstation_actor
+        from frontdesk.services.account_lookup import workstation_actor
         from frontdesk.services.bootstrap import open_clinic
         from frontdesk.services.schedule_view import day_schedule
         ctx = open_clinic(sys.argv[1])

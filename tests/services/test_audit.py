@@ -89,7 +89,7 @@ def test_the_chain_is_intact_until_someone_edits_an_entry(ctx, admin, zoe):
 def test_the_exported_trail_runs_no_formula(ctx, admin, zoe, tmp_path):
     from frontdesk.domain.roles import Role
     from frontdesk.services.patients import open_patient
-    from frontdesk.services.users import create_user
+    from frontdesk.services.user_accounts import create_user
 
     mallory = create_user(ctx, admin, "mallory", '=HYPERLINK("http://evil.example","Open")', Role.RECEPTION)
     open_patient(ctx, mallory, zoe.id)

@@ -44,7 +44,7 @@ def test_a_second_demo_is_refused_and_adds_nothing(demo_db, capsys):
 def test_the_demo_has_appointments_today(demo_db):
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.schedule import day_schedule
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     ctx = open_clinic(f"sqlite:///{demo_db}")
     try:
@@ -134,7 +134,7 @@ def test_demo_patients_of_every_script_are_found_by_the_real_search(demo_db, scr
     from frontdesk.domain.patients import search_key
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.patients import search_patients
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     wanted = set(letters)
     rows = _rows(demo_db, "SELECT id, family_name FROM patients WHERE archived = 0")
@@ -166,7 +166,7 @@ def test_the_same_seed_and_day_give_the_same_clinic(tmp_path, clock):
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.demo import demo_plan
     from frontdesk.services.generate import generate_clinic
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     made = []
     for name in ("one", "two"):
@@ -207,7 +207,7 @@ def test_after_the_demo_on_postgresql_the_counter_registers_books_and_adds_as_us
         list_appointment_types,
     )
     from frontdesk.services.staff import TherapistDetails, create_therapist
-    from frontdesk.services.users import command_line_actor, create_user
+    from frontdesk.services.user_accounts import command_line_actor, create_user
 
     assert main(["--db", pg_url, "demo", "--patients", "40"]) == EXIT_OK
     ctx = open_clinic(pg_url)

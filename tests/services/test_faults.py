@@ -19,7 +19,7 @@ from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.errors import DatabaseBusy, DatabaseUnavailable, StorageFull
 from frontdesk.services.maintenance import check_database
 from frontdesk.services.patients import open_patient, register_patient, update_patient
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 
 ZOE = PatientDetails("Ødegård", "Zoë", date(1984, 5, 6), phone="778 555 0101", notes="Left shoulder.")
 
@@ -33,7 +33,7 @@ BOOKING_STREAM = textwrap.dedent(
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.errors import ServiceError
     from frontdesk.services.patients import register_patient
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     ctx = open_clinic(sys.argv[1])
     actor = workstation_actor(ctx, "owner")

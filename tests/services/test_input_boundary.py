@@ -26,8 +26,9 @@ from frontdesk.services import (
     schedule,
     schedule_view,
     screenings,
+    signing_in,
     staff,
-    users,
+    user_accounts,
 )
 from frontdesk.services.appointments import AppointmentFilter
 from frontdesk.services.errors import ServiceError, ValidationFailed
@@ -104,8 +105,9 @@ def _calls(draw, booked):
         "therapist": lambda c, a: staff.create_therapist(c, a, staff.TherapistDetails(text(), text(), text())),
         "time off list": lambda c, a: staff.list_schedule_exceptions(c, a, ident(), day(), day()),
         "type": lambda c, a: staff.create_appointment_type(c, a, staff.AppointmentTypeDetails(text(), 30)),
-        "user": lambda c, a: users.create_user(c, a, text(), text(), Role.RECEPTION, password="long enough pass 1"),
-        "sign in": lambda c, a: users.sign_in(c, text(), text()),
+        "user": lambda c, a: user_accounts.create_user(c, a, text(), text(), Role.RECEPTION,
+                                                       password="long enough pass 1"),
+        "sign in": lambda c, a: signing_in.sign_in(c, text(), text()),
         "day sheet": lambda c, a: documents.day_sheet(c, a, ident(), day()),
         "summary": lambda c, a: documents.eligibility_summary(c, a, ident(), None),
         "consent": lambda c, a: documents.consent_document(c, a, ident()),
@@ -137,7 +139,7 @@ def test_every_service_answers_any_value_with_a_result_or_a_plain_refusal(desk, 
     lambda c, a, b: schedule.add_time_off(c, a, 1, datetime(2026, 12, 1, 9, tzinfo=VANCOUVER),
                                           datetime(2026, 12, 1, 10, tzinfo=VANCOUVER), "Dentist\x00"),
     lambda c, a, b: staff.create_therapist(c, a, staff.TherapistDetails("Ann\x00 Lee")),
-    lambda c, a, b: users.create_user(c, a, "ann", "Ann\x00", Role.RECEPTION, password="long enough pass 1"),
+    lambda c, a, b: user_accounts.create_user(c, a, "ann", "Ann\x00", Role.RECEPTION, password="long enough pass 1"),
     lambda c, a, b: patients.search_patients(c, a, "Na\x00"),
     lambda c, a, b: schedule.book_appointment(c, a, BookingRequest(
         b.patient_id, 1, b.type_id, datetime(9999, 12, 31, 9, tzinfo=VANCOUVER))),

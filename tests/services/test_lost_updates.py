@@ -95,7 +95,7 @@ def test_hours_and_details_of_one_physiotherapist_do_not_conflict_with_each_othe
 
 def test_a_user_account_a_stale_form_cannot_undo_a_role_change(ctx, admin):
     from frontdesk.domain.roles import Role
-    from frontdesk.services.users import create_user, list_users, update_user
+    from frontdesk.services.user_accounts import create_user, list_users, update_user
 
     create_user(ctx, admin, "desk2", "Second Desk", Role.RECEPTION, password="long enough pass 1")
     shown = next(u for u in list_users(ctx, admin) if u.username == "desk2")

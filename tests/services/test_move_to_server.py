@@ -53,7 +53,7 @@ def generated_clinic(tmp_path_factory):
     from frontdesk.services.consents import consent_appointment
     from frontdesk.services.documents import record_unsigned_consent
     from frontdesk.services.generate import ClinicPlan, generate_clinic
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     path = tmp_path_factory.mktemp("move") / "clinic.sqlite3"
     ctx = open_clinic(f"sqlite:///{path}")
@@ -143,7 +143,7 @@ def test_a_generated_clinic_arrives_whole_and_the_server_clinic_works(clinic, pg
     from frontdesk.services.patients import register_patient
     from frontdesk.services.records import BookingRequest
     from frontdesk.services.schedule import book_appointment, find_next_available, list_appointment_types
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     ctx = open_clinic(pg_url)
     try:
@@ -185,7 +185,7 @@ def test_the_moved_clinic_is_not_opened_again_and_says_where_it_went(clinic, pos
         from frontdesk.domain.patients import PatientDetails
         from frontdesk.services.errors import ServiceError
         from frontdesk.services.patients import register_patient
-        from frontdesk.services.users import command_line_actor
+        from frontdesk.services.user_accounts import command_line_actor
 
         before = _sha(clinic)
         with pytest.raises(ServiceError, match="This clinic moved to"):
@@ -300,7 +300,8 @@ def test_only_an_administrator_may_move_the_clinic(clinic, pg_url):
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.errors import PermissionDenied
     from frontdesk.services.move_to_server import move_to_server
-    from frontdesk.services.users import create_user, workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
+    from frontdesk.services.user_accounts import create_user
 
     ctx = open_clinic(f"sqlite:///{clinic}")
     try:

@@ -12,7 +12,7 @@ from frontdesk.domain.patients import PatientDetails, validate_patient
 from frontdesk.domain.payer import Payer
 from frontdesk.services.errors import ValidationFailed
 from frontdesk.services.patients import open_patient, register_patient, update_patient
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 
 PROPERTIES = settings(max_examples=60, deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from frontdesk.db.models import AuditEvent
 from frontdesk.domain.roles import Role
-from frontdesk.services import audit, clinic, maintenance, screenings, users
+from frontdesk.services import audit, clinic, maintenance, screenings, signing_in, user_accounts
 from frontdesk.services.errors import PermissionDenied
 
 
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
+    monkeypatch.setattr(signing_in, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
 
 
 def _change_settings(ctx, actor, tmp_path, admin):
@@ -26,23 +26,23 @@ def _change_settings(ctx, actor, tmp_path, admin):
 
 
 def _add_user(ctx, actor, tmp_path, admin):
-    users.create_user(ctx, actor, "intruder", "Someone New", Role.ADMIN)
+    user_accounts.create_user(ctx, actor, "intruder", "Someone New", Role.ADMIN)
 
 
 def _promote_self(ctx, actor, tmp_path, admin):
-    users.set_user_role(ctx, actor, actor.user_id, Role.ADMIN)
+    user_accounts.set_user_role(ctx, actor, actor.user_id, Role.ADMIN)
 
 
 def _switch_off_the_admin(ctx, actor, tmp_path, admin):
-    users.deactivate_user(ctx, actor, admin.user_id)
+    user_accounts.deactivate_user(ctx, actor, admin.user_id)
 
 
 def _reset_admin_password(ctx, actor, tmp_path, admin):
-    users.reset_password(ctx, actor, admin.user_id, "taken over the clinic")
+    user_accounts.reset_password(ctx, actor, admin.user_id, "taken over the clinic")
 
 
 def _list_users(ctx, actor, tmp_path, admin):
-    users.list_users(ctx, actor)
+    user_accounts.list_users(ctx, actor)
 
 
 def _read_audit(ctx, actor, tmp_path, admin):
@@ -102,7 +102,7 @@ def test_nothing_was_changed_by_the_refused_attempts(ctx, admin, reception, phys
         with pytest.raises(PermissionDenied):
             attempt(ctx, reception if who == "reception" else physio, tmp_path, admin)
     assert clinic.get_clinic_settings(ctx).idle_lock_minutes != 9
-    accounts = {u.username: u for u in users.list_users(ctx, admin)}
+    accounts = {u.username: u for u in user_accounts.list_users(ctx, admin)}
     assert "intruder" not in accounts
     assert accounts["owner"].active and accounts["owner"].role is Role.ADMIN
     assert accounts["desk"].role is Role.RECEPTION

@@ -13,7 +13,7 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.context import FixedClock
 from frontdesk.services.patients import register_patient, search_patients
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 
 BORN = date(1980, 1, 1)
 PATIENTS = [

@@ -16,19 +16,19 @@ from sqlalchemy import func, select
 from frontdesk.db.models import Appointment, AuditEvent, User
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Role
-from frontdesk.services import schedule_view, users
+from frontdesk.services import schedule_view, signing_in
 from frontdesk.services.errors import AccountSwitchedOff, PermissionDenied, RoleChanged
 from frontdesk.services.patients import register_patient, search_patients
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.services.users import create_user, deactivate_user, list_users, reset_password, set_user_role
+from frontdesk.services.user_accounts import create_user, deactivate_user, list_users, reset_password, set_user_role
 
 from .conftest import VANCOUVER
 
 
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
+    monkeypatch.setattr(signing_in, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
 
 
 def _last_audit(ctx) -> AuditEvent:
@@ -97,7 +97,7 @@ def test_a_promotion_counts_at_once_too(ctx, admin, reception):
 
 
 def test_switched_back_on_works_again(ctx, admin, reception):
-    from frontdesk.services.users import reactivate_user
+    from frontdesk.services.user_accounts import reactivate_user
 
     deactivate_user(ctx, admin, reception.user_id)
     with pytest.raises(AccountSwitchedOff):

@@ -12,21 +12,18 @@ from sqlalchemy import select
 from frontdesk.db.models import AuditEvent, User
 from frontdesk.domain.passwords import password_problems, seconds_to_wait, wait_after_failures
 from frontdesk.domain.roles import Role
-from frontdesk.services import users
+from frontdesk.services import signing_in, user_accounts
 from frontdesk.services.errors import Conflict, PermissionDenied, ValidationFailed
-from frontdesk.services.users import (
-    SignInDelayed,
-    SignInRefused,
+from frontdesk.services.account_lookup import needs_first_admin
+from frontdesk.services.signing_in import SignInDelayed, SignInRefused, sign_in, unlock_session
+from frontdesk.services.user_accounts import (
     create_first_admin,
     create_user,
     deactivate_user,
     list_users,
-    needs_first_admin,
     reactivate_user,
     reset_password,
     set_user_role,
-    sign_in,
-    unlock_session,
 )
 
 PASSWORD = "maple syrup pancakes"
@@ -35,7 +32,7 @@ PASSWORD = "maple syrup pancakes"
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
     """Argon2id with the library's cheapest parameters: the same code path, milliseconds per hash."""
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
+    monkeypatch.setattr(signing_in, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
 
 
 @pytest.fixture
@@ -136,7 +133,7 @@ def test_passwords_are_stored_as_argon2id_hashes_and_verified(ctx, owner):
 
 def test_the_production_hasher_is_memory_hard_argon2id():
     hasher = PasswordHasher()
-    assert type(users.PASSWORD_HASHER) is PasswordHasher
+    assert type(signing_in.PASSWORD_HASHER) is PasswordHasher
     assert (hasher.type.name, hasher.memory_cost >= 19 * 1024) == ("ID", True)
 
 
@@ -184,7 +181,7 @@ def test_a_switched_off_account_cannot_sign_in_and_answers_the_same_whatever_the
         sign_in(ctx, "desk", "not the password")
     with pytest.raises(SignInRefused) as unknown:
         sign_in(ctx, "nobody", "not the password")
-    assert right.value.message == wrong.value.message == unknown.value.message == users.WRONG_PASSWORD
+    assert right.value.message == wrong.value.message == unknown.value.message == signing_in.WRONG_PASSWORD
     with ctx.database.session() as session:
         reasons = [row.detail.get("reason") for row in session.scalars(
             select(AuditEvent).where(AuditEvent.action == "sign_in_failed").order_by(AuditEvent.id))]
@@ -213,7 +210,7 @@ class CountingHasher(PasswordHasher):
 @pytest.fixture
 def counting(monkeypatch):
     hasher = CountingHasher()
-    monkeypatch.setattr(users, "PASSWORD_HASHER", hasher)
+    monkeypatch.setattr(signing_in, "PASSWORD_HASHER", hasher)
     return hasher
 
 
@@ -227,7 +224,7 @@ def test_every_attempt_costs_one_verification_whether_the_name_exists_or_not(ctx
         with pytest.raises(SignInRefused) as refused:
             sign_in(ctx, name, "a wrong password")
         assert len(counting.verified) == before + 1, name
-        assert refused.value.message == users.WRONG_PASSWORD
+        assert refused.value.message == signing_in.WRONG_PASSWORD
     owner_hash = _stored_hash(ctx, "owner")
     assert counting.verified.count(owner_hash) == 1  # the others went to a dummy hash of the same cost
     assert all(h.startswith("$argon2id$") for h in counting.verified)
@@ -305,7 +302,7 @@ def test_an_account_without_a_password_cannot_sign_in(ctx, admin, reception):
 
 def test_an_old_hash_is_renewed_at_the_next_sign_in(ctx, owner, monkeypatch):
     before = _stored_hash(ctx, "owner")
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(signing_in, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
     sign_in(ctx, "owner", PASSWORD)
     after = _stored_hash(ctx, "owner")
     assert after != before and "m=64,t=1,p=1" in after
@@ -372,7 +369,7 @@ def test_conftest_style_accounts_keep_working(ctx, admin, reception, physio):
 
 def test_anyone_signed_in_changes_their_own_password(ctx, owner):
     desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
-    users.change_own_password(ctx, desk, PASSWORD, "spruce kayak lantern")
+    user_accounts.change_own_password(ctx, desk, PASSWORD, "spruce kayak lantern")
     with pytest.raises(SignInRefused):
         sign_in(ctx, "desk", PASSWORD)
     assert sign_in(ctx, "desk", "spruce kayak lantern").user_id == desk.user_id
@@ -384,11 +381,11 @@ def test_the_current_password_must_be_typed_and_right(ctx, owner, clock):
     desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
     before = _stored_hash(ctx, "desk")
     with pytest.raises(ValidationFailed) as empty:
-        users.change_own_password(ctx, desk, "", "spruce kayak lantern")
+        user_accounts.change_own_password(ctx, desk, "", "spruce kayak lantern")
     assert empty.value.errors == {"current": "Type your current password first."}
     for _ in range(3):
         with pytest.raises(ValidationFailed) as wrong:
-            users.change_own_password(ctx, desk, "maple syrup waffles", "spruce kayak lantern")
+            user_accounts.change_own_password(ctx, desk, "maple syrup waffles", "spruce kayak lantern")
         clock.advance(minutes=20)
     assert wrong.value.errors["current"].startswith("That is not your current password.")
     assert _stored_hash(ctx, "desk") == before
@@ -400,11 +397,11 @@ def test_a_wrong_current_password_waits_like_a_wrong_sign_in(ctx, owner):
     refusals = []
     for _ in range(6):
         with pytest.raises(ValidationFailed) as refused:
-            users.change_own_password(ctx, desk, "maple syrup waffles", "spruce kayak lantern")
+            user_accounts.change_own_password(ctx, desk, "maple syrup waffles", "spruce kayak lantern")
         refusals.append(refused.value.errors["current"])
     assert refusals[-1].startswith("Too many wrong passwords for this account. Wait")
     with pytest.raises(ValidationFailed):
-        users.change_own_password(ctx, desk, PASSWORD, "spruce kayak lantern")  # even the right one waits
+        user_accounts.change_own_password(ctx, desk, PASSWORD, "spruce kayak lantern")  # even the right one waits
     with pytest.raises(SignInRefused):
         sign_in(ctx, "desk", "spruce kayak lantern")
 
@@ -416,7 +413,7 @@ def test_a_wrong_current_password_waits_like_a_wrong_sign_in(ctx, owner):
 def test_the_new_password_follows_the_same_rules(ctx, owner, new, field, words):
     desk = create_user(ctx, owner, "desk", "Front Desk", Role.RECEPTION, password=PASSWORD)
     with pytest.raises(ValidationFailed) as refused:
-        users.change_own_password(ctx, desk, PASSWORD, new)
+        user_accounts.change_own_password(ctx, desk, PASSWORD, new)
     assert words in refused.value.errors[field]
     assert sign_in(ctx, "desk", PASSWORD).user_id == desk.user_id
 
@@ -459,12 +456,12 @@ def test_a_reception_account_or_a_switched_off_physiotherapist_cannot_be_linked(
 
 def test_editing_an_account_changes_role_and_physiotherapist_together(ctx, owner):
     desk = create_user(ctx, owner, "tmcquair", "Tracey McQuair", Role.RECEPTION)
-    edited = users.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, TRACEY)
+    edited = user_accounts.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, TRACEY)
     assert (edited.role, edited.therapist_id, edited.therapist_name) == (Role.PHYSIOTHERAPIST, TRACEY, "Tracey McQuair")
     assert sign_in_actor_therapist(ctx, owner, "tmcquair") == TRACEY
-    moved = users.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, None)
+    moved = user_accounts.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, None)
     assert moved.therapist_id is None
-    users.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, TRACEY)
+    user_accounts.update_user(ctx, owner, desk.user_id, Role.PHYSIOTHERAPIST, TRACEY)
     back = set_user_role(ctx, owner, desk.user_id, Role.RECEPTION)  # reception belongs to no one
     assert back.therapist_id is None
     assert [a for a, _ in _trail(ctx, "link_therapist", "unlink_therapist")] == [

@@ -19,7 +19,7 @@ from frontdesk.services.context import FixedClock
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import open_patient, update_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 

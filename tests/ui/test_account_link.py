@@ -12,9 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from frontdesk.domain.roles import Role
-from frontdesk.services import users
+from frontdesk.services import signing_in
 from frontdesk.services.staff import TherapistDetails, list_all_therapists, update_therapist
-from frontdesk.services.users import create_user, list_users, sign_in
+from frontdesk.services.signing_in import sign_in
+from frontdesk.services.user_accounts import create_user, list_users
 from frontdesk.ui.settings.account_link import NO_THERAPIST, TherapistAccountDialog
 from frontdesk.ui.staff.staff_dialog import StaffDialog
 from frontdesk.ui.settings.users_dialog import AddUserDialog, ChangeRoleDialog, UsersDialog
@@ -25,7 +26,7 @@ PASSWORD = "maple syrup pancakes"
 
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
+    monkeypatch.setattr(signing_in, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
 
 
 def _switch_off(ctx, admin, therapist_id):

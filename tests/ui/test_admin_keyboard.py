@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
 from frontdesk.domain.roles import Role
-from frontdesk.services.users import create_user, list_users
+from frontdesk.services.user_accounts import create_user, list_users
 from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
 from frontdesk.ui.window.sign_in import SignInDialog
 from frontdesk.ui.settings.users_dialog import AddUserDialog, ChangeOwnPasswordDialog, ResetPasswordDialog, UsersDialog

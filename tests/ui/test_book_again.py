@@ -26,7 +26,7 @@ from frontdesk.services.schedule import (
 )
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 from frontdesk.ui.schedule.booking_dialog import BookingDialog
 
 VAN = ZoneInfo("America/Vancouver")

@@ -11,15 +11,15 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from frontdesk.app import create_main_window
 from frontdesk.domain.roles import Role
-from frontdesk.services import users
-from frontdesk.services.users import create_first_admin, create_user
+from frontdesk.services import signing_in
+from frontdesk.services.user_accounts import create_first_admin, create_user
 
 PASSWORD = "maple syrup pancakes"
 
 
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
+    monkeypatch.setattr(signing_in, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from frontdesk.services.appointments import mark_arrived
 from frontdesk.services.patients import register_patient, update_patient
 from frontdesk.services.records import BookingRequest
 from frontdesk.services.schedule import book_appointment, list_appointment_types
-from frontdesk.services.users import create_user
+from frontdesk.services.user_accounts import create_user
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TOMORROW = date(2026, 11, 26)

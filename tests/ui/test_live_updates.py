@@ -19,7 +19,7 @@ from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.changes import APPOINTMENTS, Change, Changes
 from frontdesk.services.patients import open_patient, register_patient, update_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY, TOMORROW = date(2026, 11, 25), date(2026, 11, 26)

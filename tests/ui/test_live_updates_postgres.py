@@ -153,7 +153,7 @@ def test_a_change_set_is_sent_in_the_same_transaction_as_the_change(pg_url, cloc
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.changes import ChangeWatch
     from frontdesk.services.unit_of_work import UnitOfWork
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     ctx = open_clinic(pg_url, clock=clock)
     listener_ctx = open_clinic(pg_url, clock=clock)
@@ -186,7 +186,7 @@ def test_a_change_made_while_the_window_was_opening_is_not_missed_on_the_server(
 
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
-    from frontdesk.services.users import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
 
     window = create_main_window(pg_url, clock=clock, prompts=prompts)  # its first screen is read now
     qtbot.addWidget(window)

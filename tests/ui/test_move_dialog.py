@@ -117,7 +117,8 @@ def test_the_entry_is_greyed_out_for_reception(qtbot, db_url, clock, prompts):
     from frontdesk.app import create_main_window
     from frontdesk.domain.roles import Role
     from frontdesk.services.bootstrap import open_clinic
-    from frontdesk.services.users import create_user, workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
+    from frontdesk.services.user_accounts import create_user
 
     ctx = open_clinic(db_url, clock=clock)
     desk = create_user(ctx, workstation_actor(ctx, "owner"), "desk", "Front Desk Reception", Role.RECEPTION)

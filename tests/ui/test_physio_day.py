@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from frontdesk.app import create_main_window
 from frontdesk.domain.roles import Role
-from frontdesk.services.users import create_user
+from frontdesk.services.user_accounts import create_user
 from frontdesk.ui.appointments.appointment_model import Column
 from frontdesk.ui.common.geometry import remember_value, ui_settings
 from frontdesk.ui.appointments.my_day import THERAPIST_KEY, DayColumn

@@ -15,7 +15,7 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 from frontdesk.ui.window.help import GuideDialog, ShortcutsDialog, shortcut_rows
 
 VANCOUVER = ZoneInfo("America/Vancouver")

@@ -19,7 +19,7 @@ from frontdesk.domain.screening import ScreeningAnswers
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.screenings import record_screening
-from frontdesk.services.users import create_user, list_users
+from frontdesk.services.user_accounts import create_user, list_users
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY = date(2026, 11, 25)

@@ -11,9 +11,10 @@ from PySide6.QtCore import Qt
 from frontdesk.app import Session, create_main_window
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Role
-from frontdesk.services import users
+from frontdesk.services import signing_in
 from frontdesk.services.patients import open_patient, register_patient
-from frontdesk.services.users import create_user, list_users, needs_first_admin
+from frontdesk.services.account_lookup import needs_first_admin
+from frontdesk.services.user_accounts import create_user, list_users
 from frontdesk.ui.settings.audit_dialog import AuditTrailDialog
 from frontdesk.services.clinic import get_clinic_settings
 from frontdesk.ui.window.first_run import FirstRunDialog
@@ -218,5 +219,5 @@ def test_a_receptionist_changes_their_own_password_from_the_file_menu(qtbot, ctx
     qtbot.keyClicks(dialog.current, PASSWORD)
     qtbot.keyClick(dialog.repeat, Qt.Key_Return)
     assert dialog.result() == ChangeOwnPasswordDialog.Accepted and not dialog.isVisible()
-    assert users.sign_in(ctx, "desk", "spruce kayak lantern").user_id == desk.user_id
+    assert signing_in.sign_in(ctx, "desk", "spruce kayak lantern").user_id == desk.user_id
     window.ctx.database.dispose()

@@ -18,11 +18,11 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.areas import BodyArea, Region
 from frontdesk.domain.roles import Role
 from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers
-from frontdesk.services import users
+from frontdesk.services import signing_in
 from frontdesk.services.patients import register_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.screenings import record_screening
-from frontdesk.services.users import create_first_admin, create_user, deactivate_user
+from frontdesk.services.user_accounts import create_first_admin, create_user, deactivate_user
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY = date(2026, 11, 25)
@@ -40,7 +40,7 @@ TO_REVIEW = {
 
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
-    monkeypatch.setattr(users, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
+    monkeypatch.setattr(signing_in, "PASSWORD_HASHER", PasswordHasher.from_parameters(CHEAPEST))
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from frontdesk.services.schedule import (
     working_hours,
 )
 from frontdesk.services.staff import ExceptionKind, list_schedule_exceptions
-from frontdesk.services.users import create_user
+from frontdesk.services.user_accounts import create_user
 from frontdesk.ui.staff.staff_dialog import EXTRA, HOURS, TIME_OFF, StaffDialog
 from frontdesk.ui.staff.staff_models import HoursRow, WeeklyHoursModel
 from frontdesk.ui.staff.staff_types import AppointmentTypesDialog

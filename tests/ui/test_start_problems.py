@@ -12,7 +12,7 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.backups import BackupReason, automatic_backup
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.patients import register_patient, search_patients
-from frontdesk.services.users import workstation_actor
+from frontdesk.services.account_lookup import workstation_actor
 
 
 def _clinic_with_a_patient(url, clock):

@@ -11,8 +11,8 @@ import textwrap
 import pytest
 
 NOT_AT_START = ("sqlalchemy", "phonenumbers", "frontdesk.db.models", "frontdesk.services.unit_of_work",
-                "frontdesk.services.schedule", "frontdesk.services.users", "alembic", "reportlab", "pypdfium2",
-                "icalendar", "hypothesis", "PySide6.QtPrintSupport",
+                "frontdesk.services.schedule", "frontdesk.services.user_accounts", "frontdesk.services.signing_in",
+                "alembic", "reportlab", "pypdfium2", "icalendar", "hypothesis", "PySide6.QtPrintSupport",
                 "frontdesk.reports", "frontdesk.services.documents", "frontdesk.services.appointments",
                 "frontdesk.ui.intake.intake_tab", "frontdesk.ui.intake.consent_dialog",
                 "frontdesk.ui.settings.settings_dialog", "frontdesk.ui.settings.users_dialog",
@@ -41,7 +41,7 @@ SHOW_THE_DAY = textwrap.dedent("""
 @pytest.fixture
 def started_url(db_url):
     """The database as after the first start on this computer: its account for the login exists."""
-    from frontdesk.services.accounts import workstation_actor
+    from frontdesk.services.account_lookup import workstation_actor
     from frontdesk.services.bootstrap import open_clinic
 
     opened = open_clinic(db_url)

@@ -3,7 +3,7 @@ account of a physiotherapist in Settings ▸ Physiotherapists and hours.
 
 A physiotherapist's account opens on their own "My day". One account per physiotherapist; a
 switched-off physiotherapist gets no new account; a reception account belongs to no one. The
-services hold these rules (`services.users`); the choices here only show them ahead of time.
+services hold these rules (`services.user_accounts`); the choices here only show them ahead of time.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from frontdesk.domain.roles import Role
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
-from frontdesk.services.users import (
+from frontdesk.services.user_accounts import (
     COMMAND_LINE_USERNAME,
     ROLES_WITH_A_PHYSIOTHERAPIST,
     UserSummary,

@@ -25,7 +25,7 @@ from frontdesk.domain.roles import Role
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.schedule_view import list_therapists
-from frontdesk.services.users import (
+from frontdesk.services.user_accounts import (
     UserSummary,
     change_own_password,
     create_user,

@@ -188,7 +188,7 @@ class TherapistForm(QWidget):
 
     def _show_account(self) -> None:
         """Who signs in as this physiotherapist (their account opens on their own "My day")."""
-        from frontdesk.services.users import list_users
+        from frontdesk.services.user_accounts import list_users
         from frontdesk.ui.settings.account_link import linked_account
 
         therapist = self.therapist

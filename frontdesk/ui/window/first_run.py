@@ -110,7 +110,7 @@ class FirstRunDialog(QDialog):
             self._show({"repeat": "The two passwords are not the same. Type them again."})
             return
         from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings, validate_clinic_settings
-        from frontdesk.services.users import create_first_admin
+        from frontdesk.services.user_accounts import create_first_admin
 
         clinic = None
         if self.address.toPlainText().strip() or self.email.text().strip() or self.website.text().strip():

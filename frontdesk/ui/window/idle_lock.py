@@ -208,7 +208,7 @@ class IdleLock(QObject):
                    if w.isVisible() and w is not host and w.windowType() not in (Qt.Popup, Qt.ToolTip)]
         self.covers = [LockCover(host, form)] + [LockCover(w, None, keep=host) for w in windows]
         form.focus_first_empty()
-        from frontdesk.services.users import lock_session
+        from frontdesk.services.signing_in import lock_session
 
         try:
             lock_session(self.ctx, actor)
@@ -217,7 +217,7 @@ class IdleLock(QObject):
         self.locked_changed.emit(True)
 
     def _unlock(self, username: str, password: str) -> Actor:
-        from frontdesk.services.users import unlock_session
+        from frontdesk.services.signing_in import unlock_session
 
         return unlock_session(self.ctx, self.session_actor(), username, password)
 

@@ -543,7 +543,7 @@ class MainWindow(QMainWindow):
         if not self.prompts.confirm(self, "Sign out", "Sign out of Front Desk? Anything not yet saved in "
                                     "an open form will be lost."):
             return
-        from frontdesk.services.users import sign_out
+        from frontdesk.services.signing_in import sign_out
 
         call_service(self, self.prompts, "Sign out", sign_out, self.ctx, self.actor)
         self.signed_out.emit()

@@ -99,7 +99,7 @@ class SignInForm(QWidget):
 
 def _sign_in(ctx: ServiceContext, username: str, password: str) -> Actor:
     # The account services (and SQLAlchemy) load while the person types, not before the dialog shows.
-    from frontdesk.services.users import sign_in
+    from frontdesk.services.signing_in import sign_in
 
     return sign_in(ctx, username, password)
 

@@ -1,12 +1,14 @@
-"""The accounts the first screen asks about, read in plain SQL (see `db.plain`): whether anyone can
-sign in yet, and the account of the computer's login for the command line and the smoke test.
+"""Accounts looked up in plain SQL (see `db.plain`), for the first screen and the command line: whether
+anyone can sign in yet, the actor an account acts as, and the account of the computer's login.
 
-Creating and changing accounts, signing in and the idle lock are in `services.users`.
+Nothing here writes, except `workstation_actor` creating its account on first use (through
+`services.user_accounts`, where accounts are created and changed; signing in is `services.signing_in`).
 """
 
 from __future__ import annotations
 
 import getpass
+from typing import NamedTuple, Protocol
 
 from frontdesk.db.plain import Reader
 from frontdesk.domain.roles import Role
@@ -17,20 +19,49 @@ _ANYONE_WITH_A_PASSWORD = "SELECT 1 FROM users WHERE password_hash IS NOT NULL L
 _ACCOUNT = "SELECT id, username, display_name, role, therapist_id FROM users WHERE username = :username"
 
 
+class AccountFields(Protocol):
+    """What an actor is made of: a `db.models.User`, or an `AccountRow` read in plain SQL."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def therapist_id(self) -> int | None: ...
+
+
+class AccountRow(NamedTuple):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    therapist_id: int | None
+
+
+def account_actor(account: AccountFields) -> Actor:
+    """The actor an account acts as, whichever way the account was read."""
+    return Actor(user_id=account.id, username=account.username, display_name=account.display_name,
+                 role=Role(account.role), therapist_id=account.therapist_id)
+
+
 def needs_first_admin(ctx: ServiceContext) -> bool:
     """True until an account with a password exists: then no one could sign in yet."""
     with ReadUnit(ctx, None) as unit:
         return not unit.reader.rows(_ANYONE_WITH_A_PASSWORD)
 
 
-def account_actor(reader: Reader, username: str) -> Actor | None:
+def find_account_actor(reader: Reader, username: str) -> Actor | None:
     """The actor of the account named `username`, or None if there is none."""
     rows = reader.rows(_ACCOUNT, {"username": username})
-    if not rows:
-        return None
-    user_id, name, display_name, role, therapist_id = rows[0]
-    return Actor(user_id=user_id, username=name, display_name=display_name, role=Role(role),
-                 therapist_id=therapist_id)
+    return account_actor(AccountRow(*rows[0])) if rows else None
 
 
 def login_name() -> str:
@@ -49,9 +80,9 @@ def workstation_actor(ctx: ServiceContext, username: str | None = None) -> Actor
     """
     name = (username or login_name())[:64]
     with ReadUnit(ctx, None) as unit:
-        found = account_actor(unit.reader, name)
+        found = find_account_actor(unit.reader, name)
     if found is not None:
         return found
-    from frontdesk.services.users import create_workstation_account
+    from frontdesk.services.user_accounts import create_workstation_account
 
     return create_workstation_account(ctx, name)
