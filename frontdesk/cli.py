@@ -129,7 +129,7 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
         return EXIT_CANNOT_OPEN
     try:
         if args.command == "check":
-            from frontdesk.services.maintenance import check_database
+            from frontdesk.services.database_check import check_database
 
             report = check_database(ctx)
             print("\n".join(report.lines()))
@@ -146,7 +146,7 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
                 for old in done.removed:
                     print(f"Older backup removed by rotation: {old.name}")
                 return EXIT_OK
-            from frontdesk.services.maintenance import backup_database
+            from frontdesk.services.backups import backup_database
 
             written = backup_database(ctx, None, args.path)
             print(f"Backup written to {written}")

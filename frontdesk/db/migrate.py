@@ -14,14 +14,13 @@ the daily backup's check of its copy, and `frontdesk check`.
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from frontdesk.db.backup_files import backup_files, backup_folders
 from frontdesk.db.encryption import (
     EncryptionError,
     connect_file,
@@ -46,10 +45,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 #: Files up to this size get `PRAGMA quick_check` at every open (about 0.25 s at this size).
 QUICK_CHECK_LIMIT_BYTES = 64 * 1024 * 1024
 
-#: `<database stem>-YYYY-MM-DD_HHMMSS.sqlite3`: the date in the name drives rotation.
-BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{4}-\d{2}-\d{2}_\d{6})\.sqlite3$")
-BACKUP_STAMP = "%Y-%m-%d_%H%M%S"
-BACKUP_SETTING_KEY = "clinic"
 
 
 class DatabaseOpenError(Exception):
@@ -400,70 +395,6 @@ def explain_connection_error(url: str, error: Exception) -> str:
             "user name and password are right."
         )
     return f"Front Desk could not open the database {where}: {text}."
-
-
-# Backup files: named by the database they copy and the moment they were taken.
-
-
-def backup_name(database_path: Path, taken_at: datetime) -> str:
-    return f"{database_path.stem}-{taken_at.strftime(BACKUP_STAMP)}.sqlite3"
-
-
-def backup_moment(path: Path, stem: str | None = None) -> datetime | None:
-    """When a backup file was taken (from its name), or None if the name is not a backup's."""
-    match = BACKUP_NAME.match(path.name)
-    if match is None or (stem is not None and match.group("stem") != stem):
-        return None
-    try:
-        return datetime.strptime(match.group("stamp"), BACKUP_STAMP)
-    except ValueError:
-        return None
-
-
-def backup_files(folder: Path, stem: str) -> list[tuple[datetime, Path]]:
-    """The backups of the database named `stem` in `folder`, newest first."""
-    if not folder.is_dir():
-        return []
-    found = [(moment, path) for path in folder.iterdir()
-             if path.is_file() and (moment := backup_moment(path, stem)) is not None]
-    return sorted(found, reverse=True)
-
-
-def default_backup_folder() -> Path:
-    from frontdesk.config import data_dir
-
-    return data_dir() / "backups"
-
-
-def backup_folder_setting(path: Path, passphrase: str | None = None) -> Path | None:
-    """The backup folder the clinic chose, read (best effort) straight from a database file."""
-    import json
-
-    try:
-        connection = connect_file(path, passphrase, read_only=True, timeout=2)
-    except Exception:  # noqa: BLE001 - a damaged or locked file: fall back to the default folder
-        return None
-    try:
-        row = connection.execute("SELECT value FROM settings WHERE key = ?", (BACKUP_SETTING_KEY,)).fetchone()
-        value = json.loads(row[0]) if row else {}
-        chosen = value.get("backup_dir") if isinstance(value, dict) else None
-        return Path(chosen).expanduser() if chosen else None
-    except Exception:  # noqa: BLE001
-        return None
-    finally:
-        connection.close()
-
-
-def backup_folders(path: Path, passphrase: str | None = None) -> list[Path]:
-    """Where this database's backups are: the clinic's chosen folder (if readable) and the default."""
-    folders = []
-    chosen = backup_folder_setting(path, passphrase)
-    if chosen is not None:
-        folders.append(chosen)
-    default = default_backup_folder()
-    if default not in folders:
-        folders.append(default)
-    return folders
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,9 @@
-"""Automatic backups with rotation, and restoring a backup safely.
+"""Backups: a consistent copy of the open database (by hand or automatically, then rotated), the
+backup folder, and restoring a backup safely.
 
 A backup is taken at the first start of each day and at every exit, into the folder the clinic chose
-(clinic setting `backup_dir`; default: `backups` in the data folder), named
-`<database>-YYYY-MM-DD_HHMMSS.sqlite3`. Rotation keeps the newest backup of each of the last 7 days
-that have one, of each of the last 4 weeks and of each of the last 12 months; other files in the
-folder are never touched.
+(clinic setting `backup_dir`; default: `backups` in the data folder). How backup files are named,
+found and rotated is `db.backup_files`.
 
 A restore checks the backup first (integrity, Front Desk's schema, not from a newer version), takes
 the database's write lock so no other computer is using it, keeps the replaced file under a dated
@@ -20,23 +19,23 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from frontdesk.db.encryption import connect_file, looks_encrypted
-from frontdesk.db.engine import OWNER_ONLY_FILE, private_folder, restrict_to_owner
-from frontdesk.db.migrate import (
-    SQLITE_HEADER,
-    BadDatabaseFile,
-    DatabaseFileInfo,
+from frontdesk.db.backup_files import (
+    DEFAULT_ROTATION,
+    RotationPolicy,
     backup_files,
     backup_name,
     default_backup_folder,
-    verify_database_file,
+    remove_side_files,
+    rotate_backups,
 )
+from frontdesk.db.encryption import connect_file, looks_encrypted
+from frontdesk.db.engine import OWNER_ONLY_FILE, private_folder, restrict_to_owner
+from frontdesk.db.migrate import SQLITE_HEADER, BadDatabaseFile, DatabaseFileInfo, verify_database_file
 from frontdesk.db.moved import read_marker
 from frontdesk.domain.roles import Permission
 from frontdesk.services.clinic import ClinicSettings, get_clinic_settings, update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.maintenance import backup_database
 from frontdesk.services.unit_of_work import UnitOfWork
 
 
@@ -47,16 +46,6 @@ class BackupReason(StrEnum):
 
 class BackupRejected(ServiceError):
     """The file offered for a restore is not a sound Front Desk backup; nothing was replaced."""
-
-
-@dataclass(frozen=True)
-class RotationPolicy:
-    daily: int = 7
-    weekly: int = 4
-    monthly: int = 12
-
-
-DEFAULT_ROTATION = RotationPolicy()
 
 
 @dataclass(frozen=True)
@@ -81,28 +70,6 @@ class RestoreResult:
     restored_from: Path
     kept_as: Path | None
     schema_revision: str
-
-
-def backups_to_keep(moments: list[datetime], policy: RotationPolicy = DEFAULT_ROTATION) -> set[datetime]:
-    """Which backup moments rotation keeps: per day, ISO week and month, the newest one, for the
-    `policy` number of most recent days, weeks and months that have a backup."""
-    ordered = sorted(set(moments), reverse=True)
-    keep: set[datetime] = set()
-    buckets = (
-        (policy.daily, lambda m: m.date()),
-        (policy.weekly, lambda m: tuple(m.isocalendar())[:2]),
-        (policy.monthly, lambda m: (m.year, m.month)),
-    )
-    for count, bucket in buckets:
-        seen: set[object] = set()
-        for moment in ordered:
-            if len(seen) >= count:
-                break
-            key = bucket(moment)
-            if key not in seen:
-                seen.add(key)
-                keep.add(moment)
-    return keep
 
 
 def backup_folder(ctx: ServiceContext) -> Path:
@@ -153,29 +120,67 @@ def list_backups(ctx: ServiceContext) -> list[BackupEntry]:
             for moment, path in backup_files(backup_folder(ctx), source.stem)]
 
 
-def _remove_side_files(path: Path) -> None:
-    """Delete the write-ahead log and shared-memory files SQLite may leave beside `path`."""
-    for suffix in ("-wal", "-shm", "-journal"):
+def backup_database(ctx: ServiceContext, actor: Actor | None, destination: Path, *,
+                    full_check: bool = True) -> Path:
+    """A consistent copy of the SQLite database, taken while others may be writing.
+
+    Uses SQLite's online backup API into a temporary file beside the destination, verifies it
+    (`integrity_check`, or the much faster `quick_check` when not `full_check`), then renames it into
+    place, so a half-written backup never carries the final name. The copy of an encrypted database
+    is encrypted with the same passphrase. A folder as destination gets a dated file name.
+    """
+    if actor is not None:
+        # Before anything else, so a refused role learns nothing about the database or the folder.
+        with UnitOfWork(ctx, actor) as uow:
+            uow.require(Permission.BACKUP, "make backups")
+    source = ctx.database.path
+    if source is None:
+        raise ServiceError(
+            "Backups from a database server are made on the server (pg_dump); see README, "
+            "'Several front-desk computers'."
+        )
+    destination = Path(destination).expanduser()
+    if destination.is_dir():
+        destination = destination / backup_name(source, ctx.local(ctx.now()))
+    if not destination.parent.is_dir():
+        raise ServiceError(f"The folder {destination.parent} does not exist.")
+    if destination.resolve() == source.resolve():
+        raise ServiceError("Choose a different file for the backup than the database itself.")
+    passphrase = ctx.database.passphrase
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        # Created readable by this account only before a single page of patient data goes in.
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY, OWNER_ONLY_FILE))
+        src = connect_file(source, passphrase)
         try:
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
-def rotate_backups(folder: Path, stem: str, policy: RotationPolicy = DEFAULT_ROTATION) -> list[Path]:
-    """Delete the backups of database `stem` in `folder` that rotation does not keep."""
-    found = backup_files(folder, stem)
-    keep = backups_to_keep([moment for moment, _ in found], policy)
-    removed = []
-    for moment, path in found:
-        if moment not in keep:
+            dst = connect_file(partial, passphrase)
             try:
-                path.unlink()
-            except OSError:
-                continue
-            _remove_side_files(path)  # a backup opened by a person or a tool may have left them
-            removed.append(path)
-    return removed
+                src.backup(dst)
+                pragma = "integrity_check" if full_check else "quick_check"
+                result = dst.execute(f"PRAGMA {pragma}").fetchone()[0]
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        if result != "ok":
+            raise ServiceError(f"The backup copy failed its integrity check ({result}); nothing was replaced.")
+        with partial.open("r+b") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, destination)
+    except ServiceError:
+        partial.unlink(missing_ok=True)
+        raise
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ServiceError(f"The backup could not be written to {destination}: {error.strerror}.") from error
+    except Exception as error:  # sqlite3 and sqlcipher3 errors alike
+        partial.unlink(missing_ok=True)
+        raise ServiceError(f"The backup could not be written: {error}.") from error
+    with UnitOfWork(ctx, actor, write=True) as uow:
+        uow.audit("backup", "database", None, destination=str(destination))
+        uow.commit()
+    return destination
 
 
 def automatic_backup(ctx: ServiceContext, reason: BackupReason | str,
@@ -280,7 +285,7 @@ def restore_backup(target: Path, backup: Path, passphrase: str | None = None, *,
         verify_database_file(incoming, passphrase, full=False)
     except (OSError, BadDatabaseFile) as error:
         incoming.unlink(missing_ok=True)
-        _remove_side_files(incoming)
+        remove_side_files(incoming)
         raise BackupRejected(f"The backup could not be copied into place ({error}). Nothing was replaced.") from error
     kept: Path | None = None
     if target.exists():
@@ -291,7 +296,7 @@ def restore_backup(target: Path, backup: Path, passphrase: str | None = None, *,
             if side.exists():
                 os.replace(side, Path(str(kept) + suffix))
     os.replace(incoming, target)
-    _remove_side_files(incoming)  # the check of the copy opened it under its temporary name
+    remove_side_files(incoming)  # the check of the copy opened it under its temporary name
     restrict_to_owner(target)
     return RestoreResult(database=target, restored_from=backup, kept_as=kept, schema_revision=info.revision)
 

@@ -12,7 +12,7 @@ from frontdesk.db.models import Base
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.errors import Conflict
-from frontdesk.services.maintenance import check_database
+from frontdesk.services.database_check import check_database
 from frontdesk.services.patients import open_patient, register_patient, search_patients, update_patient
 from frontdesk.services.account_lookup import workstation_actor
 

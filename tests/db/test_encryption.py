@@ -16,7 +16,7 @@ from frontdesk.db.migrate import PassphraseNeeded, WrongPassphrase
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.backups import BackupReason, BackupRejected, automatic_backup, restore_backup
 from frontdesk.services.bootstrap import open_clinic
-from frontdesk.services.maintenance import check_database
+from frontdesk.services.database_check import check_database
 from frontdesk.services.patients import register_patient, search_patients
 
 pytestmark = pytest.mark.skipif(sqlcipher_module() is None, reason="the sqlcipher3 wheel is not installed")

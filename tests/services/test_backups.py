@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.db.migrate import DatabaseDamaged, backup_files
+from frontdesk.db.backup_files import RotationPolicy, backup_files, backups_to_keep
+from frontdesk.db.migrate import DatabaseDamaged
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.backups import (
     BackupReason,
     BackupRejected,
-    RotationPolicy,
     automatic_backup,
-    backups_to_keep,
     choose_backup_folder,
     restore_backup,
 )

@@ -17,7 +17,7 @@ from frontdesk.db.models import Appointment, AuditEvent, Patient
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.errors import DatabaseBusy, DatabaseUnavailable, StorageFull
-from frontdesk.services.maintenance import check_database
+from frontdesk.services.database_check import check_database
 from frontdesk.services.patients import open_patient, register_patient, update_patient
 from frontdesk.services.account_lookup import workstation_actor
 

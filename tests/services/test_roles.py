@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from frontdesk.db.models import AuditEvent
 from frontdesk.domain.roles import Role
-from frontdesk.services import audit, clinic, maintenance, screenings, signing_in, user_accounts
+from frontdesk.services import audit, backups, clinic, screenings, signing_in, user_accounts
 from frontdesk.services.errors import PermissionDenied
 
 
@@ -62,7 +62,7 @@ def _review_screening(ctx, actor, tmp_path, admin):
 
 
 def _backup(ctx, actor, tmp_path, admin):
-    maintenance.backup_database(ctx, actor, tmp_path)
+    backups.backup_database(ctx, actor, tmp_path)
 
 
 FORBIDDEN = [

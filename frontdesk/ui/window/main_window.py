@@ -552,7 +552,7 @@ class MainWindow(QMainWindow):
     def choose_backup(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from frontdesk.services.maintenance import backup_database
+        from frontdesk.services.backups import backup_database
 
         start = str(Path.home() / "frontdesk-backup.sqlite3")
         path, _ = QFileDialog.getSaveFileName(self, "Save a backup of the database", start,
