@@ -45,7 +45,7 @@ from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.csv_export import csv_writer
 from frontdesk.services.calendar_file import CalendarEvent, calendar_bytes
 from frontdesk.services.calendar_file import ics_uid as ics_uid  # re-exported: callers import it from here
-from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings
+from frontdesk.services.clinic_settings import clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from frontdesk.services.freed import FreedSlot

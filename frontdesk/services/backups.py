@@ -33,7 +33,8 @@ from frontdesk.db.engine import OWNER_ONLY_FILE, private_folder, restrict_to_own
 from frontdesk.db.migrate import SQLITE_HEADER, BadDatabaseFile, DatabaseFileInfo, verify_database_file
 from frontdesk.db.moved import read_marker
 from frontdesk.domain.roles import Permission
-from frontdesk.services.clinic import ClinicSettings, get_clinic_settings, update_clinic_settings
+from frontdesk.services.clinic_settings import ClinicSettings, get_clinic_settings
+from frontdesk.services.clinic_settings_edit import update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.unit_of_work import UnitOfWork

@@ -19,7 +19,7 @@ def open_clinic(database_url: str, clock: Clock | None = None) -> ServiceContext
         with ReadUnit(ctx, None) as unit:  # every start but the first: one read for both
             settings = clinic_settings_from(unit.reader) if is_seeded_from(unit.reader) else None
         if settings is None:
-            from frontdesk.services.clinic import seed_clinic
+            from frontdesk.services.clinic_settings_edit import seed_clinic
 
             seed_clinic(ctx)
             settings = get_clinic_settings(ctx)

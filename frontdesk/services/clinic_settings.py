@@ -1,6 +1,7 @@
-"""The clinic's settings and IMS rule table as read by every screen, in plain SQL (see `db.plain`).
+"""The clinic's settings and IMS rule table as every screen and service reads them, in plain SQL (see
+`db.plain`): through a read of their own, or inside the caller's session (`*_in`).
 
-Changing them, and the first-start defaults, are in `services.clinic`.
+Changing them, and writing the first-start defaults, is `services.clinic_settings_edit`.
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ import json
 from dataclasses import dataclass, fields
 from datetime import time
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from frontdesk.db.plain import Reader
+from frontdesk.db.plain import Reader, SessionReader
 from frontdesk.domain.ims_interval import DEFAULT_IMS_INTERVAL_DAYS
 from frontdesk.domain.screening import RuleTable
 from frontdesk.resources import resource_path
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.reading import ReadUnit
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 CLINIC_KEY = "clinic"
 RULES_KEY = "screening_rules"
@@ -132,3 +136,18 @@ def screening_rules(ctx: ServiceContext) -> RuleTable:
     """The clinic's rule table, for the live verdict while a form is being filled in."""
     with ReadUnit(ctx, None) as unit:
         return screening_rules_from(unit.reader)
+
+
+def clinic_settings_in(session: Session) -> ClinicSettings:
+    """The clinic's settings read inside the caller's session (one primary-key lookup)."""
+    return clinic_settings_from(SessionReader(session))
+
+
+def screening_rules_in(session: Session) -> RuleTable:
+    """The clinic's IMS rule table read inside the caller's session (the default file if none is stored)."""
+    return screening_rules_from(SessionReader(session))
+
+
+def is_seeded_in(session: Session) -> bool:
+    """True once the defaults are in the database (one primary-key lookup)."""
+    return is_seeded_from(SessionReader(session))

@@ -22,7 +22,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import Level
 from frontdesk.domain.when import format_date
 from frontdesk.services.boundary import checked_inputs
-from frontdesk.services.clinic import clinic_settings_in, screening_rules_in
+from frontdesk.services.clinic_settings import clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound
 from frontdesk.services.screenings import ScreeningRecord, current_screening_in

@@ -66,7 +66,7 @@ from frontdesk.reports import (
     pdf_sha256,
 )
 from frontdesk.services.boundary import checked_inputs
-from frontdesk.services.clinic import clinic_settings_in, get_clinic_settings, screening_rules_in
+from frontdesk.services.clinic_settings import clinic_settings_in, get_clinic_settings, screening_rules_in
 from frontdesk.services.consents import (
     ConsentAppointment,
     ConsentRefused,

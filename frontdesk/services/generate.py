@@ -66,7 +66,7 @@ from frontdesk.domain.screening import (
     Surgery,
     assess,
 )
-from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import PermissionDenied, ServiceError
 from frontdesk.services.screenings import screening_rules

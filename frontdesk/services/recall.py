@@ -31,7 +31,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import local_instant
 from frontdesk.domain.when import plural
 from frontdesk.reports.recall import RecallRow, RecallSheetData, recall_pdf
-from frontdesk.services.clinic import clinic_settings_in
+from frontdesk.services.clinic_settings import clinic_settings_in
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.csv_export import csv_writer

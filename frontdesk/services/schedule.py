@@ -56,7 +56,7 @@ from frontdesk.domain.scheduling import (
 )
 from frontdesk.domain.when import format_date, format_day, format_time
 from frontdesk.services.boundary import checked_inputs
-from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, get_clinic_settings
+from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_in, get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed, changed_meanwhile
 from frontdesk.services.freed import FreedSlot

@@ -24,7 +24,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import Assessment, Level, ReviewDecision, ScreeningAnswers, assess, validate
 from frontdesk.domain.when import format_date
 from frontdesk.services.boundary import checked_inputs
-from frontdesk.services.clinic import ClinicSettings, clinic_settings_in, screening_rules_in
+from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.ims_statuses import ims_statuses_from

@@ -37,7 +37,7 @@ from frontdesk.domain.waitlist import (
 )
 from frontdesk.domain.when import format_date, format_day, format_time_range, local_day
 from frontdesk.services.boundary import checked_inputs
-from frontdesk.services.clinic import ClinicSettings, clinic_settings_in
+from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.ims_statuses import ims_statuses_from

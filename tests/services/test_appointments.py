@@ -121,7 +121,8 @@ def test_cancellation_is_late_within_the_clinics_notice(ctx, reception, patient,
 def test_the_notice_period_is_the_clinics_setting(ctx, admin, reception, patient):
     from dataclasses import replace
 
-    from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+    from frontdesk.services.clinic_settings import get_clinic_settings
+    from frontdesk.services.clinic_settings_edit import update_clinic_settings
 
     update_clinic_settings(ctx, admin, replace(get_clinic_settings(ctx), late_cancel_hours=48))
     appointment = book(ctx, reception, patient.id, at(TOMORROW, 13))

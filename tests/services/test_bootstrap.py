@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from frontdesk.db.models import AppointmentType, Therapist, WorkingHours
 from frontdesk.services.bootstrap import open_clinic
-from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings
 
 
 def _counts(ctx):

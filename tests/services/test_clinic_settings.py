@@ -2,7 +2,8 @@ from dataclasses import replace
 
 import pytest
 
-from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings
+from frontdesk.services.clinic_settings_edit import update_clinic_settings
 from frontdesk.services.errors import PermissionDenied, ValidationFailed
 
 

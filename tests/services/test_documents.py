@@ -462,7 +462,8 @@ def test_printing_needs_someone_signed_in(ctx, zoe):
 def test_every_letterhead_carries_the_clinics_street_address_email_and_website(ctx, admin, reception, tsai_visit):
     from dataclasses import replace
 
-    from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+    from frontdesk.services.clinic_settings import get_clinic_settings
+    from frontdesk.services.clinic_settings_edit import update_clinic_settings
 
     update_clinic_settings(ctx, admin, replace(get_clinic_settings(ctx),
                                                address="101 – 2180 Main Street\nPenticton, BC",
@@ -480,7 +481,8 @@ def test_every_letterhead_carries_the_clinics_street_address_email_and_website(c
 def test_a_clinic_email_or_website_that_cannot_be_one_is_refused(ctx, admin, field, value):
     from dataclasses import replace
 
-    from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+    from frontdesk.services.clinic_settings import get_clinic_settings
+    from frontdesk.services.clinic_settings_edit import update_clinic_settings
 
     with pytest.raises(ValidationFailed) as refused:
         update_clinic_settings(ctx, admin, replace(get_clinic_settings(ctx), **{field: value}))

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from frontdesk.db.models import AppointmentEvent, AuditEvent
 from frontdesk.services.appointments import cancel_appointment
-from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings
+from frontdesk.services.clinic_settings_edit import update_clinic_settings
 from frontdesk.services.errors import ValidationFailed
 from frontdesk.services.schedule import (
     BookingRequest,

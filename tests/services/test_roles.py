@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from frontdesk.db.models import AuditEvent
 from frontdesk.domain.roles import Role
-from frontdesk.services import audit, backups, clinic, screenings, signing_in, user_accounts
+from frontdesk.services import audit, backups, clinic_settings, clinic_settings_edit, screenings, signing_in, user_accounts
 from frontdesk.services.errors import PermissionDenied
 
 
@@ -21,8 +21,8 @@ def cheap_hashing(monkeypatch):
 
 
 def _change_settings(ctx, actor, tmp_path, admin):
-    current = clinic.get_clinic_settings(ctx)
-    clinic.update_clinic_settings(ctx, actor, replace(current, idle_lock_minutes=9))
+    current = clinic_settings.get_clinic_settings(ctx)
+    clinic_settings_edit.update_clinic_settings(ctx, actor, replace(current, idle_lock_minutes=9))
 
 
 def _add_user(ctx, actor, tmp_path, admin):
@@ -101,7 +101,7 @@ def test_nothing_was_changed_by_the_refused_attempts(ctx, admin, reception, phys
     for who, attempt, _ in FORBIDDEN:
         with pytest.raises(PermissionDenied):
             attempt(ctx, reception if who == "reception" else physio, tmp_path, admin)
-    assert clinic.get_clinic_settings(ctx).idle_lock_minutes != 9
+    assert clinic_settings.get_clinic_settings(ctx).idle_lock_minutes != 9
     accounts = {u.username: u for u in user_accounts.list_users(ctx, admin)}
     assert "intruder" not in accounts
     assert accounts["owner"].active and accounts["owner"].role is Role.ADMIN

@@ -16,7 +16,7 @@ from frontdesk.domain.screening import (
     Surgery,
     assess,
 )
-from frontdesk.services.clinic import get_screening_rules
+from frontdesk.services.clinic_settings_edit import get_screening_rules
 from frontdesk.services.errors import Conflict, PermissionDenied, ValidationFailed
 from frontdesk.services.patients import register_patient
 from frontdesk.services.screenings import (

@@ -12,7 +12,7 @@ from frontdesk.db.models import Patient, Screening, ScreeningReview, Therapist
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.areas import BodyArea, Region
 from frontdesk.domain.screening import QUESTIONS, ReviewDecision, RuleTable, ScreeningAnswers, Surgery, assess
-from frontdesk.services.clinic import get_screening_rules
+from frontdesk.services.clinic_settings_edit import get_screening_rules
 from frontdesk.services.patients import open_patient, register_patient, update_patient
 from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
 from frontdesk.services.screenings import record_screening

@@ -55,7 +55,7 @@ def test_the_first_start_of_the_day_leaves_a_backup(window, qtbot, data_dir):
 
 
 def test_the_admin_chooses_the_backup_folder_and_a_missing_one_is_refused(window, qtbot, tmp_path):
-    from frontdesk.services.clinic import get_clinic_settings
+    from frontdesk.services.clinic_settings import get_clinic_settings
     from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
 
     dialog = ClinicSettingsDialog(window.ctx, window.actor, window.prompts, window)

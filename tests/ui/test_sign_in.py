@@ -16,7 +16,7 @@ from frontdesk.services.patients import open_patient, register_patient
 from frontdesk.services.account_lookup import needs_first_admin
 from frontdesk.services.user_accounts import create_user, list_users
 from frontdesk.ui.settings.audit_dialog import AuditTrailDialog
-from frontdesk.services.clinic import get_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.ui.window.first_run import FirstRunDialog
 from frontdesk.ui.window.sign_in import SignInDialog
 from frontdesk.ui.settings.users_dialog import AddUserDialog, UsersDialog

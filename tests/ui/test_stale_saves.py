@@ -7,7 +7,8 @@ from datetime import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings
+from frontdesk.services.clinic_settings_edit import update_clinic_settings
 from frontdesk.services.schedule import set_working_hours, working_hours
 from frontdesk.services.staff import (
     AppointmentTypeDetails,

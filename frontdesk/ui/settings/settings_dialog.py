@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.ims_interval import MAX_IMS_INTERVAL_DAYS, MIN_IMS_INTERVAL_DAYS
 from frontdesk.services.backups import choose_backup_folder
-from frontdesk.services.clinic import ClinicSettings, get_clinic_settings, update_clinic_settings
+from frontdesk.services.clinic_settings import ClinicSettings, get_clinic_settings
+from frontdesk.services.clinic_settings_edit import update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.ui.common.errors import Prompts

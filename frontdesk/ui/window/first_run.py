@@ -109,7 +109,8 @@ class FirstRunDialog(QDialog):
         if self.password.text() != self.repeat.text():
             self._show({"repeat": "The two passwords are not the same. Type them again."})
             return
-        from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings, validate_clinic_settings
+        from frontdesk.services.clinic_settings import get_clinic_settings
+        from frontdesk.services.clinic_settings_edit import update_clinic_settings, validate_clinic_settings
         from frontdesk.services.user_accounts import create_first_admin
 
         clinic = None

@@ -1,5 +1,6 @@
-"""Changing the clinic's settings, and the first-start defaults (loaded from `resources/`, never
-from code). Reading them is in `services.clinic_settings`, which every screen uses."""
+"""Changing the clinic's settings and IMS rule table (Settings ▸ Clinic), and writing the first-start
+defaults (loaded from `resources/`, never from code). Reading them, inside a session or not, is
+`services.clinic_settings`, which every screen uses."""
 
 from __future__ import annotations
 
@@ -13,33 +14,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import AppointmentType, Setting, Therapist, WorkingHours
-from frontdesk.db.plain import SessionReader
 from frontdesk.domain.contact import ContactError, parse_phone
 from frontdesk.domain.ims_interval import MAX_IMS_INTERVAL_DAYS, MIN_IMS_INTERVAL_DAYS
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.screening import RuleTable
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import (
     CLINIC_KEY,
     RULES_KEY,
     SEEDED_KEY,
     ClinicSettings,
-    clinic_settings_from,
-    get_clinic_settings,
-    is_seeded_from,
+    is_seeded_in,
     load_default_screening_rules,
     load_defaults,
-    screening_rules_from,
     settings_from,
 )
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ValidationFailed, changed_meanwhile
 from frontdesk.services.unit_of_work import UnitOfWork
-
-__all__ = ["ClinicSettings", "clinic_settings_in", "get_clinic_settings", "get_screening_rules", "is_seeded_in",
-           "load_default_screening_rules", "load_defaults", "screening_rules_in", "seed_clinic",
-           "update_clinic_settings", "validate_clinic_settings"]
-
 
 def validate_clinic_settings(settings: ClinicSettings) -> ClinicSettings:
     """The settings cleaned up (phone in E.164), or `ValidationFailed` naming every bad field."""
@@ -88,11 +79,6 @@ def validate_clinic_settings(settings: ClinicSettings) -> ClinicSettings:
                    website=website)
 
 
-def clinic_settings_in(session: Session) -> ClinicSettings:
-    """The clinic's settings read inside the caller's session (one primary-key lookup)."""
-    return clinic_settings_from(SessionReader(session))
-
-
 @checked_inputs
 def update_clinic_settings(ctx: ServiceContext, actor: Actor, settings: ClinicSettings) -> ClinicSettings:
     """Save the settings; `settings.version` is the version they were read at (`get_clinic_settings`,
@@ -125,19 +111,9 @@ def _stored_rules(session: Session) -> dict[str, Any]:
     return dict(row.value) if row is not None else load_default_screening_rules()
 
 
-def screening_rules_in(session: Session) -> RuleTable:
-    """The clinic's IMS rule table read inside the caller's session (the default file if none is stored)."""
-    return screening_rules_from(SessionReader(session))
-
-
 def get_screening_rules(ctx: ServiceContext) -> dict[str, Any]:
     with UnitOfWork(ctx, None) as uow:
         return _stored_rules(uow.session)
-
-
-def is_seeded_in(session: Session) -> bool:
-    """True once the defaults are in the database (one primary-key lookup)."""
-    return is_seeded_from(SessionReader(session))
 
 
 def seed_clinic(ctx: ServiceContext) -> bool:
