@@ -93,7 +93,7 @@ class Session(QObject):
         from frontdesk.ui.window.main_window import MainWindow
 
         window = MainWindow(self.ctx, actor, self.prompts)
-        window.setAttribute(Qt.WA_DeleteOnClose)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.signed_out.connect(self._mark_signing_out)
         window.destroyed.connect(self._window_gone)
         self.window = window

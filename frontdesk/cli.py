@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 from frontdesk.config import resolve_database_url
 
@@ -154,9 +155,9 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
         if args.command == "send-reminders":
             from frontdesk.services.reminder_sender import send_due_reminders
 
-            report = send_due_reminders(ctx)
-            print(report.summary())
-            return EXIT_PROBLEMS if report.failed or (report.skipped and "turned off" not in report.skipped) \
+            sent = send_due_reminders(ctx)
+            print(sent.summary())
+            return EXIT_PROBLEMS if sent.failed or (sent.skipped and "turned off" not in sent.skipped) \
                 else EXIT_OK
         if args.command == "demo":
             from frontdesk.services.demo import fill_demo_clinic
@@ -344,7 +345,7 @@ def _gui_open_url(url: str) -> str | None:
         return url
 
     def ask(question: str) -> str | None:
-        text, ok = QInputDialog.getText(None, "Front Desk: database passphrase", question, QLineEdit.Password)
+        text, ok = QInputDialog.getText(None, "Front Desk: database passphrase", question, QLineEdit.EchoMode.Password)
         return text if ok and text else None
 
     passphrase = find_passphrase(path, ask)
@@ -366,8 +367,8 @@ def _offer_restore(error) -> bool:
         None, "Front Desk: the database is damaged",
         f"{error}\n\nRestore the latest good backup, {error.latest_backup.name}? The damaged file "
         "is kept beside it, renamed, so nothing is thrown away.",
-        QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-    if answer != QMessageBox.Yes:
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+    if answer != QMessageBox.StandardButton.Yes:
         return False
     try:
         restore_backup(error.path, error.latest_backup)
@@ -381,9 +382,9 @@ def _offer_server(moved) -> bool:
     """A clinic that moved to a server: say where, and offer to open the server instead of the file."""
     from PySide6.QtWidgets import QMessageBox
 
-    box = QMessageBox(QMessageBox.Information, "Front Desk: this clinic moved to a server", str(moved))
-    open_server = box.addButton("Open the server", QMessageBox.AcceptRole) if moved.marker.address else None
-    box.addButton("Quit", QMessageBox.RejectRole)
+    box = QMessageBox(QMessageBox.Icon.Information, "Front Desk: this clinic moved to a server", str(moved))
+    open_server = box.addButton("Open the server", QMessageBox.ButtonRole.AcceptRole) if moved.marker.address else None
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
     box.exec()
     return open_server is not None and box.clickedButton() is open_server
 
@@ -404,7 +405,7 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
     # "frontdesk" as the program and application name: X11 window managers (and xdotool) see the window
     # class "frontdesk" however it was started (`python -m frontdesk` would say "__main__.py"); people
     # still read "Front Desk".
-    app = QApplication.instance() or QApplication(["frontdesk"])
+    app = cast(QApplication, QApplication.instance() or QApplication(["frontdesk"]))
     app.setApplicationName("frontdesk")
     app.setApplicationDisplayName("Front Desk")
     app.setOrganizationName("FrontDesk")
@@ -448,6 +449,7 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
         window.ctx.database.dispose()
         return EXIT_OK
     code = app.exec()
+    assert session is not None  # set above, or the function returned
     from frontdesk.services.backups import BackupReason, automatic_backup
 
     try:

@@ -11,9 +11,11 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from frontdesk.db.models import AuditEvent, Patient
 from frontdesk.domain.roles import Permission
@@ -72,7 +74,7 @@ class AuditEntry:
     entity: str
     entity_id: int | None
     patient_id: int | None
-    detail: dict = field(default_factory=dict, compare=False)
+    detail: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def what(self) -> str:
@@ -96,7 +98,7 @@ class AuditEntry:
         return "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in sorted(self.detail.items()))
 
 
-def _entries(session, statement) -> list[AuditEntry]:
+def _entries(session: Session, statement: Select[AuditEvent]) -> list[AuditEntry]:
     rows = list(session.scalars(statement))
     names = display_names_in(session, {row.user_id for row in rows})
     return [
@@ -105,7 +107,7 @@ def _entries(session, statement) -> list[AuditEntry]:
             at=row.at,
             user_id=row.user_id,
             username=row.username,
-            display_name=names.get(row.user_id, ""),
+            display_name=names.get(row.user_id, "") if row.user_id is not None else "",
             action=row.action,
             entity=row.entity,
             entity_id=row.entity_id,

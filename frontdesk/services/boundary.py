@@ -15,12 +15,12 @@ import inspect
 from collections.abc import Callable, Mapping
 from datetime import date, time, timedelta
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from frontdesk.domain.inputs import date_problem, id_problem, is_id_field, text_problem, text_rule, whole_number_problem
 from frontdesk.services.errors import ValidationFailed
 
-F = TypeVar("F", bound=Callable)
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Parameters that are the caller's context, never input.
 _NOT_INPUT = frozenset({"ctx", "actor", "session_actor", "session", "reader", "prompts"})
@@ -74,7 +74,7 @@ def checked_inputs(fn: F) -> F:
     signature = inspect.signature(fn)
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from frontdesk.db.plain import Reader, as_date, chunks, in_list
 from frontdesk.domain.areas import BodyArea
@@ -40,7 +41,7 @@ _SAVED_ASSESSMENT = "SELECT CAST(assessment AS TEXT) FROM screenings WHERE id = 
 def _current_on_file(reader: Reader, patient_ids: Iterable[int]) -> dict[int, _OnFile]:
     """Each patient's current screening and its latest decision: a query per 500 patients, and one
     more per 500 screenings."""
-    rows: dict[int, tuple] = {}
+    rows: dict[int, tuple[Any, ...]] = {}
     for part in chunks(sorted(set(patient_ids))):
         placeholders, params = in_list("p", part)
         for row in reader.rows(_CURRENT_SCREENINGS.format(patients=placeholders), params):
@@ -55,10 +56,12 @@ def _current_on_file(reader: Reader, patient_ids: Iterable[int]) -> dict[int, _O
                 decisions[screening_id] = ReviewDecision(decision)
             except ValueError:
                 continue
-    return {
-        patient_id: _OnFile(row[0], as_date(row[3]), row[4], decisions.get(row[0]))
-        for patient_id, row in rows.items()
-    }
+    on_file: dict[int, _OnFile] = {}
+    for patient_id, row in rows.items():
+        screened_on = as_date(row[3])
+        assert screened_on is not None  # a NOT NULL column
+        on_file[patient_id] = _OnFile(row[0], screened_on, row[4], decisions.get(row[0]))
+    return on_file
 
 
 @lru_cache(maxsize=8192)

@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from frontdesk.db.encryption import connect_file
 from frontdesk.db.faults import fault_text
@@ -46,6 +47,10 @@ from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.unit_of_work import UnitOfWork, append_audit, verify_audit_chain
+
+if TYPE_CHECKING:
+    from psycopg import Cursor
+    from sqlalchemy import Connection
 
 #: Rows read from SQLite and sent to the server at a time.
 BATCH = 5_000
@@ -140,8 +145,8 @@ def check_source(path: Path | None, passphrase: str | None = None) -> str:
             connection.close()
     except Exception as error:  # sqlite3 and sqlcipher3 errors alike
         raise MoveRefused(f"The clinic database {path} cannot be read ({error}).") from error
-    revision = row[0] if row else None
-    if revision != head_revision():
+    revision: str | None = row[0] if row else None
+    if revision is None or revision != head_revision():
         raise MoveRefused(
             f"The clinic database is at schema version {revision}, and this Front Desk is at "
             f"{head_revision()}. Open it once with this version of Front Desk (which brings it up to "
@@ -187,7 +192,7 @@ class _Mover:
         self.consent_digest = hashlib.sha256()
         self.notes: list[str] = []
 
-    def tell(self, step: str, **more) -> None:
+    def tell(self, step: str, **more: Any) -> None:
         self.progress(MoveProgress(step, tables_total=len(self.tables), **more))
         if self.should_stop():
             raise MoveStopped("The move was stopped. Nothing was kept on the server, and the SQLite clinic "
@@ -215,7 +220,7 @@ class _Mover:
 
     # --- target ----------------------------------------------------------------------------------
 
-    def prepare_target(self, connection) -> None:
+    def prepare_target(self, connection: Connection) -> None:
         """Empty database: create the schema by the migrations. Anything else is refused."""
         from sqlalchemy import inspect, text
 
@@ -253,7 +258,7 @@ class _Mover:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    def loosen(self, connection) -> tuple[list[str], list[str]]:
+    def loosen(self, connection: Connection) -> tuple[list[str], list[str]]:
         """Take off foreign keys and ordinary indexes for the load; the statements that put them back."""
         from sqlalchemy import text
 
@@ -277,7 +282,7 @@ class _Mover:
 
     # --- the move --------------------------------------------------------------------------------
 
-    def copy_table(self, source: sqlite3.Connection, cursor, table: str, index: int) -> None:
+    def copy_table(self, source: sqlite3.Connection, cursor: Cursor[Any], table: str, index: int) -> None:
         columns = self.source_columns(source, table)
         names = ", ".join(_quoted(column) for column in columns)
         total = self.source_counts[table]
@@ -302,7 +307,7 @@ class _Mover:
                 done += len(chunk)
                 self.tell("copy", table=table, done=done, total=total, tables_done=index)
 
-    def check_counts(self, connection) -> dict[str, int]:
+    def check_counts(self, connection: Connection) -> dict[str, int]:
         from sqlalchemy import text
 
         counts = {table: connection.execute(text(f"SELECT count(*) FROM {_quoted(table)}")).scalar() or 0
@@ -314,7 +319,7 @@ class _Mover:
                               "kept on the server; the SQLite clinic is unchanged.")
         return counts
 
-    def check_consents(self, connection) -> None:
+    def check_consents(self, connection: Connection) -> None:
         from sqlalchemy import text
 
         digest = hashlib.sha256()
@@ -327,7 +332,7 @@ class _Mover:
             raise MoveRefused("The consent forms on the server are not byte for byte those of the clinic. Nothing "
                               "was kept on the server; the SQLite clinic is unchanged.")
 
-    def set_sequences(self, connection) -> None:
+    def set_sequences(self, connection: Connection) -> None:
         from sqlalchemy import text
 
         for table in self.tables:
@@ -392,7 +397,7 @@ class _Mover:
                           audit_entries=entries, seconds=time.monotonic() - started, marker=written,
                           notes=self.notes)
 
-    def move(self, connection, source: sqlite3.Connection) -> tuple[dict[str, int], int, int]:
+    def move(self, connection: Connection, source: sqlite3.Connection) -> tuple[dict[str, int], int, int]:
         from sqlalchemy import text
         from sqlalchemy.orm import Session
 
@@ -404,7 +409,9 @@ class _Mover:
         missing = [table for table in self.tables if table not in present]
         if missing:
             raise MoveRefused(f"The server's schema lacks the tables {', '.join(missing)}; nothing was moved.")
-        cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection  # psycopg's own connection, for COPY
+        assert driver is not None  # None only once the connection is closed
+        cursor = driver.cursor()
         try:
             for index, table in enumerate(self.tables):
                 try:

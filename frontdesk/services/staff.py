@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -28,13 +29,13 @@ from frontdesk.domain.when import WEEKDAYS, format_day, format_time
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed, changed_meanwhile
+from frontdesk.services.records import AppointmentRecord
 from frontdesk.services.schedule import (
-    LONGEST_APPOINTMENT,
-    AppointmentRecord,
     TherapistInfo,
     appointment_query,
     load_appointment_records,
 )
+from frontdesk.services.schedule_view import LONGEST_APPOINTMENT
 from frontdesk.services.unit_of_work import UnitOfWork
 
 THERAPIST_CHANGES = frozenset({"therapists"})
@@ -209,7 +210,7 @@ def _clean_therapist(session: Session, ctx: ServiceContext, details: TherapistDe
                             details.active, colour)
 
 
-def _therapist_values(row: Therapist) -> dict[str, object]:
+def _therapist_values(row: Therapist) -> dict[str, Any]:
     return {
         "full_name": row.full_name, "designation": row.designation,
         "registration_number": row.registration_number or "", "ims_qualified": bool(row.ims_qualified),
@@ -384,7 +385,7 @@ def _type_details(row: AppointmentType) -> AppointmentTypeDetails:
     return AppointmentTypeDetails(row.name, row.duration_minutes, bool(row.is_ims), bool(row.active))
 
 
-def _type_values(row: AppointmentType) -> dict[str, object]:
+def _type_values(row: AppointmentType) -> dict[str, Any]:
     return {"name": row.name, "duration_minutes": row.duration_minutes, "is_ims": bool(row.is_ims),
             "active": bool(row.active), "fee_cents": row.fee_cents}
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import CursorResult, Table, insert, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,9 @@ from frontdesk.services.reading import (
     translate_database_error,
 )
 
+if TYPE_CHECKING:
+    from frontdesk.services.changes import Change
+
 __all__ = ["GENESIS_HASH", "UnitOfWork", "append_audit", "audit_hash", "record_denial", "translate_database_error",
            "verify_audit_chain"]
 
@@ -34,7 +37,7 @@ GENESIS_HASH = "0" * 64
 
 
 def audit_hash(prev_hash: str, at: datetime, user_id: int | None, username: str, action: str,
-               entity: str, entity_id: int | None, patient_id: int | None, detail: dict) -> str:
+               entity: str, entity_id: int | None, patient_id: int | None, detail: Mapping[str, Any]) -> str:
     payload = json.dumps(
         [prev_hash, at.astimezone(UTC).isoformat(), user_id, username, action, entity, entity_id, patient_id, detail],
         sort_keys=True,
@@ -72,7 +75,7 @@ class UnitOfWork:
         self._account: Sequence[Any] | None = None
         self._account_read = False
         #: What this unit changed, from what it audited (`frontdesk.services.changes`); None: everything.
-        self._changes: list | None = []
+        self._changes: list[Change] | None = []
         self._entries: list[int] = []
 
     def __enter__(self) -> UnitOfWork:
@@ -173,7 +176,7 @@ def _refuse_if_moved(ctx: ServiceContext) -> None:
         raise ServiceError(moved_message(path, marker))
 
 
-_AUDIT = AuditEvent.__table__
+_AUDIT = cast(Table, AuditEvent.__table__)
 #: The chain's last link: the newest row by its integer key (SQLite reads it from the end of the table).
 #: A plain table query: the ORM's result machinery costs more than the lookup itself.
 _LAST_HASH = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
@@ -181,7 +184,7 @@ _INSERT_AUDIT = insert(_AUDIT)
 
 
 def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, action: str, entity: str,
-                 entity_id: int | None, patient_id: int | None, detail: dict) -> int:
+                 entity_id: int | None, patient_id: int | None, detail: Mapping[str, Any]) -> int:
     """Write one entry of the trail, chained to the one before; return its id."""
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers of the chain; SQLite's write lock already does this.
@@ -208,11 +211,13 @@ def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, act
         prev_hash=prev,
         hash=audit_hash(prev, at, user_id, username, action, entity, entity_id, patient_id, clean),
     ))
-    return int(result.inserted_primary_key[0])
+    key = cast(CursorResult[Any], result).inserted_primary_key  # an INSERT's result is a cursor's
+    assert key is not None
+    return int(key[0])
 
 
 def record_denial(ctx: ServiceContext, actor: Actor | None, permission: Permission | None, what: str,
-                  **extra: object) -> None:
+                  **extra: Any) -> None:
     with UnitOfWork(ctx, actor, write=True, check_account=False) as uow:
         uow.audit("denied", "permission", None, permission=permission.value if permission else None,
                   attempted=what, **extra)
