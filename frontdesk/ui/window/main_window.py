@@ -29,7 +29,12 @@ from frontdesk.ui.window.idle_lock import IdleLock
 from frontdesk.ui.window.reminder_timer import ReminderTimer
 from frontdesk.ui.schedule.schedule_tab import ScheduleTab
 from frontdesk.ui.common.signed_in import CurrentActor, SignedIn, hand_over
-from frontdesk.ui.common.tasks import load_database_layer_soon, run_in_background, soon_after_first_screen
+from frontdesk.ui.common.tasks import (
+    ServiceOp,
+    load_database_layer_soon,
+    run_in_background,
+    soon_after_first_screen,
+)
 
 if TYPE_CHECKING:
     from frontdesk.ui.intake.intake_tab import IntakeTab
@@ -557,10 +562,11 @@ class MainWindow(QMainWindow):
         start = str(Path.home() / "frontdesk-backup.sqlite3")
         path, _ = QFileDialog.getSaveFileName(self, "Save a backup of the database", start,
                                               "Front Desk backup (*.sqlite3)")
-        if path:
-            written = call_service(self, self.prompts, "Backup", backup_database, self.ctx, self.actor, Path(path))
-            if written is not None:
-                self.prompts.info(self, "Backup", f"The backup was written to {written}.")
+        if path:  # copied and checked off the UI thread: a large clinic's file takes seconds
+            actor = self.actor
+            ServiceOp(self, "Backup", lambda ctx: backup_database(ctx, actor, Path(path)), self.ctx,
+                      lambda written: self.prompts.info(self, "Backup", f"The backup was written to {written}."),
+                      prompts=self.prompts).busy("Writing the backup and checking it…", self.backup_action).run()
 
     def edit_clinic_settings(self) -> None:
         from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
