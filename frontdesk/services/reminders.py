@@ -66,6 +66,7 @@ from frontdesk.domain.when import format_clock, format_weekday_date
 from frontdesk.services.calendar_file import CalendarEvent, calendar_bytes
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_from, stored_setting_text
 from frontdesk.services.boundary import checked_inputs
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.reminder_outbox import (
     APPOINTMENT_AND_PATIENT,
@@ -89,7 +90,7 @@ SMTP_TIMEOUT = 30.0
 BATCH = 50
 SECURITY_CHOICES = ("starttls", "tls")
 _OPEN = (ReminderState.QUEUED.value, ReminderState.FAILED.value)
-CHANGES = frozenset({"reminders"})
+CHANGES = frozenset({Kind.REMINDERS})
 
 
 # --- Settings ------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.services import appointments as service
 from frontdesk.services.appointments import AppointmentFilter
+from frontdesk.services.changes import Kind, touches_days
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound, ServiceError
 from frontdesk.services.schedule import AppointmentRecord, list_therapists
@@ -462,20 +463,18 @@ class AppointmentListPage(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(point))
         self._menu = menu
 
-    def refresh(self, changes: set) -> None:
+    def refresh(self, changes: set[Kind]) -> None:
         if self._shows(changes):
             from frontdesk.ui.window.live_updates import kept_scroll
 
             with kept_scroll(self.table):
                 self.reload()
-        if "therapists" in changes:
+        if Kind.THERAPISTS in changes:
             self._reload_therapists()
 
-    def _shows(self, changes: set) -> bool:
+    def _shows(self, changes: set[Kind]) -> bool:
         """Whether the change touches the list as filtered (another desk's change names its days)."""
-        from frontdesk.services.changes import touches_days
-
-        if changes & {"patients", "screenings", "consents"}:
+        if changes & {Kind.PATIENTS, Kind.SCREENINGS, Kind.CONSENTS}:
             return True  # names, IMS flags and consents show on any row
         flt = self._filter
         return touches_days(changes, flt.date_from or date.min, flt.date_to or date.max, flt.therapist_id)

@@ -54,11 +54,14 @@ class BackgroundTask(QRunnable):
     @Slot()
     def run(self) -> None:
         try:
-            result = self.work()
-        except Exception as error:  # noqa: BLE001 - handed to the failure callback on the main thread
-            self.relay.failed.emit(error)
-        else:
-            self.relay.succeeded.emit(result)
+            try:
+                result = self.work()
+            except Exception as error:  # noqa: BLE001 - handed to the failure callback on the main thread
+                self.relay.failed.emit(error)
+            else:
+                self.relay.succeeded.emit(result)
+        except RuntimeError:  # the application is closing (its objects are gone): nobody is left to tell
+            logging.getLogger("frontdesk").info("background work ended after the application closed")
 
 
 def run_in_background(work: Callable[[], Any], on_success: Callable[[Any], None],

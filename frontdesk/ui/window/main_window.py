@@ -14,7 +14,7 @@ from shiboken6 import isValid
 
 import frontdesk
 from frontdesk.domain.roles import Permission
-from frontdesk.services.changes import EVERYTHING
+from frontdesk.services.changes import EVERYTHING, Changes, Kind
 from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
@@ -122,7 +122,7 @@ def _closing_deletes(dialog: D) -> D:
 
 
 class MainWindow(QMainWindow):
-    #: Emitted after any tab changed data; the set names what changed ("patients", "appointments" ...).
+    #: Emitted after any tab changed data: a `Changes` (a set of `Kind`, with the events where known).
     data_changed = Signal(set)
     #: Emitted when the person signs out (File ▸ Sign out), just before the window closes.
     signed_out = Signal()
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         self.documents = DocumentController(ctx, self.signed_in, self.prompts, self)
         self.book_again = BookAgain(ctx, self.signed_in, self.prompts, self)
         self.book_again.message.connect(lambda text: self.statusBar().showMessage(text, 20000))
-        self.book_again.booked.connect(lambda _records: self.data_changed.emit({"appointments"}))
+        self.book_again.booked.connect(lambda _records: self.data_changed.emit(Changes.made(Kind.APPOINTMENTS)))
         self.book_again.booked.connect(self._booked_again)
         self.appointments.print_requested.connect(self.documents.on_day_print_requested)
 
@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
 
     def refresh_everything(self) -> None:
         """F5: every view reads the database again (after `frontdesk demo`, or a colleague's change)."""
-        self.data_changed.emit(set(EVERYTHING))
+        self.data_changed.emit(Changes.made(EVERYTHING))
         self.say("Refreshed: everything shown was read again from the database.")
 
     def refresh_if_changed_elsewhere(self) -> bool:
@@ -464,8 +464,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.appointments)
         self.appointments.show_my_day()
 
-    def _clinic_changed(self, changes: set) -> None:
-        if "clinic" in changes:
+    def _clinic_changed(self, changes: set[Kind]) -> None:
+        if Kind.CLINIC in changes:
             self.idle_lock.set_minutes(get_clinic_settings(self.ctx).idle_lock_minutes)
 
     def find_patient(self) -> None:
@@ -573,7 +573,7 @@ class MainWindow(QMainWindow):
 
         dialog = _closing_deletes(ClinicSettingsDialog(self.ctx, self.actor, self.prompts, self))
         if dialog.exec():
-            self.data_changed.emit({"clinic"})
+            self.data_changed.emit(Changes.made(Kind.CLINIC))
 
     def edit_reminder_settings(self) -> None:
         from frontdesk.ui.settings.reminder_settings import ReminderSettingsDialog
@@ -581,7 +581,7 @@ class MainWindow(QMainWindow):
         dialog = call_service(self, self.prompts, "Email reminders", ReminderSettingsDialog, self.ctx, self.actor,
                               self.prompts, self)
         if dialog is not None and dialog.exec():
-            self.data_changed.emit({"reminders"})
+            self.data_changed.emit(Changes.made(Kind.REMINDERS))
             self.reminder_sender.run_soon()
 
     def show_recall_lists(self) -> None:
