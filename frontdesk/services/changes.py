@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from frontdesk.db.notify import DataVersion, Listener
     from frontdesk.services.context import ServiceContext
 
@@ -219,8 +221,8 @@ def _day(value: Any, zone: ZoneInfo) -> date | None:
     return None
 
 
-def changes_of(session, zone: ZoneInfo, action: str, entity: str, entity_id: int | None, patient_id: int | None,
-               detail: dict) -> list[Change] | None:
+def changes_of(session: Session, zone: ZoneInfo, action: str, entity: str, entity_id: int | None,
+               patient_id: int | None, detail: dict[str, Any]) -> list[Change] | None:
     """The events one audit entry stands for: [] when it changed nothing shown (a view, a print),
     None when it changed everything (a restored backup)."""
     if entity == "appointment" and action in _APPOINTMENT_ACTIONS:
@@ -248,8 +250,8 @@ def changes_of(session, zone: ZoneInfo, action: str, entity: str, entity_id: int
     return []
 
 
-def _appointment_changes(session, zone: ZoneInfo, action: str, appointment_id: int | None, patient_id: int | None,
-                         detail: dict) -> list[Change]:
+def _appointment_changes(session: Session, zone: ZoneInfo, action: str, appointment_id: int | None,
+                         patient_id: int | None, detail: dict[str, Any]) -> list[Change]:
     if action == "move":
         found = []
         for side in (detail.get("before"), detail.get("after")):

@@ -261,7 +261,7 @@ class WaitlistDesk(QObject):
         self.view.table.setFocus()
 
     def refresh(self, changes: set[Kind]) -> None:
-        if self.view is not None and self.view.isVisible() and changes & {Kind.APPOINTMENTS, Kind.WAITLIST, Kind.PATIENTS}:
+        if self.view is not None and self.view.isVisible() and changes & (CHANGES | {Kind.PATIENTS}):
             self.view.reload()
         if self.dock.isVisible() and changes & CHANGES:
             self._recheck_offers()
