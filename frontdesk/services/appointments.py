@@ -46,6 +46,7 @@ from frontdesk.services.csv_export import csv_writer
 from frontdesk.services.calendar_file import CalendarEvent, calendar_bytes
 from frontdesk.services.calendar_file import ics_uid as ics_uid  # re-exported: callers import it from here
 from frontdesk.services.clinic_settings import clinic_settings_in, get_clinic_settings
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from frontdesk.services.freed import FreedSlot
@@ -58,7 +59,7 @@ from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.user_accounts import display_names_in
 
 #: What a status service changed, for the UI's refresh (`changed.emit(CHANGES)`).
-CHANGES = frozenset({"appointments"})
+CHANGES = frozenset({Kind.APPOINTMENTS})
 
 STATUS_EVENT = "status"
 UNDO_EVENT = "undo"

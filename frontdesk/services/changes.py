@@ -7,8 +7,9 @@ file the other windows notice the file's change counter move (`PRAGMA data_versi
 second) and read the trail's new entries the same way. Opening, printing and signing in are audited
 too but change nothing on screen: they make no event.
 
-`Changes` is a set of the kinds that changed ("appointments", "patients" ...), as the window's
-`data_changed` signal has always carried, plus the events themselves: a view that knows what it shows
+`Changes` is a set of the kinds that changed (`Kind.APPOINTMENTS`, `Kind.PATIENTS` ...: an enum whose
+members are their strings, the form that travels between desks), as the window's `data_changed`
+signal carries it, plus the events themselves: a view that knows what it shows
 asks `touches_days` / `touches_patient` and reloads only when it must. A plain set of kinds (a
 change made at this desk) or `Changes.everything()` (events may have been missed) touches everything
 of its kinds.
@@ -21,28 +22,49 @@ import threading
 import uuid
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from frontdesk.db.notify import DataVersion, Listener
     from frontdesk.services.context import ServiceContext
 
-APPOINTMENTS = "appointments"
-PATIENTS = "patients"
-SCREENINGS = "screenings"
-CONSENTS = "consents"
-THERAPISTS = "therapists"
-APPOINTMENT_TYPES = "appointment_types"
-CLINIC = "clinic"
-USERS = "users"
-WAITLIST = "waitlist"
-#: Every kind of change, for a full refresh.
-EVERYTHING = frozenset({APPOINTMENTS, PATIENTS, SCREENINGS, CONSENTS, THERAPISTS, APPOINTMENT_TYPES, CLINIC, USERS,
-                        WAITLIST})
+class Kind(StrEnum):
+    """What kind of record changed: the views a change concerns. A member equals its string (the form
+    sent between desks), so a set of kinds and the wire agree."""
+
+    APPOINTMENTS = "appointments"
+    PATIENTS = "patients"
+    SCREENINGS = "screenings"
+    CONSENTS = "consents"
+    THERAPISTS = "therapists"
+    APPOINTMENT_TYPES = "appointment_types"
+    CLINIC = "clinic"
+    USERS = "users"
+    WAITLIST = "waitlist"
+    #: The email reminder settings (this desk's reminder sender follows them; no view shows them).
+    REMINDERS = "reminders"
+
+
+APPOINTMENTS = Kind.APPOINTMENTS
+PATIENTS = Kind.PATIENTS
+SCREENINGS = Kind.SCREENINGS
+CONSENTS = Kind.CONSENTS
+THERAPISTS = Kind.THERAPISTS
+APPOINTMENT_TYPES = Kind.APPOINTMENT_TYPES
+CLINIC = Kind.CLINIC
+USERS = Kind.USERS
+WAITLIST = Kind.WAITLIST
+#: Every kind of change a view shows, for a full refresh.
+EVERYTHING: frozenset[Kind] = frozenset({APPOINTMENTS, PATIENTS, SCREENINGS, CONSENTS, THERAPISTS, APPOINTMENT_TYPES,
+                                         CLINIC, USERS, WAITLIST})
 
 
 @dataclass(frozen=True)
@@ -50,41 +72,54 @@ class Change:
     """One record that changed: its kind, its id, and where it shows (the patient; for an
     appointment its day in the clinic's zone and its physiotherapist)."""
 
-    kind: str
+    kind: Kind
     record_id: int | None = None
     patient_id: int | None = None
     therapist_id: int | None = None
     day: date | None = None
 
     def as_list(self) -> list[object]:
-        return [self.kind, self.record_id, self.patient_id, self.therapist_id,
+        return [self.kind.value, self.record_id, self.patient_id, self.therapist_id,
                 self.day.isoformat() if self.day else None]
 
     @classmethod
     def from_list(cls, values: list[Any]) -> Change:
         kind, record_id, patient_id, therapist_id, day = values
-        return cls(str(kind), record_id, patient_id, therapist_id, date.fromisoformat(day) if day else None)
+        # A kind this desk does not know (a newer desk's) is a ValueError: the listener reads everything.
+        return cls(Kind(str(kind)), record_id, patient_id, therapist_id, date.fromisoformat(day) if day else None)
 
 
-class Changes(set):
-    """The kinds that changed (a set of strings, as every view's `refresh(changes)` reads it) and the
+class Changes(set[Kind]):
+    """The kinds that changed (a set of `Kind`, as every view's `refresh(changes)` reads it) and the
     events behind them. `remote`: made at another desk. `complete`: False when events may be missing,
-    so every view of these kinds reloads."""
+    so every view of these kinds reloads.
 
-    def __init__(self, events: Iterable[Change | str] = (), *, kinds: Iterable[str] = (), remote: bool = False,
+    `Changes.made(Kind.WAITLIST)` (or a service's `CHANGES`) is a change made at this desk, everything
+    of those kinds; `uow.changes` is what a unit of work changed, event by event."""
+
+    def __init__(self, events: Iterable[Change | Kind] = (), *, kinds: Iterable[Kind] = (), remote: bool = False,
                  complete: bool = True) -> None:
         given = list(events)
         # Plain kinds among the events too (what `copy.copy` of a set passes back in).
         self.events: frozenset[Change] = frozenset(e for e in given if isinstance(e, Change))
-        super().__init__({e.kind for e in self.events} | set(kinds) | {e for e in given if isinstance(e, str)})
+        super().__init__({e.kind for e in self.events} | {Kind(k) for k in kinds}
+                         | {Kind(e) for e in given if not isinstance(e, Change)})
         self.remote = remote
         self.complete = complete
+
+    @classmethod
+    def made(cls, *kinds: Kind | Iterable[Kind]) -> Changes:
+        """A change made at this desk: everything of these kinds (each a `Kind` or a set of them)."""
+        flat: set[Kind] = set()
+        for kind in kinds:
+            flat.update((kind,) if isinstance(kind, Kind) else kind)
+        return cls(kinds=flat)
 
     @classmethod
     def everything(cls, *, remote: bool = True) -> Changes:
         return cls(kinds=EVERYTHING, remote=remote, complete=False)
 
-    def of(self, kind: str) -> list[Change]:
+    def of(self, kind: Kind) -> list[Change]:
         return [e for e in self.events if e.kind == kind]
 
     def to_payload(self, origin: str) -> str:
@@ -105,12 +140,40 @@ class Changes(set):
         return f"Changes({sorted(self)}, events={len(self.events)}, remote={self.remote}, complete={self.complete})"
 
 
-def _typed(changes: set) -> Changes | None:
+# --- What a piece of work changed --------------------------------------------------------------------
+
+_collecting = threading.local()
+
+
+@contextmanager
+def collect_changes() -> Iterator[Changes]:
+    """`with collect_changes() as made: <service calls>`: `made` holds, typed, everything the units of
+    work committed on this thread inside the block (a `ServiceOp` hands it to the window's refresh)."""
+    made = Changes()
+    stack: list[Changes] | None = getattr(_collecting, "stack", None)
+    if stack is None:
+        stack = _collecting.stack = []
+    stack.append(made)
+    try:
+        yield made
+    finally:
+        del stack[next(i for i, each in enumerate(stack) if each is made)]  # by identity: equal sets abound
+
+
+def committed(changes: Changes) -> None:
+    """A unit of work committed `changes` (called by `UnitOfWork.commit`)."""
+    for made in getattr(_collecting, "stack", ()):
+        made.events = made.events | changes.events
+        made.update(changes)
+        made.complete = made.complete and changes.complete
+
+
+def _typed(changes: set[Kind]) -> Changes | None:
     """The events behind `changes`, or None when it names only kinds (everything of them changed)."""
     return changes if isinstance(changes, Changes) and changes.complete else None
 
 
-def touches_days(changes: set, first: date, last: date, therapist_id: int | None = None) -> bool:
+def touches_days(changes: set[Kind], first: date, last: date, therapist_id: int | None = None) -> bool:
     """Whether appointments on a day from `first` to `last` (of one physiotherapist, if given) changed."""
     if APPOINTMENTS not in changes:
         return False
@@ -122,7 +185,7 @@ def touches_days(changes: set, first: date, last: date, therapist_id: int | None
                for e in typed.of(APPOINTMENTS))
 
 
-def touches_patient(changes: set, patient_id: int, kinds: Iterable[str] = (PATIENTS, SCREENINGS)) -> bool:
+def touches_patient(changes: set[Kind], patient_id: int, kinds: Iterable[Kind] = (PATIENTS, SCREENINGS)) -> bool:
     """Whether the patient's record (or, by `kinds`, their screenings, consents ...) changed."""
     wanted = set(kinds)
     if not wanted & changes:
@@ -133,7 +196,7 @@ def touches_patient(changes: set, patient_id: int, kinds: Iterable[str] = (PATIE
     return any(e.kind in wanted and (e.patient_id is None or e.patient_id == patient_id) for e in typed.events)
 
 
-def touches_appointment(changes: set, appointment_id: int) -> bool:
+def touches_appointment(changes: set[Kind], appointment_id: int) -> bool:
     if APPOINTMENTS not in changes:
         return False
     typed = _typed(changes)
@@ -158,8 +221,8 @@ def _day(value: Any, zone: ZoneInfo) -> date | None:
     return None
 
 
-def changes_of(session, zone: ZoneInfo, action: str, entity: str, entity_id: int | None, patient_id: int | None,
-               detail: dict) -> list[Change] | None:
+def changes_of(session: Session, zone: ZoneInfo, action: str, entity: str, entity_id: int | None,
+               patient_id: int | None, detail: dict[str, Any]) -> list[Change] | None:
     """The events one audit entry stands for: [] when it changed nothing shown (a view, a print),
     None when it changed everything (a restored backup)."""
     if entity == "appointment" and action in _APPOINTMENT_ACTIONS:
@@ -187,8 +250,8 @@ def changes_of(session, zone: ZoneInfo, action: str, entity: str, entity_id: int
     return []
 
 
-def _appointment_changes(session, zone: ZoneInfo, action: str, appointment_id: int | None, patient_id: int | None,
-                         detail: dict) -> list[Change]:
+def _appointment_changes(session: Session, zone: ZoneInfo, action: str, appointment_id: int | None,
+                         patient_id: int | None, detail: dict[str, Any]) -> list[Change]:
     if action == "move":
         found = []
         for side in (detail.get("before"), detail.get("after")):

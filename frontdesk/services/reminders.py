@@ -46,6 +46,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.when import format_clock, format_weekday_date
 from frontdesk.services.clinic_settings import stored_setting_text
 from frontdesk.services.boundary import checked_inputs
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.reminder_outbox import (
     APPOINTMENT_AND_PATIENT,
@@ -65,7 +66,7 @@ KEYRING_SERVICE = "Front Desk mail server"
 SECRET_FILE_ENV = "FRONTDESK_SECRET_KEY_FILE"
 SECRET_FILE_NAME = "mail-password.key"
 SECURITY_CHOICES = ("starttls", "tls")
-CHANGES = frozenset({"reminders"})
+CHANGES = frozenset({Kind.REMINDERS})
 
 
 # --- Settings ------------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ from frontdesk.domain.scheduling import (
 from frontdesk.domain.when import format_date, format_day, format_time
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_in, get_clinic_settings
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed, changed_meanwhile
 from frontdesk.services.freed import FreedSlot
@@ -94,7 +95,7 @@ from frontdesk.services.unit_of_work import UnitOfWork
 SEARCH_HORIZON_DAYS = 180
 _SEARCH_CHUNK_DAYS = 14
 _LIVE = tuple(s.value for s in AppointmentStatus if s.is_live)
-CHANGES = frozenset({"appointments"})
+CHANGES = frozenset({Kind.APPOINTMENTS})
 
 
 class BookingRefused(ServiceError):

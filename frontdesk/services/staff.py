@@ -27,6 +27,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import Interval, WorkingBlock, local_instant
 from frontdesk.domain.when import WEEKDAYS, format_day, format_time
 from frontdesk.services.boundary import checked_inputs
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed, changed_meanwhile
 from frontdesk.services.records import AppointmentRecord
@@ -38,8 +39,8 @@ from frontdesk.services.schedule import (
 from frontdesk.services.schedule_view import LONGEST_APPOINTMENT
 from frontdesk.services.unit_of_work import UnitOfWork
 
-THERAPIST_CHANGES = frozenset({"therapists"})
-TYPE_CHANGES = frozenset({"appointment_types"})
+THERAPIST_CHANGES = frozenset({Kind.THERAPISTS})
+TYPE_CHANGES = frozenset({Kind.APPOINTMENT_TYPES})
 DEFAULT_DESIGNATION = "Registered Physiotherapist"
 DEFAULT_COLOUR = "#4a90d9"
 #: Appointment lengths the admin may choose: whole five minutes, up to a long working day.

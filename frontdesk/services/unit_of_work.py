@@ -28,7 +28,7 @@ from frontdesk.services.reading import (
 )
 
 if TYPE_CHECKING:
-    from frontdesk.services.changes import Change
+    from frontdesk.services.changes import Change, Changes
 
 __all__ = ["GENESIS_HASH", "UnitOfWork", "append_audit", "audit_hash", "record_denial", "translate_database_error",
            "verify_audit_chain"]
@@ -105,12 +105,23 @@ class UnitOfWork:
             self._announce()
         self.session.commit()
         self._committed = True
+        if self._entries:
+            from frontdesk.services.changes import committed
+
+            committed(self.changes)
+
+    @property
+    def changes(self) -> Changes:
+        """What this unit changed so far, typed, from what it audited (everything, after a restore)."""
+        from frontdesk.services.changes import Changes
+
+        return Changes.everything(remote=False) if self._changes is None else Changes(self._changes)
 
     def _announce(self) -> None:
         """Tell the other desks what this unit changed: its trail entries are marked as this desk's own
         (a SQLite window reads the others' from the trail), and on a server a NOTIFY in this transaction
         carries the changes, delivered to every listening desk when the transaction commits."""
-        from frontdesk.services.changes import Changes, desk_of
+        from frontdesk.services.changes import desk_of
 
         desk = desk_of(self.ctx)
         desk.wrote(self._entries)
@@ -118,8 +129,7 @@ class UnitOfWork:
             return
         from frontdesk.db.notify import send
 
-        changes = Changes.everything() if self._changes is None else Changes(self._changes)
-        send(self.session, changes.to_payload(desk.origin))
+        send(self.session, self.changes.to_payload(desk.origin))
 
     def require(self, permission: Permission, what: str) -> None:
         """Refuse (and record the refusal) when the acting account, as it is now, is switched off or

@@ -38,6 +38,7 @@ from frontdesk.domain.waitlist import (
 from frontdesk.domain.when import format_date, format_day, format_time_range, local_day
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_in
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.ims_statuses import ims_statuses_from
@@ -58,7 +59,7 @@ from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.user_accounts import display_names_in
 
 #: What a waitlist service changed, for the UI's refresh.
-CHANGES = frozenset({"waitlist"})
+CHANGES = frozenset({Kind.WAITLIST})
 MAX_NOTE = 1000
 MAX_OFFERS = 20
 

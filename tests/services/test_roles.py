@@ -11,7 +11,15 @@ from sqlalchemy import select
 
 from frontdesk.db.models import AuditEvent
 from frontdesk.domain.roles import Role
-from frontdesk.services import audit, backups, clinic_settings, clinic_settings_edit, screenings, signing_in, user_accounts
+from frontdesk.services import (
+    audit,
+    backups,
+    clinic_settings,
+    clinic_settings_edit,
+    screenings,
+    signing_in,
+    user_accounts,
+)
 from frontdesk.services.errors import PermissionDenied
 
 

@@ -182,22 +182,36 @@ def test_the_model_reads_page_by_page(qtbot, qtmodeltester, ctx, reception, book
     qtmodeltester.check(model)
 
 
-def test_exports_write_the_chosen_file(tab, monkeypatch, tmp_path, prompts):
+def test_exports_write_the_chosen_file(qtbot, tab, monkeypatch, tmp_path, prompts):
     page = tab.list_page
     target = tmp_path / "out.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    page.choose_csv_export()
+    qtbot.mouseClick(page.export_csv_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: prompts.infos[-1:] == [("Export CSV", f"The appointments were saved to {target}.")])
+    assert page.export_csv_button.isEnabled()
     text = target.read_bytes().decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Date,Start,End,Patient")
     assert "Ødegård, Zoë" in text
-    page.choose_ics_export()
+    qtbot.mouseClick(page.export_ics_button, Qt.LeftButton)
     assert "choose one" in prompts.errors[-1][1]
     page.therapist.setCurrentIndex(page.therapist.findData(TRACEY))
     page.apply_filter()
     calendar = tmp_path / "tracey.ics"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(calendar), ""))
-    page.choose_ics_export()
+    qtbot.mouseClick(page.export_ics_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: prompts.infos[-1][0] == "Export calendar")
     assert calendar.read_bytes().count(b"BEGIN:VEVENT") == 2
+
+
+def test_an_export_to_a_folder_that_is_not_there_says_so_and_can_be_tried_again(qtbot, tab, monkeypatch, tmp_path,
+                                                                                  prompts):
+    page = tab.list_page
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "gone" / "out.csv"), ""))
+    qtbot.mouseClick(page.export_csv_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(prompts.errors))
+    assert prompts.errors == [("Export CSV", "The file could not be saved (No such file or directory). "
+                                             "Choose another folder and try again.")]
+    assert prompts.infos == [] and page.export_csv_button.isEnabled()
 
 
 def test_the_appointments_tab_in_the_main_window(window):

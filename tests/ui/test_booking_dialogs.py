@@ -197,6 +197,7 @@ def test_the_finder_shows_the_patients_bookings_and_keeps_ims_apart(qtbot, ctx, 
     assert "Next: Mon Nov 30, 2026, 9:00" in finder.bookings.text()
     assert finder.chosen_area == KNEE.key  # the area of the patient's last IMS, until another is chosen
     finder.search()
+    qtbot.waitUntil(lambda: finder.model.rowCount() > 0)
     days = {slot.starts_at.astimezone(VAN).date() for slot in finder.model.rows}
     assert days and all(abs((day - MONDAY).days) >= 7 for day in days)
     assert min(days) == MONDAY + timedelta(days=7)

@@ -56,9 +56,10 @@ def test_the_receptionist_opens_a_recall_list_from_the_menu_by_keyboard_and_save
     dialog = window.last_recall_dialog
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.list_choice)
     # The first list (stale screenings) is empty; two keys down is the "IMS block has ended" list.
-    assert dialog.count.text() == "Nobody to call on this list today."
-    press(qtbot, Qt.Key_Down, Qt.Key_Down)
+    qtbot.waitUntil(lambda: dialog.count.text() == "Nobody to call on this list today.")
+    press(qtbot, Qt.Key_Down, Qt.Key_Down)  # the second key while the first list is read: the newest shows
     assert dialog.kind.value == "not_yet_ended"
+    qtbot.waitUntil(lambda: dialog.count.text() == "1 patient to call")
     assert dialog.model.rowCount() == 1
     assert dialog.model.data(dialog.model.index(0, 0)) == "Okafor, Ada"
     assert dialog.model.data(dialog.model.index(0, 1)) == "(250) 555-0199"
@@ -84,6 +85,7 @@ def test_the_receptionist_opens_a_recall_list_from_the_menu_by_keyboard_and_save
     assert dialog.weeks.isEnabled() and dialog.kind.value == "course_stopped"
     # Back to the ended blocks: Enter on the patient opens her on the Intake tab, the list stays open.
     dialog.list_choice.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: dialog.count.text() == "1 patient to call")
     dialog.activateWindow()
     dialog.table.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.table)
@@ -183,6 +185,7 @@ def test_screens_for_the_eye(window, qtbot, tmp_path, size):
     dialog = RecallDialog(window.ctx, window.actor, window.prompts, window)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: dialog.count.text() != "Reading the list…")
     dialog.grab().save(str(tmp_path / f"recall-{size[0]}.png"))
     settings = ReminderSettingsDialog(window.ctx, window.actor, window.prompts, window)
     qtbot.addWidget(settings)

@@ -181,6 +181,7 @@ def test_find_next_available_books_a_truly_free_slot(qtbot, qtmodeltester, tab, 
     pick_patient(qtbot, dialog.patient, "nguyen")
     assert dialog.bookings.text() == "No appointments yet."
     qtbot.mouseClick(dialog.search_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0 and dialog.search_button.isEnabled())
     qtmodeltester.check(dialog.model)
     first = dialog.model.rows[0]
     assert first.starts_at == at(MONDAY, 8, 30)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.appointments import AppointmentStatus, allowed_next
 from frontdesk.services.clinic_settings import get_clinic_settings
+from frontdesk.services.changes import collect_changes
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import AppointmentRecord
@@ -219,7 +220,8 @@ class StatusActions(QObject):
         if record is None:
             return None
         try:
-            updated = fn(self.ctx, self.actor, record.id, record.version, *extra)
+            with collect_changes() as made:  # what the service changed, typed (the appointment, its day)
+                updated = fn(self.ctx, self.actor, record.id, record.version, *extra)
         except Conflict as error:
             self.prompts.error(self.widget, title, error.message)
             self.reload_needed.emit()
@@ -232,7 +234,7 @@ class StatusActions(QObject):
             return None
         self.desk.status_changed(updated)
         self.record_changed.emit(updated)
-        self.changed.emit(set(_service().CHANGES))
+        self.changed.emit(made)
         return updated
 
 

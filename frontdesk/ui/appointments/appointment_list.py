@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.services import appointments as service
 from frontdesk.services.appointments import AppointmentFilter
+from frontdesk.services.changes import Kind, touches_days
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound, ServiceError
 from frontdesk.services.schedule import AppointmentRecord, list_therapists
@@ -39,6 +40,7 @@ from frontdesk.ui.appointments.desk_undo import DeskUndo
 from frontdesk.ui.common.errors import Prompts, call_service, report_unexpected
 from frontdesk.ui.common.geometry import ui_settings
 from frontdesk.ui.common.signed_in import CurrentActor
+from frontdesk.ui.common.tasks import ServiceOp, write_file
 from frontdesk.ui.common.widgets import DateEdit
 
 DEFAULT_DAYS_AHEAD = 30
@@ -461,20 +463,18 @@ class AppointmentListPage(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(point))
         self._menu = menu
 
-    def refresh(self, changes: set) -> None:
+    def refresh(self, changes: set[Kind]) -> None:
         if self._shows(changes):
             from frontdesk.ui.window.live_updates import kept_scroll
 
             with kept_scroll(self.table):
                 self.reload()
-        if "therapists" in changes:
+        if Kind.THERAPISTS in changes:
             self._reload_therapists()
 
-    def _shows(self, changes: set) -> bool:
+    def _shows(self, changes: set[Kind]) -> bool:
         """Whether the change touches the list as filtered (another desk's change names its days)."""
-        from frontdesk.services.changes import touches_days
-
-        if changes & {"patients", "screenings", "consents"}:
+        if changes & {Kind.PATIENTS, Kind.SCREENINGS, Kind.CONSENTS}:
             return True  # names, IMS flags and consents show on any row
         flt = self._filter
         return touches_days(changes, flt.date_from or date.min, flt.date_to or date.max, flt.therapist_id)
@@ -493,14 +493,21 @@ class AppointmentListPage(QWidget):
     # --- Exports ---------------------------------------------------------------------------------
 
     def choose_csv_export(self) -> None:
+        """Export CSV…: the list as it is filtered, written off the UI thread (a year of a large clinic's
+        appointments takes seconds)."""
         flt = self._filter
         start = str(Path.home() / f"appointments-{flt.date_from}-to-{flt.date_to}.csv")
         path, _ = QFileDialog.getSaveFileName(self, "Export appointments as CSV", start, "CSV files (*.csv)")
         if not path:
             return
-        text = call_service(self, self.prompts, "Export CSV", service.export_csv, self.ctx, self.actor, flt)
-        if text is not None and self._write(Path(path), text.encode("utf-8-sig"), "Export CSV"):
-            self.prompts.info(self, "Export CSV", f"The appointments were saved to {path}.")
+        actor = self.actor
+
+        def export(ctx: ServiceContext) -> Path:
+            return write_file(Path(path), service.export_csv(ctx, actor, flt).encode("utf-8-sig"))
+
+        ServiceOp(self, "Export CSV", export, self.ctx,
+                  lambda written: self.prompts.info(self, "Export CSV", f"The appointments were saved to {written}."),
+                  prompts=self.prompts).busy("Exporting the appointments as CSV…", self.export_csv_button).run()
 
     def choose_ics_export(self) -> None:
         flt = self._filter
@@ -515,16 +522,11 @@ class AppointmentListPage(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export calendar", start, "Calendar files (*.ics)")
         if not path:
             return
-        data = call_service(self, self.prompts, "Export calendar", service.export_ics, self.ctx, self.actor,
-                            flt.therapist_id, flt.date_from, flt.date_to)
-        if data is not None and self._write(Path(path), data, "Export calendar"):
-            self.prompts.info(self, "Export calendar", f"The calendar was saved to {path}.")
+        actor, therapist_id = self.actor, flt.therapist_id
 
-    def _write(self, path: Path, data: bytes, title: str) -> bool:
-        try:
-            path.write_bytes(data)
-        except OSError as error:
-            self.prompts.error(self, title, f"The file could not be saved ({error.strerror or error}). "
-                                            "Choose another folder and try again.")
-            return False
-        return True
+        def export(ctx: ServiceContext) -> Path:
+            return write_file(Path(path), service.export_ics(ctx, actor, therapist_id, flt.date_from, flt.date_to))
+
+        ServiceOp(self, "Export calendar", export, self.ctx,
+                  lambda written: self.prompts.info(self, "Export calendar", f"The calendar was saved to {written}."),
+                  prompts=self.prompts).busy("Exporting the calendar…", self.export_ics_button).run()

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.ui.appointments.desk_undo import DeskUndo
 from frontdesk.ui.common.errors import Prompts
@@ -126,7 +127,7 @@ class AppointmentsTab(QWidget):
             page.changed.connect(self._page_changed)
         self._my_day.print_requested.connect(self.print_requested)
 
-    def _page_changed(self, changes: set) -> None:
+    def _page_changed(self, changes: set[Kind]) -> None:
         """A change made on one page shows on the other at once, then goes to the other tabs."""
         sender = self.sender()
         for page in (self._list_page, self._my_day):
@@ -138,7 +139,7 @@ class AppointmentsTab(QWidget):
         finally:
             self._announcing = False
 
-    def refresh(self, changes: set) -> None:
+    def refresh(self, changes: set[Kind]) -> None:
         if self._announcing or self._list_page is None:
             return  # our own change coming back, or pages not built yet (they load fresh when they are)
         self.list_page.refresh(changes)

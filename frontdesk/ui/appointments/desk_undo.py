@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from frontdesk.domain.appointments import AppointmentStatus
+from frontdesk.services.changes import Changes, Kind, collect_changes
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.records import AppointmentRecord
@@ -149,11 +150,12 @@ class DeskUndo(QObject):
             return None
         self._changes.pop()
         try:
-            record = self._take_back(change)
+            with collect_changes() as made:  # what the undo changed, typed (the appointments, their days)
+                record = self._take_back(change)
         except ServiceError as error:
             self.stack_changed.emit()
             self.message.emit(f"⚠ Not undone ({change.what} for {change.patient}): {error.message}")
-            self.changed.emit({"appointments"})
+            self.changed.emit(Changes.made(Kind.APPOINTMENTS))  # changed meanwhile: every view reads again
             return None
         except Exception as error:  # noqa: BLE001 - never a traceback on screen
             self.stack_changed.emit()
@@ -162,7 +164,7 @@ class DeskUndo(QObject):
         self._follow(change, record)
         self.stack_changed.emit()
         self.message.emit(self._undone_sentence(change, record))
-        self.changed.emit({"appointments"})
+        self.changed.emit(made)
         self.undone.emit(record)
         return record
 

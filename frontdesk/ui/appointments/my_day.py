@@ -32,6 +32,7 @@ from frontdesk.domain.appointments import ImsFlag
 from frontdesk.domain.level_looks import look_of
 from frontdesk.domain.when import format_date, format_day
 from frontdesk.services import appointments as service
+from frontdesk.services.changes import Kind, touches_days
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.my_day import AreaOutlook, MyDayRow, my_day_rows
 from frontdesk.services.schedule import AppointmentRecord, list_therapists
@@ -377,13 +378,11 @@ class MyDayWidget(QWidget):
         self.model.replace_record(record)
         self._selection_moved()
 
-    def refresh(self, changes: set) -> None:
-        from frontdesk.services.changes import touches_days
-
+    def refresh(self, changes: set[Kind]) -> None:
         day, therapist = self.current_day(), self.current_therapist()
-        if changes & {"patients", "screenings", "consents", "therapists"} or \
+        if changes & {Kind.PATIENTS, Kind.SCREENINGS, Kind.CONSENTS, Kind.THERAPISTS} or \
                 touches_days(changes, day, day, therapist):
-            if "therapists" in changes:
+            if Kind.THERAPISTS in changes:
                 chosen = self.current_therapist()
                 self.therapist.blockSignals(True)
                 self.therapist.clear()

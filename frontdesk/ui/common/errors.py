@@ -48,7 +48,15 @@ def call_service(parent: QWidget | None, prompts: Prompts, title: str, fn: Calla
     """Run a service call; show a `ServiceError`'s message or an unexpected error's summary."""
     try:
         return fn(*args, **kwargs)
-    except AccountSwitchedOff as error:
+    except Exception as error:  # noqa: BLE001 - the last line of defence before the user
+        show_service_error(parent, prompts, title, error)
+    return None
+
+
+def show_service_error(parent: QWidget | None, prompts: Prompts, title: str, error: BaseException) -> None:
+    """What a person sees when a service call failed: a `ServiceError`'s own message, the lock for an
+    account switched off meanwhile, or the unexpected error's summary (logged with its details)."""
+    if isinstance(error, AccountSwitchedOff):
         # The window locks with the message (see `MainWindow.account_refused`): one notice, not one per view.
         window = parent.window() if isinstance(parent, QWidget) else None
         handler = getattr(window, "account_refused", None)
@@ -56,11 +64,10 @@ def call_service(parent: QWidget | None, prompts: Prompts, title: str, fn: Calla
             handler(error.message)
         else:
             prompts.error(parent, title, error.message)
-    except ServiceError as error:
+    elif isinstance(error, ServiceError):
         prompts.error(parent, title, error.message)
-    except Exception as error:  # noqa: BLE001 - the last line of defence before the user
+    else:
         report_unexpected(parent, error, prompts)
-    return None
 
 
 def install_excepthook(prompts: Prompts | None = None) -> None:

@@ -33,7 +33,7 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import Assessment, assess
 from frontdesk.domain.when import format_date
-from frontdesk.services.changes import touches_patient
+from frontdesk.services.changes import Changes, Kind, touches_patient
 from frontdesk.services.clinic_settings import get_clinic_settings, screening_rules
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
@@ -364,7 +364,7 @@ class IntakeTab(QWidget):
         self._show_patient(record, current.id if current else None)
         self._set_status(f"Restored {record.name}: the record can be screened and booked again.")
         self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
-        self._emit({"patients"})
+        self._emit(Changes.made(Kind.PATIENTS))
 
     def _show_last_change(self, record: PatientRecord | None) -> None:
         """Who last changed the record and when, under its name (nothing for a new patient)."""
@@ -438,7 +438,7 @@ class IntakeTab(QWidget):
     def _reviewed(self, record: ScreeningRecord) -> None:
         self._show_patient(self.patient, record.id)
         self._set_status(f"Review recorded: {record.review.label}.")
-        self._emit({"screenings"})
+        self._emit(Changes.made(Kind.SCREENINGS))
 
     # --- Saving ---------------------------------------------------------------------------------
 
@@ -475,17 +475,17 @@ class IntakeTab(QWidget):
             self._refuse(patient_errors, screening_errors, message)
             return False
 
-        changes: set[str] = set()
+        changes = Changes()
         screening: ScreeningRecord | None = None
         try:
             if save_patient:
                 if self._save_patient(details) is None:
                     return False
-                changes.add("patients")
+                changes.add(Kind.PATIENTS)
             if save_screening:
                 screening = _screenings().record_screening(self.ctx, self.actor, self.patient.id, answers,
                                                            condition)
-                changes.add("screenings")
+                changes.add(Kind.SCREENINGS)
         except ValidationFailed as error:
             self._refuse({k: v for k, v in error.errors.items() if k in self.patient_form.fields},
                          {k: v for k, v in error.errors.items() if k not in self.patient_form.fields}, error.message)
@@ -521,7 +521,7 @@ class IntakeTab(QWidget):
         self._emit(changes)
         return True
 
-    def _emit(self, changes: set[str]) -> None:
+    def _emit(self, changes: Changes) -> None:
         """Tell the other tabs; our own refresh is skipped, the tab is already up to date."""
         self._emitting = True
         try:
@@ -647,23 +647,23 @@ class IntakeTab(QWidget):
         record_id = record.id if record is not None and kind != "blank_intake" else None
         self.print_requested.emit(kind, patient_id, record_id)
 
-    def refresh(self, changes: set) -> None:
+    def refresh(self, changes: set[Kind]) -> None:
         if self._emitting:
             return
-        if "clinic" in changes:
+        if Kind.CLINIC in changes:
             self._rules = screening_rules(self.ctx)
             self._show_live()
         patient = self.patient
         if patient is not None and getattr(changes, "remote", False) and \
-                touches_patient(changes, patient.id, ("patients",)):
+                touches_patient(changes, patient.id, (Kind.PATIENTS,)):
             self._saved_elsewhere()  # another desk saved the open record
-        elif patient is not None and touches_patient(changes, patient.id, ("screenings", "patients")) and \
+        elif patient is not None and touches_patient(changes, patient.id, (Kind.SCREENINGS, Kind.PATIENTS)) and \
                 not self.has_unsaved_changes():
             current = self.history_panel.current_record()
             self._show_patient(patient, current.id if current else None)
-        elif changes & {"appointments", "therapists", "screenings"} and (
-                patient is None or "therapists" in changes
-                or touches_patient(changes, patient.id, ("appointments", "screenings"))):
+        elif changes & {Kind.APPOINTMENTS, Kind.THERAPISTS, Kind.SCREENINGS} and (
+                patient is None or Kind.THERAPISTS in changes
+                or touches_patient(changes, patient.id, (Kind.APPOINTMENTS, Kind.SCREENINGS))):
             self._update_consent_action()
 
     # --- Edits that meet ------------------------------------------------------------------------

@@ -36,9 +36,10 @@ from frontdesk.domain.recall import (
 )
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.recall import recall_csv, recall_list, recall_sheet
-from frontdesk.ui.common.errors import Prompts, call_service
+from frontdesk.ui.common.errors import Prompts
 from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.table_model import Column, RowTableModel
+from frontdesk.ui.common.tasks import ServiceOp, write_file
 
 
 def recall_model(parent: QWidget | None = None) -> RowTableModel[RecallEntry]:
@@ -60,6 +61,8 @@ class RecallDialog(QDialog):
 
     #: Open this patient on the Intake tab.
     open_patient_requested = Signal(int)
+    #: The list is shown (read off the UI thread after each choice).
+    loaded = Signal()
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,16 +146,23 @@ class RecallDialog(QDialog):
         self.weeks.setEnabled(uses_weeks)
         self.weeks_label.setEnabled(uses_weeks)
         self.explanation.setText(kind.explanation)
-        entries = call_service(self, self.prompts, "Recall lists", recall_list, self.ctx, self.actor, kind,
-                               self.weeks.value())
-        self.model.set_rows(entries or [])
-        count = len(entries or [])
+        self.count.setText("Reading the list…")
+        actor, weeks = self.actor, self.weeks.value()
+        # Off the UI thread (the large clinic's lists read years of visits); a list chosen while one is
+        # read is read next, and only the newest is shown.
+        ServiceOp(self, "Recall lists", lambda ctx: recall_list(ctx, actor, kind, weeks), self.ctx, self._show,
+                  prompts=self.prompts).newest_wins().run()
+
+    def _show(self, entries: list[RecallEntry]) -> None:
+        self.model.set_rows(entries)
+        count = len(entries)
         self.count.setText("Nobody to call on this list today." if count == 0 else
                            f"{count} patient{'s' if count != 1 else ''} to call")
         self.table.resizeRowsToContents()
         self.open_button.setEnabled(bool(count))
         if count:
             self.table.selectRow(0)
+        self.loaded.emit()
 
     def selected_entry(self) -> RecallEntry | None:
         rows = self.table.selectionModel().selectedRows()
@@ -169,29 +179,28 @@ class RecallDialog(QDialog):
     def print_list(self) -> None:
         from frontdesk.ui.common.pdf_preview import PdfPreviewDialog, file_name_for
 
-        pdf = call_service(self, self.prompts, "Recall lists", recall_sheet, self.ctx, self.actor, self.kind,
-                           self.weeks.value())
-        if pdf is None:
-            return
-        title = f"Recall list – {self.kind.heading}"
-        dialog = PdfPreviewDialog(pdf, title, file_name_for("Recall list", self.kind.heading,
-                                                            self.ctx.today().isoformat()), self.prompts, self)
-        dialog.open()
-        self.last_preview = dialog
+        actor, kind, weeks = self.actor, self.kind, self.weeks.value()
+
+        def show(pdf: bytes) -> None:
+            title = f"Recall list – {kind.heading}"
+            dialog = PdfPreviewDialog(pdf, title, file_name_for("Recall list", kind.heading,
+                                                                self.ctx.today().isoformat()), self.prompts, self)
+            dialog.open()
+            self.last_preview = dialog
+
+        ServiceOp(self, "Recall lists", lambda ctx: recall_sheet(ctx, actor, kind, weeks), self.ctx, show,
+                  prompts=self.prompts).busy("Making the recall list's printout…", self.print_button).run()
 
     def export_csv(self) -> None:
         start = str(Path.home() / f"{self._file_stem()}.csv")
         path = self.ask_save_path(self, "Save the recall list as CSV", start, "CSV files (*.csv)")
         if not path:
             return
-        text = call_service(self, self.prompts, "Export CSV", recall_csv, self.ctx, self.actor, self.kind,
-                            self.weeks.value())
-        if text is None:
-            return
-        try:
-            Path(path).write_bytes(text.encode("utf-8-sig"))
-        except OSError as error:
-            self.prompts.error(self, "Export CSV", f"The file could not be saved ({error.strerror or error}). "
-                                                   "Choose another folder and try again.")
-            return
-        self.prompts.info(self, "Export CSV", f"The recall list was saved to {path}.")
+        actor, kind, weeks = self.actor, self.kind, self.weeks.value()
+
+        def export(ctx: ServiceContext) -> Path:
+            return write_file(Path(path), recall_csv(ctx, actor, kind, weeks).encode("utf-8-sig"))
+
+        ServiceOp(self, "Export CSV", export, self.ctx,
+                  lambda written: self.prompts.info(self, "Export CSV", f"The recall list was saved to {written}."),
+                  prompts=self.prompts).busy("Exporting the recall list as CSV…", self.csv_button).run()

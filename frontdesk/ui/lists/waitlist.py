@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.waitlist import WaitState
 from frontdesk.domain.when import format_month_day, format_short_date, format_time, format_weekday_iso, local_day
+from frontdesk.services.changes import Changes, Kind
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.freed import FreedSlot
@@ -36,7 +37,7 @@ from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.signed_in import CurrentActor
 from frontdesk.ui.common.table_model import Column, RowTableModel
 
-CHANGES = {"appointments", "waitlist"}
+CHANGES = frozenset({Kind.APPOINTMENTS, Kind.WAITLIST})
 FREED_WORDS = {"cancelled": "cancelled", "no_show": "a no-show", "moved": "moved", "extra_hours": "new extra hours"}
 
 
@@ -227,7 +228,7 @@ class WaitlistDesk(QObject):
             later = format_short_date(local_day(offer.later_booking, zone), year=False)
             message += f" Their visit of {later} is still booked: cancel it if this one replaces it."
         self.window.statusBar().showMessage(message, 30000)
-        self.changed.emit(set(CHANGES))  # the window refreshes its views and, through `refresh`, this panel
+        self.changed.emit(Changes.made(CHANGES))  # the window refreshes its views and, through `refresh`, this panel
 
     def _refresh_offers(self) -> None:
         from frontdesk.services.waitlist import offers_for_freed
@@ -259,10 +260,10 @@ class WaitlistDesk(QObject):
         self.view.activateWindow()
         self.view.table.setFocus()
 
-    def refresh(self, changes: set) -> None:
-        if self.view is not None and self.view.isVisible() and changes & {"appointments", "waitlist", "patients"}:
+    def refresh(self, changes: set[Kind]) -> None:
+        if self.view is not None and self.view.isVisible() and changes & (CHANGES | {Kind.PATIENTS}):
             self.view.reload()
-        if self.dock.isVisible() and changes & {"appointments", "waitlist"}:
+        if self.dock.isVisible() and changes & CHANGES:
             self._recheck_offers()
 
     def _recheck_offers(self) -> None:
@@ -305,7 +306,7 @@ class WaitlistDesk(QObject):
             self.window.statusBar().showMessage(
                 f"{saved.patient_name} is on the waitlist for {saved.type_name.lower()} from "
                 f"{format_month_day(saved.earliest)}.", 15000)
-            self.changed.emit({"waitlist"})
+            self.changed.emit(Changes.made(Kind.WAITLIST))
 
 
 class WaitlistDialog(QDialog):
@@ -435,7 +436,7 @@ class WaitlistDialog(QDialog):
 
         dialog = WaitlistEntryDialog(self.ctx, self.actor, self.prompts, self)
         if dialog.exec() and dialog.saved is not None:
-            self.changed.emit({"waitlist"})
+            self.changed.emit(Changes.made(Kind.WAITLIST))
             self.reload()
 
     def edit_selected(self) -> None:
@@ -446,7 +447,7 @@ class WaitlistDialog(QDialog):
             return
         dialog = WaitlistEntryDialog(self.ctx, self.actor, self.prompts, self, record=record)
         if dialog.exec():
-            self.changed.emit({"waitlist"})
+            self.changed.emit(Changes.made(Kind.WAITLIST))
             self.reload()
 
     def withdraw_selected(self) -> None:
@@ -461,7 +462,7 @@ class WaitlistDialog(QDialog):
             return
         if call_service(self, self.prompts, "Waitlist", withdraw_waitlist_entry, self.ctx, self.actor, record.id,
                         record.version, reason) is not None:
-            self.changed.emit({"waitlist"})
+            self.changed.emit(Changes.made(Kind.WAITLIST))
             self.reload()
 
     def keyPressEvent(self, event) -> None:

@@ -53,6 +53,7 @@ from frontdesk.ui.common.errors import report_unexpected
 from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.patient_picker import PatientPicker
 from frontdesk.ui.common.table_model import Column, RowTableModel
+from frontdesk.ui.common.tasks import ServiceOp
 from frontdesk.ui.common.widgets import ERROR_STYLE
 
 SLOT_ROLE = Qt.UserRole + 1
@@ -207,17 +208,19 @@ class FindSlotDialog(QDialog):
             self.message.setText("“From” is not a date; type one like 2026-12-07 or Dec 7.")
             self.from_date.setFocus()
             return
-        try:
-            slots = find_next_available(
-                self.ctx, self.actor, kind.id, therapist.id if therapist else None, picked_date(self.from_date),
-                self.part.currentData(), patient_id=self.patient.patient_id, area=area or None)
-        except ServiceError as error:
-            self.model.set_rows([])
-            self.message.setText(error.message)
-            return
-        except Exception as error:  # noqa: BLE001 - shown as a short dialog, logged in full
-            report_unexpected(self, error)
-            return
+        actor, therapist_id, start, part = self.actor, therapist.id if therapist else None, \
+            picked_date(self.from_date), self.part.currentData()
+        patient_id = self.patient.patient_id
+
+        def find(ctx: ServiceContext) -> list[FreeSlot]:
+            return find_next_available(ctx, actor, kind.id, therapist_id, start, part, patient_id=patient_id,
+                                       area=area or None)
+
+        # Asked again while a search runs (another patient chosen): the newest search is the one shown.
+        ServiceOp(self, "Find next available", find, self.ctx, self._found).failure(self._not_found) \
+            .busy("Looking for free time…", self.search_button).newest_wins().run()
+
+    def _found(self, slots: list[FreeSlot]) -> None:
         self.model.set_rows(slots)
         if slots:
             self.table.setCurrentIndex(self.model.index(0, 0))
@@ -225,6 +228,13 @@ class FindSlotDialog(QDialog):
         else:
             self.message.setText("No free time in the next six months for this choice. Try another "
                                  "physiotherapist or any time of day.")
+
+    def _not_found(self, error: BaseException) -> None:
+        if isinstance(error, ServiceError):
+            self.model.set_rows([])
+            self.message.setText(error.message)
+        else:  # shown as a short dialog, logged in full
+            report_unexpected(self, error)
 
     def choose(self, index: QModelIndex) -> None:
         slot: FreeSlot | None = index.data(SLOT_ROLE) if index.isValid() else None

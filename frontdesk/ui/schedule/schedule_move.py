@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.when import format_time, format_time_range, format_weekday_iso, local_day
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.schedule import (
@@ -125,7 +126,7 @@ class MoveDialog(QDialog):
 
     # --- Edits that meet ----------------------------------------------------------------------------
 
-    def changed_elsewhere(self, changes: set) -> None:
+    def changed_elsewhere(self, changes: set[Kind]) -> None:
         """Another desk changed appointments: if this one, say so at once (not only when Move is pressed)."""
         from frontdesk.services.changes import touches_appointment
         from frontdesk.services.saved_meanwhile import appointment_as_saved

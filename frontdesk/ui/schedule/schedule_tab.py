@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.when import format_day, format_time_range, format_weekday_date
+from frontdesk.services.changes import Changes, Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError
 from frontdesk.services.records import AppointmentRecord
@@ -37,7 +38,7 @@ from frontdesk.ui.schedule.schedule_grid import INTERVAL_ROLE, ScheduleGridModel
 from frontdesk.ui.common.signed_in import CurrentActor
 from frontdesk.ui.common.widgets import DateEdit
 
-RELOAD_ON = frozenset({"appointments", "patients", "screenings", "therapists", "clinic"})
+RELOAD_ON = frozenset({Kind.APPOINTMENTS, Kind.PATIENTS, Kind.SCREENINGS, Kind.THERAPISTS, Kind.CLINIC})
 
 
 class ScheduleTab(QWidget):
@@ -234,8 +235,8 @@ class ScheduleTab(QWidget):
 
     # --- Loading ----------------------------------------------------------------------------------
 
-    def refresh(self, changes: set) -> None:
-        if "therapists" in changes:
+    def refresh(self, changes: set[Kind]) -> None:
+        if Kind.THERAPISTS in changes:
             self._fill_therapists()
         if changes & RELOAD_ON and self._shows(changes):
             from frontdesk.ui.window.live_updates import kept_scroll
@@ -243,17 +244,17 @@ class ScheduleTab(QWidget):
             with kept_scroll(self.view):
                 self.reload()
         dialog = self.active_dialog
-        if dialog is not None and getattr(changes, "remote", False) and "appointments" in changes:
+        if dialog is not None and getattr(changes, "remote", False) and Kind.APPOINTMENTS in changes:
             if hasattr(dialog, "refresh_check"):
                 dialog.refresh_check()  # the time chosen there may have just been taken at another desk
             if hasattr(dialog, "changed_elsewhere"):
                 dialog.changed_elsewhere(changes)
 
-    def _shows(self, changes: set) -> bool:
+    def _shows(self, changes: set[Kind]) -> bool:
         """Whether a change (another desk's names exactly what) touches the day or week shown."""
         from frontdesk.services.changes import touches_days, touches_patient
 
-        if changes & (RELOAD_ON - {"appointments", "patients", "screenings"}):
+        if changes & (RELOAD_ON - {Kind.APPOINTMENTS, Kind.PATIENTS, Kind.SCREENINGS}):
             return True
         first = self.day - timedelta(days=self.day.weekday()) if self.week_mode else self.day
         last = first + timedelta(days=6) if self.week_mode else first
@@ -370,7 +371,7 @@ class ScheduleTab(QWidget):
         if self.status_actions is not None:
             self.status_actions.desk.booked(records)
         self.day = first.starts_at.astimezone(self.ctx.zone).date()
-        self._after_change({"appointments"})
+        self._after_change(Changes.made(Kind.APPOINTMENTS))
         self.select_appointment(first.id)
         self.message.setText(f"Booked {first.patient_name}, {format_time_range(first.interval, self.ctx.zone)} "
                              f"with {first.therapist_name}" + (f" ({len(records)} dates)" if len(records) > 1 else "")
@@ -392,7 +393,7 @@ class ScheduleTab(QWidget):
         if before is not None and self.status_actions is not None:
             self.status_actions.desk.moved(before, record)
         self.day = record.starts_at.astimezone(self.ctx.zone).date()
-        self._after_change({"appointments"})
+        self._after_change(Changes.made(Kind.APPOINTMENTS))
         self.select_appointment(record.id)
         self.message.setText(f"Moved {record.patient_name} to {format_time_range(record.interval, self.ctx.zone)} "
                              f"with {record.therapist_name}.")
@@ -460,9 +461,9 @@ class ScheduleTab(QWidget):
         dialog.deleteLater()
         self.view.setFocus()
 
-    def _after_change(self, changes: set) -> None:
+    def _after_change(self, changes: Changes) -> None:
         self.reload()
-        self.changed.emit(set(changes))
+        self.changed.emit(changes)
 
     def _context_menu(self, position) -> None:
         index = self.view.indexAt(position)

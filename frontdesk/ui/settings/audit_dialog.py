@@ -30,6 +30,7 @@ from frontdesk.services.patients import PatientSummary, search_patients
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.table_model import Column, RowTableModel
+from frontdesk.ui.common.tasks import ServiceOp
 
 
 def _who(entry: AuditEntry) -> str:
@@ -165,15 +166,19 @@ class AuditTrailDialog(QDialog):
         path = self.ask_save_path(self, suggested)
         if path is None:
             return
-        written = call_service(self, self.prompts, "Audit trail", export_audit_csv, self.ctx, self.actor,
-                               self.patient.id, path)
-        if written is not None:
-            self.prompts.info(self, "Audit trail", f"The audit trail was written to {written}.")
+        actor, patient_id = self.actor, self.patient.id
+        ServiceOp(self, "Audit trail", lambda ctx: export_audit_csv(ctx, actor, patient_id, path), self.ctx,
+                  lambda written: self.prompts.info(self, "Audit trail", f"The audit trail was written to {written}."),
+                  prompts=self.prompts).busy("Exporting the audit trail…", self.export_button).run()
 
     def check_chain(self) -> None:
-        problems = call_service(self, self.prompts, "Audit trail", verify_chain, self.ctx, self.actor)
-        if problems is None:
-            return
+        """Check the trail: every entry of the clinic's trail is read and hashed again (seconds on a
+        large clinic), off the UI thread."""
+        actor = self.actor
+        ServiceOp(self, "Audit trail", lambda ctx: verify_chain(ctx, actor), self.ctx, self._checked,
+                  prompts=self.prompts).busy("Checking every entry of the audit trail…", self.chain_button).run()
+
+    def _checked(self, problems: list[str]) -> None:
         if problems:
             self.prompts.error(self, "Audit trail", "The audit trail has been tampered with:\n"
                                + "\n".join(problems[:20]))

@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.services.changes import Changes
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
 from frontdesk.services.staff import (
     DEFAULT_COLOUR,
     DEFAULT_DESIGNATION,
+    THERAPIST_CHANGES,
     ExceptionKind,
     TherapistDetails,
     booked_appointments,
@@ -500,7 +502,7 @@ class StaffDialog(QDialog):
         was_new = self.model.row_of(therapist.id) is None
         self.refresh(therapist.id)
         self._show(therapist)
-        self.changed.emit({"therapists"})
+        self.changed.emit(Changes.made(THERAPIST_CHANGES))
         if was_new:
             self.pages.setCurrentIndex(HOURS)
             self.hours.table.setFocus()

@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.when import WEEKDAYS, format_minutes, format_time, plural
+from frontdesk.services.changes import Changes
 from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
 from frontdesk.services.schedule import set_working_hours, working_hours
-from frontdesk.services.staff import blocks_from_rows
+from frontdesk.services.staff import THERAPIST_CHANGES, blocks_from_rows
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.staff.staff_models import HoursRow, WeeklyHoursModel
 from frontdesk.ui.common.widgets import ERROR_STYLE
@@ -234,7 +235,7 @@ class HoursEditor(QWidget):
         self._saved = sorted((b.weekday, b.start, b.end) for b in saved)
         self.model.set_rows(HoursRow(*b) for b in self._saved)
         self.error.hide()
-        self.changed.emit({"therapists"})
+        self.changed.emit(Changes.made(THERAPIST_CHANGES))
         return True
 
     def commit_editing(self) -> None:

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.scheduling import Interval
+from frontdesk.services.changes import Changes
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
 from frontdesk.services.schedule import add_extra_hours, add_time_off
 from frontdesk.services.staff import (
+    THERAPIST_CHANGES,
     ExceptionKind,
     ScheduleExceptionEntry,
     booked_appointments,
@@ -238,7 +240,7 @@ class ExceptionPanel(QWidget):
         self.reason.clear()
         self.reload()
         self._select_entry_at(interval)
-        self.changed.emit({"therapists"})
+        self.changed.emit(Changes.made(THERAPIST_CHANGES))
 
     def _go_ahead_despite_bookings(self, interval: Interval) -> bool:
         booked = call_service(self, self.prompts, "Time off", booked_appointments, self.ctx, self.actor,
@@ -283,7 +285,7 @@ class ExceptionPanel(QWidget):
         if call_service(self, self.prompts, self.kind.label, cancel_schedule_exception, self.ctx, self.actor,
                         entry.id) is not None:
             self.reload()
-            self.changed.emit({"therapists"})
+            self.changed.emit(Changes.made(THERAPIST_CHANGES))
 
     # --- State -----------------------------------------------------------------------------------
 

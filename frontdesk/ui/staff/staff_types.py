@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.services.changes import Changes
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.staff import (
     LONGEST_TYPE_MINUTES,
     SHORTEST_TYPE_MINUTES,
+    TYPE_CHANGES,
     AppointmentTypeDetails,
     AppointmentTypeRecord,
     create_appointment_type,
@@ -270,7 +272,7 @@ class AppointmentTypesDialog(QDialog):
         row = self.model.row_of(saved.id)
         self._show(self.model.row_at(row) if row is not None else saved)
         self.message.setText(f"{saved.name} was saved.")
-        self.changed.emit({"appointment_types"})
+        self.changed.emit(Changes.made(TYPE_CHANGES))
         return saved
 
     def show_errors(self, errors: dict[str, str], general: str = "") -> None:

@@ -14,7 +14,7 @@ from shiboken6 import isValid
 
 import frontdesk
 from frontdesk.domain.roles import Permission
-from frontdesk.services.changes import EVERYTHING
+from frontdesk.services.changes import EVERYTHING, Changes, Kind
 from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
@@ -29,7 +29,12 @@ from frontdesk.ui.window.idle_lock import IdleLock
 from frontdesk.ui.window.reminder_timer import ReminderTimer
 from frontdesk.ui.schedule.schedule_tab import ScheduleTab
 from frontdesk.ui.common.signed_in import CurrentActor, SignedIn, hand_over
-from frontdesk.ui.common.tasks import load_database_layer_soon, run_in_background, soon_after_first_screen
+from frontdesk.ui.common.tasks import (
+    ServiceOp,
+    load_database_layer_soon,
+    run_in_background,
+    soon_after_first_screen,
+)
 
 if TYPE_CHECKING:
     from frontdesk.ui.intake.intake_tab import IntakeTab
@@ -117,7 +122,7 @@ def _closing_deletes(dialog: D) -> D:
 
 
 class MainWindow(QMainWindow):
-    #: Emitted after any tab changed data; the set names what changed ("patients", "appointments" ...).
+    #: Emitted after any tab changed data: a `Changes` (a set of `Kind`, with the events where known).
     data_changed = Signal(set)
     #: Emitted when the person signs out (File ▸ Sign out), just before the window closes.
     signed_out = Signal()
@@ -153,7 +158,7 @@ class MainWindow(QMainWindow):
         self.documents = DocumentController(ctx, self.signed_in, self.prompts, self)
         self.book_again = BookAgain(ctx, self.signed_in, self.prompts, self)
         self.book_again.message.connect(lambda text: self.statusBar().showMessage(text, 20000))
-        self.book_again.booked.connect(lambda _records: self.data_changed.emit({"appointments"}))
+        self.book_again.booked.connect(lambda _records: self.data_changed.emit(Changes.made(Kind.APPOINTMENTS)))
         self.book_again.booked.connect(self._booked_again)
         self.appointments.print_requested.connect(self.documents.on_day_print_requested)
 
@@ -373,7 +378,7 @@ class MainWindow(QMainWindow):
 
     def refresh_everything(self) -> None:
         """F5: every view reads the database again (after `frontdesk demo`, or a colleague's change)."""
-        self.data_changed.emit(set(EVERYTHING))
+        self.data_changed.emit(Changes.made(EVERYTHING))
         self.say("Refreshed: everything shown was read again from the database.")
 
     def refresh_if_changed_elsewhere(self) -> bool:
@@ -459,8 +464,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.appointments)
         self.appointments.show_my_day()
 
-    def _clinic_changed(self, changes: set) -> None:
-        if "clinic" in changes:
+    def _clinic_changed(self, changes: set[Kind]) -> None:
+        if Kind.CLINIC in changes:
             self.idle_lock.set_minutes(get_clinic_settings(self.ctx).idle_lock_minutes)
 
     def find_patient(self) -> None:
@@ -557,17 +562,18 @@ class MainWindow(QMainWindow):
         start = str(Path.home() / "frontdesk-backup.sqlite3")
         path, _ = QFileDialog.getSaveFileName(self, "Save a backup of the database", start,
                                               "Front Desk backup (*.sqlite3)")
-        if path:
-            written = call_service(self, self.prompts, "Backup", backup_database, self.ctx, self.actor, Path(path))
-            if written is not None:
-                self.prompts.info(self, "Backup", f"The backup was written to {written}.")
+        if path:  # copied and checked off the UI thread: a large clinic's file takes seconds
+            actor = self.actor
+            ServiceOp(self, "Backup", lambda ctx: backup_database(ctx, actor, Path(path)), self.ctx,
+                      lambda written: self.prompts.info(self, "Backup", f"The backup was written to {written}."),
+                      prompts=self.prompts).busy("Writing the backup and checking it…", self.backup_action).run()
 
     def edit_clinic_settings(self) -> None:
         from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
 
         dialog = _closing_deletes(ClinicSettingsDialog(self.ctx, self.actor, self.prompts, self))
         if dialog.exec():
-            self.data_changed.emit({"clinic"})
+            self.data_changed.emit(Changes.made(Kind.CLINIC))
 
     def edit_reminder_settings(self) -> None:
         from frontdesk.ui.settings.reminder_settings import ReminderSettingsDialog
@@ -575,7 +581,7 @@ class MainWindow(QMainWindow):
         dialog = call_service(self, self.prompts, "Email reminders", ReminderSettingsDialog, self.ctx, self.actor,
                               self.prompts, self)
         if dialog is not None and dialog.exec():
-            self.data_changed.emit({"reminders"})
+            self.data_changed.emit(Changes.made(Kind.REMINDERS))
             self.reminder_sender.run_soon()
 
     def show_recall_lists(self) -> None:
