@@ -1,8 +1,8 @@
 """The waitlist: add, edit, withdraw, list; offer a freed slot to the patients who fit it; book one.
 
 The rules are the domain's (`domain.waitlist` over `domain.scheduling`, `domain.ims`,
-`domain.ims_interval`); booking from the waitlist runs the same checks as any booking
-(`schedule._checked_interval`) in the same transaction that closes the entry. Entries are never
+`domain.ims_interval`); booking from the waitlist books as any booking does
+(`booking.book_in`) in the same transaction that closes the entry. Entries are never
 deleted: booked and withdrawn ones stay, with who and when, and every change is audited.
 """
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.models import Appointment, AppointmentType, Patient, Therapist, WaitlistEntry
 from frontdesk.db.plain import SessionReader, as_date, as_instant, in_list
 from frontdesk.domain.areas import BodyArea, area_label
+from frontdesk.domain.booking import area_problem
 from frontdesk.domain.patients import display_name
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import Busy, Interval, PartOfDay, local_instant
@@ -42,17 +43,8 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.ims_statuses import ims_statuses_from
 from frontdesk.services.records import AppointmentRecord, BookingRequest
-from frontdesk.services.schedule import (
-    _LIVE,
-    _area_problem,
-    _availabilities,
-    _booked_record,
-    _checked_interval,
-    _insert,
-    _live_appointments,
-    _lock,
-    _padded,
-)
+from frontdesk.services.booking import book_in
+from frontdesk.services.schedule import LIVE, availabilities, live_appointments, padded
 from frontdesk.services.screenings import ims_allowed
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.users import display_names_in
@@ -257,9 +249,9 @@ def _checked(ctx: ServiceContext, session: Session, request: WaitlistRequest, *,
     if kind is None or not kind.active:
         errors["type"] = "Choose the kind of appointment."
     area = (request.area or "").strip()
-    area_problem = _area_problem(area, kind is not None and kind.is_ims)
-    if area_problem:
-        errors["area"] = area_problem
+    wrong_area = area_problem(area, kind is not None and kind.is_ims)
+    if wrong_area:
+        errors["area"] = wrong_area
     if kind is not None and not kind.is_ims:
         area = area if area and "area" not in errors else ""
     therapist_ids = sorted(set(request.therapist_ids))
@@ -401,15 +393,10 @@ def book_from_waitlist(ctx: ServiceContext, actor: Actor, entry_id: int, expecte
         row = _row_to_change(session, entry_id, expected_version)
         request = BookingRequest(row.patient_id, therapist_id, row.type_id, starts_at, row.area or "",
                                  notes="Booked from the waitlist." + (f" {row.note}" if row.note else ""))
-        _lock(session, therapist_id, row.patient_id)
-        patient, therapist, kind, interval = _checked_interval(ctx, session, request)
-        appointment_id = _insert(session, ctx, actor, request, interval, series_id=None)
-        uow.audit("book", "appointment", appointment_id, patient_id=row.patient_id, therapist_id=therapist_id,
-                  type=kind.name, starts_at=interval.start.isoformat(), waitlist_entry=row.id)
-        row.state, row.appointment_id = WaitState.BOOKED.value, appointment_id
+        record = book_in(uow, ctx, actor, request, waitlist_entry=row.id)
+        row.state, row.appointment_id = WaitState.BOOKED.value, record.id
         _touch(ctx, actor, row)
-        uow.audit("booked", "waitlist_entry", row.id, patient_id=row.patient_id, appointment_id=appointment_id)
-        record = _booked_record(session, appointment_id, request, interval, patient, therapist, kind)
+        uow.audit("booked", "waitlist_entry", row.id, patient_id=row.patient_id, appointment_id=record.id)
         uow.commit()
     return record
 
@@ -506,7 +493,7 @@ def _ims_days(ctx: ServiceContext, session: Session, patient_ids: Iterable[int],
             select(Appointment.patient_id, Appointment.starts_at)
             .join(AppointmentType, AppointmentType.id == Appointment.type_id)
             .where(Appointment.patient_id.in_(part), Appointment.starts_at >= start, Appointment.starts_at < end,
-                   Appointment.status.in_(_LIVE), AppointmentType.is_ims.is_(True)))
+                   Appointment.status.in_(LIVE), AppointmentType.is_ims.is_(True)))
         for patient_id, starts_at in rows:
             found[patient_id].append(starts_at.astimezone(ctx.zone).date())
     return found
@@ -541,7 +528,7 @@ def _later_bookings(session: Session, entries: list[WaitEntry], after: datetime)
     rows = session.execute(
         select(Appointment.patient_id, Appointment.type_id, Appointment.starts_at)
         .where(Appointment.patient_id.in_({e.patient_id for e in entries}), Appointment.starts_at > after,
-               Appointment.status.in_(_LIVE), Appointment.type_id.in_({e.type_id for e in entries}))
+               Appointment.status.in_(LIVE), Appointment.type_id.in_({e.type_id for e in entries}))
         .order_by(Appointment.starts_at))
     for patient_id, type_id, starts_at in rows:
         found.setdefault((patient_id, type_id), starts_at)
@@ -581,10 +568,10 @@ def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, start
         entries = _entries_for(session, fitting, day, parts)
         if not entries:
             return empty
-        availability = _availabilities(session, {therapist_id: therapist_name},
-                                       _padded(free.interval, ctx.zone))[therapist_id]
+        availability = availabilities(session, {therapist_id: therapist_name},
+                                       padded(free.interval, ctx.zone))[therapist_id]
         busy: dict[int, list[Busy]] = defaultdict(list)
-        for appointment_id, _t, patient_id, start, end in _live_appointments(session, free.interval):
+        for appointment_id, _t, patient_id, start, end in live_appointments(session, free.interval):
             busy[patient_id].append(Busy(Interval(start, end), "The patient", appointment_id))
         settings = clinic_settings_in(session)
         ordered = [(e.patient_id, e.area) for e in best_first(entries) if types[e.type_id].is_ims and e.area]

@@ -28,7 +28,8 @@ def test_send_reminders_sends_what_is_due_once(tmp_path, capsys, monkeypatch):
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.patients import register_patient
     from frontdesk.services.reminders import ReminderSettings, update_reminder_settings
-    from frontdesk.services.schedule import BookingRequest, book_appointment
+    from frontdesk.services.booking import book_appointment
+    from frontdesk.services.records import BookingRequest
     from frontdesk.services.users import workstation_actor
 
     server = MailServer(tmp_path)
@@ -69,7 +70,8 @@ def test_two_desk_processes_sending_against_one_postgresql_send_each_reminder_on
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.patients import register_patient
     from frontdesk.services.reminders import ReminderSettings, update_reminder_settings
-    from frontdesk.services.schedule import BookingRequest, book_appointment
+    from frontdesk.services.booking import book_appointment
+    from frontdesk.services.records import BookingRequest
     from frontdesk.services.users import workstation_actor
 
     server = MailServer(tmp_path)

@@ -9,7 +9,7 @@ import pytest
 from frontdesk.services.backups import choose_backup_folder
 from frontdesk.services.clinic import get_clinic_settings, update_clinic_settings
 from frontdesk.services.errors import Conflict
-from frontdesk.services.schedule import set_working_hours, working_hours
+from frontdesk.services.therapist_time import set_working_hours, working_hours
 from frontdesk.services.staff import (
     AppointmentTypeDetails,
     TherapistDetails,

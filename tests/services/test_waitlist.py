@@ -14,8 +14,9 @@ from frontdesk.domain.screening import Surgery
 from frontdesk.domain.waitlist import Priority, WaitState
 from frontdesk.services.appointments import StatusNotChanged, cancel_appointment, mark_no_show
 from frontdesk.services.errors import Conflict, ValidationFailed
-from frontdesk.services.schedule import BookingRequest, SlotTaken, add_extra_hours, book_appointment, \
-    reschedule_appointment
+from frontdesk.services.booking import SlotTaken, book_appointment, reschedule_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.therapist_time import add_extra_hours
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.waitlist import (
     WaitlistRequest,

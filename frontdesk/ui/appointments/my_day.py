@@ -34,7 +34,8 @@ from frontdesk.domain.when import format_date, format_day
 from frontdesk.services import appointments as service
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.my_day import AreaOutlook, MyDayRow, my_day_rows
-from frontdesk.services.schedule import AppointmentRecord, list_therapists
+from frontdesk.services.records import AppointmentRecord
+from frontdesk.services.schedule_view import list_therapists
 from frontdesk.ui.appointments.appointment_actions import StatusActions
 from frontdesk.ui.appointments.appointment_detail import AppointmentDetailPane
 from frontdesk.ui.appointments.appointment_list import action_button

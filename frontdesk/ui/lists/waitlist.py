@@ -316,7 +316,8 @@ class WaitlistDialog(QDialog):
 
     def __init__(self, ctx: ServiceContext, actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from frontdesk.services.schedule import list_appointment_types, list_therapists
+        from frontdesk.services.schedule import list_appointment_types
+        from frontdesk.services.schedule_view import list_therapists
 
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.setWindowTitle("Waitlist")

@@ -22,15 +22,9 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.when import format_time, format_time_range, format_weekday_iso, local_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
-from frontdesk.services.schedule import (
-    AppointmentRecord,
-    BookingRequest,
-    IntervalReasonNeeded,
-    SlotTaken,
-    check_booking,
-    list_therapists,
-    reschedule_appointment,
-)
+from frontdesk.services.booking import IntervalReasonNeeded, SlotTaken, check_booking, reschedule_appointment
+from frontdesk.services.records import AppointmentRecord, BookingRequest
+from frontdesk.services.schedule_view import list_therapists
 from frontdesk.ui.schedule.booking_fields import (
     DateField,
     escape,

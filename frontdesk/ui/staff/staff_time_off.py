@@ -29,7 +29,7 @@ from frontdesk.domain.scheduling import Interval
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
-from frontdesk.services.schedule import add_extra_hours, add_time_off
+from frontdesk.services.therapist_time import add_extra_hours, add_time_off
 from frontdesk.services.staff import (
     ExceptionKind,
     ScheduleExceptionEntry,
