@@ -947,9 +947,9 @@ def waitlist_match(bench: Bench, entries: int = 2000) -> Figure:
         from frontdesk.services.availability import find_next_available
         from frontdesk.services.schedule import list_appointment_types
         from frontdesk.services.unit_of_work import UnitOfWork
-        from frontdesk.services.waitlist import offers_for_freed
+        from frontdesk.services.waitlist_offers import offers_for_freed
     except ImportError:
-        return _unavailable(figure, "services.waitlist does not exist yet")
+        return _unavailable(figure, "services.waitlist_offers does not exist yet")
     ctx, actor, today = bench.ctx, bench.actor, bench.ctx.today()
     kinds = list_appointment_types(ctx, actor)
     physio = next(k for k in kinds if not k.is_ims)
@@ -996,7 +996,8 @@ def waitlist_match(bench: Bench, entries: int = 2000) -> Figure:
     figure.extra["offers_per_slot"] = found
     figure.extra["processor_ms_median"] = _round(statistics.median(processor))
     figure.extra["load_average"] = _round(os.getloadavg()[0]) if hasattr(os, "getloadavg") else None
-    figure.note = (f"services.waitlist.offers_for_freed on free {physio.name.lower()} slots a week or two ahead, "
+    figure.note = (f"services.waitlist_offers.offers_for_freed on free {physio.name.lower()} slots a week or two "
+                   "ahead, "
                    f"{entries:,} waiting entries (half IMS with an area, physiotherapist and day choices mixed); "
                    "every booking rule applied, best first")
     return figure

@@ -24,10 +24,10 @@ from frontdesk.services.waitlist import (
     book_from_waitlist,
     earliest_allowed,
     list_waitlist,
-    offers_for_freed,
     update_waitlist_entry,
     withdraw_waitlist_entry,
 )
+from frontdesk.services.waitlist_offers import offers_for_freed
 
 from .test_schedule import LEFT_KNEE, MONDAY, at, patient, screen
 

@@ -99,7 +99,7 @@ class FreedSlotPanel(QWidget):
         self.setMaximumWidth(300)
 
     def show_offers(self, offers, why: str) -> None:
-        from frontdesk.services.waitlist import slot_text
+        from frontdesk.services.waitlist_offers import slot_text
 
         self.offers, self.why = offers, why
         count = len(offers.offers)
@@ -183,7 +183,7 @@ class WaitlistDesk(QObject):
 
     def offer_freed_slot(self, slot: FreedSlot) -> None:
         from frontdesk.domain.roles import Permission
-        from frontdesk.services.waitlist import offers_for_freed
+        from frontdesk.services.waitlist_offers import offers_for_freed
 
         if not self.actor.may(Permission.BOOK):
             return
@@ -230,7 +230,7 @@ class WaitlistDesk(QObject):
         self.changed.emit(set(CHANGES))  # the window refreshes its views and, through `refresh`, this panel
 
     def _refresh_offers(self) -> None:
-        from frontdesk.services.waitlist import offers_for_freed
+        from frontdesk.services.waitlist_offers import offers_for_freed
 
         current = self.panel.offers
         if current is None:
@@ -268,7 +268,7 @@ class WaitlistDesk(QObject):
     def _recheck_offers(self) -> None:
         """Something changed (the slot booked from the Schedule, a cancellation undone): offer only who
         still fits, and close the panel when nobody does."""
-        from frontdesk.services.waitlist import offers_for_freed
+        from frontdesk.services.waitlist_offers import offers_for_freed
 
         current = self.panel.offers
         try:
