@@ -318,7 +318,7 @@ class Inputs:
 
 def plan_inputs(size: Size, path: Path, ctx) -> Inputs:
     from frontdesk.domain.patients import search_key
-    from frontdesk.services.schedule import BookingRequest
+    from frontdesk.services.records import BookingRequest
 
     raw = sqlite3.connect(path)
     try:
@@ -553,7 +553,7 @@ class Bench:
                 tab.grab()
         else:
             try:
-                from frontdesk.services.schedule import day_schedule
+                from frontdesk.services.schedule_view import day_schedule
             except ImportError:
                 return _unavailable(figure, "neither the Schedule tab nor services.schedule.day_schedule exists yet")
             figure.note = "load only (day_schedule): the Schedule tab with a day view is not available"
@@ -568,7 +568,7 @@ class Bench:
             figure.baseline.append(_timed(lambda sql=sql, args=args: self.raw.execute(sql, args).fetchall()))
         self.explain("day view appointments (baseline query)", *self.raw_day_sql(days[0]))
         try:
-            from frontdesk.services.schedule import day_schedule as load_day
+            from frontdesk.services.schedule_view import day_schedule as load_day
         except ImportError:
             load_day = None
         if load_day is not None:
@@ -582,7 +582,7 @@ class Bench:
         figure = Figure("find_next_available", "find next available slot, any therapist, 90 days ahead, busy clinic",
                         "ms", "<= 50 ms", median_target=50)
         try:
-            from frontdesk.services.schedule import find_next_available
+            from frontdesk.services.availability import find_next_available
         except ImportError:
             return _unavailable(figure, "services.schedule.find_next_available does not exist yet")
         type_id = self.inputs.ims_type
@@ -689,7 +689,7 @@ class Bench:
                             ">= 200 per s", median_target=200, higher_is_better=True,
                             baseline_what="raw sqlite3 inserts, same durability (WAL, synchronous=FULL)")
         try:
-            from frontdesk.services.schedule import book_appointment
+            from frontdesk.services.booking import book_appointment
         except ImportError:
             return _unavailable(figure, "services.schedule.book_appointment does not exist yet")
         requests = self.inputs.requests
@@ -732,7 +732,7 @@ class Bench:
         figure = Figure("book_again", "book again: dialog open, prefilled, first slot found", "ms", "<= 50 ms",
                         median_target=50)
         try:
-            from frontdesk.services.schedule import rebooking
+            from frontdesk.services.availability import rebooking
             from frontdesk.ui.schedule.booking_dialog import BookingDialog
         except ImportError:
             return _unavailable(figure, "services.schedule.rebooking or the booking dialog does not exist yet")
@@ -944,11 +944,12 @@ def waitlist_match(bench: Bench, entries: int = 2000) -> Figure:
                     "<= 50 ms", median_target=50)
     try:
         from frontdesk.db.models import WaitlistEntry
-        from frontdesk.services.schedule import find_next_available, list_appointment_types
+        from frontdesk.services.availability import find_next_available
+        from frontdesk.services.schedule import list_appointment_types
         from frontdesk.services.unit_of_work import UnitOfWork
-        from frontdesk.services.waitlist import offers_for_freed
+        from frontdesk.services.waitlist_offers import offers_for_freed
     except ImportError:
-        return _unavailable(figure, "services.waitlist does not exist yet")
+        return _unavailable(figure, "services.waitlist_offers does not exist yet")
     ctx, actor, today = bench.ctx, bench.actor, bench.ctx.today()
     kinds = list_appointment_types(ctx, actor)
     physio = next(k for k in kinds if not k.is_ims)
@@ -995,7 +996,8 @@ def waitlist_match(bench: Bench, entries: int = 2000) -> Figure:
     figure.extra["offers_per_slot"] = found
     figure.extra["processor_ms_median"] = _round(statistics.median(processor))
     figure.extra["load_average"] = _round(os.getloadavg()[0]) if hasattr(os, "getloadavg") else None
-    figure.note = (f"services.waitlist.offers_for_freed on free {physio.name.lower()} slots a week or two ahead, "
+    figure.note = (f"services.waitlist_offers.offers_for_freed on free {physio.name.lower()} slots a week or two "
+                   "ahead, "
                    f"{entries:,} waiting entries (half IMS with an area, physiotherapist and day choices mixed); "
                    "every booking rule applied, best first")
     return figure
@@ -1263,7 +1265,10 @@ from frontdesk.app import create_main_window
 from frontdesk.services.appointments import cancel_appointment
 from frontdesk.services.documents import intake_form
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.schedule import BookingRequest, book_appointment, find_next_available, list_appointment_types
+from frontdesk.services.availability import find_next_available
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 
 window = create_main_window(sys.argv[1])
 window.resize(1280, 820)

@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from frontdesk.domain.when import format_day, format_time_range
 
 CLINIC_ZONE = ZoneInfo("America/Vancouver")
 DEFAULT_CANCELLATION_NOTICE = timedelta(hours=24)
@@ -239,6 +238,10 @@ class TherapistAvailability:
     def working_intervals(self, day: date, zone: ZoneInfo = CLINIC_ZONE) -> list[Interval]:
         return _day_hours(day, zone, self._weekly[day.weekday()], self.extra_hours, self.time_off)
 
+    def busy_overlapping(self, window: Interval) -> Iterator[Busy]:
+        """The therapist's appointments that overlap ``window`` (latest start first)."""
+        return self._busy_index.overlapping(window)
+
 
 def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
     """Sorted union; overlapping or touching intervals become one."""
@@ -311,95 +314,6 @@ def working_intervals(
     """
     todays_blocks = [b for b in blocks if b.weekday == day.weekday()]
     return _day_hours(day, zone, todays_blocks, tuple(extra_hours), tuple(time_off))
-
-
-class ProblemKind(StrEnum):
-    IN_PAST = "in_past"
-    OUTSIDE_HOURS = "outside_hours"
-    TIME_OFF = "time_off"
-    THERAPIST_BUSY = "therapist_busy"
-    PATIENT_BUSY = "patient_busy"
-
-
-@dataclass(frozen=True)
-class BookingProblem:
-    kind: ProblemKind
-    message: str
-
-
-def _local_dates(interval: Interval, zone: ZoneInfo) -> list[date]:
-    first = interval.start.astimezone(zone).date()
-    last = (interval.end - timedelta(microseconds=1)).astimezone(zone).date()
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _hours_text(intervals: Sequence[Interval], zone: ZoneInfo) -> str:
-    parts = [format_time_range(iv, zone) for iv in intervals]
-    if len(parts) == 1:
-        return parts[0]
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def check_slot(
-    interval: Interval,
-    availability: TherapistAvailability,
-    patient_busy: Iterable[Interval | Busy] = (),
-    *,
-    zone: ZoneInfo = CLINIC_ZONE,
-    now: datetime | None = None,
-    ignore_appointment: int | None = None,
-) -> list[BookingProblem]:
-    """Every reason the slot cannot be booked with this therapist; an empty list means it can.
-
-    ``now`` enables the in-the-past check. ``ignore_appointment`` leaves out the appointment being
-    rescheduled from both busy lists.
-    """
-    problems: list[BookingProblem] = []
-    who = availability.display_name
-    if now is not None:
-        require_aware(now, "now")
-        if interval.start < now:
-            problems.append(BookingProblem(ProblemKind.IN_PAST, "This time has already passed."))
-
-    days = _local_dates(interval, zone)
-    bookable = merge_intervals(iv for d in days for iv in availability.working_intervals(d, zone))
-    if not any(iv.contains(interval) for iv in bookable):
-        away = [t for t in availability.time_off if t.interval.overlaps(interval)]
-        for t in away:
-            reason = f" ({t.reason})" if t.reason.strip() else ""
-            problems.append(BookingProblem(
-                ProblemKind.TIME_OFF, f"{who} is away at this time{reason}.",
-            ))
-        without_time_off = merge_intervals(
-            iv for d in days
-            for iv in working_intervals(d, zone, availability.blocks, availability.extra_hours)
-        )
-        if not any(iv.contains(interval) for iv in without_time_off):
-            hours = [iv for iv in without_time_off if _local_dates(iv, zone)[0] == days[0]]
-            if hours:
-                text = f"{who} works {_hours_text(hours, zone)} on {format_day(days[0])}."
-            else:
-                text = f"{who} does not work on {format_day(days[0])}."
-            problems.append(BookingProblem(ProblemKind.OUTSIDE_HOURS, f"Outside working hours: {text}"))
-
-    for busy in sorted(availability._busy_index.overlapping(interval), key=lambda b: b.interval):
-        if ignore_appointment is not None and busy.appointment_id == ignore_appointment:
-            continue
-        problems.append(BookingProblem(
-            ProblemKind.THERAPIST_BUSY,
-            f"{busy.label or who} already has an appointment {format_time_range(busy.interval, zone)}.",
-        ))
-    for busy in _as_busy(patient_busy):
-        if not busy.interval.overlaps(interval):
-            continue
-        if ignore_appointment is not None and busy.appointment_id == ignore_appointment:
-            continue
-        problems.append(BookingProblem(
-            ProblemKind.PATIENT_BUSY,
-            f"{busy.label or 'The patient'} already has an appointment "
-            f"{format_time_range(busy.interval, zone)}.",
-        ))
-    return problems
 
 
 class PartOfDay(StrEnum):

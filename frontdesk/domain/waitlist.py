@@ -1,11 +1,11 @@
 """The waitlist: patients waiting for an earlier slot, and which of them fit a slot that just freed.
 
 A freed slot (a cancellation, a no-show, a moved booking, new extra hours) is offered to the waiting
-patients that fit it under every booking rule: the physiotherapist's working hours and time off
-(`scheduling.check_slot`), the patient's own other bookings, the physiotherapist being IMS-qualified,
-the area's IMS screening on that day (`ims.ImsStatus`, judged by the caller) and the interval between
-IMS treatments (`ims_interval.ims_too_close`), plus what the patient asked for: the physiotherapists
-acceptable, the days and the part of the day that suit, the earliest date. The best come first:
+patients that fit it under every booking rule, the one function `booking.booking_problems` (the
+physiotherapist's working hours and time off, the patient's own other bookings, the physiotherapist
+being IMS-qualified, the area's IMS screening on that day as judged by the caller, the interval
+between IMS treatments), plus what the patient asked for: the physiotherapists acceptable, the days
+and the part of the day that suit, the earliest date. The best come first:
 the higher priority, then the longer wait.
 """
 
@@ -17,14 +17,13 @@ from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
 from zoneinfo import ZoneInfo
 
-from frontdesk.domain.ims_interval import ims_too_close
+from frontdesk.domain.booking import BookingFacts, ScreeningAnswer, area_problem, booking_problems, check_slot
 from frontdesk.domain.scheduling import (
     CLINIC_ZONE,
     Busy,
     Interval,
     PartOfDay,
     TherapistAvailability,
-    check_slot,
     next_grid_time,
 )
 from frontdesk.domain.when import SHORT_WEEKDAYS, plural
@@ -169,18 +168,22 @@ def match_free_time(
                 (entry.weekdays and weekday not in entry.weekdays):
             continue
         own = patient_busy.get(entry.patient_id, ())
-        # as `check_slot` judges the patient's own time: no overlap with their live appointments
+        # The first start that suits the patient and where neither of them is busy (a quick look; the
+        # booking rules below judge it again, with everything else).
         interval = next((iv for iv in slots.get(entry.type_id, ()) if entry.part_of_day in parts_at[iv.start]
                          and not any(busy.interval.overlaps(iv) for busy in own)), None)
         if interval is None:
             continue
-        if types[entry.type_id].is_ims:
-            if not therapist_ims_qualified or not entry.area:
-                continue
-            if not ims_ok(entry.patient_id, entry.area, day):
-                continue
-            if ims_too_close(day, ims_days(entry.patient_id), ims_interval_days):
-                continue
+        is_ims = types[entry.type_id].is_ims
+        screening = None
+        if is_ims and therapist_ims_qualified and area_problem(entry.area, True) is None:
+            screening = ScreeningAnswer(ims_ok(entry.patient_id, entry.area, day))
+        facts = BookingFacts(interval, availability, own, is_ims=is_ims, area=entry.area,
+                             therapist_ims_qualified=therapist_ims_qualified, screening=screening,
+                             ims_days=ims_days(entry.patient_id) if screening is not None else (),
+                             ims_interval_days=ims_interval_days if is_ims else 0)
+        if booking_problems(facts, zone=zone, now=now):
+            continue
         matches.append(Match(entry, interval))
         if limit is not None and len(matches) >= limit:
             break

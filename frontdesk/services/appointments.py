@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Therapist
@@ -25,27 +25,26 @@ from frontdesk.domain.appointments import (
     TransitionError,
     change_status,
     current_status,
-    is_screening_stale,
     undo_last_change,
     undo_target,
 )
 from frontdesk.domain.roles import Permission
-from frontdesk.domain.scheduling import (
-    Busy,
-    Interval,
-    ProblemKind,
-    TherapistAvailability,
-    check_slot,
-    is_late_cancellation,
-    local_instant,
+from frontdesk.domain.booking import check_slot
+from frontdesk.domain.scheduling import Interval, is_late_cancellation, local_instant
+from frontdesk.services.appointment_history import (
+    BOOKING_KINDS,
+    STATUS_EVENT,
+    UNDO_EVENT,
+    HistoryEntry,
+    ScreeningSummary,
+    history_of,
+    screening_summary,
 )
-from frontdesk.domain.screening import Level
-from frontdesk.domain.when import format_date
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.csv_export import csv_writer
 from frontdesk.services.calendar_file import CalendarEvent, calendar_bytes
 from frontdesk.services.calendar_file import ics_uid as ics_uid  # re-exported: callers import it from here
-from frontdesk.services.clinic_settings import clinic_settings_in, get_clinic_settings
+from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
@@ -53,17 +52,13 @@ from frontdesk.services.freed import FreedSlot
 from frontdesk.services.last_change import APPOINTMENT_CHANGES, LastChange, last_change_in
 from frontdesk.services.patients import name_or_phone_match
 from frontdesk.services.reminder_outbox import sync_reminders_in
-from frontdesk.services.schedule import AppointmentRecord, load_appointment_records
-from frontdesk.services.screenings import current_screening_in
+from frontdesk.services.records import AppointmentRecord
+from frontdesk.services.schedule import around_slot, load_appointment_records
 from frontdesk.services.unit_of_work import UnitOfWork
-from frontdesk.services.user_accounts import display_names_in
 
 #: What a status service changed, for the UI's refresh (`changed.emit(CHANGES)`).
 CHANGES = frozenset({Kind.APPOINTMENTS})
 
-STATUS_EVENT = "status"
-UNDO_EVENT = "undo"
-_BOOKING_KINDS = frozenset({"booked", "book", "created", "create"})
 _EXPORT_BATCH = 1000
 MAX_REASON = 500
 MAX_PAGE = 5000
@@ -239,7 +234,7 @@ def _status_history(session: Session, row: Appointment) -> tuple[list[StatusChan
         select(AppointmentEvent).where(AppointmentEvent.appointment_id == row.id)
         .order_by(AppointmentEvent.at, AppointmentEvent.id)
     ))
-    booking = next((e for e in events if e.kind in _BOOKING_KINDS), None)
+    booking = next((e for e in events if e.kind in BOOKING_KINDS), None)
     if booking is not None:
         history = [StatusChange(AppointmentStatus.BOOKED, booking.at, booking.by_user)]
         ids: list[int | None] = [booking.id]
@@ -280,30 +275,13 @@ def _catch_up(history: list[StatusChange], ids: list[int | None], status: Appoin
 
 
 def _require_slot_still_free(ctx: ServiceContext, session: Session, row: Appointment) -> None:
-    live = [s.value for s in AppointmentStatus if s.is_live]
+    """Restoring a cancelled or no-show appointment takes its time back: refused when the therapist
+    or the patient has been booked then since (the booking rules about the time's owners)."""
     interval = Interval(row.starts_at, row.ends_at)
-    overlapping = and_(Appointment.id != row.id, Appointment.status.in_(live),
-                       Appointment.starts_at < row.ends_at, Appointment.ends_at > row.starts_at)
-    therapist_name = session.scalar(select(Therapist.full_name).where(Therapist.id == row.therapist_id))
-    therapist_busy = [
-        Busy(Interval(s, e), therapist_name or "", appointment_id=i)
-        for i, s, e in session.execute(
-            select(Appointment.id, Appointment.starts_at, Appointment.ends_at)
-            .where(Appointment.therapist_id == row.therapist_id, overlapping)
-        )
-    ]
-    patient_busy = [
-        Busy(Interval(s, e), "The patient", appointment_id=i)
-        for i, s, e in session.execute(
-            select(Appointment.id, Appointment.starts_at, Appointment.ends_at)
-            .where(Appointment.patient_id == row.patient_id, overlapping)
-        )
-    ]
-    availability = TherapistAvailability(row.therapist_id, busy=therapist_busy, name=therapist_name or "")
-    problems = [
-        p for p in check_slot(interval, availability, patient_busy, zone=ctx.zone, ignore_appointment=row.id)
-        if p.kind in (ProblemKind.THERAPIST_BUSY, ProblemKind.PATIENT_BUSY)
-    ]
+    name = session.scalar(select(Therapist.full_name).where(Therapist.id == row.therapist_id)) or ""
+    availability, patient_busy = around_slot(session, ctx.zone, row.therapist_id, name, row.patient_id, interval)
+    problems = [p for p in check_slot(interval, availability, patient_busy, zone=ctx.zone, ignore_appointment=row.id)
+                if p.kind.is_taken]
     if problems:
         raise Conflict(
             "This time has been booked again since, so the appointment cannot be restored: "
@@ -334,28 +312,6 @@ class AppointmentFilter:
 
 #: What the list can be ordered by (ties are broken by start time, then id).
 SORTS = ("start", "patient", "therapist", "type", "status", "ims")
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One line of an appointment's history, as the detail pane shows it."""
-
-    at: datetime
-    by: str
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class ScreeningSummary:
-    """The patient's latest screening in a line: level (after any review), date, and staleness."""
-
-    screened_on: date
-    level: Level
-    not_before: date | None
-    stale: bool
-    review: str
-    text: str
 
 
 class AppointmentDetail(NamedTuple):
@@ -467,67 +423,6 @@ def _load_one(session: Session, appointment_id: int) -> AppointmentRecord | None
     return records[0] if records else None
 
 
-_EVENT_WORDS = {
-    AppointmentStatus.BOOKED: "Booked",
-    AppointmentStatus.ARRIVED: "Marked as arrived",
-    AppointmentStatus.COMPLETED: "Marked as completed",
-    AppointmentStatus.CANCELLED: "Cancelled",
-    AppointmentStatus.NO_SHOW: "Marked as a no-show",
-}
-
-
-def _event_text(event: AppointmentEvent) -> str:
-    detail = event.detail or {}
-    reason = str(detail.get("reason", "")).strip()
-    if event.kind == UNDO_EVENT and event.to_status:
-        undone = AppointmentStatus(event.from_status).label.lower() if event.from_status else "the last change"
-        text = f"Undo: {undone} changed back to {AppointmentStatus(event.to_status).label.lower()}"
-    elif event.kind == STATUS_EVENT and event.to_status:
-        text = _EVENT_WORDS[AppointmentStatus(event.to_status)]
-        if detail.get("late"):
-            text += " (late cancellation)"
-    elif event.kind in _BOOKING_KINDS:
-        text = "Booked"
-    else:
-        text = event.kind.replace("_", " ").capitalize()
-        old, new = detail.get("from"), detail.get("to")
-        if isinstance(old, str) and isinstance(new, str):
-            text += f": {old} \u2192 {new}"
-    return f"{text}: {reason}" if reason else text
-
-
-def _history(session: Session, row: Appointment) -> list[HistoryEntry]:
-    events = list(session.scalars(
-        select(AppointmentEvent).where(AppointmentEvent.appointment_id == row.id)
-        .order_by(AppointmentEvent.at, AppointmentEvent.id)
-    ))
-    ids = {e.by_user for e in events} | {row.created_by}
-    names = display_names_in(session, ids)
-    entries = [HistoryEntry(e.at, names.get(e.by_user, "?"), e.kind, _event_text(e)) for e in events]
-    if not any(e.kind in _BOOKING_KINDS for e in events):
-        entries.insert(0, HistoryEntry(row.created_at, names.get(row.created_by, "?"), "booked", "Booked"))
-    return entries
-
-
-def _screening_summary(session: Session, patient_id: int, on: date) -> ScreeningSummary | None:
-    screening = current_screening_in(session, patient_id)
-    if screening is None:
-        return None
-    stale = is_screening_stale(screening.screened_on, on, clinic_settings_in(session).rescreen_months)
-    level = screening.effective_level
-    review = screening.review.label if screening.review else ""
-    text = f"{level.label} (screened {format_date(screening.screened_on)})"
-    if level is Level.NOT_YET and screening.not_before:
-        text += f"; IMS possible from {format_date(screening.not_before)}"
-    if review:
-        text += f"; review: {review.lower()}"
-    elif screening.needs_review:
-        text += "; waiting for a physiotherapist's review"
-    if stale:
-        text += "; out of date, screen again"
-    return ScreeningSummary(screening.screened_on, level, screening.not_before, stale, review, text)
-
-
 @checked_inputs
 def appointment_detail(ctx: ServiceContext, actor: Actor, appointment_id: int) -> AppointmentDetail:
     """The appointment, its history (who did what, when) and the patient's latest screening.
@@ -540,9 +435,9 @@ def appointment_detail(ctx: ServiceContext, actor: Actor, appointment_id: int) -
         if row is None:
             raise NotFound("That appointment no longer exists.")
         record = _load_one(uow.session, appointment_id)
-        history = _history(uow.session, row)
+        history = history_of(uow.session, row)
         assert record is not None
-        screening = _screening_summary(uow.session, record.patient_id, ctx.local(record.starts_at).date())
+        screening = screening_summary(uow.session, record.patient_id, ctx.local(record.starts_at).date())
         changed = last_change_in(uow.session, "appointment", row.id, row.patient_id, APPOINTMENT_CHANGES,
                                  row.updated_at, row.updated_by)
         uow.audit("view", "appointment", row.id, patient_id=row.patient_id)

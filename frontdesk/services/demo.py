@@ -63,7 +63,8 @@ def _demo_waitlist(ctx: ServiceContext, actor: Actor, seed: int, count: int = 12
     import random
     from datetime import timedelta
 
-    from frontdesk.services.schedule import list_appointment_types, list_therapists
+    from frontdesk.services.schedule import list_appointment_types
+    from frontdesk.services.schedule_view import list_therapists
     from frontdesk.services.waitlist import WaitlistRequest, add_to_waitlist
 
     pick = random.Random(seed)

@@ -81,7 +81,7 @@ from frontdesk.services.consents import (
 from frontdesk.services.appointments import my_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
-from frontdesk.services.schedule import AppointmentRecord
+from frontdesk.services.records import AppointmentRecord
 from frontdesk.services.screenings import (
     ScreeningRecord,
     current_screening_in,

@@ -1,7 +1,7 @@
 """The administrator's side of the schedule: physiotherapists, appointment types, time off and extra hours.
 
 Reading the weekly hours, setting them and adding time off or extra hours live in
-`frontdesk.services.schedule` (`working_hours`, `set_working_hours`, `add_time_off`,
+`frontdesk.services.therapist_time` (`working_hours`, `set_working_hours`, `add_time_off`,
 `add_extra_hours`); this module adds what the admin screens need around them. Nothing is deleted:
 a physiotherapist who leaves is switched off (their appointments stay in the record), an appointment
 type is switched off, and a time-off entry entered by mistake is marked cancelled.
@@ -30,12 +30,8 @@ from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed, changed_meanwhile
-from frontdesk.services.records import AppointmentRecord
-from frontdesk.services.schedule import (
-    TherapistInfo,
-    appointment_query,
-    load_appointment_records,
-)
+from frontdesk.services.records import AppointmentRecord, TherapistInfo
+from frontdesk.services.schedule import appointment_query, load_appointment_records
 from frontdesk.services.schedule_view import LONGEST_APPOINTMENT
 from frontdesk.services.unit_of_work import UnitOfWork
 

@@ -27,8 +27,10 @@ def keep_umask():
 def test_send_reminders_sends_what_is_due_once(tmp_path, capsys, monkeypatch):
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.patients import register_patient
-    from frontdesk.services.reminders import ReminderSettings, update_reminder_settings
-    from frontdesk.services.schedule import BookingRequest, book_appointment
+    from frontdesk.services.reminder_outbox import ReminderSettings
+    from frontdesk.services.reminders import update_reminder_settings
+    from frontdesk.services.booking import book_appointment
+    from frontdesk.services.records import BookingRequest
     from frontdesk.services.account_lookup import workstation_actor
 
     server = MailServer(tmp_path)
@@ -68,8 +70,10 @@ def test_two_desk_processes_sending_against_one_postgresql_send_each_reminder_on
 
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.patients import register_patient
-    from frontdesk.services.reminders import ReminderSettings, update_reminder_settings
-    from frontdesk.services.schedule import BookingRequest, book_appointment
+    from frontdesk.services.reminder_outbox import ReminderSettings
+    from frontdesk.services.reminders import update_reminder_settings
+    from frontdesk.services.booking import book_appointment
+    from frontdesk.services.records import BookingRequest
     from frontdesk.services.account_lookup import workstation_actor
 
     server = MailServer(tmp_path)

@@ -8,17 +8,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from frontdesk.domain.booking import ProblemKind, check_slot
 from frontdesk.domain.scheduling import (
     Busy,
     ExtraHours,
     Interval,
     PartOfDay,
-    ProblemKind,
     Slot,
     TherapistAvailability,
     TimeOff,
     WorkingBlock,
-    check_slot,
     day_grid,
     find_free_slots,
     is_late_cancellation,

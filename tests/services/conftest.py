@@ -181,14 +181,14 @@ def ims_type(types):
 
 @pytest.fixture
 def chris(ctx, reception):
-    from frontdesk.services.schedule import list_therapists
+    from frontdesk.services.schedule_view import list_therapists
 
     return list_therapists(ctx, reception)[0]
 
 
 @pytest.fixture
 def tracey(ctx, reception):
-    from frontdesk.services.schedule import list_therapists
+    from frontdesk.services.schedule_view import list_therapists
 
     return list_therapists(ctx, reception)[1]
 

@@ -13,7 +13,9 @@ from frontdesk.domain.screening import ScreeningAnswers
 from frontdesk.services.appointments import AppointmentFilter, list_appointments
 from frontdesk.services.errors import ValidationFailed
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.screenings import record_screening
 
 VANCOUVER = ZoneInfo("America/Vancouver")

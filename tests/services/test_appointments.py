@@ -24,7 +24,9 @@ from frontdesk.services.appointments import (
 )
 from frontdesk.services.errors import Conflict, PermissionDenied, ValidationFailed
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.unit_of_work import UnitOfWork
 
 VANCOUVER = ZoneInfo("America/Vancouver")

@@ -11,7 +11,9 @@ import pytest
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.changes import EVERYTHING, Change, Changes, Kind, collect_changes
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.unit_of_work import UnitOfWork
 
 VANCOUVER = ZoneInfo("America/Vancouver")

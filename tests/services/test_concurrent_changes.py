@@ -20,7 +20,9 @@ from frontdesk.services.appointments import cancel_appointment, get_appointment,
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.errors import Conflict
 from frontdesk.services.patients import open_patient, register_patient, update_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 
 VAN = ZoneInfo("America/Vancouver")
 FIRST_PC = "first-pc"

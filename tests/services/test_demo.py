@@ -43,7 +43,7 @@ def test_a_second_demo_is_refused_and_adds_nothing(demo_db, capsys):
 
 def test_the_demo_has_appointments_today(demo_db):
     from frontdesk.services.bootstrap import open_clinic
-    from frontdesk.services.schedule import day_schedule
+    from frontdesk.services.schedule_view import day_schedule
     from frontdesk.services.account_lookup import workstation_actor
 
     ctx = open_clinic(f"sqlite:///{demo_db}")
@@ -199,13 +199,11 @@ def test_after_the_demo_on_postgresql_the_counter_registers_books_and_adds_as_us
     from frontdesk.domain.roles import Role
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.patients import register_patient
-    from frontdesk.services.schedule import (
-        BookingRequest,
-        add_time_off,
-        book_appointment,
-        find_next_available,
-        list_appointment_types,
-    )
+    from frontdesk.services.availability import find_next_available
+    from frontdesk.services.booking import book_appointment
+    from frontdesk.services.records import BookingRequest
+    from frontdesk.services.schedule import list_appointment_types
+    from frontdesk.services.therapist_time import add_time_off
     from frontdesk.services.staff import TherapistDetails, create_therapist
     from frontdesk.services.user_accounts import command_line_actor, create_user
 

@@ -33,7 +33,9 @@ from frontdesk.services.documents import (
 )
 from frontdesk.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.screenings import record_review, record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
 from reports.pdf_reading import image_count, page_texts, page_with, read_pdf, unembedded_fonts

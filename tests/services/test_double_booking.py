@@ -32,7 +32,8 @@ def _front_desk_pc(db_url, actor, patient_id, type_id, barrier, results) -> None
     from frontdesk.db.engine import Database
     from frontdesk.services.context import FixedClock, ServiceContext
     from frontdesk.services.errors import Conflict
-    from frontdesk.services.schedule import BookingRequest, book_appointment
+    from frontdesk.services.booking import book_appointment
+    from frontdesk.services.records import BookingRequest
 
     ctx = ServiceContext(Database(db_url), clock=FixedClock(datetime(2026, 11, 25, 10, tzinfo=VAN)))
     try:

@@ -38,7 +38,9 @@ BOOKING_STREAM = textwrap.dedent(
     ctx = open_clinic(sys.argv[1])
     actor = workstation_actor(ctx, "owner")
     try:
-        from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+        from frontdesk.services.booking import book_appointment
+        from frontdesk.services.records import BookingRequest
+        from frontdesk.services.schedule import list_appointment_types
     except ImportError:
         book_appointment = None
     if book_appointment is None:
@@ -98,7 +100,7 @@ def test_a_process_killed_while_booking_loses_nothing_it_acknowledged(tmp_path, 
     assert report.integrity == "ok" and report.ok, report.problems
     table = acknowledged[0][0]
     try:
-        from frontdesk.services.schedule import book_appointment  # noqa: F401
+        from frontdesk.services.booking import book_appointment  # noqa: F401
         assert table == "appointments"
     except ImportError:
         assert table == "patients"

@@ -21,18 +21,22 @@ from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers
 from frontdesk.services import (
     appointments,
     audit,
+    availability,
+    booking,
     documents,
     patients,
-    schedule,
     schedule_view,
+    series,
     screenings,
     signing_in,
     staff,
+    therapist_time,
     user_accounts,
 )
 from frontdesk.services.appointments import AppointmentFilter
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.schedule import BookingRequest, list_appointment_types
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 PROPERTIES = settings(max_examples=120, deadline=None, database=None,
@@ -61,7 +65,7 @@ def desk(ctx, admin):
     patient = patients.register_patient(ctx, admin, PatientDetails("Base", "Case", date(1980, 1, 1)),
                                         confirmed_new=True)
     kind = next(t for t in list_appointment_types(ctx, admin) if not t.is_ims)
-    booked = schedule.book_appointment(ctx, admin, BookingRequest(
+    booked = booking.book_appointment(ctx, admin, BookingRequest(
         patient.id, 1, kind.id, datetime(2026, 11, 26, 9, 0, tzinfo=VANCOUVER)))
     return ctx, admin, booked
 
@@ -83,19 +87,19 @@ def _calls(draw, booked):
         "my day": lambda c, a: appointments.my_day(c, a, ident(), day()),
         "list": lambda c, a: appointments.list_appointments(c, a, AppointmentFilter(day(), day(), text=text())),
         "count": lambda c, a: appointments.count_appointments(c, a, AppointmentFilter(therapist_id=ident())),
-        "book": lambda c, a: schedule.book_appointment(c, a, BookingRequest(
+        "book": lambda c, a: booking.book_appointment(c, a, BookingRequest(
             ident(), ident(), ident(), moment(), text(), text())),
-        "book notes": lambda c, a: schedule.book_appointment(c, a, BookingRequest(
+        "book notes": lambda c, a: booking.book_appointment(c, a, BookingRequest(
             booked.patient_id, 2, booked.type_id, datetime(2026, 11, 26, 11, 0, tzinfo=VANCOUVER), "", text())),
-        "check booking": lambda c, a: schedule.check_booking(c, a, BookingRequest(1, 1, booked.type_id, moment())),
-        "reschedule": lambda c, a: schedule.reschedule_appointment(c, a, booked.id, booked.version, moment(),
+        "check booking": lambda c, a: booking.check_booking(c, a, BookingRequest(1, 1, booked.type_id, moment())),
+        "reschedule": lambda c, a: booking.reschedule_appointment(c, a, booked.id, booked.version, moment(),
                                                                    ident()),
-        "find next": lambda c, a: schedule.find_next_available(c, a, booked.type_id, ident(), day()),
-        "series": lambda c, a: schedule.plan_series(c, a, BookingRequest(
+        "find next": lambda c, a: availability.find_next_available(c, a, booked.type_id, ident(), day()),
+        "series": lambda c, a: series.plan_series(c, a, BookingRequest(
             booked.patient_id, 1, booked.type_id, moment()), timedelta(days=7), 3),
-        "time off": lambda c, a: schedule.add_time_off(c, a, ident(), moment(), moment(), text()),
-        "extra hours": lambda c, a: schedule.add_extra_hours(c, a, 1, moment(), moment(), text()),
-        "in series": lambda c, a: schedule.appointments_in_series(c, a, text()),
+        "time off": lambda c, a: therapist_time.add_time_off(c, a, ident(), moment(), moment(), text()),
+        "extra hours": lambda c, a: therapist_time.add_extra_hours(c, a, 1, moment(), moment(), text()),
+        "in series": lambda c, a: series.appointments_in_series(c, a, text()),
         "day": lambda c, a: schedule_view.day_schedule(c, a, day()),
         "week": lambda c, a: schedule_view.week_schedule(c, a, ident(), day()),
         "screening": lambda c, a: screenings.record_screening(
@@ -134,18 +138,18 @@ def test_every_service_answers_any_value_with_a_result_or_a_plain_refusal(desk, 
 
 @pytest.mark.parametrize("call", [
     lambda c, a, b: appointments.cancel_appointment(c, a, b.id, b.version, "Flu\x00"),
-    lambda c, a, b: schedule.book_appointment(c, a, BookingRequest(
+    lambda c, a, b: booking.book_appointment(c, a, BookingRequest(
         b.patient_id, 2, b.type_id, datetime(2026, 11, 26, 11, 0, tzinfo=VANCOUVER), notes="Knee\x00")),
-    lambda c, a, b: schedule.add_time_off(c, a, 1, datetime(2026, 12, 1, 9, tzinfo=VANCOUVER),
+    lambda c, a, b: therapist_time.add_time_off(c, a, 1, datetime(2026, 12, 1, 9, tzinfo=VANCOUVER),
                                           datetime(2026, 12, 1, 10, tzinfo=VANCOUVER), "Dentist\x00"),
     lambda c, a, b: staff.create_therapist(c, a, staff.TherapistDetails("Ann\x00 Lee")),
     lambda c, a, b: user_accounts.create_user(c, a, "ann", "Ann\x00", Role.RECEPTION, password="long enough pass 1"),
     lambda c, a, b: patients.search_patients(c, a, "Na\x00"),
-    lambda c, a, b: schedule.book_appointment(c, a, BookingRequest(
+    lambda c, a, b: booking.book_appointment(c, a, BookingRequest(
         b.patient_id, 1, b.type_id, datetime(9999, 12, 31, 9, tzinfo=VANCOUVER))),
-    lambda c, a, b: schedule.reschedule_appointment(c, a, b.id, b.version, datetime(1, 1, 1, 9, tzinfo=VANCOUVER)),
+    lambda c, a, b: booking.reschedule_appointment(c, a, b.id, b.version, datetime(1, 1, 1, 9, tzinfo=VANCOUVER)),
     lambda c, a, b: appointments.my_day(c, a, 1, date(9999, 12, 31)),
-    lambda c, a, b: schedule.find_next_available(c, a, b.type_id, None, date(9999, 12, 31)),
+    lambda c, a, b: availability.find_next_available(c, a, b.type_id, None, date(9999, 12, 31)),
     lambda c, a, b: patients.open_patient(c, a, 2**63),
     lambda c, a, b: patients.open_patient(c, a, 2**31),
     lambda c, a, b: appointments.get_appointment(c, a, -(2**63) - 1),
@@ -172,7 +176,7 @@ def test_find_next_available_with_a_physiotherapist_not_working_here_is_a_refusa
             False, chris.colour), expected_version=chris.version)
         therapist_id = 1
     with pytest.raises(ValidationFailed) as refused:
-        schedule.find_next_available(ctx, admin, booked.type_id, therapist_id, date(2026, 11, 26))
+        availability.find_next_available(ctx, admin, booked.type_id, therapist_id, date(2026, 11, 26))
     assert "switched off or no longer in the list" in refused.value.errors["therapist"]
 
 

@@ -8,7 +8,8 @@ from frontdesk.services.appointments import appointment_detail, mark_arrived
 from frontdesk.services.last_change import patient_last_change
 from frontdesk.services.patients import open_patient, register_patient
 from frontdesk.services.records import BookingRequest
-from frontdesk.services.schedule import book_series, list_appointment_types
+from frontdesk.services.schedule import list_appointment_types
+from frontdesk.services.series import book_series
 from frontdesk.services.unit_of_work import UnitOfWork
 
 VANCOUVER = ZoneInfo("America/Vancouver")

@@ -10,7 +10,7 @@ from frontdesk.services.backups import choose_backup_folder
 from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.clinic_settings_edit import update_clinic_settings
 from frontdesk.services.errors import Conflict
-from frontdesk.services.schedule import set_working_hours, working_hours
+from frontdesk.services.therapist_time import set_working_hours, working_hours
 from frontdesk.services.staff import (
     AppointmentTypeDetails,
     TherapistDetails,

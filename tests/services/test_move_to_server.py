@@ -142,7 +142,9 @@ def test_a_generated_clinic_arrives_whole_and_the_server_clinic_works(clinic, pg
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.patients import register_patient
     from frontdesk.services.records import BookingRequest
-    from frontdesk.services.schedule import book_appointment, find_next_available, list_appointment_types
+    from frontdesk.services.availability import find_next_available
+    from frontdesk.services.booking import book_appointment
+    from frontdesk.services.schedule import list_appointment_types
     from frontdesk.services.account_lookup import workstation_actor
 
     ctx = open_clinic(pg_url)

@@ -9,7 +9,9 @@ from pypdf import PdfReader
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.documents import intake_form
 from frontdesk.services.patients import open_patient, register_patient, search_patients
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.schedule_view import day_schedule
 
 VANCOUVER = ZoneInfo("America/Vancouver")

@@ -14,15 +14,9 @@ from frontdesk.services.appointments import cancel_appointment
 from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.clinic_settings_edit import update_clinic_settings
 from frontdesk.services.errors import ValidationFailed
-from frontdesk.services.schedule import (
-    BookingRequest,
-    IntervalReasonNeeded,
-    book_appointment,
-    check_booking,
-    find_next_available,
-    patient_bookings,
-    rebooking,
-)
+from frontdesk.services.availability import find_next_available, patient_bookings, rebooking
+from frontdesk.services.booking import IntervalReasonNeeded, book_appointment, check_booking
+from frontdesk.services.records import BookingRequest
 from frontdesk.services.unit_of_work import UnitOfWork
 
 from .test_schedule import LEFT_KNEE, MONDAY, at, screen
@@ -115,7 +109,7 @@ def test_book_again_without_any_visit_asks_for_the_type(ctx, reception, ben):
 
 
 def test_moving_ims_closer_needs_a_reason_too(ctx, reception, screened, chris, ims_type):
-    from frontdesk.services.schedule import reschedule_appointment
+    from frontdesk.services.booking import reschedule_appointment
 
     ims(ctx, reception, screened, chris.id, ims_type.id, at(MONDAY, 9))
     later = ims(ctx, reception, screened, chris.id, ims_type.id, at(MONDAY + timedelta(days=7), 9))
@@ -130,7 +124,7 @@ def test_moving_ims_closer_needs_a_reason_too(ctx, reception, screened, chris, i
 
 
 def test_a_series_closer_than_the_interval_needs_the_reason_once(ctx, reception, screened, chris, ims_type):
-    from frontdesk.services.schedule import book_series
+    from frontdesk.services.series import book_series
 
     request = BookingRequest(screened, chris.id, ims_type.id, at(MONDAY, 9), LEFT_KNEE.key)
     twice_a_week = [at(MONDAY, 9), at(MONDAY + timedelta(days=3), 9), at(MONDAY + timedelta(days=7), 9)]

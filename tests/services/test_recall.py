@@ -21,7 +21,8 @@ from frontdesk.services.appointments import mark_arrived, mark_completed
 from frontdesk.services.errors import ValidationFailed
 from frontdesk.services.patients import register_patient
 from frontdesk.services.recall import recall_csv, recall_list, recall_sheet
-from frontdesk.services.schedule import BookingRequest, book_appointment
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
 

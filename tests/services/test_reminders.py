@@ -29,7 +29,8 @@ from frontdesk.services.reminders import (
     reminder_status,
     update_reminder_settings,
 )
-from frontdesk.services.schedule import BookingRequest, book_appointment, reschedule_appointment
+from frontdesk.services.booking import book_appointment, reschedule_appointment
+from frontdesk.services.records import BookingRequest
 from frontdesk.services.unit_of_work import UnitOfWork
 
 VAN = ZoneInfo("America/Vancouver")

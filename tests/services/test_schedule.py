@@ -17,24 +17,19 @@ from frontdesk.domain.scheduling import Interval, PartOfDay, local_instant
 from frontdesk.domain.screening import ScreeningAnswers, Surgery
 from frontdesk.services.errors import Conflict, PermissionDenied, ValidationFailed
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import (
+from frontdesk.services.availability import find_next_available
+from frontdesk.services.booking import (
     BookingRefused,
-    BookingRequest,
     SlotTaken,
-    add_extra_hours,
-    add_time_off,
-    appointment_query,
     book_appointment,
-    book_series,
     check_booking,
-    day_schedule,
-    find_next_available,
-    list_therapists,
-    load_appointment_records,
-    plan_series,
     reschedule_appointment,
-    week_schedule,
 )
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import appointment_query, load_appointment_records
+from frontdesk.services.schedule_view import day_schedule, list_therapists, week_schedule
+from frontdesk.services.series import book_series, plan_series
+from frontdesk.services.therapist_time import add_extra_hours, add_time_off
 from frontdesk.services.unit_of_work import UnitOfWork
 from screening_answers import NO_TO_ALL
 

@@ -13,18 +13,12 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.scheduling import local_instant
 from frontdesk.services.errors import Conflict, PermissionDenied, ValidationFailed
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import (
-    BookingRefused,
-    BookingRequest,
-    add_extra_hours,
-    add_time_off,
-    book_appointment,
-    day_schedule,
-    find_next_available,
-    list_appointment_types,
-    list_therapists,
-    set_working_hours,
-)
+from frontdesk.services.availability import find_next_available
+from frontdesk.services.booking import BookingRefused, book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
+from frontdesk.services.schedule_view import day_schedule, list_therapists
+from frontdesk.services.therapist_time import add_extra_hours, add_time_off, set_working_hours
 from frontdesk.services.staff import (
     AppointmentTypeDetails,
     ExceptionKind,

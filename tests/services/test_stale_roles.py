@@ -19,7 +19,9 @@ from frontdesk.domain.roles import Role
 from frontdesk.services import schedule_view, signing_in
 from frontdesk.services.errors import AccountSwitchedOff, PermissionDenied, RoleChanged
 from frontdesk.services.patients import register_patient, search_patients
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.user_accounts import create_user, deactivate_user, list_users, reset_password, set_user_role
 

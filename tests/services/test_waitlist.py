@@ -14,8 +14,9 @@ from frontdesk.domain.screening import Surgery
 from frontdesk.domain.waitlist import Priority, WaitState
 from frontdesk.services.appointments import StatusNotChanged, cancel_appointment, mark_no_show
 from frontdesk.services.errors import Conflict, ValidationFailed
-from frontdesk.services.schedule import BookingRequest, SlotTaken, add_extra_hours, book_appointment, \
-    reschedule_appointment
+from frontdesk.services.booking import SlotTaken, book_appointment, reschedule_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.therapist_time import add_extra_hours
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.waitlist import (
     WaitlistRequest,
@@ -23,10 +24,10 @@ from frontdesk.services.waitlist import (
     book_from_waitlist,
     earliest_allowed,
     list_waitlist,
-    offers_for_freed,
     update_waitlist_entry,
     withdraw_waitlist_entry,
 )
+from frontdesk.services.waitlist_offers import offers_for_freed
 
 from .test_schedule import LEFT_KNEE, MONDAY, at, patient, screen
 

@@ -18,7 +18,9 @@ from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.context import FixedClock
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import open_patient, update_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.account_lookup import workstation_actor
 
 VANCOUVER = ZoneInfo("America/Vancouver")

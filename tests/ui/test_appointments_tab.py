@@ -9,7 +9,9 @@ from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.appointments import get_appointment
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.ui.appointments.appointment_actions import CancelDialog
 from frontdesk.ui.appointments.appointment_model import AppointmentTableModel, Column
 from frontdesk.ui.appointments.appointments_tab import AppointmentsTab

@@ -18,12 +18,10 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.scheduling import local_instant
 from frontdesk.domain.screening import ScreeningAnswers
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import (
-    BookingRequest,
-    book_appointment,
-    list_appointment_types,
-    list_therapists,
-)
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
+from frontdesk.services.schedule_view import list_therapists
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.account_lookup import workstation_actor

@@ -12,7 +12,9 @@ import frontdesk.ui
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.changes import Change, Changes, Kind
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY = date(2026, 11, 25)

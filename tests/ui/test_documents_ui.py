@@ -18,7 +18,9 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.screening import ScreeningAnswers, Surgery
 from frontdesk.services.documents import ConsentMethod, consent_copy, consents_for_patient
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.ui.intake.consent_dialog import ConsentDialog

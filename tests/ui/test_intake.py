@@ -14,7 +14,9 @@ from frontdesk.domain.areas import BodyArea, Region
 from frontdesk.domain.screening import QUESTIONS, ReviewDecision, RuleTable, ScreeningAnswers, Surgery, assess
 from frontdesk.services.clinic_settings_edit import get_screening_rules
 from frontdesk.services.patients import open_patient, register_patient, update_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.screenings import screening_history
 from frontdesk.services.unit_of_work import UnitOfWork

@@ -13,7 +13,8 @@ from frontdesk.domain.roles import Role
 from frontdesk.services.appointments import mark_arrived
 from frontdesk.services.patients import register_patient, update_patient
 from frontdesk.services.records import BookingRequest
-from frontdesk.services.schedule import book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.user_accounts import create_user
 
 VANCOUVER = ZoneInfo("America/Vancouver")

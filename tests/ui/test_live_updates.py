@@ -18,7 +18,9 @@ from frontdesk.services.appointments import cancel_appointment
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.changes import APPOINTMENTS, Change, Changes
 from frontdesk.services.patients import open_patient, register_patient, update_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.account_lookup import workstation_actor
 
 VANCOUVER = ZoneInfo("America/Vancouver")
@@ -274,7 +276,7 @@ def open_move_dialog(qtbot, window, record):
 def test_a_move_dialog_open_on_an_appointment_moved_elsewhere_gets_the_banner_and_keep_mine_moves_it_once(
         desks, qtbot, prompts):
     from frontdesk.services.appointments import get_appointment
-    from frontdesk.services.schedule import reschedule_appointment
+    from frontdesk.services.booking import reschedule_appointment
 
     first, second = desks
     zoe = register(first.ctx, first.actor, "Ødegård", "Zoë")

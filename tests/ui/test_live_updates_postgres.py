@@ -185,7 +185,9 @@ def test_a_change_made_while_the_window_was_opening_is_not_missed_on_the_server(
     from zoneinfo import ZoneInfo
 
     from frontdesk.services.bootstrap import open_clinic
-    from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+    from frontdesk.services.booking import book_appointment
+    from frontdesk.services.records import BookingRequest
+    from frontdesk.services.schedule import list_appointment_types
     from frontdesk.services.account_lookup import workstation_actor
 
     window = create_main_window(pg_url, clock=clock, prompts=prompts)  # its first screen is read now

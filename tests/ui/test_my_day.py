@@ -5,7 +5,9 @@ import pytest
 
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.ui.appointments.appointment_model import Column
 from frontdesk.ui.appointments.my_day import MyDayWidget
 

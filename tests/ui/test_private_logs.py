@@ -18,7 +18,9 @@ from frontdesk.domain.screening import ScreeningAnswers
 from frontdesk.private_log import private_traceback, scrub_message
 from frontdesk.services.appointments import cancel_appointment
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.screenings import record_screening
 from frontdesk.ui.common.errors import call_service
 

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from keyboard import Keys
 
 VANCOUVER = ZoneInfo("America/Vancouver")

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.account_lookup import workstation_actor
 from frontdesk.ui.window.help import GuideDialog, ShortcutsDialog, shortcut_rows
 

@@ -18,7 +18,8 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.screening import ScreeningAnswers, Surgery
 from frontdesk.services.patients import register_patient
 from frontdesk.services.reminders import ReminderSettings, get_reminder_settings, update_reminder_settings
-from frontdesk.services.schedule import BookingRequest, book_appointment
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
 from frontdesk.services.screenings import record_screening
 from frontdesk.ui.appointments.appointments_tab import AppointmentsTab
 from frontdesk.ui.intake.patient_form import PatientForm

@@ -13,13 +13,10 @@ from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.scheduling import local_instant
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import (
-    BookingRequest,
-    book_appointment,
-    day_schedule,
-    list_appointment_types,
-    list_therapists,
-)
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
+from frontdesk.services.schedule_view import day_schedule, list_therapists
 from frontdesk.ui.schedule.booking_dialog import BookingDialog
 from frontdesk.ui.schedule.booking_find import FindSlotDialog
 from frontdesk.ui.schedule.schedule_grid import APPOINTMENT_ROLE, BOOKABLE_ROLE
@@ -278,7 +275,7 @@ def test_the_grid_paints_each_cell_as_the_legend_says(qtbot, tab, ctx, admin, re
     """Free cells white, hours off grey, time off hatched, a booking in the therapist's colour, the
     selected cell framed: read back from the painted pixels, in either layout direction."""
     tab.setLayoutDirection(direction)
-    from frontdesk.services.schedule import add_time_off
+    from frontdesk.services.therapist_time import add_time_off
     from frontdesk.ui.schedule.schedule_grid import tint
 
     chris = tab.model.columns[0].therapist

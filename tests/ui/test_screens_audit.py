@@ -17,7 +17,9 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Role
 from frontdesk.domain.screening import ScreeningAnswers
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.user_accounts import create_user, list_users
 

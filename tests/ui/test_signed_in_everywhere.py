@@ -20,7 +20,9 @@ from frontdesk.domain.roles import Role
 from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers
 from frontdesk.services import signing_in
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.user_accounts import create_first_admin, create_user, deactivate_user
 

@@ -14,13 +14,11 @@ from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Role
 from frontdesk.domain.scheduling import local_instant
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import (
-    BookingRequest,
-    book_appointment,
-    day_schedule,
-    list_appointment_types,
-    working_hours,
-)
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
+from frontdesk.services.schedule_view import day_schedule
+from frontdesk.services.therapist_time import working_hours
 from frontdesk.services.staff import ExceptionKind, list_schedule_exceptions
 from frontdesk.services.user_accounts import create_user
 from frontdesk.ui.staff.staff_dialog import EXTRA, HOURS, TIME_OFF, StaffDialog

@@ -16,7 +16,9 @@ from frontdesk.db.models import Appointment, WaitlistEntry
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.appointments import cancel_appointment
 from frontdesk.services.patients import register_patient
-from frontdesk.services.schedule import BookingRequest, book_appointment, list_appointment_types
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.records import BookingRequest
+from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.waitlist import WaitlistRequest, add_to_waitlist
 

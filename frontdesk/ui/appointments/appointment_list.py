@@ -31,7 +31,8 @@ from frontdesk.services.appointments import AppointmentFilter
 from frontdesk.services.changes import Kind, touches_days
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound, ServiceError
-from frontdesk.services.schedule import AppointmentRecord, list_therapists
+from frontdesk.services.records import AppointmentRecord
+from frontdesk.services.schedule_view import list_therapists
 from frontdesk.ui.appointments.appointment_actions import StatusActions
 from frontdesk.ui.appointments.appointment_detail import AppointmentDetailPane
 from frontdesk.ui.appointments.reminder_preview import reminder_line

@@ -175,7 +175,7 @@ class DeskUndo(QObject):
             appointment_id, version = change.appointments[0]
             return appointments.undo_last_status_change(self.ctx, self.actor, appointment_id, version)
         if change.kind is ChangeKind.MOVE:
-            from frontdesk.services.schedule import reschedule_appointment
+            from frontdesk.services.booking import reschedule_appointment
 
             appointment_id, version = change.appointments[0]
             start, therapist_id = change.moved_from

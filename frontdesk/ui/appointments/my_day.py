@@ -35,7 +35,8 @@ from frontdesk.services import appointments as service
 from frontdesk.services.changes import Kind, touches_days
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.my_day import AreaOutlook, MyDayRow, my_day_rows
-from frontdesk.services.schedule import AppointmentRecord, list_therapists
+from frontdesk.services.records import AppointmentRecord
+from frontdesk.services.schedule_view import list_therapists
 from frontdesk.ui.appointments.appointment_actions import StatusActions
 from frontdesk.ui.appointments.appointment_detail import AppointmentDetailPane
 from frontdesk.ui.appointments.appointment_list import action_button

@@ -100,7 +100,7 @@ class FreedSlotPanel(QWidget):
         self.setMaximumWidth(300)
 
     def show_offers(self, offers, why: str) -> None:
-        from frontdesk.services.waitlist import slot_text
+        from frontdesk.services.waitlist_offers import slot_text
 
         self.offers, self.why = offers, why
         count = len(offers.offers)
@@ -184,7 +184,7 @@ class WaitlistDesk(QObject):
 
     def offer_freed_slot(self, slot: FreedSlot) -> None:
         from frontdesk.domain.roles import Permission
-        from frontdesk.services.waitlist import offers_for_freed
+        from frontdesk.services.waitlist_offers import offers_for_freed
 
         if not self.actor.may(Permission.BOOK):
             return
@@ -231,7 +231,7 @@ class WaitlistDesk(QObject):
         self.changed.emit(Changes.made(CHANGES))  # the window refreshes its views and, through `refresh`, this panel
 
     def _refresh_offers(self) -> None:
-        from frontdesk.services.waitlist import offers_for_freed
+        from frontdesk.services.waitlist_offers import offers_for_freed
 
         current = self.panel.offers
         if current is None:
@@ -269,7 +269,7 @@ class WaitlistDesk(QObject):
     def _recheck_offers(self) -> None:
         """Something changed (the slot booked from the Schedule, a cancellation undone): offer only who
         still fits, and close the panel when nobody does."""
-        from frontdesk.services.waitlist import offers_for_freed
+        from frontdesk.services.waitlist_offers import offers_for_freed
 
         current = self.panel.offers
         try:
@@ -317,7 +317,8 @@ class WaitlistDialog(QDialog):
 
     def __init__(self, ctx: ServiceContext, actor, prompts: Prompts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from frontdesk.services.schedule import list_appointment_types, list_therapists
+        from frontdesk.services.schedule import list_appointment_types
+        from frontdesk.services.schedule_view import list_therapists
 
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.setWindowTitle("Waitlist")

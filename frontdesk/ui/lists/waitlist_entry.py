@@ -37,7 +37,8 @@ class WaitlistEntryDialog(QDialog):
                  patient_id: int | None = None, patient_name: str = "", record=None, preset: dict | None = None
                  ) -> None:
         super().__init__(parent)
-        from frontdesk.services.schedule import list_appointment_types, list_therapists
+        from frontdesk.services.schedule import list_appointment_types
+        from frontdesk.services.schedule_view import list_therapists
 
         self.ctx, self.actor, self.prompts = ctx, actor, prompts
         self.record = record

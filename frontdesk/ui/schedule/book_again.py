@@ -56,7 +56,7 @@ class BookAgain(QObject):
             self.active_dialog.raise_()
             self.active_dialog.activateWindow()
             return
-        from frontdesk.services.schedule import rebooking
+        from frontdesk.services.availability import rebooking
         from frontdesk.ui.schedule.booking_dialog import BookingDialog
 
         try:

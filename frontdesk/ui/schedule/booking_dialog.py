@@ -50,20 +50,12 @@ from frontdesk.domain.when import (
 )
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.schedule import (
-    AppointmentRecord,
-    BookingRefused,
-    BookingRequest,
-    IntervalReasonNeeded,
-    PlannedOccurrence,
-    book_appointment,
-    book_series,
-    check_booking,
-    find_next_available,
-    list_appointment_types,
-    list_therapists,
-    plan_series,
-)
+from frontdesk.services.availability import find_next_available
+from frontdesk.services.booking import BookingRefused, IntervalReasonNeeded, book_appointment, check_booking
+from frontdesk.services.records import AppointmentRecord, BookingRequest, PlannedOccurrence
+from frontdesk.services.schedule import list_appointment_types
+from frontdesk.services.schedule_view import list_therapists
+from frontdesk.services.series import book_series, plan_series
 from frontdesk.services.patient_records import PatientSummary
 from frontdesk.services.records import Rebooking
 from frontdesk.ui.schedule.booking_fields import (

@@ -323,7 +323,7 @@ def show_patient_bookings(ctx, actor, patient_id: int, label: QLabel, area: QCom
     """Both booking dialogs: the patient's last and next appointments in `label`, and, while no IMS area
     is chosen yet, the area of their last IMS visit in `area`."""
     from frontdesk.services.errors import ServiceError
-    from frontdesk.services.schedule import patient_bookings
+    from frontdesk.services.availability import patient_bookings
 
     try:
         bookings = patient_bookings(ctx, actor, patient_id)

@@ -32,13 +32,10 @@ from frontdesk.domain.scheduling import PartOfDay
 from frontdesk.domain.when import format_time_range, format_weekday_date, local_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.schedule import (
-    AppointmentRecord,
-    FreeSlot,
-    find_next_available,
-    list_appointment_types,
-    list_therapists,
-)
+from frontdesk.services.availability import find_next_available
+from frontdesk.services.records import AppointmentRecord, FreeSlot
+from frontdesk.services.schedule import list_appointment_types
+from frontdesk.services.schedule_view import list_therapists
 from frontdesk.ui.appointments.appointment_model import short_date
 from frontdesk.ui.schedule.booking_fields import (
     DateField,

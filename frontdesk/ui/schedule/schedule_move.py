@@ -23,15 +23,9 @@ from frontdesk.domain.when import format_time, format_time_range, format_weekday
 from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
-from frontdesk.services.schedule import (
-    AppointmentRecord,
-    BookingRequest,
-    IntervalReasonNeeded,
-    SlotTaken,
-    check_booking,
-    list_therapists,
-    reschedule_appointment,
-)
+from frontdesk.services.booking import IntervalReasonNeeded, SlotTaken, check_booking, reschedule_appointment
+from frontdesk.services.records import AppointmentRecord, BookingRequest
+from frontdesk.services.schedule_view import list_therapists
 from frontdesk.ui.schedule.booking_fields import (
     DateField,
     escape,

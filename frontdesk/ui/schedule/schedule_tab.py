@@ -400,7 +400,7 @@ class ScheduleTab(QWidget):
 
     def move_by_drop(self, appointment_id: int, version: int, start: datetime, therapist_id: int) -> None:
         """A block was dropped on a cell: move it there (the service checks every rule)."""
-        from frontdesk.services.schedule import IntervalReasonNeeded, reschedule_appointment
+        from frontdesk.services.booking import IntervalReasonNeeded, reschedule_appointment
 
         before = self.model.appointment_at(self.model.anchor_index(appointment_id))
         try:

@@ -26,7 +26,7 @@ from frontdesk.services.clinic_settings import get_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
-from frontdesk.services.schedule import set_working_hours, working_hours
+from frontdesk.services.therapist_time import set_working_hours, working_hours
 from frontdesk.services.staff import THERAPIST_CHANGES, blocks_from_rows
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.staff.staff_models import HoursRow, WeeklyHoursModel

@@ -30,7 +30,7 @@ from frontdesk.services.changes import Changes
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
-from frontdesk.services.schedule import add_extra_hours, add_time_off
+from frontdesk.services.therapist_time import add_extra_hours, add_time_off
 from frontdesk.services.staff import (
     THERAPIST_CHANGES,
     ExceptionKind,
