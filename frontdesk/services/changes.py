@@ -113,7 +113,7 @@ class Changes(set[Kind]):
         flat: set[Kind] = set()
         for kind in kinds:
             flat.update((kind,) if isinstance(kind, Kind) else kind)
-        return cls(kinds=flat)
+        return cls(kinds=flat, complete=False)  # which records is not said: every view of these kinds reads
 
     @classmethod
     def everything(cls, *, remote: bool = True) -> Changes:

@@ -31,6 +31,19 @@ def test_kinds_are_typed_and_travel_as_their_strings():
     assert Changes.made(EVERYTHING) == EVERYTHING and Kind.REMINDERS not in EVERYTHING
 
 
+def test_a_change_made_here_names_kinds_only_so_it_touches_every_record_of_them():
+    from frontdesk.services.changes import touches_appointment, touches_days, touches_patient
+
+    made = Changes.made(Kind.APPOINTMENTS)
+    assert not made.complete and not made.events
+    assert touches_patient(made, 5, (Kind.APPOINTMENTS,)) and touches_appointment(made, 9)
+    assert touches_days(made, TOMORROW, TOMORROW, 2)
+    assert not touches_patient(made, 5)  # but only of its kinds
+    saved = Changes.made()
+    saved.add(Kind.PATIENTS)  # kinds added one by one, as a form saves its parts
+    assert touches_patient(saved, 5)
+
+
 def test_a_kind_this_desk_does_not_know_is_refused_so_the_listener_reads_everything():
     with pytest.raises(ValueError):
         Change.from_list(["invoices", 1, None, None, None])

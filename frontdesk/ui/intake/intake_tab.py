@@ -475,7 +475,7 @@ class IntakeTab(QWidget):
             self._refuse(patient_errors, screening_errors, message)
             return False
 
-        changes = Changes()
+        changes = Changes.made()  # the kinds saved below
         screening: ScreeningRecord | None = None
         try:
             if save_patient:
