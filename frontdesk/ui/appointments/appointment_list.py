@@ -40,6 +40,7 @@ from frontdesk.ui.appointments.appointment_model import LIST_COLUMNS, Appointmen
 from frontdesk.ui.appointments.desk_undo import DeskUndo
 from frontdesk.ui.common.errors import Prompts, call_service, report_unexpected
 from frontdesk.ui.common.geometry import ui_settings
+from frontdesk.ui.common.master_detail import MasterDetail
 from frontdesk.ui.common.signed_in import CurrentActor
 from frontdesk.ui.common.tasks import ServiceOp, write_file
 from frontdesk.ui.common.widgets import DateEdit
@@ -153,7 +154,10 @@ class AppointmentListPage(QWidget):
         header.sortIndicatorChanged.connect(self._heading_clicked)
         self.table.setContextMenuPolicy(Qt.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        self.table.selectionModel().selectionChanged.connect(self._selection_moved)
+        # The selected appointment's detail beside the list, kept in place when the list is read again.
+        self.master = MasterDetail(self.table, lambda index: getattr(self.model.record(index.row()), "id", None),
+                                   self._selection_moved)
+        self.master.follow(self.table.selectionModel().selectionChanged)
         # Tab into the list: the row the focus lands on is the chosen one, not just outlined.
         self.table.selectionModel().currentRowChanged.connect(self._current_row_moved)
 
@@ -365,9 +369,9 @@ class AppointmentListPage(QWidget):
         self.table.setColumnWidth(date_column, _column_width(self.table, Column.DATE) + year)
         self.reload()
 
-    def reload(self) -> None:
-        """Read the list again from the first page, keeping the selected appointment if still listed."""
-        keep = self.current_record()
+    def reload(self, *, keep_scroll: bool = False) -> None:
+        """Read the list again from the first page, keeping the selected appointment if still listed
+        (and the scroll, if asked); its detail is read again."""
         flt = self._filter
 
         def page(after, limit):
@@ -375,18 +379,13 @@ class AppointmentListPage(QWidget):
             return service.list_appointments(self.ctx, self.actor, flt, self.model.rowCount(), limit=limit,
                                              after=after)
 
-        self.model.set_loader(page)
-        total = call_service(self, self.prompts, "Appointments", service.count_appointments, self.ctx,
-                             self.actor, flt)
-        if total is not None:
-            self.count_label.setText("1 appointment" if total == 1 else f"{total:,} appointments")
-        self._fit_patient_column()
-        if keep is not None:
-            row = self.model.row_of(keep.id)
-            if row is not None:
-                self.table.selectRow(row)
-                return
-        self._selection_moved()
+        with self.master.reload(keep_scroll=keep_scroll):
+            self.model.set_loader(page)
+            total = call_service(self, self.prompts, "Appointments", service.count_appointments, self.ctx,
+                                 self.actor, flt)
+            if total is not None:
+                self.count_label.setText("1 appointment" if total == 1 else f"{total:,} appointments")
+            self._fit_patient_column()
 
     def _fit_patient_column(self) -> None:
         """Wide enough for the longest name on the first page (measured on the names, not the cells)."""
@@ -407,11 +406,7 @@ class AppointmentListPage(QWidget):
         return self.model.record(rows[0].row()) if rows else None
 
     def select_appointment(self, appointment_id: int) -> bool:
-        row = self.model.row_of(appointment_id)
-        if row is None:
-            return False
-        self.table.selectRow(row)
-        return True
+        return self.master.select(appointment_id)
 
     def _current_row_moved(self, current, _previous) -> None:
         if current.isValid() and not self.table.selectionModel().isRowSelected(current.row()):
@@ -466,10 +461,7 @@ class AppointmentListPage(QWidget):
 
     def refresh(self, changes: set[Kind]) -> None:
         if self._shows(changes):
-            from frontdesk.ui.window.live_updates import kept_scroll
-
-            with kept_scroll(self.table):
-                self.reload()
+            self.reload(keep_scroll=True)
         if Kind.THERAPISTS in changes:
             self._reload_therapists()
 

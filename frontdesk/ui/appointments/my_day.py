@@ -44,6 +44,7 @@ from frontdesk.ui.appointments.appointment_model import AppointmentTableModel, C
 from frontdesk.ui.appointments.desk_undo import DeskUndo
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.geometry import recalled_value, remember_value
+from frontdesk.ui.common.master_detail import MasterDetail
 from frontdesk.ui.common.signed_in import CurrentActor, SignedIn
 from frontdesk.ui.common.widgets import DateEdit
 
@@ -209,7 +210,9 @@ class MyDayWidget(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(MY_DAY_COLUMNS.index(Column.PATIENT), QHeaderView.Stretch)
         header.setMinimumSectionSize(60)
-        self.table.selectionModel().selectionChanged.connect(self._selection_moved)
+        self.master = MasterDetail(self.table, lambda index: getattr(self.model.record(index.row()), "id", None),
+                                   self._selection_moved)
+        self.master.follow(self.table.selectionModel().selectionChanged)
         self.table.activated.connect(self.open_detail)
         layout.addWidget(self.table, 1)
 
@@ -305,9 +308,13 @@ class MyDayWidget(QWidget):
 
     # --- Loading ---------------------------------------------------------------------------------
 
-    def reload(self, *_args) -> None:
+    def reload(self, *_args: object, keep_scroll: bool = False) -> None:
+        """Read the day again: the selected appointment stays selected (else the first not yet over)."""
+        with self.master.reload(keep_scroll=keep_scroll, first=self._first_row_to_see):
+            self._read_day()
+
+    def _read_day(self) -> None:
         therapist_id, day = self.current_therapist(), self.current_day()
-        keep = self.current_record()
         heading = format_day(day)
         if day == self.ctx.today():
             heading = f"Today, {heading}"
@@ -318,21 +325,17 @@ class MyDayWidget(QWidget):
         if therapist_id is None:
             self.model.set_records([])
             self.summary.setText("No physiotherapist to show.")
-            self._selection_moved()
             return
         rows = call_service(self, self.prompts, "My day", my_day_rows, self.ctx, self.actor, therapist_id, day) or []
         self.model.set_rows(rows)
         self.table.resizeRowsToContents()
-        records = self.model.records
-        self.summary.setText(self._summary(records))
-        if keep is not None and (row := self.model.row_of(keep.id)) is not None:
-            self.table.selectRow(row)
-        elif records and not self.table.currentIndex().isValid():
-            self.table.setCurrentIndex(self.model.index(self._first_row_to_see(records), 0))
-        self._selection_moved()
+        self.summary.setText(self._summary(self.model.records))
 
-    def _first_row_to_see(self, records: list[AppointmentRecord]) -> int:
+    def _first_row_to_see(self) -> int | None:
         """Today: the first appointment not yet over; another day: the first."""
+        records = self.model.records
+        if not records:
+            return None
         if self.current_day() != self.ctx.today():
             return 0
         now = self.ctx.now()
@@ -391,10 +394,7 @@ class MyDayWidget(QWidget):
                 if chosen is not None and self.therapist.findData(chosen) >= 0:
                     self.therapist.setCurrentIndex(self.therapist.findData(chosen))
                 self.therapist.blockSignals(False)
-            from frontdesk.ui.window.live_updates import kept_scroll
-
-            with kept_scroll(self.table):
-                self.reload()
+            self.reload(keep_scroll=True)
 
     def request_print(self) -> None:
         therapist_id = self.current_therapist()

@@ -7,7 +7,7 @@ status bar says so. F8 puts the focus on the best-fitting patient, Enter books t
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from frontdesk.services.context import ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.freed import FreedSlot
 from frontdesk.ui.common.errors import Prompts, call_service
+from frontdesk.ui.common.master_detail import MasterDetail
 from frontdesk.ui.common.signed_in import CurrentActor
 from frontdesk.ui.common.table_model import Column, RowTableModel
 
@@ -378,7 +379,8 @@ class WaitlistDialog(QDialog):
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(lambda _index: self.edit_selected())
-        self.table.selectionModel().currentChanged.connect(lambda *_: self._enable())
+        self.master = MasterDetail(self.table, self._id_at, self._enable)
+        self.master.follow(self.table.selectionModel().currentChanged)
         self.count_label = QLabel()
         self.count_label.setObjectName("waitlist_count")
 
@@ -406,19 +408,22 @@ class WaitlistDialog(QDialog):
     def reload(self) -> None:
         from frontdesk.services.waitlist import list_waitlist
 
-        selected = self.selected()
         records = call_service(self, self.prompts, "Waitlist", list_waitlist, self.ctx, self.actor,
                                state=self.state_filter.currentData(), type_id=self.type_filter.currentData(),
                                therapist_id=self.therapist_filter.currentData())
         if records is None:
             return
-        self.model.set_rows(records)
+        with self.master.reload(first=self._first_row):  # the selected entry stays selected, else the first
+            self.model.set_rows(records)
         count = len(records)
         self.count_label.setText(f"{count} entr{'y' if count == 1 else 'ies'}")
-        row = next((i for i, r in enumerate(records) if selected is not None and r.id == selected.id), 0)
-        if records:
-            self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
-        self._enable()
+
+    def _id_at(self, index: QModelIndex) -> int | None:
+        return getattr(self.model.row_at(self.proxy.mapToSource(index).row()), "id", None)
+
+    def _first_row(self) -> int | None:
+        row = self.proxy.mapFromSource(self.model.index(0, 0)).row() if self.model.rowCount() else -1
+        return row if row >= 0 else None
 
     def _enable(self) -> None:
         record = self.selected()

@@ -239,7 +239,7 @@ class ScheduleTab(QWidget):
         if Kind.THERAPISTS in changes:
             self._fill_therapists()
         if changes & RELOAD_ON and self._shows(changes):
-            from frontdesk.ui.window.live_updates import kept_scroll
+            from frontdesk.ui.common.master_detail import kept_scroll
 
             with kept_scroll(self.view):
                 self.reload()

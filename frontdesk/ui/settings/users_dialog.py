@@ -38,6 +38,7 @@ from frontdesk.services.user_accounts import (
 from frontdesk.ui.settings.account_link import TherapistChoice
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.geometry import remember_geometry
+from frontdesk.ui.common.master_detail import MasterDetail
 from frontdesk.ui.common.table_model import Column, RowTableModel
 from frontdesk.ui.common.widgets import error_label
 
@@ -314,7 +315,9 @@ class UsersDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
-        self.table.selectionModel().currentRowChanged.connect(self._update_buttons)
+        self.master = MasterDetail(self.table, lambda index: getattr(self.model.row_at(index.row()), "id", None),
+                                   self._update_buttons)
+        self.master.follow(self.table.selectionModel().currentRowChanged)
         self.resize(640, 400)
         remember_geometry(self, "users_dialog")
         self.refresh()
@@ -327,16 +330,11 @@ class UsersDialog(QDialog):
         return self.model.data(self.model.index(index.row(), 0), Qt.UserRole) if index.isValid() else None
 
     def refresh(self, select_id: int | None = None) -> None:
-        keep = select_id if select_id is not None else getattr(self.selected(), "id", None)
         rows = call_service(self, self.prompts, "Users", list_users, self.ctx, self.actor)
         if rows is None:
             return
-        self.model.set_rows(rows)
-        for row, user in enumerate(rows):
-            if user.id == keep:
-                self.table.setCurrentIndex(self.model.index(row, 0))
-                break
-        self._update_buttons()
+        with self.master.reload(select=select_id):  # the selected account stays selected
+            self.model.set_rows(rows)
 
     def _update_buttons(self, *_: object) -> None:
         user = self.selected()

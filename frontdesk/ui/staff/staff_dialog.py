@@ -45,6 +45,7 @@ from frontdesk.services.staff import (
 )
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.geometry import remember_geometry
+from frontdesk.ui.common.master_detail import MasterDetail
 from frontdesk.ui.staff.staff_hours import HoursEditor
 from frontdesk.ui.staff.staff_models import TherapistListModel
 from frontdesk.ui.staff.staff_time_off import ExceptionPanel
@@ -409,6 +410,9 @@ class StaffDialog(QDialog):
             lambda therapist: self.message.setText(f"{therapist.name} can now sign in to their own “My day”."))
         for page in (self.hours, self.time_off, self.extra):
             page.changed.connect(self.changed)
+        # The physiotherapist in the form stays selected when the list is read again; the form (perhaps
+        # with typing in it) is left as it is.
+        self.master = MasterDetail(self.list, lambda index: getattr(self.model.row_at(index.row()), "id", None))
         self.list.selectionModel().currentRowChanged.connect(self._current_changed)
         self.resize(1040, 620)
         remember_geometry(self, "staff_dialog")
@@ -425,14 +429,8 @@ class StaffDialog(QDialog):
         therapists = call_service(self, self.prompts, "Physiotherapists", list_all_therapists, self.ctx, self.actor)
         if therapists is None:
             return
-        self._restoring = True
-        try:
+        with self.master.reload(select=select_id, show=False):
             self.model.set_rows(therapists)
-            row = self.model.row_of(select_id) if select_id is not None else None
-            if row is not None:
-                self.list.setCurrentIndex(self.model.index(row, 0))
-        finally:
-            self._restoring = False
 
     def selected(self) -> TherapistInfo | None:
         return self.model.row_at(self.list.currentIndex().row())
@@ -454,7 +452,7 @@ class StaffDialog(QDialog):
                                     "are not saved. Leave them without saving?")
 
     def _current_changed(self, current, previous) -> None:
-        if self._restoring:
+        if self._restoring or self.master.reloading:
             return
         therapist = self.model.row_at(current.row())
         if therapist is not None and self.form.therapist is not None and therapist.id == self.form.therapist.id:

@@ -34,6 +34,7 @@ from frontdesk.services.staff import (
 )
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.geometry import remember_geometry
+from frontdesk.ui.common.master_detail import MasterDetail
 from frontdesk.ui.staff.staff_models import AppointmentTypeModel
 from frontdesk.ui.common.widgets import ERROR_STYLE, Field
 
@@ -156,6 +157,8 @@ class AppointmentTypesDialog(QDialog):
         layout.addLayout(buttons)
         layout.addLayout(bottom)
 
+        # The type in the form stays selected when the list is read again; the form is left as it is.
+        self.master = MasterDetail(self.table, lambda index: getattr(self.model.row_at(index.row()), "id", None))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.resize(680, 520)
         remember_geometry(self, "appointment_types_dialog")
@@ -171,17 +174,11 @@ class AppointmentTypesDialog(QDialog):
         rows = call_service(self, self.prompts, "Appointment types", list_all_appointment_types, self.ctx, self.actor)
         if rows is None:
             return
-        self._restoring = True
-        try:
+        with self.master.reload(select=select_id, show=False):
             self.model.set_rows(rows)
-            row = self.model.row_of(select_id) if select_id is not None else None
-            if row is not None:
-                self.table.setCurrentIndex(self.model.index(row, 0))
-        finally:
-            self._restoring = False
 
     def _current_changed(self, current, previous) -> None:
-        if self._restoring:
+        if self._restoring or self.master.reloading:
             return
         record = self.model.row_at(current.row())
         if record is not None and self.current is not None and record.id == self.current.id:

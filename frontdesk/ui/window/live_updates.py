@@ -12,18 +12,17 @@ while someone was typing in it: "Changed at another desk by NAME at 10:42 — Re
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from shiboken6 import isValid
 
 from frontdesk.domain.when import format_time
 from frontdesk.services.changes import Changes, ChangeWatch
 from frontdesk.services.context import ServiceContext
+from frontdesk.ui.common.master_detail import kept_scroll as kept_scroll  # written once there; its old home
 from frontdesk.ui.common.tasks import run_in_background
 
 log = logging.getLogger("frontdesk")
@@ -122,24 +121,6 @@ class LiveUpdates(QObject):
         self.timer.stop()
         self.watch.stop()
         self.started = False
-
-
-@contextmanager
-def kept_scroll(view: QAbstractScrollArea) -> Iterator[None]:
-    """Reload a view without moving what the person is looking at."""
-    horizontal, vertical = view.horizontalScrollBar().value(), view.verticalScrollBar().value()
-
-    def restore() -> None:
-        view.horizontalScrollBar().setValue(horizontal)
-        view.verticalScrollBar().setValue(vertical)
-
-    try:
-        yield
-    finally:
-        restore()
-        # A reset model's rows are laid out at the next turn of the event loop, and until then the
-        # scroll bars' range is too short to hold the old position: put it back once more then.
-        QTimer.singleShot(0, view, restore)
 
 
 class ChangedBanner(QFrame):
