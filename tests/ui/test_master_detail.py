@@ -53,7 +53,7 @@ def test_reading_again_keeps_the_selected_row_and_shows_its_detail_once(qtbot, q
 
 
 def test_a_row_that_went_gives_way_to_the_first_or_to_nothing(qtbot):
-    view, model, master, shown = listed(qtbot, [1, 2, 3])
+    _view, model, master, shown = listed(qtbot, [1, 2, 3])
     master.select(2)
     with master.reload(first=lambda: 0 if model.rowCount() else None):
         fill(model, [1, 3])
@@ -67,7 +67,7 @@ def test_a_row_that_went_gives_way_to_the_first_or_to_nothing(qtbot):
 
 
 def test_a_form_beside_the_list_is_left_as_it_is_when_asked(qtbot):
-    view, model, master, shown = listed(qtbot, [1, 2, 3])
+    _view, model, master, shown = listed(qtbot, [1, 2, 3])
     master.select(3)
     shown.clear()
     with master.reload(show=False):
