@@ -141,8 +141,10 @@ def test_undoing_a_booking_made_here_cancels_it_and_is_not_late(shown, qtbot, wi
     assert after.status is AppointmentStatus.CANCELLED and not after.late_cancellation
 
 
-def test_a_saved_pdf_says_where_it_went(shown, tmp_path):
-    preview = shown.documents.show_print("blank_intake")
+def test_a_saved_pdf_says_where_it_went(shown, qtbot, tmp_path):
+    with qtbot.waitSignal(shown.documents.preview_opened, timeout=20000) as opened:
+        shown.documents.show_print("blank_intake")
+    preview = opened.args[0]
     target = tmp_path / "forms" / "blank.pdf"
     target.parent.mkdir()
     preview.choose_save_path = lambda: str(target)

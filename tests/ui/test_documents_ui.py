@@ -73,6 +73,13 @@ def opened_preview(qtbot, dialog) -> PdfPreviewDialog:
     return dialog
 
 
+def preview_of(qtbot, controller, *request) -> PdfPreviewDialog:
+    """Ask for a document as a tab does; it is built in the background, its preview opens when ready."""
+    with qtbot.waitSignal(controller.preview_opened, timeout=20000) as opened:
+        assert controller.show_print(*request) is None
+    return opened_preview(qtbot, opened.args[0])
+
+
 def sign(qtbot, pad) -> None:
     with qtbot.waitSignal(pad.changed):
         QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(*STROKE[0]))
@@ -83,7 +90,7 @@ def sign(qtbot, pad) -> None:
 
 def test_preview_of_a_patient_summary_shows_its_pages_and_saves_the_same_bytes(qtbot, controller, patient, tmp_path,
                                                                               prompts):
-    preview = opened_preview(qtbot, controller.show_print("summary", patient.id, None))
+    preview = preview_of(qtbot, controller, "summary", patient.id, None)
     assert preview.page_count >= 1
     assert len(preview.rendered_pages) == preview.page_count
     assert all(not page.isNull() and page.width() > 500 for page in preview.rendered_pages)
@@ -100,13 +107,13 @@ def test_preview_of_a_patient_summary_shows_its_pages_and_saves_the_same_bytes(q
 
 
 def test_saving_to_a_folder_that_does_not_exist_says_so(qtbot, controller, patient, tmp_path, prompts):
-    preview = opened_preview(qtbot, controller.show_print("summary", patient.id, None))
+    preview = preview_of(qtbot, controller, "summary", patient.id, None)
     assert not preview.save_to(tmp_path / "missing" / "x.pdf")
     assert prompts.errors and "could not be saved" in prompts.errors[0][1]
 
 
 def test_zoom_draws_the_pages_larger(qtbot, controller, patient):
-    preview = opened_preview(qtbot, controller.show_print("summary", patient.id, None))
+    preview = preview_of(qtbot, controller, "summary", patient.id, None)
     before = preview.rendered_pages[0].width()
     qtbot.mouseClick(preview.zoom_in_button, Qt.MouseButton.LeftButton)
     assert preview.rendered_pages[0].width() > before
@@ -121,13 +128,13 @@ def test_zoom_draws_the_pages_larger(qtbot, controller, patient):
     ],
 )
 def test_every_patient_document_opens_in_the_preview(qtbot, controller, patient, kind, expected):
-    preview = opened_preview(qtbot, controller.show_print(kind, patient.id, None))
+    preview = preview_of(qtbot, controller, kind, patient.id, None)
     assert preview.page_count >= 1 and not preview.rendered_pages[0].isNull()
     assert expected in read_pdf(preview.pdf_bytes).text
 
 
 def test_print_draws_every_page_on_the_printer(qtbot, controller, patient, tmp_path):
-    preview = opened_preview(qtbot, controller.show_print("intake", patient.id, None))
+    preview = preview_of(qtbot, controller, "intake", patient.id, None)
     output = tmp_path / "printed.pdf"
 
     def to_file() -> QPrinter:
@@ -149,7 +156,8 @@ def test_day_sheet_opens_from_my_day_in_landscape(qtbot, ctx, reception, control
     types = {t.name: t.id for t in list_appointment_types(ctx, reception)}
     book_appointment(ctx, reception, BookingRequest(patient.id, 1, types["IMS treatment"],
                                                     datetime(2026, 11, 26, 9, 0, tzinfo=VANCOUVER), area="neck"))
-    controller.on_day_print_requested("day_sheet", 1, date(2026, 11, 26))
+    with qtbot.waitSignal(controller.preview_opened, timeout=20000):
+        controller.on_day_print_requested("day_sheet", 1, date(2026, 11, 26))
     preview = opened_preview(qtbot, controller.last_dialog)
     text = read_pdf(preview.pdf_bytes).text
     assert "Chris Stokes" in text and "9:00–9:30 a.m." in text and "蔡, 英文" in text
@@ -263,10 +271,13 @@ def test_the_main_window_opens_the_preview_for_the_intake_tabs_request(qtbot, wi
     record = register_patient(ctx, actor, PatientDetails(family_name="Ødegård", given_names="Zoë",
                                                          date_of_birth=date(1985, 3, 4)))
     screening = record_screening(ctx, actor, record.id, ScreeningAnswers(ALL_CLEAR, (), (BodyArea(Region.neck),)))
-    window.intake.print_requested.emit("summary", record.id, screening.id)
+    with qtbot.waitSignal(window.documents.preview_opened, timeout=20000):
+        window.intake.print_requested.emit("summary", record.id, screening.id)
+    assert "making the PDF" not in window.statusBar().currentMessage()  # said while it was made, gone now
     preview = opened_preview(qtbot, window.documents.last_dialog)
     assert "Ødegård, Zoë" in read_pdf(preview.pdf_bytes).text
-    window.appointments.print_requested.emit("day_sheet", 2, date(2026, 11, 26))
+    with qtbot.waitSignal(window.documents.preview_opened, timeout=20000):
+        window.appointments.print_requested.emit("day_sheet", 2, date(2026, 11, 26))
     day_preview = opened_preview(qtbot, window.documents.last_dialog)
     assert "Tracey McQuair" in read_pdf(day_preview.pdf_bytes).text
 

@@ -176,7 +176,12 @@ def _dialogs(window, clinic):
     for page in range(staff.pages.count()):
         staff.pages.setCurrentIndex(page)
         yield f"physiotherapists, page {staff.pages.tabText(page)!r}", staff
-    yield "blank intake preview", window.documents.show_print("blank_intake")
+    from frontdesk.services.documents import intake_form
+    from frontdesk.ui.common.pdf_preview import PdfPreviewDialog
+
+    # The preview as the window opens it once the PDF is made (off the UI thread, see test_documents_ui).
+    yield "blank intake preview", PdfPreviewDialog(intake_form(ctx, actor, None), "Blank intake form",
+                                                   "Intake form (blank).pdf", prompts, window)
     yield "consent", window.documents.show_print("consent", clinic["patient"].id)
 
 

@@ -126,7 +126,8 @@ def test_after_an_unlock_by_someone_else_every_panel_acts_as_them(qtbot, monkeyp
     schedule.select_appointment(for_schedule)
     schedule.status_actions.arrived.trigger()
 
-    window.documents.on_day_print_requested("day_sheet", CHRIS, TODAY)
+    with qtbot.waitSignal(window.documents.preview_opened, timeout=20000):  # made in the background
+        window.documents.on_day_print_requested("day_sheet", CHRIS, TODAY)
 
     assert prompts.errors == []
     trail = _audit_after(ctx, since)

@@ -16,22 +16,29 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QDialog, QWidget
 
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.schedule_view import list_therapists
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.signed_in import CurrentActor
+from frontdesk.ui.common.tasks import ServiceOp
 
 if TYPE_CHECKING:
     from frontdesk.services.documents import DocumentKind
     from frontdesk.services.screening_records import ScreeningRecord
-    from frontdesk.ui.common.pdf_preview import PdfPreviewDialog
 
 
 class DocumentController(QObject):
-    """`last_dialog` is the preview or consent dialog opened most recently (tests look at it)."""
+    """`last_dialog` is the preview or consent dialog opened most recently (tests look at it).
+
+    A document is built off the UI thread (`tasks.ServiceOp`: an intake form of a patient with a long
+    history takes more than a tenth of a second on a large clinic), with a line on the status bar
+    meanwhile; its preview opens when it is ready (`preview_opened`)."""
+
+    #: A preview was built and opened (the `PdfPreviewDialog`).
+    preview_opened = Signal(object)
 
     actor = CurrentActor()  # the window's signed-in person, read at each use
 
@@ -52,13 +59,14 @@ class DocumentController(QObject):
 
     def show_print(self, kind: str | DocumentKind, patient_id: int | None = None, screening_id: int | None = None,
                    *, therapist_id: int | None = None, day: date | None = None) -> QDialog | None:
-        """Build the document and open its preview (or the consent dialog). None if it could not be built."""
+        """Open the consent dialog (returned), or build the document in the background and open its
+        preview when it is ready (`preview_opened`; None is returned). None also when it cannot be built."""
         from frontdesk.services.documents import DocumentKind, eligibility_summary, intake_form
         from frontdesk.ui.common.pdf_preview import file_name_for
 
         document = DocumentKind(kind)
         if document is DocumentKind.blank_intake_form:
-            return self._preview(document, "Blank intake form", lambda: intake_form(self.ctx, self.actor, None),
+            return self._preview(document, "Blank intake form", lambda ctx, actor: intake_form(ctx, actor, None),
                                  file_name_for("Intake form (blank)"))
         if document is DocumentKind.day_sheet:
             if therapist_id is None or day is None:
@@ -71,7 +79,7 @@ class DocumentController(QObject):
             if name is None:
                 return None
             return self._preview(document, f"Intake form – {name}",
-                                 lambda: intake_form(self.ctx, self.actor, patient_id),
+                                 lambda ctx, actor: intake_form(ctx, actor, patient_id),
                                  file_name_for("Intake form", name))
         if document is DocumentKind.consent:
             return self._consent(patient_id, screening_id)
@@ -82,7 +90,7 @@ class DocumentController(QObject):
         if name is None:
             return None
         return self._preview(document, f"IMS eligibility summary – {name}",
-                             lambda: eligibility_summary(self.ctx, self.actor, patient_id, screening.id),
+                             lambda ctx, actor: eligibility_summary(ctx, actor, patient_id, screening.id),
                              file_name_for("IMS eligibility summary", name, screening.screened_on.isoformat()))
 
     def _consent(self, patient_id: int, appointment_id: int | None) -> QDialog | None:
@@ -143,7 +151,7 @@ class DocumentController(QObject):
                                f"the {document.label.lower()} shows its answers and verdict.")
         return screening
 
-    def _day_sheet(self, therapist_id: int, day: date) -> QDialog | None:
+    def _day_sheet(self, therapist_id: int, day: date) -> None:
         from frontdesk.services.documents import DocumentKind, day_sheet
         from frontdesk.ui.common.pdf_preview import file_name_for
 
@@ -151,22 +159,21 @@ class DocumentController(QObject):
                                   False) or []
         name = next((t.name for t in therapists if t.id == therapist_id), "")
         return self._preview(DocumentKind.day_sheet, f"Day sheet – {name}, {day.isoformat()}",
-                             lambda: day_sheet(self.ctx, self.actor, therapist_id, day),
+                             lambda ctx, actor: day_sheet(ctx, actor, therapist_id, day),
                              file_name_for("Day sheet", name, day.isoformat()))
 
-    def _preview(self, document: DocumentKind, title: str, build: Callable[[], bytes],
-                 file_name: str) -> PdfPreviewDialog | None:
-        from frontdesk.ui.common.pdf_preview import PdfPreviewDialog
+    def _preview(self, document: DocumentKind, title: str, build: Callable[[ServiceContext, Actor], bytes],
+                 file_name: str) -> None:
+        def show(pdf: bytes) -> None:
+            from frontdesk.ui.common.pdf_preview import PdfPreviewDialog
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            pdf = call_service(self.window, self.prompts, document.label, build)
-        finally:
-            QApplication.restoreOverrideCursor()
-        if pdf is None:
-            return None
-        dialog = PdfPreviewDialog(pdf, title, file_name, self.prompts, self.window)
-        dialog.saved.connect(self._say_saved)
-        dialog.open()
-        self.last_dialog = dialog
-        return dialog
+            dialog = PdfPreviewDialog(pdf, title, file_name, self.prompts, self.window)
+            dialog.saved.connect(self._say_saved)
+            dialog.open()
+            self.last_dialog = dialog
+            self.preview_opened.emit(dialog)
+
+        # `build` holds the plain values it needs (ids, the day); the services run on a worker thread.
+        actor = self.actor
+        ServiceOp(self.window, document.label, lambda ctx: build(ctx, actor), self.ctx, show, prompts=self.prompts) \
+            .busy(f"{document.label}: making the PDF…").run()
