@@ -147,6 +147,8 @@ class RecallDialog(QDialog):
         self.weeks_label.setEnabled(uses_weeks)
         self.explanation.setText(kind.explanation)
         self.count.setText("Reading the list…")
+        self.model.set_rows([])  # the rows shown were another list's: none to open meanwhile
+        self.open_button.setEnabled(False)
         actor, weeks = self.actor, self.weeks.value()
         # Off the UI thread (the large clinic's lists read years of visits); a list chosen while one is
         # read is read next, and only the newest is shown.
