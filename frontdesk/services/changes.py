@@ -160,6 +160,11 @@ def collect_changes() -> Iterator[Changes]:
         del stack[next(i for i, each in enumerate(stack) if each is made)]  # by identity: equal sets abound
 
 
+def collecting() -> bool:
+    """Whether a `collect_changes` block is open on this thread."""
+    return bool(getattr(_collecting, "stack", None))
+
+
 def committed(changes: Changes) -> None:
     """A unit of work committed `changes` (called by `UnitOfWork.commit`)."""
     for made in getattr(_collecting, "stack", ()):

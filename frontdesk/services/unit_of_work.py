@@ -106,9 +106,10 @@ class UnitOfWork:
         self.session.commit()
         self._committed = True
         if self._entries:
-            from frontdesk.services.changes import committed
+            from frontdesk.services.changes import collecting, committed
 
-            committed(self.changes)
+            if collecting():  # someone asked what changed (`collect_changes`); else no set is built
+                committed(self.changes)
 
     @property
     def changes(self) -> Changes:
