@@ -6,8 +6,7 @@ import pytest
 
 from frontdesk.domain.areas import BodyArea, Region, Side
 from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers, Surgery, assess
-from frontdesk.services.patients import PatientSummary
-from frontdesk.services.screenings import ReviewRecord, ScreeningRecord
+from frontdesk.services.intake_records import PatientSummary, ReviewRecord, ScreeningRecord
 from frontdesk.ui.common.patient_search import PatientSearchModel
 from frontdesk.ui.intake.screening_form import OperationsModel
 from frontdesk.ui.intake.screening_history import ScreeningHistoryModel

@@ -26,7 +26,7 @@ from frontdesk.ui.common.signed_in import CurrentActor
 
 if TYPE_CHECKING:
     from frontdesk.services.documents import DocumentKind
-    from frontdesk.services.screening_records import ScreeningRecord
+    from frontdesk.services.intake_records import ScreeningRecord
     from frontdesk.ui.common.pdf_preview import PdfPreviewDialog
 
 
