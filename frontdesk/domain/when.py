@@ -18,6 +18,7 @@ without a time zone (it could be hours off); without a `zone` the moment is writ
     format_clock_range   9:00–9:30 a.m., 11:30 a.m.–12:15 p.m.
     format_moment        March 4, 2025 at 9:05 a.m. PST
     format_stamp         2025-03-04 09:05:07        the audit log
+    format_file_stamp    20250304-090507            a file kept aside under a dated name
     plural, format_days, format_months, format_hours, format_minutes   lengths of time
 """
 
@@ -119,6 +120,11 @@ def format_moment(moment: datetime, zone: ZoneInfo | None = None) -> str:
     """``March 4, 2025 at 9:05 a.m. PST``, with the zone's abbreviation."""
     here = _on_clock(moment, zone)
     return f"{format_date(here.date())} at {format_clock(here)} {here.tzname()}"
+
+
+def format_file_stamp(moment: datetime) -> str:
+    """``20250304-090507``: a moment in a file's name (a file kept aside before it is replaced)."""
+    return f"{moment:%Y%m%d-%H%M%S}"
 
 
 def format_stamp(moment: datetime, zone: ZoneInfo | None = None) -> str:

@@ -76,6 +76,7 @@ def test_a_moment_carries_the_zone_abbreviation_and_a_stamp_sorts():
     assert when.format_moment(moment, VAN) == "March 4, 2025 at 9:05 a.m. PST"
     assert when.format_moment(datetime(2025, 7, 4, 16, 5, tzinfo=UTC), VAN) == "July 4, 2025 at 9:05 a.m. PDT"
     assert when.format_stamp(moment, VAN) == "2025-03-04 09:05:07"
+    assert when.format_file_stamp(datetime(2025, 3, 4, 9, 5, 7)) == "20250304-090507"
 
 
 @pytest.mark.parametrize(
