@@ -253,6 +253,6 @@ def _on_clock(moment: time, zone: ZoneInfo | None) -> time: ...
 def _on_clock(moment: datetime | time, zone: ZoneInfo | None) -> datetime | time:
     if zone is None or not isinstance(moment, datetime):
         return moment
-    if moment.tzinfo is None or moment.utcoffset() is None:
+    if moment.tzinfo is None:
         raise ValueError(f"{moment!r} has no time zone; it cannot be put on the clinic's clock")
     return moment.astimezone(zone)
