@@ -24,6 +24,7 @@ from urllib.parse import quote
 # Callers import these from here too: re-exported explicitly.
 from frontdesk.db.urls import is_encrypted_url as is_encrypted_url
 from frontdesk.db.urls import url_passphrase as url_passphrase
+from frontdesk.domain.when import format_file_stamp
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PASSPHRASE_ENV = "FRONTDESK_PASSPHRASE"
@@ -227,7 +228,7 @@ def encrypt_database(path: Path, passphrase: str, *, now: datetime | None = None
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise EncryptionError(f"The database {path} is already encrypted (or is not a SQLite file).")
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stamp = format_file_stamp(now or datetime.now())
     target = path.with_name(path.name + ".encrypting")
     kept = path.with_name(f"{path.name}.plain-{stamp}")
     target.unlink(missing_ok=True)

@@ -18,12 +18,16 @@ without a time zone (it could be hours off); without a `zone` the moment is writ
     format_clock_range   9:00–9:30 a.m., 11:30 a.m.–12:15 p.m.
     format_moment        March 4, 2025 at 9:05 a.m. PST
     format_stamp         2025-03-04 09:05:07        the audit log
+    format_file_stamp    20250304-090507            a file kept aside under a dated name
     plural, format_days, format_months, format_hours, format_minutes   lengths of time
+
+and the way back: `parse_typed_date`, a date as a receptionist types it into any date field.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import re
+from datetime import date, datetime, time, timedelta
 from typing import Protocol, overload
 from zoneinfo import ZoneInfo
 
@@ -121,6 +125,11 @@ def format_moment(moment: datetime, zone: ZoneInfo | None = None) -> str:
     return f"{format_date(here.date())} at {format_clock(here)} {here.tzname()}"
 
 
+def format_file_stamp(moment: datetime) -> str:
+    """``20250304-090507``: a moment in a file's name (a file kept aside before it is replaced)."""
+    return f"{moment:%Y%m%d-%H%M%S}"
+
+
 def format_stamp(moment: datetime, zone: ZoneInfo | None = None) -> str:
     """``2025-03-04 09:05:07``: a log's sortable time to the second."""
     here = _on_clock(moment, zone)
@@ -162,6 +171,78 @@ def format_minutes(minutes: int) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
+# --- Dates typed --------------------------------------------------------------------------------
+
+_YEAR_FIRST = re.compile(r"(\d{4})\s*[-/ ]\s*(\d{1,2})\s*[-/ ]\s*(\d{1,2})|(\d{4})(\d{2})(\d{2})")
+_SHIFT = re.compile(r"\+\s*(\d{1,3})\s*(d|days?|w|weeks?)?")
+
+
+def parse_typed_date(text: str, today: date | None = None) -> date | None:
+    """A date as a receptionist types it, or None when it cannot be read.
+
+    Year first in digits (2026-12-07, 2026/12/7, 2026.12.07, 20261207) or with the month's name
+    (Dec 7 2026, 7 December 2026, December 7, 2026), with or without the weekday shown before it
+    ("Mon 2026-12-07"). Given `today`, also "today", "tomorrow", +N or +Nw (days or weeks from today)
+    and a month and day without a year (the next such day). Day and month both in digits (12/07) are
+    refused: they read as July 12 to some and December 7 to others.
+    """
+    words = re.sub(r"[,.]", " ", text.strip().casefold()).split()
+    if len(words) > 1 and words[0][:3] in _SHORT_WEEKDAY_WORDS:
+        words = words[1:]
+    joined = " ".join(words)
+    if not joined:
+        return None
+    if today is not None:
+        if joined in ("today", "now"):
+            return today
+        if joined == "tomorrow":
+            return today + timedelta(days=1)
+        if shift := _SHIFT.fullmatch(joined):
+            count = int(shift.group(1))
+            return today + (timedelta(weeks=count) if (shift.group(2) or "d").startswith("w") else
+                            timedelta(days=count))
+    try:
+        if digits := _YEAR_FIRST.fullmatch(joined):
+            year, month, day = (int(part) for part in digits.groups() if part is not None)
+            return date(year, month, day)
+        return _date_in_words(words, today)
+    except ValueError:
+        return None
+
+
+_SHORT_WEEKDAY_WORDS = frozenset(name.casefold() for name in SHORT_WEEKDAYS)
+
+
+def _month_named(word: str) -> int | None:
+    """January for "jan", "january" or "janu"; September for "sept" too."""
+    if word == "sept":
+        return 9
+    if len(word) < 3:
+        return None
+    return next((number for number, name in enumerate(MONTHS, start=1) if name.casefold().startswith(word)), None)
+
+
+def _date_in_words(words: list[str], today: date | None) -> date | None:
+    month = day = year = None
+    for word in words:
+        if word.isdigit() and len(word) == 4 and year is None:
+            year = int(word)
+        elif word.isdigit() and len(word) <= 2 and day is None:
+            day = int(word)
+        elif month is None and (named := _month_named(word)) is not None:
+            month = named
+        else:
+            return None
+    if month is None or day is None:
+        return None
+    if year is not None:
+        return date(year, month, day)
+    if today is None:
+        return None
+    found = date(today.year, month, day)
+    return found if found >= today else date(today.year + 1, month, day)
+
+
 # --- Helpers ------------------------------------------------------------------------------------
 
 
@@ -172,6 +253,6 @@ def _on_clock(moment: time, zone: ZoneInfo | None) -> time: ...
 def _on_clock(moment: datetime | time, zone: ZoneInfo | None) -> datetime | time:
     if zone is None or not isinstance(moment, datetime):
         return moment
-    if moment.tzinfo is None or moment.utcoffset() is None:
+    if moment.tzinfo is None:
         raise ValueError(f"{moment!r} has no time zone; it cannot be put on the clinic's clock")
     return moment.astimezone(zone)

@@ -33,6 +33,7 @@ from frontdesk.db.engine import OWNER_ONLY_FILE, private_folder, restrict_to_own
 from frontdesk.db.migrate import SQLITE_HEADER, BadDatabaseFile, DatabaseFileInfo, verify_database_file
 from frontdesk.db.moved import read_marker
 from frontdesk.domain.roles import Permission
+from frontdesk.domain.when import format_file_stamp
 from frontdesk.services.clinic_settings import ClinicSettings, get_clinic_settings
 from frontdesk.services.clinic_settings_edit import update_clinic_settings
 from frontdesk.services.context import Actor, ServiceContext
@@ -275,7 +276,7 @@ def restore_backup(target: Path, backup: Path, passphrase: str | None = None, *,
     if not target.parent.is_dir():
         raise BackupRejected(f"The folder {target.parent} does not exist. Nothing was replaced.")
     _take_over(target, passphrase)
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stamp = format_file_stamp(now or datetime.now())
     incoming = target.with_name(target.name + ".restoring")
     try:
         incoming.unlink(missing_ok=True)

@@ -25,7 +25,8 @@ from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import clinic_settings_in, screening_rules_in
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound
-from frontdesk.services.screenings import ScreeningRecord, current_screening_in
+from frontdesk.services.screenings import current_screening_in
+from frontdesk.services.intake_records import ScreeningRecord
 from frontdesk.services.unit_of_work import UnitOfWork
 
 

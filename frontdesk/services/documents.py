@@ -81,13 +81,9 @@ from frontdesk.services.consents import (
 from frontdesk.services.appointments import my_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
+from frontdesk.services.intake_records import ScreeningRecord
 from frontdesk.services.records import AppointmentRecord
-from frontdesk.services.screenings import (
-    ScreeningRecord,
-    current_screening_in,
-    screening_in,
-    screening_records_in,
-)
+from frontdesk.services.screenings import current_screening_in, screening_in, screening_records_in
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.user_accounts import display_names_in
 

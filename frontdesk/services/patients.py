@@ -1,4 +1,5 @@
-"""Register, find, open and change patients. Never deletes: a patient is archived."""
+"""Register, find, open and change patients (the records they return are `services.intake_records`).
+Never deletes: a patient is archived."""
 
 from __future__ import annotations
 
@@ -23,9 +24,8 @@ from frontdesk.domain.roles import Permission
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
-from frontdesk.services.patient_records import PatientRecord, PatientSummary
+from frontdesk.services.intake_records import PatientRecord, PatientSummary, PossibleDuplicate
 from frontdesk.services.reminder_outbox import sync_patient_reminders_in
-from frontdesk.services.patient_records import PossibleDuplicate as PossibleDuplicate  # re-exported
 from frontdesk.services.unit_of_work import UnitOfWork
 
 SEARCH_LIMIT = 50

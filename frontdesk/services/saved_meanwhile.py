@@ -15,7 +15,7 @@ from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound
 from frontdesk.services.last_change import APPOINTMENT_CHANGES, PATIENT_CHANGES, LastChange, last_change_in
-from frontdesk.services.patient_records import PatientRecord
+from frontdesk.services.intake_records import PatientRecord
 from frontdesk.services.records import AppointmentRecord
 from frontdesk.services.unit_of_work import UnitOfWork
 

@@ -3,7 +3,8 @@
 A screening is never edited: a new one supersedes the current one, and a physiotherapist's decision
 is appended beside it. The answers are stored with the assessment the domain returned, so the verdict
 that was shown at the counter is the verdict on file; `ims_allowed` asks the domain again for the
-appointment's date, so blocks that end by themselves (the surgery waits) lift on the right day.
+appointment's date, so blocks that end by themselves (the surgery waits) lift on the right day. The
+records returned are `services.intake_records`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed
 from frontdesk.services.ims_statuses import ims_statuses_from
 from frontdesk.services.clinic_settings import screening_rules as screening_rules  # re-exported
-from frontdesk.services.screening_records import ReviewRecord, ScreeningRecord
+from frontdesk.services.intake_records import ReviewRecord, ScreeningRecord
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.services.user_accounts import display_names_in
 

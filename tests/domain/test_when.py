@@ -76,6 +76,7 @@ def test_a_moment_carries_the_zone_abbreviation_and_a_stamp_sorts():
     assert when.format_moment(moment, VAN) == "March 4, 2025 at 9:05 a.m. PST"
     assert when.format_moment(datetime(2025, 7, 4, 16, 5, tzinfo=UTC), VAN) == "July 4, 2025 at 9:05 a.m. PDT"
     assert when.format_stamp(moment, VAN) == "2025-03-04 09:05:07"
+    assert when.format_file_stamp(datetime(2025, 3, 4, 9, 5, 7)) == "20250304-090507"
 
 
 @pytest.mark.parametrize(
@@ -99,3 +100,54 @@ def test_a_moment_carries_the_zone_abbreviation_and_a_stamp_sorts():
 )
 def test_lengths_of_time(formatter, count, expected):
     assert formatter(count) == expected
+
+
+NOV_25 = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-11-25", date(2026, 11, 25)),
+        ("2026/11/5", date(2026, 11, 5)),
+        ("2026.11.05", date(2026, 11, 5)),
+        ("2026 12 7", date(2026, 12, 7)),
+        ("20261125", date(2026, 11, 25)),
+        ("Wed 2026-11-25", date(2026, 11, 25)),
+        ("Wednesday, 2026-11-25", date(2026, 11, 25)),
+        ("Nov 25 2026", date(2026, 11, 25)),
+        ("Nov. 25, 2026", date(2026, 11, 25)),
+        ("November 25, 2026", date(2026, 11, 25)),
+        ("25 Nov 2026", date(2026, 11, 25)),
+        ("7 Sept 2026", date(2026, 9, 7)),
+        ("2026-02-30", None),
+        ("25/11/2026", None),  # day-first digits are ambiguous at a Canadian counter
+        ("12/07", None),
+        ("12 07 2026", None),
+        ("Dec 7", None),  # no year, and no today to place it
+        ("today", None),
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_a_typed_date_is_read_the_same_by_every_date_field(typed, expected):
+    assert when.parse_typed_date(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Dec 7", date(2026, 12, 7)),
+        ("Nov 1", date(2027, 11, 1)),  # already past this year: next year's
+        ("Nov 25", date(2026, 11, 25)),
+        ("+7", date(2026, 12, 2)),
+        ("+ 7 days", date(2026, 12, 2)),
+        ("+2w", date(2026, 12, 9)),
+        ("today", NOV_25),
+        ("tomorrow", date(2026, 11, 26)),
+        ("Mon 2026-12-07", date(2026, 12, 7)),
+        ("decimal 7", None),
+    ],
+)
+def test_given_today_a_date_can_be_typed_as_people_say_it(typed, expected):
+    assert when.parse_typed_date(typed, NOV_25) == expected

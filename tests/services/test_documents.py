@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image, ImageDraw
+from reports.pdf_reading import image_count, page_texts, page_with, read_pdf, unembedded_fonts
 from sqlalchemy import select
 
 from frontdesk.db.models import AppointmentType, AuditEvent, Consent, Therapist
@@ -14,10 +15,10 @@ from frontdesk.domain.areas import BodyArea, Region, Side
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers, Surgery
 from frontdesk.services.appointments import cancel_appointment
+from frontdesk.services.booking import book_appointment
+from frontdesk.services.consents import ConsentRefused, RegistrationMissing, next_consent_appointment
 from frontdesk.services.documents import (
     ConsentMethod,
-    ConsentRefused,
-    RegistrationMissing,
     consent_copy,
     consent_document,
     consent_documents,
@@ -26,19 +27,16 @@ from frontdesk.services.documents import (
     eligibility_summary,
     intake_form,
     mark_signed_on_paper,
-    next_consent_appointment,
     record_unsigned_consent,
     store_signed_consent,
     verify_consent_copy,
 )
 from frontdesk.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from frontdesk.services.patients import register_patient
-from frontdesk.services.booking import book_appointment
 from frontdesk.services.records import BookingRequest
 from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.screenings import record_review, record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
-from reports.pdf_reading import image_count, page_texts, page_with, read_pdf, unembedded_fonts
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 LEFT_KNEE = BodyArea(Region.knee, Side.left)

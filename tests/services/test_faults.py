@@ -197,7 +197,7 @@ def test_a_file_damaged_while_in_use_is_reported_in_plain_words():
     from sqlalchemy.exc import DatabaseError
 
     from frontdesk.services.errors import DatabaseDamaged
-    from frontdesk.services.unit_of_work import translate_database_error
+    from frontdesk.services.reading import translate_database_error
 
     error = DatabaseError("SELECT 1", {}, sqlite3.DatabaseError("database disk image is malformed"))
     translated = translate_database_error(error)

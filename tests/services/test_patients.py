@@ -8,7 +8,6 @@ from frontdesk.db.models import AuditEvent, Patient
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.errors import Conflict, PermissionDenied, ValidationFailed
 from frontdesk.services.patients import (
-    PossibleDuplicate,
     open_patient,
     register_patient,
     restore_patient,
@@ -16,6 +15,7 @@ from frontdesk.services.patients import (
     set_patient_archived,
     update_patient,
 )
+from frontdesk.services.intake_records import PossibleDuplicate
 from frontdesk.services.unit_of_work import UnitOfWork
 
 ZOE = PatientDetails(family_name="Ødegård", given_names="Zoë", preferred_name="Zo",

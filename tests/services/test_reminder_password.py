@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from frontdesk.db.models import Setting
-from frontdesk.services.reminders import ReminderSettings, get_reminder_settings, update_reminder_settings
+from frontdesk.services.reminder_outbox import ReminderSettings
+from frontdesk.services.reminders import get_reminder_settings, update_reminder_settings
 from frontdesk.services.unit_of_work import UnitOfWork
 
 

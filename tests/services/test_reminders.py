@@ -23,12 +23,8 @@ from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.patients import open_patient, register_patient, update_patient
 from frontdesk.services.reminder_messages import preview_reminder
 from frontdesk.services.reminder_sender import ReminderSender
-from frontdesk.services.reminders import (
-    ReminderSettings,
-    get_reminder_settings,
-    reminder_status,
-    update_reminder_settings,
-)
+from frontdesk.services.reminder_outbox import ReminderSettings
+from frontdesk.services.reminders import get_reminder_settings, reminder_status, update_reminder_settings
 from frontdesk.services.booking import book_appointment, reschedule_appointment
 from frontdesk.services.records import BookingRequest
 from frontdesk.services.unit_of_work import UnitOfWork

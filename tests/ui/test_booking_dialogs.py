@@ -24,7 +24,6 @@ from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.screenings import record_screening
 from frontdesk.services.unit_of_work import UnitOfWork
 from frontdesk.ui.schedule.booking_dialog import BookingDialog
-from frontdesk.ui.schedule.booking_fields import parse_typed_date
 from frontdesk.ui.schedule.booking_find import FindSlotDialog
 
 VAN = ZoneInfo("America/Vancouver")
@@ -91,16 +90,6 @@ def test_default_start_is_the_next_free_time_and_find_starts_today(qtbot, ctx, c
     finder = FindSlotDialog(ctx, reception, from_date=date(2026, 11, 1))
     qtbot.addWidget(finder)
     assert finder.from_date.value() == ctx.today()
-
-
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("2026-12-07", date(2026, 12, 7)), ("Mon 2026-12-07", date(2026, 12, 7)), ("2026/12/7", date(2026, 12, 7)),
-    ("Dec 7", date(2026, 12, 7)), ("7 December 2026", date(2026, 12, 7)), ("December 7, 2026", date(2026, 12, 7)),
-    ("Nov 1", date(2027, 11, 1)), ("+7", date(2026, 12, 2)), ("+2w", date(2026, 12, 9)), ("today", date(2026, 11, 25)),
-    ("12/07", None), ("2026-02-30", None), ("soon", None),
-])
-def test_typed_dates(typed, expected):
-    assert parse_typed_date(typed, date(2026, 11, 25)) == expected
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing)")  # the offscreen platform and a popup

@@ -2,17 +2,15 @@
 
 from datetime import UTC, date, datetime
 
-import pytest
 
 from frontdesk.domain.areas import BodyArea, Region, Side
 from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers, Surgery, assess
-from frontdesk.services.patients import PatientSummary
-from frontdesk.services.screenings import ReviewRecord, ScreeningRecord
+from frontdesk.services.intake_records import PatientSummary, ReviewRecord, ScreeningRecord
 from frontdesk.ui.common.patient_search import PatientSearchModel
 from frontdesk.ui.intake.screening_form import OperationsModel
 from frontdesk.ui.intake.screening_history import ScreeningHistoryModel
 from frontdesk.ui.intake.screening_verdict import AreaVerdictModel
-from frontdesk.ui.common.widgets import DateEdit, parse_typed_date
+from frontdesk.ui.common.widgets import DateEdit
 
 LEFT_KNEE = BodyArea(Region.knee, Side.left)
 NECK = BodyArea(Region.neck)
@@ -33,25 +31,6 @@ def record(id_: int, current: bool, reviews=()) -> ScreeningRecord:
         screened_on=date(2026, 11, 25), screened_by="Front Desk", presenting_condition="Knee pain",
         answers=ANSWERS, assessment=ASSESSMENT, superseded_by=None if current else id_ + 1, reviews=tuple(reviews),
     )
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("2026-11-25", date(2026, 11, 25)),
-        ("2026/11/5", date(2026, 11, 5)),
-        ("2026.11.05", date(2026, 11, 5)),
-        ("20261125", date(2026, 11, 25)),
-        ("Nov 25 2026", date(2026, 11, 25)),
-        ("November 25, 2026", date(2026, 11, 25)),
-        ("25 Nov 2026", date(2026, 11, 25)),
-        ("2026-02-30", None),
-        ("25/11/2026", None),  # day-first digits are ambiguous at a Canadian counter
-        ("", None),
-    ],
-)
-def test_typed_dates(typed, expected):
-    assert parse_typed_date(typed) == expected
 
 
 def test_date_edit_shows_the_date_in_full_once_left(qtbot):

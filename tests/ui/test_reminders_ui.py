@@ -17,7 +17,8 @@ from frontdesk.domain.areas import BodyArea, Region, Side
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.screening import ScreeningAnswers, Surgery
 from frontdesk.services.patients import register_patient
-from frontdesk.services.reminders import ReminderSettings, get_reminder_settings, update_reminder_settings
+from frontdesk.services.reminder_outbox import ReminderSettings
+from frontdesk.services.reminders import get_reminder_settings, update_reminder_settings
 from frontdesk.services.booking import book_appointment
 from frontdesk.services.records import BookingRequest
 from frontdesk.services.screenings import record_screening

@@ -138,7 +138,7 @@ def test_the_entry_dialog_starts_ims_at_the_first_allowed_date_and_shows_errors_
 
 
 def test_a_booking_that_finds_nothing_soon_enough_adds_the_patient_to_the_waitlist(window, qtbot, desk, monkeypatch):
-    from frontdesk.services.patient_records import PatientSummary
+    from frontdesk.services.intake_records import PatientSummary
     from frontdesk.services.waitlist import list_waitlist
     from frontdesk.ui.schedule.booking_dialog import BookingDialog
     from frontdesk.ui.lists.waitlist_entry import WaitlistEntryDialog

@@ -27,7 +27,7 @@ from frontdesk.ui.common.tasks import ServiceOp
 
 if TYPE_CHECKING:
     from frontdesk.services.documents import DocumentKind
-    from frontdesk.services.screening_records import ScreeningRecord
+    from frontdesk.services.intake_records import ScreeningRecord
 
 
 class DocumentController(QObject):

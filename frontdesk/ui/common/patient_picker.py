@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListView, QPushBu
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.patients import PatientSummary, restore_patient, search_patients
+from frontdesk.services.patients import restore_patient, search_patients
+from frontdesk.services.intake_records import PatientSummary
 
 ARCHIVED_COLOUR = QColor("#6b6b6b")
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.patient_records import PatientSummary
+from frontdesk.services.intake_records import PatientSummary
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.signed_in import CurrentActor
 from frontdesk.ui.common.table_model import Column, RowTableModel

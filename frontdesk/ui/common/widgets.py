@@ -3,7 +3,6 @@ Today button, and a field with its label and error."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.when import format_weekday_iso
+from frontdesk.domain.when import format_weekday_iso, parse_typed_date
 
 ERROR_COLOUR = "#b00020"
 ERROR_STYLE = f"color: {ERROR_COLOUR};"
@@ -58,41 +57,6 @@ def show_errors(labels: Mapping[str, QLabel], messages: Mapping[str, str], prefi
         if key in labels:
             labels[key].setText(f"{prefix}{message}")
             labels[key].show()
-
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")),
-        start=1,
-    )
-    for name in names
-}
-_YEAR_FIRST = re.compile(r"(\d{4})\s*[-/. ]\s*(\d{1,2})\s*[-/. ]\s*(\d{1,2})|(\d{4})(\d{2})(\d{2})")
-_MONTH_FIRST = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
-_DAY_FIRST = re.compile(r"(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})")
-_WEEKDAY = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+")
-
-
-def parse_typed_date(text: str) -> date | None:
-    """A date typed year first (2026-11-25, 2026/11/25, 20261125) or with the month's name
-    (Nov 25 2026, 25 November 2026). Day-month-year in digits is refused: 03/04 is ambiguous."""
-    cleaned = _WEEKDAY.sub("", text.strip().casefold(), count=1)  # "Wed 2026-11-25" as shown
-    try:
-        if match := _YEAR_FIRST.fullmatch(cleaned):
-            year, month, day = (int(part) for part in match.groups() if part is not None)
-            return date(year, month, day)
-        if match := _MONTH_FIRST.fullmatch(cleaned):
-            month_name, day, year = match.groups()
-            return date(int(year), _MONTHS[month_name], int(day))
-        if match := _DAY_FIRST.fullmatch(cleaned):
-            day, month_name, year = match.groups()
-            return date(int(year), _MONTHS[month_name], int(day))
-    except (KeyError, ValueError):
-        return None
-    return None
 
 
 class _CalendarPopup(QFrame):

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.when import format_clock, format_date, local_day
+from frontdesk.services.consents import ConsentAppointment
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.documents import (
-    ConsentAppointment,
     ConsentMethod,
     ConsentRecord,
     consent_copy,

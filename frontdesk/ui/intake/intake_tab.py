@@ -37,8 +37,7 @@ from frontdesk.services.changes import Changes, Kind, touches_patient
 from frontdesk.services.clinic_settings import get_clinic_settings, screening_rules
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
-from frontdesk.services.patient_records import PatientRecord, PossibleDuplicate
-from frontdesk.services.screening_records import ScreeningRecord
+from frontdesk.services.intake_records import PatientRecord, PossibleDuplicate, ScreeningRecord
 from frontdesk.ui.common.errors import Prompts, call_service, report_unexpected
 from frontdesk.ui.common.geometry import ui_settings
 from frontdesk.ui.common.last_change import LAST_CHANGE_STYLE, last_changed_text

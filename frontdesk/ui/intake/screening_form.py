@@ -43,7 +43,8 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.areas import ALL_AREAS, BodyArea, Region, Side
 from frontdesk.domain.conditions import CONDITIONS, areas_for
 from frontdesk.domain.screening import QUESTIONS, Answer, Question, QuestionKey, ScreeningAnswers, Surgery
-from frontdesk.ui.common.widgets import ERROR_COLOUR, ERROR_STYLE, parse_typed_date
+from frontdesk.domain.when import parse_typed_date
+from frontdesk.ui.common.widgets import ERROR_COLOUR, ERROR_STYLE
 
 # --- One question -------------------------------------------------------------------------------
 

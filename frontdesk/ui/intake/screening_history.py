@@ -26,7 +26,7 @@ from frontdesk.domain.screening import Level, ReviewDecision
 from frontdesk.domain.when import format_date
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.screening_records import ScreeningRecord
+from frontdesk.services.intake_records import ScreeningRecord
 from frontdesk.ui.common.errors import Prompts
 from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.intake.screening_verdict import LEVEL_COLOURS, level_text

@@ -32,7 +32,7 @@ from frontdesk.domain.level_looks import (
 )
 from frontdesk.domain.screening import AreaAssessment, Assessment, Level, ReviewDecision, effective_level
 from frontdesk.domain.when import format_date
-from frontdesk.services.screening_records import ReviewRecord
+from frontdesk.services.intake_records import ReviewRecord
 from frontdesk.ui.common.table_model import Column, RowTableModel
 
 #: Text colour and background for each level (the domain's, for the screen); the level is always written out too.

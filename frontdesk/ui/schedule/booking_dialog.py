@@ -56,7 +56,7 @@ from frontdesk.services.records import AppointmentRecord, BookingRequest, Planne
 from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.schedule_view import list_therapists
 from frontdesk.services.series import book_series, plan_series
-from frontdesk.services.patient_records import PatientSummary
+from frontdesk.services.intake_records import PatientSummary
 from frontdesk.services.records import Rebooking
 from frontdesk.ui.schedule.booking_fields import (
     DateField,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QEvent, QPoint, Qt, QTime, Signal
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.areas import ALL_AREAS
 from frontdesk.domain.scheduling import local_instant
-from frontdesk.domain.when import format_time, format_weekday_iso
+from frontdesk.domain.when import format_time, format_weekday_iso, parse_typed_date
 from frontdesk.services.records import AppointmentTypeInfo, TherapistInfo
 
 ANY_THERAPIST = 0
@@ -102,60 +101,7 @@ def escape(text: str) -> str:
 
 # --- A date field that takes typed dates --------------------------------------------------------
 
-_MONTH_WORDS = {name[:3].lower(): number for number, name in enumerate(
-    ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December"), start=1)}
 DATE_HINT = "Type a date like 2026-12-07, Dec 7 or +7 (days from today), or press Alt+Down for the calendar."
-
-
-def parse_typed_date(text: str, today: date) -> date | None:
-    """A date as a receptionist types it, or None: ISO (2026-12-07, 2026/12/7, with or without the
-    weekday we show), a month name (Dec 7, 7 December 2026, December 7, 2026: the next such day if no
-    year), "today", "tomorrow", or +N / +Nw (days or weeks from today). Plain 12/07 is refused: it
-    reads as July 12 to some and December 7 to others."""
-    words = re.sub(r"[,.]", " ", text.strip().lower()).split()
-    if words and words[0][:3] in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") and len(words) > 1:
-        words = words[1:]
-    joined = " ".join(words)
-    if not joined:
-        return None
-    if joined in ("today", "now"):
-        return today
-    if joined == "tomorrow":
-        return today + timedelta(days=1)
-    shift = re.fullmatch(r"\+\s*(\d{1,3})\s*(d|days?|w|weeks?)?", joined)
-    if shift:
-        n = int(shift.group(1))
-        return today + timedelta(weeks=n) if (shift.group(2) or "d").startswith("w") else today + timedelta(days=n)
-    iso = re.fullmatch(r"(\d{4})[-/ ](\d{1,2})[-/ ](\d{1,2})", joined)
-    if iso:
-        try:
-            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-        except ValueError:
-            return None
-    month = day = year = None
-    for word in words:
-        if word.isdigit():
-            number = int(word)
-            if len(word) == 4:
-                year = number
-            elif day is None:
-                day = number
-            else:
-                return None
-        elif word[:3] in _MONTH_WORDS and month is None:
-            month = _MONTH_WORDS[word[:3]]
-        else:
-            return None
-    if month is None or day is None:
-        return None
-    try:
-        if year is not None:
-            return date(year, month, day)
-        found = date(today.year, month, day)
-        return found if found >= today else date(today.year + 1, month, day)
-    except ValueError:
-        return None
 
 
 class _CalendarPopup(QFrame):

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.when import format_stamp
 from frontdesk.services.audit import AuditEntry, audit_for_patient, export_audit_csv, verify_chain
 from frontdesk.services.context import Actor, ServiceContext
-from frontdesk.services.patients import PatientSummary, search_patients
+from frontdesk.services.patients import search_patients
+from frontdesk.services.intake_records import PatientSummary
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.table_model import Column, RowTableModel

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.reminders import MAX_HOURS_BEFORE, MIN_HOURS_BEFORE
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.reminders import ReminderSettings, get_reminder_settings, update_reminder_settings
+from frontdesk.services.reminder_outbox import ReminderSettings
+from frontdesk.services.reminders import get_reminder_settings, update_reminder_settings
 from frontdesk.ui.common.errors import Prompts, report_unexpected
 from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.tasks import run_in_background
