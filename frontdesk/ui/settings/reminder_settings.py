@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.reminders import MAX_HOURS_BEFORE, MIN_HOURS_BEFORE
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.reminders import ReminderSettings, get_reminder_settings, update_reminder_settings
+from frontdesk.services.reminder_outbox import ReminderSettings
+from frontdesk.services.reminders import get_reminder_settings, update_reminder_settings
 from frontdesk.ui.common.errors import Prompts, report_unexpected
 from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.tasks import run_in_background
@@ -52,7 +53,7 @@ class ReminderSettingsDialog(QDialog):
         self.security.setCurrentIndex(max(0, self.security.findData(current.security)))
         self.username = QLineEdit(current.username)
         self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText({
             "keyring": "Saved in this computer's keyring; type to replace",
             "database": "Saved (encrypted); type to replace",
@@ -88,7 +89,7 @@ class ReminderSettingsDialog(QDialog):
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
