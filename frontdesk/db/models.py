@@ -8,7 +8,7 @@ stored as UTC (see `UTCDateTime`); dates of birth and surgery dates are plain da
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     Time,
     UniqueConstraint,
@@ -41,6 +42,9 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    if TYPE_CHECKING:
+        # Every model here maps one table (SQLAlchemy's own annotation allows any FROM clause).
+        __table__: ClassVar[Table]
 
 
 class Setting(Base):
@@ -49,7 +53,7 @@ class Setting(Base):
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[object] = mapped_column(JSON)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)  # every setting is a JSON object
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -64,12 +64,14 @@ class ClinicSettings:
 
 def load_defaults() -> dict[str, Any]:
     with resource_path("clinic_defaults.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+        defaults: dict[str, Any] = json.load(handle)
+    return defaults
 
 
 def load_default_screening_rules() -> dict[str, Any]:
     with resource_path("screening_rules.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+        rules: dict[str, Any] = json.load(handle)
+    return rules
 
 
 @lru_cache(maxsize=1)

@@ -21,9 +21,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from frontdesk.db.models import ReminderOutbox
 from frontdesk.db.plain import SessionReader
@@ -131,13 +131,13 @@ class ReminderSender:
                 due = due.with_for_update(skip_locked=True)
             claimed = []
             for outbox_id in session.scalars(due).all():
-                result = session.execute(
+                result = cast(CursorResult[Any], session.execute(  # an UPDATE's result: a cursor's
                     update(ReminderOutbox)
                     .where(ReminderOutbox.id == outbox_id, ReminderOutbox.state.in_(_OPEN),
                            ReminderOutbox.next_try_at <= now)
                     .values(state=ReminderState.SENDING.value, claimed_by=self.token, claimed_at=now,
                             attempts=ReminderOutbox.attempts + 1, updated_at=now)
-                )
+                ))
                 if result.rowcount == 1:
                     claimed.append(outbox_id)
             uow.commit()
@@ -193,12 +193,12 @@ class ReminderSender:
         the row is no longer this sender's."""
         now = self.ctx.now()
         with UnitOfWork(self.ctx, None, write=True) as uow:
-            result = uow.session.execute(
+            result = cast(CursorResult[Any], uow.session.execute(  # an UPDATE's result: a cursor's
                 update(ReminderOutbox)
                 .where(ReminderOutbox.id == outbox_id, ReminderOutbox.claimed_by == self.token,
                        ReminderOutbox.state == ReminderState.SENDING.value)
                 .values(claimed_at=now)
-            )
+            ))
             uow.commit()
         return result.rowcount == 1
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -58,6 +58,9 @@ from frontdesk.services.reminder_outbox import (
 )
 from frontdesk.services.errors import NotFound, ServiceError, ValidationFailed
 from frontdesk.services.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 log = logging.getLogger("frontdesk.reminders")
 
@@ -148,7 +151,7 @@ def _reschedule_queued(session: Session, hours_before: int, now: datetime) -> No
         row.updated_at = now
 
 
-def _put_setting(session: Session, ctx: ServiceContext, actor: Actor | None, key: str, value: dict) -> None:
+def _put_setting(session: Session, ctx: ServiceContext, actor: Actor | None, key: str, value: dict[str, Any]) -> None:
     row = session.get(Setting, key)
     user = actor.user_id if actor else None
     if row is None:
@@ -173,7 +176,7 @@ def secret_key_file() -> Path:
     return Path(override) if override else data_dir() / SECRET_FILE_NAME
 
 
-def _fernet(create: bool) -> Any | None:
+def _fernet(create: bool) -> Fernet | None:
     """The Fernet of this computer's key file (made, readable by this account only, when `create`)."""
     from cryptography.fernet import Fernet
 
@@ -208,6 +211,9 @@ def _store_password(ctx: ServiceContext, session: Session, settings: ReminderSet
             log.warning("the keyring refused the mail password (%s); it is kept encrypted in the database",
                         type(error).__name__)
     fernet = _fernet(create=True)
+    if fernet is None:
+        raise ServiceError(f"The mail server's password was not saved: this computer's key for saved passwords "
+                           f"({secret_key_file()}) cannot be read. Ask whoever looks after this computer.")
     token = fernet.encrypt(password.encode("utf-8")).decode("ascii")
     _put_setting(session, ctx, actor, SECRET_KEY, {"token": token})
     return "database"

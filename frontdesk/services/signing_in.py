@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from argon2 import PasswordHasher
@@ -109,7 +110,7 @@ def sign_out(ctx: ServiceContext, actor: Actor) -> None:
 
 
 def _record_attempt(ctx: ServiceContext, actor: Actor | None, action: str, user_id: int | None,
-                    **detail: object) -> None:
+                    **detail: Any) -> None:
     with UnitOfWork(ctx, actor, write=True, check_account=False) as uow:
         uow.audit(action, "user", user_id, **detail)
         uow.commit()
@@ -153,7 +154,7 @@ def _unknown_names(ctx: ServiceContext) -> _UnknownNames:
 
 #: A hash of a random password for each hasher's settings: an attempt at an unknown name, or at an
 #: account that cannot sign in, is verified against it, so every attempt costs one verification.
-_DUMMY_HASHES: dict[tuple, str] = {}
+_DUMMY_HASHES: dict[tuple[object, ...], str] = {}
 
 
 def _dummy_hash() -> str:
@@ -176,7 +177,7 @@ def _wrong_password_message(failures: int, now: datetime) -> str:
 
 def authenticate(ctx: ServiceContext, username: str, password: str, *, action: str,
                   allowed: Callable[[Actor], str | None] | None = None,
-                  detail: dict | None = None) -> Actor:
+                  detail: dict[str, Any] | None = None) -> Actor:
     """Check a password, telling nothing about the account to someone who does not know it.
 
     Every attempt costs one Argon2 verification, against the account's hash or a dummy one, so an
@@ -224,9 +225,9 @@ def authenticate(ctx: ServiceContext, username: str, password: str, *, action: s
         PASSWORD_HASHER.check_needs_rehash(stored_hash) else None
     refusal: ServiceError | None = None
     with UnitOfWork(ctx, account, write=True, check_account=False) as uow:
-        row = uow.session.get(User, account.user_id)
+        row = uow.session.get_one(User, account.user_id)
         if not right or not row.active:
-            reason = {"reason": "no password set"} if stored_hash is None else \
+            reason: dict[str, Any] = {"reason": "no password set"} if stored_hash is None else \
                 {"reason": "account switched off"} if not row.active else {}
             uow.audit(f"{action}_failed", "user", row.id, failed_sign_ins=row.failed_sign_ins, **reason, **detail)
             refusal = SignInRefused(_wrong_password_message(failures, now))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Table, insert, select, text
+from sqlalchemy import CursorResult, insert, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -187,7 +187,7 @@ def _refuse_if_moved(ctx: ServiceContext) -> None:
         raise ServiceError(moved_message(path, marker))
 
 
-_AUDIT = cast(Table, AuditEvent.__table__)
+_AUDIT = AuditEvent.__table__
 #: The chain's last link: the newest row by its integer key (SQLite reads it from the end of the table).
 #: A plain table query: the ORM's result machinery costs more than the lookup itself.
 _LAST_HASH = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)

@@ -191,7 +191,7 @@ def list_users(ctx: ServiceContext, actor: Actor) -> list[UserSummary]:
         uow.require(Permission.MANAGE_USERS, "see the list of user accounts")
         rows = uow.session.scalars(select(User).order_by(User.active.desc(), func.lower(User.display_name), User.id))
         names = dict(uow.session.execute(select(Therapist.id, Therapist.full_name)).all())
-        return [_summary(row, names.get(row.therapist_id, "")) for row in rows]
+        return [_summary(row, names.get(row.therapist_id, "") if row.therapist_id is not None else "") for row in rows]
 
 
 @checked_inputs

@@ -51,3 +51,16 @@ def test_with_a_keyring_the_password_goes_there_and_not_into_the_database(ctx, a
         assert "kept in the keyring" not in values
         assert mail_password(SessionReader(uow.session), get_reminder_settings(ctx, admin)) == "kept in the keyring"
     assert not (data_dir / "mail-password.key").exists()
+
+
+def test_an_unreadable_key_file_refuses_the_password_in_words_and_saves_nothing(ctx, admin, data_dir):
+    from frontdesk.services.errors import ServiceError
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "mail-password.key").write_bytes(b"not a key")
+    settings = ReminderSettings(enabled=True, smtp_host="smtp.example.org", username="front@example.org",
+                                from_address="front@example.org")
+    with pytest.raises(ServiceError, match="password was not saved") as refused:
+        update_reminder_settings(ctx, admin, settings, password="s3cret")
+    assert "mail-password.key" in refused.value.message and "Traceback" not in refused.value.message
+    assert get_reminder_settings(ctx, admin).smtp_host != "smtp.example.org"

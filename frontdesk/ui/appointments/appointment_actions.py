@@ -25,7 +25,7 @@ from frontdesk.ui.appointments.appointment_model import short_date, time_range
 from frontdesk.ui.appointments.desk_undo import DeskUndo
 from frontdesk.ui.common.errors import Prompts, report_unexpected
 from frontdesk.ui.common.geometry import remember_geometry
-from frontdesk.ui.common.signed_in import CurrentActor
+from frontdesk.ui.common.signed_in import CurrentActor, SignedIn
 from frontdesk.ui.common.widgets import ERROR_STYLE
 
 
@@ -75,8 +75,10 @@ class CancelDialog(QDialog):
         self.reason.addItems(COMMON_REASONS)
         self.reason.setCurrentIndex(-1)
         self.reason.setEditText("")
-        self.reason.lineEdit().setPlaceholderText("Type a reason or pick one")
-        self.reason.lineEdit().setMaxLength(_service().MAX_REASON)
+        editor = self.reason.lineEdit()
+        assert editor is not None  # an editable combo box has one
+        editor.setPlaceholderText("Type a reason or pick one")
+        editor.setMaxLength(_service().MAX_REASON)
         label.setBuddy(self.reason)
         layout.addWidget(label)
         layout.addWidget(self.reason)
@@ -86,9 +88,9 @@ class CancelDialog(QDialog):
         self.error.hide()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
-        self.confirm = buttons.addButton("Cancel the &appointment", QDialogButtonBox.AcceptRole)
+        self.confirm = buttons.addButton("Cancel the &appointment", QDialogButtonBox.ButtonRole.AcceptRole)
         self.confirm.setDefault(True)  # Enter cancels (once a reason is given); Escape keeps it
-        buttons.addButton("&Keep it", QDialogButtonBox.RejectRole)
+        buttons.addButton("&Keep it", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -134,6 +136,7 @@ class StatusActions(QObject):
     reload_needed = Signal()
 
     actor = CurrentActor()  # the window's signed-in person, read at each use
+    signed_in: SignedIn
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget,
                  current, *, cancel_dialog=CancelDialog, desk: DeskUndo | None = None) -> None:
@@ -151,7 +154,7 @@ class StatusActions(QObject):
                                    self.cancel_selected)
         self.no_show = self._action("&No-show", "Ctrl+Shift+N", "Record that the patient did not come",
                                     self.mark_no_show)
-        self.undo = self._action("Undo", QKeySequence.Undo if self.owns_desk else None,
+        self.undo = self._action("Undo", QKeySequence.StandardKey.Undo if self.owns_desk else None,
                                  "Undo the last booking or status change made at this desk", self.undo_last)
         self.undo.setIconText("Undo")
         self.undo.setToolTip("Undo the last booking or status change made at this desk (Ctrl+Z)")
@@ -167,8 +170,8 @@ class StatusActions(QObject):
         action.setIconText(text.replace("&", ""))
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.WindowShortcut)
-            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.NativeText)})"
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
         action.setToolTip(tip)
         action.triggered.connect(slot)
         self.widget.addAction(action)

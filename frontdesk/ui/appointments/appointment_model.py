@@ -18,7 +18,7 @@ from frontdesk.services.records import AppointmentRecord
 #: Reads the page after the given (start, id), or the first page for None.
 PageLoader = Callable[[tuple[datetime, int] | None, int], list[AppointmentRecord]]
 
-RECORD_ROLE = Qt.UserRole + 1
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_SIZE = 200
 
 _GONE = QColor("#6b6b6b")
@@ -161,35 +161,36 @@ class AppointmentTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.columns):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.columns):
             return self.columns[section].value
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._records) or index.column() >= len(self.columns):
             return None
         record = self._records[index.row()]
         column = self.columns[index.column()]
-        if role == Qt.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._text(record, column)
         if role == RECORD_ROLE:
             return record
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(record, column)
-        if role == Qt.ForegroundRole:
+        if role == Qt.ItemDataRole.ForegroundRole:
             if column is Column.STATUS and record.status in _STATUS_COLOURS:
                 return QBrush(_STATUS_COLOURS[record.status])
             if not record.status.is_live:
                 return QBrush(_GONE)
             return None
-        if role == Qt.BackgroundRole and column is Column.IMS and record.ims_flag.needs_attention:
+        if role == Qt.ItemDataRole.BackgroundRole and column is Column.IMS and record.ims_flag.needs_attention:
             return QBrush(_ATTENTION)
-        if role == Qt.FontRole and not record.status.is_live and column in (Column.TIME, Column.PATIENT):
+        if role == Qt.ItemDataRole.FontRole and not record.status.is_live and column in (Column.TIME, Column.PATIENT):
             font = QFont()
             font.setStrikeOut(True)
             return font
-        if role == Qt.AccessibleTextRole:
+        if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._text(record, column)
         return None
 

@@ -17,7 +17,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.ui.appointments.desk_undo import DeskUndo
 from frontdesk.ui.common.errors import Prompts
 from frontdesk.ui.common.geometry import recalled_value, remember_value
-from frontdesk.ui.common.signed_in import CurrentActor
+from frontdesk.ui.common.signed_in import CurrentActor, SignedIn
 
 if TYPE_CHECKING:
     from frontdesk.ui.appointments.appointment_list import AppointmentListPage
@@ -40,6 +40,7 @@ class AppointmentsTab(QWidget):
     print_requested = Signal(str, int, object)
 
     actor = CurrentActor()  # the window's signed-in person, read at each use
+    signed_in: SignedIn
 
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts, parent: QWidget | None = None, *,
                  desk: DeskUndo | None = None) -> None:
@@ -61,7 +62,7 @@ class AppointmentsTab(QWidget):
         self.pages.addTab(self._holders[1], "M&y day")
         layout.addWidget(self.pages)
         try:
-            self.pages.setCurrentIndex(int(recalled_value(PAGE_KEY, 0)))
+            self.pages.setCurrentIndex(int(str(recalled_value(PAGE_KEY, 0))))
         except (TypeError, ValueError):
             self.pages.setCurrentIndex(0)
         self.pages.currentChanged.connect(lambda index: remember_value(PAGE_KEY, index))
@@ -121,8 +122,11 @@ class AppointmentsTab(QWidget):
         self._list_page = AppointmentListPage(self.ctx, self.signed_in, self.prompts, desk=self.desk)
         self._my_day = MyDayWidget(self.ctx, self.signed_in, self.prompts, desk=self.desk)
         self._list_page.context_actions = self.context_actions
-        for holder, page in zip(self._holders, (self._list_page, self._my_day), strict=True):
-            holder.layout().addWidget(page)
+        pages: tuple[AppointmentListPage | MyDayWidget, ...] = (self._list_page, self._my_day)
+        for holder, page in zip(self._holders, pages, strict=True):
+            layout = holder.layout()
+            assert layout is not None  # made with one (`_holder`)
+            layout.addWidget(page)
             page.show()  # at once, with its holder, rather than at the next turn of the event loop
             page.changed.connect(self._page_changed)
         self._my_day.print_requested.connect(self.print_requested)

@@ -71,6 +71,7 @@ class DeskUndo(QObject):
     """The list of the desk's changes, with `undo()` for the newest. `actor` follows the window's."""
 
     actor = CurrentActor()
+    signed_in: SignedIn
 
     #: A sentence for the status bar (what happened, or why an undo could not be done).
     message = Signal(str)
@@ -178,6 +179,7 @@ class DeskUndo(QObject):
             from frontdesk.services.booking import reschedule_appointment
 
             appointment_id, version = change.appointments[0]
+            assert change.moved_from is not None  # a move knows where it came from
             start, therapist_id = change.moved_from
             return reschedule_appointment(self.ctx, self.actor, appointment_id, version, start, therapist_id)
         record = None

@@ -27,8 +27,9 @@ class Prompts:
         QMessageBox.information(parent, title, message)
 
     def confirm(self, parent: QWidget | None, title: str, message: str) -> bool:
-        answer = QMessageBox.question(parent, title, message, QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        return answer == QMessageBox.Yes
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(parent, title, message, buttons, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
 
 def report_unexpected(parent: QWidget | None, error: BaseException, prompts: Prompts | None = None) -> None:

@@ -10,7 +10,7 @@ from frontdesk.config import data_dir
 
 def ui_settings() -> QSettings:
     """An INI file in the data folder (not the registry), so tests and portable installs stay apart."""
-    return QSettings(str(data_dir() / "ui.ini"), QSettings.IniFormat)
+    return QSettings(str(data_dir() / "ui.ini"), QSettings.Format.IniFormat)
 
 
 class _GeometryKeeper(QObject):
@@ -23,7 +23,7 @@ class _GeometryKeeper(QObject):
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Close, QEvent.Hide) and isinstance(watched, QWidget):
+        if event.type() in (QEvent.Type.Close, QEvent.Type.Hide) and isinstance(watched, QWidget):
             ui_settings().setValue(self._key, watched.saveGeometry())
         return False
 

@@ -81,7 +81,8 @@ class PdfPreviewDialog(QDialog):
         self._document = pypdfium2.PdfDocument(self.pdf_bytes)
         self.page_count = len(self._document)
         self.rendered_pages: list[QPixmap] = []
-        self.zoom = float(recalled_value("preview/zoom", 1.0) or 1.0)
+        stored = recalled_value("preview/zoom", 1.0)
+        self.zoom = float(stored) if isinstance(stored, (int, float, str)) and stored else 1.0
         if self.zoom not in ZOOM_STEPS:
             self.zoom = 1.0
         self.setWindowTitle(f"{title} – preview")
@@ -101,10 +102,10 @@ class PdfPreviewDialog(QDialog):
             label.setAccessibleName(f"Page {number + 1} of {self.page_count}")
             self._pages_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
             self._page_labels.append(label)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.pages_widget)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.pages_widget)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignHCenter)
 
         self.print_button = QPushButton("&Print…")
         self.print_button.setDefault(True)
@@ -139,7 +140,7 @@ class PdfPreviewDialog(QDialog):
         bar.addWidget(close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
 
         for keys, slot in (
             (QKeySequence.StandardKey.Print, self.print_document),
@@ -148,7 +149,7 @@ class PdfPreviewDialog(QDialog):
             (QKeySequence("Ctrl+="), lambda: self.step_zoom(1)),
             (QKeySequence.StandardKey.ZoomOut, lambda: self.step_zoom(-1)),
         ):
-            QShortcut(QKeySequence(keys), self, activated=slot)
+            QShortcut(QKeySequence(keys), self).activated.connect(slot)
 
         self.resize(900, 1000)
         remember_geometry(self, "pdf_preview")

@@ -12,7 +12,7 @@ their own that never changes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from PySide6.QtCore import QObject, Signal
 
@@ -49,11 +49,16 @@ class CurrentActor:
     """A class attribute, ``actor = CurrentActor()``: ``self.actor`` is the signed-in person now.
 
     Setting it (``self.actor = actor`` in a constructor) keeps the `SignedIn` given, or makes one for
-    a plain `Actor`, as ``self.signed_in``. Hand ``self.signed_in`` (never ``self.actor``) to anything
-    that lives as long as the panel, so it follows the window's person too.
+    a plain `Actor`, as ``self.signed_in`` (which the class declares: ``signed_in: SignedIn``). Hand
+    ``self.signed_in`` (never ``self.actor``) to anything that lives as long as the panel, so it follows
+    the window's person too.
     """
 
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> CurrentActor: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> Actor: ...
+    def __get__(self, instance: Any, owner: type | None = None) -> CurrentActor | Actor:
         if instance is None:
             return self
         return instance.signed_in.actor

@@ -33,9 +33,9 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
     """Rows in a flat table; a new list replaces the old one between a model reset."""
 
     #: The role under which `data()` hands back `row_value(row)`.
-    ROW_ROLE: int = Qt.UserRole
+    ROW_ROLE: int = Qt.ItemDataRole.UserRole
     #: The roles that read a cell's text.
-    TEXT_ROLES: tuple[int, ...] = (Qt.DisplayRole,)
+    TEXT_ROLES: tuple[int, ...] = (Qt.ItemDataRole.DisplayRole,)
 
     def __init__(self, columns: Sequence[Column[Row]], parent=None) -> None:
         super().__init__(parent)
@@ -77,12 +77,13 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.columns):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.columns):
             return self.columns[section].header
         return None
 
-    def data(self, index: Index, role: int = Qt.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows) \
                 or not 0 <= index.column() < len(self.columns):
             return None
@@ -90,12 +91,12 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         column = self.columns[index.column()]
         if role in self.TEXT_ROLES:
             return column.text(row)
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             own = column.tooltip(row) if column.tooltip is not None else None
             return own if own is not None else self.row_tooltip(row)
-        if role == Qt.ForegroundRole:
-            own = column.foreground(row) if column.foreground is not None else None
-            return own if own is not None else self.row_foreground(row)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            colour = column.foreground(row) if column.foreground is not None else None
+            return colour if colour is not None else self.row_foreground(row)
         if role == self.ROW_ROLE:
             return self.row_value(row)
         return None

@@ -92,15 +92,15 @@ class RecallDialog(QDialog):
         self.table = QTableView()
         self.table.setObjectName("recall_table")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(lambda _index: self.open_selected())
         self.count = QLabel()
         self.count.setObjectName("recall_count")
@@ -111,7 +111,7 @@ class RecallDialog(QDialog):
         self.print_button.clicked.connect(self.print_list)
         self.csv_button = QPushButton("E&xport CSV…")
         self.csv_button.clicked.connect(self.export_csv)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
@@ -134,7 +134,7 @@ class RecallDialog(QDialog):
         self.weeks.valueChanged.connect(self.reload)
         self.last_preview: QDialog | None = None
         self.reload()
-        self.list_choice.setFocus(Qt.OtherFocusReason)
+        self.list_choice.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
     def kind(self) -> RecallList:

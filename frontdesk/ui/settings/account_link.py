@@ -8,6 +8,8 @@ services hold these rules (`services.user_accounts`); the choices here only show
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -50,7 +52,7 @@ class TherapistChoice(QComboBox):
         self.setObjectName("account_therapist")
         items = QStandardItemModel(self)
         none = QStandardItem(NO_THERAPIST)
-        none.setData(None, Qt.UserRole)
+        none.setData(None, Qt.ItemDataRole.UserRole)
         items.appendRow(none)
         holders = {a.therapist_id: a for a in accounts if a.therapist_id is not None and a.id != user_id}
         for therapist in therapists:
@@ -63,7 +65,7 @@ class TherapistChoice(QComboBox):
             elif not therapist.active:
                 text += " (switched off)"
             item = QStandardItem(text)
-            item.setData(therapist.id, Qt.UserRole)
+            item.setData(therapist.id, Qt.ItemDataRole.UserRole)
             item.setEnabled(holder is None)
             items.appendRow(item)
         self.setModel(items)
@@ -81,7 +83,7 @@ class TherapistChoice(QComboBox):
         """Pick the free physiotherapist whose name is `name` (a new account typed with their name)."""
         wanted = name.strip().casefold()
         for row in range(1, self.count()):
-            item = self.model().item(row)
+            item = cast(QStandardItemModel, self.model()).item(row)  # the model set in `refresh`
             if item.isEnabled() and self.itemText(row).casefold() == wanted:
                 self.setCurrentIndex(row)
                 return
@@ -125,10 +127,10 @@ class TherapistAccountDialog(QDialog):
         self.display_name.setObjectName("link_display_name")
         self.password = QLineEdit()
         self.password.setObjectName("link_password")
-        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit()
         self.repeat.setObjectName("link_repeat")
-        self.repeat.setEchoMode(QLineEdit.Password)
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.account = QComboBox()
         self.account.setObjectName("link_account")
         for account in self.free:
@@ -154,7 +156,7 @@ class TherapistAccountDialog(QDialog):
         self.link_fields = QWidget()
         self.link_fields.setLayout(link_form)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

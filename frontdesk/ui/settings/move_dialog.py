@@ -70,7 +70,7 @@ class MoveToServerDialog(QDialog):
         self.database = QLineEdit("frontdesk")
         self.user = QLineEdit("frontdesk")
         self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("leave empty if this computer's PostgreSQL password file has it")
         self.errors = {name: error_label() for name in ("server", "database", "user")}
         form = QFormLayout()
@@ -90,7 +90,7 @@ class MoveToServerDialog(QDialog):
         self.message = QLabel("")
         self.message.setObjectName("move_message")
         self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
 
         self.buttons = QDialogButtonBox()
@@ -99,9 +99,9 @@ class MoveToServerDialog(QDialog):
         self.move_button.setDefault(True)
         self.stop_button = QPushButton("S&top")
         self.stop_button.setObjectName("move_stop")
-        self.close_button = self.buttons.addButton(QDialogButtonBox.Close)
-        self.buttons.addButton(self.move_button, QDialogButtonBox.AcceptRole)
-        self.buttons.addButton(self.stop_button, QDialogButtonBox.ActionRole)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.move_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.stop_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.stop_button.hide()  # after joining the box, which shows what it is given
         self.move_button.clicked.connect(self.start)
         self.stop_button.clicked.connect(self.stop)
@@ -116,7 +116,7 @@ class MoveToServerDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         # Grows with the wrapped messages instead of squeezing the form.
-        layout.setSizeConstraint(QLayout.SetMinimumSize)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.setMinimumWidth(600)
         remember_geometry(self, "move_to_server")
         self.server.setFocus()

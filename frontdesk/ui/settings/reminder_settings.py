@@ -53,7 +53,7 @@ class ReminderSettingsDialog(QDialog):
         self.security.setCurrentIndex(max(0, self.security.findData(current.security)))
         self.username = QLineEdit(current.username)
         self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText({
             "keyring": "Saved in this computer's keyring; type to replace",
             "database": "Saved (encrypted); type to replace",
@@ -89,7 +89,7 @@ class ReminderSettingsDialog(QDialog):
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -41,8 +41,8 @@ class TherapistListModel(RowTableModel[TherapistInfo]):
             return None
         return "Switched off: not shown in the day view; their appointments stay in the record."
 
-    def data(self, index: Index, role: int = Qt.DisplayRole):
-        if role == Qt.DecorationRole and index.isValid() and index.column() == 0:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DecorationRole and index.isValid() and index.column() == 0:
             row = self.row_at(index.row())
             return QColor(row.colour) if row is not None else None
         return super().data(index, role)
@@ -77,29 +77,29 @@ class WeeklyHoursModel(RowTableModel[HoursRow]):
 
     # -- reading
 
-    def data(self, index: Index, role: int = Qt.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self.row_at(index.row()) is None:
             return None
         row = self._rows[index.row()]
-        if index.column() == self.CHECK and role in (Qt.DisplayRole, Qt.ToolTipRole):
+        if index.column() == self.CHECK and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             problem = self.problems.get(index.row())
-            return f"⚠ {problem}" if problem else ("" if role == Qt.DisplayRole else None)
-        if role == Qt.EditRole:
+            return f"⚠ {problem}" if problem else ("" if role == Qt.ItemDataRole.DisplayRole else None)
+        if role == Qt.ItemDataRole.EditRole:
             if index.column() == self.DAY:
                 return row.weekday
             if index.column() in (self.START, self.END):
                 value = row.start if index.column() == self.START else row.end
                 return QTime(value.hour, value.minute)
             return None
-        if role == Qt.BackgroundRole and index.row() in self.problems:
+        if role == Qt.ItemDataRole.BackgroundRole and index.row() in self.problems:
             return QBrush(QColor("#fdecea"))
         return super().data(index, role)
 
-    def flags(self, index: Index) -> Qt.ItemFlags:
+    def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.NoItemFlags
-        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        return base | Qt.ItemIsEditable if index.column() != self.CHECK else base
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsEditable if index.column() != self.CHECK else base
 
     def blocks(self) -> list[tuple[int, time, time]]:
         return [(r.weekday, r.start, r.end) for r in self._rows]
@@ -110,8 +110,8 @@ class WeeklyHoursModel(RowTableModel[HoursRow]):
         super().set_rows(sorted(rows, key=lambda r: (r.weekday, r.start)))
         self._recheck()
 
-    def setData(self, index: Index, value, role: int = Qt.EditRole) -> bool:
-        if role != Qt.EditRole or not index.isValid() or self.row_at(index.row()) is None:
+    def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.row_at(index.row()) is None:
             return False
         row = self._rows[index.row()]
         column = index.column()

@@ -42,10 +42,10 @@ class FirstRunDialog(QDialog):
         self.display_name.setObjectName("first_run_display_name")
         self.password = QLineEdit()
         self.password.setObjectName("first_run_password")
-        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit()
         self.repeat.setObjectName("first_run_repeat")
-        self.repeat.setEchoMode(QLineEdit.Password)
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.address = QPlainTextEdit()
         self.address.setObjectName("first_run_address")
         self.address.setTabChangesFocus(True)
@@ -74,15 +74,16 @@ class FirstRunDialog(QDialog):
         hint.setWordWrap(True)
         clinic = QGroupBox("The clinic on every printout (optional; Settings ▸ Clinic changes it later)")
         clinic_form = QFormLayout(clinic)
-        for key, label, field in (
+        clinic_fields: tuple[tuple[str, str, QWidget], ...] = (
             ("address", "Street &address:", self.address),
             ("email", "Clinic &email:", self.email),
             ("website", "&Website:", self.website),
-        ):
-            clinic_form.addRow(label, field)
+        )
+        for key, label, clinic_field in clinic_fields:
+            clinic_form.addRow(label, clinic_field)
             clinic_form.addRow("", self.errors[key])
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("Create account")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create account")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -25,12 +25,12 @@ log = logging.getLogger("frontdesk")
 
 #: Events that show someone is at the keyboard or mouse.
 INPUT_EVENTS = frozenset({
-    QEvent.KeyPress,
-    QEvent.MouseButtonPress,
-    QEvent.MouseMove,
-    QEvent.Wheel,
-    QEvent.TouchBegin,
-    QEvent.TabletPress,
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TabletPress,
 })
 
 
@@ -64,11 +64,11 @@ class LockCover(QWidget):
             box.setMaximumWidth(420)
             inner = QVBoxLayout(box)
             inner.addWidget(form)
-            layout.addWidget(box, alignment=Qt.AlignHCenter)
+            layout.addWidget(box, alignment=Qt.AlignmentFlag.AlignHCenter)
         else:
             note = QLabel("Front Desk is locked. Sign in again on the window in front.")
             note.setWordWrap(True)
-            note.setAlignment(Qt.AlignCenter)
+            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(note)
         layout.addStretch(1)
         self._hold_input()
@@ -89,13 +89,13 @@ class LockCover(QWidget):
             if action.isEnabled():
                 action.setEnabled(False)
                 self._disabled.append(action)
-        for shortcut in self._host.findChildren(QShortcut, options=Qt.FindDirectChildrenOnly):
+        for shortcut in self._host.findChildren(QShortcut, options=Qt.FindChildOption.FindDirectChildrenOnly):
             if shortcut.isEnabled():
                 shortcut.setEnabled(False)
                 self._disabled.append(shortcut)
 
     def _hold_children(self, parent: QWidget) -> None:
-        for child in parent.findChildren(QWidget, options=Qt.FindDirectChildrenOnly):
+        for child in parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
             if child is self or child.isWindow() or not child.isEnabled():
                 continue
             if self._keep is not None and _contains(child, self._keep):
@@ -107,7 +107,7 @@ class LockCover(QWidget):
             self._disabled.append(child)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._host and event.type() == QEvent.Resize:
+        if watched is self._host and event.type() == QEvent.Type.Resize:
             self.setGeometry(self._host.rect())
         return False
 
@@ -205,7 +205,8 @@ class IdleLock(QObject):
                           "sign in again to carry on where you left off.", username=actor.username)
         form.signed_in.connect(self._unlocked)
         windows = [w for w in QApplication.topLevelWidgets()
-                   if w.isVisible() and w is not host and w.windowType() not in (Qt.Popup, Qt.ToolTip)]
+                   if w.isVisible() and w is not host
+                   and w.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)]
         self.covers = [LockCover(host, form)] + [LockCover(w, None, keep=host) for w in windows]
         form.focus_first_empty()
         from frontdesk.services.signing_in import lock_session
@@ -227,7 +228,7 @@ class IdleLock(QObject):
             cover.remove()
         if self._focus is not None:
             try:
-                self._focus.setFocus(Qt.OtherFocusReason)
+                self._focus.setFocus(Qt.FocusReason.OtherFocusReason)
             except RuntimeError:
                 pass
         self._focus = None

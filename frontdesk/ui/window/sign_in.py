@@ -43,13 +43,13 @@ class SignInForm(QWidget):
         self.username.setMaxLength(64)
         self.password = QLineEdit()
         self.password.setObjectName("sign_in_password")
-        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel()
         self.message.setObjectName("sign_in_message")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")
         self.message.setVisible(False)
-        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.button = QPushButton("&Sign in")
         self.button.setObjectName("sign_in_button")
         # Return in the password field signs in; a dialog's default button would submit a second time.
@@ -72,7 +72,7 @@ class SignInForm(QWidget):
         layout.addLayout(self.buttons)
 
     def focus_first_empty(self) -> None:
-        (self.password if self.username.text() else self.username).setFocus(Qt.OtherFocusReason)
+        (self.password if self.username.text() else self.username).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
