@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any, cast
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Insert, bindparam, insert, select
+from sqlalchemy import CursorResult, Insert, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Therapist
@@ -119,6 +120,9 @@ _PARTS_LOCKED = _PARTS.with_for_update(of=[Patient, Therapist])
 def load_parts(session: Session, request: BookingRequest, *, lock: bool = False) -> BookingParts:
     """The patient, therapist and type of ``request`` in one query (locked for a write with
     ``lock``), or `ValidationFailed` naming each one that cannot be booked."""
+    patient: Patient | None
+    therapist: Therapist | None
+    kind: AppointmentType | None
     found = session.execute(_PARTS_LOCKED if lock else _PARTS, {
         "patient": request.patient_id, "therapist": request.therapist_id, "kind": request.type_id}).first()
     if found is not None:
@@ -135,7 +139,7 @@ def load_parts(session: Session, request: BookingRequest, *, lock: bool = False)
         errors["therapist"] = "Choose a physiotherapist who is working at the clinic."
     if kind is None or not kind.active:
         errors["type"] = "Choose the kind of appointment."
-    if errors:
+    if errors or patient is None or therapist is None or kind is None:
         raise ValidationFailed(errors)
     return BookingParts(patient, therapist, kind)
 
@@ -216,12 +220,14 @@ def checked_booking(ctx: ServiceContext, session: Session, request: BookingReque
 # --- Booking -------------------------------------------------------------------------------------
 
 
-_INSERT_APPOINTMENT = insert(Appointment.__table__)
-_INSERT_EVENT = insert(AppointmentEvent.__table__)
+_APPOINTMENTS = cast(Table, Appointment.__table__)
+_EVENTS = cast(Table, AppointmentEvent.__table__)
+_INSERT_APPOINTMENT = insert(_APPOINTMENTS)
+_INSERT_EVENT = insert(_EVENTS)
 
 
-def _event_values(request: BookingRequest, interval: Interval, series_id: str | None) -> dict:
-    detail: dict = {"starts_at": interval.start.isoformat(), "therapist_id": request.therapist_id}
+def _event_values(request: BookingRequest, interval: Interval, series_id: str | None) -> dict[str, object]:
+    detail: dict[str, object] = {"starts_at": interval.start.isoformat(), "therapist_id": request.therapist_id}
     if series_id:
         detail["series_id"] = series_id
     if request.interval_reason.strip():
@@ -244,8 +250,12 @@ def insert_appointment(session: Session, ctx: ServiceContext, actor: Actor, requ
     event = dict(at=now, by_user=actor.user_id, kind="booked", from_status=None,
                  to_status=AppointmentStatus.BOOKED.value, detail=_event_values(request, interval, series_id))
     if session.get_bind().dialect.name == "postgresql":
-        return session.execute(_insert_both(), {**values, **{f"event_{k}": v for k, v in event.items()}}).scalar_one()
-    appointment_id = session.execute(_INSERT_APPOINTMENT, values).inserted_primary_key[0]
+        both = {**values, **{f"event_{k}": v for k, v in event.items()}}
+        return int(session.execute(_insert_both(), both).scalar_one())
+    inserted = cast("CursorResult[Any]", session.execute(_INSERT_APPOINTMENT, values))
+    key = inserted.inserted_primary_key
+    assert key is not None
+    appointment_id = int(key[0])
     session.execute(_INSERT_EVENT, dict(appointment_id=appointment_id, **event))
     return appointment_id
 
@@ -254,7 +264,7 @@ def insert_appointment(session: Session, ctx: ServiceContext, actor: Actor, requ
 def _insert_both() -> Insert:
     """``WITH booked AS (INSERT INTO appointments ... RETURNING id) INSERT INTO appointment_events
     SELECT id, ... FROM booked RETURNING appointment_id``: one round trip to the server for both rows."""
-    appointments, events = Appointment.__table__, AppointmentEvent.__table__
+    appointments, events = _APPOINTMENTS, _EVENTS
     columns = ("patient_id", "therapist_id", "type_id", "starts_at", "ends_at", "status", "area", "notes", "series_id",
                "version", "created_at", "created_by", "updated_at", "updated_by")
     booked = (insert(appointments).values({name: bindparam(name, type_=appointments.c[name].type) for name in columns})
@@ -388,7 +398,8 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
         raise_for(problems)
         why = {"reason": "IMS closer than the clinic's interval: " + reason} \
             if reason and interval_problem(facts, ctx.zone) is not None else {}
-        before = {"starts_at": row.starts_at.isoformat(), "therapist_id": row.therapist_id}
+        old_start, old_therapist = row.starts_at, row.therapist_id
+        before = {"starts_at": old_start.isoformat(), "therapist_id": old_therapist}
         after = {"starts_at": interval.start.isoformat(), "therapist_id": therapist.id}
         row.starts_at, row.ends_at, row.therapist_id = interval.start, interval.end, therapist.id
         row.version += 1
@@ -401,8 +412,7 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
         record = record_by_id(session, row.id)
         sync_reminders_in(session, ctx.now(), [row.id])
         uow.commit()
-    ctx.freed.emit(FreedSlot(before["therapist_id"], datetime.fromisoformat(before["starts_at"]),
-                             datetime.fromisoformat(before["starts_at"]) + interval.duration, "moved"))
+    ctx.freed.emit(FreedSlot(old_therapist, old_start, old_start + interval.duration, "moved"))
     return record
 
 

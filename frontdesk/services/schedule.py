@@ -16,10 +16,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Text, Time, and_, bindparam, literal_column, null, or_, select, type_coerce, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Text,
+    Time,
+    and_,
+    bindparam,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from frontdesk.db.models import Appointment, AppointmentType, Patient, ScheduleException, Therapist, WorkingHours
 from frontdesk.db.plain import SessionReader
@@ -41,6 +56,8 @@ from frontdesk.services.records import AppointmentRecord, AppointmentTypeInfo
 from frontdesk.services.schedule_view import LONGEST_APPOINTMENT, appointment_records, therapists_time
 from frontdesk.services.unit_of_work import UnitOfWork
 
+#: A select of any columns (the appointment records' queries).
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 #: The statuses that hold time (cancelled and no-show appointments free their slot).
 LIVE = tuple(s.value for s in AppointmentStatus if s.is_live)
 #: What the booking services change, for the UI's refresh.
@@ -56,7 +73,7 @@ _RECORD_COLUMNS = (
 )
 
 
-def appointment_query() -> Select:
+def appointment_query() -> AnySelect:
     """The columns of an :class:`AppointmentRecord`, joined; add where/order_by/limit (filters may
     use Patient, Therapist and AppointmentType columns) and pass it to `load_appointment_records`."""
     return (
@@ -68,13 +85,13 @@ def appointment_query() -> Select:
     )
 
 
-def _is_plain_appointment_select(statement: Select) -> bool:
+def _is_plain_appointment_select(statement: AnySelect) -> bool:
     descriptions = statement.column_descriptions
     return len(descriptions) == 1 and descriptions[0].get("entity") is Appointment \
         and descriptions[0].get("type") is Appointment
 
 
-def load_appointment_records(session: Session, statement: Select, *,
+def load_appointment_records(session: Session, statement: AnySelect, *,
                              settings: ClinicSettings | None = None) -> list[AppointmentRecord]:
     """The records for ``statement`` in one joined query, with IMS flags computed in bulk.
 
@@ -113,7 +130,8 @@ def list_appointment_types(ctx: ServiceContext, actor: Actor) -> list[Appointmen
         return [_type_info(row) for row in uow.session.scalars(statement)]
 
 
-def overlapping(start_column, end_column, window: Interval):
+def overlapping(start_column: QueryableAttribute[datetime], end_column: QueryableAttribute[datetime],
+                window: Interval) -> ColumnElement[bool]:
     """Rows whose [start, end) overlaps ``window``, as a bounded range on the start column."""
     return and_(start_column >= window.start - LONGEST_APPOINTMENT, start_column < window.end,
                 end_column > window.start)
@@ -138,14 +156,14 @@ def live_appointments(session: Session, window: Interval, *, therapist_ids: Iter
     """Live appointments overlapping ``window`` (a bounded range on the start, see the module's note);
     with ``starting_in``, only those that start in it."""
     earliest = window.start if starting_in else window.start - LONGEST_APPOINTMENT
-    params: dict = {"earliest": earliest, "end": window.end, "start": window.start}
+    params: dict[str, object] = {"earliest": earliest, "end": window.end, "start": window.start}
     if therapist_ids is not None:
         params["therapists"] = list(therapist_ids)
     if patient_id is not None:
         params["patient"] = patient_id
     statement = (_LIVE_OF_BOTH if patient_id is not None else _LIVE_OF_THERAPISTS) if therapist_ids is not None \
         else _LIVE_OF_PATIENT if patient_id is not None else _LIVE_IN_WINDOW
-    return [tuple(row) for row in session.execute(statement, params)]
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in session.execute(statement, params)]
 
 
 def availabilities(session: Session, names: dict[int, str], window: Interval
@@ -167,7 +185,8 @@ def time_of(session: Session, ids: list[int], window: Interval) -> TherapistsTim
     return found.blocks, found.time_off, found.extra
 
 
-def add_busy(busy: dict[int, list[Busy]], names: dict[int, str], rows) -> None:
+def add_busy(busy: dict[int, list[Busy]], names: dict[int, str],
+             rows: Iterable[tuple[int, int, int, datetime, datetime]]) -> None:
     for appointment_id, therapist_id, _patient, start, end in rows:
         busy[therapist_id].append(Busy(Interval(start, end), names[therapist_id], appointment_id))
 
@@ -200,7 +219,7 @@ def padded(interval: Interval, zone: ZoneInfo) -> Interval:
 # therapist or the patient around the slot ("a"), the therapist's weekly hours ("h") and their time off
 # and extra hours (the exception's kind). Each row: (what, id, therapist, patient or weekday, start, end,
 # opens, closes, reason); the columns a kind of row does not have are NULL.
-_AROUND_SLOT = union_all(
+_AROUND_SLOT: CompoundSelect[Any] = union_all(
     select(literal_column("'a'").label("what"), Appointment.id.label("id"), Appointment.therapist_id.label("therapist"),
            Appointment.patient_id.label("number"), Appointment.starts_at.label("starts_at"),
            Appointment.ends_at.label("ends_at"), type_coerce(null(), Time).label("opens"),
