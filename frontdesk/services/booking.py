@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import CursorResult, Insert, Table, bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Therapist
 from frontdesk.db.plain import SessionReader
@@ -99,14 +99,49 @@ def validate_request(request: BookingRequest) -> None:
 
 
 @dataclass(frozen=True)
-class BookingParts:
-    patient: Patient
-    therapist: Therapist
-    kind: AppointmentType
+class PatientPart:
+    id: int
+    family_name: str
+    given_names: str
+    preferred_name: str
+    phone: str
+    archived: bool
 
+
+@dataclass(frozen=True)
+class TherapistPart:
+    id: int
+    full_name: str
+    active: bool
+    ims_qualified: bool
+
+
+@dataclass(frozen=True)
+class KindPart:
+    id: int
+    name: str
+    duration_minutes: int
+    is_ims: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class BookingParts:
+    """What a booking needs of its patient, therapist and type (only the columns it uses)."""
+
+    patient: PatientPart
+    therapist: TherapistPart
+    kind: KindPart
+
+
+_PATIENT = (Patient.id, Patient.family_name, Patient.given_names, Patient.preferred_name, Patient.phone,
+            Patient.archived)
+_THERAPIST = (Therapist.id, Therapist.full_name, Therapist.active, Therapist.ims_qualified)
+_KIND = (AppointmentType.id, AppointmentType.name, AppointmentType.duration_minutes, AppointmentType.is_ims,
+         AppointmentType.active)
 
 _PARTS = (
-    select(Patient, Therapist, AppointmentType)
+    select(*_PATIENT, *_THERAPIST, *_KIND)
     .select_from(Patient)
     .join(Therapist, Therapist.id == bindparam("therapist"))
     .join(AppointmentType, AppointmentType.id == bindparam("kind"))
@@ -117,21 +152,29 @@ _PARTS = (
 _PARTS_LOCKED = _PARTS.with_for_update(of=[Patient, Therapist])
 
 
+def _part(row: Any, columns: tuple[QueryableAttribute[Any], ...]) -> list[Any] | None:
+    """The values of ``columns`` in ``row``, by column (None for no row)."""
+    return None if row is None else [row._mapping[column] for column in columns]
+
+
 def load_parts(session: Session, request: BookingRequest, *, lock: bool = False) -> BookingParts:
     """The patient, therapist and type of ``request`` in one query (locked for a write with
     ``lock``), or `ValidationFailed` naming each one that cannot be booked."""
-    patient: Patient | None
-    therapist: Therapist | None
-    kind: AppointmentType | None
     found = session.execute(_PARTS_LOCKED if lock else _PARTS, {
         "patient": request.patient_id, "therapist": request.therapist_id, "kind": request.type_id}).first()
+    rows: tuple[Any, Any, Any]
     if found is not None:
-        patient, therapist, kind = found
+        rows = (found, found, found)
     else:
         # One of the three is missing: asked one by one, to say which.
-        patient = session.get(Patient, request.patient_id)
-        therapist = session.get(Therapist, request.therapist_id)
-        kind = session.get(AppointmentType, request.type_id)
+        rows = (session.execute(select(*_PATIENT).where(Patient.id == request.patient_id)).first(),
+                session.execute(select(*_THERAPIST).where(Therapist.id == request.therapist_id)).first(),
+                session.execute(select(*_KIND).where(AppointmentType.id == request.type_id)).first())
+    patient_values, therapist_values, kind_values = (
+        _part(rows[0], _PATIENT), _part(rows[1], _THERAPIST), _part(rows[2], _KIND))
+    patient = PatientPart(*patient_values) if patient_values is not None else None
+    therapist = TherapistPart(*therapist_values) if therapist_values is not None else None
+    kind = KindPart(*kind_values) if kind_values is not None else None
     errors = {}
     if patient is None or patient.archived:
         errors["patient"] = "Choose a patient from the list."
@@ -152,7 +195,7 @@ class FactsReader:
     the appointment being moved.
     """
 
-    def __init__(self, ctx: ServiceContext, session: Session, patient_id: int, therapist: Therapist,
+    def __init__(self, ctx: ServiceContext, session: Session, patient_id: int, therapist: TherapistPart,
                  is_ims: bool, area: str, *, interval_reason: str = "", interval_rule: bool = True,
                  ignore: int | None = None) -> None:
         self.ctx, self.session, self.patient_id, self.therapist = ctx, session, patient_id, therapist
@@ -348,7 +391,7 @@ def check_booking(ctx: ServiceContext, actor: Actor, request: BookingRequest,
 
 
 _MOVE_PARTS = (
-    select(Therapist, AppointmentType, Patient.id)
+    select(*_THERAPIST, *_KIND, Patient.id)
     .select_from(Patient)
     .join(Therapist, Therapist.id == bindparam("therapist"))
     .join(AppointmentType, AppointmentType.id == bindparam("kind"))
@@ -378,7 +421,9 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
         # The therapist's and the patient's rows locked as for a booking, read in the same query.
         found = session.execute(_MOVE_PARTS, {"therapist": new_therapist_id or row.therapist_id,
                                               "kind": row.type_id, "patient": row.patient_id}).first()
-        therapist, kind = (found[0], found[1]) if found is not None else (None, None)
+        therapist_values, kind_values = _part(found, _THERAPIST), _part(found, _KIND)
+        therapist = TherapistPart(*therapist_values) if therapist_values is not None else None
+        kind = KindPart(*kind_values) if kind_values is not None else None
         if row.version != expected_version:
             raise Conflict("Someone else changed this appointment a moment ago. Look at it again, "
                            "then move it.", current=record_by_id(session, appointment_id))
@@ -416,6 +461,8 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
     return record
 
 
-__all__ = ["BookingParts", "BookingRefused", "FactsReader", "IntervalReasonNeeded", "SlotTaken", "book_appointment",
-           "book_in", "booked_record", "check_booking", "checked_booking", "insert_appointment", "load_parts",
-           "raise_for", "require_aware", "reschedule_appointment", "validate_request"]
+__all__ = [
+    "BookingParts", "BookingRefused", "FactsReader", "IntervalReasonNeeded", "KindPart", "PatientPart", "SlotTaken",
+    "TherapistPart", "book_appointment", "book_in", "booked_record", "check_booking", "checked_booking",
+    "insert_appointment", "load_parts", "raise_for", "require_aware", "reschedule_appointment", "validate_request",
+]
