@@ -555,7 +555,8 @@ class Bench:
             try:
                 from frontdesk.services.schedule_view import day_schedule
             except ImportError:
-                return _unavailable(figure, "neither the Schedule tab nor services.schedule.day_schedule exists yet")
+                return _unavailable(figure, "neither the Schedule tab nor services.schedule_view.day_schedule "
+                                            "exists yet")
             figure.note = "load only (day_schedule): the Schedule tab with a day view is not available"
 
             def one(day: date) -> None:
@@ -584,7 +585,7 @@ class Bench:
         try:
             from frontdesk.services.availability import find_next_available
         except ImportError:
-            return _unavailable(figure, "services.schedule.find_next_available does not exist yet")
+            return _unavailable(figure, "services.availability.find_next_available does not exist yet")
         type_id = self.inputs.ims_type
         today = self.ctx.today()
         figure.note = ("IMS treatment, any IMS-qualified therapist, from a different day each run (the first 20 "
@@ -691,7 +692,7 @@ class Bench:
         try:
             from frontdesk.services.booking import book_appointment
         except ImportError:
-            return _unavailable(figure, "services.schedule.book_appointment does not exist yet")
+            return _unavailable(figure, "services.booking.book_appointment does not exist yet")
         requests = self.inputs.requests
         latencies: list[float] = []
         started, used = time.perf_counter(), time.process_time()
@@ -706,7 +707,7 @@ class Bench:
         if self.postgres:
             # Either target will do on a server: 200 per s, or half of what raw inserts manage there.
             figure.median_target = min(200, 0.5 * raw_rate)
-        figure.note = (f"{len(requests)} bookings through services.schedule.book_appointment on the measured copy, "
+        figure.note = (f"{len(requests)} bookings through services.booking.book_appointment on the measured copy, "
                        f"{total:.2f} s in all ({figure.samples[0]:.0f} per s; {processor:.2f} s of processor time); "
                        f"per-booking latency median {statistics.median(latencies):.2f} ms, "
                        f"p95 {_p95(latencies):.2f} ms")
@@ -735,7 +736,7 @@ class Bench:
             from frontdesk.services.availability import rebooking
             from frontdesk.ui.schedule.booking_dialog import BookingDialog
         except ImportError:
-            return _unavailable(figure, "services.schedule.rebooking or the booking dialog does not exist yet")
+            return _unavailable(figure, "services.availability.rebooking or the booking dialog does not exist yet")
         if self.app is None:
             return _unavailable(figure, "PySide6 is not installed")
         patients = self.ims_regulars(self.size.counter_runs)
@@ -762,7 +763,7 @@ class Bench:
             dialog = opened[0]
             complete += dialog.request() is not None
             close(dialog)
-        figure.note = (f"services.schedule.rebooking (the last visit, the patient's bookings, the first slot with "
+        figure.note = (f"services.availability.rebooking (the last visit, the patient's bookings, the first slot with "
                        f"the same physiotherapist that obeys hours, time off, the IMS gate and interval) then the "
                        f"BookingDialog built and shown, for {len(patients)} patients whose last visit was IMS; "
                        f"{complete} of {len(figure.samples)} opened with every field filled in")

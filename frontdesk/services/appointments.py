@@ -12,9 +12,9 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Therapist
@@ -53,7 +53,7 @@ from frontdesk.services.last_change import APPOINTMENT_CHANGES, LastChange, last
 from frontdesk.services.patients import name_or_phone_match
 from frontdesk.services.reminder_outbox import sync_reminders_in
 from frontdesk.services.records import AppointmentRecord
-from frontdesk.services.schedule import around_slot, load_appointment_records
+from frontdesk.services.schedule import AnySelect, around_slot, load_appointment_records
 from frontdesk.services.unit_of_work import UnitOfWork
 
 #: What a status service changed, for the UI's refresh (`changed.emit(CHANGES)`).
@@ -321,7 +321,7 @@ class AppointmentDetail(NamedTuple):
     last_change: LastChange | None = None
 
 
-def _filtered(ctx: ServiceContext, flt: AppointmentFilter) -> Select:
+def _filtered(ctx: ServiceContext, flt: AppointmentFilter) -> AnySelect:
     """Conditions on appointments only, start-time range first, so an index on `starts_at` (or on
     therapist/patient plus `starts_at`) does the work; the patient text becomes a short id list."""
     if flt.date_from and flt.date_to and flt.date_to < flt.date_from:
@@ -366,11 +366,11 @@ def list_appointments(ctx: ServiceContext, actor: Actor, flt: AppointmentFilter,
         return _page(uow.session, _filtered(ctx, flt), offset, limit, after)
 
 
-def _sorted(statement: Select, flt: AppointmentFilter) -> Select:
+def _sorted(statement: AnySelect, flt: AppointmentFilter) -> AnySelect:
     """Ordered by the chosen column (names by their folded search keys, so accents and case do not
     scatter them), then by start time and id; read by offset, page after page. The patient, therapist
     and type tables are joined by `load_appointment_records`."""
-    keys: list = []
+    keys: list[Any] = []
     if flt.sort == "patient":
         keys = [Patient.family_key, Patient.given_key]
     elif flt.sort == "therapist":
@@ -386,7 +386,7 @@ def _sorted(statement: Select, flt: AppointmentFilter) -> Select:
     return statement.order_by(*(key.desc() for key in ordered) if flt.descending else ordered)
 
 
-def _page(session: Session, statement: Select, offset: int, limit: int,
+def _page(session: Session, statement: AnySelect, offset: int, limit: int,
           after: tuple[datetime, int] | None) -> list[AppointmentRecord]:
     if after is not None:
         start, last_id = after
@@ -512,7 +512,7 @@ def _filter_detail(flt: AppointmentFilter) -> dict[str, object]:
     }
 
 
-def _audit_export(ctx: ServiceContext, actor: Actor, kind: str, **detail: object) -> None:
+def _audit_export(ctx: ServiceContext, actor: Actor, kind: str, **detail: Any) -> None:
     with UnitOfWork(ctx, actor, write=True) as uow:
         uow.audit("export", "appointments", None, format=kind, **detail)
         uow.commit()

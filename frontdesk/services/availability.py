@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from itertools import takewhile
 from zoneinfo import ZoneInfo
 
@@ -169,7 +170,7 @@ def _first_free_in_chunk(session: Session, zone: ZoneInfo, names: dict[int, str]
                                 zone, step, part, patient_busy, limit=limit)
         if complete:
             return slots
-        known = list(takewhile(lambda slot, until=known_until: slot.interval.end <= until, slots))
+        known = list(takewhile(partial(_ends_by, known_until), slots))
         if len(known) >= limit:
             return known
         reach *= 2
@@ -282,3 +283,7 @@ def rebooking(ctx: ServiceContext, actor: Actor, patient_id: int, type_id: int |
         what = ", ".join(part for part in (template.type_name, template.area_label, template.therapist_name) if part)
         note = f"As the visit of {format_day(template.starts_at.astimezone(ctx.zone).date())} ({what}). " + note
     return Rebooking(patient_id, name, born, template, wanted_type, therapist_id, area, slot, bookings, note)
+
+
+def _ends_by(until: datetime, slot: Slot) -> bool:
+    return slot.interval.end <= until

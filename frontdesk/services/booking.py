@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any, cast
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Insert, bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, Insert, Table, bindparam, insert, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Therapist
 from frontdesk.db.plain import SessionReader
@@ -98,14 +99,49 @@ def validate_request(request: BookingRequest) -> None:
 
 
 @dataclass(frozen=True)
-class BookingParts:
-    patient: Patient
-    therapist: Therapist
-    kind: AppointmentType
+class PatientPart:
+    id: int
+    family_name: str
+    given_names: str
+    preferred_name: str
+    phone: str
+    archived: bool
 
+
+@dataclass(frozen=True)
+class TherapistPart:
+    id: int
+    full_name: str
+    active: bool
+    ims_qualified: bool
+
+
+@dataclass(frozen=True)
+class KindPart:
+    id: int
+    name: str
+    duration_minutes: int
+    is_ims: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class BookingParts:
+    """What a booking needs of its patient, therapist and type (only the columns it uses)."""
+
+    patient: PatientPart
+    therapist: TherapistPart
+    kind: KindPart
+
+
+_PATIENT = (Patient.id, Patient.family_name, Patient.given_names, Patient.preferred_name, Patient.phone,
+            Patient.archived)
+_THERAPIST = (Therapist.id, Therapist.full_name, Therapist.active, Therapist.ims_qualified)
+_KIND = (AppointmentType.id, AppointmentType.name, AppointmentType.duration_minutes, AppointmentType.is_ims,
+         AppointmentType.active)
 
 _PARTS = (
-    select(Patient, Therapist, AppointmentType)
+    select(*_PATIENT, *_THERAPIST, *_KIND)
     .select_from(Patient)
     .join(Therapist, Therapist.id == bindparam("therapist"))
     .join(AppointmentType, AppointmentType.id == bindparam("kind"))
@@ -116,18 +152,29 @@ _PARTS = (
 _PARTS_LOCKED = _PARTS.with_for_update(of=[Patient, Therapist])
 
 
+def _part(row: Any, columns: tuple[QueryableAttribute[Any], ...]) -> list[Any] | None:
+    """The values of ``columns`` in ``row``, by column (None for no row)."""
+    return None if row is None else [row._mapping[column] for column in columns]
+
+
 def load_parts(session: Session, request: BookingRequest, *, lock: bool = False) -> BookingParts:
     """The patient, therapist and type of ``request`` in one query (locked for a write with
     ``lock``), or `ValidationFailed` naming each one that cannot be booked."""
     found = session.execute(_PARTS_LOCKED if lock else _PARTS, {
         "patient": request.patient_id, "therapist": request.therapist_id, "kind": request.type_id}).first()
+    rows: tuple[Any, Any, Any]
     if found is not None:
-        patient, therapist, kind = found
+        rows = (found, found, found)
     else:
         # One of the three is missing: asked one by one, to say which.
-        patient = session.get(Patient, request.patient_id)
-        therapist = session.get(Therapist, request.therapist_id)
-        kind = session.get(AppointmentType, request.type_id)
+        rows = (session.execute(select(*_PATIENT).where(Patient.id == request.patient_id)).first(),
+                session.execute(select(*_THERAPIST).where(Therapist.id == request.therapist_id)).first(),
+                session.execute(select(*_KIND).where(AppointmentType.id == request.type_id)).first())
+    patient_values, therapist_values, kind_values = (
+        _part(rows[0], _PATIENT), _part(rows[1], _THERAPIST), _part(rows[2], _KIND))
+    patient = PatientPart(*patient_values) if patient_values is not None else None
+    therapist = TherapistPart(*therapist_values) if therapist_values is not None else None
+    kind = KindPart(*kind_values) if kind_values is not None else None
     errors = {}
     if patient is None or patient.archived:
         errors["patient"] = "Choose a patient from the list."
@@ -135,7 +182,7 @@ def load_parts(session: Session, request: BookingRequest, *, lock: bool = False)
         errors["therapist"] = "Choose a physiotherapist who is working at the clinic."
     if kind is None or not kind.active:
         errors["type"] = "Choose the kind of appointment."
-    if errors:
+    if errors or patient is None or therapist is None or kind is None:
         raise ValidationFailed(errors)
     return BookingParts(patient, therapist, kind)
 
@@ -148,7 +195,7 @@ class FactsReader:
     the appointment being moved.
     """
 
-    def __init__(self, ctx: ServiceContext, session: Session, patient_id: int, therapist: Therapist,
+    def __init__(self, ctx: ServiceContext, session: Session, patient_id: int, therapist: TherapistPart,
                  is_ims: bool, area: str, *, interval_reason: str = "", interval_rule: bool = True,
                  ignore: int | None = None) -> None:
         self.ctx, self.session, self.patient_id, self.therapist = ctx, session, patient_id, therapist
@@ -216,12 +263,14 @@ def checked_booking(ctx: ServiceContext, session: Session, request: BookingReque
 # --- Booking -------------------------------------------------------------------------------------
 
 
-_INSERT_APPOINTMENT = insert(Appointment.__table__)
-_INSERT_EVENT = insert(AppointmentEvent.__table__)
+_APPOINTMENTS = cast(Table, Appointment.__table__)
+_EVENTS = cast(Table, AppointmentEvent.__table__)
+_INSERT_APPOINTMENT = insert(_APPOINTMENTS)
+_INSERT_EVENT = insert(_EVENTS)
 
 
-def _event_values(request: BookingRequest, interval: Interval, series_id: str | None) -> dict:
-    detail: dict = {"starts_at": interval.start.isoformat(), "therapist_id": request.therapist_id}
+def _event_values(request: BookingRequest, interval: Interval, series_id: str | None) -> dict[str, object]:
+    detail: dict[str, object] = {"starts_at": interval.start.isoformat(), "therapist_id": request.therapist_id}
     if series_id:
         detail["series_id"] = series_id
     if request.interval_reason.strip():
@@ -244,8 +293,12 @@ def insert_appointment(session: Session, ctx: ServiceContext, actor: Actor, requ
     event = dict(at=now, by_user=actor.user_id, kind="booked", from_status=None,
                  to_status=AppointmentStatus.BOOKED.value, detail=_event_values(request, interval, series_id))
     if session.get_bind().dialect.name == "postgresql":
-        return session.execute(_insert_both(), {**values, **{f"event_{k}": v for k, v in event.items()}}).scalar_one()
-    appointment_id = session.execute(_INSERT_APPOINTMENT, values).inserted_primary_key[0]
+        both = {**values, **{f"event_{k}": v for k, v in event.items()}}
+        return int(session.execute(_insert_both(), both).scalar_one())
+    inserted = cast("CursorResult[Any]", session.execute(_INSERT_APPOINTMENT, values))
+    key = inserted.inserted_primary_key
+    assert key is not None
+    appointment_id = int(key[0])
     session.execute(_INSERT_EVENT, dict(appointment_id=appointment_id, **event))
     return appointment_id
 
@@ -254,7 +307,7 @@ def insert_appointment(session: Session, ctx: ServiceContext, actor: Actor, requ
 def _insert_both() -> Insert:
     """``WITH booked AS (INSERT INTO appointments ... RETURNING id) INSERT INTO appointment_events
     SELECT id, ... FROM booked RETURNING appointment_id``: one round trip to the server for both rows."""
-    appointments, events = Appointment.__table__, AppointmentEvent.__table__
+    appointments, events = _APPOINTMENTS, _EVENTS
     columns = ("patient_id", "therapist_id", "type_id", "starts_at", "ends_at", "status", "area", "notes", "series_id",
                "version", "created_at", "created_by", "updated_at", "updated_by")
     booked = (insert(appointments).values({name: bindparam(name, type_=appointments.c[name].type) for name in columns})
@@ -338,7 +391,7 @@ def check_booking(ctx: ServiceContext, actor: Actor, request: BookingRequest,
 
 
 _MOVE_PARTS = (
-    select(Therapist, AppointmentType, Patient.id)
+    select(*_THERAPIST, *_KIND, Patient.id)
     .select_from(Patient)
     .join(Therapist, Therapist.id == bindparam("therapist"))
     .join(AppointmentType, AppointmentType.id == bindparam("kind"))
@@ -368,7 +421,9 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
         # The therapist's and the patient's rows locked as for a booking, read in the same query.
         found = session.execute(_MOVE_PARTS, {"therapist": new_therapist_id or row.therapist_id,
                                               "kind": row.type_id, "patient": row.patient_id}).first()
-        therapist, kind = (found[0], found[1]) if found is not None else (None, None)
+        therapist_values, kind_values = _part(found, _THERAPIST), _part(found, _KIND)
+        therapist = TherapistPart(*therapist_values) if therapist_values is not None else None
+        kind = KindPart(*kind_values) if kind_values is not None else None
         if row.version != expected_version:
             raise Conflict("Someone else changed this appointment a moment ago. Look at it again, "
                            "then move it.", current=record_by_id(session, appointment_id))
@@ -388,7 +443,8 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
         raise_for(problems)
         why = {"reason": "IMS closer than the clinic's interval: " + reason} \
             if reason and interval_problem(facts, ctx.zone) is not None else {}
-        before = {"starts_at": row.starts_at.isoformat(), "therapist_id": row.therapist_id}
+        old_start, old_therapist = row.starts_at, row.therapist_id
+        before = {"starts_at": old_start.isoformat(), "therapist_id": old_therapist}
         after = {"starts_at": interval.start.isoformat(), "therapist_id": therapist.id}
         row.starts_at, row.ends_at, row.therapist_id = interval.start, interval.end, therapist.id
         row.version += 1
@@ -401,11 +457,12 @@ def reschedule_appointment(ctx: ServiceContext, actor: Actor, appointment_id: in
         record = record_by_id(session, row.id)
         sync_reminders_in(session, ctx.now(), [row.id])
         uow.commit()
-    ctx.freed.emit(FreedSlot(before["therapist_id"], datetime.fromisoformat(before["starts_at"]),
-                             datetime.fromisoformat(before["starts_at"]) + interval.duration, "moved"))
+    ctx.freed.emit(FreedSlot(old_therapist, old_start, old_start + interval.duration, "moved"))
     return record
 
 
-__all__ = ["BookingParts", "BookingRefused", "FactsReader", "IntervalReasonNeeded", "SlotTaken", "book_appointment",
-           "book_in", "booked_record", "check_booking", "checked_booking", "insert_appointment", "load_parts",
-           "raise_for", "require_aware", "reschedule_appointment", "validate_request"]
+__all__ = [
+    "BookingParts", "BookingRefused", "FactsReader", "IntervalReasonNeeded", "KindPart", "PatientPart", "SlotTaken",
+    "TherapistPart", "book_appointment", "book_in", "booked_record", "check_booking", "checked_booking",
+    "insert_appointment", "load_parts", "raise_for", "require_aware", "reschedule_appointment", "validate_request",
+]

@@ -16,12 +16,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, bindparam, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Text,
+    Time,
+    and_,
+    bindparam,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import QueryableAttribute, Session
 
-from frontdesk.db.models import Appointment, AppointmentType, Patient, Therapist
+from frontdesk.db.models import Appointment, AppointmentType, Patient, ScheduleException, Therapist, WorkingHours
 from frontdesk.db.plain import SessionReader
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.scheduling import (
@@ -41,6 +56,8 @@ from frontdesk.services.records import AppointmentRecord, AppointmentTypeInfo
 from frontdesk.services.schedule_view import LONGEST_APPOINTMENT, appointment_records, therapists_time
 from frontdesk.services.unit_of_work import UnitOfWork
 
+#: A select of any columns (the appointment records' queries).
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 #: The statuses that hold time (cancelled and no-show appointments free their slot).
 LIVE = tuple(s.value for s in AppointmentStatus if s.is_live)
 #: What the booking services change, for the UI's refresh.
@@ -56,7 +73,7 @@ _RECORD_COLUMNS = (
 )
 
 
-def appointment_query() -> Select:
+def appointment_query() -> AnySelect:
     """The columns of an :class:`AppointmentRecord`, joined; add where/order_by/limit (filters may
     use Patient, Therapist and AppointmentType columns) and pass it to `load_appointment_records`."""
     return (
@@ -68,13 +85,13 @@ def appointment_query() -> Select:
     )
 
 
-def _is_plain_appointment_select(statement: Select) -> bool:
+def _is_plain_appointment_select(statement: AnySelect) -> bool:
     descriptions = statement.column_descriptions
     return len(descriptions) == 1 and descriptions[0].get("entity") is Appointment \
         and descriptions[0].get("type") is Appointment
 
 
-def load_appointment_records(session: Session, statement: Select, *,
+def load_appointment_records(session: Session, statement: AnySelect, *,
                              settings: ClinicSettings | None = None) -> list[AppointmentRecord]:
     """The records for ``statement`` in one joined query, with IMS flags computed in bulk.
 
@@ -113,7 +130,8 @@ def list_appointment_types(ctx: ServiceContext, actor: Actor) -> list[Appointmen
         return [_type_info(row) for row in uow.session.scalars(statement)]
 
 
-def overlapping(start_column, end_column, window: Interval):
+def overlapping(start_column: QueryableAttribute[datetime], end_column: QueryableAttribute[datetime],
+                window: Interval) -> ColumnElement[bool]:
     """Rows whose [start, end) overlaps ``window``, as a bounded range on the start column."""
     return and_(start_column >= window.start - LONGEST_APPOINTMENT, start_column < window.end,
                 end_column > window.start)
@@ -130,8 +148,6 @@ _LIVE_IN_WINDOW = select(
 _LIVE_OF_THERAPISTS = _LIVE_IN_WINDOW.where(Appointment.therapist_id.in_(bindparam("therapists", expanding=True)))
 _LIVE_OF_PATIENT = _LIVE_IN_WINDOW.where(Appointment.patient_id == bindparam("patient"))
 _LIVE_OF_BOTH = _LIVE_OF_THERAPISTS.where(Appointment.patient_id == bindparam("patient"))
-_LIVE_OF_EITHER = _LIVE_IN_WINDOW.where(
-    or_(Appointment.therapist_id == bindparam("therapist"), Appointment.patient_id == bindparam("patient")))
 
 
 def live_appointments(session: Session, window: Interval, *, therapist_ids: Iterable[int] | None = None,
@@ -140,14 +156,14 @@ def live_appointments(session: Session, window: Interval, *, therapist_ids: Iter
     """Live appointments overlapping ``window`` (a bounded range on the start, see the module's note);
     with ``starting_in``, only those that start in it."""
     earliest = window.start if starting_in else window.start - LONGEST_APPOINTMENT
-    params: dict = {"earliest": earliest, "end": window.end, "start": window.start}
+    params: dict[str, object] = {"earliest": earliest, "end": window.end, "start": window.start}
     if therapist_ids is not None:
         params["therapists"] = list(therapist_ids)
     if patient_id is not None:
         params["patient"] = patient_id
     statement = (_LIVE_OF_BOTH if patient_id is not None else _LIVE_OF_THERAPISTS) if therapist_ids is not None \
         else _LIVE_OF_PATIENT if patient_id is not None else _LIVE_IN_WINDOW
-    return [tuple(row) for row in session.execute(statement, params)]
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in session.execute(statement, params)]
 
 
 def availabilities(session: Session, names: dict[int, str], window: Interval
@@ -169,7 +185,8 @@ def time_of(session: Session, ids: list[int], window: Interval) -> TherapistsTim
     return found.blocks, found.time_off, found.extra
 
 
-def add_busy(busy: dict[int, list[Busy]], names: dict[int, str], rows) -> None:
+def add_busy(busy: dict[int, list[Busy]], names: dict[int, str],
+             rows: Iterable[tuple[int, int, int, datetime, datetime]]) -> None:
     for appointment_id, therapist_id, _patient, start, end in rows:
         busy[therapist_id].append(Busy(Interval(start, end), names[therapist_id], appointment_id))
 
@@ -198,27 +215,62 @@ def padded(interval: Interval, zone: ZoneInfo) -> Interval:
     return Interval(local_instant(first, time(0), zone), local_instant(last, time(0), zone))
 
 
+# What decides the time of one booking, in one round trip to the server: the live appointments of the
+# therapist or the patient around the slot ("a"), the therapist's weekly hours ("h") and their time off
+# and extra hours (the exception's kind). Each row: (what, id, therapist, patient or weekday, start, end,
+# opens, closes, reason); the columns a kind of row does not have are NULL.
+_AROUND_SLOT: CompoundSelect[Any] = union_all(
+    select(literal_column("'a'").label("what"), Appointment.id.label("id"), Appointment.therapist_id.label("therapist"),
+           Appointment.patient_id.label("number"), Appointment.starts_at.label("starts_at"),
+           Appointment.ends_at.label("ends_at"), type_coerce(null(), Time).label("opens"),
+           type_coerce(null(), Time).label("closes"), type_coerce(null(), Text).label("reason"))
+    .where(Appointment.starts_at >= bindparam("earliest"), Appointment.starts_at < bindparam("end"),
+           Appointment.ends_at > bindparam("start"), Appointment.status.in_(LIVE),
+           or_(Appointment.therapist_id == bindparam("therapist"), Appointment.patient_id == bindparam("patient"))),
+    select(literal_column("'h'"), null(), WorkingHours.therapist_id, WorkingHours.weekday, null(), null(),
+           WorkingHours.start_time, WorkingHours.end_time, null())
+    .where(WorkingHours.therapist_id == bindparam("therapist")),
+    select(ScheduleException.kind, ScheduleException.id, ScheduleException.therapist_id, null(),
+           ScheduleException.starts_at, ScheduleException.ends_at, null(), null(), ScheduleException.reason)
+    .where(ScheduleException.therapist_id == bindparam("therapist"), ScheduleException.cancelled.is_(False),
+           ScheduleException.starts_at < bindparam("end"), ScheduleException.ends_at > bindparam("start")),
+)
+
+
 def around_slot(session: Session, zone: ZoneInfo, therapist_id: int, therapist_name: str, patient_id: int,
                 interval: Interval) -> tuple[TherapistAvailability, list[Busy]]:
     """What decides the time of one booking: the therapist's hours, time off and live appointments
-    on the days around ``interval``, and the patient's live appointments overlapping it."""
+    on the days around ``interval``, and the patient's live appointments overlapping it (one query)."""
     window = padded(interval, zone)
-    names = {therapist_id: therapist_name}
-    # The therapist's and the patient's appointments in one query (each side by its own index), in
-    # the order the two queries would give; the patient's are those overlapping the slot itself.
-    rows = sorted(session.execute(_LIVE_OF_EITHER, {
+    rows = session.execute(_AROUND_SLOT, {
         "earliest": window.start - LONGEST_APPOINTMENT, "end": window.end, "start": window.start,
-        "therapist": therapist_id, "patient": patient_id}), key=lambda row: (row[3], row[0]))
-    busy: dict[int, list[Busy]] = defaultdict(list)
-    add_busy(busy, names, [row for row in rows if row[1] == therapist_id])
-    availability = with_busy(time_of(session, [therapist_id], window), names, busy)[therapist_id]
-    patient = [
-        Busy(Interval(start, end), "The patient", appointment_id)
-        for appointment_id, _t, patient, start, end in rows
-        if patient == patient_id and interval.start - LONGEST_APPOINTMENT <= start < interval.end
-        and end > interval.start
-    ]
-    return availability, patient
+        "therapist": therapist_id, "patient": patient_id}).all()
+    blocks: list[WorkingBlock] = []
+    time_off: list[TimeOff] = []
+    extra: list[ExtraHours] = []
+    busy: list[Busy] = []
+    patient: list[Busy] = []
+    for what, row_id, therapist, number, start, end, opens, closes, reason in rows:
+        if what == "h":
+            blocks.append(WorkingBlock(number, opens, closes))
+        elif what == "time_off":
+            time_off.append(TimeOff(start, end, reason or ""))
+        elif what == "extra_hours":
+            extra.append(ExtraHours(start, end))
+        else:
+            if therapist == therapist_id:
+                busy.append(Busy(Interval(start, end), therapist_name, row_id))
+            # The patient's are those overlapping the slot itself.
+            if number == patient_id and interval.start - LONGEST_APPOINTMENT <= start < interval.end \
+                    and end > interval.start:
+                patient.append(Busy(Interval(start, end), "The patient", row_id))
+    # In the order the separate reads would give: hours by weekday and start, the rest by start.
+    blocks.sort(key=lambda b: (b.weekday, b.start))
+    time_off.sort(key=lambda t: t.start)
+    extra.sort(key=lambda e: e.start)
+    busy.sort(key=lambda b: (b.interval.start, b.appointment_id or 0))
+    patient.sort(key=lambda b: (b.interval.start, b.appointment_id or 0))
+    return TherapistAvailability(therapist_id, blocks, time_off, extra, busy, therapist_name), patient
 
 
 _PATIENT_IMS_STARTS = (

@@ -1,8 +1,8 @@
 """What the Schedule tab shows: every therapist's day and one therapist's week, read in plain SQL.
 
 These are the first screen's reads, so they go through a `ReadUnit` (a plain `sqlite3` connection
-on a SQLite file; see `db.plain`) and import nothing of SQLAlchemy. Booking, moving and finding a
-free slot are in `services.schedule`, which builds on the same records.
+on a SQLite file; see `db.plain`) and import nothing of SQLAlchemy. Booking and moving are in
+`services.booking`, finding a free slot in `services.availability`; they build on the same records.
 
 Appointments overlapping a stretch of time are found with a bounded range on ``starts_at`` (the
 indexes ``(therapist_id, starts_at)`` and ``(starts_at)``): an appointment that overlaps ``[a, b)``

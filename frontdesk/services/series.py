@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
 
-from frontdesk.db.models import Appointment, Therapist
+from frontdesk.db.models import Appointment
 from frontdesk.domain.booking import BookingProblem, area_problem, first_allowed, ims_refusals
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import Busy, Interval, find_free_slots, local_instant, recurrence
@@ -26,6 +26,7 @@ from frontdesk.services.booking import (
     FactsReader,
     IntervalReasonNeeded,
     SlotTaken,
+    TherapistPart,
     checked_booking,
     insert_appointment,
     load_parts,
@@ -49,7 +50,7 @@ from frontdesk.services.unit_of_work import UnitOfWork
 _NEXT_FREE_DAYS = 14
 
 
-def _next_free_for(ctx: ServiceContext, session: Session, therapist: Therapist, patient_id: int,
+def _next_free_for(ctx: ServiceContext, session: Session, therapist: TherapistPart, patient_id: int,
                    duration: timedelta, after: datetime, step: timedelta,
                    taken: Sequence[Interval] = ()) -> FreeSlot | None:
     horizon = Interval(after, after + timedelta(days=_NEXT_FREE_DAYS))
@@ -113,7 +114,7 @@ def plan_series(ctx: ServiceContext, actor: Actor, request: BookingRequest, ever
             for index, (interval, problems, _from, _never) in enumerate(plan)]
 
 
-def _next_allowed_for(ctx: ServiceContext, session: Session, therapist: Therapist, patient_id: int,
+def _next_allowed_for(ctx: ServiceContext, session: Session, therapist: TherapistPart, patient_id: int,
                       duration: timedelta, after: datetime, step: timedelta, taken: Sequence[Interval],
                       ims_from: date | None, ims_on: Callable[[datetime], list[BookingProblem]] | None
                       ) -> FreeSlot | None:

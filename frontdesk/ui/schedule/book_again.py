@@ -4,7 +4,7 @@ rule, with the focus on Book (Enter books).
 
 "Last visit" is the patient's most recent appointment that was not cancelled or a no-show and has
 started by now (of the same type, when asked from an appointment), or failing that their next booked
-one; `services.schedule.rebooking` decides it and finds the slot.
+one; `services.availability.rebooking` decides it and finds the slot.
 """
 
 from __future__ import annotations
