@@ -9,7 +9,7 @@ from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers, Surgery
 from frontdesk.services.patients import PatientSummary
 from frontdesk.services.screenings import ReviewRecord, ScreeningRecord
 from frontdesk.ui.common.patient_search import PatientSearchModel
-from frontdesk.ui.intake.screening_form import OperationsModel
+from frontdesk.ui.intake.screening_operations import OperationsModel
 from frontdesk.ui.intake.screening_history import ScreeningHistoryModel
 from frontdesk.ui.intake.screening_verdict import AreaVerdictModel
 from frontdesk.ui.common.widgets import DateEdit, parse_typed_date
