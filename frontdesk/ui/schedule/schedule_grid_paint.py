@@ -19,6 +19,8 @@ AWAY_TEXT = QColor("#5c4a21")
 _FIRST_LINE = QColor("#1b1b1b")
 _SECOND_LINE = QColor("#333333")
 _LEFT_MIDDLE = Qt.AlignLeft | Qt.AlignVCenter
+_ELIDE_RIGHT = Qt.ElideRight
+_NO_BRUSH = Qt.NoBrush
 # One brush each, shared by every cell that shows it.
 OUT_OF_HOURS_FILL = QBrush(OUT_OF_HOURS)
 AWAY_FILL = QBrush(AWAY)
@@ -39,7 +41,7 @@ class BlockPainter:
     first, which cost more than the drawing). Fonts and colours are made once and reused."""
 
     def __init__(self) -> None:
-        self._fonts: dict[tuple[str, bool], tuple[QFont, QFont, QFontMetrics, QFontMetrics]] = {}
+        self._fonts: dict[tuple[str, bool], tuple[QFont, QFont, QFontMetrics, QFontMetrics, int, int, int]] = {}
         self._colours: dict[str, tuple[QColor, QPen]] = {}
         self._cancelled_pen = QPen(CANCELLED_TEXT, 1)
 
@@ -49,52 +51,55 @@ class BlockPainter:
         painter.setRenderHint(QPainter.Antialiasing)
 
     def paint(self, painter: QPainter, rect: QRect, record: AppointmentRecord, colour: str, text: str,
-              background: QBrush) -> None:
-        """The block in its therapist's `colour`, over `rect` filled with its cell's background."""
+              background: QBrush, live: bool) -> None:
+        """The block in its therapist's `colour` (grey and struck through when not `live`), over `rect`
+        filled with its cell's background."""
         painter.fillRect(rect, background)
         colours = self._colours.get(colour)
         if colours is None:
             base = QColor(colour)
             colours = self._colours[colour] = (base, QPen(base, 1))
         base, pen = colours
-        live = record.is_live
-        plain, bold, plain_metrics, bold_metrics = self._fonts_for(live)
+        plain, bold, plain_metrics, bold_metrics, line_height, first_base, second_base = self._fonts_for(live)
         box = rect.adjusted(2, 1, -2, -1)
         painter.setPen(pen if live else self._cancelled_pen)
         # Only the outline: inside it, the cell's background is already the block's fill (the tint, or
         # the cancelled grey), so filling the rounded shape again would paint the same pixels.
-        painter.setBrush(Qt.NoBrush)
+        painter.setBrush(_NO_BRUSH)
         painter.drawRoundedRect(box, 3, 3)
-        painter.fillRect(QRect(box.left(), box.top(), 4, box.height()), base if live else CANCELLED_TEXT)
-        text_box = box.adjusted(8, 2, -4, -2)
+        left, top, height = box.left(), box.top(), box.height()
+        painter.fillRect(QRect(left, top, 4, height), base if live else CANCELLED_TEXT)
+        # The text's box is the block's less 8 pixels on the left, 4 on the right and 2 above and below.
+        left, top, width, height = left + 8, top + 2, box.width() - 12, height - 4
         first, _, second = text.partition("\n")
         painter.setFont(bold)
         painter.setPen(_FIRST_LINE if live else CANCELLED_TEXT)
-        line_height = bold_metrics.height()
-        width, left, top = text_box.width(), text_box.left(), text_box.top()
         # Each line is drawn at its baseline, where a one-line-high rectangle centred it: laying the text
         # out into a rectangle cost more than drawing it. (Nearly every line is shortened with "…" in a
         # column of the day view, so each is elided at once rather than measured first.)
-        painter.drawText(left, top + (line_height - bold_metrics.height()) // 2 + bold_metrics.ascent(),
-                         bold_metrics.elidedText(first, Qt.ElideRight, width))
-        if text_box.height() >= 2 * line_height:
+        painter.drawText(left, top + first_base, bold_metrics.elidedText(first, _ELIDE_RIGHT, width))
+        if height >= 2 * line_height:
             painter.setFont(plain)
             painter.setPen(CANCELLED_TEXT if not live else ATTENTION if record.ims_flag.needs_attention
                            else _SECOND_LINE)
-            painter.drawText(left, top + line_height + (line_height - plain_metrics.height()) // 2
-                             + plain_metrics.ascent(), plain_metrics.elidedText(second, Qt.ElideRight, width))
+            painter.drawText(left, top + second_base, plain_metrics.elidedText(second, _ELIDE_RIGHT, width))
 
-    def _fonts_for(self, live: bool) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
-        """The second line's font and the bold first line's, struck through when not live, with metrics."""
+    def _fonts_for(self, live: bool) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics, int, int, int]:
+        """The second line's font and the bold first line's, struck through when not live, their
+        metrics, the line height (the bold font's) and each line's baseline below the text's top."""
         found = self._fonts.get((self._font_key, live))
         if found is None:
             plain = QFont(self._font)
             plain.setStrikeOut(not live)
             bold = QFont(plain)
             bold.setBold(True)
-            found = self._fonts[(self._font_key, live)] = (plain, bold, QFontMetrics(plain), QFontMetrics(bold))
+            plain_metrics, bold_metrics = QFontMetrics(plain), QFontMetrics(bold)
+            line_height = bold_metrics.height()
+            first_base = (line_height - bold_metrics.height()) // 2 + bold_metrics.ascent()
+            second_base = line_height + (line_height - plain_metrics.height()) // 2 + plain_metrics.ascent()
+            found = self._fonts[(self._font_key, live)] = (plain, bold, plain_metrics, bold_metrics, line_height,
+                                                           first_base, second_base)
         return found
-
 
 
 class CellDelegate(QStyledItemDelegate):
@@ -127,8 +132,9 @@ class CellDelegate(QStyledItemDelegate):
         """The cell at (`row`, `column`) of the grid's `model` over `rect` (a block's: all its rows)."""
         cell = model.cell(row, column)
         if cell.anchor:
-            self.blocks.paint(painter, rect, cell.block.record, model.columns[column].therapist.colour, cell.text,
-                              cell.background)
+            block = cell.block
+            self.blocks.paint(painter, rect, block.record, model.columns[column].therapist.colour, cell.text,
+                              cell.background, block.live)
             return
         painter.fillRect(rect, cell.background)
         if cell.away is not None:
