@@ -8,6 +8,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -79,8 +80,9 @@ def block_tooltip(record: AppointmentRecord, zone: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class _Block:
+class _Block(NamedTuple):
+    """An appointment placed on the grid: anchored at (`row`, `column`), `span` rows high."""
+
     record: AppointmentRecord
     row: int
     column: int
@@ -249,19 +251,24 @@ class ScheduleGridModel(QAbstractTableModel):
         covered: dict[tuple[int, int], _Block] = {}
         hidden: dict[tuple[int, int], list[AppointmentRecord]] = {}
         # live ones first, so they claim their rows; cancelled ones fill what is left
-        ordered = sorted(((not r.status.is_live, r.starts_at, r.id, r) for r in appointments),
-                         key=lambda entry: entry[:3])
+        # (ids are unique, so the ordering never compares the records themselves)
+        ordered = sorted((not r.status.is_live, r.starts_at, r.id, r) for r in appointments)
         for not_live, _start, _id, record in ordered:
             for column in columns_of(record):
                 rows = self._rows_of(column, record.starts_at, record.ends_at, bounds)
                 if not rows:
                     continue
-                owner = next((found for found in (covered.get((r, column)) for r in rows) if found is not None), None)
+                owner = None
+                for r in rows:
+                    owner = covered.get((r, column))
+                    if owner is not None:
+                        break
                 if owner is not None:
                     hidden.setdefault((owner.row, owner.column), []).append(record)
                     continue
-                block = _Block(record, rows[0], column, rows[-1] - rows[0] + 1, not not_live)
-                blocks[(block.row, column)] = block
+                first = rows[0]
+                block = _Block(record, first, column, rows[-1] - first + 1, not not_live)
+                blocks[(first, column)] = block
                 for r in rows:
                     covered[(r, column)] = block
         self._blocks, self._covered, self._hidden = blocks, covered, hidden
