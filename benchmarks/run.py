@@ -531,6 +531,8 @@ class Bench:
                         baseline_what=f"the raw query for that day ({self.raw_name})")
         days = self.inputs.days
         tab = None
+        #: Where a day's processor time goes: its load (service, model, spans) and its paint.
+        parts: dict[str, list[float]] = {"load_cpu_ms": [], "paint_cpu_ms": []}
         try:
             from frontdesk.ui.common.errors import Prompts
             from frontdesk.ui.schedule.schedule_tab import ScheduleTab
@@ -549,8 +551,12 @@ class Bench:
                            "(service + model) then a full paint of the tab (grab)")
 
             def one(day: date) -> None:
+                used = time.process_time()
                 tab.go_to(day)
+                loaded = time.process_time()
                 tab.grab()
+                parts["load_cpu_ms"].append((loaded - used) * 1000)
+                parts["paint_cpu_ms"].append((time.process_time() - loaded) * 1000)
         else:
             try:
                 from frontdesk.services.schedule_view import day_schedule
@@ -563,10 +569,17 @@ class Bench:
                 day_schedule(self.ctx, self.actor, day)
 
         one(self.inputs.warm_day)  # today, as the window opens on it: not one of the samples
+        for values in parts.values():
+            values.clear()
         for day in days:
             _sample(figure, lambda day=day: one(day))
             sql, args = self.raw_day_sql(day)
             figure.baseline.append(_timed(lambda sql=sql, args=args: self.raw.execute(sql, args).fetchall()))
+        if parts["paint_cpu_ms"]:
+            for name, values in parts.items():
+                figure.extra[name] = _round(statistics.median(values))
+            figure.note += (f"; processor time, median: load {figure.extra['load_cpu_ms']:.1f} ms, "
+                            f"paint {figure.extra['paint_cpu_ms']:.1f} ms")
         self.explain("day view appointments (baseline query)", *self.raw_day_sql(days[0]))
         try:
             from frontdesk.services.schedule_view import day_schedule as load_day

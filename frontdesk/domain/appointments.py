@@ -7,12 +7,12 @@ more recorded change pointing at the change it reverts.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-from dateutil.relativedelta import relativedelta
 
 from frontdesk.domain.scheduling import DEFAULT_CANCELLATION_NOTICE, is_late_cancellation, require_aware
 from frontdesk.domain.level_looks import LOOKS
@@ -320,8 +320,9 @@ def screening_valid_until(screened_on: date, interval_months: int = DEFAULT_RESC
     """
     if interval_months < 1:
         raise ValueError("the re-screen interval must be at least one month")
-    valid_until: date = screened_on + relativedelta(months=interval_months)
-    return valid_until
+    months = screened_on.month - 1 + interval_months
+    year, month = screened_on.year + months // 12, months % 12 + 1
+    return date(year, month, min(screened_on.day, monthrange(year, month)[1]))
 
 
 def is_screening_stale(

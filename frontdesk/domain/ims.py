@@ -8,6 +8,7 @@ out of date whatever it said.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -38,12 +39,26 @@ class ImsStatus:
         return self.level is Level.ELIGIBLE and not self.stale
 
 
-def _verdict_on(answers: ScreeningAnswers, area: BodyArea | None, on: date,
-                rules: RuleTable) -> Assessment | AreaAssessment:
+def verdict_on(answers: ScreeningAnswers, area: BodyArea | None, on: date,
+               rules: RuleTable) -> Assessment | AreaAssessment:
+    """The verdict of `answers` on the day `on`: for `area` alone, or (None) the patient as a whole
+    with the planned areas."""
     if area is None:
         return assess(answers, on, rules, require_complete=False)
     single = ScreeningAnswers(answers.answers, answers.surgeries, (area,))
     return assess(single, on, rules, require_complete=False).areas[0]
+
+
+def same_every_day(answers: ScreeningAnswers, area: BodyArea | None) -> bool:
+    """Whether `verdict_on` gives these answers the same verdict whatever the day: for one area,
+    when no surgery is recorded (a surgery's waits are the only blocks that end by date). The patient
+    as a whole is never the same: that verdict carries the day it was assessed on."""
+    return area is not None and not answers.surgeries
+
+
+#: What `ims_status` asks for a verdict: `verdict_on`, or a caller's stand-in giving the same answer
+#: (a list judging many appointments reuses the verdict of equal answers for the same area).
+VerdictOn = Callable[[ScreeningAnswers, BodyArea | None, date, RuleTable], Assessment | AreaAssessment]
 
 
 def _judged(verdict: Assessment | AreaAssessment, on: date, decision: ReviewDecision | None, screened_on: date,
@@ -55,14 +70,15 @@ def _judged(verdict: Assessment | AreaAssessment, on: date, decision: ReviewDeci
 
 
 def ims_status(answers: ScreeningAnswers, area: BodyArea | None, on: date, rules: RuleTable,
-               decision: ReviewDecision | None, screened_on: date, rescreen_months: int) -> ImsStatus:
+               decision: ReviewDecision | None, screened_on: date, rescreen_months: int, *,
+               verdicts: VerdictOn = verdict_on) -> ImsStatus:
     """The screening with these `answers`, done on `screened_on`, judged for `area` (None: the patient
     as a whole, with the planned areas) on the day `on`.
 
     A screening counts until the same day `rescreen_months` later; from the next day it is stale.
     Raises ValueError when the answers can no longer be assessed (use `saved_ims_status` then).
     """
-    status = _judged(_verdict_on(answers, area, on, rules), on, decision, screened_on, rescreen_months)
+    status = _judged(verdicts(answers, area, on, rules), on, decision, screened_on, rescreen_months)
     if status.level is not Level.NOT_YET or status.stale:
         return status
     # "Not yet" after the decision means the verdict itself is "not yet" (a decision never makes one),
@@ -70,7 +86,7 @@ def ims_status(answers: ScreeningAnswers, area: BodyArea | None, on: date, rules
     candidate = status.verdict.not_before
     if candidate is None or candidate > status.valid_until:
         return status
-    if effective_level(_verdict_on(answers, area, candidate, rules), decision) is not Level.ELIGIBLE:
+    if effective_level(verdicts(answers, area, candidate, rules), decision) is not Level.ELIGIBLE:
         return status
     return replace(status, first_allowed=candidate)
 

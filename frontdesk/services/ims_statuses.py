@@ -15,8 +15,8 @@ from typing import Any
 
 from frontdesk.db.plain import Reader, as_date, chunks, in_list
 from frontdesk.domain.areas import BodyArea
-from frontdesk.domain.ims import ImsStatus, ims_status, saved_ims_status
-from frontdesk.domain.screening import Assessment, ReviewDecision, RuleTable, ScreeningAnswers
+from frontdesk.domain.ims import ImsStatus, ims_status, same_every_day, saved_ims_status, verdict_on
+from frontdesk.domain.screening import AreaAssessment, Assessment, ReviewDecision, RuleTable, ScreeningAnswers
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_from, screening_rules_from
 
 
@@ -31,37 +31,69 @@ class _OnFile:
     decision: ReviewDecision | None
 
 
-_CURRENT_SCREENINGS = ("SELECT id, patient_id, screened_at, screened_on, CAST(answers AS TEXT) FROM screenings "
-                       "WHERE patient_id IN ({patients}) AND superseded_by IS NULL")
-_DECISIONS = ("SELECT screening_id, decision FROM screening_reviews WHERE screening_id IN ({screenings}) "
-              "ORDER BY decided_at, id")
+#: Each current screening of the patients with its latest decision, in one statement (a round trip
+#: less than asking for the decisions after the screenings).
+_CURRENT_SCREENINGS = (
+    "SELECT s.id, s.patient_id, s.screened_at, s.screened_on, CAST(s.answers AS TEXT), "
+    "(SELECT r.decision FROM screening_reviews r WHERE r.screening_id = s.id AND r.decision IN ({decisions}) "
+    "ORDER BY r.decided_at DESC, r.id DESC LIMIT 1) "
+    "FROM screenings s WHERE s.patient_id IN ({patients}) AND s.superseded_by IS NULL")
 _SAVED_ASSESSMENT = "SELECT CAST(assessment AS TEXT) FROM screenings WHERE id = :id"
 
 
 def _current_on_file(reader: Reader, patient_ids: Iterable[int]) -> dict[int, _OnFile]:
-    """Each patient's current screening and its latest decision: a query per 500 patients, and one
-    more per 500 screenings."""
+    """Each patient's current screening and its latest decision: a query per 500 patients."""
+    decision_marks, decision_params = in_list("d", [decision.value for decision in ReviewDecision])
     rows: dict[int, tuple[Any, ...]] = {}
     for part in chunks(sorted(set(patient_ids))):
         placeholders, params = in_list("p", part)
-        for row in reader.rows(_CURRENT_SCREENINGS.format(patients=placeholders), params):
+        sql = _CURRENT_SCREENINGS.format(patients=placeholders, decisions=decision_marks)
+        for row in reader.rows(sql, params | decision_params):
             current = rows.get(row[1])
             if current is None or (row[2], row[0]) > (current[2], current[0]):
                 rows[row[1]] = row
-    decisions: dict[int, ReviewDecision] = {}
-    for part in chunks([row[0] for row in rows.values()]):
-        placeholders, params = in_list("s", part)
-        for screening_id, decision in reader.rows(_DECISIONS.format(screenings=placeholders), params):
-            try:
-                decisions[screening_id] = ReviewDecision(decision)
-            except ValueError:
-                continue
     on_file: dict[int, _OnFile] = {}
     for patient_id, row in rows.items():
         screened_on = as_date(row[3])
         assert screened_on is not None  # a NOT NULL column
-        on_file[patient_id] = _OnFile(row[0], screened_on, row[4], decisions.get(row[0]))
+        on_file[patient_id] = _OnFile(row[0], screened_on, row[4], ReviewDecision(row[5]) if row[5] else None)
     return on_file
+
+
+@lru_cache(maxsize=4096)
+def _answers(answers_text: str, for_one_area: bool) -> ScreeningAnswers:
+    """Stored answers, parsed once for every appointment that asks about them. Judged for one area,
+    the screening's own planned areas play no part: they are left out (and not parsed), so patients
+    who answered alike have equal answers."""
+    stored = json.loads(answers_text)
+    if for_one_area:
+        stored = {**stored, "planned_areas": ()}
+    return ScreeningAnswers.from_dict(stored)
+
+
+@lru_cache(maxsize=512)
+def _area(area_key: str) -> BodyArea:
+    return BodyArea.parse(area_key)
+
+
+#: Verdicts already judged, by (answers, area, day or None when the day plays no part, rules): most
+#: patients answer alike (no condition, no surgery), so a day's list judges a handful of distinct
+#: answers for each area rather than one per appointment. Emptied when full.
+_verdicts: dict[tuple[Any, ...], Assessment | AreaAssessment] = {}
+_VERDICTS_KEPT = 8192
+
+
+def _remembered_verdict(answers: ScreeningAnswers, area: BodyArea | None, on: date,
+                        rules: RuleTable) -> Assessment | AreaAssessment:
+    """The domain's `verdict_on`, once for equal answers, area and rules (and day, when it matters)."""
+    key = (answers, area, None if same_every_day(answers, area) else on, rules)
+    found = _verdicts.get(key)
+    if found is None:
+        found = verdict_on(answers, area, on, rules)
+        if len(_verdicts) >= _VERDICTS_KEPT:
+            _verdicts.clear()
+        _verdicts[key] = found
+    return found
 
 
 @lru_cache(maxsize=8192)
@@ -70,13 +102,9 @@ def _judged(answers_text: str, area_key: str, on: date, decision: ReviewDecision
     """`ims_status` of stored answers, remembered: a screening is never edited, and everything else the
     judgement depends on is part of the key, so lists shown again (a day reloaded after each change)
     do not assess the same screenings again. Raises as `ims_status` and `BodyArea.parse` do."""
-    area = BodyArea.parse(area_key) if area_key else None
-    stored = json.loads(answers_text)
-    if area is not None:
-        # Judged for one area, the screening's own planned areas play no part: they are not parsed.
-        stored = {**stored, "planned_areas": ()}
-    answers = ScreeningAnswers.from_dict(stored)
-    return ims_status(answers, area, on, rules, decision, screened_on, rescreen_months)
+    area = _area(area_key) if area_key else None
+    return ims_status(_answers(answers_text, area is not None), area, on, rules, decision, screened_on,
+                      rescreen_months, verdicts=_remembered_verdict)
 
 
 def ims_statuses_from(reader: Reader, asked: Iterable[tuple[int, str, date]], *,

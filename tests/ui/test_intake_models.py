@@ -7,7 +7,7 @@ from frontdesk.domain.areas import BodyArea, Region, Side
 from frontdesk.domain.screening import ReviewDecision, ScreeningAnswers, Surgery, assess
 from frontdesk.services.intake_records import PatientSummary, ReviewRecord, ScreeningRecord
 from frontdesk.ui.common.patient_search import PatientSearchModel
-from frontdesk.ui.intake.screening_form import OperationsModel
+from frontdesk.ui.intake.screening_operations import OperationsModel
 from frontdesk.ui.intake.screening_history import ScreeningHistoryModel
 from frontdesk.ui.intake.screening_verdict import AreaVerdictModel
 from frontdesk.ui.common.widgets import DateEdit

@@ -7,7 +7,6 @@ the screening together first, so a refusal leaves nothing half-saved.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from itertools import pairwise
 from types import ModuleType
 
@@ -18,19 +17,15 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from frontdesk.domain.appointments import screening_valid_until
-from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import PatientDetails
-from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import Assessment, assess
 from frontdesk.domain.when import format_date
 from frontdesk.services.changes import Changes, Kind, touches_patient
@@ -40,7 +35,9 @@ from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.intake_records import PatientRecord, PossibleDuplicate, ScreeningRecord
 from frontdesk.ui.common.errors import Prompts, call_service, report_unexpected
 from frontdesk.ui.common.geometry import ui_settings
-from frontdesk.ui.common.last_change import LAST_CHANGE_STYLE, last_changed_text
+from frontdesk.ui.intake.intake_elsewhere import SavedElsewhere
+from frontdesk.ui.intake.intake_header import PatientHeader
+from frontdesk.ui.intake.intake_print import IntakePrintMenu
 from frontdesk.ui.intake.patient_form import PatientForm
 from frontdesk.ui.common.patient_search import PatientSearchPanel
 from frontdesk.ui.intake.screening_form import ScreeningForm
@@ -48,17 +45,6 @@ from frontdesk.ui.intake.screening_history import HistoryPanel
 from frontdesk.ui.intake.screening_verdict import VerdictPanel
 from frontdesk.ui.common.signed_in import CurrentActor
 from frontdesk.ui.common.widgets import ERROR_STYLE
-
-
-def _shown(field: str, value: object) -> str:
-    """A field's value as a person reads it in a comparison."""
-    if value in ("", None):
-        return "(empty)"
-    if field == "phone" and isinstance(value, str):
-        return format_phone(value) or value
-    if field == "notes" and isinstance(value, str) and len(value) > 60:
-        return value[:57] + "…"
-    return str(value)
 
 
 def _patients() -> ModuleType:
@@ -89,16 +75,7 @@ class _WheelGuard(QObject):
         return False
 
 
-FIELD_NAMES = {
-    "family_name": "legal family name", "given_names": "legal given names", "preferred_name": "preferred name",
-    "date_of_birth": "date of birth", "phone": "phone", "email": "email", "address": "address",
-    "emergency_contact": "emergency contact", "payer": "who pays", "plan_details": "plan details",
-    "referral_doctor": "referring doctor", "referral_date": "referral date", "claim_number": "claim number",
-    "notes": "notes", "email_reminders": "email reminders", "email_reminders_agreed_on": "reminders agreed on",
-}  # fmt: skip
-
-
-class IntakeTab(QWidget):
+class IntakeTab(SavedElsewhere, QWidget):
     changed = Signal(set)
     #: kind ("consent", "summary", "intake", "blank_intake"), patient id (0: none open), screening id
     #: (for "consent": the id of the IMS appointment the consent is for).
@@ -122,28 +99,11 @@ class IntakeTab(QWidget):
         self.verdict = VerdictPanel()
         self.history_panel = HistoryPanel(ctx, self.signed_in, prompts)
 
-        self.title = QLabel()
-        self.title.setObjectName("intake_title")
-        self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
-        self.title.setWordWrap(True)
-        self.archived_note = QLabel()
-        self.archived_note.setObjectName("archived_note")
-        self.archived_note.setWordWrap(True)
-        self.archived_note.setStyleSheet("color: #6d4c00;")
-        self.restore_button = QPushButton("R&estore record")
-        self.restore_button.setObjectName("restore_patient")
-        self.restore_button.setAutoDefault(False)
+        self.header = PatientHeader(ctx, self.signed_in)
+        self.title, self.last_change = self.header.title, self.header.last_change
+        self.archived_bar, self.archived_note = self.header.archived_bar, self.header.archived_note
+        self.restore_button = self.header.restore_button
         self.restore_button.clicked.connect(self.restore_patient)
-        self.archived_bar = QWidget()
-        archived_layout = QHBoxLayout(self.archived_bar)
-        archived_layout.setContentsMargins(0, 0, 0, 0)
-        archived_layout.addWidget(self.archived_note, 1)
-        archived_layout.addWidget(self.restore_button)
-        self.archived_bar.hide()
-        self.last_change = QLabel()
-        self.last_change.setObjectName("intake_last_change")
-        self.last_change.setStyleSheet(LAST_CHANGE_STYLE)
-        self.last_change.hide()
 
         form_page = QWidget()
         form_layout = QVBoxLayout(form_page)
@@ -169,7 +129,13 @@ class IntakeTab(QWidget):
         self.save_button.setDefault(False)
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
-        self._build_print_menu()
+        self.print_menu = IntakePrintMenu(ctx, self.signed_in, self)
+        self.print_menu.chosen.connect(self._print)
+        self.print_button = self.print_menu.button
+        self.print_consent_action, self.print_summary_action = self.print_menu.consent_action, \
+            self.print_menu.summary_action
+        self.print_intake_action, self.print_blank_intake_action = self.print_menu.intake_action, \
+            self.print_menu.blank_intake_action
 
         actions = QHBoxLayout()
         actions.addWidget(self.status, 1)
@@ -246,25 +212,6 @@ class IntakeTab(QWidget):
         self.new_action = action("New patient", QKeySequence.New, self.new_patient)
         self.save_action = action("Save", QKeySequence.Save, self.save)
 
-    def _build_print_menu(self) -> None:
-        self.print_button = QToolButton()
-        self.print_button.setObjectName("print_intake")
-        self.print_button.setText("&Print…")
-        self.print_button.setPopupMode(QToolButton.InstantPopup)
-        self.print_button.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        menu = QMenu(self.print_button)
-        menu.setToolTipsVisible(True)
-        self.consent_appointment = None
-        self.print_consent_action = menu.addAction("&Consent form")
-        self.print_summary_action = menu.addAction("&Eligibility summary")
-        self.print_intake_action = menu.addAction("&Intake form (filled in)")
-        menu.addSeparator()
-        self.print_blank_intake_action = menu.addAction("&Blank intake form")
-        self.print_button.setMenu(menu)
-        for kind, item in (("consent", self.print_consent_action), ("summary", self.print_summary_action),
-                           ("intake", self.print_intake_action), ("blank_intake", self.print_blank_intake_action)):
-            item.triggered.connect(lambda _checked=False, kind=kind: self._print(kind))
-
     def _set_tab_order(self) -> None:
         chain = [self.search.search_box, self.search.results, self.search.new_button, self.patient_form.first_widget]
         for first, second in pairwise(chain):
@@ -318,36 +265,21 @@ class IntakeTab(QWidget):
         self._patient_dirty = False
         self._theirs = None
         self.changed_banner.hide()
+        self.header.show_title(record)
         if record is None:
-            self.title.setText("New patient")
             self.history = []
         else:
-            born = record.details.date_of_birth.isoformat()
-            phone = format_phone(record.details.phone)
-            self.title.setText(f"{record.name} — born {born}" + (f" — {phone}" if phone else "")
-                               + (" (archived)" if record.archived else ""))
             highlighted = self.search.highlighted()
             if highlighted is None or highlighted.id != record.id:
                 self.search.clear_results()  # opened some other way: the old results would mislead
             self.history = call_service(self, self.prompts, "Screening history", _screenings().screening_history,
                                         self.ctx, self.actor, record.id) or []
-        self._show_last_change(record)
+        self.header.show_last_change(record)
         self.history_panel.set_records(self.history, select_screening)
-        self._show_archived(record)
+        self.header.show_archived(record)
         self._update_print_actions()
         if not self.history:
             self._show_live()
-
-    def _show_archived(self, record: PatientRecord | None) -> None:
-        archived = record is not None and record.archived
-        self.archived_bar.setVisible(archived)
-        if not archived:
-            return
-        may_restore = self.actor.may(Permission.EDIT_PATIENTS)
-        self.restore_button.setVisible(may_restore)
-        self.archived_note.setText(
-            "This record is archived: it can be read, but not screened or booked until it is restored."
-            + ("" if may_restore else " Ask a colleague who may restore records."))
 
     def restore_patient(self) -> None:
         """Bring the open, archived record back into use."""
@@ -364,20 +296,6 @@ class IntakeTab(QWidget):
         self._set_status(f"Restored {record.name}: the record can be screened and booked again.")
         self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
         self._emit(Changes.made(Kind.PATIENTS))
-
-    def _show_last_change(self, record: PatientRecord | None) -> None:
-        """Who last changed the record and when, under its name (nothing for a new patient)."""
-        text = ""
-        if record is not None:
-            from frontdesk.services.last_change import patient_last_change
-
-            try:
-                change = patient_last_change(self.ctx, self.actor, record.id)
-            except ServiceError:
-                change = None  # the header is a courtesy: the record itself is already shown
-            text = last_changed_text(change, self.ctx.zone, self.ctx.today())
-        self.last_change.setText(text)
-        self.last_change.setVisible(bool(text))
 
     # --- Live verdict ---------------------------------------------------------------------------
 
@@ -553,22 +471,6 @@ class IntakeTab(QWidget):
         self._patient_dirty = False
         return record
 
-    def _show_conflict(self, opened: PatientRecord, conflict: Conflict) -> None:
-        current, _differing = conflict.current
-        theirs = [f.name for f in fields(PatientDetails)
-                  if getattr(opened.details, f.name) != getattr(current.details, f.name)]
-        for key in theirs:
-            value = getattr(current.details, key)
-            shown = format_phone(value) if key == "phone" else ("(empty)" if value in ("", None) else value)
-            self.patient_form.show_errors({key: f"Saved meanwhile by someone else as: {shown}"})
-        # The next save is compared with the record as it is now; the typing stays in the form.
-        self.patient = current
-        self._patient_dirty = True
-        names = ", ".join(FIELD_NAMES.get(key, key) for key in theirs) or "nothing you can see"
-        message = f"{conflict.message} They changed: {names}."
-        self._set_status(message, error=True)
-        self.prompts.error(self, "Saved by someone else", message)
-
     def _refuse(self, patient_errors: dict[str, str], screening_errors: dict[str, str], message: str) -> None:
         self.patient_form.show_errors(patient_errors)
         first_screening = self.screening_form.show_problems(screening_errors)
@@ -593,48 +495,16 @@ class IntakeTab(QWidget):
     # --- Printing and refreshing ----------------------------------------------------------------
 
     def _update_print_actions(self, *, consent: bool = True) -> None:
-        has_patient = self.patient is not None
-        record = self.history_panel.current_record()
-        self.print_intake_action.setEnabled(has_patient)
-        self.print_summary_action.setEnabled(has_patient and record is not None)
-        self.print_blank_intake_action.setEnabled(True)
-        if consent:
-            self._update_consent_action()
+        self.print_menu.update(self.patient.id if self.patient is not None else None,
+                               self.history_panel.current_record() is not None, consent=consent)
 
     def _update_consent_action(self) -> None:
-        """The consent entry names the IMS visit it is for, or says why there is no consent to print."""
-        self.consent_appointment = None
-        if self.patient is None:
-            self._set_consent_action("&Consent form (open a patient first)", False)
-            return
-        from frontdesk.services.consents import next_consent_appointment
+        self.print_menu.update_consent(self.patient.id if self.patient is not None else None)
 
-        try:
-            found = next_consent_appointment(self.ctx, self.actor, self.patient.id)
-        except ServiceError:
-            found = None
-        if found is None:
-            self._set_consent_action("&Consent form: no IMS visit booked", False)
-            return
-        when = format_date(self.ctx.local(found.starts_at).date())
-        if found.missing_registration and not found.refusal:
-            self._set_consent_action(f"&Consent form: {found.therapist_name}'s registration number is missing",
-                                     False, found.missing_registration)
-            return
-        if not found.ready:
-            tip = found.refusal
-            first = f" (possible from {format_date(found.first_allowed)})" if found.first_allowed else ""
-            self._set_consent_action(f"&Consent form: no area may be needled on {when}{first}", False, tip)
-            return
-        self.consent_appointment = found
-        self._set_consent_action(f"&Consent form for the IMS visit on {when}", True,
-                                 f"Covers: {', '.join(found.areas)}")
-
-    def _set_consent_action(self, text: str, enabled: bool, tip: str = "") -> None:
-        self.print_consent_action.setText(text)
-        self.print_consent_action.setEnabled(enabled)
-        self.print_consent_action.setToolTip(tip or text.replace("&", ""))
-        self.print_consent_action.setStatusTip(tip)
+    @property
+    def consent_appointment(self):
+        """The IMS visit the Print menu's consent entry is for (None: nothing to print)."""
+        return self.print_menu.consent_appointment
 
     def _print(self, kind: str) -> None:
         record = self.history_panel.current_record()
@@ -664,69 +534,6 @@ class IntakeTab(QWidget):
                 patient is None or Kind.THERAPISTS in changes
                 or touches_patient(changes, patient.id, (Kind.APPOINTMENTS, Kind.SCREENINGS))):
             self._update_consent_action()
-
-    # --- Edits that meet ------------------------------------------------------------------------
-
-    def _saved_elsewhere(self) -> None:
-        """Another desk saved the open patient: show theirs at once, or, over typing, say so in a banner."""
-        from frontdesk.services.saved_meanwhile import patient_as_saved
-
-        opened = self.patient
-        assert opened is not None
-        try:
-            saved = patient_as_saved(self.ctx, self.actor, opened.id)
-        except ServiceError:
-            return  # the record shown stays; saving will say what is wrong
-        if saved.record.version == opened.version:
-            return
-        if not self._patient_dirty:
-            current = self.history_panel.current_record()
-            self.patient_form.set_details(saved.record.details)
-            self._show_patient(saved.record, current.id if current else None)
-            who = f" by {saved.change.name}" if saved.change else ""
-            self._set_status(f"{saved.record.name}'s record was just changed at another desk{who}: "
-                             "the form shows it as saved now.")
-            return
-        self._theirs = saved.record
-        change = saved.change
-        self.changed_banner.show_change(change.name if change else None, change.at if change else None,
-                                        self.ctx.zone)
-        self._show_last_change(saved.record)
-        self._set_status("Not saved yet: this record was changed at another desk. Reload, or Keep mine.",
-                         error=True)
-
-    def reload_theirs(self) -> None:
-        """The banner's Reload: the form shows the record as the other desk saved it (the patient's part;
-        a screening being answered stays)."""
-        if self._theirs is None:
-            return
-        theirs = self._theirs
-        current = self.history_panel.current_record()
-        self.patient_form.set_details(theirs.details)
-        self._show_patient(theirs, current.id if current else None)
-        self._set_status(f"Reloaded: the form shows {theirs.name}'s record as saved at the other desk.")
-        self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
-
-    def keep_mine(self) -> bool:
-        """The banner's Keep mine: show what differs from their version, field by field, and on yes
-        save the form over it."""
-        from frontdesk.services.saved_meanwhile import differences
-
-        if self._theirs is None:
-            return False
-        theirs = self._theirs
-        found = differences(theirs.details, self.patient_form.details())
-        lines = [f"• {FIELD_NAMES.get(d.field, d.field).capitalize()}: {_shown(d.field, d.theirs)} → "
-                 f"{_shown(d.field, d.mine)}" for d in found]
-        question = (f"{theirs.name}'s record as the other desk saved it → as you typed it:\n\n" + "\n".join(lines)
-                    + "\n\nSave yours over theirs?") if lines else \
-            "The other desk saved the same details you typed. Save the rest of your changes?"
-        if not self.prompts.confirm(self, "Keep mine", question):
-            return False
-        self.patient = theirs  # the next save goes over their version, not the one opened
-        self._theirs = None
-        self.changed_banner.hide()
-        return self.save()
 
     @property
     def shown_assessment(self) -> Assessment | None:
