@@ -2,7 +2,9 @@
 
 When a cancellation, a no-show, a move or new extra hours frees time, the services tell the context
 (`services.freed`); the panel opens at the side of the window without taking the focus, and the
-status bar says so. F8 puts the focus on the best-fitting patient, Enter books them.
+status bar says so. F8 puts the focus on the best-fitting patient, Enter books them. A slot freed at
+another desk opens the panel here too, as its change arrives (`freed_at_other_desks`); once one desk
+books it, the others' panels close within a second.
 """
 
 from __future__ import annotations
@@ -148,6 +150,7 @@ class WaitlistDesk(QObject):
         super().__init__(window)
         self.ctx, self.actor, self.prompts, self.window = ctx, actor, prompts, window
         self.view: WaitlistDialog | None = None
+        self._trail_at: int | None = None  # where the audit trail was last read for other desks' freed slots
         self.panel = FreedSlotPanel(ctx)
         self.dock = QDockWidget("Waitlist: a slot came free", window)
         self.dock.setObjectName("freed_slot_dock")
@@ -264,11 +267,39 @@ class WaitlistDesk(QObject):
         if self.view is not None and self.view.isVisible() and changes & (CHANGES | {Kind.PATIENTS}):
             self.view.reload()
         if self.dock.isVisible() and changes & CHANGES:
-            self._recheck_offers()
+            self._recheck_offers(remote=getattr(changes, "remote", False))
+        if getattr(changes, "remote", False) and changes & {Kind.APPOINTMENTS, Kind.THERAPISTS}:
+            self._freed_elsewhere()
 
-    def _recheck_offers(self) -> None:
-        """Something changed (the slot booked from the Schedule, a cancellation undone): offer only who
-        still fits, and close the panel when nobody does."""
+    def _freed_elsewhere(self) -> None:
+        """Another desk cancelled, marked a no-show, moved, or added extra hours: offer the time it
+        freed here too, as on that desk."""
+        from frontdesk.domain.roles import Permission
+        from frontdesk.services.freed import freed_at_other_desks, newest_trail_entry
+
+        if not self.actor.may(Permission.BOOK):
+            return
+        try:
+            if self._trail_at is None:
+                live = getattr(self.window, "live", None)
+                self._trail_at = getattr(live, "opened_at_entry", None)
+                if self._trail_at is None:  # not known: from now on
+                    self._trail_at = newest_trail_entry(self.ctx)
+                    return
+            slots, self._trail_at = freed_at_other_desks(self.ctx, self.actor, self._trail_at)
+        except ServiceError:
+            return
+        except Exception:  # a failed suggestion must never get in the desk's way
+            import logging
+
+            logging.getLogger("frontdesk").exception("reading the slots other desks freed failed")
+            return
+        for slot in slots:
+            self.offer_freed_slot(slot)
+
+    def _recheck_offers(self, *, remote: bool = False) -> None:
+        """Something changed (the slot booked from the Schedule or at another desk, a cancellation
+        undone): offer only who still fits, and close the panel when nobody does."""
         from frontdesk.services.waitlist_offers import offers_for_freed
 
         current = self.panel.offers
@@ -283,6 +314,9 @@ class WaitlistDesk(QObject):
             self.panel.list.setCurrentRow(min(max(highlighted, 0), self.panel.list.count() - 1))
         else:
             self._dismiss()
+            if remote:
+                self.window.statusBar().showMessage("The freed slot was just taken at another desk (or nobody "
+                                                    "waiting fits it any more): the waitlist panel closed.", 30000)
 
     def add_for_current(self) -> None:
         target = self.window.book_again_target()
