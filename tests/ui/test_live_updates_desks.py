@@ -93,3 +93,86 @@ def test_the_trail_gives_a_desk_only_the_slots_other_desks_freed(desks, qtbot):
     assert mine == []  # its own services told it already
     assert [(s.therapist_id, s.starts_at, s.why) for s in theirs] == [(CHRIS, MONDAY_NINE, "cancelled")]
     assert freed_at_other_desks(second.ctx, second.actor, newest) == ([], newest)  # read once
+
+
+def test_the_detail_pane_shows_another_desks_cancellation_of_the_selected_appointment(desks, qtbot):
+    first, second = desks
+    kind = physio(first)
+    ben = patient(first, "Okafor", "Ben")
+    booked = book_appointment(first.ctx, first.actor,
+                              BookingRequest(ben, CHRIS, kind.id, datetime.combine(TODAY, time(14), VANCOUVER)))
+    second.tabs.setCurrentWidget(second.appointments)
+    second.appointments.pages.setCurrentIndex(0)
+    page = second.appointments.list_page
+    qtbot.waitUntil(lambda: page.model.row_of(booked.id) is not None, timeout=WITHIN)
+    page.select_appointment(booked.id)
+    assert "Booked" in page.detail.heading.text()
+
+    cancel_appointment(first.ctx, first.actor, booked.id, booked.version, "Snowed in")
+    qtbot.waitUntil(lambda: "Cancelled" in page.detail.heading.text(), timeout=WITHIN)
+    assert "Snowed in" in page.detail.heading.text()
+    assert "Last changed by" in page.detail.last_change.text()
+    assert page.current_record().id == booked.id
+
+
+def test_my_days_open_detail_follows_another_desks_change(desks, qtbot):
+    first, second = desks
+    kind = physio(first)
+    ben = patient(first, "Okafor", "Ben")
+    booked = book_appointment(first.ctx, first.actor,
+                              BookingRequest(ben, CHRIS, kind.id, datetime.combine(TODAY, time(14), VANCOUVER)))
+    second.tabs.setCurrentWidget(second.appointments)
+    my_day = second.appointments.my_day
+    second.appointments.show_my_day()
+    my_day.choose_therapist(CHRIS)
+    my_day.go_to(TODAY)
+    qtbot.waitUntil(lambda: my_day.model.row_of(booked.id) is not None, timeout=WITHIN)
+    my_day.table.setCurrentIndex(my_day.model.index(my_day.model.row_of(booked.id), 0))
+    dialog = my_day.open_detail()
+    assert "Booked" in dialog.pane.heading.text()
+    cancel_appointment(first.ctx, first.actor, booked.id, booked.version, "Snowed in")
+    qtbot.waitUntil(lambda: "Cancelled" in dialog.pane.heading.text(), timeout=WITHIN)
+    dialog.reject()
+
+
+def test_find_next_available_drops_a_slot_booked_at_another_desk(desks, qtbot):
+    from frontdesk.ui.schedule.booking_find import FindSlotDialog
+
+    first, second = desks
+    kind = physio(first)
+    ben = patient(first, "Okafor", "Ben")
+    dialog = FindSlotDialog(second.ctx, second.actor, second, type_id=kind.id, therapist_id=CHRIS)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.search()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=5000)
+    first_slot = dialog.model.row_at(0)
+    dialog.table.setFocus()
+    book_appointment(first.ctx, first.actor, BookingRequest(ben, CHRIS, kind.id, first_slot.starts_at))
+    qtbot.waitUntil(lambda: dialog.model.row_at(0) != first_slot, timeout=WITHIN)
+    assert all(slot.starts_at != first_slot.starts_at for slot in dialog.model.rows)
+    assert "just booked at another desk" in dialog.message.text()
+    assert QApplication.focusWidget() is dialog.table  # searched again without moving the focus
+
+
+def test_a_book_again_form_says_at_once_that_its_time_was_just_taken_at_another_desk(desks, qtbot):
+    first, second = desks
+    kind = physio(first)
+    ben, mei = patient(first, "Okafor", "Ben"), patient(first, "Tsai", "Mei")
+    last = book_appointment(first.ctx, first.actor,
+                            BookingRequest(ben, CHRIS, kind.id, datetime.combine(TOMORROW, time(9), VANCOUVER)))
+    second.tabs.setCurrentWidget(second.appointments)
+    second.appointments.pages.setCurrentIndex(0)
+    page = second.appointments.list_page
+    qtbot.waitUntil(lambda: page.model.row_of(last.id) is not None, timeout=WITHIN)
+    page.select_appointment(last.id)
+    page.table.setFocus()
+    press(qtbot, (Qt.Key_R, Qt.ControlModifier))  # Book again
+    dialog = second.book_again.active_dialog
+    assert dialog is not None and dialog.problems.text() == ""
+    chosen = dialog.request()
+
+    book_appointment(first.ctx, first.actor, BookingRequest(mei, chosen.therapist_id, kind.id, chosen.starts_at))
+    qtbot.waitUntil(lambda: "This time was just taken at another desk" in dialog.problems.text(), timeout=WITHIN)
+    assert get_appointment(first.ctx, first.actor, last.id).status.value == "booked"
+    dialog.reject()
