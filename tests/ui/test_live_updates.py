@@ -441,7 +441,8 @@ def test_ctrl_shift_r_reloads_theirs_from_the_field_being_typed_in(window_with_t
     _window, intake, mei = window_with_typing
     their_edit(other_desk, mei)
     qtbot.waitUntil(intake.changed_banner.isVisible, timeout=WITHIN)
-    assert "Reload (Ctrl+Shift+R)" in intake.changed_banner.text.text()
+    assert intake.changed_banner.reload_button.text() == "Reload (Ctrl+Shift+R)"
+    assert intake.changed_banner.keep_button.text() == "Keep mine (Ctrl+S)…"
     assert QApplication.focusWidget() is intake.patient_form.email
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key_R, Qt.ControlModifier | Qt.ShiftModifier)
     assert not intake.changed_banner.isVisible()

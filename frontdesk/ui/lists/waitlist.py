@@ -71,6 +71,7 @@ class FreedSlotPanel(QWidget):
         self.ctx = ctx
         self.offers = None
         self.why = ""
+        self.elsewhere = False
         self.title = QLabel()
         self.title.setObjectName("freed_title")
         self.title.setWordWrap(True)
@@ -101,13 +102,14 @@ class FreedSlotPanel(QWidget):
         self.setFocusProxy(self.list)
         self.setMaximumWidth(300)
 
-    def show_offers(self, offers, why: str) -> None:
+    def show_offers(self, offers, why: str, *, elsewhere: bool = False) -> None:
         from frontdesk.services.waitlist_offers import slot_text
 
-        self.offers, self.why = offers, why
+        self.offers, self.why, self.elsewhere = offers, why, elsewhere
         count = len(offers.offers)
         who = "1 waiting patient fits" if count == 1 else f"{count} waiting patients fit"
-        self.title.setText(f"<b>Free now</b> ({FREED_WORDS.get(why, why)}): {slot_text(offers, self.ctx)}. "
+        words = FREED_WORDS.get(why, why) + (" at another desk" if elsewhere else "")
+        self.title.setText(f"<b>Free now</b> ({words}): {slot_text(offers, self.ctx)}. "
                            f"{who}, best first:")
         self.list.clear()
         for offer in offers.offers:
@@ -185,7 +187,8 @@ class WaitlistDesk(QObject):
 
     # --- A freed slot -----------------------------------------------------------------------------
 
-    def offer_freed_slot(self, slot: FreedSlot) -> None:
+    def offer_freed_slot(self, slot: FreedSlot, *, elsewhere: bool = False) -> None:
+        """Offer `slot` to the waiting patients who fit; `elsewhere`: another desk freed it."""
         from frontdesk.domain.roles import Permission
         from frontdesk.services.waitlist_offers import offers_for_freed
 
@@ -202,11 +205,12 @@ class WaitlistDesk(QObject):
             return
         if not offers.offers:
             return
-        self.panel.show_offers(offers, slot.why)
+        self.panel.show_offers(offers, slot.why, elsewhere=elsewhere)
         self.dock.show()  # beside the work, without taking the focus
         count = len(offers.offers)
         who = "1 waiting patient fits" if count == 1 else f"{count} waiting patients fit"
-        self.window.statusBar().showMessage(f"A slot came free: {who}. F8 to book one.", 60000)
+        where = " at another desk" if elsewhere else ""
+        self.window.statusBar().showMessage(f"A slot came free{where}: {who}. F8 to book one.", 60000)
 
     def focus_offers(self) -> None:
         if self.dock.isHidden() or not self.panel.list.count():
@@ -242,7 +246,7 @@ class WaitlistDesk(QObject):
         left = call_service(self.window, self.prompts, "Waitlist", offers_for_freed, self.ctx, self.actor,
                             current.therapist_id, current.starts_at, current.ends_at)
         if left is not None and left.offers:
-            self.panel.show_offers(left, self.panel.why)
+            self.panel.show_offers(left, self.panel.why, elsewhere=self.panel.elsewhere)
         else:
             self._dismiss()
 
@@ -295,7 +299,7 @@ class WaitlistDesk(QObject):
             logging.getLogger("frontdesk").exception("reading the slots other desks freed failed")
             return
         for slot in slots:
-            self.offer_freed_slot(slot)
+            self.offer_freed_slot(slot, elsewhere=True)
 
     def _recheck_offers(self, *, remote: bool = False) -> None:
         """Something changed (the slot booked from the Schedule or at another desk, a cancellation
@@ -310,7 +314,7 @@ class WaitlistDesk(QObject):
             left = None
         if left is not None and left.offers:
             highlighted = self.panel.list.currentRow()
-            self.panel.show_offers(left, self.panel.why)
+            self.panel.show_offers(left, self.panel.why, elsewhere=self.panel.elsewhere)
             self.panel.list.setCurrentRow(min(max(highlighted, 0), self.panel.list.count() - 1))
         else:
             self._dismiss()

@@ -122,7 +122,7 @@ class WaitlistEntryDialog(QDialog):
         self.changed_banner = ChangedBanner(keep_key="Ctrl+S")  # changed at another desk while this is open
         self.meeting = EditsThatMeet(self, self.changed_banner, ctx.zone, prompts, what="The waitlist entry",
                                      save_key="Ctrl+S or Enter", parent=self)
-        self.meeting.note.connect(self.message.setText)
+        self.meeting.note.connect(self._note)
         layout = QVBoxLayout(self)
         layout.addWidget(self.changed_banner)
         layout.addLayout(form)
@@ -221,7 +221,13 @@ class WaitlistEntryDialog(QDialog):
             therapist_ids=therapist_ids, weekdays=tuple(d for d, box in enumerate(self.days) if box.isChecked()),
             part_of_day=self.part.currentData(), note=self.note.text(), priority=self.priority.currentData())
 
+    def _note(self, text: str) -> None:
+        """A sentence that is not an error (another desk's change shown): in the ordinary colour."""
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+
     def show_errors(self, errors: dict[str, str]) -> None:
+        self.message.setStyleSheet(ERROR_STYLE)
         for key, label in self.errors.items():
             label.setText(errors.get(key, ""))
             label.setVisible(key in errors)
@@ -336,7 +342,7 @@ class WaitlistEntryDialog(QDialog):
             self.show_errors(error.errors)
             return
         except ServiceError as error:
-            self.message.setText(error.message)
+            self.show_errors({"": error.message})
             return
         except Exception as error:  # noqa: BLE001 - the last line of defence before the user
             call_service(self, self.prompts, "Waitlist", _raise, error)

@@ -272,6 +272,7 @@ class ExceptionPanel(QWidget):
             self._show_error(" ".join(error.errors.values()) if isinstance(error, ValidationFailed) else error.message)
             return
         self.error.hide()
+        self.notice.hide()  # the list is read again now: the note about another desk's change is old news
         self.reason.clear()
         self.reload()
         self._select_entry_at(interval)

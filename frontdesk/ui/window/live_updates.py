@@ -208,8 +208,9 @@ class ChangedBanner(QFrame):
         """Say who changed the record and when; `save_key` is the form's own way to Keep mine."""
         who = f" by {name}" if name else ""
         when = f" at {format_time(at, zone)}" if at is not None else ""
-        self.text.setText(f"⚠ Changed at another desk{who}{when} while you were editing. Reload ({RELOAD_KEY}) "
-                          f"shows theirs; Keep mine ({save_key}) saves yours over it after showing what differs.")
+        # The keys are on the buttons: the sentence stays short enough for the Intake tab's middle column.
+        self.text.setText(f"⚠ Changed at another desk{who}{when} while you were editing. Reload shows theirs; "
+                          "Keep mine saves yours over it after showing what differs.")
         self.keep_button.setText(f"Keep mine ({save_key})…")
         self.keep_button.setEnabled(True)
         self.show()
@@ -320,6 +321,22 @@ class EditsThatMeet(QObject):
         shown = getattr(self.form, "meeting_banner_shown", None)
         if shown is not None:
             shown(saved.record)  # e.g. Keep mine greyed when theirs can no longer be changed
+        self._make_room()
+
+    def _make_room(self) -> None:
+        """A small dialog grows to show the banner whole (its text wraps over two or three lines);
+        a larger one, or the main window, already has the room."""
+        from PySide6.QtWidgets import QDialog
+
+        window = self.banner.window()
+        layout = window.layout() if isinstance(window, QDialog) else None
+        if layout is None:
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(window.width()) if layout.hasHeightForWidth() else -1
+        needed = max(needed, layout.totalMinimumSize().height(), layout.sizeHint().height())
+        if window.height() < needed:
+            window.resize(window.width(), needed)
 
     def clear(self) -> None:
         """The form shows another record (or saved): no banner."""
