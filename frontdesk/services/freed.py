@@ -10,7 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from frontdesk.services.context import Actor, ServiceContext
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ _FREEING_STATUSES = ("cancelled", "no_show")
 _LIVE_STATUSES = ("booked", "arrived")
 
 
-def freed_at_other_desks(ctx, actor, after_entry: int) -> tuple[list[FreedSlot], int]:
+def freed_at_other_desks(ctx: ServiceContext, actor: Actor, after_entry: int) -> tuple[list[FreedSlot], int]:
     """The slots other desks freed in the audit trail's entries after `after_entry` (still to come:
     a slot already over is no use to anyone), and the newest entry looked at, for the next call.
 
@@ -98,12 +102,18 @@ def freed_at_other_desks(ctx, actor, after_entry: int) -> tuple[list[FreedSlot],
     return found, newest
 
 
-def _slot(therapist_id, starts_at, ends_at, why: str, length=None) -> FreedSlot | None:
+def _slot(therapist_id: object, starts_at: object, ends_at: object, why: str,
+          length: timedelta | None = None) -> FreedSlot | None:
     if not isinstance(therapist_id, int) or not isinstance(starts_at, str):
         return None
     try:
         start = datetime.fromisoformat(starts_at)
-        end = datetime.fromisoformat(ends_at) if isinstance(ends_at, str) else start + length
+        if isinstance(ends_at, str):
+            end = datetime.fromisoformat(ends_at)
+        elif length is not None:
+            end = start + length
+        else:
+            return None
     except (TypeError, ValueError):
         return None
     if start.tzinfo is None or end <= start:
@@ -111,7 +121,7 @@ def _slot(therapist_id, starts_at, ends_at, why: str, length=None) -> FreedSlot 
     return FreedSlot(therapist_id, start, end, why)
 
 
-def newest_trail_entry(ctx) -> int:
+def newest_trail_entry(ctx: ServiceContext) -> int:
     """The trail's newest entry now: where a desk starts looking for other desks' freed slots."""
     from sqlalchemy import func, select
 

@@ -12,7 +12,7 @@ The administrator's forms ask the same of their records (`therapist_as_saved`, `
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from frontdesk.domain.contact import ContactError, parse_phone
 from frontdesk.domain.roles import Permission
@@ -22,6 +22,14 @@ from frontdesk.services.last_change import APPOINTMENT_CHANGES, PATIENT_CHANGES,
 from frontdesk.services.patient_records import PatientRecord
 from frontdesk.services.records import AppointmentRecord
 from frontdesk.services.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from frontdesk.domain.scheduling import WorkingBlock
+    from frontdesk.services.clinic_settings import ClinicSettings
+    from frontdesk.services.records import TherapistInfo
+    from frontdesk.services.staff import AppointmentTypeRecord
+    from frontdesk.services.user_accounts import UserSummary
+    from frontdesk.services.waitlist import WaitlistRecord
 
 
 @dataclass(frozen=True)
@@ -152,7 +160,7 @@ def changed_by(ctx: ServiceContext, actor: Actor, entity: str, record_id: int | 
                           action=found.action)
 
 
-def therapist_as_saved(ctx: ServiceContext, actor: Actor, therapist_id: int) -> Saved:
+def therapist_as_saved(ctx: ServiceContext, actor: Actor, therapist_id: int) -> Saved[TherapistInfo]:
     from frontdesk.services.staff import list_all_therapists
 
     found = next((t for t in list_all_therapists(ctx, actor) if t.id == therapist_id), None)
@@ -161,13 +169,13 @@ def therapist_as_saved(ctx: ServiceContext, actor: Actor, therapist_id: int) -> 
     return Saved(found, changed_by(ctx, actor, "therapist", therapist_id))
 
 
-def working_hours_as_saved(ctx: ServiceContext, actor: Actor, therapist_id: int) -> Saved:
+def working_hours_as_saved(ctx: ServiceContext, actor: Actor, therapist_id: int) -> Saved[list[WorkingBlock]]:
     from frontdesk.services.therapist_time import working_hours
 
     return Saved(working_hours(ctx, actor, therapist_id), changed_by(ctx, actor, "working_hours", therapist_id))
 
 
-def appointment_type_as_saved(ctx: ServiceContext, actor: Actor, type_id: int) -> Saved:
+def appointment_type_as_saved(ctx: ServiceContext, actor: Actor, type_id: int) -> Saved[AppointmentTypeRecord]:
     from frontdesk.services.staff import list_all_appointment_types
 
     found = next((t for t in list_all_appointment_types(ctx, actor) if t.id == type_id), None)
@@ -176,13 +184,13 @@ def appointment_type_as_saved(ctx: ServiceContext, actor: Actor, type_id: int) -
     return Saved(found, changed_by(ctx, actor, "appointment_type", type_id))
 
 
-def clinic_settings_as_saved(ctx: ServiceContext, actor: Actor) -> Saved:
+def clinic_settings_as_saved(ctx: ServiceContext, actor: Actor) -> Saved[ClinicSettings]:
     from frontdesk.services.clinic_settings import get_clinic_settings
 
     return Saved(get_clinic_settings(ctx), changed_by(ctx, actor, "clinic_settings", None))
 
 
-def user_as_saved(ctx: ServiceContext, actor: Actor, user_id: int) -> Saved:
+def user_as_saved(ctx: ServiceContext, actor: Actor, user_id: int) -> Saved[UserSummary]:
     from frontdesk.services.user_accounts import list_users
 
     found = next((u for u in list_users(ctx, actor) if u.id == user_id), None)
@@ -191,7 +199,7 @@ def user_as_saved(ctx: ServiceContext, actor: Actor, user_id: int) -> Saved:
     return Saved(found, changed_by(ctx, actor, "user", user_id))
 
 
-def waitlist_entry_as_saved(ctx: ServiceContext, actor: Actor, entry_id: int) -> Saved:
+def waitlist_entry_as_saved(ctx: ServiceContext, actor: Actor, entry_id: int) -> Saved[WaitlistRecord]:
     from frontdesk.services.waitlist import get_waitlist_entry
 
     record = get_waitlist_entry(ctx, actor, entry_id)
