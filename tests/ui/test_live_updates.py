@@ -433,3 +433,20 @@ def test_a_screening_being_answered_stays_when_another_desk_changes_the_patients
     finally:
         window.live.stop()
         window.ctx.database.dispose()
+
+
+def test_ctrl_shift_r_reloads_theirs_from_the_field_being_typed_in(window_with_typing, other_desk, qtbot):
+    """The banner's Reload by keyboard on the Intake tab (whose Alt+letters are all but taken): from the
+    field with the typing, where the focus stays while the banner shows."""
+    _window, intake, mei = window_with_typing
+    their_edit(other_desk, mei)
+    qtbot.waitUntil(intake.changed_banner.isVisible, timeout=WITHIN)
+    assert intake.changed_banner.reload_button.text() == "Reload (Ctrl+Shift+R)"
+    assert intake.changed_banner.keep_button.text() == "Keep mine (Ctrl+S)…"
+    assert QApplication.focusWidget() is intake.patient_form.email
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_R, Qt.ControlModifier | Qt.ShiftModifier)
+    assert not intake.changed_banner.isVisible()
+    assert intake.patient_form.given_names.text() == "Mei-Ling"
+    assert not intake.has_unsaved_changes()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_R, Qt.ControlModifier | Qt.ShiftModifier)  # no banner: nothing
+    assert intake.patient_form.given_names.text() == "Mei-Ling"

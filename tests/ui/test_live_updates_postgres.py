@@ -206,3 +206,64 @@ def test_a_change_made_while_the_window_was_opening_is_not_missed_on_the_server(
         window.live.stop()
         window.ctx.database.dispose()
         other.database.dispose()
+
+
+def test_the_admin_forms_banner_on_postgresql_another_process_saves_the_physiotherapist_being_typed_over(
+        desk, other_desk, qtbot, prompts, monkeypatch):
+    """Settings ▸ Physiotherapists and hours… open at this desk, the designation being typed over; another
+    process saves Chris Stokes's registration number: the banner within 2 s, Ctrl+S lists what differs and
+    saves over their version."""
+    from PySide6.QtWidgets import QApplication
+
+    from frontdesk.services.staff import list_all_therapists
+    from frontdesk.ui.staff.staff_dialog import StaffDialog
+    from keyboard import Keys
+
+    monkeypatch.setattr(StaffDialog, "exec", lambda self: self.show())
+    desk.staff_action.trigger()
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, StaffDialog) and w.isVisible())
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    assert dialog.form.therapist.id == CHRIS
+    field = dialog.form.designation
+    field.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
+    keys = Keys(qtbot)
+    keys.press("Ctrl+A")
+    keys.type("Senior physiotherapist")
+
+    theirs = other_desk.do(do="therapist", therapist=CHRIS, set={"registration_number": "PT-90210"})
+    banner = dialog.form.changed_banner
+    qtbot.waitUntil(banner.isVisible, timeout=WITHIN)
+    assert f"by {desk.actor.display_name} at 10:00" in banner.text.text()
+    prompts.infos.clear()
+    keys.press("Ctrl+S")
+    (question,) = [message for title, message in prompts.infos if title == "Keep mine"]
+    assert "• Designation: Registered Physiotherapist → Senior physiotherapist" in question
+    assert "• College registration number: PT-90210 → (empty)" in question  # the whole form is mine
+    saved = next(t for t in list_all_therapists(desk.ctx, desk.actor) if t.id == CHRIS)
+    assert (saved.version, saved.designation, saved.registration_number) == (
+        theirs["version"] + 1, "Senior physiotherapist", "")
+
+
+def test_a_slot_another_process_frees_is_offered_in_this_windows_waitlist_panel(desk, other_desk, qtbot):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from frontdesk.services.schedule import list_appointment_types
+    from frontdesk.services.waitlist import WaitlistRequest, add_to_waitlist
+
+    details = PatientDetails(family_name="Okafor", given_names="Ben", date_of_birth=date(1980, 1, 2))
+    ben = register_patient(desk.ctx, desk.actor, details, confirmed_new=True)
+    anh = register_patient(desk.ctx, desk.actor, PatientDetails(family_name="Nguyen", given_names="Anh",
+                                                                date_of_birth=date(1981, 3, 4)), confirmed_new=True)
+    kind = next(t for t in list_appointment_types(desk.ctx, desk.actor) if t.name == "Physiotherapy treatment")
+    add_to_waitlist(desk.ctx, desk.actor, WaitlistRequest(anh.id, kind.id, date(2026, 11, 25)))
+    booked = other_desk.do(do="book", patient=ben.id, therapist=CHRIS, day=TOMORROW.isoformat(), hour=9)
+    other_desk.do(do="cancel", id=booked["id"], version=booked["version"])
+
+    qtbot.waitUntil(lambda: desk.waitlist.dock.isVisible(), timeout=WITHIN)
+    panel = desk.waitlist.panel
+    assert "Nguyen, Anh" in panel.list.item(0).text()
+    start = datetime.combine(TOMORROW, time(9), ZoneInfo("America/Vancouver"))
+    assert panel.offers.starts_at == start and panel.offers.therapist_id == CHRIS

@@ -60,6 +60,7 @@ class AppointmentDetailPane(QScrollArea):
         reminder_row.addWidget(self.preview_button)
         reminder_row.addStretch(1)
         self._appointment_id = 0
+        self._patient_id = 0
         for widget in (self.heading, self.last_change, self.screening, self.reminder):
             layout.addWidget(widget)
         layout.addLayout(reminder_row)
@@ -90,9 +91,20 @@ class AppointmentDetailPane(QScrollArea):
         self.reminder.setText(f"<b>Email reminder</b><br>{escape(text)}")
         self.preview_button.show()
 
+    def shows_changed(self, changes: set) -> bool:
+        """Whether another desk's change may be about what the pane shows (the appointment, its
+        patient, their screening or consent): the owner then reads the detail again."""
+        from frontdesk.services.changes import Kind, touches_appointment, touches_patient
+
+        if not self._appointment_id:
+            return False
+        return touches_appointment(changes, self._appointment_id) or \
+            touches_patient(changes, self._patient_id, (Kind.PATIENTS, Kind.SCREENINGS, Kind.CONSENTS))
+
     def show_detail(self, detail: AppointmentDetail) -> None:
         record, zone = detail.appointment, self.ctx.zone
         self._appointment_id = record.id
+        self._patient_id = record.patient_id
         lines = [
             f"<span style='font-size:12pt'><b>{escape(record.patient_name)}</b></span>",
             escape(record.patient_phone) if record.patient_phone else "",

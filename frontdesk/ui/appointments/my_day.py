@@ -350,8 +350,18 @@ class MyDayWidget(QWidget):
                               record.id)
         if detail is None:
             return None
-        self.detail_dialog = AppointmentDetailDialog(self.ctx, detail, self.model.outlooks(record), self)
+        self.detail_dialog = dialog = AppointmentDetailDialog(self.ctx, detail, self.model.outlooks(record), self)
         self.detail_dialog.finished.connect(self._detail_closed)
+        from frontdesk.ui.window.live_updates import follow_changes
+
+        def changed(changes: set) -> None:  # another desk's change to what it shows: read it again
+            if getattr(changes, "remote", False) and dialog.pane.shows_changed(changes):
+                again = call_service(dialog, self.prompts, "Appointment", service.appointment_detail, self.ctx,
+                                     self.actor, record.id)
+                if again is not None:
+                    dialog.pane.show_detail(again)
+
+        follow_changes(dialog, changed)
         self.detail_dialog.open()
         return self.detail_dialog
 

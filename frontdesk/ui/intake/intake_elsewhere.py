@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.errors import Conflict, ServiceError
-from frontdesk.services.patient_records import PatientRecord
+from frontdesk.services.intake_records import PatientRecord
 
 FIELD_NAMES = {
     "family_name": "legal family name", "given_names": "legal given names", "preferred_name": "preferred name",

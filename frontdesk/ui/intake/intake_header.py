@@ -9,7 +9,7 @@ from frontdesk.domain.contact import format_phone
 from frontdesk.domain.roles import Permission
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.patient_records import PatientRecord
+from frontdesk.services.intake_records import PatientRecord
 from frontdesk.ui.common.last_change import LAST_CHANGE_STYLE, last_changed_text
 from frontdesk.ui.common.signed_in import CurrentActor, SignedIn
 

@@ -2,7 +2,9 @@
 
 When a cancellation, a no-show, a move or new extra hours frees time, the services tell the context
 (`services.freed`); the panel opens at the side of the window without taking the focus, and the
-status bar says so. F8 puts the focus on the best-fitting patient, Enter books them.
+status bar says so. F8 puts the focus on the best-fitting patient, Enter books them. A slot freed at
+another desk opens the panel here too, as its change arrives (`freed_at_other_desks`); once one desk
+books it, the others' panels close within a second.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class FreedSlotPanel(QWidget):
         self.ctx = ctx
         self.offers = None
         self.why = ""
+        self.elsewhere = False
         self.title = QLabel()
         self.title.setObjectName("freed_title")
         self.title.setWordWrap(True)
@@ -100,13 +103,14 @@ class FreedSlotPanel(QWidget):
         self.setFocusProxy(self.list)
         self.setMaximumWidth(300)
 
-    def show_offers(self, offers, why: str) -> None:
+    def show_offers(self, offers, why: str, *, elsewhere: bool = False) -> None:
         from frontdesk.services.waitlist_offers import slot_text
 
-        self.offers, self.why = offers, why
+        self.offers, self.why, self.elsewhere = offers, why, elsewhere
         count = len(offers.offers)
         who = "1 waiting patient fits" if count == 1 else f"{count} waiting patients fit"
-        self.title.setText(f"<b>Free now</b> ({FREED_WORDS.get(why, why)}): {slot_text(offers, self.ctx)}. "
+        words = FREED_WORDS.get(why, why) + (" at another desk" if elsewhere else "")
+        self.title.setText(f"<b>Free now</b> ({words}): {slot_text(offers, self.ctx)}. "
                            f"{who}, best first:")
         self.list.clear()
         for offer in offers.offers:
@@ -149,6 +153,7 @@ class WaitlistDesk(QObject):
         super().__init__(window)
         self.ctx, self.actor, self.prompts, self.window = ctx, actor, prompts, window
         self.view: WaitlistDialog | None = None
+        self._trail_at: int | None = None  # where the audit trail was last read for other desks' freed slots
         self.panel = FreedSlotPanel(ctx)
         self.dock = QDockWidget("Waitlist: a slot came free", window)
         self.dock.setObjectName("freed_slot_dock")
@@ -183,7 +188,8 @@ class WaitlistDesk(QObject):
 
     # --- A freed slot -----------------------------------------------------------------------------
 
-    def offer_freed_slot(self, slot: FreedSlot) -> None:
+    def offer_freed_slot(self, slot: FreedSlot, *, elsewhere: bool = False) -> None:
+        """Offer `slot` to the waiting patients who fit; `elsewhere`: another desk freed it."""
         from frontdesk.domain.roles import Permission
         from frontdesk.services.waitlist_offers import offers_for_freed
 
@@ -200,11 +206,12 @@ class WaitlistDesk(QObject):
             return
         if not offers.offers:
             return
-        self.panel.show_offers(offers, slot.why)
+        self.panel.show_offers(offers, slot.why, elsewhere=elsewhere)
         self.dock.show()  # beside the work, without taking the focus
         count = len(offers.offers)
         who = "1 waiting patient fits" if count == 1 else f"{count} waiting patients fit"
-        self.window.statusBar().showMessage(f"A slot came free: {who}. F8 to book one.", 60000)
+        where = " at another desk" if elsewhere else ""
+        self.window.statusBar().showMessage(f"A slot came free{where}: {who}. F8 to book one.", 60000)
 
     def focus_offers(self) -> None:
         if self.dock.isHidden() or not self.panel.list.count():
@@ -240,7 +247,7 @@ class WaitlistDesk(QObject):
         left = call_service(self.window, self.prompts, "Waitlist", offers_for_freed, self.ctx, self.actor,
                             current.therapist_id, current.starts_at, current.ends_at)
         if left is not None and left.offers:
-            self.panel.show_offers(left, self.panel.why)
+            self.panel.show_offers(left, self.panel.why, elsewhere=self.panel.elsewhere)
         else:
             self._dismiss()
 
@@ -265,11 +272,39 @@ class WaitlistDesk(QObject):
         if self.view is not None and self.view.isVisible() and changes & (CHANGES | {Kind.PATIENTS}):
             self.view.reload()
         if self.dock.isVisible() and changes & CHANGES:
-            self._recheck_offers()
+            self._recheck_offers(remote=getattr(changes, "remote", False))
+        if getattr(changes, "remote", False) and changes & {Kind.APPOINTMENTS, Kind.THERAPISTS}:
+            self._freed_elsewhere()
 
-    def _recheck_offers(self) -> None:
-        """Something changed (the slot booked from the Schedule, a cancellation undone): offer only who
-        still fits, and close the panel when nobody does."""
+    def _freed_elsewhere(self) -> None:
+        """Another desk cancelled, marked a no-show, moved, or added extra hours: offer the time it
+        freed here too, as on that desk."""
+        from frontdesk.domain.roles import Permission
+        from frontdesk.services.freed import freed_at_other_desks, newest_trail_entry
+
+        if not self.actor.may(Permission.BOOK):
+            return
+        try:
+            if self._trail_at is None:
+                live = getattr(self.window, "live", None)
+                self._trail_at = getattr(live, "opened_at_entry", None)
+                if self._trail_at is None:  # not known: from now on
+                    self._trail_at = newest_trail_entry(self.ctx)
+                    return
+            slots, self._trail_at = freed_at_other_desks(self.ctx, self.actor, self._trail_at)
+        except ServiceError:
+            return
+        except Exception:  # a failed suggestion must never get in the desk's way
+            import logging
+
+            logging.getLogger("frontdesk").exception("reading the slots other desks freed failed")
+            return
+        for slot in slots:
+            self.offer_freed_slot(slot, elsewhere=True)
+
+    def _recheck_offers(self, *, remote: bool = False) -> None:
+        """Something changed (the slot booked from the Schedule or at another desk, a cancellation
+        undone): offer only who still fits, and close the panel when nobody does."""
         from frontdesk.services.waitlist_offers import offers_for_freed
 
         current = self.panel.offers
@@ -280,10 +315,13 @@ class WaitlistDesk(QObject):
             left = None
         if left is not None and left.offers:
             highlighted = self.panel.list.currentRow()
-            self.panel.show_offers(left, self.panel.why)
+            self.panel.show_offers(left, self.panel.why, elsewhere=self.panel.elsewhere)
             self.panel.list.setCurrentRow(min(max(highlighted, 0), self.panel.list.count() - 1))
         else:
             self._dismiss()
+            if remote:
+                self.window.statusBar().showMessage("The freed slot was just taken at another desk (or nobody "
+                                                    "waiting fits it any more): the waitlist panel closed.", 30000)
 
     def add_for_current(self) -> None:
         target = self.window.book_again_target()

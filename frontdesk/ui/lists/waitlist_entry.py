@@ -21,12 +21,18 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.scheduling import PartOfDay
 from frontdesk.domain.waitlist import Priority
 from frontdesk.domain.when import SHORT_WEEKDAYS
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.ui.schedule.booking_fields import DateField, area_combo, select_data, type_combo
 from frontdesk.ui.common.errors import Prompts, call_service
+from frontdesk.ui.window.live_updates import ChangedBanner, EditsThatMeet, follow_changes, shown_value, touches_record
 
 ERROR_STYLE = "color: #b00020;"
+#: The entry's fields as the dialog names them (for "what differs").
+ENTRY_NAMES = {"type_id": "Type of visit", "area": "IMS area", "therapist_ids": "Physiotherapists",
+               "weekdays": "Days that suit", "part_of_day": "Time of day", "earliest": "Earliest date",
+               "priority": "Priority", "note": "Note"}
 
 
 class WaitlistEntryDialog(QDialog):
@@ -112,10 +118,18 @@ class WaitlistEntryDialog(QDialog):
         buttons.button(QDialogButtonBox.Ok).setText("Save" if record is not None else "Add to waitlist")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
+        self.changed_banner = ChangedBanner(keep_key="Ctrl+S")  # changed at another desk while this is open
+        self.meeting = EditsThatMeet(self, self.changed_banner, ctx.zone, prompts, what="The waitlist entry",
+                                     save_key="Ctrl+S or Enter", parent=self)
+        self.meeting.note.connect(self._note)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.changed_banner)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        if record is not None:
+            follow_changes(self, self.meeting.changed_elsewhere)
 
         if record is not None:
             self._fill(record.as_request())
@@ -207,7 +221,13 @@ class WaitlistEntryDialog(QDialog):
             therapist_ids=therapist_ids, weekdays=tuple(d for d, box in enumerate(self.days) if box.isChecked()),
             part_of_day=self.part.currentData(), note=self.note.text(), priority=self.priority.currentData())
 
+    def _note(self, text: str) -> None:
+        """A sentence that is not an error (another desk's change shown): in the ordinary colour."""
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+
     def show_errors(self, errors: dict[str, str]) -> None:
+        self.message.setStyleSheet(ERROR_STYLE)
         for key, label in self.errors.items():
             label.setText(errors.get(key, ""))
             label.setVisible(key in errors)
@@ -217,9 +237,95 @@ class WaitlistEntryDialog(QDialog):
         if first is not None:
             self.errors[first].parentWidget().setFocus()
 
+    # --- Changed at another desk meanwhile -----------------------------------------------------------
+
+    def meeting_touched(self, changes: set) -> bool:
+        return self.record is not None and touches_record(changes, Kind.WAITLIST, self.record.id)
+
+    def meeting_read(self):
+        from frontdesk.services.saved_meanwhile import waitlist_entry_as_saved
+
+        return waitlist_entry_as_saved(self.ctx, self.actor, self.record.id) if self.record is not None else None
+
+    def meeting_is_current(self, record) -> bool:
+        return self.record is not None and record.version == self.record.version
+
+    def meeting_dirty(self) -> bool:
+        if self.record is None:
+            return False
+        return self._comparable(self.request()) != self._comparable(self.record.as_request())
+
+    @staticmethod
+    def _comparable(request):
+        from dataclasses import replace
+
+        return replace(request, note=request.note.strip(), therapist_ids=tuple(sorted(request.therapist_ids)),
+                       weekdays=tuple(sorted(request.weekdays)), area=request.area or "")
+
+    def meeting_load(self, record) -> None:
+        from frontdesk.domain.waitlist import WaitState
+
+        self.record = record
+        self._fill(record.as_request())
+        self._show_state(record)
+        if record.state is not WaitState.WAITING:
+            self.meeting.note.emit(f"This entry is {record.state.label.lower()} now (at another desk): "
+                                   "there is nothing left to change. Close this.")
+
+    def _show_state(self, record) -> None:
+        from frontdesk.domain.waitlist import WaitState
+
+        waiting = record.state is WaitState.WAITING
+        self.ok_button.setEnabled(waiting)
+        self.changed_banner.keep_button.setEnabled(waiting and self.changed_banner.isVisible())
+
+    def meeting_banner_shown(self, record) -> None:
+        from frontdesk.domain.waitlist import WaitState
+
+        self._show_state(record)
+        if record.state is not WaitState.WAITING:
+            self.message.setText(f"This entry is {record.state.label.lower()} now: it cannot be changed. Close "
+                                 "this, or Reload to see it.")
+
+    def meeting_differences(self, record) -> list[tuple[str, str, str]]:
+        from frontdesk.services.saved_meanwhile import differences
+
+        return [(ENTRY_NAMES[d.field], self._shown(d.field, d.theirs), self._shown(d.field, d.mine))
+                for d in differences(self._comparable(record.as_request()), self._comparable(self.request()),
+                                     tuple(ENTRY_NAMES))]
+
+    def _shown(self, field: str, value) -> str:
+        from frontdesk.domain.areas import area_label
+        from frontdesk.domain.waitlist import days_text
+
+        if field == "type_id":
+            return next((t.name for t in self.types if t.id == value), shown_value(value))
+        if field == "area":
+            return area_label(value) or "(none)"
+        if field == "therapist_ids":
+            names = {t.id: t.name for t in self.therapists}
+            return ", ".join(names.get(i, str(i)) for i in value) or "Any physiotherapist"
+        if field == "weekdays":
+            return days_text(value)
+        if field == "part_of_day":
+            return PartOfDay(value).label
+        if field == "priority":
+            return Priority(value).label
+        if field == "earliest":
+            return f"{value:%a %Y-%m-%d}"
+        return shown_value(value)
+
+    def meeting_save_over(self, record) -> bool:
+        self.record = record  # the save goes over their version
+        self.accept()
+        return self.result() == QDialog.Accepted
+
     def accept(self) -> None:
         from frontdesk.services.waitlist import add_to_waitlist, update_waitlist_entry
 
+        if self.meeting.pending:
+            self.meeting.keep_mine()  # changed at another desk meanwhile: first see what differs
+            return
         if not self.earliest.commit():
             self.show_errors({"earliest": "Not a date: type 2026-12-07, Dec 7 or +7."})
             return
@@ -236,7 +342,7 @@ class WaitlistEntryDialog(QDialog):
             self.show_errors(error.errors)
             return
         except ServiceError as error:
-            self.message.setText(error.message)
+            self.show_errors({"": error.message})
             return
         except Exception as error:  # noqa: BLE001 - the last line of defence before the user
             call_service(self, self.prompts, "Waitlist", _raise, error)

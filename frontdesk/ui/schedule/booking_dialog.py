@@ -356,6 +356,9 @@ class BookingDialog(QDialog):
         self.repeat.toggled.connect(self._repeat_toggled)
         self._repeat_toggled(False)
         self._patient_chosen(self.patient.patient_id)
+        from frontdesk.ui.window.live_updates import follow_changes
+
+        follow_changes(self, self.changed_elsewhere)  # the time chosen may be taken at another desk meanwhile
         self.resize(680, 560)
         remember_geometry(self, "booking_dialog")
         if rebook is not None and rebook.slot is not None:
@@ -439,6 +442,24 @@ class BookingDialog(QDialog):
         return timedelta(weeks=n) if self.unit.currentData() == "weeks" else timedelta(days=n)
 
     # --- Live checks ----------------------------------------------------------------------------
+
+    def changed_elsewhere(self, changes: set) -> None:
+        """Another desk booked, moved or cancelled on the day chosen here: check the time again at
+        once, and when it was free and is not any more, say so (not only when Book is pressed)."""
+        from frontdesk.services.changes import Kind, touches_days, touches_patient
+
+        if not getattr(changes, "remote", False) or Kind.APPOINTMENTS not in changes:
+            return
+        therapist = self.therapist.currentData()
+        day = picked_start(self.date, self.time, self.ctx.zone).astimezone(self.ctx.zone).date()
+        patient_id = self.patient.patient_id
+        if not (touches_days(changes, day, day, therapist.id if therapist is not None else None) or
+                (patient_id is not None and touches_patient(changes, patient_id, (Kind.APPOINTMENTS,)))):
+            return
+        was_free = not self.problems.text()
+        self.refresh_check()
+        if was_free and self.problems.text():
+            self.problems.setText("This time was just taken at another desk. " + self.problems.text())
 
     def refresh_check(self) -> None:
         kind = self.type.currentData()

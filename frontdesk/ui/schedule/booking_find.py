@@ -96,6 +96,8 @@ class FindSlotDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.actor = ctx, actor
         self.chosen_slot: FreeSlot | None = None
+        #: While another desk's change is searched again: the slots shown before it, and the highlighted one.
+        self._live: tuple[set, FreeSlot | None] | None = None
         self.booked: AppointmentRecord | None = None
         self.setWindowTitle("Find next available")
         self.setObjectName("find_slot_dialog")
@@ -170,6 +172,9 @@ class FindSlotDialog(QDialog):
         self.patient.patient_chosen.connect(self._patient_chosen)
         self._type_changed()
         self._patient_chosen(self.patient.patient_id)
+        from frontdesk.ui.window.live_updates import follow_changes
+
+        follow_changes(self, self.changed_elsewhere)  # a slot shown may be booked at another desk meanwhile
         self.resize(680, 640)
         remember_geometry(self, "find_slot_dialog")
 
@@ -196,7 +201,27 @@ class FindSlotDialog(QDialog):
     def chosen_area(self) -> str:
         return (self.area.currentData() or "") if self.area.isEnabled() else ""
 
-    def search(self) -> None:
+    def changed_elsewhere(self, changes: set) -> None:
+        """Another desk booked, moved or cancelled (or changed hours) in the days the slots shown cover:
+        search again at once, keeping the highlighted slot and the focus where they are."""
+        from frontdesk.services.changes import Kind, touches_days
+
+        if not getattr(changes, "remote", False) or not self.model.rowCount():
+            return
+        rows = self.model.rows
+        zone = self.ctx.zone
+        first, last = (rows[0].starts_at.astimezone(zone).date(), rows[-1].starts_at.astimezone(zone).date())
+        if not (Kind.THERAPISTS in changes or touches_days(changes, min(first, last), max(first, last))):
+            return
+        current = self.model.row_at(self.table.currentIndex().row())
+        self._live = ({(slot.therapist_id, slot.starts_at) for slot in rows}, current)
+        self.search(live=True)
+
+    def search(self, *, live: bool = False) -> None:
+        """Look for free slots; `live` (another desk's change): the same search again, the focus and the
+        highlighted slot stay."""
+        if not live:
+            self._live = None
         kind = self.type.currentData()
         therapist = self.therapist.currentData()
         area = self.area.currentData() if self.area.isEnabled() else ""
@@ -218,10 +243,19 @@ class FindSlotDialog(QDialog):
             .busy("Looking for free time…", self.search_button).newest_wins().run()
 
     def _found(self, slots: list[FreeSlot]) -> None:
+        live, self._live = self._live, None
         self.model.set_rows(slots)
+        row = 0
+        if live is not None:
+            shown, current = live
+            if shown - {(slot.therapist_id, slot.starts_at) for slot in slots}:
+                self.message.setText("A time shown here was just booked at another desk: the list shows what is "
+                                     "free now.")
+            row = next((n for n, slot in enumerate(slots) if slot == current), 0)
         if slots:
-            self.table.setCurrentIndex(self.model.index(0, 0))
-            self.table.setFocus()
+            self.table.setCurrentIndex(self.model.index(row, 0))
+            if live is None:
+                self.table.setFocus()
         else:
             self.message.setText("No free time in the next six months for this choice. Try another "
                                  "physiotherapist or any time of day.")

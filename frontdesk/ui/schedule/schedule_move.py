@@ -108,6 +108,9 @@ class MoveDialog(QDialog):
         for signal in (self.therapist.currentIndexChanged, self.date.dateChanged, self.time.timeChanged):
             signal.connect(self.refresh_check)
         self._show_warning("")
+        from frontdesk.ui.window.live_updates import follow_changes
+
+        follow_changes(self, self.changed_elsewhere)  # moved, cancelled or its new time taken at another desk
         remember_geometry(self, "move_dialog")
         self.time.setFocus()
 
@@ -122,10 +125,13 @@ class MoveDialog(QDialog):
 
     def changed_elsewhere(self, changes: set[Kind]) -> None:
         """Another desk changed appointments: if this one, say so at once (not only when Move is pressed)."""
-        from frontdesk.services.changes import touches_appointment
+        from frontdesk.services.changes import Kind, touches_appointment
         from frontdesk.services.saved_meanwhile import appointment_as_saved
 
-        if not getattr(changes, "remote", False) or not touches_appointment(changes, self.record.id):
+        if not getattr(changes, "remote", False) or Kind.APPOINTMENTS not in changes:
+            return
+        if not touches_appointment(changes, self.record.id):
+            self.refresh_check()  # the new time chosen may have just been taken at another desk
             return
         try:
             saved = appointment_as_saved(self.ctx, self.actor, self.record.id)

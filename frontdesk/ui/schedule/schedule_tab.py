@@ -243,12 +243,7 @@ class ScheduleTab(QWidget):
 
             with kept_scroll(self.view):
                 self.reload()
-        dialog = self.active_dialog
-        if dialog is not None and getattr(changes, "remote", False) and Kind.APPOINTMENTS in changes:
-            if hasattr(dialog, "refresh_check"):
-                dialog.refresh_check()  # the time chosen there may have just been taken at another desk
-            if hasattr(dialog, "changed_elsewhere"):
-                dialog.changed_elsewhere(changes)
+        # An open booking or move dialog follows other desks' changes itself (`follow_changes`).
 
     def _shows(self, changes: set[Kind]) -> bool:
         """Whether a change (another desk's names exactly what) touches the day or week shown."""

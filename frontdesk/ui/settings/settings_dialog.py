@@ -25,11 +25,20 @@ from frontdesk.domain.ims_interval import MAX_IMS_INTERVAL_DAYS, MIN_IMS_INTERVA
 from frontdesk.services.backups import choose_backup_folder
 from frontdesk.services.clinic_settings import ClinicSettings, get_clinic_settings
 from frontdesk.services.clinic_settings_edit import update_clinic_settings
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.ui.common.errors import Prompts
 from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.widgets import add_rows_with_errors, show_errors
+from frontdesk.ui.window.live_updates import ChangedBanner, EditsThatMeet, follow_changes, shown_value
+
+#: The fields the dialog shows, as it names them (for "what differs").
+SETTING_NAMES = {"name": "Clinic name", "address": "Address", "phone": "Phone", "email": "Email", "website": "Website",
+                 "time_zone": "Time zone", "rescreen_months": "Re-screen IMS after (months)",
+                 "late_cancel_hours": "Late cancellation within (hours)",
+                 "idle_lock_minutes": "Lock when idle for (minutes)",
+                 "ims_interval_days": "IMS for one patient at least (days apart)", "backup_dir": "Backup folder"}
 
 
 class ClinicSettingsDialog(QDialog):
@@ -88,7 +97,12 @@ class ClinicSettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.changed_banner = ChangedBanner(keep_key="Ctrl+S")  # saved at another desk while this is open
+        self.meeting = EditsThatMeet(self, self.changed_banner, ctx.zone, prompts, what="The clinic's settings",
+                                     save_key="Ctrl+S or Enter", parent=self)
+        follow_changes(self, self.meeting.changed_elsewhere)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.changed_banner)
         layout.addLayout(form)
         layout.addWidget(buttons)
         remember_geometry(self, "clinic_settings")
@@ -110,17 +124,56 @@ class ClinicSettingsDialog(QDialog):
     def reload(self, settings: ClinicSettings | None = None) -> None:
         """Show the settings as saved now (after someone else changed them meanwhile)."""
         current = settings if isinstance(settings, ClinicSettings) else get_clinic_settings(self._ctx)
+        self.meeting.clear()
         self._current = current
         self.name.setText(current.name)
         self.address.setPlainText(current.address)
         self.phone.setText(format_phone(current.phone))
+        self.email.setText(current.email)
+        self.website.setText(current.website)
         self.time_zone.setCurrentText(current.time_zone)
         self.rescreen.setValue(current.rescreen_months)
         self.late_cancel.setValue(current.late_cancel_hours)
         self.idle_lock.setValue(current.idle_lock_minutes)
+        self.ims_interval.setValue(current.ims_interval_days)
         self.backup_dir.setText(current.backup_dir)
         for label in self.errors.values():
             label.hide()
+        self._opened_with = (self.entered(), self.backup_dir.text())
+
+    # --- Saved at another desk meanwhile ----------------------------------------------------------
+
+    def meeting_touched(self, changes: set) -> bool:
+        return Kind.CLINIC in changes
+
+    def meeting_read(self):
+        from frontdesk.services.saved_meanwhile import clinic_settings_as_saved
+
+        return clinic_settings_as_saved(self._ctx, self._actor)
+
+    def meeting_is_current(self, settings: ClinicSettings) -> bool:
+        return settings.version == self._current.version
+
+    def meeting_dirty(self) -> bool:
+        return self.changed()
+
+    def meeting_load(self, settings: ClinicSettings) -> None:
+        self.reload(settings)
+
+    def meeting_differences(self, settings: ClinicSettings) -> list[tuple[str, str, str]]:
+        from frontdesk.services.saved_meanwhile import differences
+
+        mine = replace(self.entered(), backup_dir=self.backup_dir.text().strip())
+        def shown(field: str, value: object) -> str:
+            return format_phone(value) if field == "phone" and isinstance(value, str) and value else shown_value(value)
+
+        return [(SETTING_NAMES[d.field], shown(d.field, d.theirs), shown(d.field, d.mine))
+                for d in differences(settings, mine, tuple(SETTING_NAMES))]
+
+    def meeting_save_over(self, settings: ClinicSettings) -> bool:
+        self._current = settings  # the save goes over their version
+        self.accept()
+        return self.result() == QDialog.Accepted
 
     def choose_backup_dir(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for the daily backups", self.backup_dir.text())
@@ -143,6 +196,9 @@ class ClinicSettingsDialog(QDialog):
         )
 
     def accept(self) -> None:
+        if self.meeting.pending:
+            self.meeting.keep_mine()  # changed at another desk meanwhile: first see what differs
+            return
         for label in self.errors.values():
             label.hide()
         try:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.roles import Role
+from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.schedule_view import list_therapists
@@ -41,6 +42,7 @@ from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.master_detail import MasterDetail
 from frontdesk.ui.common.table_model import Column, RowTableModel
 from frontdesk.ui.common.widgets import error_label
+from frontdesk.ui.window.live_updates import ChangedBanner, EditsThatMeet, follow_changes, touches_record
 
 
 class UserTableModel(RowTableModel[UserSummary]):
@@ -271,11 +273,64 @@ class ChangeRoleDialog(_FormDialog):
         self.role.currentIndexChanged.connect(lambda _i: self.therapist.follow_role(self.role.currentData()))
         self.add_field("role", "&Role:", self.role)
         self.add_field("therapist", "P&hysiotherapist:", self.therapist)
+        self.changed_banner = ChangedBanner(keep_key="Ctrl+S")  # changed by another administrator meanwhile
+        self.meeting = EditsThatMeet(self, self.changed_banner, ctx.zone, self.prompts,
+                                     what=f"The account {user.username}", save_key="Ctrl+S or Enter", parent=self)
+        self.meeting.note.connect(lambda text: self.show_errors({}, text))
+        self.layout().insertWidget(0, self.changed_banner)
+        self._names = {t.id: t.name for t in list_therapists(ctx, actor, active_only=False)}
+        follow_changes(self, self.meeting.changed_elsewhere)
 
     def accept(self) -> None:
+        if self.meeting.pending:
+            self.meeting.keep_mine()  # changed by another administrator meanwhile: first see what differs
+            return
         if self.run(lambda: update_user(self.ctx, self.actor, self.user.id, self.role.currentData(),
                                         self.therapist.therapist_id(), expected=self.user)):
             super().accept()
+
+    # --- Changed by another administrator meanwhile -----------------------------------------------
+
+    def meeting_touched(self, changes: set) -> bool:
+        return touches_record(changes, Kind.USERS, self.user.id)
+
+    def meeting_read(self):
+        from frontdesk.services.saved_meanwhile import user_as_saved
+
+        return user_as_saved(self.ctx, self.actor, self.user.id)
+
+    def meeting_is_current(self, user: UserSummary) -> bool:
+        return (user.role, user.therapist_id, user.active) == (self.user.role, self.user.therapist_id, self.user.active)
+
+    def meeting_dirty(self) -> bool:
+        return (Role(self.role.currentData()), self.therapist.therapist_id()) != (Role(self.user.role),
+                                                                                 self.user.therapist_id)
+
+    def meeting_load(self, user: UserSummary) -> None:
+        self.user = user
+        self.role.setCurrentIndex(list(Role).index(Role(user.role)))
+        self.therapist.follow_role(user.role)
+        self.therapist.choose(user.therapist_id)
+
+    def _therapist_name(self, therapist_id: int | None) -> str:
+        return self._names.get(therapist_id, "") if therapist_id is not None else "(none)"
+
+    def meeting_differences(self, user: UserSummary) -> list[tuple[str, str, str]]:
+        mine_role, mine_therapist = Role(self.role.currentData()), self.therapist.therapist_id()
+        found = []
+        if Role(user.role) is not mine_role:
+            found.append(("Role", Role(user.role).label, mine_role.label))
+        if user.therapist_id != mine_therapist:
+            found.append(("Physiotherapist", self._therapist_name(user.therapist_id),
+                          self._therapist_name(mine_therapist)))
+        if not user.active:
+            found.append(("Account", "switched off", "switched off (it stays so)"))
+        return found
+
+    def meeting_save_over(self, user: UserSummary) -> bool:
+        self.user = user  # the save goes over their version
+        self.accept()
+        return self.result() == QDialog.Accepted
 
 
 class UsersDialog(QDialog):
@@ -318,6 +373,7 @@ class UsersDialog(QDialog):
         self.master = MasterDetail(self.table, lambda index: getattr(self.model.row_at(index.row()), "id", None),
                                    self._update_buttons)
         self.master.follow(self.table.selectionModel().currentRowChanged)
+        follow_changes(self, self._changed_elsewhere)
         self.resize(640, 400)
         remember_geometry(self, "users_dialog")
         self.refresh()
@@ -335,6 +391,12 @@ class UsersDialog(QDialog):
             return
         with self.master.reload(select=select_id):  # the selected account stays selected
             self.model.set_rows(rows)
+
+    def _changed_elsewhere(self, changes: set) -> None:
+        """Another administrator changed an account (or a physiotherapist's name): the list shows it at
+        once, keeping the selected account."""
+        if getattr(changes, "remote", False) and changes & {Kind.USERS, Kind.THERAPISTS}:
+            self.refresh()
 
     def _update_buttons(self, *_: object) -> None:
         user = self.selected()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.services.changes import Changes
+from frontdesk.services.changes import Changes, Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.records import TherapistInfo
@@ -50,8 +50,25 @@ from frontdesk.ui.staff.staff_hours import HoursEditor
 from frontdesk.ui.staff.staff_models import TherapistListModel
 from frontdesk.ui.staff.staff_time_off import ExceptionPanel
 from frontdesk.ui.common.widgets import ERROR_STYLE, DateEdit, Field
+from frontdesk.ui.window.live_updates import (
+    ChangedBanner,
+    EditsThatMeet,
+    follow_changes,
+    shown_value,
+    touches_therapist,
+)
 
 DETAILS, HOURS, TIME_OFF, EXTRA = range(4)
+
+#: The details' fields as the form names them (for "what differs").
+DETAIL_NAMES = {"full_name": "Name", "designation": "Designation", "registration_number": "College registration number",
+                "ims_qualified": "IMS-qualified", "ims_qualified_on": "IMS qualification recorded on",
+                "active": "Working at the clinic", "colour": "Colour in the schedule"}
+
+
+def details_of(therapist: TherapistInfo) -> TherapistDetails:
+    return TherapistDetails(therapist.name, therapist.designation, therapist.registration_number,
+                            therapist.ims_qualified, therapist.ims_qualified_on, therapist.active, therapist.colour)
 
 
 class TherapistForm(QWidget):
@@ -129,9 +146,12 @@ class TherapistForm(QWidget):
         for button in (self.save_button, self.revert_button):
             button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
-        self.revert_button.clicked.connect(lambda: self.load(self.therapist))
+        self.revert_button.clicked.connect(self.revert)
         self.state = QLabel()
         self.state.setWordWrap(True)
+        self.changed_banner = ChangedBanner(keep_key="Ctrl+S")  # saved at another desk while this is open
+        self.meeting = EditsThatMeet(self, self.changed_banner, ctx.zone, prompts, what="The physiotherapist's details",
+                                     parent=self)
 
         grid = QGridLayout()
         grid.addWidget(self.fields["full_name"], 0, 0, 1, 2)
@@ -149,6 +169,7 @@ class TherapistForm(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.changed_banner)
         layout.addLayout(grid)
         layout.addWidget(self.general_error)
         layout.addStretch(1)
@@ -167,13 +188,12 @@ class TherapistForm(QWidget):
 
     def load(self, therapist: TherapistInfo | None, colour: str = DEFAULT_COLOUR) -> None:
         """Show ``therapist``, or an empty form for a new one (in ``colour``) when None."""
+        self.meeting.clear()
         self.therapist = therapist
         if therapist is None:
             details = TherapistDetails("", DEFAULT_DESIGNATION, "", False, None, True, colour)
         else:
-            details = TherapistDetails(therapist.name, therapist.designation, therapist.registration_number,
-                                       therapist.ims_qualified, therapist.ims_qualified_on, therapist.active,
-                                       therapist.colour)
+            details = details_of(therapist)
         self.full_name.setText(details.full_name)
         self.designation.setText(details.designation)
         self.registration.setText(details.registration_number)
@@ -235,9 +255,47 @@ class TherapistForm(QWidget):
     def dirty(self) -> bool:
         return self.details() != self._loaded
 
+    # --- Saved at another desk meanwhile ----------------------------------------------------------
+
+    def meeting_touched(self, changes: set) -> bool:
+        return self.therapist is not None and touches_therapist(changes, self.therapist.id)
+
+    def meeting_read(self):
+        from frontdesk.services.saved_meanwhile import therapist_as_saved
+
+        return therapist_as_saved(self.ctx, self.actor, self.therapist.id) if self.therapist is not None else None
+
+    def meeting_is_current(self, record: TherapistInfo) -> bool:
+        return self.therapist is not None and record.version == self.therapist.version
+
+    def meeting_dirty(self) -> bool:
+        return self.dirty
+
+    def meeting_load(self, record: TherapistInfo) -> None:
+        self.load(record)
+
+    def meeting_differences(self, record: TherapistInfo) -> list[tuple[str, str, str]]:
+        from frontdesk.services.saved_meanwhile import differences
+
+        return [(DETAIL_NAMES[d.field], shown_value(d.theirs), shown_value(d.mine))
+                for d in differences(details_of(record), self.details())]
+
+    def meeting_save_over(self, record: TherapistInfo) -> TherapistInfo | None:
+        self.therapist = record  # the save goes over their version
+        return self.save()
+
+    def revert(self) -> None:
+        """Re&vert: what is saved now (their version, when one came in meanwhile)."""
+        if self.meeting.pending:
+            self.meeting.reload()
+        else:
+            self.load(self.therapist)
+
     # --- Saving ----------------------------------------------------------------------------------
 
     def save(self) -> TherapistInfo | None:
+        if self.meeting.pending:
+            return self.meeting.keep_mine()  # type: ignore[return-value]
         if self.ims.isChecked() and self.ims_on.problem():
             self.show_errors({"ims_qualified_on": self.ims_on.problem()})
             return None
@@ -414,6 +472,9 @@ class StaffDialog(QDialog):
         # with typing in it) is left as it is.
         self.master = MasterDetail(self.list, lambda index: getattr(self.model.row_at(index.row()), "id", None))
         self.list.selectionModel().currentRowChanged.connect(self._current_changed)
+        for meeting in (self.form.meeting, self.hours.meeting):
+            meeting.note.connect(self.message.setText)
+        follow_changes(self, self.changed_elsewhere)
         self.resize(1040, 620)
         remember_geometry(self, "staff_dialog")
         self.refresh()
@@ -434,6 +495,26 @@ class StaffDialog(QDialog):
 
     def selected(self) -> TherapistInfo | None:
         return self.model.row_at(self.list.currentIndex().row())
+
+    def changed_elsewhere(self, changes: set) -> None:
+        """Another desk changed physiotherapists: the list at once; the page shown, or its banner."""
+        if not getattr(changes, "remote", False) or Kind.THERAPISTS not in changes:
+            return
+        shown = self.form.therapist
+        self.refresh(shown.id if shown is not None else None)
+        self.form.meeting.changed_elsewhere(changes)
+        self.hours.meeting.changed_elsewhere(changes)
+        self.time_off.changed_elsewhere(changes)
+        self.extra.changed_elsewhere(changes)
+        if self.form.therapist is not None:
+            self._show_title(self.form.therapist)
+
+    def _show_title(self, therapist: TherapistInfo | None) -> None:
+        if therapist is None:
+            self.title.setText("<b>New physiotherapist</b>")
+        else:
+            status = "" if therapist.active else " — switched off"
+            self.title.setText(f"<b>{therapist.name}</b>{status}")
 
     def _unsaved_pages(self) -> list[str]:
         pages = []
@@ -481,11 +562,7 @@ class StaffDialog(QDialog):
         self.extra.load(therapist)
         for page in (HOURS, TIME_OFF, EXTRA):
             self.pages.setTabEnabled(page, therapist is not None)
-        if therapist is None:
-            self.title.setText("<b>New physiotherapist</b>")
-        else:
-            status = "" if therapist.active else " — switched off"
-            self.title.setText(f"<b>{therapist.name}</b>{status}")
+        self._show_title(therapist)
 
     def start_new(self) -> None:
         if not self._may_leave():

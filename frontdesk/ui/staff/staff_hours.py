@@ -31,6 +31,11 @@ from frontdesk.services.staff import THERAPIST_CHANGES, blocks_from_rows
 from frontdesk.ui.common.errors import Prompts, call_service
 from frontdesk.ui.staff.staff_models import HoursRow, WeeklyHoursModel
 from frontdesk.ui.common.widgets import ERROR_STYLE
+from frontdesk.ui.window.live_updates import ChangedBanner, EditsThatMeet, touches_therapist
+
+
+def _blocks_text(blocks: list[tuple]) -> str:
+    return ", ".join(f"{format_time(start)}–{format_time(end)}" for _day, start, end in blocks) or "(none)"
 
 
 class WeekdayDelegate(QStyledItemDelegate):
@@ -117,6 +122,9 @@ class HoursEditor(QWidget):
         self.copy_button.clicked.connect(self.copy_hours)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.revert)
+        self.changed_banner = ChangedBanner(keep_key="Ctrl+S")  # saved at another desk while this is open
+        self.meeting = EditsThatMeet(self, self.changed_banner, ctx.zone, prompts, what="The weekly hours",
+                                     parent=self)
         self.model.dataChanged.connect(self._update_state)
         self.model.rowsInserted.connect(self._update_state)
         self.model.rowsRemoved.connect(self._update_state)
@@ -145,6 +153,7 @@ class HoursEditor(QWidget):
         save_row.addWidget(self.revert_button)
         save_row.addWidget(self.save_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.changed_banner)
         layout.addWidget(intro)
         layout.addLayout(edit_row)
         layout.addWidget(self.table, 1)
@@ -158,6 +167,7 @@ class HoursEditor(QWidget):
     # --- Loading ---------------------------------------------------------------------------------
 
     def load(self, therapist: TherapistInfo | None, others: list[TherapistInfo]) -> None:
+        self.meeting.clear()
         self.therapist = therapist
         self._settings = get_clinic_settings(self.ctx)
         self._others = [t for t in others if therapist is None or t.id != therapist.id]
@@ -204,12 +214,56 @@ class HoursEditor(QWidget):
             self.model.set_rows(HoursRow(b.weekday, b.start, b.end) for b in blocks)
 
     def revert(self) -> None:
+        if self.meeting.pending:
+            self.meeting.reload()  # what is saved now is their week
+            return
         self.model.set_rows(HoursRow(*b) for b in self._saved)
         self.error.hide()
+
+    # --- Saved at another desk meanwhile ----------------------------------------------------------
+
+    def meeting_touched(self, changes: set) -> bool:
+        return self.therapist is not None and touches_therapist(changes, self.therapist.id)
+
+    def meeting_read(self):
+        from frontdesk.services.saved_meanwhile import working_hours_as_saved
+
+        if self.therapist is None:
+            return None
+        return working_hours_as_saved(self.ctx, self.actor, self.therapist.id)
+
+    def meeting_is_current(self, blocks) -> bool:
+        return sorted((b.weekday, b.start, b.end) for b in blocks) == self._saved
+
+    def meeting_dirty(self) -> bool:
+        return self.dirty
+
+    def meeting_load(self, blocks) -> None:
+        self._saved = sorted((b.weekday, b.start, b.end) for b in blocks)
+        self.model.set_rows(HoursRow(*b) for b in self._saved)
+        self.error.hide()
+        self._update_state()
+
+    def meeting_differences(self, blocks) -> list[tuple[str, str, str]]:
+        theirs = sorted((b.weekday, b.start, b.end) for b in blocks)
+        mine = sorted(self.model.blocks())
+        found = []
+        for day, name in enumerate(WEEKDAYS):
+            their_day, my_day = [b for b in theirs if b[0] == day], [b for b in mine if b[0] == day]
+            if their_day != my_day:
+                found.append((name, _blocks_text(their_day), _blocks_text(my_day)))
+        return found
+
+    def meeting_save_over(self, blocks) -> bool:
+        self._saved = sorted((b.weekday, b.start, b.end) for b in blocks)  # the save goes over their week
+        return self.save()
 
     def save(self) -> bool:
         if self.therapist is None:
             return False
+        if self.meeting.pending:
+            self.commit_editing()
+            return bool(self.meeting.keep_mine())
         self.commit_editing()
         try:
             blocks = blocks_from_rows(self.model.blocks())

@@ -116,6 +116,11 @@ class ExceptionPanel(QWidget):
         self.add_button.clicked.connect(self.add)
         for field in (self.first_day, self.last_day, self.reason):
             field.returnPressed.connect(self.add)
+        self.notice = QLabel()
+        self.notice.setObjectName(f"{prefix}_notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background: #fff4ce; border: 1px solid #c9a400; border-radius: 3px; padding: 4px;")
+        self.notice.hide()
         self.error = QLabel()
         self.error.setObjectName(f"{prefix}_error")
         self.error.setStyleSheet(ERROR_STYLE)
@@ -174,6 +179,7 @@ class ExceptionPanel(QWidget):
         layout.addWidget(self.error)
         layout.addSpacing(6)
         layout.addWidget(QLabel("<b>Entered</b> (cancelled entries stay listed)"))
+        layout.addWidget(self.notice)
         layout.addWidget(self.table, 1)
         layout.addLayout(list_row)
         chain = [self.first_day, *((self.last_day, self.whole_days) if time_off else ()), self.start, self.end,
@@ -187,18 +193,47 @@ class ExceptionPanel(QWidget):
     def load(self, therapist: TherapistInfo | None) -> None:
         self.therapist = therapist
         self.error.hide()
+        self.notice.hide()
         self.reload()
+
+    def changed_elsewhere(self, changes: set) -> None:
+        """Another desk added or cancelled an entry of the physiotherapist shown: the list shows it at
+        once, keeping the selected entry and what is typed in the form above; a line says who."""
+        from frontdesk.domain.when import format_time
+        from frontdesk.services.saved_meanwhile import changed_by
+        from frontdesk.ui.window.live_updates import touches_therapist
+
+        if self.therapist is None or not getattr(changes, "remote", False) or \
+                not touches_therapist(changes, self.therapist.id):
+            return
+        before = list(self.model.rows)
+        self.reload()
+        if list(self.model.rows) == before:
+            return
+        try:
+            change = changed_by(self.ctx, self.actor, self.kind.value, None, therapist_id=self.therapist.id)
+        except ServiceError:
+            change = None
+        who = f" by {change.name} at {format_time(change.at, self.ctx.zone)}" if change is not None else ""
+        self.notice.setText(f"⚠ {self.kind.label} of {self.therapist.name} changed at another desk{who}: "
+                            "the list below shows it now.")
+        self.notice.show()
 
     def reload(self, *_: object) -> None:
         if self.therapist is None:
             self.model.set_rows([])
             return
+        kept = self.selected()
         today = self.ctx.today()
         first = today - timedelta(days=EARLIER_DAYS if self.show_earlier.isChecked() else RECENT_DAYS)
         entries = call_service(self, self.prompts, self.kind.label, list_schedule_exceptions, self.ctx, self.actor,
                                self.therapist.id, first, today + timedelta(days=AHEAD_DAYS))
         self.model.now = self.ctx.now()
         self.model.set_rows(e for e in entries or [] if e.kind is self.kind)
+        if kept is not None:
+            row = next((i for i, e in enumerate(self.model.rows) if e.id == kept.id), None)
+            if row is not None:
+                self.table.setCurrentIndex(self.model.index(row, 0))
 
     def selected(self) -> ScheduleExceptionEntry | None:
         return self.model.row_at(self.table.currentIndex().row())
@@ -237,6 +272,7 @@ class ExceptionPanel(QWidget):
             self._show_error(" ".join(error.errors.values()) if isinstance(error, ValidationFailed) else error.message)
             return
         self.error.hide()
+        self.notice.hide()  # the list is read again now: the note about another desk's change is old news
         self.reason.clear()
         self.reload()
         self._select_entry_at(interval)

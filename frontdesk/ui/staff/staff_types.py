@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.services.changes import Changes
+from frontdesk.services.changes import Changes, Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, ServiceError, ValidationFailed
 from frontdesk.services.staff import (
@@ -37,6 +37,21 @@ from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.master_detail import MasterDetail
 from frontdesk.ui.staff.staff_models import AppointmentTypeModel
 from frontdesk.ui.common.widgets import ERROR_STYLE, Field
+from frontdesk.ui.window.live_updates import ChangedBanner, EditsThatMeet, follow_changes, shown_value, touches_record
+
+#: The form's fields as it names them (for "what differs").
+TYPE_NAMES = {"name": "Name", "duration_minutes": "Length (minutes)", "is_ims": "IMS", "active": "In use",
+              "fee_cents": "Fee per visit"}
+
+
+def details_of(record: AppointmentTypeRecord) -> AppointmentTypeDetails:
+    return AppointmentTypeDetails(record.name, record.duration_minutes, record.is_ims, record.active, record.fee_cents)
+
+
+def _fee_text(value: object) -> str:
+    if isinstance(value, int) and value >= 0:
+        return f"${value // 100}.{value % 100:02d}"
+    return shown_value(None if value is None else "not a fee")
 
 
 class AppointmentTypesDialog(QDialog):
@@ -113,7 +128,7 @@ class AppointmentTypesDialog(QDialog):
             button.setAutoDefault(False)
         self.new_button.clicked.connect(self.start_new)
         self.save_button.clicked.connect(self.save)
-        self.revert_button.clicked.connect(lambda: self._show(self.current))
+        self.revert_button.clicked.connect(self.revert)
         close.clicked.connect(self.reject)
         self.name.returnPressed.connect(self.save)
         self.name.textChanged.connect(self._update_state)
@@ -126,6 +141,10 @@ class AppointmentTypesDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("types_message")
         self.message.setWordWrap(True)
+        self.changed_banner = ChangedBanner(keep_key="Ctrl+S")  # saved at another desk while this is open
+        self.meeting = EditsThatMeet(self, self.changed_banner, ctx.zone, prompts, what="The kind of appointment",
+                                     parent=self)
+        self.meeting.note.connect(self.message.setText)
 
         form_row = QHBoxLayout()
         form_row.addWidget(self.fields["name"], 2)
@@ -147,6 +166,7 @@ class AppointmentTypesDialog(QDialog):
         layout.addWidget(self.table, 1)
         self.form_title = QLabel()
         layout.addWidget(self.form_title)
+        layout.addWidget(self.changed_banner)
         layout.addLayout(form_row)
         layout.addWidget(self.is_ims)
         layout.addWidget(self.flag_errors["is_ims"])
@@ -160,6 +180,7 @@ class AppointmentTypesDialog(QDialog):
         # The type in the form stays selected when the list is read again; the form is left as it is.
         self.master = MasterDetail(self.table, lambda index: getattr(self.model.row_at(index.row()), "id", None))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        follow_changes(self, self.changed_elsewhere)
         self.resize(680, 520)
         remember_geometry(self, "appointment_types_dialog")
         self._show(None)
@@ -200,6 +221,7 @@ class AppointmentTypesDialog(QDialog):
             self._restoring = False
 
     def _show(self, record: AppointmentTypeRecord | None) -> None:
+        self.meeting.clear()
         self.current = record
         self.name.setText(record.name if record else "")
         self.duration.setValue(record.duration_minutes if record else 30)
@@ -240,7 +262,53 @@ class AppointmentTypesDialog(QDialog):
     def dirty(self) -> bool:
         return self.details() != self._loaded
 
+    # --- Saved at another desk meanwhile ----------------------------------------------------------
+
+    def revert(self) -> None:
+        """Re&vert: what is saved now (their version, when one came in meanwhile)."""
+        if self.meeting.pending:
+            self.meeting.reload()
+        else:
+            self._show(self.current)
+
+    def changed_elsewhere(self, changes: set) -> None:
+        """Another desk changed kinds of appointment: the list at once; the one open, or the banner."""
+        if not getattr(changes, "remote", False) or Kind.APPOINTMENT_TYPES not in changes:
+            return
+        self.refresh(self.current.id if self.current is not None else None)
+        self.meeting.changed_elsewhere(changes)
+
+    def meeting_touched(self, changes: set) -> bool:
+        return self.current is not None and touches_record(changes, Kind.APPOINTMENT_TYPES, self.current.id)
+
+    def meeting_read(self):
+        from frontdesk.services.saved_meanwhile import appointment_type_as_saved
+
+        return appointment_type_as_saved(self.ctx, self.actor, self.current.id) if self.current is not None else None
+
+    def meeting_is_current(self, record: AppointmentTypeRecord) -> bool:
+        return self.current is not None and details_of(record) == details_of(self.current)
+
+    def meeting_dirty(self) -> bool:
+        return self.dirty
+
+    def meeting_load(self, record: AppointmentTypeRecord) -> None:
+        self._show(record)
+
+    def meeting_differences(self, record: AppointmentTypeRecord) -> list[tuple[str, str, str]]:
+        from frontdesk.services.saved_meanwhile import differences
+
+        return [(TYPE_NAMES[d.field], *(_fee_text(v) if d.field == "fee_cents" else shown_value(v)
+                                        for v in (d.theirs, d.mine)))
+                for d in differences(details_of(record), self.details())]
+
+    def meeting_save_over(self, record: AppointmentTypeRecord) -> AppointmentTypeRecord | None:
+        self.current = record  # the save goes over their version
+        return self.save()
+
     def save(self) -> AppointmentTypeRecord | None:
+        if self.meeting.pending:
+            return self.meeting.keep_mine()  # type: ignore[return-value]
         try:
             if self.current is None:
                 saved = create_appointment_type(self.ctx, self.actor, self.details())

@@ -190,6 +190,9 @@ with the reason and any date when a block ends.</li>
 <li><b>Save</b> (Ctrl+S) saves the patient and the screening together. If something is missing, the
 field is marked in red and nothing is saved.</li>
 <li><b>Print</b> gives the consent form, the eligibility summary and the intake form.</li>
+<li>If another desk saves the patient while you are typing, a yellow strip says who and when:
+<b>Reload</b> (Ctrl+Shift+R) shows theirs; <b>Keep mine</b> (Ctrl+S) lists what differs before saving yours.
+The same strip and keys appear on every form another desk can change (Settings, the waitlist).</li>
 </ul>"""),
     "schedule": ("Schedule", """
 <p>The day of every physiotherapist side by side, or one physiotherapist's week.</p>
