@@ -19,7 +19,12 @@ from typing import Any
 
 def workarounds_enabled() -> bool:
     """False when ``FRONTDESK_COMPAT=off`` (or ``0``/``no``) asks for the libraries as they are."""
-    return os.environ.get("FRONTDESK_COMPAT", "on").strip().lower() not in {"off", "0", "no", "false"}
+    return _switched_on(os.environ.get("FRONTDESK_COMPAT"))
+
+
+@cache
+def _switched_on(setting: str | None) -> bool:
+    return (setting or "on").strip().lower() not in {"off", "0", "no", "false"}
 
 
 # --- PySide6: the source scan of every imported module --------------------------------------------
@@ -97,23 +102,31 @@ def _reportlab_checked() -> bool:
     return low <= version < high
 
 
+_reportlab_on = False
+
+
 def reportlab_caches_enabled() -> bool:
     """True when the reportlab caches run: a checked reportlab version and workarounds not switched off.
-    Asked at each use, so ``FRONTDESK_COMPAT=off`` takes effect at once (the tests print both ways)."""
-    return workarounds_enabled() and _reportlab_checked()
+    Read again at the start of every document (`reports.layout.build_pdf`), so ``FRONTDESK_COMPAT=off``
+    takes effect from the next one (the tests print both ways); the caches look at what was read, since
+    reading the environment at each of their calls costs a tenth of their gain."""
+    global _reportlab_on
+    _reportlab_on = _reportlab_checked() and _switched_on(os.environ.get("FRONTDESK_COMPAT"))
+    return _reportlab_on
 
 
 def reuse_font_subsets(font: Any) -> bool:
     """Let a TrueType font embed again the compressed bytes of a subset it has embedded before; True
     when applied (a checked reportlab version whose font face has the expected methods).
 
-    Why: building and compressing the font subsets is about 3 ms of the 14 ms a consent form takes
-    (reportlab 5.1, measured on the 2-core test machine: 14.0 ms with both caches, 17.0 without this
-    one), and document after document the same subsets come back, since the fixed wording of a form
-    uses the same characters in the same order. reportlab has no public hook for it, so the font face's
-    `addSubsetObjects` is replaced by one that makes the same objects reportlab's own makes (its code,
-    reportlab 5.1), from a cache of the compressed font programs. An uncompressed or encrypted document,
-    or the switch turned off, takes reportlab's own path.
+    Why: building and compressing the font subsets is a fifth of the time a consent form takes (reportlab
+    5.1, processor time on the 2-core test machine: 13.1 ms with both caches, 15.7 ms without this one,
+    22.9 ms without either; a one-page reportlab document takes 6.7 ms), and document after document the
+    same subsets come back, since the fixed wording of a form uses the same characters in the same order.
+    reportlab has no public hook for it, so the font face's `addSubsetObjects` is replaced by one that
+    makes the same objects reportlab's own makes (its code, reportlab 5.1), from a cache of the compressed
+    font programs. An uncompressed or encrypted document, or the switch turned off, takes reportlab's own
+    path.
     """
     face: Any = getattr(font, "face", None)
     original = getattr(face, "addSubsetObjects", None)
@@ -127,7 +140,7 @@ def reuse_font_subsets(font: Any) -> bool:
     subsets: dict[tuple[int, ...], tuple[int, bytes]] = {}
 
     def subset_objects(doc: Any, fontname: str, subset: list[int]) -> Any:
-        if not reportlab_caches_enabled() or not doc.compression or \
+        if not _reportlab_on or not doc.compression or \
                 not isinstance(doc.encrypt, pdfdoc.NoEncryption):
             return original(doc, fontname, subset)
         key = tuple(subset)
@@ -172,7 +185,7 @@ def paragraph_type() -> type:
 
     Why: tables measure each cell two or three times, and the fixed wording of a form is the same in
     every copy; breaking lines is the largest part of laying a form out (consent form, reportlab 5.1:
-    14.0 ms with both caches, 20.4 ms without this one). The line breaks depend on nothing else, and
+    13.1 ms with both caches, 19.4 ms without this one). The line breaks depend on nothing else, and
     drawing only reads them; reportlab keeps them in the paragraph's private state (`blPara`,
     `_wrapWidths`, `_width_max`), which is what is kept and put back. A piece of a paragraph split at
     a page end has no text to key on and is always broken afresh.
@@ -184,7 +197,7 @@ def paragraph_type() -> type:
 
     class WrapRememberingParagraph(Paragraph):
         def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-            if self.text is None or not reportlab_caches_enabled():
+            if self.text is None or not _reportlab_on:
                 return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return,unused-ignore]
             key = (self.text, self.style, self.bulletText, availWidth)
             known = wraps.get(key)

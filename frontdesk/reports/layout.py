@@ -30,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from frontdesk.compat import paragraph_type
+from frontdesk.compat import paragraph_type, reportlab_caches_enabled
 from frontdesk.domain.level_looks import LOOKS, UNFINISHED
 from frontdesk.domain.screening import Level
 from frontdesk.domain.when import format_moment
@@ -388,6 +388,7 @@ def build_pdf(story: list[Flowable], page: Page) -> bytes:
     Output is byte-for-byte reproducible: the PDF's creation date is the generated time, not the clock.
     """
     ensure_fonts()
+    reportlab_caches_enabled()  # whether this document takes compat's shortcuts (FRONTDESK_COMPAT)
     generated = local(page.generated_at, page.clinic)
     buffer = io.BytesIO()
     width, height = page.size
