@@ -246,7 +246,7 @@ def build_or_reuse(size: Size, path: Path) -> dict:
         open_database(f"sqlite:///{path}").dispose()
         return {"reused": True, "patients": patients, "seconds": None}
     from frontdesk.services.bootstrap import open_clinic
-    from frontdesk.services.generate import LARGE_CLINIC, TINY_CLINIC, generate_clinic
+    from frontdesk.devtools import LARGE_CLINIC, TINY_CLINIC, generate_clinic
     from frontdesk.services.user_accounts import command_line_actor
 
     ctx = open_clinic(f"sqlite:///{path}")

@@ -160,7 +160,7 @@ def run_admin(args: argparse.Namespace, url: str) -> int:
             return EXIT_PROBLEMS if sent.failed or (sent.skipped and "turned off" not in sent.skipped) \
                 else EXIT_OK
         if args.command == "demo":
-            from frontdesk.services.demo import fill_demo_clinic
+            from frontdesk.devtools.demo import fill_demo_clinic
             from frontdesk.services.user_accounts import command_line_actor
 
             summary = fill_demo_clinic(ctx, command_line_actor(ctx), patients=args.patients, seed=args.seed)

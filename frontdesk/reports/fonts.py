@@ -7,8 +7,8 @@ them as subsets. They are registered once per process, on first use.
 
 Building and compressing a subset is a good part of the time a printout takes, and document after document
 the same subsets come back (the fixed wording of a form uses the same characters in the same order), so
-each font keeps its latest compressed subsets and embeds those bytes again. Every document still embeds
-every subset it uses.
+each font keeps its latest compressed subsets and embeds those bytes again (`compat.reuse_font_subsets`,
+which reaches into reportlab). Every document still embeds every subset it uses.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
-from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import registerFontFamily
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from frontdesk.compat import reuse_font_subsets
 from frontdesk.resources import resource_path
 
 SANS = "FrontDesk-Sans"
@@ -33,8 +34,6 @@ SANS_BOLD = "FrontDesk-Sans-Bold"
 CJK = "FrontDesk-CJK"
 
 ELLIPSIS = "…"
-
-_MAX_SUBSETS = 256
 
 
 @dataclass(frozen=True)
@@ -45,68 +44,6 @@ class _Coverage:
 
 _lock = threading.Lock()
 _coverage: _Coverage | None = None
-
-
-class _EmbeddedFont(TTFont):
-    """A TrueType font that reuses the compressed bytes of a subset it has already embedded.
-
-    reportlab asks the font's face for each subset's objects, so the face is pointed at this font's
-    `_subset_objects`; the objects are the ones reportlab makes, with the font program compressed once.
-    """
-
-    def __init__(self, name: str, filename: str, **kwargs: Any) -> None:
-        super().__init__(name, filename, **kwargs)
-        self._subsets: dict[tuple[int, ...], tuple[int, bytes]] = {}
-        self.face.addSubsetObjects = self._subset_objects
-
-    def splitString(  # reportlab's name
-        self, text: str | bytes, doc: Any, encoding: str = "utf-8"
-    ) -> list[tuple[int, bytes]]:
-        """reportlab's split, with a shortcut for the usual case: every character already has its code
-        in the document's first subset. Anything else (a new character, a no-break space, a character
-        the font lacks, a later subset) takes reportlab's own path."""
-        state = self.state.get(doc)
-        if state is not None and isinstance(text, str):
-            assignments = state.assignments
-            try:
-                codes = bytes([assignments[code] for code in map(ord, text)])
-            except (KeyError, ValueError):
-                pass
-            else:
-                return [(0, codes)] if codes else []
-        return super().splitString(text, doc, encoding)
-
-    def _subset_objects(self, doc: pdfdoc.PDFDocument, fontname: str, subset: list[int]) -> Any:
-        """The subset's font file and descriptor, as reportlab writes them, from the compressed cache."""
-        if not doc.compression or not isinstance(doc.encrypt, pdfdoc.NoEncryption):
-            return TTFontFace.addSubsetObjects(self.face, doc, fontname, subset)
-        key = tuple(subset)
-        known = self._subsets.get(key)
-        if known is None:
-            program = self.face.makeSubset(subset)
-            known = (len(program), pdfdoc.PDFZCompress.encode(program))
-            if len(self._subsets) >= _MAX_SUBSETS:
-                self._subsets.clear()
-            self._subsets[key] = known
-        length, compressed = known
-        font_file = pdfdoc.PDFStream(content=compressed)
-        font_file.dictionary["Length1"] = length
-        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)])
-        font_file_ref = doc.Reference(font_file, f"fontFile:{self.face.filename}({fontname})")
-        descriptor = pdfdoc.PDFDictionary({
-            "Type": "/FontDescriptor",
-            "Ascent": self.face.ascent,
-            "CapHeight": self.face.capHeight,
-            "Descent": self.face.descent,
-            "Flags": (self.face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
-            "FontBBox": pdfdoc.PDFArray(self.face.bbox),
-            "FontName": pdfdoc.PDFName(fontname),
-            "ItalicAngle": self.face.italicAngle,
-            "StemV": self.face.stemV,
-            "FontFile2": font_file_ref,
-            "MissingWidth": self.face.defaultWidth,
-        })
-        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
 
 
 def ensure_fonts() -> None:
@@ -129,10 +66,11 @@ def _register() -> _Coverage:
     # user of reportlab in its process, so this process-wide setting affects only its own printouts.
     rl_config.useA85 = 0
     fonts_dir = resource_path("fonts")
-    regular = _EmbeddedFont(SANS, str(fonts_dir / "DejaVuSans.ttf"))
-    bold = _EmbeddedFont(SANS_BOLD, str(fonts_dir / "DejaVuSans-Bold.ttf"))
-    cjk = _EmbeddedFont(CJK, str(fonts_dir / "wqy-microhei.ttc"), subfontIndex=0)
+    regular = TTFont(SANS, str(fonts_dir / "DejaVuSans.ttf"))
+    bold = TTFont(SANS_BOLD, str(fonts_dir / "DejaVuSans-Bold.ttf"))
+    cjk = TTFont(CJK, str(fonts_dir / "wqy-microhei.ttc"), subfontIndex=0)
     for font in (regular, bold, cjk):
+        reuse_font_subsets(font)
         pdfmetrics.registerFont(font)
     registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
     registerFontFamily(CJK, normal=CJK, bold=CJK, italic=CJK, boldItalic=CJK)
@@ -204,11 +142,14 @@ def draw_text(
     text: str,
     size: float,
     *,
+    colour: Any,
     bold: bool = False,
     align: str = "left",
     max_width: float | None = None,
 ) -> None:
-    """Draw one line of user text on the canvas with font fallback; align is left, right or centre."""
+    """Draw one line of user text on the canvas in `colour` with font fallback; align is left, right or
+    centre. (The colour is given rather than taken from the canvas: a bold CJK run outlines its glyphs in
+    it, and reportlab does not say what the current fill colour is.)"""
     if max_width is not None:
         text = fit_text(text, size, max_width, bold)
     runs = font_runs(text, bold)
@@ -220,10 +161,7 @@ def draw_text(
     # One text object for the whole line, switching fonts inside it: text extraction (and a screen
     # reader) then reads "O'Brien-蔡" as one word, not two runs with a gap between.
     fake_bold = bold and any(font == CJK for font, _chunk in runs)
-    if fake_bold:
-        stroke, line_width = canvas._strokeColorObj, canvas._lineWidth
-        canvas.setStrokeColor(canvas._fillColorObj)
-        canvas.setLineWidth(size * FAKE_BOLD_STROKE)
+    canvas.setFillColor(colour)
     text_object = canvas.beginText(x, y)
     for font, chunk in runs:
         text_object.setFont(font, size)
@@ -232,12 +170,15 @@ def draw_text(
             # render mode 2), which thickens the strokes the way a bold face would.
             text_object.setTextRenderMode(2 if font == CJK else 0)
         text_object.textOut(chunk)
-    if fake_bold:
-        text_object.setTextRenderMode(0)
+    if not fake_bold:
+        canvas.drawText(text_object)
+        return
+    text_object.setTextRenderMode(0)
+    canvas.saveState()
+    canvas.setStrokeColor(colour)
+    canvas.setLineWidth(size * FAKE_BOLD_STROKE)
     canvas.drawText(text_object)
-    if fake_bold:
-        canvas.setStrokeColor(stroke)
-        canvas.setLineWidth(line_width)
+    canvas.restoreState()
 
 
 #: The outline drawn around CJK glyphs to make them bold, as a share of the type size.

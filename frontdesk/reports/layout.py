@@ -30,6 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from frontdesk.compat import paragraph_type, reportlab_caches_enabled
 from frontdesk.domain.level_looks import LOOKS, UNFINISHED
 from frontdesk.domain.screening import Level
 from frontdesk.domain.when import format_moment
@@ -122,34 +123,11 @@ def _parsed(text: str, style: str) -> tuple[Any, ...]:
     return tuple(Paragraph(text, styles()[style]).frags)
 
 
-_WRAP_STATE = ("width", "height", "blPara", "frags", "_wrapWidths", "_width_max")
-_MAX_WRAPS = 4096
-_wraps: dict[tuple[Any, ...], tuple[tuple[float, float], dict[str, Any]]] = {}
-
-
-class _Paragraph(Paragraph):
-    """A paragraph that breaks its lines once per text, style and width, however often reportlab asks:
-    tables measure each cell two or three times, and the fixed wording of a form is the same in every
-    copy. The line breaks depend on nothing else, and drawing only reads them."""
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if self.text is None:  # a piece split off at a page end: its own fragments, no text to key on
-            return super().wrap(availWidth, availHeight)
-        key = (self.text, self.style, self.bulletText, availWidth)
-        known = _wraps.get(key)
-        if known is not None:
-            size, state = known
-            self.__dict__.update(state)
-            return size
-        size = super().wrap(availWidth, availHeight)
-        if len(_wraps) >= _MAX_WRAPS:
-            _wraps.clear()
-        _wraps[key] = (size, {name: self.__dict__[name] for name in _WRAP_STATE if name in self.__dict__})
-        return size
-
-
 def _paragraph(text: str, style: str, bullet_text: str | None = None) -> Paragraph:
-    return _Paragraph(text, styles()[style], bulletText=bullet_text, frags=list(_parsed(text, style)))
+    # A paragraph that breaks its lines once per text, style and width (see `compat.paragraph_type`).
+    paragraph: Paragraph = paragraph_type()(text, styles()[style], bulletText=bullet_text,
+                                            frags=list(_parsed(text, style)))
+    return paragraph
 
 
 def para(text: str, style: str = "body", *, prefix: str = "") -> Paragraph:
@@ -189,12 +167,11 @@ class TextLine(Flowable):
         if bold and self.regular_if_cut and text_width(self.text, self.size, True) > room - tail_width:
             bold = False  # the whole text in regular weight reads better than bold cut short
         text = fit_text(self.text, self.size, room - min(tail_width, room / 4), bold)
-        canvas.setFillColor(self.color)
-        draw_text(canvas, 0, baseline, text, self.size, bold=bold)
+        draw_text(canvas, 0, baseline, text, self.size, colour=self.color, bold=bold)
         used = text_width(text, self.size, bold) + gap
         if self.after and room - used > self.after_size * 3:
-            canvas.setFillColor(self.after_color)
-            draw_text(canvas, used, baseline, self.after, self.after_size, max_width=room - used)
+            draw_text(canvas, used, baseline, self.after, self.after_size, colour=self.after_color,
+                      max_width=room - used)
 
 
 def make_table(
@@ -338,13 +315,11 @@ def _decorate(page: Page, canvas: Canvas) -> None:
     right = width - MARGIN
     canvas.saveState()
     top = height - 0.4 * inch
-    canvas.setFillColor(ACCENT)
     name_size = next((size for size in (15, 14, 13, 12) if text_width(clinic.name, size, True) <= inner * 0.55), 11)
-    draw_text(canvas, MARGIN, top - 10, clinic.name, name_size, bold=True, max_width=inner * 0.55)
-    canvas.setFillColor(MUTED)
+    draw_text(canvas, MARGIN, top - 10, clinic.name, name_size, colour=ACCENT, bold=True, max_width=inner * 0.55)
     y = top
     for line in letterhead_lines(clinic)[:4]:
-        draw_text(canvas, right, y, line, CAPTION_SIZE, align="right", max_width=inner * 0.45)
+        draw_text(canvas, right, y, line, CAPTION_SIZE, colour=MUTED, align="right", max_width=inner * 0.45)
         y -= CAPTION_SIZE + 1.5
     canvas.setStrokeColor(ACCENT)
     canvas.setLineWidth(1.2)
@@ -356,55 +331,54 @@ def _decorate(page: Page, canvas: Canvas) -> None:
     canvas.line(MARGIN, FOOTER_Y + 30, right, FOOTER_Y + 30)
     text_right = right - (INITIALS_BOX[0] + 0.95 * inch if page.initials else 0.9 * inch)
     if page.patient_name is not None or page.name_line:
-        canvas.setFillColor(INK)
-        draw_text(canvas, MARGIN, FOOTER_Y + 16, "Patient:", 10, bold=True)
+        draw_text(canvas, MARGIN, FOOTER_Y + 16, "Patient:", 10, colour=INK, bold=True)
         start = MARGIN + text_width("Patient: ", 10, True)
         if page.patient_name:
-            draw_text(canvas, start, FOOTER_Y + 16, page.patient_name, 10, bold=True, max_width=text_right - start)
+            draw_text(canvas, start, FOOTER_Y + 16, page.patient_name, 10, colour=INK, bold=True,
+                      max_width=text_right - start)
         else:
             canvas.setStrokeColor(INK)
             canvas.setLineWidth(0.6)
             canvas.line(start, FOOTER_Y + 14, text_right, FOOTER_Y + 14)
-    canvas.setFillColor(MUTED)
     title = page.footer_title or page.title
     label = f"{title} · {page.footer_note}" if page.footer_note else title
     generated = f"Generated {format_moment(local(page.generated_at, clinic))}"
-    draw_text(canvas, MARGIN, FOOTER_Y + 3, f"{label} · {generated}", CAPTION_SIZE,
+    draw_text(canvas, MARGIN, FOOTER_Y + 3, f"{label} · {generated}", CAPTION_SIZE, colour=MUTED,
               max_width=text_right - MARGIN)
     if page.initials:
         box_width, box_height = INITIALS_BOX
         canvas.setStrokeColor(INK)
         canvas.setLineWidth(0.8)
         canvas.rect(right - box_width, FOOTER_Y + 1, box_width, box_height, stroke=1, fill=0)
-        canvas.setFillColor(INK)
-        draw_text(canvas, right - box_width - 5, FOOTER_Y + 16, "Initials", CAPTION_SIZE + 1, bold=True,
-                  align="right")
+        draw_text(canvas, right - box_width - 5, FOOTER_Y + 16, "Initials", CAPTION_SIZE + 1, colour=INK,
+                  bold=True, align="right")
     canvas.restoreState()
 
 
 class _NumberedCanvas(Canvas):
-    """Holds the pages back until the end so each can say "Page x of y"."""
+    """Says "Page x of y" at the foot of every page. The number of pages is known only at the end, so
+    each page draws a form (a PDF XObject) by name, and the forms are written when the document is
+    saved: one per page, with its number and the total."""
 
-    def __init__(self, *args: Any, initials: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, page_width: float, initials: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._held_pages: list[dict[str, Any]] = []
-        self._page_number_right = INITIALS_BOX[0] + 5 if initials else 0
+        self.frontdesk_pages = 0
+        self.frontdesk_number_right = page_width - MARGIN - (INITIALS_BOX[0] + 5 if initials else 0)
 
     def showPage(self) -> None:
-        self._held_pages.append(dict(self.__dict__))
-        self._startPage()
+        self.frontdesk_pages += 1
+        self.saveState()
+        self.doForm(f"frontdesk-page-{self.frontdesk_pages}")
+        self.restoreState()
+        super().showPage()
 
     def save(self) -> None:
-        total = len(self._held_pages)
-        for number, state in enumerate(self._held_pages, start=1):
-            self.__dict__.update(state)
-            width = self._pagesize[0]
-            self.saveState()
-            self.setFillColor(MUTED)
-            draw_text(self, width - MARGIN - self._page_number_right, FOOTER_Y + 3, f"Page {number} of {total}",
-                      CAPTION_SIZE, bold=True, align="right")
-            self.restoreState()
-            super().showPage()
+        total = self.frontdesk_pages
+        for number in range(1, total + 1):
+            self.beginForm(f"frontdesk-page-{number}")
+            draw_text(self, self.frontdesk_number_right, FOOTER_Y + 3, f"Page {number} of {total}", CAPTION_SIZE,
+                      colour=MUTED, bold=True, align="right")
+            self.endForm()
         super().save()
 
 
@@ -414,6 +388,7 @@ def build_pdf(story: list[Flowable], page: Page) -> bytes:
     Output is byte-for-byte reproducible: the PDF's creation date is the generated time, not the clock.
     """
     ensure_fonts()
+    reportlab_caches_enabled()  # whether this document takes compat's shortcuts (FRONTDESK_COMPAT)
     generated = local(page.generated_at, page.clinic)
     buffer = io.BytesIO()
     width, height = page.size
@@ -440,7 +415,8 @@ def build_pdf(story: list[Flowable], page: Page) -> bytes:
         _decorate(page, canvas)
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page, pagesize=page.size)])
-    doc.build(story, canvasmaker=lambda *args, **kwargs: _NumberedCanvas(*args, initials=page.initials, **kwargs))
+    doc.build(story, canvasmaker=lambda *args, **kwargs: _NumberedCanvas(*args, page_width=width,
+                                                                          initials=page.initials, **kwargs))
     return buffer.getvalue()
 
 

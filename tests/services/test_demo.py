@@ -164,8 +164,8 @@ def test_phone_numbers_are_stored_as_the_patient_form_stores_them(demo_db):
 
 def test_the_same_seed_and_day_give_the_same_clinic(tmp_path, clock):
     from frontdesk.services.bootstrap import open_clinic
-    from frontdesk.services.demo import demo_plan
-    from frontdesk.services.generate import generate_clinic
+    from frontdesk.devtools import generate_clinic
+    from frontdesk.devtools.demo import demo_plan
     from frontdesk.services.account_lookup import workstation_actor
 
     made = []

@@ -52,7 +52,7 @@ def generated_clinic(tmp_path_factory):
     from frontdesk.services.bootstrap import open_clinic
     from frontdesk.services.consents import consent_appointment
     from frontdesk.services.documents import record_unsigned_consent
-    from frontdesk.services.generate import ClinicPlan, generate_clinic
+    from frontdesk.devtools import ClinicPlan, generate_clinic
     from frontdesk.services.account_lookup import workstation_actor
 
     path = tmp_path_factory.mktemp("move") / "clinic.sqlite3"

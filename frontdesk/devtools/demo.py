@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from frontdesk.db.models import Patient
+from frontdesk.devtools.clinic import generate_clinic
+from frontdesk.devtools.plan import ClinicPlan, GeneratedClinic
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.screening import Level
 from frontdesk.domain.when import format_day
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ValidationFailed, ServiceError
-from frontdesk.services.generate import ClinicPlan, GeneratedClinic, generate_clinic
 from frontdesk.services.unit_of_work import UnitOfWork
 
 MAX_DEMO_PATIENTS = 5_000
