@@ -13,14 +13,11 @@ free slot (Space cycles the choice) before anything is booked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
-from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,30 +31,26 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from frontdesk.domain.scheduling import Interval, next_grid_time
+from frontdesk.domain.scheduling import next_grid_time
 from frontdesk.domain.when import (
     format_date,
-    format_day,
     format_time,
-    format_time_range,
-    format_weekday_date,
-    local_day,
 )
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.availability import find_next_available
 from frontdesk.services.booking import BookingRefused, IntervalReasonNeeded, book_appointment, check_booking
-from frontdesk.services.records import AppointmentRecord, BookingRequest, PlannedOccurrence
+from frontdesk.services.records import AppointmentRecord, BookingRequest
 from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.schedule_view import list_therapists
 from frontdesk.services.series import book_series, plan_series
 from frontdesk.services.intake_records import PatientSummary
 from frontdesk.services.records import Rebooking
+from frontdesk.ui.schedule.booking_series import OccurrenceModel, OccurrenceTable
 from frontdesk.ui.schedule.booking_fields import (
     DateField,
     area_combo,
@@ -73,108 +66,7 @@ from frontdesk.ui.schedule.booking_fields import (
 from frontdesk.ui.common.errors import report_unexpected
 from frontdesk.ui.common.geometry import remember_geometry
 from frontdesk.ui.common.patient_picker import PatientPicker
-from frontdesk.ui.common.table_model import Column, RowTableModel
 from frontdesk.ui.common.widgets import ERROR_STYLE
-
-OCCURRENCE_ROLE = Qt.UserRole + 1
-
-
-class Choice(StrEnum):
-    BOOK = "book"
-    SKIP = "skip"
-    MOVE = "move"
-
-    @property
-    def label(self) -> str:
-        return {"book": "Book", "skip": "Skip", "move": "Move"}[self.value]
-
-
-@dataclass
-class _Row:
-    occurrence: PlannedOccurrence
-    choice: Choice
-
-
-def _planned_day(row: _Row, zone: ZoneInfo) -> str:
-    return format_weekday_date(local_day(row.occurrence.interval.start, zone))
-
-
-def _choice_text(row: _Row, zone: ZoneInfo) -> str:
-    occurrence = row.occurrence
-    if row.choice is Choice.MOVE and occurrence.alternative is not None:
-        day = occurrence.interval.start.astimezone(zone).date()
-        alt = occurrence.alternative.interval
-        alt_day = alt.start.astimezone(zone).date()
-        when = format_time_range(alt, zone)
-        return f"Move to {when}" if alt_day == day else f"Move to {format_day(alt_day)}, {when}"
-    return row.choice.label
-
-
-class OccurrenceModel(RowTableModel[_Row]):
-    """The planned dates of a series, each with its problem and the receptionist's choice."""
-
-    ROW_ROLE = OCCURRENCE_ROLE
-    TEXT_ROLES = (Qt.DisplayRole, Qt.AccessibleTextRole)
-    choices_changed = Signal()
-
-    def __init__(self, zone: ZoneInfo, parent=None) -> None:
-        super().__init__((
-            Column("Date", lambda row: _planned_day(row, zone)),
-            Column("Time", lambda row: format_time_range(row.occurrence.interval, zone)),
-            Column("Problem", lambda row: " ".join(row.occurrence.problems) if row.occurrence.problems else "Free",
-                   foreground=lambda row: QBrush(QColor("#b00020")) if row.occurrence.problems else None),
-            Column("Choice", lambda row: _choice_text(row, zone),
-                   tooltip=lambda row: "Press Space to change what happens to this date."),
-        ), parent)
-
-    def set_plan(self, plan: list[PlannedOccurrence]) -> None:
-        self.set_rows(
-            _Row(p, Choice.BOOK if p.ok else (Choice.MOVE if p.alternative else Choice.SKIP)) for p in plan
-        )
-        self.choices_changed.emit()
-
-    def options(self, row: int) -> list[Choice]:
-        occurrence = self._rows[row].occurrence
-        if occurrence.ok:
-            return [Choice.BOOK, Choice.SKIP]
-        return [Choice.MOVE, Choice.SKIP] if occurrence.alternative else [Choice.SKIP]
-
-    def cycle(self, row: int) -> None:
-        options = self.options(row)
-        current = self._rows[row].choice
-        self._rows[row].choice = options[(options.index(current) + 1) % len(options)]
-        self.row_changed(row)
-        self.choices_changed.emit()
-
-    def chosen_intervals(self) -> list[Interval]:
-        chosen = []
-        for row in self._rows:
-            if row.choice is Choice.BOOK:
-                chosen.append(row.occurrence.interval)
-            elif row.choice is Choice.MOVE and row.occurrence.alternative is not None:
-                chosen.append(row.occurrence.alternative.interval)
-        return chosen
-
-    def row_value(self, row: _Row) -> PlannedOccurrence:
-        return row.occurrence
-
-
-class _OccurrenceTable(QTableView):
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        model = self.model()
-        if event.key() == Qt.Key_Space and isinstance(model, OccurrenceModel) and self.currentIndex().isValid():
-            model.cycle(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
-
-    def mouseDoubleClickEvent(self, event) -> None:
-        index = self.indexAt(event.position().toPoint())
-        model = self.model()
-        if index.isValid() and isinstance(model, OccurrenceModel):
-            model.cycle(index.row())
-            return
-        super().mouseDoubleClickEvent(event)
-
 
 class BookingDialog(QDialog):
     """`booked` holds the saved records once the dialog is accepted."""
@@ -287,7 +179,7 @@ class BookingDialog(QDialog):
         repeat_row.addStretch(1)
 
         self.occurrences = OccurrenceModel(ctx.zone, self)
-        self.plan_table = _OccurrenceTable()
+        self.plan_table = OccurrenceTable()
         self.plan_table.setObjectName("occurrences")
         self.plan_table.setModel(self.occurrences)
         self.plan_table.setSelectionBehavior(QAbstractItemView.SelectRows)
