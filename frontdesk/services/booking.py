@@ -15,7 +15,7 @@ from typing import Any, cast
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import CursorResult, Insert, Table, bindparam, insert, select
+from sqlalchemy import CursorResult, Insert, bindparam, insert, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Therapist
@@ -263,8 +263,8 @@ def checked_booking(ctx: ServiceContext, session: Session, request: BookingReque
 # --- Booking -------------------------------------------------------------------------------------
 
 
-_APPOINTMENTS = cast(Table, Appointment.__table__)
-_EVENTS = cast(Table, AppointmentEvent.__table__)
+_APPOINTMENTS = Appointment.__table__
+_EVENTS = AppointmentEvent.__table__
 _INSERT_APPOINTMENT = insert(_APPOINTMENTS)
 _INSERT_EVENT = insert(_EVENTS)
 
