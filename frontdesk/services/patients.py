@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 from datetime import date
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Row, Select, and_, func, or_, select, union_all
+from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Patient, Screening
 from frontdesk.domain.contact import format_phone, phone_search_digits
 from frontdesk.domain.patients import (
+    CleanPatient,
     PatientDetails,
     display_name,
     family_given,
@@ -45,7 +48,7 @@ _SUMMARY_COLUMNS = (Patient.id, Patient.family_name, Patient.given_names, Patien
                     Patient.date_of_birth, Patient.phone, Patient.phone_display, Patient.archived)
 
 
-def _summary(row) -> PatientSummary:
+def _summary(row: Patient | Row[*tuple[Any, ...]]) -> PatientSummary:
     """From a Patient or a row of `_SUMMARY_COLUMNS`. The phone's display form was stored when the
     patient was saved: formatting numbers through the phone-number library was most of a search."""
     return PatientSummary(
@@ -57,7 +60,7 @@ def _summary(row) -> PatientSummary:
     )
 
 
-def _validated(ctx: ServiceContext, details: PatientDetails):
+def _validated(ctx: ServiceContext, details: PatientDetails) -> CleanPatient:
     clean, report = validate_patient(details, ctx.today())
     errors = dict(report.errors)
     try:
@@ -80,7 +83,7 @@ def check_patient_details(ctx: ServiceContext, details: PatientDetails) -> None:
     _validated(ctx, details)
 
 
-def _apply(row: Patient, clean) -> None:
+def _apply(row: Patient, clean: CleanPatient) -> None:
     for f in fields(PatientDetails):
         setattr(row, f.name, getattr(clean.details, f.name))
     row.phone_digits = clean.phone_digits
@@ -90,7 +93,7 @@ def _apply(row: Patient, clean) -> None:
     row.preferred_key = search_key(clean.details.preferred_name)
 
 
-def _duplicates(session, clean, exclude_id: int | None = None) -> list[Patient]:
+def _duplicates(session: Session, clean: CleanPatient, exclude_id: int | None = None) -> list[Patient]:
     conditions = [
         and_(
             Patient.family_key == search_key(clean.details.family_name),
@@ -256,6 +259,9 @@ def name_or_phone_match(text: str) -> list[ColumnElement[bool]]:
 _DENSE_PHONE_PREFIX = 2000
 
 
+_Columns = TypeVarTuple("_Columns")
+
+
 def _word_match(word: str) -> ColumnElement[bool]:
     end = word + _KEY_END
     return or_(and_(Patient.family_key >= word, Patient.family_key < end),
@@ -263,11 +269,11 @@ def _word_match(word: str) -> ColumnElement[bool]:
                and_(Patient.preferred_key >= word, Patient.preferred_key < end))
 
 
-def _search_order(statement: Select) -> Select:
+def _search_order(statement: Select[*_Columns]) -> Select[*_Columns]:
     return statement.order_by(Patient.family_key, Patient.given_key, Patient.id)
 
 
-def _name_candidates(words: list[str], filters: list[ColumnElement[bool]], limit: int) -> CompoundSelect:
+def _name_candidates(words: list[str], filters: list[ColumnElement[bool]], limit: int) -> CompoundSelect[int]:
     """The first `limit` ids in search order among the patients whose family, given or preferred name
     starts with the longest word, one ordered query per name: each reads only its covering index, and
     the first `limit` of the three together are the first `limit` of all matches."""
@@ -282,7 +288,8 @@ def _name_candidates(words: list[str], filters: list[ColumnElement[bool]], limit
     return union_all(*branches)
 
 
-def _family_given_candidates(family: str, given: str, filters: list[ColumnElement[bool]], limit: int) -> Select:
+def _family_given_candidates(family: str, given: str, filters: list[ColumnElement[bool]],
+                             limit: int) -> Select[int]:
     """"Family, Given": the family name starts with the family part and the given (or preferred) name
     with the given part; read in order from the family-name index."""
     conditions = [Patient.family_key >= family, Patient.family_key < family + _KEY_END]
@@ -293,13 +300,13 @@ def _family_given_candidates(family: str, given: str, filters: list[ColumnElemen
     return _search_order(select(Patient.id).where(*conditions, *filters)).limit(limit)
 
 
-def _phone_candidates(uow: UnitOfWork, digits: str, filters: list[ColumnElement[bool]], limit: int) -> Select:
+def _phone_candidates(uow: UnitOfWork, digits: str, filters: list[ColumnElement[bool]], limit: int) -> Select[int]:
     """An area code matches most patients: walk them in name order and stop at `limit`. A longer prefix
     matches few: find them by number, then sort."""
     in_range = and_(Patient.phone_digits >= digits, Patient.phone_digits < digits + "\x7f")
     sharing = uow.session.scalar(select(func.count()).select_from(
         select(Patient.id).where(in_range).limit(_DENSE_PHONE_PREFIX).subquery()))
-    if sharing >= _DENSE_PHONE_PREFIX:
+    if (sharing or 0) >= _DENSE_PHONE_PREFIX:
         # Not a range: the database then reads the name-ordered index instead of sorting every match.
         in_range = func.substr(Patient.phone_digits, 1, len(digits)) == digits
     return _search_order(select(Patient.id).where(in_range, *filters)).limit(limit)

@@ -253,7 +253,9 @@ def record_review(ctx: ServiceContext, actor: Actor, screening_id: int, decision
         uow.audit("review", "screening", record.id, patient_id=record.patient_id, decision=chosen.value,
                   review_id=review.id)
         uow.commit()
-        return screening_in(session, record.id)
+        saved = screening_in(session, record.id)
+        assert saved is not None  # read in this transaction a moment ago
+        return saved
 
 
 # --- The booking question -------------------------------------------------------------------------

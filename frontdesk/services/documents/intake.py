@@ -4,6 +4,7 @@ screening for the patient to confirm or correct."""
 from __future__ import annotations
 
 from frontdesk.db.models import Patient
+from frontdesk.domain.areas import Side
 from frontdesk.domain.contact import format_phone
 from frontdesk.domain.patients import reading_name
 from frontdesk.domain.roles import Permission
@@ -51,7 +52,7 @@ def _intake_record(patient: Patient, screening: ScreeningRecord | None) -> Intak
     operations: tuple[OperationEntry, ...] = ()
     if answers is not None and answers.get(QuestionKey.had_surgery.value) != Answer.no:
         operations = tuple(
-            OperationEntry(when=s.date, area=s.area.region.label, side=s.area.side.label)
+            OperationEntry(when=s.date, area=s.area.region.label, side=(s.area.side or Side.midline).label)
             for s in sorted(answers.surgeries, key=lambda s: s.date, reverse=True)
         )
     return IntakeRecord(
