@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.scheduling import PartOfDay
 from frontdesk.domain.waitlist import Priority
-from frontdesk.domain.when import SHORT_WEEKDAYS
+from frontdesk.domain.when import SHORT_WEEKDAYS, format_weekday_iso
 from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError, ValidationFailed
@@ -312,7 +312,7 @@ class WaitlistEntryDialog(QDialog):
         if field == "priority":
             return Priority(value).label
         if field == "earliest":
-            return f"{value:%a %Y-%m-%d}"
+            return format_weekday_iso(value)
         return shown_value(value)
 
     def meeting_save_over(self, record) -> bool:
