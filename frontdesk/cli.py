@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         print(str(error), file=sys.stderr)
         return EXIT_CANNOT_OPEN
     if args.command is None:
+        from frontdesk.compat import make_pyside_classes_at_import
+
+        make_pyside_classes_at_import()
         return run_gui(url, smoke_test=args.smoke_test)
     return run_admin(args, url)
 

@@ -2,14 +2,17 @@
 
 import os
 import shutil
-
-# Tests are headless wherever they run: set before Qt is imported by any test module.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from frontdesk.compat import make_pyside_classes_at_import
+
+# Tests are headless wherever they run: set before Qt is imported by any test module.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# As the app does at start: PySide6 6.11 can crash making a class lazily (see frontdesk.compat).
+make_pyside_classes_at_import()
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 

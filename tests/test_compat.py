@@ -1,67 +1,47 @@
-"""The private-internals workarounds in frontdesk.compat: applied only where checked, switchable off."""
+"""The workarounds in frontdesk.compat that are not about printouts: applied only where checked,
+switchable off (the reportlab ones are in tests/reports/test_compat_pdfs.py)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import types
 
 import pytest
 
 from frontdesk import compat
 
+PROBE = ("import os, sys; from frontdesk.compat import make_pyside_classes_at_import as m; "
+         "print(m(), os.environ.get('PYSIDE6_OPTION_LAZY'))")
 
-def _probe(env_value: str | None) -> str:
-    code = ("import frontdesk.app, sys; "
-            "print(getattr(sys.modules['shibokensupport.feature']._mod_uses_pyside, 'reads_bytes', False))")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "FRONTDESK_COMPAT"}
-    if env_value is not None:
-        env["FRONTDESK_COMPAT"] = env_value
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+
+def _probe(**env: str) -> str:
+    clean = {k: v for k, v in __import__("os").environ.items()
+             if k not in ("FRONTDESK_COMPAT", "PYSIDE6_OPTION_LAZY")}
+    return subprocess.run([sys.executable, "-c", PROBE], env=clean | env, capture_output=True, text=True,
                           check=True).stdout.strip()
 
 
-def test_the_source_scan_is_replaced_on_a_checked_pyside_and_left_alone_when_switched_off():
-    assert _probe(None) == "True"
-    assert _probe("off") == "False"
+def test_pyside_makes_its_classes_at_import_on_the_version_that_crashes_otherwise():
+    import PySide6
+
+    expected = "True 0" if (6, 11) <= PySide6.__version_info__[:2] < (6, 12) else "False None"
+    assert _probe() == expected
+    assert _probe(FRONTDESK_COMPAT="off") == "False None"
+    assert _probe(PYSIDE6_OPTION_LAZY="1") == "False 1"  # a choice already made is left alone
 
 
-@pytest.fixture
-def fake_feature(monkeypatch):
-    calls = []
-
-    def original(module):
-        calls.append(module)
-        return True
-
-    feature = types.ModuleType("shibokensupport.feature")
-    feature._mod_uses_pyside = original
-    monkeypatch.setitem(sys.modules, "shibokensupport.feature", feature)
-    return feature, original
-
-
-@pytest.mark.parametrize("version, applied", [((6, 11, 3), True), ((6, 5, 0), False), ((6, 12, 0), False)])
-def test_the_pyside_workaround_is_gated_by_version(monkeypatch, fake_feature, version, applied):
-    feature, original = fake_feature
-    monkeypatch.setattr(sys.modules["PySide6"], "__version_info__", version, raising=False)
+@pytest.mark.parametrize("version, applied", [((6, 11), True), ((6, 10), False), ((6, 12), False), ((), False)])
+def test_the_pyside_workaround_is_gated_by_version(monkeypatch, version, applied):
+    monkeypatch.setattr(compat, "_installed_pyside_version", lambda: version)
     monkeypatch.delenv("FRONTDESK_COMPAT", raising=False)
-    assert compat.skip_pyside_source_scan() is applied
-    assert (feature._mod_uses_pyside is not original) is applied
+    monkeypatch.delenv("PYSIDE6_OPTION_LAZY", raising=False)
+    monkeypatch.delitem(sys.modules, "PySide6", raising=False)
+    assert compat.make_pyside_classes_at_import() is applied
+    assert ("PYSIDE6_OPTION_LAZY" in __import__("os").environ) is applied
 
 
-def test_the_replacement_answers_like_pyside_from_the_file_bytes(monkeypatch, fake_feature, tmp_path):
-    feature, _ = fake_feature
-    monkeypatch.setattr(sys.modules["PySide6"], "__version_info__", (6, 11, 0), raising=False)
-    monkeypatch.delenv("FRONTDESK_COMPAT", raising=False)
-    compat.skip_pyside_source_scan()
-    uses, plain = tmp_path / "uses.py", tmp_path / "plain.py"
-    uses.write_text("from PySide6.QtCore import Qt\n")
-    plain.write_text("x = 1\n")
+def test_too_late_once_pyside_is_imported(monkeypatch):
+    import PySide6  # noqa: F401
 
-    def module(path):
-        made = types.ModuleType(path.stem)
-        made.__spec__ = types.SimpleNamespace(origin=str(path))
-        return made
-
-    assert feature._mod_uses_pyside(module(uses)) is True
-    assert feature._mod_uses_pyside(module(plain)) is False
+    monkeypatch.delenv("PYSIDE6_OPTION_LAZY", raising=False)
+    assert compat.make_pyside_classes_at_import() is False
