@@ -135,3 +135,21 @@ def test_a_column_out_of_place_is_refused_not_read_as_another_field():
     assert pair.built(("name", "colour"), [("Chris", "#fff")]) == [_Pair("Chris", "#fff")]
     with pytest.raises(ValueError, match="not its fields"):
         pair.built(("colour", "name"), [("#fff", "Chris")])
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://frontdesk:s%40cret%3Aword@db.clinic.lan:5433/front%20desk",
+    "postgresql+psycopg://frontdesk@127.0.0.1/frontdesk?sslmode=require&connect_timeout=5",
+    "postgresql+psycopg://frontdesk@[::1]:5432/frontdesk",
+    "postgresql://desk:pw@server/clinic",
+])
+def test_a_server_address_is_read_as_sqlalchemy_reads_it(url):
+    from psycopg.conninfo import conninfo_to_dict
+    from sqlalchemy.engine import make_url
+
+    from frontdesk.db.plain import server_conninfo
+
+    parsed = make_url(url)
+    expected = {"host": parsed.host, "port": str(parsed.port) if parsed.port else None, "user": parsed.username,
+                "password": parsed.password, "dbname": parsed.database, **parsed.query}
+    assert conninfo_to_dict(server_conninfo(url)) == {key: value for key, value in expected.items() if value}
