@@ -253,6 +253,15 @@ def chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
         yield values[start:start + size]
 
 
+T = TypeVar("T")
+
+
+def required(value: T | None) -> T:
+    """A value read from a NOT NULL column, as its type says it is."""
+    assert value is not None, "a NOT NULL column read as NULL"
+    return value
+
+
 def as_instant(value: Any) -> datetime | None:
     """A stored instant as an aware UTC datetime (SQLite gives text, PostgreSQL a naive datetime)."""
     if value is None:

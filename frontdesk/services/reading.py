@@ -10,8 +10,9 @@ becomes a plain message.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import NamedTuple, NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from frontdesk.db.faults import connection_was_lost, fault_text
 from frontdesk.db.plain import Projection, Reader, SessionReader
@@ -27,6 +28,9 @@ from frontdesk.services.errors import (
     ServiceError,
     StorageFull,
 )
+
+if TYPE_CHECKING:
+    from frontdesk.services.unit_of_work import UnitOfWork
 
 #: What a refused attempt leaves for the audit trail: the permission asked for (None: any write),
 #: the attempt in words, and anything else worth recording (why it was refused).
@@ -155,21 +159,21 @@ class ReadUnit:
         self.ctx = ctx
         self.actor = actor
         self.reader: Reader
-        self._plain = None
-        self._unit = None
+        self._plain: AbstractContextManager[Reader] | None = None
+        self._unit: UnitOfWork | None = None
         self._denied: Denial | None = None
 
     def __enter__(self) -> ReadUnit:
         database = self.ctx.database
         try:
             if database.reads_plainly:
-                self._plain = database.plain_reader()
-                self.reader = self._plain.__enter__()
+                plain = self._plain = database.plain_reader()
+                self.reader = plain.__enter__()
             else:
                 from frontdesk.services.unit_of_work import UnitOfWork
 
-                self._unit = UnitOfWork(self.ctx, self.actor)
-                self.reader = SessionReader(self._unit.__enter__().session)
+                unit = self._unit = UnitOfWork(self.ctx, self.actor)
+                self.reader = SessionReader(unit.__enter__().session)
         except Exception as error:  # noqa: BLE001 - raised again as the service error it means
             raise_translated(error)
         return self
@@ -179,6 +183,7 @@ class ReadUnit:
         if self._unit is not None:
             self._unit.__exit__(exc_type, exc, tb)  # it records refusals and translates faults itself
             return
+        assert self._plain is not None
         try:
             self._plain.__exit__(exc_type, exc, tb)
         except Exception as error:  # noqa: BLE001 - raised again as a service error, unless one is on its way

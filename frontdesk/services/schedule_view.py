@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from frontdesk.db.plain import Projection, Reader, as_date, as_instant, as_time, in_list
+from frontdesk.db.plain import Projection, Reader, as_date, as_instant, as_time, in_list, required
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.domain.patients import display_name
 from frontdesk.domain.roles import Permission
@@ -102,20 +102,20 @@ def overlap_params(window: Interval) -> dict[str, datetime]:
     return {"earliest": window.start - LONGEST_APPOINTMENT, "end": window.end, "start": window.start}
 
 
-def stored_instants(values: Sequence) -> list[datetime | None]:
-    """Stored instants as aware UTC datetimes, each distinct value converted once (a day's
-    appointments share a few dozen start times)."""
-    seen: dict = {}
+def stored_instants(values: Sequence[Any]) -> list[datetime]:
+    """Stored instants (of a NOT NULL column) as aware UTC datetimes, each distinct value converted
+    once (a day's appointments share a few dozen start times)."""
+    seen: dict[Any, datetime] = {}
     result = []
     for value in values:
         instant = seen.get(value)
-        if instant is None and value is not None:
-            instant = seen[value] = as_instant(value)
+        if instant is None:
+            instant = seen[value] = required(as_instant(value))
         result.append(instant)
     return result
 
 
-def _record(**fields) -> AppointmentRecord:
+def _record(**fields: Any) -> AppointmentRecord:
     """An `AppointmentRecord` with every field given, set directly: a day view builds hundreds, and
     the frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field) was most of it."""
     record = object.__new__(AppointmentRecord)
@@ -134,7 +134,7 @@ def appointment_records(reader: Reader, rows: Sequence[AppointmentRow], settings
     return [
         _record(
             id=r.id, version=r.version, patient_id=r.patient_id,
-            patient_name=display_name(r.family_name, r.given_names, r.preferred_name),
+            patient_name=display_name(r.family_name, r.given_names, r.preferred_name or ""),
             stored_phone=r.phone or "", therapist_id=r.therapist_id, therapist_name=r.therapist_name,
             type_id=r.type_id, type_name=r.type_name, is_ims=bool(r.is_ims), starts_at=start, ends_at=end,
             status=_STATUSES.get(r.status) or AppointmentStatus(r.status), area=r.area or "", notes=r.notes or "",
@@ -253,13 +253,14 @@ def therapists_time(reader: Reader, therapist_ids: Sequence[int], window: Interv
         blocks_params |= weekday_params
     found = TherapistsTime(defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list))
     for block in reader.select(_WORKING_BLOCKS, blocks_where, blocks_params):
-        found.blocks[block.therapist_id].append(WorkingBlock(block.weekday, as_time(block.start_time),
-                                                             as_time(block.end_time)))
+        found.blocks[block.therapist_id].append(WorkingBlock(block.weekday, required(as_time(block.start_time)),
+                                                             required(as_time(block.end_time))))
     for exception in reader.select(
             _EXCEPTIONS, f"WHERE e.therapist_id IN ({therapist_marks}) AND NOT e.cancelled "
                          "AND e.starts_at < :end AND e.ends_at > :start",
             therapist_params | {"start": window.start, "end": window.end}):
-        start, end, reason = as_instant(exception.starts_at), as_instant(exception.ends_at), exception.reason or ""
+        start, end = required(as_instant(exception.starts_at)), required(as_instant(exception.ends_at))
+        reason = exception.reason or ""
         if exception.kind == "time_off":
             found.away[exception.therapist_id].append(AwayTime(exception.id, Interval(start, end), reason))
             found.time_off[exception.therapist_id].append(TimeOff(start, end, reason))
