@@ -1495,7 +1495,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
     parser.add_argument("--postgres", choices=("auto", "no"), default="auto",
                         help="also measure on a throwaway PostgreSQL server when its binaries are installed")
+    parser.add_argument("--only", help="comma-separated figure keys to take (e.g. cold_start,memory_soak); "
+                                       "the others are left out of the table")
     args = parser.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else None
+    if only is not None and not only <= set(FIGURES):
+        parser.error(f"unknown figures: {', '.join(sorted(only - set(FIGURES)))}")
+    keys = tuple(key for key in FIGURES if only is None or key in only)
+    postgres_keys = tuple(key for key in POSTGRES_FIGURES if key in keys)
     size = SIZES[args.size]
     path = (args.db or ROOT / "benchmarks" / "results" / f"{size.name}-clinic.sqlite3").resolve()
     os.environ.setdefault("FRONTDESK_DATA_DIR", str(path.parent / "data"))
@@ -1511,7 +1518,9 @@ def main(argv: list[str] | None = None) -> int:
         copy = working_copy(path, Path(folder))
         server = None
         pg_url = None
-        if args.postgres == "auto":
+        if args.postgres == "auto" and not postgres_keys:
+            postgres_why = "--only names no figure taken on PostgreSQL"
+        elif args.postgres == "auto":
             if str(ROOT / "tests") not in sys.path:
                 sys.path.insert(0, str(ROOT / "tests"))
             try:
@@ -1550,13 +1559,13 @@ def main(argv: list[str] | None = None) -> int:
                         postgres_info["server"] = cursor.execute("SHOW server_version").fetchone()[0]
                         postgres_info["settings"] = {name: cursor.execute(f"SHOW {name}").fetchone()[0]
                                                      for name in ("fsync", "synchronous_commit", "shared_buffers")}
-                    postgres = measure(bench, POSTGRES_FIGURES)
+                    postgres = measure(bench, postgres_keys)
                     plans.update(bench.plans)
                 finally:
                     bench.close()
             bench = Bench(size, f"sqlite:///{copy}", inputs, path=copy)
             try:
-                figures = measure(bench, FIGURES)
+                figures = measure(bench, keys)
                 plans = {**bench.plans, **plans}
             finally:
                 bench.close()
@@ -1564,8 +1573,8 @@ def main(argv: list[str] | None = None) -> int:
             if server is not None:
                 server.close()
     unchanged = fingerprint(path) == before
-    ordered = [figures[key] for key in FIGURES]
-    postgres_ordered = [postgres[key] for key in POSTGRES_FIGURES] if postgres else None
+    ordered = [figures[key] for key in keys]
+    postgres_ordered = [postgres[key] for key in postgres_keys] if postgres else None
     print()
     print_report(ordered, plans, postgres_ordered, postgres_why)
     print(f"\nThe cached clinic {'was left unchanged' if unchanged else 'CHANGED during the run'} "

@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING
 from frontdesk.db.urls import describe_url, parse_url, sqlite_path
 
 if TYPE_CHECKING:
+    import psycopg
     from sqlalchemy import Connection, Engine
     from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.orm import Session, sessionmaker
     from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+
+    from frontdesk.db.plain import Reader
 
 __all__ = ["Database", "describe_url", "private_folder", "restrict_to_owner", "sqlite_path", "sqlite_url_for"]
 
@@ -120,6 +123,9 @@ def _configure_sqlite(engine: Engine, database: Database) -> None:
 #: Plain read connections kept between reads (each costs a file open, and a key derivation when encrypted).
 _PLAIN_KEPT = 2
 
+#: How a plain read on a server begins: one snapshot for the whole read, and nothing written.
+_SERVER_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
 
 class Database:
     """The engine and session factory of one open database, built at first use, and on a SQLite
@@ -142,6 +148,8 @@ class Database:
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._idle_plain: list[tuple[sqlite3.Connection, tuple[int, int] | None]] = []
+        self._drivername = parsed.drivername
+        self._idle_server: list[psycopg.Connection] = []
 
     @property
     def engine(self) -> Engine:
@@ -198,6 +206,63 @@ class Database:
     def has_plain_reads(self) -> bool:
         """True for a SQLite file: reads may then go through `plain_reads` instead of SQLAlchemy."""
         return self.is_sqlite and self.path is not None
+
+    @property
+    def reads_plainly(self) -> bool:
+        """True when `plain_reader` can read without SQLAlchemy: a SQLite file (`sqlite3`) or a
+        PostgreSQL server through psycopg (the driver SQLAlchemy uses there too)."""
+        return self.has_plain_reads or self._drivername in ("postgresql", "postgresql+psycopg")
+
+    @contextmanager
+    def plain_reader(self) -> Iterator[Reader]:
+        """A `Reader` inside one read-only transaction, without SQLAlchemy: `plain_reads` on a SQLite
+        file; on a server a kept `psycopg` connection (REPEATABLE READ, like a SQLite read: every
+        query sees the same state). Only for `reads_plainly`."""
+        from frontdesk.db.plain import PsycopgReader, SqliteReader
+
+        if self.has_plain_reads:
+            with self.plain_reads() as connection:
+                yield SqliteReader(connection)
+            return
+        server = self._take_server()
+        try:
+            try:
+                yield PsycopgReader(server, self._trace if self.statement_listeners else None)
+            finally:
+                server.execute("ROLLBACK")
+        except BaseException:
+            server.close()
+            raise
+        with self._lock:
+            if len(self._idle_server) < _PLAIN_KEPT:
+                self._idle_server.append(server)
+                return
+        server.close()
+
+    def _take_server(self) -> psycopg.Connection:
+        """A server connection with its read transaction begun: a kept one when it still answers
+        (the BEGIN is the check: a server restarted meanwhile gets a new connection), else a new one."""
+        import psycopg
+
+        from frontdesk.db.plain import server_conninfo
+
+        while True:
+            with self._lock:
+                connection = self._idle_server.pop() if self._idle_server else None
+            if connection is None:
+                break
+            try:
+                connection.execute(_SERVER_READ)
+                return connection
+            except psycopg.Error:
+                connection.close()
+        connection = psycopg.connect(server_conninfo(self.url), autocommit=True)
+        try:
+            connection.execute(_SERVER_READ)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     def session(self, *, write: bool = False) -> Session:
         self.engine  # noqa: B018 - builds the session factory on first use
@@ -264,8 +329,11 @@ class Database:
     def dispose(self) -> None:
         with self._lock:
             idle, self._idle_plain = self._idle_plain, []
+            idle_server, self._idle_server = self._idle_server, []
             engine = self._engine
         for connection, _identity in idle:
             connection.close()
+        for server_connection in idle_server:
+            server_connection.close()
         if engine is not None:
             engine.dispose()

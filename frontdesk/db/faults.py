@@ -13,9 +13,10 @@ import sys
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
     kinds: list[type[BaseException]] = [sqlite3.Error]
-    cipher = sys.modules.get("sqlcipher3")
-    if cipher is not None and hasattr(cipher, "Error"):
-        kinds.append(cipher.Error)
+    for driver in ("sqlcipher3", "psycopg"):  # the plain reads' drivers, once loaded
+        module = sys.modules.get(driver)
+        if module is not None and hasattr(module, "Error"):
+            kinds.append(module.Error)
     return tuple(kinds)
 
 

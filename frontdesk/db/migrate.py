@@ -250,15 +250,32 @@ def _refuse_unknown(where: str, tables: set[str], revision: str | None) -> None:
         )
 
 
-def schema_state(database: Database) -> SchemaState:
-    """The database's revision (Alembic's `alembic_version` row, read with plain SQL) against the head."""
-    from sqlalchemy import inspect, text
+#: The tables of a server's current schema (those SQLAlchemy's `inspect(...).get_table_names()` lists).
+_SERVER_TABLES = ("SELECT c.relname FROM pg_catalog.pg_class c "
+                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')")
 
-    with database.engine.connect() as connection:
-        tables = set(inspect(connection).get_table_names())
-        current = None
-        if "alembic_version" in tables:
-            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+def schema_state(database: Database) -> SchemaState:
+    """The database's revision (Alembic's `alembic_version` row, read with plain SQL) against the head.
+
+    A server is asked through a plain psycopg connection (no SQLAlchemy: a clinic already at this
+    version opens its first screen without it), anything else through SQLAlchemy."""
+    if database.reads_plainly and not database.is_sqlite:
+        from frontdesk.db.plain import first_value
+
+        with database.plain_reader() as reader:
+            tables = {name for (name,) in reader.rows(_SERVER_TABLES)}
+            current = first_value(reader, "SELECT version_num FROM alembic_version") \
+                if "alembic_version" in tables else None
+    else:
+        from sqlalchemy import inspect, text
+
+        with database.engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            current = None
+            if "alembic_version" in tables:
+                current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     _refuse_unknown(database.display_name, tables, current)
     return SchemaState(current=current, head=head_revision())
 

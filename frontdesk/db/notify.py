@@ -35,10 +35,11 @@ def send(session: Session, payload: str) -> None:
 
 
 def conninfo(url: str) -> str:
-    """A libpq connection string for a SQLAlchemy PostgreSQL URL (`postgresql+psycopg://...`)."""
-    from sqlalchemy.engine import make_url
+    """A libpq connection string for a SQLAlchemy PostgreSQL URL (`postgresql+psycopg://...`), worked
+    out without SQLAlchemy (the first screen's reads do the same)."""
+    from frontdesk.db.plain import server_conninfo
 
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return server_conninfo(url)
 
 
 class Listener:

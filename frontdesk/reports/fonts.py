@@ -3,7 +3,9 @@
 DejaVu Sans covers accented Latin, Greek, Cyrillic and Vietnamese; WenQuanYi Micro Hei covers Chinese,
 Japanese kana and Korean Hangul. Text is split into runs: each character goes to DejaVu when DejaVu (both
 weights) has it, else to WenQuanYi when that has it. Both are TrueType (glyf) fonts, so reportlab embeds
-them as subsets. They are registered once per process, on first use.
+them as subsets. They are registered once per process, on first use; WenQuanYi only when a printout has a
+character DejaVu lacks (its 34,600 characters take about 22 MiB once reportlab has read them, more than
+all the rest of reportlab, and most clinics never print one).
 
 Building and compressing a subset is a good part of the time a printout takes, and document after document
 the same subsets come back (the fixed wording of a form uses the same characters in the same order), so
@@ -39,11 +41,11 @@ ELLIPSIS = "…"
 @dataclass(frozen=True)
 class _Coverage:
     sans: frozenset[int]
-    cjk: frozenset[int]
 
 
 _lock = threading.Lock()
 _coverage: _Coverage | None = None
+_cjk: frozenset[int] | None = None
 
 
 def ensure_fonts() -> None:
@@ -68,14 +70,27 @@ def _register() -> _Coverage:
     fonts_dir = resource_path("fonts")
     regular = TTFont(SANS, str(fonts_dir / "DejaVuSans.ttf"))
     bold = TTFont(SANS_BOLD, str(fonts_dir / "DejaVuSans-Bold.ttf"))
-    cjk = TTFont(CJK, str(fonts_dir / "wqy-microhei.ttc"), subfontIndex=0)
-    for font in (regular, bold, cjk):
+    for font in (regular, bold):
         reuse_font_subsets(font)
         pdfmetrics.registerFont(font)
     registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
-    registerFontFamily(CJK, normal=CJK, bold=CJK, italic=CJK, boldItalic=CJK)
     sans = frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph)
-    return _Coverage(sans=sans, cjk=frozenset(cjk.face.charToGlyph))
+    return _Coverage(sans=sans)
+
+
+def _cjk_coverage() -> frozenset[int]:
+    """The characters of the CJK font, registered with reportlab the first time a text needs it."""
+    global _cjk
+    if _cjk is not None:
+        return _cjk
+    with _lock:
+        if _cjk is None:
+            cjk = TTFont(CJK, str(resource_path("fonts") / "wqy-microhei.ttc"), subfontIndex=0)
+            reuse_font_subsets(cjk)
+            pdfmetrics.registerFont(cjk)
+            registerFontFamily(CJK, normal=CJK, bold=CJK, italic=CJK, boldItalic=CJK)
+            _cjk = frozenset(cjk.face.charToGlyph)
+    return _cjk
 
 
 @lru_cache(maxsize=4096)
@@ -92,7 +107,7 @@ def font_runs(text: str, bold: bool = False) -> tuple[tuple[str, str], ...]:
         code = ord(char)
         if char.isspace() or code in coverage.sans:
             font = current_font if char.isspace() else sans_name
-        elif code in coverage.cjk:
+        elif code in _cjk_coverage():
             font = CJK
         else:
             font = sans_name

@@ -10,13 +10,12 @@ from __future__ import annotations
 import getpass
 from typing import NamedTuple, Protocol
 
-from frontdesk.db.plain import Reader
+from frontdesk.db.plain import Projection, Reader
 from frontdesk.domain.roles import Role
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.reading import ReadUnit
 
 _ANYONE_WITH_A_PASSWORD = "SELECT 1 FROM users WHERE password_hash IS NOT NULL LIMIT 1"
-_ACCOUNT = "SELECT id, username, display_name, role, therapist_id FROM users WHERE username = :username"
 
 
 class AccountFields(Protocol):
@@ -46,6 +45,10 @@ class AccountRow(NamedTuple):
     therapist_id: int | None
 
 
+#: The one read of an account in plain SQL.
+_ACCOUNTS = Projection(AccountRow, (("u", "users", None),), {name: f"u.{name}" for name in AccountRow._fields})
+
+
 def account_actor(account: AccountFields) -> Actor:
     """The actor an account acts as, whichever way the account was read."""
     return Actor(user_id=account.id, username=account.username, display_name=account.display_name,
@@ -60,8 +63,9 @@ def needs_first_admin(ctx: ServiceContext) -> bool:
 
 def find_account_actor(reader: Reader, username: str) -> Actor | None:
     """The actor of the account named `username`, or None if there is none."""
-    rows = reader.rows(_ACCOUNT, {"username": username})
-    return account_actor(AccountRow(*rows[0])) if rows else None
+    for row in reader.select(_ACCOUNTS, "WHERE u.username = :username", {"username": username}):
+        return account_actor(row)
+    return None
 
 
 def login_name() -> str:

@@ -361,9 +361,11 @@ class ChangeWatch:
         self.connected.set()
 
     def _newest_entry(self) -> int:
-        if self.ctx.database.has_plain_reads:  # no SQLAlchemy needed yet: this runs as the first screen shows
-            with self.ctx.database.plain_reads() as connection:
-                return int(connection.execute("SELECT max(id) FROM audit_events").fetchone()[0] or 0)
+        if self.ctx.database.reads_plainly:  # no SQLAlchemy needed yet: this runs as the first screen shows
+            from frontdesk.db.plain import first_value
+
+            with self.ctx.database.plain_reader() as reader:
+                return int(first_value(reader, "SELECT max(id) FROM audit_events") or 0)
         from sqlalchemy import func, select
 
         from frontdesk.db.models import AuditEvent

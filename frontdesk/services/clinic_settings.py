@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from frontdesk.db.plain import Reader, SessionReader
+from frontdesk.db.plain import Reader, SessionReader, first_value
 from frontdesk.domain.ims_interval import DEFAULT_IMS_INTERVAL_DAYS
 from frontdesk.domain.screening import RuleTable
 from frontdesk.resources import resource_path
@@ -89,8 +89,7 @@ _SETTING_TEXT = "SELECT CAST(value AS TEXT) FROM settings WHERE key = :key"
 
 def stored_setting_text(reader: Reader, key: str) -> str | None:
     """The stored JSON text of a setting; None when there is no row or it holds JSON null."""
-    rows = reader.rows(_SETTING_TEXT, {"key": key})
-    text = rows[0][0] if rows else None
+    text = first_value(reader, _SETTING_TEXT, {"key": key})
     return None if text is None or text == "null" else text
 
 

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from frontdesk.db.plain import Reader, as_date, chunks, in_list
+from frontdesk.db.plain import Projection, Reader, as_date, chunks, first_value, in_list
 from frontdesk.domain.areas import BodyArea
 from frontdesk.domain.ims import ImsStatus, ims_status, same_every_day, saved_ims_status, verdict_on
 from frontdesk.domain.screening import AreaAssessment, Assessment, ReviewDecision, RuleTable, ScreeningAnswers
@@ -31,32 +31,45 @@ class _OnFile:
     decision: ReviewDecision | None
 
 
+class _ScreeningRow(NamedTuple):
+    id: int
+    patient_id: int
+    screened_at: Any  # as stored: compared only with another screening's
+    screened_on: Any
+    answers: str
+    decision: str | None  # the latest decision on it, if any
+
+
+#: The values a decision may have (constants of the domain, written into the SQL).
+_DECISION_VALUES = ", ".join(f"'{decision.value}'" for decision in ReviewDecision)
+
 #: Each current screening of the patients with its latest decision, in one statement (a round trip
 #: less than asking for the decisions after the screenings).
-_CURRENT_SCREENINGS = (
-    "SELECT s.id, s.patient_id, s.screened_at, s.screened_on, CAST(s.answers AS TEXT), "
-    "(SELECT r.decision FROM screening_reviews r WHERE r.screening_id = s.id AND r.decision IN ({decisions}) "
-    "ORDER BY r.decided_at DESC, r.id DESC LIMIT 1) "
-    "FROM screenings s WHERE s.patient_id IN ({patients}) AND s.superseded_by IS NULL")
+_SCREENINGS = Projection(_ScreeningRow, (("s", "screenings", None),), {
+    "id": "s.id", "patient_id": "s.patient_id", "screened_at": "s.screened_at", "screened_on": "s.screened_on",
+    "answers": "CAST(s.answers AS TEXT)",
+    "decision": ("(SELECT r.decision FROM screening_reviews r WHERE r.screening_id = s.id "
+                 f"AND r.decision IN ({_DECISION_VALUES}) ORDER BY r.decided_at DESC, r.id DESC LIMIT 1)"),
+})
+_CURRENT = "WHERE s.patient_id IN ({patients}) AND s.superseded_by IS NULL"
 _SAVED_ASSESSMENT = "SELECT CAST(assessment AS TEXT) FROM screenings WHERE id = :id"
 
 
 def _current_on_file(reader: Reader, patient_ids: Iterable[int]) -> dict[int, _OnFile]:
     """Each patient's current screening and its latest decision: a query per 500 patients."""
-    decision_marks, decision_params = in_list("d", [decision.value for decision in ReviewDecision])
-    rows: dict[int, tuple[Any, ...]] = {}
+    rows: dict[int, _ScreeningRow] = {}
     for part in chunks(sorted(set(patient_ids))):
         placeholders, params = in_list("p", part)
-        sql = _CURRENT_SCREENINGS.format(patients=placeholders, decisions=decision_marks)
-        for row in reader.rows(sql, params | decision_params):
-            current = rows.get(row[1])
-            if current is None or (row[2], row[0]) > (current[2], current[0]):
-                rows[row[1]] = row
+        for row in reader.select(_SCREENINGS, _CURRENT.format(patients=placeholders), params):
+            current = rows.get(row.patient_id)
+            if current is None or (row.screened_at, row.id) > (current.screened_at, current.id):
+                rows[row.patient_id] = row
     on_file: dict[int, _OnFile] = {}
     for patient_id, row in rows.items():
-        screened_on = as_date(row[3])
+        screened_on = as_date(row.screened_on)
         assert screened_on is not None  # a NOT NULL column
-        on_file[patient_id] = _OnFile(row[0], screened_on, row[4], ReviewDecision(row[5]) if row[5] else None)
+        on_file[patient_id] = _OnFile(row.id, screened_on, row.answers,
+                                      ReviewDecision(row.decision) if row.decision else None)
     return on_file
 
 
@@ -134,7 +147,7 @@ def ims_statuses_from(reader: Reader, asked: Iterable[tuple[int, str, date]], *,
             result[key] = _judged(screening.answers_text, area_key, on, screening.decision, screening.screened_on,
                                   rescreen_months, rules)
         except (ValueError, KeyError, TypeError):
-            saved = Assessment.from_dict(json.loads(reader.rows(_SAVED_ASSESSMENT, {"id": screening.id})[0][0]))
+            saved = Assessment.from_dict(json.loads(first_value(reader, _SAVED_ASSESSMENT, {"id": screening.id})))
             area = next((v.area for v in saved.areas if v.area.key == area_key), None) if area_key else None
             result[key] = saved_ims_status(saved, area, on, screening.decision, screening.screened_on,
                                            rescreen_months)

@@ -1,20 +1,21 @@
 """A read-only use case's transaction, with or without SQLAlchemy, and the faults both kinds share.
 
 `ReadUnit` is the reading sibling of `UnitOfWork`: on a SQLite file it reads through a plain
-`sqlite3` connection (`Database.plain_reads`), so the first screen never waits for SQLAlchemy to
-load; anywhere else it is a `UnitOfWork` read through its session. Either way the reads see one
+`sqlite3` connection, on a PostgreSQL server through a plain `psycopg` one (`Database.plain_reader`),
+so the first screen never waits for SQLAlchemy to load; anywhere else (an in-memory database) it is a
+`UnitOfWork` read through its session. Either way the reads see one
 consistent state, the actor's permission is checked (and a refusal audited), and a database fault
 becomes a plain message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from frontdesk.db.faults import connection_was_lost, fault_text
-from frontdesk.db.plain import Reader, SessionReader, SqliteReader
+from frontdesk.db.plain import Projection, Reader, SessionReader
 from frontdesk.domain.roles import Permission, Role, may
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import (
@@ -28,12 +29,26 @@ from frontdesk.services.errors import (
     StorageFull,
 )
 
+if TYPE_CHECKING:
+    from frontdesk.services.unit_of_work import UnitOfWork
+
 #: What a refused attempt leaves for the audit trail: the permission asked for (None: any write),
 #: the attempt in words, and anything else worth recording (why it was refused).
 Denial = tuple[Permission | None, str, dict[str, object]]
 
-#: The acting account as it is now: read inside the unit's own transaction at each check.
-ACCOUNT_NOW = "SELECT active, role, username FROM users WHERE id = :id"
+
+
+class AccountNow(NamedTuple):
+    """The acting account as the database holds it now."""
+
+    active: bool
+    role: str
+    username: str
+
+
+#: The acting account as it is now: read inside the unit's own transaction at each check (as SQL
+#: here, as `ACCOUNT_NOW.statement()` by `UnitOfWork`, which may lock the row).
+ACCOUNT_NOW = Projection(AccountNow, (("u", "users", None),), {name: f"u.{name}" for name in AccountNow._fields})
 
 
 def translate_database_error(error: BaseException) -> ServiceError | None:
@@ -102,7 +117,7 @@ def refusal(actor: Actor | None, permission: Permission, what: str) -> Permissio
     return PermissionDenied(f"{role} accounts may not {what}. Ask a colleague with the right role.")
 
 
-def account_refusal(actor: Actor, account: Sequence[Any] | None, permission: Permission | None,
+def account_refusal(actor: Actor, account: AccountNow | None, permission: Permission | None,
                     what: str) -> tuple[PermissionDenied, dict[str, object]] | None:
     """The refusal when the acting account, as the database holds it now (`account`: its active flag
     role and username, None when it is gone), may not do `what`, with the reason for the audit trail; else None.
@@ -110,16 +125,16 @@ def account_refusal(actor: Actor, account: Sequence[Any] | None, permission: Per
     The signed-in `actor` was read when its person signed in: an administrator may have switched the
     account off, or changed its role, since. `permission` None asks only whether the account is on.
     """
-    if account is None or account[2] != actor.username:
+    if account is None or account.username != actor.username:
         return AccountSwitchedOff(
             f"The account {actor.username} is not in this database any more, so Front Desk did not {what}. "
             "Nothing was saved. Sign out, then sign in again."), {"reason": "account not found"}
-    if not account[0]:
+    if not account.active:
         return AccountSwitchedOff(
             f"The account {actor.username} has been switched off, so Front Desk did not {what}. "
             "Nothing was saved. Ask the clinic's administrator."), {"reason": "account switched off"}
     try:
-        role = Role(account[1])
+        role = Role(account.role)
     except ValueError:
         role = None
     if permission is None or (role is not None and may(role, permission)):
@@ -129,7 +144,7 @@ def account_refusal(actor: Actor, account: Sequence[Any] | None, permission: Per
         return RoleChanged(
             f"Your account's role was changed to {label} since you signed in, and {label} accounts may "
             f"not {what}. Sign out and in again to see what your role allows."), \
-            {"reason": "role changed", "role_now": account[1]}
+            {"reason": "role changed", "role_now": account.role}
     refused = refusal(actor, permission, what)
     return (refused, {}) if refused is not None else None
 
@@ -144,21 +159,21 @@ class ReadUnit:
         self.ctx = ctx
         self.actor = actor
         self.reader: Reader
-        self._plain = None
-        self._unit = None
+        self._plain: AbstractContextManager[Reader] | None = None
+        self._unit: UnitOfWork | None = None
         self._denied: Denial | None = None
 
     def __enter__(self) -> ReadUnit:
         database = self.ctx.database
         try:
-            if database.has_plain_reads:
-                self._plain = database.plain_reads()
-                self.reader = SqliteReader(self._plain.__enter__())
+            if database.reads_plainly:
+                plain = self._plain = database.plain_reader()
+                self.reader = plain.__enter__()
             else:
                 from frontdesk.services.unit_of_work import UnitOfWork
 
-                self._unit = UnitOfWork(self.ctx, self.actor)
-                self.reader = SessionReader(self._unit.__enter__().session)
+                unit = self._unit = UnitOfWork(self.ctx, self.actor)
+                self.reader = SessionReader(unit.__enter__().session)
         except Exception as error:  # noqa: BLE001 - raised again as the service error it means
             raise_translated(error)
         return self
@@ -168,6 +183,7 @@ class ReadUnit:
         if self._unit is not None:
             self._unit.__exit__(exc_type, exc, tb)  # it records refusals and translates faults itself
             return
+        assert self._plain is not None
         try:
             self._plain.__exit__(exc_type, exc, tb)
         except Exception as error:  # noqa: BLE001 - raised again as a service error, unless one is on its way
@@ -185,7 +201,7 @@ class ReadUnit:
         extra: dict[str, object] = {}
         if self.actor is not None:
             # The account as it is now, read in this unit's own read transaction (see `UnitOfWork.require`).
-            rows = self.reader.rows(ACCOUNT_NOW, {"id": self.actor.user_id})
+            rows = self.reader.select(ACCOUNT_NOW, "WHERE u.id = :id", {"id": self.actor.user_id})
             found = account_refusal(self.actor, rows[0] if rows else None, permission, what)
             if found is not None:
                 refused, extra = found

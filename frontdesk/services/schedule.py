@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from frontdesk.db.models import Appointment, AppointmentType, Patient, ScheduleException, Therapist, WorkingHours
+from frontdesk.db.models import Appointment, AppointmentType, ScheduleException, WorkingHours
 from frontdesk.db.plain import SessionReader
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.scheduling import (
@@ -53,7 +53,7 @@ from frontdesk.services.changes import Kind
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound
 from frontdesk.services.records import AppointmentRecord, AppointmentTypeInfo
-from frontdesk.services.schedule_view import LONGEST_APPOINTMENT, appointment_records, therapists_time
+from frontdesk.services.schedule_view import APPOINTMENT_ROWS, LONGEST_APPOINTMENT, appointment_records, therapists_time
 from frontdesk.services.unit_of_work import UnitOfWork
 
 #: A select of any columns (the appointment records' queries).
@@ -64,25 +64,11 @@ LIVE = tuple(s.value for s in AppointmentStatus if s.is_live)
 CHANGES = frozenset({Kind.APPOINTMENTS})
 
 
-_RECORD_COLUMNS = (
-    Appointment.id, Appointment.version, Appointment.patient_id, Patient.family_name,
-    Patient.given_names, Patient.preferred_name, Patient.phone, Appointment.therapist_id,
-    Therapist.full_name, Appointment.type_id, AppointmentType.name, AppointmentType.is_ims,
-    Appointment.starts_at, Appointment.ends_at, Appointment.status, Appointment.area,
-    Appointment.notes, Appointment.series_id, Appointment.cancel_reason, Appointment.late_cancellation,
-)
-
-
 def appointment_query() -> AnySelect:
-    """The columns of an :class:`AppointmentRecord`, joined; add where/order_by/limit (filters may
-    use Patient, Therapist and AppointmentType columns) and pass it to `load_appointment_records`."""
-    return (
-        select(*_RECORD_COLUMNS)
-        .select_from(Appointment)
-        .join(Patient, Patient.id == Appointment.patient_id)
-        .join(Therapist, Therapist.id == Appointment.therapist_id)
-        .join(AppointmentType, AppointmentType.id == Appointment.type_id)
-    )
+    """The columns of an :class:`AppointmentRecord`, joined (`APPOINTMENT_ROWS`, the day view's own
+    read); add where/order_by/limit (filters may use Patient, Therapist and AppointmentType columns)
+    and pass it to `load_appointment_records`."""
+    return APPOINTMENT_ROWS.statement()
 
 
 def _is_plain_appointment_select(statement: AnySelect) -> bool:
@@ -96,20 +82,15 @@ def load_appointment_records(session: Session, statement: AnySelect, *,
     """The records for ``statement`` in one joined query, with IMS flags computed in bulk.
 
     ``statement`` is either built on :func:`appointment_query` or is ``select(Appointment)`` with
-    where/order_by/limit on Appointment columns only (the joins are added here). Pass the clinic's
-    ``settings`` when they were read in this session already.
+    where/order_by/limit on Appointment columns only (the projection's columns and joins replace
+    it). Pass the clinic's ``settings`` when they were read in this session already.
     """
     if _is_plain_appointment_select(statement):
-        statement = (
-            statement.with_only_columns(*_RECORD_COLUMNS)
-            .join(Patient, Patient.id == Appointment.patient_id)
-            .join(Therapist, Therapist.id == Appointment.therapist_id)
-            .join(AppointmentType, AppointmentType.id == Appointment.type_id)
-        )
-    rows = session.execute(statement).all()
-    return appointment_records(SessionReader(session), rows, settings, starts=[r[12] for r in rows],
-                               ends=[r[13] for r in rows])
-
+        projection = APPOINTMENT_ROWS.statement()
+        statement = statement.with_only_columns(*projection.selected_columns).select_from(
+            *projection.get_final_froms())
+    rows = APPOINTMENT_ROWS.rows_of(session.execute(statement))
+    return appointment_records(SessionReader(session), rows, settings)
 
 
 def record_by_id(session: Session, appointment_id: int) -> AppointmentRecord:
@@ -163,7 +144,8 @@ def live_appointments(session: Session, window: Interval, *, therapist_ids: Iter
         params["patient"] = patient_id
     statement = (_LIVE_OF_BOTH if patient_id is not None else _LIVE_OF_THERAPISTS) if therapist_ids is not None \
         else _LIVE_OF_PATIENT if patient_id is not None else _LIVE_IN_WINDOW
-    return [(row[0], row[1], row[2], row[3], row[4]) for row in session.execute(statement, params)]
+    return [(row.id, row.therapist_id, row.patient_id, row.starts_at, row.ends_at)
+            for row in session.execute(statement, params)]
 
 
 def availabilities(session: Session, names: dict[int, str], window: Interval

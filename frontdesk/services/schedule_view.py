@@ -16,9 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from frontdesk.db.plain import Reader, as_date, as_instant, as_time, in_list
+from frontdesk.db.plain import Projection, Reader, as_date, as_instant, as_time, in_list, required
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.domain.patients import display_name
 from frontdesk.domain.roles import Permission
@@ -51,18 +52,48 @@ LONGEST_APPOINTMENT = timedelta(hours=12)
 
 # --- Appointment records -------------------------------------------------------------------------
 
-#: The columns of an `AppointmentRecord`, in the order `appointment_records` reads them.
-RECORD_SELECT = (
-    "SELECT a.id, a.version, a.patient_id, p.family_name, p.given_names, p.preferred_name, p.phone, "
-    "a.therapist_id, t.full_name, a.type_id, y.name, y.is_ims, a.starts_at, a.ends_at, a.status, a.area, "
-    "a.notes, a.series_id, a.cancel_reason, a.late_cancellation "
-    "FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN therapists t ON t.id = a.therapist_id "
-    "JOIN appointment_types y ON y.id = a.type_id "
+class AppointmentRow(NamedTuple):
+    """What an `AppointmentRecord` is built from, as `APPOINTMENT_ROWS` reads it."""
+
+    id: int
+    version: int
+    patient_id: int
+    family_name: str
+    given_names: str
+    preferred_name: str | None
+    phone: str | None
+    therapist_id: int
+    therapist_name: str
+    type_id: int
+    type_name: str
+    is_ims: bool
+    starts_at: Any  # as stored: text on SQLite, a datetime on PostgreSQL or through the ORM
+    ends_at: Any
+    status: str
+    area: str | None
+    notes: str | None
+    series_id: str | None
+    cancel_reason: str | None
+    late_cancellation: bool | None
+
+
+#: The one read of an appointment's record, with its patient, physiotherapist and type: run as SQL
+#: text by the first screen (`Reader.select`), or as `APPOINTMENT_ROWS.statement()` by the services
+#: that filter with the ORM's columns (`services.schedule.load_appointment_records`).
+APPOINTMENT_ROWS = Projection(
+    AppointmentRow,
+    (("a", "appointments", None), ("p", "patients", "p.id = a.patient_id"),
+     ("t", "therapists", "t.id = a.therapist_id"), ("y", "appointment_types", "y.id = a.type_id")),
+    {"id": "a.id", "version": "a.version", "patient_id": "a.patient_id", "family_name": "p.family_name",
+     "given_names": "p.given_names", "preferred_name": "p.preferred_name", "phone": "p.phone",
+     "therapist_id": "a.therapist_id", "therapist_name": "t.full_name", "type_id": "a.type_id",
+     "type_name": "y.name", "is_ims": "y.is_ims", "starts_at": "a.starts_at", "ends_at": "a.ends_at",
+     "status": "a.status", "area": "a.area", "notes": "a.notes", "series_id": "a.series_id",
+     "cancel_reason": "a.cancel_reason", "late_cancellation": "a.late_cancellation"},
 )
 _OVERLAPPING = "a.starts_at >= :earliest AND a.starts_at < :end AND a.ends_at > :start"
-_DAY_APPOINTMENTS = RECORD_SELECT + f"WHERE {_OVERLAPPING} ORDER BY a.starts_at, a.id"
-_THERAPIST_APPOINTMENTS = (RECORD_SELECT
-                           + f"WHERE a.therapist_id = :therapist AND {_OVERLAPPING} ORDER BY a.starts_at, a.id")
+_DAY_APPOINTMENTS = f"WHERE {_OVERLAPPING} ORDER BY a.starts_at, a.id"
+_THERAPIST_APPOINTMENTS = f"WHERE a.therapist_id = :therapist AND {_OVERLAPPING} ORDER BY a.starts_at, a.id"
 
 _STATUSES = {status.value: status for status in AppointmentStatus}
 
@@ -71,20 +102,20 @@ def overlap_params(window: Interval) -> dict[str, datetime]:
     return {"earliest": window.start - LONGEST_APPOINTMENT, "end": window.end, "start": window.start}
 
 
-def stored_instants(values: Sequence) -> list[datetime | None]:
-    """Stored instants as aware UTC datetimes, each distinct value converted once (a day's
-    appointments share a few dozen start times)."""
-    seen: dict = {}
+def stored_instants(values: Sequence[Any]) -> list[datetime]:
+    """Stored instants (of a NOT NULL column) as aware UTC datetimes, each distinct value converted
+    once (a day's appointments share a few dozen start times)."""
+    seen: dict[Any, datetime] = {}
     result = []
     for value in values:
         instant = seen.get(value)
-        if instant is None and value is not None:
-            instant = seen[value] = as_instant(value)
+        if instant is None:
+            instant = seen[value] = required(as_instant(value))
         result.append(instant)
     return result
 
 
-def _record(**fields) -> AppointmentRecord:
+def _record(**fields: Any) -> AppointmentRecord:
     """An `AppointmentRecord` with every field given, set directly: a day view builds hundreds, and
     the frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field) was most of it."""
     record = object.__new__(AppointmentRecord)
@@ -92,26 +123,23 @@ def _record(**fields) -> AppointmentRecord:
     return record
 
 
-def appointment_records(reader: Reader, rows: Sequence[Sequence], settings: ClinicSettings | None = None, *,
-                        starts: Sequence[datetime] | None = None, ends: Sequence[datetime] | None = None
+def appointment_records(reader: Reader, rows: Sequence[AppointmentRow], settings: ClinicSettings | None = None
                         ) -> list[AppointmentRecord]:
-    """The records of rows in `RECORD_SELECT` order, with their IMS flags judged in bulk.
-
-    ``starts`` and ``ends`` are the rows' instants already read (a typed ORM query gives them);
-    otherwise they are read from the rows' stored values.
-    """
-    starts = stored_instants([r[12] for r in rows]) if starts is None else starts
-    ends = stored_instants([r[13] for r in rows]) if ends is None else ends
-    flags = ims_flags(reader, [(r[2], r[15], start) for r, start in zip(rows, starts, strict=True) if r[11]], settings)
+    """The records of `APPOINTMENT_ROWS` rows, with their IMS flags judged in bulk."""
+    starts = stored_instants([r.starts_at for r in rows])
+    ends = stored_instants([r.ends_at for r in rows])
+    wanted = [(r.patient_id, r.area, start) for r, start in zip(rows, starts, strict=True) if r.is_ims]
+    flags = ims_flags(reader, wanted, settings)
     none = ImsFlag.NONE
     return [
         _record(
-            id=r[0], version=r[1], patient_id=r[2], patient_name=display_name(r[3], r[4], r[5]),
-            stored_phone=r[6] or "", therapist_id=r[7], therapist_name=r[8], type_id=r[9],
-            type_name=r[10], is_ims=bool(r[11]), starts_at=start, ends_at=end,
-            status=_STATUSES.get(r[14]) or AppointmentStatus(r[14]), area=r[15] or "", notes=r[16] or "",
-            series_id=r[17], cancel_reason=r[18] or "", late_cancellation=bool(r[19]),
-            ims_flag=flags.get((r[2], r[15] or "", start), none) if r[11] else none,
+            id=r.id, version=r.version, patient_id=r.patient_id,
+            patient_name=display_name(r.family_name, r.given_names, r.preferred_name or ""),
+            stored_phone=r.phone or "", therapist_id=r.therapist_id, therapist_name=r.therapist_name,
+            type_id=r.type_id, type_name=r.type_name, is_ims=bool(r.is_ims), starts_at=start, ends_at=end,
+            status=_STATUSES.get(r.status) or AppointmentStatus(r.status), area=r.area or "", notes=r.notes or "",
+            series_id=r.series_id, cancel_reason=r.cancel_reason or "", late_cancellation=bool(r.late_cancellation),
+            ims_flag=flags.get((r.patient_id, r.area or "", start), none) if r.is_ims else none,
         )
         for r, start, end in zip(rows, starts, ends, strict=True)
     ]
@@ -137,27 +165,64 @@ def ims_flags(reader: Reader, wanted: list[tuple[int, str | None, datetime]],
 
 # --- Therapists and their hours ------------------------------------------------------------------
 
-_THERAPIST_COLUMNS = ("id, full_name, designation, registration_number, ims_qualified, ims_qualified_on, active, "
-                      "colour, version")
-_THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists ORDER BY sort_order, full_name"
-_ACTIVE_THERAPISTS = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE active ORDER BY sort_order, full_name"
-_THERAPIST = f"SELECT {_THERAPIST_COLUMNS} FROM therapists WHERE id = :id"
-_WEEKLY_BLOCKS = ("SELECT therapist_id, weekday, start_time, end_time FROM working_hours "
-                  "WHERE therapist_id IN ({therapists})")
-_EXCEPTIONS = ("SELECT id, therapist_id, kind, starts_at, ends_at, reason FROM schedule_exceptions "
-               "WHERE therapist_id IN ({therapists}) AND NOT cancelled AND starts_at < :end AND ends_at > :start")
+class TherapistRow(NamedTuple):
+    id: int
+    full_name: str
+    designation: str
+    registration_number: str | None
+    ims_qualified: bool
+    ims_qualified_on: Any  # as stored: text on SQLite, a date on PostgreSQL
+    active: bool
+    colour: str | None
+    version: int | None
 
 
-def _therapist(row: Sequence) -> TherapistInfo:
+#: The one read of a physiotherapist's `TherapistInfo`.
+THERAPIST_ROWS = Projection(
+    TherapistRow, (("t", "therapists", None),),
+    {name: f"t.{name}" for name in TherapistRow._fields},
+)
+_IN_ORDER = " ORDER BY t.sort_order, t.full_name"
+
+
+class WorkingBlockRow(NamedTuple):
+    therapist_id: int
+    weekday: int
+    start_time: Any  # as stored: text on SQLite, a time on PostgreSQL
+    end_time: Any
+
+
+_WORKING_BLOCKS = Projection(WorkingBlockRow, (("w", "working_hours", None),),
+                             {name: f"w.{name}" for name in WorkingBlockRow._fields})
+
+
+class ExceptionRow(NamedTuple):
+    """Time off or extra hours."""
+
+    id: int
+    therapist_id: int
+    kind: str
+    starts_at: Any
+    ends_at: Any
+    reason: str | None
+
+
+_EXCEPTIONS = Projection(ExceptionRow, (("e", "schedule_exceptions", None),),
+                         {name: f"e.{name}" for name in ExceptionRow._fields})
+
+
+def therapist_info(row: TherapistRow) -> TherapistInfo:
     return TherapistInfo(
-        id=row[0], name=row[1], designation=row[2], registration_number=row[3] or "",
-        ims_qualified=bool(row[4]), ims_qualified_on=as_date(row[5]), active=bool(row[6]),
-        colour=row[7] or "#4a90d9", version=row[8] or 1,
+        id=row.id, name=row.full_name, designation=row.designation,
+        registration_number=row.registration_number or "", ims_qualified=bool(row.ims_qualified),
+        ims_qualified_on=as_date(row.ims_qualified_on), active=bool(row.active),
+        colour=row.colour or "#4a90d9", version=row.version or 1,
     )
 
 
 def therapists_from(reader: Reader, *, active_only: bool = True) -> list[TherapistInfo]:
-    return [_therapist(row) for row in reader.rows(_ACTIVE_THERAPISTS if active_only else _THERAPISTS)]
+    where = ("WHERE t.active" if active_only else "") + _IN_ORDER
+    return [therapist_info(row) for row in reader.select(THERAPIST_ROWS, where)]
 
 
 def list_therapists(ctx: ServiceContext, actor: Actor, active_only: bool = True) -> list[TherapistInfo]:
@@ -181,23 +246,26 @@ def therapists_time(reader: Reader, therapist_ids: Sequence[int], window: Interv
     """Weekly hours (only those of `weekdays` when given: a day's hours come from its weekday's
     blocks), time off and extra hours of the therapists, over `window`: two queries."""
     therapist_marks, therapist_params = in_list("t", therapist_ids)
-    blocks_sql, blocks_params = _WEEKLY_BLOCKS.format(therapists=therapist_marks), dict(therapist_params)
+    blocks_where, blocks_params = f"WHERE w.therapist_id IN ({therapist_marks})", dict(therapist_params)
     if weekdays is not None:
         weekday_marks, weekday_params = in_list("w", sorted(set(weekdays)))
-        blocks_sql += f" AND weekday IN ({weekday_marks})"
+        blocks_where += f" AND w.weekday IN ({weekday_marks})"
         blocks_params |= weekday_params
     found = TherapistsTime(defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list))
-    for therapist_id, weekday, start, end in reader.rows(blocks_sql, blocks_params):
-        found.blocks[therapist_id].append(WorkingBlock(weekday, as_time(start), as_time(end)))
-    for exception_id, therapist_id, kind, start, end, reason in reader.rows(
-            _EXCEPTIONS.format(therapists=therapist_marks), therapist_params | {"start": window.start,
-                                                                                "end": window.end}):
-        start, end = as_instant(start), as_instant(end)
-        if kind == "time_off":
-            found.away[therapist_id].append(AwayTime(exception_id, Interval(start, end), reason or ""))
-            found.time_off[therapist_id].append(TimeOff(start, end, reason or ""))
+    for block in reader.select(_WORKING_BLOCKS, blocks_where, blocks_params):
+        found.blocks[block.therapist_id].append(WorkingBlock(block.weekday, required(as_time(block.start_time)),
+                                                             required(as_time(block.end_time))))
+    for exception in reader.select(
+            _EXCEPTIONS, f"WHERE e.therapist_id IN ({therapist_marks}) AND NOT e.cancelled "
+                         "AND e.starts_at < :end AND e.ends_at > :start",
+            therapist_params | {"start": window.start, "end": window.end}):
+        start, end = required(as_instant(exception.starts_at)), required(as_instant(exception.ends_at))
+        reason = exception.reason or ""
+        if exception.kind == "time_off":
+            found.away[exception.therapist_id].append(AwayTime(exception.id, Interval(start, end), reason))
+            found.time_off[exception.therapist_id].append(TimeOff(start, end, reason))
         else:
-            found.extra[therapist_id].append(ExtraHours(start, end))
+            found.extra[exception.therapist_id].append(ExtraHours(start, end))
     return found
 
 
@@ -241,7 +309,8 @@ def day_schedule(ctx: ServiceContext, actor: Actor, day: date) -> DaySchedule:
         reader = unit.reader
         settings = clinic_settings_from(reader)
         columns = _columns_for(reader, therapists_from(reader), [day], zone)
-        appointments = appointment_records(reader, reader.rows(_DAY_APPOINTMENTS, overlap_params(window)), settings)
+        appointments = appointment_records(reader, reader.select(APPOINTMENT_ROWS, _DAY_APPOINTMENTS,
+                                                                 overlap_params(window)), settings)
     return DaySchedule(day, _day_rows(settings, day, zone), tuple(columns), tuple(appointments),
                        settings.slot_minutes)
 
@@ -256,12 +325,13 @@ def week_schedule(ctx: ServiceContext, actor: Actor, therapist_id: int, week_sta
         unit.require(Permission.VIEW_PATIENTS, "see the schedule")
         reader = unit.reader
         settings = clinic_settings_from(reader)
-        found = reader.rows(_THERAPIST, {"id": therapist_id})
+        found = [therapist_info(row) for row in reader.select(THERAPIST_ROWS, "WHERE t.id = :id", {"id": therapist_id})]
         if not found:
             raise NotFound("That physiotherapist is not in the list.")
-        therapist = _therapist(found[0])
+        (therapist,) = found
         columns = _columns_for(reader, [therapist], days, ctx.zone)
-        rows = reader.rows(_THERAPIST_APPOINTMENTS, {"therapist": therapist_id, **overlap_params(window)})
+        rows = reader.select(APPOINTMENT_ROWS, _THERAPIST_APPOINTMENTS, {"therapist": therapist_id,
+                                                                         **overlap_params(window)})
         appointments = appointment_records(reader, rows, settings)
     step = timedelta(minutes=settings.slot_minutes)
     row_times = []

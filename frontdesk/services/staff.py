@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.models import Appointment, AppointmentType, ScheduleException, Therapist
+from frontdesk.db.plain import SessionReader
 from frontdesk.domain.appointments import AppointmentStatus
 from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import Interval, WorkingBlock, local_instant
@@ -32,7 +33,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ValidationFailed, changed_meanwhile
 from frontdesk.services.records import AppointmentRecord, TherapistInfo
 from frontdesk.services.schedule import appointment_query, load_appointment_records
-from frontdesk.services.schedule_view import LONGEST_APPOINTMENT
+from frontdesk.services.schedule_view import LONGEST_APPOINTMENT, THERAPIST_ROWS, therapist_info, therapists_from
 from frontdesk.services.unit_of_work import UnitOfWork
 
 THERAPIST_CHANGES = frozenset({Kind.THERAPISTS})
@@ -162,12 +163,8 @@ def suggested_colour(taken: Sequence[str]) -> str:
 
 
 def _therapist_info(row: Therapist) -> TherapistInfo:
-    return TherapistInfo(
-        id=row.id, name=row.full_name, designation=row.designation,
-        registration_number=row.registration_number or "", ims_qualified=bool(row.ims_qualified),
-        ims_qualified_on=row.ims_qualified_on, active=bool(row.active), colour=row.colour or DEFAULT_COLOUR,
-        version=row.version or 1,
-    )
+    """The record of a physiotherapist just written, built as the day view builds it from its read."""
+    return therapist_info(THERAPIST_ROWS.of(row))
 
 
 def _clean_therapist(session: Session, ctx: ServiceContext, details: TherapistDetails,
@@ -220,8 +217,7 @@ def list_all_therapists(ctx: ServiceContext, actor: Actor) -> list[TherapistInfo
     """Every physiotherapist, switched-off ones included, in the day view's order."""
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.MANAGE_THERAPISTS, "manage the physiotherapists")
-        rows = uow.session.scalars(select(Therapist).order_by(Therapist.sort_order, Therapist.full_name))
-        return [_therapist_info(row) for row in rows]
+        return therapists_from(SessionReader(uow.session), active_only=False)
 
 
 @checked_inputs

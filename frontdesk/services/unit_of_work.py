@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
@@ -19,6 +19,8 @@ from frontdesk.domain.roles import Permission
 from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.reading import (
+    ACCOUNT_NOW,
+    AccountNow,
     Denial,
     account_refusal,
     close_out,
@@ -72,7 +74,7 @@ class UnitOfWork:
         self.session: Session
         self._committed = False
         self._denied: Denial | None = None
-        self._account: Sequence[Any] | None = None
+        self._account: AccountNow | None = None
         self._account_read = False
         #: What this unit changed, from what it audited (`frontdesk.services.changes`); None: everything.
         self._changes: list[Change] | None = []
@@ -151,14 +153,15 @@ class UnitOfWork:
             self._denied = (permission, what, extra)
             raise refused
 
-    def _account_now(self) -> Sequence[Any] | None:
+    def _account_now(self) -> AccountNow | None:
         """The acting account's (active, role, username), read once per unit inside its transaction."""
         if not self._account_read:
             assert self.actor is not None
-            query = select(User.active, User.role, User.username).where(User.id == self.actor.user_id)
+            query = ACCOUNT_NOW.statement().where(User.id == self.actor.user_id)
             if self.write:
                 query = query.with_for_update(read=True)  # FOR SHARE on PostgreSQL; SQLite holds its write lock
-            self._account = self.session.execute(query).first()
+            found = ACCOUNT_NOW.rows_of(self.session.execute(query))
+            self._account = found[0] if found else None
             self._account_read = True
         return self._account
 

@@ -1,5 +1,5 @@
-"""The plain read connections of a SQLite file: they never write, they follow a replaced file, and
-the first screen opens on them without loading SQLAlchemy."""
+"""The plain read connections (a SQLite file's, a server's): they never write, they follow a replaced
+file or a server that dropped them, and the first screen opens on them without loading SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import textwrap
 
 import pytest
 
+from frontdesk.db.plain import server_conninfo
 from frontdesk.services.account_lookup import workstation_actor
 from frontdesk.services.bootstrap import open_clinic
 from frontdesk.services.clinic_settings import get_clinic_settings
@@ -37,7 +38,37 @@ def test_a_replaced_file_is_read_again_not_the_old_one(ctx, tmp_path):
     assert get_clinic_settings(ctx).name == "Restored Clinic"
 
 
-def test_opening_a_clinic_and_reading_its_day_needs_no_sqlalchemy(db_url, data_dir, tmp_path):
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def clinic_url(request, db_url):
+    """A SQLite file or a database on the test server, both as after a first start."""
+    if request.param == "sqlite":
+        return db_url
+    url = request.getfixturevalue("pg_url")
+    open_clinic(url).database.dispose()  # migrated and seeded
+    return url
+
+
+@pytest.mark.postgres
+def test_a_server_connection_that_was_cut_is_replaced_not_reported(pg_url):
+    """A server restarted (or a connection dropped by the network) between two reads of the day."""
+    import psycopg
+
+    ctx = open_clinic(pg_url)
+    try:
+        assert get_clinic_settings(ctx).name == "Physiotherapy & IMS Clinic"  # leaves a kept connection
+        with ctx.database.plain_reader() as reader:
+            (pid,) = reader.rows("SELECT pg_backend_pid()")[0]
+        with psycopg.connect(server_conninfo(pg_url), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        assert get_clinic_settings(ctx).name == "Physiotherapy & IMS Clinic"
+        with ctx.database.plain_reader() as reader:
+            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+                reader.rows("UPDATE settings SET key = key")
+    finally:
+        ctx.database.dispose()
+
+
+def test_opening_a_clinic_and_reading_its_day_needs_no_sqlalchemy(clinic_url, data_dir, tmp_path):
     script = textwrap.dedent("""
         import sys
         from datetime import date
@@ -49,11 +80,11 @@ def test_opening_a_clinic_and_reading_its_day_needs_no_sqlalchemy(db_url, data_d
         day = day_schedule(ctx, actor, date(2026, 11, 30))
         print(len(day.columns), "sqlalchemy" in sys.modules)
     """)
-    opened = open_clinic(db_url)
+    opened = open_clinic(clinic_url)
     workstation_actor(opened, "owner")  # the account exists after a first start
     opened.database.dispose()
     env = dict(os.environ, FRONTDESK_DATA_DIR=str(data_dir))
-    done = subprocess.run([sys.executable, "-c", script, db_url], env=env, cwd=tmp_path, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", script, clinic_url], env=env, cwd=tmp_path, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["7", "False"]

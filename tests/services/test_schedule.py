@@ -342,8 +342,9 @@ def test_day_schedule_has_every_therapist_and_cancelled_appointments(ctx, admin,
 
 def test_the_day_read_without_sqlalchemy_matches_the_read_through_it(ctx, admin, reception, anh, ben, chris,
                                                                      tracey, physio_type, ims_type, monkeypatch):
-    """On a SQLite file the day view is read through plain `sqlite3` (stored text); elsewhere through
-    SQLAlchemy's session (typed values). Both must give the same day, IMS flags and away time included."""
+    """The day view is read through a plain driver (`sqlite3` on a SQLite file, `psycopg` on a server),
+    and through SQLAlchemy's session where there is none. Both must give the same day, IMS flags and
+    away time included."""
     screen(ctx, reception, anh)
     book_appointment(ctx, reception, BookingRequest(anh, tracey.id, ims_type.id, at(MONDAY, 9), area="knee:left"))
     cancelled = book_appointment(ctx, reception, BookingRequest(ben, chris.id, physio_type.id, at(MONDAY, 10)))
@@ -354,8 +355,8 @@ def test_the_day_read_without_sqlalchemy_matches_the_read_through_it(ctx, admin,
     add_time_off(ctx, admin, chris.id, at(MONDAY, 14), at(MONDAY, 15, 30), "Course: ø ü 蔡")
     day = day_schedule(ctx, reception, MONDAY)
     week = week_schedule(ctx, reception, chris.id, MONDAY)
-    plain_reads = ctx.database.has_plain_reads
-    monkeypatch.setattr(type(ctx.database), "has_plain_reads", property(lambda self: False))
+    plain_reads = ctx.database.reads_plainly
+    monkeypatch.setattr(type(ctx.database), "reads_plainly", property(lambda self: False))
     assert day_schedule(ctx, reception, MONDAY) == day
     assert week_schedule(ctx, reception, chris.id, MONDAY) == week
     assert [(a.patient_name, a.ims_flag, a.status) for a in day.appointments] == [
@@ -369,7 +370,7 @@ def test_the_day_read_without_sqlalchemy_matches_the_read_through_it(ctx, admin,
     away = day.columns[0].away[0]
     assert (away.interval, away.reason) == (Interval(at(MONDAY, 14), at(MONDAY, 15, 30)), "Course: ø ü 蔡")
     assert day.columns[1].working == (Interval(at(MONDAY, 8), at(MONDAY, 12)), Interval(at(MONDAY, 13), at(MONDAY, 17)))
-    assert plain_reads == (ctx.database.backend == "sqlite")
+    assert plain_reads  # a SQLite file through sqlite3, a server through psycopg
 
 
 def test_day_schedule_uses_a_few_queries_whatever_the_bookings(ctx, reception, chris, physio_type, count_selects):
