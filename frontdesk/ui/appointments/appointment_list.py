@@ -62,7 +62,7 @@ def from_qdate(value: QDate) -> date:
 def action_button(action) -> QToolButton:
     button = QToolButton()
     button.setDefaultAction(action)
-    button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     return button
 
 
@@ -126,9 +126,9 @@ class AppointmentListPage(QWidget):
         self.table = QTableView()
         self.table.setObjectName("appointments_table")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)  # Tab goes on to the buttons; the arrows move in the list
@@ -136,7 +136,7 @@ class AppointmentListPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         # Date, time, status and IMS are sized to the longest they can be; the type takes what is left
         # (its full name is in the detail pane), so Status and IMS stay in view on a 1024-pixel screen.
@@ -144,15 +144,15 @@ class AppointmentListPage(QWidget):
             width = _column_width(self.table, column)
             if width:
                 header.resizeSection(section, width)
-        header.setSectionResizeMode(LIST_COLUMNS.index(Column.TYPE), QHeaderView.Stretch)
+        header.setSectionResizeMode(LIST_COLUMNS.index(Column.TYPE), QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
         # A click on a heading orders the list by it (again: the other way round); "Sort by" does the
         # same from the keyboard.
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(LIST_COLUMNS.index(Column.DATE), Qt.AscendingOrder)
+        header.setSortIndicator(LIST_COLUMNS.index(Column.DATE), Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._heading_clicked)
-        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         # The selected appointment's detail beside the list, kept in place when the list is read again.
         self.master = MasterDetail(self.table, lambda index: getattr(self.model.record(index.row()), "id", None),
@@ -169,7 +169,7 @@ class AppointmentListPage(QWidget):
         self.detail = AppointmentDetailPane(ctx)
         self.detail.setObjectName("appointment_detail")
         self.detail.reminder_preview_requested.connect(self.preview_reminder)
-        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("appointments_splitter")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
@@ -181,7 +181,7 @@ class AppointmentListPage(QWidget):
         bar = QHBoxLayout()
         self.toolbar = QToolBar("Appointment actions")
         self.toolbar.setObjectName("appointment_actions")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.setStyleSheet(
             "QToolButton { border: 1px solid #9a9a9a; border-radius: 3px; padding: 3px 10px; margin-right: 4px; }"
             "QToolButton:disabled { color: #a0a0a0; border-color: #d0d0d0; }"
@@ -215,7 +215,7 @@ class AppointmentListPage(QWidget):
 
     def _heading_clicked(self, section: int, order: Qt.SortOrder) -> None:
         key = _SORT_OF_COLUMN[LIST_COLUMNS[section]]
-        wanted = (key, order == Qt.DescendingOrder)
+        wanted = (key, order == Qt.SortOrder.DescendingOrder)
         index = next(i for i, (_text, *choice) in enumerate(SORT_CHOICES) if tuple(choice) == wanted)
         if index != self.sort.currentIndex():
             self.sort.setCurrentIndex(index)  # applies it
@@ -225,7 +225,8 @@ class AppointmentListPage(QWidget):
         column = next(c for c in LIST_COLUMNS if _SORT_OF_COLUMN[c] == key)
         header = self.table.horizontalHeader()
         header.blockSignals(True)
-        header.setSortIndicator(LIST_COLUMNS.index(column), Qt.DescendingOrder if descending else Qt.AscendingOrder)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        header.setSortIndicator(LIST_COLUMNS.index(column), order)
         header.blockSignals(False)
         header.viewport().update()
         self.apply_filter()
@@ -241,12 +242,12 @@ class AppointmentListPage(QWidget):
         if beside == self._detail_beside:
             return
         self._detail_beside = beside
-        self.splitter.setOrientation(Qt.Horizontal if beside else Qt.Vertical)
+        self.splitter.setOrientation(Qt.Orientation.Horizontal if beside else Qt.Orientation.Vertical)
         self.detail.setMinimumWidth(300 if beside else 0)
         saved = ui_settings().value(self._splitter_key())
         if saved is None or not self.splitter.restoreState(saved) or self.splitter.orientation() != (
-                Qt.Horizontal if beside else Qt.Vertical):
-            self.splitter.setOrientation(Qt.Horizontal if beside else Qt.Vertical)
+                Qt.Orientation.Horizontal if beside else Qt.Orientation.Vertical):
+            self.splitter.setOrientation(Qt.Orientation.Horizontal if beside else Qt.Orientation.Vertical)
             self.splitter.setSizes([1000, 320] if beside else [600, 220])
 
     def resizeEvent(self, event) -> None:
@@ -308,10 +309,10 @@ class AppointmentListPage(QWidget):
         self.sort.setObjectName("sort_order")
         for text, _key, _descending in SORT_CHOICES:
             self.sort.addItem(text)
-        self.sort.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.sort.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.sort.currentIndexChanged.connect(self._sort_chosen)
         for combo in (self.therapist, self.status):
-            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(14)
         first, second = QHBoxLayout(), QHBoxLayout()
         for line, fields in ((first, (("Fro&m", self.date_from), ("T&o", self.date_to),

@@ -142,7 +142,7 @@ class AppointmentDetailDialog(QDialog):
         self.outlook.setObjectName("my_day_detail_outlook")
         self.outlook.setWordWrap(True)
         self.outlook.setVisible(worth)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         self.pane.widget().layout().insertWidget(1, self.outlook)  # after who and when, before the screening
         layout = QVBoxLayout(self)
@@ -196,9 +196,9 @@ class MyDayWidget(QWidget):
         self.table = QTableView()
         self.table.setObjectName("my_day_table")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
@@ -207,8 +207,8 @@ class MyDayWidget(QWidget):
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(MY_DAY_COLUMNS.index(Column.PATIENT), QHeaderView.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(MY_DAY_COLUMNS.index(Column.PATIENT), QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
         self.master = MasterDetail(self.table, lambda index: getattr(self.model.record(index.row()), "id", None),
                                    self._selection_moved)
@@ -260,7 +260,7 @@ class MyDayWidget(QWidget):
         action = QAction(text, self)
         action.setToolTip(tip)
         action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.WindowShortcut)  # while My day is shown, wherever the focus is
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # while My day is shown, wherever the focus is
         action.triggered.connect(lambda: self.go_to(self.ctx.today() if step == 0 else
                                                     self.current_day() + timedelta(days=step)))
         self.addAction(action)
@@ -368,7 +368,7 @@ class MyDayWidget(QWidget):
     def _detail_closed(self, _result: int) -> None:
         """Back on the same row of the list, ready for the next Down and Enter."""
         self.activateWindow()
-        self.table.setFocus(Qt.OtherFocusReason)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @staticmethod
     def _summary(records: list[AppointmentRecord]) -> str:

@@ -24,7 +24,7 @@ from frontdesk.services.intake_records import PatientSummary
 ARCHIVED_COLOUR = QColor("#6b6b6b")
 
 SEARCH_DELAY_MS = 150
-PATIENT_ROLE = Qt.UserRole + 1
+PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class PatientListModel(QAbstractListModel):
@@ -46,15 +46,15 @@ class PatientListModel(QAbstractListModel):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.patients)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.patients):
             return None
         patient = self.patients[index.row()]
-        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             phone = f"   {patient.phone}" if patient.phone else ""
             archived = "   (archived)" if patient.archived else ""
             return f"{patient.name}   born {patient.date_of_birth:%Y-%m-%d}{phone}{archived}"
-        if role == Qt.ForegroundRole and patient.archived:
+        if role == Qt.ItemDataRole.ForegroundRole and patient.archived:
             return ARCHIVED_COLOUR
         if role == PATIENT_ROLE:
             return patient
@@ -66,10 +66,10 @@ class _SearchBox(QLineEdit):
     enter = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key_Down:
+        if event.key() == Qt.Key.Key_Down:
             self.down.emit()
             return
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.enter.emit()
             return
         super().keyPressEvent(event)
@@ -79,7 +79,7 @@ class _ResultList(QListView):
     enter = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.enter.emit()
             return
         super().keyPressEvent(event)
@@ -107,7 +107,7 @@ class PatientPicker(QWidget):
         # Shown only while there are results to pick from: a patient already chosen (Book again, Book from
         # an open patient) leaves no empty box, and the dialog stays compact.
         self._show_results(False)
-        self.results.setEditTriggers(QListView.NoEditTriggers)
+        self.results.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.status = QLabel("No patient chosen yet.")
         self.status.setObjectName("patient_status")
         self.status.setWordWrap(True)
@@ -167,8 +167,8 @@ class PatientPicker(QWidget):
         """The list takes room for four names (at most 110 px) while it has results, none otherwise."""
         rows = min(110, 4 * (self.results.fontMetrics().height() + 4) + 4)
         self.results.setFixedHeight(rows if shown else 0)
-        self.results.setFrameShape(QListView.StyledPanel if shown else QListView.NoFrame)
-        self.results.setFocusPolicy(Qt.StrongFocus if shown else Qt.NoFocus)
+        self.results.setFrameShape(QListView.Shape.StyledPanel if shown else QListView.Shape.NoFrame)
+        self.results.setFocusPolicy(Qt.FocusPolicy.StrongFocus if shown else Qt.FocusPolicy.NoFocus)
 
     def set_patient(self, patient: PatientSummary) -> None:
         """Choose `patient` from outside (the dialog opened for them): the old search goes."""

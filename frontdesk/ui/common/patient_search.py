@@ -69,7 +69,7 @@ class _SearchBox(QLineEdit):
     down_pressed = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key_Down:
+        if event.key() == Qt.Key.Key_Down:
             self.down_pressed.emit()
             return
         super().keyPressEvent(event)
@@ -97,20 +97,20 @@ class PatientSearchPanel(QWidget):
         self.results = QTableView()
         self.results.setObjectName("patient_results")
         self.results.setModel(self.model)
-        self.results.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.results.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.results.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.setTabKeyNavigation(False)
         self.results.verticalHeader().hide()
         # A long name wraps onto a second line rather than being cut short.
         self.results.setWordWrap(True)
-        self.results.setTextElideMode(Qt.ElideNone)
-        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.results.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.results.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         # A click opens the patient it is on; arrows move the highlight and Enter opens it.
         self.results.activated.connect(lambda index: self._open_row(index.row()))
         self.results.clicked.connect(lambda index: self._open_row(index.row()))
@@ -151,7 +151,7 @@ class PatientSearchPanel(QWidget):
         self.results.setColumnHidden(2, self.width() < self.PHONE_COLUMN_FROM)
 
     def focus_search(self) -> None:
-        self.search_box.setFocus(Qt.ShortcutFocusReason)
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
 
     def search_now(self) -> None:
@@ -227,7 +227,7 @@ class PatientSearchPanel(QWidget):
         if self.model.rowCount():
             if not self.results.selectionModel().hasSelection():
                 self.results.selectRow(0)
-            self.results.setFocus(Qt.OtherFocusReason)
+            self.results.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _open_row(self, row: int) -> None:
         patient = self.model.row_at(row)

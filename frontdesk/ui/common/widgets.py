@@ -65,15 +65,15 @@ class _CalendarPopup(QFrame):
     picked = Signal(object)
 
     def __init__(self, today: Callable[[], date], parent: QWidget) -> None:
-        super().__init__(parent, Qt.Popup)
+        super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("calendar_popup")
-        self.setFrameShape(QFrame.StyledPanel)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         self._today = today
         self.calendar = QCalendarWidget()
         self.calendar.setObjectName("calendar")
         self.calendar.setGridVisible(True)
-        self.calendar.setVerticalHeaderFormat(QCalendarWidget.NoVerticalHeader)
-        self.calendar.setFirstDayOfWeek(Qt.Sunday)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Sunday)
         self.calendar.activated.connect(self._pick)
         self.calendar.clicked.connect(self._pick)
         self.today_button = QPushButton("Today (T)")
@@ -98,27 +98,27 @@ class _CalendarPopup(QFrame):
         self.adjustSize()
         self.move(anchor.mapToGlobal(QPoint(0, anchor.height())))
         self.show()
-        self.calendar.setFocus(Qt.PopupFocusReason)
+        self.calendar.setFocus(Qt.FocusReason.PopupFocusReason)
 
     def _pick(self, value: QDate) -> None:
         self.picked.emit(date(value.year(), value.month(), value.day()))
         self.close()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.close()
             return
         super().keyPressEvent(event)
 
     def eventFilter(self, watched, event) -> bool:
         # The calendar's grid takes letters for itself; T (or Alt+T, the button's letter) is Today.
-        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_T:
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_T:
             event.accept()  # ours, not the window's Alt+T menu behind the calendar
             return True
-        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_T:
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_T:
             self.today_button.click()
             return True
-        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape:
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
             self.close()
             return True
         return False
@@ -154,10 +154,10 @@ class DateEdit(QLineEdit):
         self._chosen: date | None = None
         self._popup: _CalendarPopup | None = None
         # An icon only (its words are the tooltip), like a combo box's arrow.
-        self.calendar_action = QAction(self.style().standardIcon(QStyle.SP_ArrowDown), "", self)
+        self.calendar_action = QAction(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown), "", self)
         self.calendar_action.setToolTip("Choose the date in a calendar (Alt+Down)")
         self.calendar_action.triggered.connect(self.open_calendar)
-        self.addAction(self.calendar_action, QLineEdit.TrailingPosition)
+        self.addAction(self.calendar_action, QLineEdit.ActionPosition.TrailingPosition)
         self.textChanged.connect(self._on_text)
         self.editingFinished.connect(self._normalise)
         self.editingFinished.connect(self._settle)
@@ -190,26 +190,26 @@ class DateEdit(QLineEdit):
 
     def _picked(self, value: date) -> None:
         self.setText(self._shown(value))
-        self.setFocus(Qt.PopupFocusReason)
+        self.setFocus(Qt.FocusReason.PopupFocusReason)
         self._settle()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, modifiers = event.key(), event.modifiers()
-        if key == Qt.Key_F4 or (key == Qt.Key_Down and modifiers & Qt.AltModifier):
+        if key == Qt.Key.Key_F4 or (key == Qt.Key.Key_Down and modifiers & Qt.KeyboardModifier.AltModifier):
             self.open_calendar()
             return
-        steps = {Qt.Key_Up: 1, Qt.Key_Down: -1}
-        if self.date() is not None and ((key in steps and not modifiers & Qt.AltModifier)
-                                        or key in (Qt.Key_PageUp, Qt.Key_PageDown)):
+        steps = {Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1}
+        if self.date() is not None and ((key in steps and not modifiers & Qt.KeyboardModifier.AltModifier)
+                                        or key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)):
             current = self.date()
             if key in steps:
                 moved = current + timedelta(days=steps[key])
             else:
-                moved = _add_months(current, 1 if key == Qt.Key_PageUp else -1)
+                moved = _add_months(current, 1 if key == Qt.Key.Key_PageUp else -1)
             self.setText(self._shown(moved))
             self._settle()
             return
-        if key in (Qt.Key_Return, Qt.Key_Enter):
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._normalise()
             self._settle()
         super().keyPressEvent(event)
@@ -273,7 +273,7 @@ class Field(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(field)
         layout.addWidget(self.error_label)
-        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def set_required(self, text: str, required: bool) -> None:
         self.label.setText(f"{text} *" if required else text)

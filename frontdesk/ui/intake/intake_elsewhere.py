@@ -91,7 +91,7 @@ class SavedElsewhere:
         self.patient_form.set_details(theirs.details)
         self._show_patient(theirs, current.id if current else None)
         self._set_status(f"Reloaded: the form shows {theirs.name}'s record as saved at the other desk.")
-        self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
+        self.patient_form.first_widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def keep_mine(self) -> bool:
         """The banner's Keep mine: show what differs from their version, field by field, and on yes

@@ -69,7 +69,7 @@ class _WheelGuard(QObject):
         self.scroll_bar = scroll_bar
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
             QApplication.sendEvent(self.scroll_bar, event)
             return True
         return False
@@ -116,10 +116,10 @@ class IntakeTab(SavedElsewhere, QWidget):
         # Scrolling the form with the wheel must not change a choice the pointer happens to pass over.
         self._wheel_guard = _WheelGuard(self.scroll.verticalScrollBar(), self)
         for choice in form_page.findChildren(QComboBox):
-            choice.setFocusPolicy(Qt.StrongFocus)
+            choice.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             choice.installEventFilter(self._wheel_guard)
-        self.scroll.setFocusPolicy(Qt.NoFocus)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.status = QLabel()
         self.status.setObjectName("intake_status")
@@ -158,14 +158,14 @@ class IntakeTab(SavedElsewhere, QWidget):
         middle_layout.addWidget(self.scroll, 1)
         middle_layout.addLayout(actions)
 
-        right = QSplitter(Qt.Vertical)
+        right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.verdict)
         right.addWidget(self.history_panel)
         right.setStretchFactor(0, 5)
         right.setStretchFactor(1, 2)
         right.setChildrenCollapsible(False)
 
-        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("intake_splitter")
         self.splitter.addWidget(self.search)
         self.splitter.addWidget(middle)
@@ -202,15 +202,15 @@ class IntakeTab(SavedElsewhere, QWidget):
         def action(text: str, key: QKeySequence | str, slot) -> QAction:
             made = QAction(text, self)
             made.setShortcut(QKeySequence(key))
-            made.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             made.triggered.connect(slot)
             self.addAction(made)
             return made
 
         # Ctrl+F is the main window's "Find a patient": it works from every tab and routes here.
         self.find_action = action("Find a patient", QKeySequence(), self.search.focus_search)
-        self.new_action = action("New patient", QKeySequence.New, self.new_patient)
-        self.save_action = action("Save", QKeySequence.Save, self.save)
+        self.new_action = action("New patient", QKeySequence.StandardKey.New, self.new_patient)
+        self.save_action = action("Save", QKeySequence.StandardKey.Save, self.save)
 
     def _set_tab_order(self) -> None:
         chain = [self.search.search_box, self.search.results, self.search.new_button, self.patient_form.first_widget]
@@ -237,11 +237,11 @@ class IntakeTab(SavedElsewhere, QWidget):
         self._show_patient(None)
         self.search.clear_results()
         self._set_status("New patient: fill in the details, then the screening questions. Ctrl+S saves.")
-        self.patient_form.first_widget.setFocus(Qt.ShortcutFocusReason)
+        self.patient_form.first_widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def open_patient(self, patient_id: int) -> bool:
         if self.patient is not None and self.patient.id == patient_id and not self.has_unsaved_changes():
-            self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
+            self.patient_form.first_widget.setFocus(Qt.FocusReason.OtherFocusReason)
             return True
         if not self._may_leave():
             return False
@@ -257,7 +257,7 @@ class IntakeTab(SavedElsewhere, QWidget):
             self._filling_form = False
         self._show_patient(record)
         self._set_status(f"Opened {record.name}.")
-        self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
+        self.patient_form.first_widget.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
     def _show_patient(self, record: PatientRecord | None, select_screening: int | None = None) -> None:
@@ -294,7 +294,7 @@ class IntakeTab(SavedElsewhere, QWidget):
         current = self.history_panel.current_record()
         self._show_patient(record, current.id if current else None)
         self._set_status(f"Restored {record.name}: the record can be screened and booked again.")
-        self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
+        self.patient_form.first_widget.setFocus(Qt.FocusReason.OtherFocusReason)
         self._emit(Changes.made(Kind.PATIENTS))
 
     # --- Live verdict ---------------------------------------------------------------------------
@@ -434,7 +434,7 @@ class IntakeTab(SavedElsewhere, QWidget):
             self._show_patient(self.patient, current.id if current else None)
             self._set_status(f"Saved {self.patient.name}.")
         if not self.isAncestorOf(QApplication.focusWidget()):
-            self.patient_form.first_widget.setFocus(Qt.OtherFocusReason)
+            self.patient_form.first_widget.setFocus(Qt.FocusReason.OtherFocusReason)
         self._emit(changes)
         return True
 
@@ -486,7 +486,7 @@ class IntakeTab(SavedElsewhere, QWidget):
         target = self.patient_form.first_error_widget() if patient_errors else first_screening
         if target is not None:
             self.scroll.ensureWidgetVisible(target, 0, 40)
-            target.setFocus(Qt.OtherFocusReason)
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(f"⚠ {text}" if error else text)

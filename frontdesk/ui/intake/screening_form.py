@@ -103,7 +103,7 @@ class QuestionRow(QFrame):
         super().__init__(parent)
         self.question = question
         self.setObjectName(f"question_{question.key.value}")
-        self.setFrameShape(QFrame.StyledPanel)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(3)
@@ -176,12 +176,12 @@ class _AreaList(QListWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setFlow(QListView.TopToBottom)
+        self.setFlow(QListView.Flow.TopToBottom)
         self.setWrapping(True)
-        self.setResizeMode(QListView.Adjust)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.columns = AREA_COLUMNS
 
     def column_width(self) -> int:
@@ -225,12 +225,12 @@ class PlannedAreasWidget(QGroupBox):
         self.condition = QComboBox()
         self.condition.setObjectName("presenting_condition")
         self.condition.setEditable(True)
-        self.condition.setInsertPolicy(QComboBox.NoInsert)
+        self.condition.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.condition.addItem("", None)
         for condition in CONDITIONS:
             self.condition.addItem(condition.label, condition.key)
         self.condition.lineEdit().setPlaceholderText("Choose from the list or describe it")
-        self.condition.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.condition.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.condition.setMinimumContentsLength(16)
         self.side = QComboBox()
         self.side.setObjectName("condition_side")
@@ -249,9 +249,9 @@ class PlannedAreasWidget(QGroupBox):
         for area in ALL_AREAS:
             item = QListWidgetItem(area.label)
             item.setToolTip(area.label)
-            item.setData(Qt.UserRole, area.key)
-            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, area.key)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
             self.areas.addItem(item)
         self.areas.fit_columns()
         areas_label = QLabel("Areas to treat (Space ticks the highlighted area)")
@@ -261,12 +261,12 @@ class PlannedAreasWidget(QGroupBox):
         self.error_label.hide()
 
         # Condition and side one under the other: side by side they squeezed the side to "S" on a small screen.
-        self.side.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.side.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         top = QGridLayout()
         top.addWidget(condition_label, 0, 0)
         top.addWidget(self.condition, 0, 1)
         top.addWidget(side_label, 1, 0)
-        top.addWidget(self.side, 1, 1, Qt.AlignLeft)
+        top.addWidget(self.side, 1, 1, Qt.AlignmentFlag.AlignLeft)
         top.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -287,16 +287,17 @@ class PlannedAreasWidget(QGroupBox):
 
     def planned_areas(self) -> tuple[BodyArea, ...]:
         return tuple(
-            BodyArea.parse(item.data(Qt.UserRole))
+            BodyArea.parse(item.data(Qt.ItemDataRole.UserRole))
             for item in (self.areas.item(row) for row in range(self.areas.count()))
-            if item.checkState() == Qt.Checked
+            if item.checkState() == Qt.CheckState.Checked
         )
 
     def set_checked(self, keys: set[str]) -> None:
         self._filling = True
         for row in range(self.areas.count()):
             item = self.areas.item(row)
-            item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in keys else Qt.Unchecked)
+            chosen = item.data(Qt.ItemDataRole.UserRole) in keys
+            item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
         self._filling = False
         self.changed.emit()
 
@@ -329,7 +330,7 @@ class PlannedAreasWidget(QGroupBox):
     def _item_changed(self, item: QListWidgetItem) -> None:
         if self._filling:
             return
-        self._prefilled.discard(item.data(Qt.UserRole))
+        self._prefilled.discard(item.data(Qt.ItemDataRole.UserRole))
         self.set_problem(None)
         self.changed.emit()
 

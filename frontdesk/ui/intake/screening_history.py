@@ -103,7 +103,7 @@ class ReviewDialog(QDialog):
         note_label = QLabel("&Note")
         note_label.setBuddy(self.note)
         self.note_error = error_label()
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -161,14 +161,14 @@ class HistoryPanel(QGroupBox):
         self.view.setObjectName("screening_history")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
-        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setTabKeyNavigation(False)
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         # Every column as wide as its text (the list scrolls sideways on a small screen; nothing is cut short).
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.review_button = QPushButton("Record review…")
@@ -212,7 +212,7 @@ class HistoryPanel(QGroupBox):
         if record is None or not self.review_button.isEnabled():
             return None
         dialog = ReviewDialog(self.ctx, self.actor, self.prompts, record, self)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)  # one per review: not kept until the panel goes
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per review: not kept until the panel goes
         if dialog.exec() and dialog.saved is not None:
             self.reviewed.emit(dialog.saved)
             return dialog.saved

@@ -69,29 +69,29 @@ class OperationsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
-        if role != Qt.DisplayRole:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
             return self.HEADERS[section]
-        if orientation == Qt.Vertical and 0 <= section < len(self.rows):
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
             return str(section + 1)
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.NoItemFlags
-        flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         row = self.rows[index.row()]
         if index.column() != 2 or row.region is None or row.region.is_paired:
-            flags |= Qt.ItemIsEditable
+            flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row, column = self.rows[index.row()], index.column()
-        if role == Qt.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return row.date_text
             if column == 1:
@@ -99,20 +99,21 @@ class OperationsModel(QAbstractTableModel):
             if row.region is not None and not row.region.is_paired:
                 return "Midline"
             return row.side.label if row.side else ""
-        if role == Qt.EditRole:
+        if role == Qt.ItemDataRole.EditRole:
             if column == 0:
                 return row.date_text
             value = row.region if column == 1 else row.side
             return value.value if value else ""
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             problems = row.problems()
             return ("To finish this row: " + ", ".join(problems) + ".") if problems else None
-        if role == Qt.ForegroundRole and column == 0 and row.date_text and parse_typed_date(row.date_text) is None:
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0 and row.date_text \
+                and parse_typed_date(row.date_text) is None:
             return QColor(ERROR_COLOUR)
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.EditRole) -> bool:
-        if role != Qt.EditRole or not index.isValid() or not 0 <= index.row() < len(self.rows):
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not 0 <= index.row() < len(self.rows):
             return False
         row, column = self.rows[index.row()], index.column()
         text = "" if value is None else str(value).strip()
@@ -172,12 +173,13 @@ class _LeavesOnTab(QStyledItemDelegate):
     does everywhere else (the arrow keys move between cells); Shift+Tab goes back."""
 
     def eventFilter(self, editor, event) -> bool:
-        if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Tab, Qt.Key_Backtab):
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             view = self.parent()
             self.commitData.emit(editor)
-            self.closeEditor.emit(editor, QStyledItemDelegate.NoHint)
+            self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.NoHint)
             if isinstance(view, QWidget):
-                _leave(view, event.key() == Qt.Key_Tab and not event.modifiers() & Qt.ShiftModifier)
+                backwards = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                _leave(view, event.key() == Qt.Key.Key_Tab and not backwards)
             return True
         return super().eventFilter(editor, event)
 
@@ -186,9 +188,9 @@ def _leave(view: QWidget, forward: bool) -> None:
     """Move the focus from `view` to the next (or previous) widget that takes Tab focus."""
     target = view.nextInFocusChain() if forward else view.previousInFocusChain()
     while target is not None and target is not view:
-        if target.isVisible() and target.isEnabled() and target.focusPolicy() & Qt.TabFocus \
+        if target.isVisible() and target.isEnabled() and target.focusPolicy() & Qt.FocusPolicy.TabFocus \
                 and not view.isAncestorOf(target):
-            target.setFocus(Qt.TabFocusReason if forward else Qt.BacktabFocusReason)
+            target.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
             return
         target = target.nextInFocusChain() if forward else target.previousInFocusChain()
 
@@ -208,10 +210,10 @@ class _ChoiceDelegate(_LeavesOnTab):
         return combo
 
     def setEditorData(self, editor: QComboBox, index) -> None:
-        editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.EditRole))))
+        editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
 
     def setModelData(self, editor: QComboBox, model, index) -> None:
-        model.setData(index, editor.currentData(), Qt.EditRole)
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
 class OperationsEditor(QWidget):
@@ -226,13 +228,13 @@ class OperationsEditor(QWidget):
         self.table.setItemDelegateForColumn(
             2, _ChoiceDelegate([(Side.left.label, Side.left.value), (Side.right.label, Side.right.value)],
                                self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.AllEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setFixedHeight(110)
         self.add_button = QPushButton("Add operation")
         self.remove_button = QPushButton("Remove operation")
@@ -257,7 +259,7 @@ class OperationsEditor(QWidget):
         row = self.model.add_row()
         index = self.model.index(row, 0)
         self.table.setCurrentIndex(index)
-        self.table.setFocus(Qt.OtherFocusReason)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.table.edit(index)
 
     def remove_selected(self) -> None:

@@ -115,7 +115,7 @@ class FreedSlotPanel(QWidget):
         self.list.clear()
         for offer in offers.offers:
             item = QListWidgetItem(_offer_text(offer, self.ctx, offers.starts_at))
-            item.setData(Qt.UserRole, offer)
+            item.setData(Qt.ItemDataRole.UserRole, offer)
             item.setToolTip(offer.entry.note or "")
             self.list.addItem(item)
         self.list.setCurrentRow(0)
@@ -123,7 +123,7 @@ class FreedSlotPanel(QWidget):
     def _book(self) -> None:
         item = self.list.currentItem()
         if item is not None:
-            self.book_requested.emit(item.data(Qt.UserRole))
+            self.book_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
 
 class _OfferList(QListWidget):
@@ -131,10 +131,10 @@ class _OfferList(QListWidget):
     escape = Signal()
 
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.enter.emit()
             return
-        if event.key() == Qt.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.escape.emit()
             return
         super().keyPressEvent(event)
@@ -158,20 +158,21 @@ class WaitlistDesk(QObject):
         self.dock = QDockWidget("Waitlist: a slot came free", window)
         self.dock.setObjectName("freed_slot_dock")
         self.dock.setWidget(self.panel)
-        self.dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable)
-        self.dock.setAllowedAreas(Qt.RightDockWidgetArea | Qt.BottomDockWidgetArea)
-        window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                              | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.panel.book_requested.connect(self.book_offer)
         self.panel.dismissed.connect(self._dismiss)
-        self.slot_freed.connect(self.offer_freed_slot, Qt.QueuedConnection)
+        self.slot_freed.connect(self.offer_freed_slot, Qt.ConnectionType.QueuedConnection)
         self._stop = ctx.freed.subscribe(self.slot_freed.emit)
         self.destroyed.connect(lambda *_: self._stop())
 
         self.view_action = QAction("&Waitlist…", window)
         self.view_action.setObjectName("waitlist_view")
         self.view_action.setShortcut(QKeySequence("Ctrl+Shift+W"))
-        self.view_action.setShortcutContext(Qt.WindowShortcut)
+        self.view_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.view_action.setToolTip("Patients waiting for an earlier slot (Ctrl+Shift+W)")
         self.view_action.triggered.connect(self.show_view)
         self.add_action = QAction("Add to the &waitlist…", window)
@@ -181,7 +182,7 @@ class WaitlistDesk(QObject):
         self.offers_action = QAction("Waiting patients for the freed &slot", window)
         self.offers_action.setObjectName("waitlist_offers")
         self.offers_action.setShortcut(QKeySequence("F8"))
-        self.offers_action.setShortcutContext(Qt.WindowShortcut)
+        self.offers_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.offers_action.triggered.connect(self.focus_offers)
         for action in (self.view_action, self.add_action, self.offers_action):
             window.addAction(action)
@@ -218,7 +219,7 @@ class WaitlistDesk(QObject):
             self.window.statusBar().showMessage("No freed slot is waiting for a patient.", 8000)
             return
         self.dock.raise_()
-        self.panel.list.setFocus(Qt.ShortcutFocusReason)
+        self.panel.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def book_offer(self, offer) -> None:
         from frontdesk.services.waitlist import book_from_waitlist
@@ -406,13 +407,13 @@ class WaitlistDialog(QDialog):
         self.table = QTableView()
         self.table.setObjectName("waitlist_table")
         self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Interactive)  # long lists of names
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)  # long lists of names
         self.table.setColumnWidth(4, 170)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -510,7 +511,7 @@ class WaitlistDialog(QDialog):
             self.reload()
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key_Delete and self.table.hasFocus():
+        if event.key() == Qt.Key.Key_Delete and self.table.hasFocus():
             self.withdraw_selected()
             return
         super().keyPressEvent(event)

@@ -71,9 +71,9 @@ class WaitlistEntryDialog(QDialog):
         self.therapist_list.setMaximumHeight(110)
         for therapist in self.therapists:
             item = QListWidgetItem(therapist.name + ("" if therapist.ims_qualified else "  (no IMS)"))
-            item.setData(Qt.UserRole, therapist.id)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, therapist.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
             self.therapist_list.addItem(item)
         self.therapist_list.setCurrentRow(0)
         self.days = [QCheckBox(name) for name in SHORT_WEEKDAYS]
@@ -114,11 +114,11 @@ class WaitlistEntryDialog(QDialog):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.setStyleSheet(ERROR_STYLE)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("Save" if record is not None else "Add to waitlist")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Save" if record is not None else "Add to waitlist")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.Ok)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.changed_banner = ChangedBanner(keep_key="Ctrl+S")  # changed at another desk while this is open
         self.meeting = EditsThatMeet(self, self.changed_banner, ctx.zone, prompts, what="The waitlist entry",
                                      save_key="Ctrl+S or Enter", parent=self)
@@ -165,7 +165,8 @@ class WaitlistEntryDialog(QDialog):
         select_data(self.area, lambda key: key == request.area)
         for row in range(self.therapist_list.count()):
             item = self.therapist_list.item(row)
-            item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in request.therapist_ids else Qt.Unchecked)
+            chosen = item.data(Qt.ItemDataRole.UserRole) in request.therapist_ids
+            item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
         for day, box in enumerate(self.days):
             box.setChecked(day in request.weekdays)
         select_data(self.part, lambda value: value == request.part_of_day)
@@ -180,8 +181,8 @@ class WaitlistEntryDialog(QDialog):
             select_data(self.area, lambda key: key == preset["area"])
         for row in range(self.therapist_list.count()):
             item = self.therapist_list.item(row)
-            if item.data(Qt.UserRole) in preset.get("therapist_ids", ()):
-                item.setCheckState(Qt.Checked)
+            if item.data(Qt.ItemDataRole.UserRole) in preset.get("therapist_ids", ()):
+                item.setCheckState(Qt.CheckState.Checked)
         if preset.get("part_of_day"):
             select_data(self.part, lambda value: value == preset["part_of_day"])
 
@@ -318,7 +319,7 @@ class WaitlistEntryDialog(QDialog):
     def meeting_save_over(self, record) -> bool:
         self.record = record  # the save goes over their version
         self.accept()
-        return self.result() == QDialog.Accepted
+        return self.result() == QDialog.DialogCode.Accepted
 
     def accept(self) -> None:
         from frontdesk.services.waitlist import add_to_waitlist, update_waitlist_entry

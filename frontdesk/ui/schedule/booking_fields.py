@@ -110,12 +110,12 @@ class _CalendarPopup(QFrame):
     picked = Signal(QDate)
 
     def __init__(self, parent: QWidget, today: date) -> None:
-        super().__init__(parent, Qt.Popup)
-        self.setFrameShape(QFrame.StyledPanel)
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.calendar = QCalendarWidget()
         self.calendar.setObjectName("calendar")
         self.calendar.setGridVisible(True)
-        self.calendar.setVerticalHeaderFormat(QCalendarWidget.NoVerticalHeader)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.today_button = QPushButton("&Today")
         self.today_button.setObjectName("calendar_today")
         self.today_button.setToolTip("Pick today (Alt+T)")
@@ -134,10 +134,10 @@ class _CalendarPopup(QFrame):
         layout.addLayout(row)
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.close()
             return
-        if event.key() == Qt.Key_T and event.modifiers() & Qt.AltModifier:
+        if event.key() == Qt.Key.Key_T and event.modifiers() & Qt.KeyboardModifier.AltModifier:
             self.today_button.click()
             return
         super().keyPressEvent(event)
@@ -164,7 +164,7 @@ class DateField(QWidget):
         self.button.setObjectName("calendar_button")
         self.button.setText("▾")
         self.button.setToolTip("Open the calendar (Alt+Down)")
-        self.button.setFocusPolicy(Qt.NoFocus)
+        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.clicked.connect(self.open_calendar)
         self.error = QLabel("Not a date: type 2026-12-07, Dec 7 or +7.")
         self.error.setObjectName("date_error")
@@ -231,9 +231,9 @@ class DateField(QWidget):
         return True
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.edit and event.type() == QEvent.KeyPress:
-            alt_down = event.key() == Qt.Key_Down and event.modifiers() & Qt.AltModifier
-            if alt_down or event.key() == Qt.Key_F4:
+        if watched is self.edit and event.type() == QEvent.Type.KeyPress:
+            alt_down = event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier
+            if alt_down or event.key() == Qt.Key.Key_F4:
                 self.open_calendar()
                 return True
         return super().eventFilter(watched, event)
@@ -247,13 +247,13 @@ class DateField(QWidget):
         self.popup.adjustSize()
         self.popup.move(self.mapToGlobal(QPoint(0, self.height())))
         self.popup.show()
-        self.popup.calendar.setFocus(Qt.PopupFocusReason)
+        self.popup.calendar.setFocus(Qt.FocusReason.PopupFocusReason)
 
     def _picked(self, value: QDate) -> None:
         if self.popup is not None:
             self.popup.close()
         self.setDate(value)
-        self.edit.setFocus(Qt.PopupFocusReason)
+        self.edit.setFocus(Qt.FocusReason.PopupFocusReason)
         self.edit.selectAll()
 
 

@@ -53,7 +53,7 @@ from frontdesk.ui.common.table_model import Column, RowTableModel
 from frontdesk.ui.common.tasks import ServiceOp
 from frontdesk.ui.common.widgets import ERROR_STYLE
 
-SLOT_ROLE = Qt.UserRole + 1
+SLOT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _day(slot: FreeSlot, zone: ZoneInfo) -> str:
@@ -66,7 +66,7 @@ def _short_day(slot: FreeSlot, zone: ZoneInfo) -> str:
 
 class FreeSlotModel(RowTableModel[FreeSlot]):
     ROW_ROLE = SLOT_ROLE
-    TEXT_ROLES = (Qt.DisplayRole, Qt.AccessibleTextRole)
+    TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
         super().__init__((
@@ -80,7 +80,7 @@ class _SlotTable(QTableView):
     chosen = Signal(QModelIndex)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.currentIndex().isValid():
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self.chosen.emit(self.currentIndex())
             return
         super().keyPressEvent(event)
@@ -114,7 +114,7 @@ class FindSlotDialog(QDialog):
         self.patient = PatientPicker(ctx, actor)
         self.bookings = QLabel("")
         self.bookings.setObjectName("patient_bookings")
-        self.bookings.setTextFormat(Qt.PlainText)
+        self.bookings.setTextFormat(Qt.TextFormat.PlainText)
         self.bookings.hide()
         if patient is not None:
             self.patient.set_patient(patient)
@@ -141,10 +141,10 @@ class FindSlotDialog(QDialog):
         self.table = _SlotTable()
         self.table.setObjectName("slots")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.chosen.connect(self.choose)
@@ -156,8 +156,8 @@ class FindSlotDialog(QDialog):
         hint = QLabel("Enter or Alt+S searches; Enter on a slot fills in the booking, where Enter books. "
                       "Esc closes.")
         hint.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.button(QDialogButtonBox.Close).setAutoDefault(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)

@@ -19,7 +19,7 @@ from frontdesk.domain.when import format_day, format_time_range, format_weekday_
 from frontdesk.services.records import PlannedOccurrence
 from frontdesk.ui.common.table_model import Column, RowTableModel
 
-OCCURRENCE_ROLE = Qt.UserRole + 1
+OCCURRENCE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class Choice(StrEnum):
@@ -57,7 +57,7 @@ class OccurrenceModel(RowTableModel[_Row]):
     """The planned dates of a series, each with its problem and the receptionist's choice."""
 
     ROW_ROLE = OCCURRENCE_ROLE
-    TEXT_ROLES = (Qt.DisplayRole, Qt.AccessibleTextRole)
+    TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
     choices_changed = Signal()
 
     def __init__(self, zone: ZoneInfo, parent=None) -> None:
@@ -107,7 +107,7 @@ class OccurrenceTable(QTableView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         model = self.model()
-        if event.key() == Qt.Key_Space and isinstance(model, OccurrenceModel) and self.currentIndex().isValid():
+        if event.key() == Qt.Key.Key_Space and isinstance(model, OccurrenceModel) and self.currentIndex().isValid():
             model.cycle(self.currentIndex().row())
             return
         super().keyPressEvent(event)

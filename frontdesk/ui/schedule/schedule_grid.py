@@ -68,22 +68,22 @@ class ScheduleGridView(QTableView):
         self._drop_target = QPersistentModelIndex()
         self._grid: tuple | None = None
         self._grid_pen_colour = QColor()
-        self.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.setSelectionBehavior(QAbstractItemView.SelectItems)
-        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
-        self.setDragDropMode(QAbstractItemView.DragDrop)
-        self.setDefaultDropAction(Qt.MoveAction)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setShowGrid(True)
-        self.setGridStyle(Qt.DotLine)
+        self.setGridStyle(Qt.PenStyle.DotLine)
         self.setWordWrap(False)
         self.setTabKeyNavigation(False)
         self.verticalHeader().setDefaultSectionSize(22)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
-        self.verticalHeader().setDefaultAlignment(Qt.AlignRight | Qt.AlignTop)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.horizontalHeader().setMinimumSectionSize(110)
         self.setObjectName("schedule_grid")
 
@@ -142,7 +142,8 @@ class ScheduleGridView(QTableView):
                 if label:
                     painter.setPen(AWAY_TEXT)
                     painter.drawText(QRect(x + (grid if rtl else 0) + 6, row_y(run.start), width - grid - 10,
-                                           height - grid), Qt.AlignLeft | Qt.AlignVCenter, label)
+                                           height - grid),
+                                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
         if grid:
             # As a table view draws it: the line's own pixels are the view's background between the dots.
             left = min(x for _column, x, _width in placed)
@@ -164,7 +165,7 @@ class ScheduleGridView(QTableView):
             x, width = where[block.column]
             rect = QRect(x + grid if rtl else x, row_y(block.row), width - grid, block.span * height - grid)
             cells.paint_cell(painter, rect, model, block.row, block.column)
-        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self._paint_marks(painter)
 
     def _grid_colour(self) -> QColor:
@@ -176,21 +177,21 @@ class ScheduleGridView(QTableView):
 
             option = QStyleOption()
             option.initFrom(self)
-            hint = style.styleHint(QStyle.SH_Table_GridLineColor, option, self)
+            hint = style.styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, self)
             self._grid = key
             self._grid_pen_colour = QColor.fromRgba(hint & 0xFFFFFFFF)
         return self._grid_pen_colour
 
     def _paint_marks(self, painter: QPainter) -> None:
         """The selected cell's frame, and the cell a dragged appointment would be dropped on."""
-        painter.setBrush(Qt.NoBrush)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         highlight = self.palette().highlight().color()
         selection = self.selectionModel()
         for index in selection.selectedIndexes() if selection is not None else ():
             painter.setPen(QPen(highlight, 2))
             painter.drawRect(self.visualRect(index).adjusted(1, 1, -1, -1))
         if self._drop_target.isValid():
-            painter.setPen(QPen(highlight, 2, Qt.DashLine))
+            painter.setPen(QPen(highlight, 2, Qt.PenStyle.DashLine))
             painter.drawRect(self.visualRect(QModelIndex(self._drop_target)).adjusted(1, 1, -1, -1))
 
     # --- Dragging -------------------------------------------------------------------------------
@@ -220,7 +221,7 @@ class ScheduleGridView(QTableView):
                 self.setSpan(row, column, rows, 1)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.currentIndex().isValid():
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self.cell_activated.emit(self.currentIndex())
             return
         super().keyPressEvent(event)

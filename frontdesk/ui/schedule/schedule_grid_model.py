@@ -34,13 +34,13 @@ from frontdesk.ui.schedule.schedule_grid_paint import (
     tint,
 )
 
-APPOINTMENT_ROLE = Qt.UserRole + 1
-INTERVAL_ROLE = Qt.UserRole + 2
-BOOKABLE_ROLE = Qt.UserRole + 3
-AWAY_ROLE = Qt.UserRole + 4
-COLUMN_ROLE = Qt.UserRole + 5
-HIDDEN_ROLE = Qt.UserRole + 6
-ANCHOR_ROLE = Qt.UserRole + 7
+APPOINTMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+INTERVAL_ROLE = Qt.ItemDataRole.UserRole + 2
+BOOKABLE_ROLE = Qt.ItemDataRole.UserRole + 3
+AWAY_ROLE = Qt.ItemDataRole.UserRole + 4
+COLUMN_ROLE = Qt.ItemDataRole.UserRole + 5
+HIDDEN_ROLE = Qt.ItemDataRole.UserRole + 6
+ANCHOR_ROLE = Qt.ItemDataRole.UserRole + 7
 MIME_TYPE = "application/x-frontdesk-appointment"
 
 
@@ -91,14 +91,14 @@ class _Block(NamedTuple):
 
 
 # Plain ints, compared in data() for every painted cell.
-_DISPLAY = int(Qt.DisplayRole)
-_TOOLTIP = int(Qt.ToolTipRole)
-_ACCESSIBLE = int(Qt.AccessibleTextRole)
-_BACKGROUND = int(Qt.BackgroundRole)
-_HORIZONTAL = Qt.Horizontal
-_CELL_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-_DRAGGABLE = Qt.ItemIsDragEnabled
-_DROPPABLE = Qt.ItemIsDropEnabled
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_HORIZONTAL = Qt.Orientation.Horizontal
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_DRAGGABLE = Qt.ItemFlag.ItemIsDragEnabled
+_DROPPABLE = Qt.ItemFlag.ItemIsDropEnabled
 #: A cell's flags by code: 1 when it is bookable (a drop target), 2 when it holds a booked appointment.
 _FLAG_SETS = (_CELL_FLAGS, _CELL_FLAGS | _DROPPABLE, _CELL_FLAGS | _DRAGGABLE, _CELL_FLAGS | _DROPPABLE | _DRAGGABLE)
 
@@ -212,9 +212,9 @@ class ScheduleGridModel(QAbstractTableModel):
         if same_shape:
             # Headers that read the same are left alone: telling the view makes it measure every section.
             if headers_before[1] != self._column_headers(columns, week):
-                self.headerDataChanged.emit(Qt.Horizontal, 0, len(columns) - 1)
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(columns) - 1)
             if headers_before[0] != labels:
-                self.headerDataChanged.emit(Qt.Vertical, 0, len(cells) - 1)
+                self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(cells) - 1)
             self.dataChanged.emit(self.index(0, 0), self.index(len(cells) - 1, len(columns) - 1))
         else:
             self.endResetModel()
@@ -396,7 +396,7 @@ class ScheduleGridModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role != _DISPLAY and role != _TOOLTIP:
             return None
         if orientation == _HORIZONTAL:
@@ -413,7 +413,7 @@ class ScheduleGridModel(QAbstractTableModel):
             return None
         return self.row_labels[section]
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         row, column = index.row(), index.column()
@@ -460,16 +460,16 @@ class ScheduleGridModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemIsDropEnabled
+            return Qt.ItemFlag.ItemIsDropEnabled
         return self._flags[index.row()][index.column()]
 
     # --- Drag and drop --------------------------------------------------------------------------
 
     def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.MoveAction
+        return Qt.DropAction.MoveAction
 
     def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.MoveAction
+        return Qt.DropAction.MoveAction
 
     def mimeTypes(self) -> list[str]:
         return [MIME_TYPE]

@@ -14,13 +14,13 @@ FREE = QColor("#ffffff")
 CANCELLED_FILL = QColor("#f2f2f2")
 CANCELLED_TEXT = QColor("#777777")
 ATTENTION = QColor("#b00020")
-AWAY_HATCH = QBrush(QColor("#d9c39a"), Qt.BDiagPattern)
+AWAY_HATCH = QBrush(QColor("#d9c39a"), Qt.BrushStyle.BDiagPattern)
 AWAY_TEXT = QColor("#5c4a21")
 _FIRST_LINE = QColor("#1b1b1b")
 _SECOND_LINE = QColor("#333333")
-_LEFT_MIDDLE = Qt.AlignLeft | Qt.AlignVCenter
-_ELIDE_RIGHT = Qt.ElideRight
-_NO_BRUSH = Qt.NoBrush
+_LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+_NO_BRUSH = Qt.BrushStyle.NoBrush
 # One brush each, shared by every cell that shows it.
 OUT_OF_HOURS_FILL = QBrush(OUT_OF_HOURS)
 AWAY_FILL = QBrush(AWAY)
@@ -48,7 +48,7 @@ class BlockPainter:
     def begin(self, painter: QPainter, font: QFont) -> None:
         """Before the blocks of one paint: the font they are drawn in."""
         self._font, self._font_key = font, font.key()
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
 
     def paint(self, painter: QPainter, rect: QRect, record: AppointmentRecord, colour: str, text: str,
               background: QBrush, live: bool) -> None:

@@ -63,7 +63,7 @@ class ScheduleTab(QWidget):
         self.view = ScheduleGridView(ctx.zone)
         self.view.setModel(self.model)
         self.view.cell_activated.connect(self.activate_cell)
-        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
 
@@ -130,7 +130,7 @@ class ScheduleTab(QWidget):
         header.addWidget(self.status_toolbar)
         footer = QHBoxLayout()
         footer.addWidget(self.message, 1)
-        footer.addWidget(self.summary, 0, Qt.AlignTop)
+        footer.addWidget(self.summary, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
         layout.addLayout(header)
@@ -146,7 +146,7 @@ class ScheduleTab(QWidget):
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
         # Window-wide while the schedule is shown (after Alt+S the focus is on the tab bar, not in the grid).
-        action.setShortcutContext(Qt.WindowShortcut)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.setToolTip(f"{tip} ({', '.join(keys)})")
         action.triggered.connect(slot)
         self.addAction(action)
@@ -211,7 +211,7 @@ class ScheduleTab(QWidget):
         self.go_to(self.day + self.step)
 
     def focus_date(self) -> None:
-        self.date_edit.setFocus(Qt.ShortcutFocusReason)
+        self.date_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.date_edit.selectAll()
 
     def _date_picked(self, picked: date) -> None:
@@ -297,7 +297,7 @@ class ScheduleTab(QWidget):
         if found is not None:
             index = self.model.index(*found)
             self.view.setCurrentIndex(index)
-            self.view.scrollTo(index, ScheduleGridView.PositionAtTop)
+            self.view.scrollTo(index, ScheduleGridView.ScrollHint.PositionAtTop)
             return
         self.view.setCurrentIndex(self.model.index(0, 0))
 

@@ -87,10 +87,10 @@ class AuditTrailDialog(QDialog):
         self.table = QTableView()
         self.table.setObjectName("audit_table")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectRows)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.heading = QLabel("Search for a patient to see who opened or changed their file.")
         self.heading.setWordWrap(True)
@@ -135,7 +135,7 @@ class AuditTrailDialog(QDialog):
         for patient in found:
             archived = " (archived)" if patient.archived else ""
             item = QListWidgetItem(f"{patient.name} — born {patient.date_of_birth:%Y-%m-%d}{archived}")
-            item.setData(Qt.UserRole, patient)
+            item.setData(Qt.ItemDataRole.UserRole, patient)
             self.matches.addItem(item)
         if found:
             self.matches.setCurrentRow(0)  # highlighted is chosen: its trail shows at once
@@ -147,7 +147,7 @@ class AuditTrailDialog(QDialog):
 
     def _patient_chosen(self, item: QListWidgetItem | None, _previous: QListWidgetItem | None = None) -> None:
         if item is not None:
-            self.show_patient(item.data(Qt.UserRole))
+            self.show_patient(item.data(Qt.ItemDataRole.UserRole))
 
     def show_patient(self, patient: PatientSummary) -> None:
         entries = call_service(self, self.prompts, "Audit trail", audit_for_patient, self.ctx, self.actor,

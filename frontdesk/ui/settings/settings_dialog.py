@@ -94,7 +94,7 @@ class ClinicSettingsDialog(QDialog):
             ("ims_interval_days", "IMS &for one patient at least", self.ims_interval),
             ("backup_dir", "Bac&kup folder", backup_row),
         ))
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.changed_banner = ChangedBanner(keep_key="Ctrl+S")  # saved at another desk while this is open
@@ -173,7 +173,7 @@ class ClinicSettingsDialog(QDialog):
     def meeting_save_over(self, settings: ClinicSettings) -> bool:
         self._current = settings  # the save goes over their version
         self.accept()
-        return self.result() == QDialog.Accepted
+        return self.result() == QDialog.DialogCode.Accepted
 
     def choose_backup_dir(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder for the daily backups", self.backup_dir.text())

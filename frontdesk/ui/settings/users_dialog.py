@@ -85,7 +85,7 @@ class _FormDialog(QDialog):
         self.form = QFormLayout()
         self.errors: dict[str, QLabel] = {}
         self.general_error = error_label()
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -99,7 +99,7 @@ class _FormDialog(QDialog):
         self.form.addRow(label, field)
         if self.first_field is None:
             self.first_field = field
-            field.setFocus(Qt.OtherFocusReason)  # before the dialog shows, or it would focus OK
+            field.setFocus(Qt.FocusReason.OtherFocusReason)  # before the dialog shows, or it would focus OK
         self.form.addRow("", self.errors[key])
 
     def show_errors(self, errors: dict[str, str], general: str = "") -> None:
@@ -136,7 +136,7 @@ class _FormDialog(QDialog):
 def _password_field(name: str) -> QLineEdit:
     field = QLineEdit()
     field.setObjectName(name)
-    field.setEchoMode(QLineEdit.Password)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
     return field
 
 
@@ -189,7 +189,7 @@ class AddUserDialog(_FormDialog):
                 f"There is already an account called {twin.display_name} (username {twin.username}). Two "
                 "accounts with one name are easy to mix up in the records: add an initial to tell them "
                 "apart, or press OK again to add this one anyway.")})
-            self.display_name.setFocus(Qt.OtherFocusReason)
+            self.display_name.setFocus(Qt.FocusReason.OtherFocusReason)
             return
 
         def save() -> None:
@@ -330,7 +330,7 @@ class ChangeRoleDialog(_FormDialog):
     def meeting_save_over(self, user: UserSummary) -> bool:
         self.user = user  # the save goes over their version
         self.accept()
-        return self.result() == QDialog.Accepted
+        return self.result() == QDialog.DialogCode.Accepted
 
 
 class UsersDialog(QDialog):
@@ -342,10 +342,10 @@ class UsersDialog(QDialog):
         self.table = QTableView()
         self.table.setObjectName("users_table")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectRows)
-        self.table.setSelectionMode(QTableView.SingleSelection)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
 
@@ -379,11 +379,11 @@ class UsersDialog(QDialog):
         self.refresh()
         if self.model.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.model.index(0, 0))
-        self.table.setFocus(Qt.OtherFocusReason)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def selected(self) -> UserSummary | None:
         index = self.table.currentIndex()
-        return self.model.data(self.model.index(index.row(), 0), Qt.UserRole) if index.isValid() else None
+        return self.model.data(self.model.index(index.row(), 0), Qt.ItemDataRole.UserRole) if index.isValid() else None
 
     def refresh(self, select_id: int | None = None) -> None:
         rows = call_service(self, self.prompts, "Users", list_users, self.ctx, self.actor)

@@ -47,10 +47,10 @@ class WeekdayDelegate(QStyledItemDelegate):
         return editor
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
-        editor.setCurrentIndex(int(index.data(Qt.EditRole) or 0))
+        editor.setCurrentIndex(int(index.data(Qt.ItemDataRole.EditRole) or 0))
 
     def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
-        model.setData(index, editor.currentIndex(), Qt.EditRole)
+        model.setData(index, editor.currentIndex(), Qt.ItemDataRole.EditRole)
 
 
 class ClockDelegate(QStyledItemDelegate):
@@ -62,11 +62,11 @@ class ClockDelegate(QStyledItemDelegate):
         return editor
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
-        value = index.data(Qt.EditRole)
+        value = index.data(Qt.ItemDataRole.EditRole)
         editor.setTime(value if isinstance(value, QTime) else QTime(8, 0))
 
     def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
-        model.setData(index, editor.time(), Qt.EditRole)
+        model.setData(index, editor.time(), Qt.ItemDataRole.EditRole)
 
 
 class HoursEditor(QWidget):
@@ -92,15 +92,16 @@ class HoursEditor(QWidget):
         self.table.setItemDelegateForColumn(WeeklyHoursModel.DAY, WeekdayDelegate(self.table))
         self.table.setItemDelegateForColumn(WeeklyHoursModel.START, ClockDelegate(self.table))
         self.table.setItemDelegateForColumn(WeeklyHoursModel.END, ClockDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed
-                                   | QAbstractItemView.AnyKeyPressed)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         for column in (WeeklyHoursModel.DAY, WeeklyHoursModel.START, WeeklyHoursModel.END):
-            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
 
         self.add_button = QPushButton("&Add block")
@@ -109,7 +110,7 @@ class HoursEditor(QWidget):
         self.remove_button = QPushButton("&Remove block")
         self.copy_from = QComboBox()
         self.copy_from.setObjectName("copy_hours_from")
-        self.copy_from.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.copy_from.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.copy_button = QPushButton("Co&py their hours")
         self.copy_button.setToolTip("Replace the rows below with the chosen physiotherapist's week "
                                     "(nothing is saved until Save hours).")
@@ -297,7 +298,7 @@ class HoursEditor(QWidget):
         editor = self.table.indexWidget(self.table.currentIndex())
         if editor is not None:
             self.table.commitData(editor)
-            self.table.closeEditor(editor, QAbstractItemDelegate.NoHint)
+            self.table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
     # --- State -----------------------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ def _mnemonic(text: str) -> str | None:
 
 
 def _keys(action: QAction) -> str:
-    return ", ".join(sequence.toString(QKeySequence.NativeText) for sequence in action.shortcuts()
+    return ", ".join(sequence.toString(QKeySequence.SequenceFormat.NativeText) for sequence in action.shortcuts()
                      if not sequence.isEmpty())
 
 
@@ -96,7 +96,7 @@ def shortcut_rows(window) -> list[ShortcutRow]:
         where = _place(action, places)
         if where is None:
             continue
-        if action.shortcutContext() == Qt.WidgetWithChildrenShortcut and where != EVERYWHERE:
+        if action.shortcutContext() == Qt.ShortcutContext.WidgetWithChildrenShortcut and where != EVERYWHERE:
             where = f"{where} (with the focus in it)"
         key = (where, keys)
         if key in seen:
@@ -154,9 +154,9 @@ class _TextDialog(QDialog):
         self.text.setObjectName("help_text")
         self.text.setOpenLinks(False)
         self.text.setHtml(body)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        close = buttons.button(QDialogButtonBox.Close)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setDefault(True)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)

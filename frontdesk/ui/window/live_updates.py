@@ -166,14 +166,14 @@ class ChangedBanner(QFrame):
         self.keep_button.clicked.connect(self.keep_requested)
         self.reload_action = QAction("Reload their version", self)
         self.reload_action.setShortcut(QKeySequence(RELOAD_KEY))
-        self.reload_action.setShortcutContext(Qt.WindowShortcut)
+        self.reload_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.reload_action.triggered.connect(self.reload_requested)
         self.addAction(self.reload_action)
         self.keep_action: QAction | None = None
         if keep_key:
             self.keep_action = QAction("Keep mine", self)
             self.keep_action.setShortcut(QKeySequence(keep_key))
-            self.keep_action.setShortcutContext(Qt.WindowShortcut)
+            self.keep_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.keep_action.triggered.connect(lambda: self.keep_button.isEnabled() and self.keep_requested.emit())
             self.addAction(self.keep_action)
         layout = QVBoxLayout(self)

@@ -63,7 +63,7 @@ D = TypeVar("D", bound=QWidget)
 def _closing_deletes(dialog: D) -> D:
     """A dialog run from the menu is a child of the window: without this, each one opened (with its
     models and their rows) would stay in memory until the window closes."""
-    dialog.setAttribute(Qt.WA_DeleteOnClose)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return dialog
 
 
@@ -154,7 +154,7 @@ class MainWindow(WindowMenus, QMainWindow):
         self._connect_tab(self._intake)
         self._intake.print_requested.connect(self.documents.on_patient_print_requested)
         results = self._intake.search.results
-        results.setContextMenuPolicy(Qt.ActionsContextMenu)
+        results.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         results.addAction(self.book_again_action)
         index = self.tabs.indexOf(self._intake_stand_in)
         with QSignalBlocker(self.tabs):
@@ -203,7 +203,7 @@ class MainWindow(WindowMenus, QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.ActivationChange and self.isActiveWindow() and self._shown_before:
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self._shown_before:
             self.refresh_if_changed_elsewhere()
 
     def show_shortcuts(self) -> None:
@@ -338,7 +338,7 @@ class MainWindow(WindowMenus, QMainWindow):
         from frontdesk.ui.settings.move_dialog import MoveToServerDialog
 
         dialog = MoveToServerDialog(self.ctx, self.actor, self.prompts, self)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.moved.connect(self._moved_to_server)
         dialog.open()
 

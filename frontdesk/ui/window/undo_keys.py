@@ -36,12 +36,12 @@ class PassUndoWhenNothingTyped(QObject):
             self.watched = new
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.KeyPress and ((event.text().isprintable() and event.text())
-                                                 or event.key() in (Qt.Key_Backspace, Qt.Key_Delete)
-                                                 or event.matches(QKeySequence.Paste)
-                                                 or event.matches(QKeySequence.Cut)):
+        if event.type() == QEvent.Type.KeyPress and ((event.text().isprintable() and event.text())
+                                                 or event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+                                                 or event.matches(QKeySequence.StandardKey.Paste)
+                                                 or event.matches(QKeySequence.StandardKey.Cut)):
             self.typed = True
-        elif event.type() == QEvent.ShortcutOverride and event.matches(QKeySequence.Undo):
+        elif event.type() == QEvent.Type.ShortcutOverride and event.matches(QKeySequence.StandardKey.Undo):
             available = _text_undo(watched)
             desk_has_one = getattr(self.window, "desk", None) is not None and self.window.desk.last is not None
             if available is not None and (not available() or (desk_has_one and not self.typed)):

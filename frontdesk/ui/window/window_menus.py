@@ -32,22 +32,22 @@ class WindowMenus:
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
         counter_menu = self.menuBar().addMenu("Boo&king")
         self.find_patient_action = QAction("&Find a patient", self)
         self.find_patient_action.setObjectName("find_patient")
-        self.find_patient_action.setShortcut(QKeySequence.Find)
-        self.find_patient_action.setShortcutContext(Qt.WindowShortcut)
+        self.find_patient_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_patient_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.find_patient_action.setToolTip("Go to the patient search on the Intake tab, from anywhere (Ctrl+F)")
         self.find_patient_action.triggered.connect(self.find_patient)
         counter_menu.addAction(self.find_patient_action)
         self.book_again_action = QAction("Book &again…", self)
         self.book_again_action.setObjectName("book_again")
         self.book_again_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.book_again_action.setShortcutContext(Qt.WindowShortcut)
+        self.book_again_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.book_again_action.setToolTip("Book the selected appointment's or the open patient's next visit like "
                                           "the last one, at the first free time (Ctrl+R)")
         self.book_again_action.triggered.connect(self.book_again_now)
@@ -87,13 +87,14 @@ class WindowMenus:
         self.recall_action = QAction("&Recall lists…", self)
         # Alt+L is taken by field labels on the tabs, so the lists have a shortcut of their own.
         self.recall_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        self.recall_action.setShortcutContext(Qt.WindowShortcut)
+        self.recall_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.recall_action.triggered.connect(self.show_recall_lists)
         lists_menu.addAction(self.recall_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         self.shortcuts_action = self._window_action("&Keyboard shortcuts", None, self.show_shortcuts)
-        self.guide_action = self._window_action("&Guide to this screen", QKeySequence.HelpContents, self.show_guide)
+        self.guide_action = self._window_action("&Guide to this screen", QKeySequence.StandardKey.HelpContents,
+                                                self.show_guide)
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.shortcuts_action)
         help_menu.addSeparator()
@@ -107,7 +108,7 @@ class WindowMenus:
         action = QAction(text, self)
         if key is not None:
             action.setShortcut(QKeySequence(key))
-            action.setShortcutContext(Qt.WindowShortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if tip:
             action.setToolTip(tip)
         action.triggered.connect(slot)
@@ -117,15 +118,15 @@ class WindowMenus:
     def _build_desk_actions(self, file_menu) -> None:
         """New patient, Save and Refresh (in File) and Undo (in Booking), window-wide. No menus of their
         own: every menu title takes an Alt+letter from the fields of the screens."""
-        self.new_patient_action = self._window_action("&New patient", QKeySequence.New, self.new_patient,
+        self.new_patient_action = self._window_action("&New patient", QKeySequence.StandardKey.New, self.new_patient,
                                                       "Start a new patient on the Intake tab")
-        self.save_action = self._window_action("&Save", QKeySequence.Save, self.save_current,
+        self.save_action = self._window_action("&Save", QKeySequence.StandardKey.Save, self.save_current,
                                                "Save the patient and screening open on the Intake tab")
-        self.refresh_action = self._window_action("&Refresh", QKeySequence.Refresh, self.refresh_everything,
+        self.refresh_action = self._window_action("&Refresh", QKeySequence.StandardKey.Refresh, self.refresh_everything,
                                                   "Read everything on screen again from the database")
         for action in (self.new_patient_action, self.save_action, self.refresh_action):
             file_menu.addAction(action)
-        self.undo_action = self._window_action("&Undo", QKeySequence.Undo, lambda: self.desk.undo(self),
+        self.undo_action = self._window_action("&Undo", QKeySequence.StandardKey.Undo, lambda: self.desk.undo(self),
                                                "Undo the last booking or status change made at this desk")
         # Beside the status bar's sentence, a button for the same Undo (hidden while there is none).
         self.undo_button = QToolButton()
