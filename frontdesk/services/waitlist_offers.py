@@ -162,8 +162,8 @@ def _offer_records(session: Session, entries: list[WaitEntry], kinds: dict[int, 
                                   Patient.family_name, Patient.given_names, Patient.preferred_name, Patient.phone)
                            .join(Patient, Patient.id == WaitlistEntry.patient_id)
                            .where(WaitlistEntry.id.in_([e.id for e in entries]))).all()
-    found = {row[0]: row for row in rows}
-    users = display_names_in(session, [row[3] for row in rows])
+    found = {row.id: row for row in rows}
+    users = display_names_in(session, [row.added_by for row in rows])
     records = {}
     for e in entries:
         _id, version, note, by, family, given, preferred, phone = found[e.id]
@@ -203,7 +203,7 @@ def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, start
     with UnitOfWork(ctx, actor) as uow:
         uow.require(Permission.BOOK, "see who could take a freed slot")
         session = uow.session
-        therapists = {row[0]: row for row in session.execute(
+        therapists = {row.id: row for row in session.execute(
             select(Therapist.id, Therapist.full_name, Therapist.active, Therapist.ims_qualified))}
         if therapist_id not in therapists:
             raise NotFound("That physiotherapist is not in the list.")
@@ -211,7 +211,7 @@ def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, start
         empty = FreedOffers(therapist_id, therapist_name, free.interval.start, free.interval.end)
         if not active or free.interval.start < ctx.now() - timedelta(hours=12):
             return empty
-        kinds = {row[0]: row for row in session.execute(select(
+        kinds = {row.id: row for row in session.execute(select(
             AppointmentType.id, AppointmentType.name, AppointmentType.duration_minutes, AppointmentType.is_ims)
             .where(AppointmentType.active.is_(True)))}
         types = {i: SlotType(timedelta(minutes=minutes), bool(is_ims)) for i, _n, minutes, is_ims in kinds.values()}
@@ -242,7 +242,7 @@ def offers_for_freed(ctx: ServiceContext, actor: Actor, therapist_id: int, start
         later = _later_bookings(session, [m.entry for m in matches], free.interval.start)
         records = _offer_records(session, [m.entry for m in matches],
                                  {i: (name, bool(is_ims)) for i, name, _m, is_ims in kinds.values()},
-                                 {i: row[1] for i, row in therapists.items()})
+                                 {i: row.full_name for i, row in therapists.items()})
     offers = tuple(WaitlistOffer(records[m.entry.id], therapist_id, therapist_name, m.interval.start, m.interval.end,
                                  later.get((m.entry.patient_id, m.entry.type_id)))
                    for m in matches)
