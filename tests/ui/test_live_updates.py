@@ -22,11 +22,11 @@ from frontdesk.services.booking import book_appointment
 from frontdesk.services.records import BookingRequest
 from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.account_lookup import workstation_actor
+from tests.ui.two_desks import WITHIN, shown_window
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY, TOMORROW = date(2026, 11, 25), date(2026, 11, 26)
 CHRIS, TRACEY = 1, 2
-WITHIN = 2000  # milliseconds: "within 2 s"
 
 
 def at(day, hour, minute=0):
@@ -43,25 +43,6 @@ def register(ctx, actor, family, given, phone=""):
     return register_patient(ctx, actor, details, confirmed_new=True)
 
 
-def shown_window(qtbot, db_url, clock, prompts):
-    window = create_main_window(db_url, clock=clock, prompts=prompts)
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    qtbot.waitUntil(lambda: window.live.watch.connected.is_set(), timeout=5000)
-    return window
-
-
-@pytest.fixture
-def desks(qtbot, db_url, clock, prompts):
-    """Two desks on the same clinic file, each with its own services and connections."""
-    first = shown_window(qtbot, db_url, clock, prompts)
-    second = shown_window(qtbot, db_url, clock, prompts)
-    assert first.ctx.database is not second.ctx.database
-    yield first, second
-    for window in (first, second):
-        window.live.stop()
-        window.ctx.database.dispose()
 
 
 def in_day_view(window, appointment_id):

@@ -13,7 +13,6 @@ from keyboard import Keys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from frontdesk.app import create_main_window
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.domain.roles import Role
 from frontdesk.services.clinic_settings import get_clinic_settings
@@ -38,28 +37,11 @@ from frontdesk.ui.settings.settings_dialog import ClinicSettingsDialog
 from frontdesk.ui.settings.users_dialog import ChangeRoleDialog, UsersDialog
 from frontdesk.ui.staff.staff_dialog import HOURS, TIME_OFF, StaffDialog
 from frontdesk.ui.staff.staff_types import AppointmentTypesDialog
+from tests.ui.two_desks import WITHIN
 
-WITHIN = 2000  # milliseconds: another desk's change shows within 2 s
 CHRIS = 1
 
 
-def shown_window(qtbot, db_url, clock, prompts):
-    window = create_main_window(db_url, clock=clock, prompts=prompts)
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    qtbot.waitUntil(lambda: window.live.watch.connected.is_set(), timeout=5000)
-    return window
-
-
-@pytest.fixture
-def desks(qtbot, db_url, clock, prompts):
-    first = shown_window(qtbot, db_url, clock, prompts)
-    second = shown_window(qtbot, db_url, clock, prompts)
-    yield first, second
-    for window in (first, second):
-        window.live.stop()
-        window.ctx.database.dispose()
 
 
 def open_from_menu(window, action, dialog_class, monkeypatch, qtbot):

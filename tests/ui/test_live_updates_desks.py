@@ -8,12 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-import pytest
 from keyboard import press
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from frontdesk.app import create_main_window
 from frontdesk.domain.patients import PatientDetails
 from frontdesk.services.appointments import cancel_appointment, get_appointment
 from frontdesk.services.booking import book_appointment
@@ -21,31 +19,14 @@ from frontdesk.services.patients import register_patient
 from frontdesk.services.records import BookingRequest
 from frontdesk.services.schedule import list_appointment_types
 from frontdesk.services.waitlist import WaitlistRequest, add_to_waitlist, get_waitlist_entry
+from tests.ui.two_desks import WITHIN
 
 VANCOUVER = ZoneInfo("America/Vancouver")
 TODAY, TOMORROW = date(2026, 11, 25), date(2026, 11, 26)
 MONDAY_NINE = datetime.combine(date(2026, 11, 30), time(9), VANCOUVER)
 CHRIS = 1
-WITHIN = 2000  # milliseconds
 
 
-def shown_window(qtbot, db_url, clock, prompts):
-    window = create_main_window(db_url, clock=clock, prompts=prompts)
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    qtbot.waitUntil(lambda: window.live.watch.connected.is_set(), timeout=5000)
-    return window
-
-
-@pytest.fixture
-def desks(qtbot, db_url, clock, prompts):
-    first = shown_window(qtbot, db_url, clock, prompts)
-    second = shown_window(qtbot, db_url, clock, prompts)
-    yield first, second
-    for window in (first, second):
-        window.live.stop()
-        window.ctx.database.dispose()
 
 
 def patient(window, family, given):
