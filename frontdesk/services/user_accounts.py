@@ -397,19 +397,7 @@ def create_workstation_account(ctx: ServiceContext, name: str) -> Actor:
         user = uow.session.scalar(select(User).where(User.username == name))
         if user is None:
             first = uow.session.scalar(select(User.id).limit(1)) is None
-            user = User(
-                username=name,
-                display_name=name,
-                role=(Role.ADMIN if first else Role.RECEPTION).value,
-                active=True,
-                failed_sign_ins=0,
-                created_at=ctx.now(),
-            )
-            uow.session.add(user)
-            uow.session.flush()
-            uow.actor = account_actor(user)
-            uow.audit("create", "user", user.id, role=user.role)
-            uow.commit()
+            user = _add_passwordless_account(ctx, uow, name, name, Role.ADMIN if first else Role.RECEPTION)
         return account_actor(user)
 
 
@@ -426,21 +414,22 @@ def command_line_actor(ctx: ServiceContext) -> Actor:
     with UnitOfWork(ctx, None, write=True) as uow:
         user = uow.session.scalar(select(User).where(User.username == COMMAND_LINE_USERNAME))
         if user is None:
-            user = User(
-                username=COMMAND_LINE_USERNAME,
-                display_name=f"Command line ({login_name()})"[:200],
-                role=Role.ADMIN.value,
-                password_hash=None,
-                active=True,
-                failed_sign_ins=0,
-                created_at=ctx.now(),
-            )
-            uow.session.add(user)
-            uow.session.flush()
-            uow.actor = account_actor(user)
-            uow.audit("create", "user", user.id, role=user.role)
-            uow.commit()
+            user = _add_passwordless_account(ctx, uow, COMMAND_LINE_USERNAME,
+                                             f"Command line ({login_name()})"[:200], Role.ADMIN)
         return account_actor(user)
+
+
+def _add_passwordless_account(ctx: ServiceContext, uow: UnitOfWork, username: str, display_name: str,
+                              role: Role) -> User:
+    """Add, audit as its own creation and commit an account that can never sign in with a password."""
+    user = User(username=username, display_name=display_name, role=role.value, password_hash=None, active=True,
+                failed_sign_ins=0, created_at=ctx.now())
+    uow.session.add(user)
+    uow.session.flush()
+    uow.actor = account_actor(user)
+    uow.audit("create", "user", user.id, role=user.role)
+    uow.commit()
+    return user
 
 
 def display_names_in(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
