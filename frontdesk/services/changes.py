@@ -338,6 +338,11 @@ class ChangeWatch:
         self._last_entry: int | None = None
         self._look_now = False
 
+    @property
+    def last_entry(self) -> int | None:
+        """The id of the newest trail entry this watch has seen (None before it started)."""
+        return self._last_entry
+
     # SQLite -----------------------------------------------------------------------------------------
 
     def remember_position(self) -> None:

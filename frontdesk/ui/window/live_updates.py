@@ -63,7 +63,7 @@ class LiveUpdates(QObject):
             log.warning("live updates: could not read the audit trail's position", exc_info=True)
         #: The audit trail's newest entry as the window opened (None: not known): other desks' changes
         #: come after it (the waitlist reads the slots they freed from there).
-        self.opened_at_entry: int | None = getattr(self.watch, "_last_entry", None)
+        self.opened_at_entry: int | None = getattr(self.watch, "last_entry", None)
 
     def start(self) -> None:
         if self.started:
