@@ -77,9 +77,6 @@ def main(argv: list[str] | None = None) -> int:
         print(str(error), file=sys.stderr)
         return EXIT_CANNOT_OPEN
     if args.command is None:
-        from frontdesk.compat import make_pyside_classes_at_import
-
-        make_pyside_classes_at_import()
         return run_gui(url, smoke_test=args.smoke_test)
     return run_admin(args, url)
 
@@ -399,6 +396,7 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from frontdesk.app import configure_logging, create_main_window, start_session
+    from frontdesk.compat import EVENTS, make_pyside_classes_a_conversion_meets
     from frontdesk.db.migrate import ClinicMoved, DatabaseDamaged
     from frontdesk.services.bootstrap import DatabaseOpenError
     from frontdesk.services.errors import ServiceError
@@ -413,6 +411,8 @@ def run_gui(url: str, *, smoke_test: bool = False) -> int:
     app.setApplicationDisplayName("Front Desk")
     app.setOrganizationName("FrontDesk")
     install_excepthook()
+    # Before any window (the sign-in dialog included) hands an event to Python (see frontdesk.compat).
+    make_pyside_classes_a_conversion_meets(EVENTS)
     try:
         if smoke_test:
             window = create_main_window(url)

@@ -75,46 +75,71 @@ def skip_pyside_source_scan() -> bool:
     return True
 
 
-# --- PySide6: classes made when first used ------------------------------------------------------------
+# --- PySide6: classes made while an object is converted -----------------------------------------------
 
-#: PySide6 versions on which a class made lazily, while a Python event filter converts an event, can
-#: crash the process: on 6.11.3 a SIGSEGV in shiboken's lazy class loading (`Module::get`, looking up
-#: `QDragEnterEvent` in QtGui while finding the event's Python type), reproduced in about nine runs of
-#: ten by tests/ui/test_account_link.py and never with PySide6's own switch `PYSIDE6_OPTION_LAZY=0`.
+#: PySide6 versions on which a class made lazily in the middle of a conversion can crash the process.
+#: To give a C++ object its most derived Python type, shiboken walks the class hierarchy below the
+#: declared type (`Graph::identifyType`) and makes each class it meets that was not made yet; on
+#: 6.11.3 making one there ended in a SIGSEGV in about a third of the runs of
+#: tests/ui/test_account_link.py (gdb: `Module::get` under `BindingManager::findDerivedType`, for
+#: `QDragEnterEvent`, while a Python event filter received an event). Newer shiboken walks a
+#: snapshot of the hierarchy. With every class of the hierarchy made beforehand, outside any
+#: conversion, the walk makes nothing: 0 crashes in 12 runs of the same tests.
 PYSIDE_LAZY_CLASSES_CRASH = ((6, 11), (6, 12))
 
-
-def _installed_pyside_version() -> tuple[int, ...]:
-    """PySide6's version read from its `_config.py`, without importing it (this runs before Qt is)."""
-    from importlib.util import find_spec
-
-    spec = find_spec("PySide6")
-    if spec is None or not spec.submodule_search_locations:
-        return ()
-    for folder in spec.submodule_search_locations:
-        try:
-            with open(os.path.join(folder, "_config.py"), encoding="utf-8") as config:
-                for line in config:
-                    if line.startswith("version_info = ("):
-                        numbers = line.split("(", 1)[1].split(",")[:2]
-                        return tuple(int(n) for n in numbers)
-        except (OSError, ValueError):
-            continue
-    return ()
+#: The class whose subclasses an event filter's walk meets: made before the first window is built.
+EVENTS = "PySide6.QtCore.QEvent"
 
 
-def make_pyside_classes_at_import() -> bool:
-    """Ask PySide6 to make its classes when its modules are imported, not when first used; True when
-    asked. Must run before PySide6 is imported. It costs about 0.1 s of processor time and 8 MiB at
-    start (measured on 6.11.3) against a crash at the counter. A `PYSIDE6_OPTION_LAZY` already set
-    (by the person or a test) is left as it is."""
-    if not workarounds_enabled() or "PYSIDE6_OPTION_LAZY" in os.environ or "PySide6" in sys.modules:
-        return False
+def make_pyside_classes_a_conversion_meets(below: str | None = None) -> int:
+    """Make now the PySide6 classes that a conversion's walk down the class hierarchy could otherwise
+    make in the middle of it (see `PYSIDE_LAZY_CLASSES_CRASH`): those below `below` (a full name such
+    as `EVENTS`), or every derived class of the PySide6 modules imported so far. Returns how many
+    classes it went through (0 where not needed). Cheap the second time: made classes stay made.
+
+    Used instead of PySide6's own switch `PYSIDE6_OPTION_LAZY=0`, which makes every class of every
+    module at import: 0.09 s and 5 MiB more before the first screen, where this costs about 5 ms
+    before it (the event classes) and 45 ms and 3 MiB after it (the rest, on the large clinic).
+    """
+    if not workarounds_enabled() or "PySide6" not in sys.modules:
+        return 0
+    import PySide6
+    from shiboken6 import Shiboken
+
     low, high = PYSIDE_LAZY_CLASSES_CRASH
-    if not low <= _installed_pyside_version()[:2] < high:
-        return False
-    os.environ["PYSIDE6_OPTION_LAZY"] = "0"
-    return True
+    if not low <= tuple(PySide6.__version_info__[:2]) < high:
+        return 0
+    children: dict[str, list[str]] = {}
+    for child, parent in _pyside_class_edges(Shiboken):
+        children.setdefault(parent, []).append(child)
+    if below is None:
+        wanted = [child for kids in children.values() for child in kids]
+    else:
+        wanted, waiting = [], [below]
+        while waiting:
+            kids = children.get(waiting.pop(), [])
+            wanted.extend(kids)
+            waiting.extend(kids)
+    for full_name in wanted:
+        module_name, _, name = full_name.rpartition(".")
+        module = sys.modules.get(module_name)
+        if module is not None:
+            getattr(module, name, None)
+    return len(wanted)
+
+
+def _pyside_class_edges(shiboken: Any) -> list[tuple[str, str]]:
+    """(subclass, class) full names of shiboken's class hierarchy, from its public `dumpTypeGraph`
+    (a Graphviz file: `"PySide6.QtGui.QDragEnterEvent" -> "PySide6.QtGui.QDragMoveEvent"`)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="frontdesk-types-") as folder:
+        path = os.path.join(folder, "classes.dot")
+        if not shiboken.dumpTypeGraph(path):
+            return []
+        with open(path, encoding="utf-8") as graph:
+            lines = [line.split('"') for line in graph if "->" in line]
+    return [(parts[1], parts[3]) for parts in lines if len(parts) >= 4]
 
 
 # --- reportlab: two caches that make a printout about 40 % quicker -------------------------------------

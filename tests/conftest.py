@@ -7,14 +7,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdesk.compat import make_pyside_classes_at_import
-
 # Tests are headless wherever they run: set before Qt is imported by any test module.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# As the app does at start: PySide6 6.11 can crash making a class lazily (see frontdesk.compat).
-make_pyside_classes_at_import()
 
 VANCOUVER = ZoneInfo("America/Vancouver")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pyside_classes_made():
+    """As the app has done once its first screen is up: PySide6 6.11 can crash making a class in the
+    middle of a conversion (see frontdesk.compat). Tests build widgets without that first screen."""
+    from PySide6 import QtGui, QtWidgets  # noqa: F401  (their classes join the hierarchy)
+
+    from frontdesk.compat import make_pyside_classes_a_conversion_meets
+
+    make_pyside_classes_a_conversion_meets()
 
 
 @pytest.fixture(autouse=True)

@@ -10,38 +10,59 @@ import pytest
 
 from frontdesk import compat
 
-PROBE = ("import os, sys; from frontdesk.compat import make_pyside_classes_at_import as m; "
-         "print(m(), os.environ.get('PYSIDE6_OPTION_LAZY'))")
+#: A fresh process: which classes below QEvent exist as Python types before and after the call.
+PROBE = """
+import sys
+from PySide6 import QtCore, QtGui, QtWidgets
+from frontdesk.compat import EVENTS, make_pyside_classes_a_conversion_meets as make
+def made(module, name):
+    return name in vars(module)
+before = made(QtGui, "QDragEnterEvent"), made(QtWidgets, "QGestureEvent"), made(QtWidgets, "QSpinBox")
+events = make(EVENTS)
+after_events = made(QtGui, "QDragEnterEvent"), made(QtWidgets, "QGestureEvent"), made(QtWidgets, "QSpinBox")
+every = make()
+after_all = made(QtGui, "QDragEnterEvent"), made(QtWidgets, "QGestureEvent"), made(QtWidgets, "QSpinBox")
+print(before, events > 0, after_events, every > events, after_all, make(EVENTS) == events)
+"""
 
 
 def _probe(**env: str) -> str:
-    clean = {k: v for k, v in __import__("os").environ.items()
-             if k not in ("FRONTDESK_COMPAT", "PYSIDE6_OPTION_LAZY")}
+    clean = {k: v for k, v in __import__("os").environ.items() if k != "FRONTDESK_COMPAT"}
     return subprocess.run([sys.executable, "-c", PROBE], env=clean | env, capture_output=True, text=True,
                           check=True).stdout.strip()
 
 
-def test_pyside_makes_its_classes_at_import_on_the_version_that_crashes_otherwise():
+def _on_crashing_pyside() -> bool:
     import PySide6
 
-    expected = "True 0" if (6, 11) <= PySide6.__version_info__[:2] < (6, 12) else "False None"
-    assert _probe() == expected
-    assert _probe(FRONTDESK_COMPAT="off") == "False None"
-    assert _probe(PYSIDE6_OPTION_LAZY="1") == "False 1"  # a choice already made is left alone
+    low, high = compat.PYSIDE_LAZY_CLASSES_CRASH
+    return low <= PySide6.__version_info__[:2] < high
 
 
-@pytest.mark.parametrize("version, applied", [((6, 11), True), ((6, 10), False), ((6, 12), False), ((), False)])
+@pytest.mark.skipif(not _on_crashing_pyside(), reason="the workaround is only for PySide6 6.11")
+def test_the_classes_a_conversion_walks_are_made_beforehand_the_events_first():
+    # Lazily made classes are not in the module's dict until first asked for.
+    assert _probe() == ("(False, False, False) True (True, True, False) True (True, True, True) True")
+
+
+def test_switched_off_nothing_is_made():
+    assert _probe(FRONTDESK_COMPAT="off").startswith("(False, False, False) False (False, False, False) False")
+
+
+@pytest.mark.parametrize("version, applied", [((6, 11, 3), True), ((6, 10, 1), False), ((6, 12, 0), False)])
 def test_the_pyside_workaround_is_gated_by_version(monkeypatch, version, applied):
-    monkeypatch.setattr(compat, "_installed_pyside_version", lambda: version)
+    import PySide6
+
     monkeypatch.delenv("FRONTDESK_COMPAT", raising=False)
-    monkeypatch.delenv("PYSIDE6_OPTION_LAZY", raising=False)
-    monkeypatch.delitem(sys.modules, "PySide6", raising=False)
-    assert compat.make_pyside_classes_at_import() is applied
-    assert ("PYSIDE6_OPTION_LAZY" in __import__("os").environ) is applied
+    monkeypatch.setattr(PySide6, "__version_info__", version)
+    assert (compat.make_pyside_classes_a_conversion_meets(compat.EVENTS) > 0) is applied
 
 
-def test_too_late_once_pyside_is_imported(monkeypatch):
-    import PySide6  # noqa: F401
+def test_the_hierarchy_is_read_from_shiboken():
+    from PySide6 import QtGui  # noqa: F401
+    from shiboken6 import Shiboken
 
-    monkeypatch.delenv("PYSIDE6_OPTION_LAZY", raising=False)
-    assert compat.make_pyside_classes_at_import() is False
+    edges = compat._pyside_class_edges(Shiboken)
+    assert ("PySide6.QtGui.QDragEnterEvent", "PySide6.QtGui.QDragMoveEvent") in edges
+    assert ("PySide6.QtWidgets.QSpinBox", "PySide6.QtWidgets.QAbstractSpinBox") in edges or \
+        "PySide6.QtWidgets" not in sys.modules

@@ -24,8 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.compat import make_pyside_classes_a_conversion_meets
 from frontdesk.ui.common.errors import Prompts
 from frontdesk.ui.common.geometry import recalled_value, remember_geometry, remember_value
+
+# QtPrintSupport's classes have just joined the hierarchy a conversion walks (see frontdesk.compat).
+make_pyside_classes_a_conversion_meets()
 
 POINTS_PER_INCH = 72.0
 SCREEN_DPI = 96.0

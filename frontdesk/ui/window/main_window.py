@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWi
 from shiboken6 import isValid
 
 import frontdesk
+from frontdesk.compat import EVENTS, make_pyside_classes_a_conversion_meets
 from frontdesk.domain.roles import Permission
 from frontdesk.services.changes import EVERYTHING, Changes, Kind
 from frontdesk.services.clinic_settings import get_clinic_settings
@@ -78,6 +79,7 @@ class MainWindow(WindowMenus, QMainWindow):
     def __init__(self, ctx: ServiceContext, actor: Actor, prompts: Prompts | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        make_pyside_classes_a_conversion_meets(EVENTS)  # before the first event reaches a filter
         add_fallback_fonts()  # before any name is laid out
         self.ctx = ctx
         self.actor = SignedIn(actor, self)
@@ -470,6 +472,8 @@ class MainWindow(WindowMenus, QMainWindow):
         if not self._shown_before:
             self._shown_before = True
             load_database_layer_soon(self.ctx)  # the first screen is up: saving should not wait later
+            # Before the application-wide filter below hands every widget's events to Python.
+            soon_after_first_screen(self, make_pyside_classes_a_conversion_meets)
             soon_after_first_screen(self.idle_lock, self.idle_lock.watch_input)
             self.reminder_sender.start()
             soon_after_first_screen(self.live, self.live.start)
