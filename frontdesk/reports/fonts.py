@@ -19,8 +19,8 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape  # not xml.sax.saxutils, which imports urllib.request and http.client (3 MiB)
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
@@ -126,7 +126,7 @@ def markup(text: str) -> str:
     """Paragraph markup for user text: escaped, line breaks kept, CJK runs switched to the CJK font."""
     parts: list[str] = []
     for font, chunk in font_runs(text):
-        body = escape(chunk).replace("\n", "<br/>")
+        body = escape(chunk, quote=False).replace("\n", "<br/>")
         parts.append(f'<font face="{CJK}">{body}</font>' if font == CJK else body)
     return "".join(parts)
 

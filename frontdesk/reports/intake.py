@@ -8,7 +8,7 @@ from and asks the patient to confirm or correct them. The last section and the s
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape
 
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
@@ -192,7 +192,7 @@ def _questions_table(questions: tuple[IntakeQuestion, ...], width: float) -> Flo
         if question.help:
             left.append(para(question.help, "label"))
         if question.details_label:
-            detail = escape(question.details_label)
+            detail = escape(question.details_label, quote=False)
             if question.details:
                 left.append(para(question.details, "filled", prefix=f'<font color="#3e4c59">{detail}</font> '))
             else:
