@@ -157,14 +157,17 @@ class ScheduleGridView(QTableView):
                     line = x if rtl else x + width - 1
                     painter.drawLine(line, top, line, bottom - 1)
         where = {column: (x, width) for column, x, width in placed}
-        cells = self.cells
-        cells.begin(painter, self.font())
+        blocks = self.cells.blocks
+        blocks.begin(painter, self.font())
+        shown = []
         for block in model.blocks():
             if block.column not in where or block.row > last_row or block.row + block.span <= first_row:
                 continue
             x, width = where[block.column]
             rect = QRect(x + grid if rtl else x, row_y(block.row), width - grid, block.span * height - grid)
-            cells.paint_cell(painter, rect, model, block.row, block.column)
+            colour, first, second, fill = model.block_look(block)
+            shown.append((rect, block.record, colour, first, second, fill, block.live))
+        blocks.paint_all(painter, shown)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self._paint_marks(painter)
 

@@ -51,6 +51,11 @@ def day_label(day: date) -> str:
 def block_text(record: AppointmentRecord, zone: ZoneInfo) -> str:
     """What an appointment block says, line by line: start and patient, then what matters most
     first (a status other than booked, the IMS flag) so it survives when the column is narrow."""
+    return f"{format_time(record.starts_at, zone)}  {record.patient_name}\n{block_detail(record)}"
+
+
+def block_detail(record: AppointmentRecord) -> str:
+    """The second line of `block_text`: the status when not booked, the IMS flag, the type."""
     parts = []
     if record.status is not AppointmentStatus.BOOKED:
         late = record.status is AppointmentStatus.CANCELLED and record.late_cancellation
@@ -58,7 +63,7 @@ def block_text(record: AppointmentRecord, zone: ZoneInfo) -> str:
     if record.ims_flag.short:
         parts.append(record.ims_flag.short)
     parts.append(record.type_name)
-    return f"{format_time(record.starts_at, zone)}  {record.patient_name}\n{' · '.join(parts)}"
+    return " · ".join(parts)
 
 
 def block_tooltip(record: AppointmentRecord, zone: ZoneInfo) -> str:
@@ -342,6 +347,13 @@ class ScheduleGridModel(QAbstractTableModel):
         found = _Cell(interval, block, anchor, bookable, away, text, background, flags)
         self._cell_cache[key] = found
         return found
+
+    def block_look(self, block: _Block) -> tuple[str, str, str, QBrush]:
+        """What a block shows: its therapist's colour, its two lines (`block_text`) and its fill."""
+        record = block.record
+        colour = self.columns[block.column].therapist.colour
+        return (colour, f"{format_time(record.starts_at, self.zone)}  {record.patient_name}", block_detail(record),
+                self._tint(colour) if block.live else CANCELLED_BRUSH)
 
     def _tint(self, colour: str) -> QBrush:
         brush = self._tints.get(colour)
