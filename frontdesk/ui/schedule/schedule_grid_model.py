@@ -8,6 +8,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -95,6 +96,8 @@ class _Block(NamedTuple):
     live: bool
 
 
+#: The statuses that hold their time (`AppointmentStatus.is_live`), tested once per appointment.
+_LIVE = frozenset(status for status in AppointmentStatus if status.is_live)
 # Plain ints, compared in data() for every painted cell.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -255,27 +258,32 @@ class ScheduleGridModel(QAbstractTableModel):
         blocks: dict[tuple[int, int], _Block] = {}
         covered: dict[tuple[int, int], _Block] = {}
         hidden: dict[tuple[int, int], list[AppointmentRecord]] = {}
-        # live ones first, so they claim their rows; cancelled ones fill what is left
-        # (ids are unique, so the ordering never compares the records themselves)
-        ordered = sorted((not r.status.is_live, r.starts_at, r.id, r) for r in appointments)
-        for not_live, _start, _id, record in ordered:
-            for column in columns_of(record):
-                rows = self._rows_of(column, record.starts_at, record.ends_at, bounds)
-                if not rows:
-                    continue
-                owner = None
-                for r in rows:
-                    owner = covered.get((r, column))
+        # live ones first, so they claim their rows; cancelled ones fill what is left; each in order
+        # of start (the services list them so already, which the sort finds at once)
+        in_order = attrgetter("starts_at", "id")
+        live = [r for r in appointments if r.status in _LIVE]
+        gone = [r for r in appointments if r.status not in _LIVE]
+        rows_of = self._rows_of
+        for is_live, records in ((True, sorted(live, key=in_order)), (False, sorted(gone, key=in_order))):
+            for record in records:
+                start, end = record.starts_at, record.ends_at
+                for column in columns_of(record):
+                    rows = rows_of(column, start, end, bounds)
+                    if not rows:
+                        continue
+                    owner = None
+                    for r in rows:
+                        owner = covered.get((r, column))
+                        if owner is not None:
+                            break
                     if owner is not None:
-                        break
-                if owner is not None:
-                    hidden.setdefault((owner.row, owner.column), []).append(record)
-                    continue
-                first = rows[0]
-                block = _Block(record, first, column, rows[-1] - first + 1, not not_live)
-                blocks[(first, column)] = block
-                for r in rows:
-                    covered[(r, column)] = block
+                        hidden.setdefault((owner.row, owner.column), []).append(record)
+                        continue
+                    first = rows[0]
+                    block = _Block(record, first, column, rows[-1] - first + 1, is_live)
+                    blocks[(first, column)] = block
+                    for r in rows:
+                        covered[(r, column)] = block
         self._blocks, self._covered, self._hidden = blocks, covered, hidden
 
     def _flag_table(self, bounds: dict[int, tuple[list, list] | None]) -> list[list[Qt.ItemFlag]]:
