@@ -26,11 +26,11 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import (
     ExtraHours,
     Interval,
-    TherapistAvailability,
     TimeOff,
     WorkingBlock,
     day_grid,
     local_instant,
+    working_intervals,
 )
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_from
@@ -283,11 +283,13 @@ def _columns_for(reader: Reader, therapists: Sequence[TherapistInfo], days: Sequ
     found = therapists_time(reader, [t.id for t in therapists], window, {day.weekday() for day in days})
     columns = []
     for therapist in therapists:
-        availability = TherapistAvailability(therapist.id, found.blocks[therapist.id], found.time_off[therapist.id],
-                                             found.extra[therapist.id], (), therapist.name)
+        # The domain's rule for a day's hours, without building a whole availability (its index of
+        # appointments, its week) for each physiotherapist.
+        blocks, time_off, extra = found.blocks[therapist.id], found.time_off[therapist.id], found.extra[therapist.id]
+        away = tuple(found.away[therapist.id])
         for day in days:
-            columns.append(ScheduleColumn(therapist, day, tuple(availability.working_intervals(day, zone)),
-                                          tuple(found.away[therapist.id])))
+            columns.append(ScheduleColumn(therapist, day, tuple(working_intervals(day, zone, blocks, extra, time_off)),
+                                          away))
     return columns
 
 
