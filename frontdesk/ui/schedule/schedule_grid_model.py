@@ -263,17 +263,19 @@ class ScheduleGridModel(QAbstractTableModel):
         in_order = attrgetter("starts_at", "id")
         live = [r for r in appointments if r.status in _LIVE]
         gone = [r for r in appointments if r.status not in _LIVE]
-        rows_of = self._rows_of
+        rows_of, column_bounds, covering = self._rows_of, self._column_bounds, covered.get
         for is_live, records in ((True, sorted(live, key=in_order)), (False, sorted(gone, key=in_order))):
             for record in records:
                 start, end = record.starts_at, record.ends_at
                 for column in columns_of(record):
-                    rows = rows_of(column, start, end, bounds)
+                    found = bounds[column] if column in bounds else column_bounds(column, bounds)
+                    rows = rows_of(column, start, end, bounds) if found is None \
+                        else range(bisect_right(found[1], start), bisect_left(found[0], end))
                     if not rows:
                         continue
                     owner = None
                     for r in rows:
-                        owner = covered.get((r, column))
+                        owner = covering((r, column))
                         if owner is not None:
                             break
                     if owner is not None:
