@@ -50,10 +50,11 @@ class ScheduleGridView(QTableView):
     """The grid: Enter or a double-click on a cell asks the tab to act on it (book or move).
 
     The visible grid is painted in one pass (`paintEvent`): each column's free, out-of-hours and
-    away stretches as a few rectangles, the grid lines, then each appointment block over the rows
-    it spans, drawn by the view's item delegate (`CellDelegate`). Letting the table view paint cell
-    by cell through the delegate asks Python for every cell's flags and picture, and measured about
-    7.5 ms more processor time for each day never shown before (README, Performance).
+    away stretches as a few rectangles, the grid lines, then the appointment blocks on screen over
+    the rows they span, handed together to the item delegate's `BlockPainter` (`CellDelegate`).
+    Letting the table view paint cell by cell through the delegate asks Python for every cell's flags
+    and picture, and measured about 7.5 ms more processor time for each day never shown before
+    (README, Performance).
     """
 
     cell_activated = Signal(QModelIndex)
@@ -102,7 +103,6 @@ class ScheduleGridView(QTableView):
         if isinstance(model, ScheduleGridModel):
             self._labels = _HeaderLabels(model, self)
             self._labels.attach(self)
-
 
     # --- Painting -------------------------------------------------------------------------------
 

@@ -52,7 +52,12 @@ def day_label(day: date) -> str:
 def block_text(record: AppointmentRecord, zone: ZoneInfo) -> str:
     """What an appointment block says, line by line: start and patient, then what matters most
     first (a status other than booked, the IMS flag) so it survives when the column is narrow."""
-    return f"{format_time(record.starts_at, zone)}  {record.patient_name}\n{block_detail(record)}"
+    return f"{block_heading(record, zone)}\n{block_detail(record)}"
+
+
+def block_heading(record: AppointmentRecord, zone: ZoneInfo) -> str:
+    """The first line of `block_text`: the start and the patient."""
+    return f"{format_time(record.starts_at, zone)}  {record.patient_name}"
 
 
 def block_detail(record: AppointmentRecord) -> str:
@@ -362,7 +367,7 @@ class ScheduleGridModel(QAbstractTableModel):
         """What a block shows: its therapist's colour, its two lines (`block_text`) and its fill."""
         record = block.record
         colour = self.columns[block.column].therapist.colour
-        return (colour, f"{format_time(record.starts_at, self.zone)}  {record.patient_name}", block_detail(record),
+        return (colour, block_heading(record, self.zone), block_detail(record),
                 self._tint(colour) if block.live else CANCELLED_BRUSH)
 
     def _tint(self, colour: str) -> QBrush:
