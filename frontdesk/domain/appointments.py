@@ -39,12 +39,16 @@ class AppointmentStatus(StrEnum):
     @property
     def is_live(self) -> bool:
         """True when the appointment still holds its time slot (cancelled and no-show ones do not)."""
-        return self in (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED)
+        return self in _LIVE_STATUSES
 
     @property
     def is_final(self) -> bool:
         """True when no further change is possible except an undo."""
         return not _ALLOWED[self]
+
+
+#: The statuses that hold a time slot (`AppointmentStatus.is_live`).
+_LIVE_STATUSES = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED})
 
 
 _STATUS_LABELS = {

@@ -178,8 +178,8 @@ def validate_patient(details: PatientDetails, today: date) -> tuple[CleanPatient
 def display_name(family: str, given: str, preferred: str = "") -> str:
     """'Ødegård, Zoë ("Zo")' — family name first, as the front desk files them; a person with one
     legal name only is that name ('Sukarno', not 'Sukarno, ')."""
-    name = ", ".join(part for part in (family, given) if part)
-    if preferred and preferred not in (given, name):
+    name = f"{family}, {given}" if family and given else family or given
+    if preferred and preferred != given and preferred != name:
         name += f' "{preferred}"'
     return name
 

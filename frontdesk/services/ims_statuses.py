@@ -52,15 +52,25 @@ _SCREENINGS = Projection(_ScreeningRow, (("s", "screenings", None),), {
                  f"AND r.decision IN ({_DECISION_VALUES}) ORDER BY r.decided_at DESC, r.id DESC LIMIT 1)"),
 })
 _CURRENT = "WHERE s.patient_id IN ({patients}) AND s.superseded_by IS NULL"
+_CURRENT_ANY = "WHERE s.patient_id = ANY(:patients) AND s.superseded_by IS NULL"
 _SAVED_ASSESSMENT = "SELECT CAST(assessment AS TEXT) FROM screenings WHERE id = :id"
 
 
 def _current_on_file(reader: Reader, patient_ids: Iterable[int]) -> dict[int, _OnFile]:
-    """Each patient's current screening and its latest decision: a query per 500 patients."""
+    """Each patient's current screening and its latest decision: a query per 500 patients (on
+    PostgreSQL one, with the patients as an array: the statement's text is then the same whatever
+    their number, so the server plans it once rather than for every list, about 0.5 ms a day view)."""
+    ids = sorted(set(patient_ids))
+    if reader.dialect == "postgresql":
+        reads = [(_CURRENT_ANY, {"patients": ids})]
+    else:
+        reads = []
+        for part in chunks(ids):
+            placeholders, params = in_list("p", part)
+            reads.append((_CURRENT.format(patients=placeholders), params))
     rows: dict[int, _ScreeningRow] = {}
-    for part in chunks(sorted(set(patient_ids))):
-        placeholders, params = in_list("p", part)
-        for row in reader.select(_SCREENINGS, _CURRENT.format(patients=placeholders), params):
+    for where, params in reads:
+        for row in reader.select(_SCREENINGS, where, params):
             current = rows.get(row.patient_id)
             if current is None or (row.screened_at, row.id) > (current.screened_at, current.id):
                 rows[row.patient_id] = row

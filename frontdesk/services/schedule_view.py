@@ -26,11 +26,11 @@ from frontdesk.domain.roles import Permission
 from frontdesk.domain.scheduling import (
     ExtraHours,
     Interval,
-    TherapistAvailability,
     TimeOff,
     WorkingBlock,
     day_grid,
     local_instant,
+    working_intervals,
 )
 from frontdesk.services.boundary import checked_inputs
 from frontdesk.services.clinic_settings import ClinicSettings, clinic_settings_from
@@ -115,34 +115,38 @@ def stored_instants(values: Sequence[Any]) -> list[datetime]:
     return result
 
 
-def _record(**fields: Any) -> AppointmentRecord:
-    """An `AppointmentRecord` with every field given, set directly: a day view builds hundreds, and
-    the frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field) was most of it."""
-    record = object.__new__(AppointmentRecord)
-    record.__dict__.update(fields)
-    return record
-
-
 def appointment_records(reader: Reader, rows: Sequence[AppointmentRow], settings: ClinicSettings | None = None
                         ) -> list[AppointmentRecord]:
-    """The records of `APPOINTMENT_ROWS` rows, with their IMS flags judged in bulk."""
+    """The records of `APPOINTMENT_ROWS` rows, with their IMS flags judged in bulk.
+
+    Each record's fields are set straight into it: a day view builds hundreds, and the frozen
+    dataclass's ``__init__`` (one ``object.__setattr__`` per field) was most of the cost. The rows
+    are unpacked by position (`Projection.built` checked their columns against `AppointmentRow`)."""
     starts = stored_instants([r.starts_at for r in rows])
     ends = stored_instants([r.ends_at for r in rows])
     wanted = [(r.patient_id, r.area, start) for r, start in zip(rows, starts, strict=True) if r.is_ims]
-    flags = ims_flags(reader, wanted, settings)
+    flags = ims_flags(reader, wanted, settings) if wanted else {}
     none = ImsFlag.NONE
-    return [
-        _record(
-            id=r.id, version=r.version, patient_id=r.patient_id,
-            patient_name=display_name(r.family_name, r.given_names, r.preferred_name or ""),
-            stored_phone=r.phone or "", therapist_id=r.therapist_id, therapist_name=r.therapist_name,
-            type_id=r.type_id, type_name=r.type_name, is_ims=bool(r.is_ims), starts_at=start, ends_at=end,
-            status=_STATUSES.get(r.status) or AppointmentStatus(r.status), area=r.area or "", notes=r.notes or "",
-            series_id=r.series_id, cancel_reason=r.cancel_reason or "", late_cancellation=bool(r.late_cancellation),
-            ims_flag=flags.get((r.patient_id, r.area or "", start), none) if r.is_ims else none,
-        )
-        for r, start, end in zip(rows, starts, ends, strict=True)
-    ]
+    statuses = _STATUSES
+    new = object.__new__
+    records = []
+    for (appointment_id, version, patient_id, family, given, preferred, phone, therapist_id, therapist_name,
+         type_id, type_name, is_ims, _start, _end, status, area, notes, series_id, cancel_reason,
+         late_cancellation), start, end in zip(rows, starts, ends, strict=True):
+        area = area or ""
+        record = new(AppointmentRecord)
+        record.__dict__.update({
+            "id": appointment_id, "version": version, "patient_id": patient_id,
+            "patient_name": display_name(family, given, preferred or ""), "stored_phone": phone or "",
+            "therapist_id": therapist_id, "therapist_name": therapist_name, "type_id": type_id,
+            "type_name": type_name, "is_ims": bool(is_ims), "starts_at": start, "ends_at": end,
+            "status": statuses.get(status) or AppointmentStatus(status), "area": area, "notes": notes or "",
+            "series_id": series_id, "cancel_reason": cancel_reason or "",
+            "late_cancellation": bool(late_cancellation),
+            "ims_flag": flags.get((patient_id, area, start), none) if is_ims else none,
+        })
+        records.append(record)
+    return records
 
 
 def ims_flags(reader: Reader, wanted: list[tuple[int, str | None, datetime]],
@@ -279,11 +283,13 @@ def _columns_for(reader: Reader, therapists: Sequence[TherapistInfo], days: Sequ
     found = therapists_time(reader, [t.id for t in therapists], window, {day.weekday() for day in days})
     columns = []
     for therapist in therapists:
-        availability = TherapistAvailability(therapist.id, found.blocks[therapist.id], found.time_off[therapist.id],
-                                             found.extra[therapist.id], (), therapist.name)
+        # The domain's rule for a day's hours, without building a whole availability (its index of
+        # appointments, its week) for each physiotherapist.
+        blocks, time_off, extra = found.blocks[therapist.id], found.time_off[therapist.id], found.extra[therapist.id]
+        away = tuple(found.away[therapist.id])
         for day in days:
-            columns.append(ScheduleColumn(therapist, day, tuple(availability.working_intervals(day, zone)),
-                                          tuple(found.away[therapist.id])))
+            columns.append(ScheduleColumn(therapist, day, tuple(working_intervals(day, zone, blocks, extra, time_off)),
+                                          away))
     return columns
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QDragLeaveEvent,
@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QStandardItemModel,
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -49,10 +50,11 @@ class ScheduleGridView(QTableView):
     """The grid: Enter or a double-click on a cell asks the tab to act on it (book or move).
 
     The visible grid is painted in one pass (`paintEvent`): each column's free, out-of-hours and
-    away stretches as a few rectangles, the grid lines, then each appointment block over the rows
-    it spans, drawn by the view's item delegate (`CellDelegate`). Letting the table view paint cell
-    by cell through the delegate asks Python for every cell's flags and picture, and measured about
-    7.5 ms more processor time for each day never shown before (README, Performance).
+    away stretches as a few rectangles, the grid lines, then the appointment blocks on screen over
+    the rows they span, handed together to the item delegate's `BlockPainter` (`CellDelegate`).
+    Letting the table view paint cell by cell through the delegate asks Python for every cell's flags
+    and picture, and measured about 7.5 ms more processor time for each day never shown before
+    (README, Performance).
     """
 
     cell_activated = Signal(QModelIndex)
@@ -86,6 +88,21 @@ class ScheduleGridView(QTableView):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.horizontalHeader().setMinimumSectionSize(110)
         self.setObjectName("schedule_grid")
+        self._labels: _HeaderLabels | None = None
+
+    # --- Headers --------------------------------------------------------------------------------
+
+    def setModel(self, model) -> None:  # noqa: N802 - Qt's name
+        """The grid's model; its headers show the model's header labels through a copy of them
+        (`_HeaderLabels`): a header asks its model for six roles of every section it paints, and
+        each question to the Python model cost more than the painting."""
+        super().setModel(model)
+        if self._labels is not None:
+            self._labels.detach()
+            self._labels = None
+        if isinstance(model, ScheduleGridModel):
+            self._labels = _HeaderLabels(model, self)
+            self._labels.attach(self)
 
     # --- Painting -------------------------------------------------------------------------------
 
@@ -157,14 +174,17 @@ class ScheduleGridView(QTableView):
                     line = x if rtl else x + width - 1
                     painter.drawLine(line, top, line, bottom - 1)
         where = {column: (x, width) for column, x, width in placed}
-        cells = self.cells
-        cells.begin(painter, self.font())
+        blocks = self.cells.blocks
+        blocks.begin(painter, self.font())
+        shown = []
         for block in model.blocks():
             if block.column not in where or block.row > last_row or block.row + block.span <= first_row:
                 continue
             x, width = where[block.column]
             rect = QRect(x + grid if rtl else x, row_y(block.row), width - grid, block.span * height - grid)
-            cells.paint_cell(painter, rect, model, block.row, block.column)
+            colour, first, second, fill = model.block_look(block)
+            shown.append((rect, block.record, colour, first, second, fill, block.live))
+        blocks.paint_all(painter, shown)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self._paint_marks(painter)
 
@@ -234,3 +254,67 @@ class ScheduleGridView(QTableView):
             return
         super().mouseDoubleClickEvent(event)
 
+
+class _HeaderLabels(QStandardItemModel):
+    """The grid model's header labels and tooltips, kept in a Qt model for the headers to paint from.
+
+    It has the grid's rows and columns (without items) and follows the grid model's resets and
+    header changes; the grid's selection is copied into it, so a header still shows the sections of
+    the selected cell in bold, as it does when it reads the grid model itself."""
+
+    def __init__(self, grid: ScheduleGridModel, parent) -> None:
+        super().__init__(parent)
+        self.grid = grid
+        self._links: list[tuple] = []
+        self.follow()
+        for signal in (grid.modelReset, grid.headerDataChanged, grid.rowsInserted, grid.rowsRemoved,
+                       grid.columnsInserted, grid.columnsRemoved):
+            self._link(signal, self.follow)
+
+    def _link(self, signal, slot) -> None:
+        signal.connect(slot)
+        self._links.append((signal, slot))
+
+    def attach(self, view: QTableView) -> None:
+        """Shows these labels in `view`'s headers, and follows its selection."""
+        selected = QItemSelectionModel(self, self)
+        for header in (view.horizontalHeader(), view.verticalHeader()):
+            header.setModel(self)
+            header.setSelectionModel(selected)
+        source = view.selectionModel()
+
+        def copy(*_changed) -> None:
+            mirrored = QItemSelection()
+            for part in source.selection():
+                mirrored.select(self.index(part.top(), part.left()), self.index(part.bottom(), part.right()))
+            selected.select(mirrored, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            current = source.currentIndex()
+            selected.setCurrentIndex(self.index(current.row(), current.column()) if current.isValid()
+                                     else QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+
+        self._link(source.selectionChanged, copy)
+        self._link(source.currentChanged, copy)
+        self._link(self.grid.modelReset, copy)
+        copy()
+
+    def detach(self) -> None:
+        """Stops following the grid model and the view's selection (the view shows another model)."""
+        for signal, slot in self._links:
+            signal.disconnect(slot)
+        self._links = []
+        self.setParent(None)
+
+    def follow(self, *_changed) -> None:
+        """The grid model's number of rows and columns, and its labels and tooltips."""
+        grid = self.grid
+        rows, columns = grid.rowCount(), grid.columnCount()
+        if self.rowCount() != rows:
+            self.setRowCount(rows)
+        if self.columnCount() != columns:
+            self.setColumnCount(columns)
+        for orientation, count in ((Qt.Orientation.Horizontal, columns), (Qt.Orientation.Vertical, rows)):
+            for section in range(count):
+                for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                    value = grid.headerData(section, orientation, role)
+                    if self.headerData(section, orientation, role) != value:
+                        self.setHeaderData(section, orientation, value, role)

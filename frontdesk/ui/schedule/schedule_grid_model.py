@@ -8,6 +8,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
+from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -51,6 +52,16 @@ def day_label(day: date) -> str:
 def block_text(record: AppointmentRecord, zone: ZoneInfo) -> str:
     """What an appointment block says, line by line: start and patient, then what matters most
     first (a status other than booked, the IMS flag) so it survives when the column is narrow."""
+    return f"{block_heading(record, zone)}\n{block_detail(record)}"
+
+
+def block_heading(record: AppointmentRecord, zone: ZoneInfo) -> str:
+    """The first line of `block_text`: the start and the patient."""
+    return f"{format_time(record.starts_at, zone)}  {record.patient_name}"
+
+
+def block_detail(record: AppointmentRecord) -> str:
+    """The second line of `block_text`: the status when not booked, the IMS flag, the type."""
     parts = []
     if record.status is not AppointmentStatus.BOOKED:
         late = record.status is AppointmentStatus.CANCELLED and record.late_cancellation
@@ -58,7 +69,7 @@ def block_text(record: AppointmentRecord, zone: ZoneInfo) -> str:
     if record.ims_flag.short:
         parts.append(record.ims_flag.short)
     parts.append(record.type_name)
-    return f"{format_time(record.starts_at, zone)}  {record.patient_name}\n{' · '.join(parts)}"
+    return " · ".join(parts)
 
 
 def block_tooltip(record: AppointmentRecord, zone: ZoneInfo) -> str:
@@ -90,6 +101,8 @@ class _Block(NamedTuple):
     live: bool
 
 
+#: The statuses that hold their time (`AppointmentStatus.is_live`), tested once per appointment.
+_LIVE = frozenset(status for status in AppointmentStatus if status.is_live)
 # Plain ints, compared in data() for every painted cell.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -250,27 +263,34 @@ class ScheduleGridModel(QAbstractTableModel):
         blocks: dict[tuple[int, int], _Block] = {}
         covered: dict[tuple[int, int], _Block] = {}
         hidden: dict[tuple[int, int], list[AppointmentRecord]] = {}
-        # live ones first, so they claim their rows; cancelled ones fill what is left
-        # (ids are unique, so the ordering never compares the records themselves)
-        ordered = sorted((not r.status.is_live, r.starts_at, r.id, r) for r in appointments)
-        for not_live, _start, _id, record in ordered:
-            for column in columns_of(record):
-                rows = self._rows_of(column, record.starts_at, record.ends_at, bounds)
-                if not rows:
-                    continue
-                owner = None
-                for r in rows:
-                    owner = covered.get((r, column))
+        # live ones first, so they claim their rows; cancelled ones fill what is left; each in order
+        # of start (the services list them so already, which the sort finds at once)
+        in_order = attrgetter("starts_at", "id")
+        live = [r for r in appointments if r.status in _LIVE]
+        gone = [r for r in appointments if r.status not in _LIVE]
+        rows_of, column_bounds, covering = self._rows_of, self._column_bounds, covered.get
+        for is_live, records in ((True, sorted(live, key=in_order)), (False, sorted(gone, key=in_order))):
+            for record in records:
+                start, end = record.starts_at, record.ends_at
+                for column in columns_of(record):
+                    found = bounds[column] if column in bounds else column_bounds(column, bounds)
+                    rows = rows_of(column, start, end, bounds) if found is None \
+                        else range(bisect_right(found[1], start), bisect_left(found[0], end))
+                    if not rows:
+                        continue
+                    owner = None
+                    for r in rows:
+                        owner = covering((r, column))
+                        if owner is not None:
+                            break
                     if owner is not None:
-                        break
-                if owner is not None:
-                    hidden.setdefault((owner.row, owner.column), []).append(record)
-                    continue
-                first = rows[0]
-                block = _Block(record, first, column, rows[-1] - first + 1, not not_live)
-                blocks[(first, column)] = block
-                for r in rows:
-                    covered[(r, column)] = block
+                        hidden.setdefault((owner.row, owner.column), []).append(record)
+                        continue
+                    first = rows[0]
+                    block = _Block(record, first, column, rows[-1] - first + 1, is_live)
+                    blocks[(first, column)] = block
+                    for r in rows:
+                        covered[(r, column)] = block
         self._blocks, self._covered, self._hidden = blocks, covered, hidden
 
     def _flag_table(self, bounds: dict[int, tuple[list, list] | None]) -> list[list[Qt.ItemFlag]]:
@@ -342,6 +362,13 @@ class ScheduleGridModel(QAbstractTableModel):
         found = _Cell(interval, block, anchor, bookable, away, text, background, flags)
         self._cell_cache[key] = found
         return found
+
+    def block_look(self, block: _Block) -> tuple[str, str, str, QBrush]:
+        """What a block shows: its therapist's colour, its two lines (`block_text`) and its fill."""
+        record = block.record
+        colour = self.columns[block.column].therapist.colour
+        return (colour, block_heading(record, self.zone), block_detail(record),
+                self._tint(colour) if block.live else CANCELLED_BRUSH)
 
     def _tint(self, colour: str) -> QBrush:
         brush = self._tints.get(colour)

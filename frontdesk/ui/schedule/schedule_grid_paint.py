@@ -35,10 +35,20 @@ def tint(colour: str | QColor, strength: float = 0.22) -> QColor:
     return QColor(mix(base.red()), mix(base.green()), mix(base.blue()))
 
 
+#: A block to paint: its rectangle (all its rows), its record, its therapist's colour, its two lines of
+#: text, the fill under it and whether it is live (not cancelled or a no-show).
+Block = tuple[QRect, AppointmentRecord, str, str, str, QBrush, bool]
+
+
 class BlockPainter:
-    """Draws appointment blocks straight onto the grid's painter, one after another: no picture or
-    other object per block (a day never shown before used to draw each block into its own pixmap
-    first, which cost more than the drawing). Fonts and colours are made once and reused."""
+    """Draws appointment blocks straight onto the grid's painter: no picture or other object per
+    block (a day never shown before used to draw each block into its own pixmap first, which cost
+    more than the drawing). Fonts and colours are made once and reused.
+
+    The blocks of one paint are drawn together: every block's fill and outline, then every first line
+    in the bold font, then every second line, so the painter changes font twice rather than twice a
+    block. Blocks never overlap, so the order leaves the same pixels. A second line (status, IMS flag,
+    type) reads the same on many blocks of a day: each one is shortened to its column once per paint."""
 
     def __init__(self) -> None:
         self._fonts: dict[tuple[str, bool], tuple[QFont, QFont, QFontMetrics, QFontMetrics, int, int, int]] = {}
@@ -52,37 +62,61 @@ class BlockPainter:
 
     def paint(self, painter: QPainter, rect: QRect, record: AppointmentRecord, colour: str, text: str,
               background: QBrush, live: bool) -> None:
-        """The block in its therapist's `colour` (grey and struck through when not `live`), over `rect`
-        filled with its cell's background."""
-        painter.fillRect(rect, background)
-        colours = self._colours.get(colour)
-        if colours is None:
-            base = QColor(colour)
-            colours = self._colours[colour] = (base, QPen(base, 1))
-        base, pen = colours
-        plain, bold, plain_metrics, bold_metrics, line_height, first_base, second_base = self._fonts_for(live)
-        box = rect.adjusted(2, 1, -2, -1)
-        painter.setPen(pen if live else self._cancelled_pen)
-        # Only the outline: inside it, the cell's background is already the block's fill (the tint, or
-        # the cancelled grey), so filling the rounded shape again would paint the same pixels.
-        painter.setBrush(_NO_BRUSH)
-        painter.drawRoundedRect(box, 3, 3)
-        left, top, height = box.left(), box.top(), box.height()
-        painter.fillRect(QRect(left, top, 4, height), base if live else CANCELLED_TEXT)
-        # The text's box is the block's less 8 pixels on the left, 4 on the right and 2 above and below.
-        left, top, width, height = left + 8, top + 2, box.width() - 12, height - 4
+        """One block in its therapist's `colour` (grey and struck through when not `live`), over `rect`
+        filled with its cell's background; `text` is its two lines."""
         first, _, second = text.partition("\n")
-        painter.setFont(bold)
-        painter.setPen(_FIRST_LINE if live else CANCELLED_TEXT)
-        # Each line is drawn at its baseline, where a one-line-high rectangle centred it: laying the text
-        # out into a rectangle cost more than drawing it. (Nearly every line is shortened with "…" in a
-        # column of the day view, so each is elided at once rather than measured first.)
-        painter.drawText(left, top + first_base, bold_metrics.elidedText(first, _ELIDE_RIGHT, width))
-        if height >= 2 * line_height:
+        self.paint_all(painter, [(rect, record, colour, first, second, background, live)])
+
+    def paint_all(self, painter: QPainter, blocks: list[Block]) -> None:
+        """The `blocks` of one paint, each as `paint` draws it."""
+        lines: dict[bool, list[tuple[int, int, int, int, str, str, QColor]]] = {True: [], False: []}
+        colours = self._colours
+        cancelled_pen = self._cancelled_pen
+        painter.setBrush(_NO_BRUSH)
+        for rect, record, colour, first, second, background, live in blocks:
+            painter.fillRect(rect, background)
+            found = colours.get(colour)
+            if found is None:
+                base = QColor(colour)
+                found = colours[colour] = (base, QPen(base, 1))
+            base, pen = found
+            box = rect.adjusted(2, 1, -2, -1)
+            painter.setPen(pen if live else cancelled_pen)
+            # Only the outline: inside it, the cell's background is already the block's fill (the tint,
+            # or the cancelled grey), so filling the rounded shape again would paint the same pixels.
+            painter.drawRoundedRect(box, 3, 3)
+            left, top, height = box.left(), box.top(), box.height()
+            painter.fillRect(QRect(left, top, 4, height), base if live else CANCELLED_TEXT)
+            # The text's box is the block's less 8 pixels on the left, 4 on the right and 2 above and below.
+            pen_colour = CANCELLED_TEXT if not live else ATTENTION if record.ims_flag.needs_attention \
+                else _SECOND_LINE
+            lines[live].append((left + 8, top + 2, box.width() - 12, height - 4, first, second, pen_colour))
+        for live, shown in lines.items():
+            if not shown:
+                continue
+            plain, bold, plain_metrics, bold_metrics, line_height, first_base, second_base = self._fonts_for(live)
+            # Each line is drawn at its baseline, where a one-line-high rectangle centred it: laying the
+            # text out into a rectangle cost more than drawing it. (Nearly every line is shortened with
+            # "…" in a column of the day view, so each is elided at once rather than measured first.)
+            painter.setFont(bold)
+            painter.setPen(_FIRST_LINE if live else CANCELLED_TEXT)
+            elide = bold_metrics.elidedText
+            for left, top, width, _height, first, _second, _pen in shown:
+                painter.drawText(left, top + first_base, elide(first, _ELIDE_RIGHT, width))
             painter.setFont(plain)
-            painter.setPen(CANCELLED_TEXT if not live else ATTENTION if record.ims_flag.needs_attention
-                           else _SECOND_LINE)
-            painter.drawText(left, top + second_base, plain_metrics.elidedText(second, _ELIDE_RIGHT, width))
+            elide = plain_metrics.elidedText
+            shortened: dict[tuple[str, int], str] = {}
+            current = None
+            for left, top, width, height, _first, second, pen_colour in shown:
+                if height < 2 * line_height:
+                    continue
+                text = shortened.get((second, width))
+                if text is None:
+                    text = shortened[(second, width)] = elide(second, _ELIDE_RIGHT, width)
+                if pen_colour is not current:
+                    painter.setPen(pen_colour)
+                    current = pen_colour
+                painter.drawText(left, top + second_base, text)
 
     def _fonts_for(self, live: bool) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics, int, int, int]:
         """The second line's font and the bold first line's, struck through when not live, their
