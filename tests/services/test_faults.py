@@ -191,6 +191,21 @@ def test_a_database_server_that_stops_and_starts_again(postgres_server, pg_url, 
     ctx.database.dispose()
 
 
+@pytest.mark.postgres
+def test_a_server_restarted_while_the_desk_was_idle_costs_the_next_save_nothing(postgres_server, pg_url, clock):
+    # The kept connections died with the server; the next save must not be the one that finds out.
+    ctx = open_clinic(pg_url, clock=clock)
+    admin = workstation_actor(ctx, "owner")
+    first = register_patient(ctx, admin, ZOE)
+    postgres_server.stop()
+    postgres_server.start()
+    saved = register_patient(ctx, admin, replace(ZOE, family_name="Nakamura", given_names="Aiko",
+                                                 phone="604 555 0199"))
+    assert saved.details.family_name == "Nakamura"
+    assert open_patient(ctx, admin, first.id).details == first.details
+    ctx.database.dispose()
+
+
 def test_a_file_damaged_while_in_use_is_reported_in_plain_words():
     import sqlite3
 
