@@ -29,9 +29,9 @@ log = logging.getLogger("frontdesk")
 
 def send(session: Session, payload: str) -> None:
     """Queue a notification in the session's transaction (delivered at its commit)."""
-    from sqlalchemy import text
-
-    session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+    # The driver's own statement: nothing for SQLAlchemy to compile at every write.
+    session.connection().exec_driver_sql("SELECT pg_notify(%(channel)s, %(payload)s)",
+                                         {"channel": CHANNEL, "payload": payload})
 
 
 def conninfo(url: str) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, insert, select, text
+from sqlalchemy import CursorResult, insert, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -195,18 +195,41 @@ _AUDIT = AuditEvent.__table__
 #: A plain table query: the ORM's result machinery costs more than the lookup itself.
 _LAST_HASH = select(_AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
 _INSERT_AUDIT = insert(_AUDIT)
+#: On PostgreSQL: wait for the chain's lock (serialising its writers; SQLite's write lock already does),
+#: then read the last link, in one round trip. Two statements, sent together (psycopg sends a query
+#: without parameters by the simple protocol, which runs them in turn): the read takes its snapshot
+#: once the lock is held, so it sees the entry of the writer that held the lock before. One statement
+#: could not do it: its snapshot would be taken before the wait.
+_LOCK = "SELECT pg_advisory_xact_lock(7311)"
+_LOCK_AND_LAST_HASH = _LOCK + "; SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1"
+
+
+def _last_hash(session: Session, postgres: bool) -> str | None:
+    """The chain's last link, read after taking its lock (PostgreSQL) or under the write lock (SQLite)."""
+    if not postgres:
+        return session.scalar(_LAST_HASH)
+    result = session.connection().exec_driver_sql(_LOCK_AND_LAST_HASH)
+    try:
+        cursor = result.cursor
+        if cursor is None or not cursor.nextset():  # past the lock's result, to the read's
+            raise RuntimeError("the audit trail's last entry was not read")
+        row = cursor.fetchone()
+    finally:
+        result.close()
+    return None if row is None else str(row[0])
 
 
 def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, action: str, entity: str,
                  entity_id: int | None, patient_id: int | None, detail: Mapping[str, Any]) -> int:
     """Write one entry of the trail, chained to the one before; return its id."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise writers of the chain; SQLite's write lock already does this.
-        session.execute(text("SELECT pg_advisory_xact_lock(7311)"))
-    if session.autoflush:
-        # What the ORM query did before it: changes made through the session are written first.
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        # What the ORM query did before it: changes made through the session are written first, on
+        # PostgreSQL under the chain's lock, as before (taken again below: it is held once more, harmlessly).
+        if postgres:
+            session.connection().exec_driver_sql(_LOCK)
         session.flush()
-    prev = session.scalar(_LAST_HASH) or GENESIS_HASH
+    prev = _last_hash(session, postgres) or GENESIS_HASH
     at = ctx.now().astimezone(UTC)
     user_id = actor.user_id if actor else None
     username = actor.username if actor else "(system)"

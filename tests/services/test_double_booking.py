@@ -86,3 +86,48 @@ def test_two_processes_booking_the_same_slot_only_one_succeeds(ctx, db_url, rece
     with UnitOfWork(ctx, None) as uow:
         saved = uow.session.scalar(select(func.count()).select_from(Appointment))
     assert saved == ROUNDS
+
+
+CHAINED = 15
+
+
+def _registering_pc(db_url, actor, family, barrier, results) -> None:
+    """One PC registering patients as fast as it can, each save writing an audit entry."""
+    from frontdesk.db.engine import Database
+    from frontdesk.services.context import FixedClock, ServiceContext
+
+    ctx = ServiceContext(Database(db_url), clock=FixedClock(datetime(2026, 11, 25, 10, tzinfo=VAN)))
+    try:
+        barrier.wait(timeout=60)
+        for number in range(CHAINED):
+            register_patient(ctx, actor, PatientDetails(family_name=family, given_names=f"Sam {number}",
+                                                        date_of_birth=date(1980, 5, 1 + number)),
+                             confirmed_new=True)
+        results.put((family, "done"))
+    except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
+        results.put((family, repr(error)))
+    finally:
+        ctx.database.dispose()
+
+
+def test_two_processes_writing_at_once_keep_one_unbroken_audit_chain(ctx, db_url, reception, monkeypatch):
+    from frontdesk.db.models import AuditEvent
+    from frontdesk.services.unit_of_work import verify_audit_chain
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
+    with UnitOfWork(ctx, None) as uow:
+        before = uow.session.scalar(select(func.count()).select_from(AuditEvent))
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Barrier(2)
+    results = spawn.Queue()
+    processes = [spawn.Process(target=_registering_pc, args=(db_url, reception, family, barrier, results))
+                 for family in ("Leung", "Morin")]
+    for process in processes:
+        process.start()
+    outcomes = sorted(results.get(timeout=120) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    assert outcomes == [("Leung", "done"), ("Morin", "done")]
+    with UnitOfWork(ctx, None) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(AuditEvent)) >= before + 2 * CHAINED
+        assert verify_audit_chain(uow.session) == []
