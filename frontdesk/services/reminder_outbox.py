@@ -63,6 +63,11 @@ def _settings_in(session: Session) -> ReminderSettings:
     return _settings_from_value(value)
 
 
+def reminder_settings_of(value: object) -> ReminderSettings:
+    """The reminder settings from the stored value of their setting (None: never saved)."""
+    return _settings_from_value(value)
+
+
 def _settings_from_value(value: object) -> ReminderSettings:
     stored = value if isinstance(value, dict) else {}
     known = {f.name for f in fields(ReminderSettings)}
@@ -70,14 +75,16 @@ def _settings_from_value(value: object) -> ReminderSettings:
 
 
 def sync_reminders_in(session: Session, now: datetime, appointment_ids: Iterable[int], *,
-                      new: bool = False) -> None:
+                      new: bool = False, settings: ReminderSettings | None = None) -> None:
     """Queue, move or withdraw the reminders of these appointments, inside the caller's transaction
     (booking, moving, cancelling, undoing). Does nothing while reminders are off and none is open.
-    `new`: the appointments were just inserted, so they have no reminder yet (one query fewer)."""
+    `new`: the appointments were just inserted, so they have no reminder yet (one query fewer).
+    `settings`: the reminder settings as the caller read them in this transaction (else read here)."""
     ids = sorted(set(appointment_ids))
     if not ids:
         return
-    settings = _settings_in(session)
+    if settings is None:
+        settings = _settings_in(session)
     if new and not settings.enabled:
         return
     existing: dict[int, list[ReminderOutbox]] = {}

@@ -153,6 +153,13 @@ class UnitOfWork:
             self._denied = (permission, what, extra)
             raise refused
 
+    def account_read_with(self, account: AccountNow | None) -> None:
+        """The acting account as the caller's own query read it inside this unit's transaction (in a
+        write unit locked FOR SHARE, as `_account_now` locks it): `require` and `commit` use it rather
+        than read it again. Ignored once the account was read."""
+        if not self._account_read:
+            self._account, self._account_read = account, True
+
     def _account_now(self) -> AccountNow | None:
         """The acting account's (active, role, username), read once per unit inside its transaction."""
         if not self._account_read:

@@ -72,6 +72,38 @@ def test_a_switched_off_account_cannot_book(ctx, admin, reception):
     assert (last.action, last.user_id, last.detail["reason"]) == ("denied", reception.user_id, "account switched off")
 
 
+def test_a_switched_off_account_is_refused_before_its_booking_is_looked_at(ctx, admin, reception):
+    type_id = next(t.id for t in list_appointment_types(ctx, reception) if not t.is_ims)
+    request = BookingRequest(999999, 1, type_id, datetime.combine(date(2026, 11, 26), time(9), VANCOUVER))
+    deactivate_user(ctx, admin, reception.user_id)
+    with pytest.raises(AccountSwitchedOff):
+        book_appointment(ctx, reception, request)
+    assert _last_audit(ctx).detail["reason"] == "account switched off"
+
+
+def test_a_booking_holds_its_account_until_it_ends(ctx, reception):
+    # An administrator switching the account off waits for a booking under way (PostgreSQL's row
+    # lock; SQLite's write lock holds every row anyway), as for any unit of work that required it.
+    if ctx.database.is_sqlite:
+        pytest.skip("row locks are PostgreSQL's; SQLite's write lock holds the whole file")
+    import psycopg
+
+    from frontdesk.db.plain import server_conninfo
+    from frontdesk.domain.roles import Permission
+    from frontdesk.services.booking import load_parts
+
+    patient = register_patient(ctx, reception, PatientDetails(family_name="Reid", given_names="Sam",
+                                                              date_of_birth=date(1980, 1, 2)), confirmed_new=True)
+    type_id = next(t.id for t in list_appointment_types(ctx, reception) if not t.is_ims)
+    request = BookingRequest(patient.id, 1, type_id, datetime.combine(date(2026, 11, 26), time(9), VANCOUVER))
+    with UnitOfWork(ctx, reception, write=True) as uow:
+        load_parts(uow.session, request, lock=True, uow=uow, permission=(Permission.BOOK, "book appointments"))
+        with psycopg.connect(server_conninfo(ctx.database.url), autocommit=True) as administrator:
+            administrator.execute("SET lock_timeout = '300ms'")
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                administrator.execute("UPDATE users SET active = false WHERE id = %s", (reception.user_id,))
+
+
 def test_a_switched_off_account_cannot_read_either(ctx, admin, reception):
     deactivate_user(ctx, admin, reception.user_id)
     with pytest.raises(AccountSwitchedOff):
