@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, cast
+from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import CursorResult, Insert, bindparam, insert, select, true
+from sqlalchemy import Insert, bindparam, insert, select, true
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Setting, Therapist, User
@@ -46,7 +46,7 @@ from frontdesk.services.reminder_outbox import REMINDERS_KEY, ReminderSettings, 
 from frontdesk.services.schedule import around_slot, patient_ims_days, record_by_id
 from frontdesk.services.schedule_view import ims_flags
 from frontdesk.services.screenings import ims_allowed
-from frontdesk.services.unit_of_work import UnitOfWork
+from frontdesk.services.unit_of_work import UnitOfWork, core_execute
 
 
 class BookingRefused(ServiceError):
@@ -164,8 +164,9 @@ _BOOKING_READ = (_PARTS.add_columns(*_ACCOUNT, _REMINDERS).outerjoin(_ACTING, tr
 
 
 def _part(row: Any, columns: tuple[QueryableAttribute[Any], ...]) -> list[Any] | None:
-    """The values of ``columns`` in ``row``, by column (None for no row)."""
-    return None if row is None else [row._mapping[column] for column in columns]
+    """The values of ``columns`` in ``row``, by column (None for no row); by the table's column, which
+    a row of the session's or of the connection's execution (`core_execute`) both know."""
+    return None if row is None else [row._mapping[column.expression] for column in columns]
 
 
 def load_parts(session: Session, request: BookingRequest, *, lock: bool = False, uow: UnitOfWork | None = None,
@@ -179,7 +180,8 @@ def load_parts(session: Session, request: BookingRequest, *, lock: bool = False,
     values = {"patient": request.patient_id, "therapist": request.therapist_id, "kind": request.type_id}
     reminders: ReminderSettings | None = None
     if uow is not None:
-        found = session.execute(_BOOKING_READ, {**values, "user": uow.actor.user_id if uow.actor else None}).first()
+        found = core_execute(session, _BOOKING_READ, {**values, "user": uow.actor.user_id if uow.actor else None}
+                             ).first()
         if found is not None:
             mapped = found._mapping
             account = [mapped[column] for column in _ACCOUNT]
@@ -188,7 +190,7 @@ def load_parts(session: Session, request: BookingRequest, *, lock: bool = False,
         if permission is not None:
             uow.require(*permission)
     else:
-        found = session.execute(_PARTS_LOCKED if lock else _PARTS, values).first()
+        found = core_execute(session, _PARTS_LOCKED if lock else _PARTS, values).first()
     rows: tuple[Any, Any, Any]
     if found is not None:
         rows = (found, found, found)
@@ -321,12 +323,12 @@ def insert_appointment(session: Session, ctx: ServiceContext, actor: Actor, requ
                  to_status=AppointmentStatus.BOOKED.value, detail=_event_values(request, interval, series_id))
     if session.get_bind().dialect.name == "postgresql":
         both = {**values, **{f"event_{k}": v for k, v in event.items()}}
-        return int(session.execute(_insert_both(), both).scalar_one())
-    inserted = cast("CursorResult[Any]", session.execute(_INSERT_APPOINTMENT, values))
+        return int(core_execute(session, _insert_both(), both).scalar_one())
+    inserted = core_execute(session, _INSERT_APPOINTMENT, values)
     key = inserted.inserted_primary_key
     assert key is not None
     appointment_id = int(key[0])
-    session.execute(_INSERT_EVENT, dict(appointment_id=appointment_id, **event))
+    core_execute(session, _INSERT_EVENT, dict(appointment_id=appointment_id, **event))
     return appointment_id
 
 

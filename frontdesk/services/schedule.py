@@ -54,7 +54,7 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import NotFound
 from frontdesk.services.records import AppointmentRecord, AppointmentTypeInfo
 from frontdesk.services.schedule_view import APPOINTMENT_ROWS, LONGEST_APPOINTMENT, appointment_records, therapists_time
-from frontdesk.services.unit_of_work import UnitOfWork
+from frontdesk.services.unit_of_work import UnitOfWork, core_execute
 
 #: A select of any columns (the appointment records' queries).
 AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
@@ -224,7 +224,7 @@ def around_slot(session: Session, zone: ZoneInfo, therapist_id: int, therapist_n
     """What decides the time of one booking: the therapist's hours, time off and live appointments
     on the days around ``interval``, and the patient's live appointments overlapping it (one query)."""
     window = padded(interval, zone)
-    rows = session.execute(_AROUND_SLOT, {
+    rows = core_execute(session, _AROUND_SLOT, {
         "earliest": window.start - LONGEST_APPOINTMENT, "end": window.end, "start": window.start,
         "therapist": therapist_id, "patient": patient_id}).all()
     blocks: list[WorkingBlock] = []

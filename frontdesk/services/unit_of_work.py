@@ -7,9 +7,9 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CursorResult, insert, select
+from sqlalchemy import CursorResult, Executable, insert, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -32,8 +32,8 @@ from frontdesk.services.reading import (
 if TYPE_CHECKING:
     from frontdesk.services.changes import Change, Changes
 
-__all__ = ["GENESIS_HASH", "UnitOfWork", "append_audit", "audit_hash", "record_denial", "translate_database_error",
-           "verify_audit_chain"]
+__all__ = ["GENESIS_HASH", "UnitOfWork", "append_audit", "audit_hash", "core_execute", "record_denial",
+           "translate_database_error", "verify_audit_chain"]
 
 GENESIS_HASH = "0" * 64
 
@@ -186,6 +186,17 @@ class UnitOfWork:
                 self._changes.extend(found)
 
 
+def core_execute(session: Session, statement: Executable, params: Mapping[str, Any] | None = None
+                 ) -> CursorResult[*tuple[Any, ...]]:
+    """Run a Core statement (rows to read or write, no ORM entities to load) on the session's
+    connection, in its transaction: the ORM's execute path costs about a tenth of a millisecond more
+    per statement, several times a booking. Pending ORM changes are written first, as the session's
+    autoflush would (nothing to do, and next to no time, when there are none)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
+
+
 def _refuse_if_moved(ctx: ServiceContext) -> None:
     """A desk that had the SQLite clinic open while it was moved to a server changes it no more:
     those changes would never reach the server (see `frontdesk.db.moved`)."""
@@ -214,7 +225,7 @@ _LOCK_AND_LAST_HASH = _LOCK + "; SELECT hash FROM audit_events ORDER BY id DESC 
 def _last_hash(session: Session, postgres: bool) -> str | None:
     """The chain's last link, read after taking its lock (PostgreSQL) or under the write lock (SQLite)."""
     if not postgres:
-        return session.scalar(_LAST_HASH)
+        return session.connection().scalar(_LAST_HASH)
     result = session.connection().exec_driver_sql(_LOCK_AND_LAST_HASH)
     try:
         cursor = result.cursor
@@ -243,7 +254,7 @@ def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, act
     clean = json.loads(json.dumps(detail, default=str))
     # A plain INSERT, run now: the next entry's "last hash" query must see this one, and the ORM's
     # unit-of-work bookkeeping is not needed for a row that is never changed.
-    result = session.execute(_INSERT_AUDIT, dict(
+    result = session.connection().execute(_INSERT_AUDIT, dict(
         at=at,
         user_id=user_id,
         username=username,
@@ -255,7 +266,7 @@ def append_audit(session: Session, ctx: ServiceContext, actor: Actor | None, act
         prev_hash=prev,
         hash=audit_hash(prev, at, user_id, username, action, entity, entity_id, patient_id, clean),
     ))
-    key = cast(CursorResult[Any], result).inserted_primary_key  # an INSERT's result is a cursor's
+    key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
 
