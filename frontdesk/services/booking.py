@@ -15,7 +15,7 @@ from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Insert, bindparam, insert, select, true
+from sqlalchemy import Insert, Label, bindparam, insert, select, true
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Setting, Therapist, User
@@ -137,11 +137,18 @@ class BookingParts:
     reminders: ReminderSettings | None = None
 
 
-_PATIENT = (Patient.id, Patient.family_name, Patient.given_names, Patient.preferred_name, Patient.phone,
-            Patient.archived)
-_THERAPIST = (Therapist.id, Therapist.full_name, Therapist.active, Therapist.ims_qualified)
-_KIND = (AppointmentType.id, AppointmentType.name, AppointmentType.duration_minutes, AppointmentType.is_ims,
-         AppointmentType.active)
+def _named(part: str, *columns: QueryableAttribute[Any]) -> tuple[Label[Any], ...]:
+    """The columns of one part, each under a name of its own (``patient_id``, ``therapist_active``): a
+    row is read by name, a dictionary's look-up, where looking a row up by a column object costs
+    SQLAlchemy about 14 us each."""
+    return tuple(column.label(f"{part}_{column.key}") for column in columns)
+
+
+_PATIENT = _named("patient", Patient.id, Patient.family_name, Patient.given_names, Patient.preferred_name,
+                  Patient.phone, Patient.archived)
+_THERAPIST = _named("therapist", Therapist.id, Therapist.full_name, Therapist.active, Therapist.ims_qualified)
+_KIND = _named("kind", AppointmentType.id, AppointmentType.name, AppointmentType.duration_minutes,
+               AppointmentType.is_ims, AppointmentType.active)
 
 _PARTS = (
     select(*_PATIENT, *_THERAPIST, *_KIND)
@@ -157,16 +164,18 @@ _PARTS_LOCKED = _PARTS.with_for_update(of=[Patient, Therapist])
 # account as it is now (locked FOR SHARE, as `UnitOfWork` locks it: an administrator's change to it
 # waits for the booking) and the reminder settings (`sync_reminders_in`). Two round trips fewer.
 _ACTING = ACCOUNT_NOW.statement().where(User.id == bindparam("user")).with_for_update(read=True).subquery("acting")
-_ACCOUNT = tuple(_ACTING.c[name] for name in AccountNow._fields)
+_ACCOUNT = tuple(_ACTING.c[name].label(f"account_{name}") for name in AccountNow._fields)
 _REMINDERS = select(Setting.value).where(Setting.key == REMINDERS_KEY).scalar_subquery().label("reminders")
 _BOOKING_READ = (_PARTS.add_columns(*_ACCOUNT, _REMINDERS).outerjoin(_ACTING, true())
                  .with_for_update(of=[Patient, Therapist]))
 
 
-def _part(row: Any, columns: tuple[QueryableAttribute[Any], ...]) -> list[Any] | None:
-    """The values of ``columns`` in ``row``, by column (None for no row); by the table's column, which
-    a row of the session's or of the connection's execution (`core_execute`) both know."""
-    return None if row is None else [row._mapping[column.expression] for column in columns]
+def _part(row: Any, columns: tuple[Label[Any], ...]) -> list[Any] | None:
+    """The values of ``columns`` in ``row``, by their names (None for no row)."""
+    if row is None:
+        return None
+    mapped = row._mapping
+    return [mapped[column.name] for column in columns]
 
 
 def load_parts(session: Session, request: BookingRequest, *, lock: bool = False, uow: UnitOfWork | None = None,
@@ -183,10 +192,9 @@ def load_parts(session: Session, request: BookingRequest, *, lock: bool = False,
         found = core_execute(session, _BOOKING_READ, {**values, "user": uow.actor.user_id if uow.actor else None}
                              ).first()
         if found is not None:
-            mapped = found._mapping
-            account = [mapped[column] for column in _ACCOUNT]
-            uow.account_read_with(None if account[0] is None else AccountNow(*account))
-            reminders = reminder_settings_of(mapped[_REMINDERS])
+            account = _part(found, _ACCOUNT)
+            uow.account_read_with(None if account is None or account[0] is None else AccountNow(*account))
+            reminders = reminder_settings_of(found._mapping[_REMINDERS.name])
         if permission is not None:
             uow.require(*permission)
     else:
