@@ -6,10 +6,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CursorResult, Executable, insert, select
+from sqlalchemy import CursorResult, Executable, Select, bindparam, insert, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -164,10 +165,8 @@ class UnitOfWork:
         """The acting account's (active, role, username), read once per unit inside its transaction."""
         if not self._account_read:
             assert self.actor is not None
-            query = ACCOUNT_NOW.statement().where(User.id == self.actor.user_id)
-            if self.write:
-                query = query.with_for_update(read=True)  # FOR SHARE on PostgreSQL; SQLite holds its write lock
-            found = ACCOUNT_NOW.rows_of(self.session.execute(query))
+            found = ACCOUNT_NOW.rows_of(core_execute(self.session, _account_read(self.write),
+                                                     {"user": self.actor.user_id}))
             self._account = found[0] if found else None
             self._account_read = True
         return self._account
@@ -184,6 +183,15 @@ class UnitOfWork:
                 self._changes = None
             else:
                 self._changes.extend(found)
+
+
+@cache
+def _account_read(write: bool) -> Select[*tuple[Any, ...]]:
+    """The read of the acting account (``:user``), built once: building the expression and its cache
+    key at every unit cost more than running it. A write unit's locks the row (FOR SHARE on
+    PostgreSQL; SQLite holds its write lock)."""
+    query = ACCOUNT_NOW.statement().where(User.id == bindparam("user"))
+    return query.with_for_update(read=True) if write else query
 
 
 def core_execute(session: Session, statement: Executable, params: Mapping[str, Any] | None = None
