@@ -198,7 +198,7 @@ def padded(interval: Interval, zone: ZoneInfo) -> Interval:
 
 
 # What decides the time of one booking, in one round trip to the server: the live appointments of the
-# therapist or the patient around the slot ("a"), the therapist's weekly hours ("h") and their time off
+# therapist or the patient overlapping the slot ("a"), the therapist's weekly hours ("h") and their time off
 # and extra hours (the exception's kind). Each row: (what, id, therapist, patient or weekday, start, end,
 # opens, closes, reason); the columns a kind of row does not have are NULL.
 _AROUND_SLOT: CompoundSelect[Any] = union_all(
@@ -206,8 +206,8 @@ _AROUND_SLOT: CompoundSelect[Any] = union_all(
            Appointment.patient_id.label("number"), Appointment.starts_at.label("starts_at"),
            Appointment.ends_at.label("ends_at"), type_coerce(null(), Time).label("opens"),
            type_coerce(null(), Time).label("closes"), type_coerce(null(), Text).label("reason"))
-    .where(Appointment.starts_at >= bindparam("earliest"), Appointment.starts_at < bindparam("end"),
-           Appointment.ends_at > bindparam("start"), Appointment.status.in_(LIVE),
+    .where(Appointment.starts_at >= bindparam("earliest"), Appointment.starts_at < bindparam("slot_end"),
+           Appointment.ends_at > bindparam("slot_start"), Appointment.status.in_(LIVE),
            or_(Appointment.therapist_id == bindparam("therapist"), Appointment.patient_id == bindparam("patient"))),
     select(literal_column("'h'"), null(), WorkingHours.therapist_id, WorkingHours.weekday, null(), null(),
            WorkingHours.start_time, WorkingHours.end_time, null())
@@ -221,12 +221,14 @@ _AROUND_SLOT: CompoundSelect[Any] = union_all(
 
 def around_slot(session: Session, zone: ZoneInfo, therapist_id: int, therapist_name: str, patient_id: int,
                 interval: Interval) -> tuple[TherapistAvailability, list[Busy]]:
-    """What decides the time of one booking: the therapist's hours, time off and live appointments
-    on the days around ``interval``, and the patient's live appointments overlapping it (one query)."""
+    """What decides the time of one booking: the therapist's hours and time off on the days around
+    ``interval``, and the therapist's and the patient's live appointments overlapping it (one query).
+    Only the overlapping appointments: the rules ask no more of them (`check_slot`), and a whole
+    day's of the therapist's cost a row each to read."""
     window = padded(interval, zone)
     rows = core_execute(session, _AROUND_SLOT, {
-        "earliest": window.start - LONGEST_APPOINTMENT, "end": window.end, "start": window.start,
-        "therapist": therapist_id, "patient": patient_id}).all()
+        "earliest": interval.start - LONGEST_APPOINTMENT, "slot_end": interval.end, "slot_start": interval.start,
+        "end": window.end, "start": window.start, "therapist": therapist_id, "patient": patient_id}).all()
     blocks: list[WorkingBlock] = []
     time_off: list[TimeOff] = []
     extra: list[ExtraHours] = []
@@ -242,9 +244,7 @@ def around_slot(session: Session, zone: ZoneInfo, therapist_id: int, therapist_n
         else:
             if therapist == therapist_id:
                 busy.append(Busy(Interval(start, end), therapist_name, row_id))
-            # The patient's are those overlapping the slot itself.
-            if number == patient_id and interval.start - LONGEST_APPOINTMENT <= start < interval.end \
-                    and end > interval.start:
+            if number == patient_id:
                 patient.append(Busy(Interval(start, end), "The patient", row_id))
     # In the order the separate reads would give: hours by weekday and start, the rest by start.
     blocks.sort(key=lambda b: (b.weekday, b.start))

@@ -112,6 +112,7 @@ def test_reception_may_not_enter_time_off(ctx, reception, chris):
     ("who", "start", "message"),
     [
         ("same therapist", (9, 15), "Chris Stokes already has an appointment 9:00–9:30"),
+        ("same therapist", (8, 45), "Chris Stokes already has an appointment 9:00–9:30"),
         ("same patient, other therapist", (9, 0), "The patient already has an appointment 9:00–9:30"),
     ],
 )
