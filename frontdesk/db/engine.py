@@ -120,6 +120,12 @@ def _configure_sqlite(engine: Engine, database: Database) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+#: Set on each new server connection. Front Desk's statements are short reads and writes of a few
+#: rows; PostgreSQL's JIT compiler, which starts on any statement the planner costs above
+#: `jit_above_cost` (a search over 100,000 patients can be), only adds its compile time to them.
+SERVER_SESSION = "SET jit = off"
+
+
 def _configure_server(engine: Engine) -> None:
     """Throw away kept psycopg connections the server has closed, before they are used, without a
     round trip: SQLAlchemy's pre-ping (an empty statement sent at every checkout) costs one more
@@ -137,6 +143,13 @@ def _configure_server(engine: Engine) -> None:
     from psycopg.pq import ConnStatus
     from sqlalchemy import event
     from sqlalchemy.exc import InvalidatePoolError
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(SERVER_SESSION)
+        cursor.close()
+        dbapi_connection.commit()  # not left in the first unit of work's transaction, to be undone with it
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry,
@@ -305,6 +318,7 @@ class Database:
                 connection.close()
         connection = psycopg.connect(server_conninfo(self.url), autocommit=True)
         try:
+            connection.execute(SERVER_SESSION)
             connection.execute(_SERVER_READ)
         except BaseException:
             connection.close()

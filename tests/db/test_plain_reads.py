@@ -88,3 +88,24 @@ def test_opening_a_clinic_and_reading_its_day_needs_no_sqlalchemy(clinic_url, da
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["7", "False"]
+
+
+@pytest.mark.postgres
+def test_server_connections_leave_the_jit_compiler_off(pg_url):
+    """Short statements only pay for its compiling (see frontdesk.db.engine.SERVER_SESSION), and a
+    unit of work that rolls back does not undo the setting."""
+    from sqlalchemy import text
+
+    ctx = open_clinic(pg_url)
+    try:
+        with ctx.database.plain_reader() as reader:
+            assert reader.rows("SHOW jit") == [("off",)]
+        session = ctx.database.session()
+        try:
+            assert session.execute(text("SHOW jit")).scalar() == "off"
+            session.rollback()
+            assert session.execute(text("SHOW jit")).scalar() == "off"
+        finally:
+            session.close()
+    finally:
+        ctx.database.dispose()
