@@ -109,8 +109,15 @@ def make_pyside_classes_a_conversion_meets(below: str | None = None) -> int:
     low, high = PYSIDE_LAZY_CLASSES_CRASH
     if not low <= tuple(PySide6.__version_info__[:2]) < high:
         return 0
+    edges = _pyside_class_edges(Shiboken)
+    if not edges:
+        import logging
+
+        logging.getLogger("frontdesk").warning(
+            "PySide6's class hierarchy could not be read; its classes are made when first used")
+        return 0
     children: dict[str, list[str]] = {}
-    for child, parent in _pyside_class_edges(Shiboken):
+    for child, parent in edges:
         children.setdefault(parent, []).append(child)
     if below is None:
         wanted = [child for kids in children.values() for child in kids]
@@ -129,16 +136,21 @@ def make_pyside_classes_a_conversion_meets(below: str | None = None) -> int:
 
 
 def _pyside_class_edges(shiboken: Any) -> list[tuple[str, str]]:
-    """(subclass, class) full names of shiboken's class hierarchy, from its public `dumpTypeGraph`
-    (a Graphviz file: `"PySide6.QtGui.QDragEnterEvent" -> "PySide6.QtGui.QDragMoveEvent"`)."""
+    """(subclass, class) full names of shiboken's class hierarchy, from `Shiboken.dumpTypeGraph`: a
+    debugging function of shiboken's public module (no underscore, though not in its .pyi) that
+    writes the hierarchy as a Graphviz file (`"PySide6.QtGui.QDragEnterEvent" ->
+    "PySide6.QtGui.QDragMoveEvent"`). Empty when it cannot be written or read."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="frontdesk-types-") as folder:
         path = os.path.join(folder, "classes.dot")
-        if not shiboken.dumpTypeGraph(path):
+        try:
+            if not shiboken.dumpTypeGraph(path):
+                return []
+            with open(path, encoding="utf-8") as graph:
+                lines = [line.split('"') for line in graph if "->" in line]
+        except (OSError, UnicodeDecodeError, AttributeError):
             return []
-        with open(path, encoding="utf-8") as graph:
-            lines = [line.split('"') for line in graph if "->" in line]
     return [(parts[1], parts[3]) for parts in lines if len(parts) >= 4]
 
 

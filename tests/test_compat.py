@@ -27,7 +27,8 @@ print(before, events > 0, after_events, every > events, after_all, make(EVENTS) 
 
 
 def _probe(**env: str) -> str:
-    clean = {k: v for k, v in __import__("os").environ.items() if k != "FRONTDESK_COMPAT"}
+    # PySide6's own switch would make every class at import and hide what the workaround does.
+    clean = {k: v for k, v in __import__("os").environ.items() if k not in ("FRONTDESK_COMPAT", "PYSIDE6_OPTION_LAZY")}
     return subprocess.run([sys.executable, "-c", PROBE], env=clean | env, capture_output=True, text=True,
                           check=True).stdout.strip()
 
@@ -66,3 +67,14 @@ def test_the_hierarchy_is_read_from_shiboken():
     assert ("PySide6.QtGui.QDragEnterEvent", "PySide6.QtGui.QDragMoveEvent") in edges
     assert ("PySide6.QtWidgets.QSpinBox", "PySide6.QtWidgets.QAbstractSpinBox") in edges or \
         "PySide6.QtWidgets" not in sys.modules
+
+
+def test_an_unreadable_hierarchy_is_logged_and_nothing_is_made(monkeypatch, caplog):
+    import PySide6
+
+    monkeypatch.delenv("FRONTDESK_COMPAT", raising=False)
+    monkeypatch.setattr(PySide6, "__version_info__", (6, 11, 3))
+    monkeypatch.setattr(compat, "_pyside_class_edges", lambda _shiboken: [])
+    with caplog.at_level("WARNING", logger="frontdesk"):
+        assert compat.make_pyside_classes_a_conversion_meets() == 0
+    assert "class hierarchy could not be read" in caplog.text

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from frontdesk.db.urls import describe_url, parse_url, sqlite_path
 
@@ -124,6 +124,15 @@ def _configure_sqlite(engine: Engine, database: Database) -> None:
 #: rows; PostgreSQL's JIT compiler, which starts on any statement the planner costs above
 #: `jit_above_cost` (a search over 100,000 patients can be), only adds its compile time to them.
 SERVER_SESSION = "SET jit = off"
+#: The first PostgreSQL with `jit` (11); an older server would refuse the setting.
+_JIT_SINCE = 110000
+
+
+def set_up_server_session(connection: Any) -> None:
+    """`SERVER_SESSION` on a new psycopg connection, where the server knows the setting (its version
+    comes with the connection: no round trip to ask)."""
+    if connection.info.server_version >= _JIT_SINCE:
+        connection.execute(SERVER_SESSION)
 
 
 def _configure_server(engine: Engine) -> None:
@@ -135,9 +144,11 @@ def _configure_server(engine: Engine) -> None:
     the server stops or restarts (or ends the session) it sends its goodbye and closes the socket,
     which then reads as ready. Such a connection, and with it every other one of the pool (they all
     went with the server), is replaced by a new one before the unit begins, so the first save after
-    a restarted server succeeds. A server that vanished without a word (a pulled cable) is noticed by
-    the unit's first statement instead, as a pre-ping would have noticed it; SQLAlchemy then
-    discards the pool, the desk says the server cannot be reached, and the next try connects anew.
+    a restarted server succeeds. A server that went without a word (a power cut at the server, or a
+    restart while this PC slept or was off the network) is noticed by the unit's first statement
+    instead: SQLAlchemy then discards the pool, the desk says the server cannot be reached and keeps
+    what was typed, and the next try connects anew. A pre-ping would have found a reset connection
+    at checkout and saved that one failed try, at the price of a round trip for every unit of work.
     """
     import psycopg
     from psycopg.pq import ConnStatus
@@ -146,9 +157,7 @@ def _configure_server(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute(SERVER_SESSION)
-        cursor.close()
+        set_up_server_session(dbapi_connection)
         dbapi_connection.commit()  # not left in the first unit of work's transaction, to be undone with it
 
     @event.listens_for(engine, "checkout")
@@ -225,7 +234,7 @@ class Database:
     def _create_engine(self) -> tuple[Engine, sessionmaker[Session]]:
         # hide_parameters: a statement's values (notes, answers, names) never reach an exception's
         # text, and so never the log file (see `frontdesk.private_log` for what else is kept out).
-        from sqlalchemy import create_engine
+        from sqlalchemy import create_engine, make_url
         from sqlalchemy.orm import sessionmaker
         from sqlalchemy.pool import NullPool, QueuePool
 
@@ -251,7 +260,8 @@ class Database:
         else:
             # A kept server connection is checked before each unit of work without asking the server
             # (`_configure_server`); a driver other than psycopg gets SQLAlchemy's pre-ping (a round trip).
-            checked_locally = self._drivername in ("postgresql", "postgresql+psycopg")
+            engine_url = make_url(self.url)
+            checked_locally = engine_url.get_driver_name() == "psycopg"  # not psycopg2 (a plain URL on 2.0)
             engine = create_engine(self.url, echo=self.echo, hide_parameters=True, pool_pre_ping=not checked_locally,
                                    pool_size=3)
             if checked_locally:
@@ -318,7 +328,7 @@ class Database:
                 connection.close()
         connection = psycopg.connect(server_conninfo(self.url), autocommit=True)
         try:
-            connection.execute(SERVER_SESSION)
+            set_up_server_session(connection)
             connection.execute(_SERVER_READ)
         except BaseException:
             connection.close()

@@ -186,6 +186,8 @@ def load_parts(session: Session, request: BookingRequest, *, lock: bool = False,
     With ``uow`` (a booking about to be saved, in that unit's transaction) the same query reads the
     acting account for the unit (`UnitOfWork.account_read_with`) and the reminder settings; then
     ``permission`` is required (`UnitOfWork.require`) before any of the three is refused."""
+    if permission is not None and uow is None:
+        raise ValueError("load_parts checks a permission only for a unit of work (uow=...)")
     values = {"patient": request.patient_id, "therapist": request.therapist_id, "kind": request.type_id}
     reminders: ReminderSettings | None = None
     if uow is not None:

@@ -234,14 +234,15 @@ def _last_hash(session: Session, postgres: bool) -> str | None:
     """The chain's last link, read after taking its lock (PostgreSQL) or under the write lock (SQLite)."""
     if not postgres:
         return session.connection().scalar(_LAST_HASH)
-    result = session.connection().exec_driver_sql(_LOCK_AND_LAST_HASH)
-    try:
-        cursor = result.cursor
-        if cursor is None or not cursor.nextset():  # past the lock's result, to the read's
+    # The unit's own psycopg connection (SQLAlchemy's documented `driver_connection`), in the unit's
+    # transaction: the two statements go in one query, with no parameters, by the simple protocol.
+    driver = session.connection().connection.driver_connection
+    assert driver is not None  # a connection in use always has one
+    with driver.cursor() as cursor:
+        cursor.execute(_LOCK_AND_LAST_HASH)
+        if not cursor.nextset():  # past the lock's result, to the read's
             raise RuntimeError("the audit trail's last entry was not read")
         row = cursor.fetchone()
-    finally:
-        result.close()
     return None if row is None else str(row[0])
 
 
