@@ -44,7 +44,7 @@ class ReminderSettings:
 
 def reminder_settings_from(reader: Reader) -> ReminderSettings:
     text = stored_setting_text(reader, REMINDERS_KEY)
-    return _settings_from_value(json.loads(text) if text else None)
+    return reminder_settings_of(json.loads(text) if text else None)
 
 
 APPOINTMENT_AND_PATIENT = (
@@ -60,15 +60,11 @@ def _settings_in(session: Session) -> ReminderSettings:
     """The reminder settings in the caller's transaction: one prepared primary-key lookup on the
     session's connection (every booking asks)."""
     value = session.connection().execute(_SETTING).scalar()
-    return _settings_from_value(value)
+    return reminder_settings_of(value)
 
 
 def reminder_settings_of(value: object) -> ReminderSettings:
     """The reminder settings from the stored value of their setting (None: never saved)."""
-    return _settings_from_value(value)
-
-
-def _settings_from_value(value: object) -> ReminderSettings:
     stored = value if isinstance(value, dict) else {}
     known = {f.name for f in fields(ReminderSettings)}
     return ReminderSettings(**{k: v for k, v in stored.items() if k in known})
