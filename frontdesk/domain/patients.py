@@ -192,10 +192,11 @@ def _writes_family_first(text: str) -> bool:
 
 def reading_name(family: str, given: str) -> str:
     """The legal name as the person writes it: 'Zoë Ødegård', '蔡英文' (family name first in Chinese,
-    Japanese and Korean), or the one name of a person who has only one."""
+    Japanese and Korean, when both names are written so), or the one name of a person who has only
+    one. A name in two scripts keeps the space between its parts ('美玲 Wong', not 'Wong美玲')."""
     family, given = family.strip(), given.strip()
     if not family or not given:
         return family or given
-    if _writes_family_first(family + given):
+    if _writes_family_first(family) and _writes_family_first(given):
         return family + given
     return f"{given} {family}"

@@ -77,7 +77,7 @@ def test_an_out_of_date_screening_covers_nothing():
 @pytest.mark.parametrize(
     ("family", "given", "written"),
     [("Ødegård", "Zoë", "Zoë Ødegård"), ("蔡", "英文", "蔡英文"), ("김", "민준", "김민준"),
-     ("山田", "太郎", "山田太郎"),
+     ("山田", "太郎", "山田太郎"), ("Wong", "美玲", "美玲 Wong"), ("王", "Zoë", "Zoë 王"),
      ("Nguyễn", "Thị Minh Khai", "Thị Minh Khai Nguyễn"), ("Sukarno", "", "Sukarno"), ("", "Madonna", "Madonna")],
 )
 def test_the_legal_name_reads_as_the_person_writes_it(family, given, written):
