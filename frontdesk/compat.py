@@ -42,8 +42,10 @@ def skip_pyside_source_scan() -> bool:
     `inspect.getsource`, which reads the file through `linecache` and keeps every line: measured at
     25 MiB of memory and a fifth of the import time for SQLAlchemy and the app (the same start-up
     cost is described upstream of us in napari/napari#8584; pyzo/pyzo#851 shows the hook). The same
-    test on the file's bytes, with nothing kept, gives PySide6 the same answers. Any other PySide6
-    version, or anything unexpected in its internals, leaves them as they are.
+    test on the file's bytes, with nothing kept, gives PySide6 the same answers; a frozen module of the
+    standard library (no file of its own to read) is answered without a look. The lines kept by the
+    scans made before the replacement are dropped too. Any other PySide6 version, or anything
+    unexpected in its internals, leaves them as they are.
     """
     if not workarounds_enabled():
         return False
@@ -61,6 +63,8 @@ def skip_pyside_source_scan() -> bool:
 
     def mentions_pyside(module: ModuleType) -> bool:
         origin = getattr(getattr(module, "__spec__", None), "origin", None)
+        if origin == "frozen":  # the standard library's own start-up modules never mention PySide6
+            return False
         if not isinstance(origin, str) or not origin.endswith(".py"):
             return bool(original(module))
         try:
@@ -71,8 +75,18 @@ def skip_pyside_source_scan() -> bool:
 
     mentions_pyside.reads_bytes = True  # type: ignore[attr-defined]
     feature._mod_uses_pyside = mentions_pyside  # type: ignore[union-attr]
-    linecache.cache.pop(__file__, None)  # the one scan made before this replacement: this module's own
+    _forget_scanned_sources()
     return True
+
+
+def _forget_scanned_sources() -> None:
+    """Drop the source lines kept by the scans made before the replacement: the modules imported since
+    PySide6 (typing, enum, logging and the like, about 1.6 MiB of lines). Only lines read from files
+    go, which `linecache` reads again if a traceback ever needs them; lines registered for generated
+    code (no file behind them) stay."""
+    for filename, entry in list(linecache.cache.items()):
+        if len(entry) == 4 and entry[1] is not None:  # (size, mtime, lines, fullname) of a file
+            linecache.cache.pop(filename, None)
 
 
 # --- PySide6: classes made while an object is converted -----------------------------------------------
