@@ -46,6 +46,10 @@ def test_the_tiny_benchmark_reports_every_figure(tmp_path):
     # Every figure a person meets has the processor time of its samples beside the wall-clock time.
     for key in ("patient_search", "day_view", "find_next_available", "booking_1000", "cold_start"):
         assert report["figures"][key]["cpu_median"] > 0, key
+    # Beside the cold start: Front Desk's leanest possible first screen, against the same floor.
+    start = report["figures"]["cold_start"]
+    assert start["lean_first_screen_median"] > 0 and start["lean_first_screen_to_floor"] > 0
+    assert "leanest first screen" in start["note"]
     # The figures are taken on a copy: the clinic the benchmark keeps is left as it was.
     assert report["cached_clinic_unchanged"] is True
     assert report["postgresql"] == {"measured": False, "why": "--postgres no"}
