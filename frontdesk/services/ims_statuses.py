@@ -7,6 +7,7 @@ before SQLAlchemy has loaded; the rule itself is the domain's (`domain.ims.ims_s
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -78,7 +79,10 @@ def _current_on_file(reader: Reader, patient_ids: Iterable[int]) -> dict[int, _O
     for patient_id, row in rows.items():
         screened_on = as_date(row.screened_on)
         assert screened_on is not None  # a NOT NULL column
-        on_file[patient_id] = _OnFile(row.id, screened_on, row.answers,
+        # Interned: the judged statuses below are remembered by the answers' text, and one patient's
+        # screening is judged for many days (the waitlist asks about each freed slot); read anew each
+        # time, the same 450-odd characters would be kept once per remembered status.
+        on_file[patient_id] = _OnFile(row.id, screened_on, sys.intern(row.answers),
                                       ReviewDecision(row.decision) if row.decision else None)
     return on_file
 

@@ -319,3 +319,21 @@ def test_judging_many_patients_takes_a_few_queries(ctx, reception, count_selects
         statuses = ims_statuses_in(uow.session, [(p, "neck", date(2026, 11, 26)) for p in patients])
     assert all(status.allowed for status in statuses.values())
     assert 2 <= counted.count <= 4
+
+
+
+def test_a_screening_read_again_shares_its_answers_with_the_judgements_remembered(ctx, reception):
+    """The waitlist judges a waiting patient's screening for every freed slot, each in a read of its
+    own; the judgements remembered by answers hold the screening's answers once, not once per day."""
+    from frontdesk.db.plain import SessionReader
+    from frontdesk.services.ims_statuses import _current_on_file
+
+    patient_id = _register(ctx, reception, "Waiting")
+    record_screening(ctx, reception, patient_id, answers())
+    read = []
+    for on in (date(2026, 11, 26), date(2026, 11, 27)):  # two freed slots, two reads
+        with UnitOfWork(ctx, None) as uow:
+            status = ims_statuses_in(uow.session, [(patient_id, "neck", on)])[(patient_id, "neck", on)]
+            read.append(_current_on_file(SessionReader(uow.session), [patient_id])[patient_id].answers_text)
+        assert status is not None and status.allowed
+    assert read[0] == read[1] and read[0] is read[1]
