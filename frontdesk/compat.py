@@ -109,7 +109,8 @@ def make_pyside_classes_a_conversion_meets(below: str | None = None) -> int:
     """Make now the PySide6 classes that a conversion's walk down the class hierarchy could otherwise
     make in the middle of it (see `PYSIDE_LAZY_CLASSES_CRASH`): those below `below` (a full name such
     as `EVENTS`), or every derived class of the PySide6 modules imported so far. Returns how many
-    classes it went through (0 where not needed). Cheap the second time: made classes stay made.
+    classes it went through (0 where not needed). Cheap the second time: made classes stay made, and
+    while no other PySide6 module has been imported the hierarchy is not read again.
 
     Used instead of PySide6's own switch `PYSIDE6_OPTION_LAZY=0`, which makes every class of every
     module at import: 0.09 s and 5 MiB more before the first screen, where this costs about 5 ms
@@ -123,6 +124,9 @@ def make_pyside_classes_a_conversion_meets(below: str | None = None) -> int:
     low, high = PYSIDE_LAZY_CLASSES_CRASH
     if not low <= tuple(PySide6.__version_info__[:2]) < high:
         return 0
+    done = (below, frozenset(name for name in sys.modules if name.startswith("PySide6.")))
+    if done in _classes_made:
+        return _classes_made[done]
     edges = _pyside_class_edges(Shiboken)
     if not edges:
         import logging
@@ -146,7 +150,13 @@ def make_pyside_classes_a_conversion_meets(below: str | None = None) -> int:
         module = sys.modules.get(module_name)
         if module is not None:
             getattr(module, name, None)
+    _classes_made[done] = len(wanted)
     return len(wanted)
+
+
+#: How many classes each call went through, by (its `below`, the PySide6 modules imported then):
+#: the same call again, with no new module, has nothing left to make.
+_classes_made: dict[tuple[str | None, frozenset[str]], int] = {}
 
 
 def _pyside_class_edges(shiboken: Any) -> list[tuple[str, str]]:

@@ -75,6 +75,7 @@ def test_an_unreadable_hierarchy_is_logged_and_nothing_is_made(monkeypatch, capl
     monkeypatch.delenv("FRONTDESK_COMPAT", raising=False)
     monkeypatch.setattr(PySide6, "__version_info__", (6, 11, 3))
     monkeypatch.setattr(compat, "_pyside_class_edges", lambda _shiboken: [])
+    monkeypatch.setattr(compat, "_classes_made", {})  # not what an earlier call in this process made
     with caplog.at_level("WARNING", logger="frontdesk"):
         assert compat.make_pyside_classes_a_conversion_meets() == 0
     assert "class hierarchy could not be read" in caplog.text
