@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Insert, Label, bindparam, insert, select, true
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Setting, Therapist, User
+from frontdesk.db.models import Appointment, AppointmentEvent, AppointmentType, Patient, Setting, Therapist
 from frontdesk.db.plain import SessionReader
 from frontdesk.domain.appointments import AppointmentStatus, ImsFlag
 from frontdesk.domain.booking import (
@@ -41,12 +41,12 @@ from frontdesk.services.context import Actor, ServiceContext
 from frontdesk.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from frontdesk.services.freed import FreedSlot
 from frontdesk.services.records import AppointmentRecord, BookingCheck, BookingRequest
-from frontdesk.services.reading import ACCOUNT_NOW, AccountNow
+from frontdesk.services.reading import AccountNow
 from frontdesk.services.reminder_outbox import REMINDERS_KEY, ReminderSettings, reminder_settings_of, sync_reminders_in
 from frontdesk.services.schedule import around_slot, patient_ims_days, record_by_id
 from frontdesk.services.schedule_view import ims_flags
 from frontdesk.services.screenings import ims_allowed
-from frontdesk.services.unit_of_work import UnitOfWork, core_execute
+from frontdesk.services.unit_of_work import UnitOfWork, account_statement, core_execute
 
 
 class BookingRefused(ServiceError):
@@ -163,7 +163,7 @@ _PARTS_LOCKED = _PARTS.with_for_update(of=[Patient, Therapist])
 # A booking about to be saved reads in the same query what its unit of work would read apart: the acting
 # account as it is now (locked FOR SHARE, as `UnitOfWork` locks it: an administrator's change to it
 # waits for the booking) and the reminder settings (`sync_reminders_in`). Two round trips fewer.
-_ACTING = ACCOUNT_NOW.statement().where(User.id == bindparam("user")).with_for_update(read=True).subquery("acting")
+_ACTING = account_statement(write=True).subquery("acting")
 _ACCOUNT = tuple(_ACTING.c[name].label(f"account_{name}") for name in AccountNow._fields)
 _REMINDERS = select(Setting.value).where(Setting.key == REMINDERS_KEY).scalar_subquery().label("reminders")
 _BOOKING_READ = (_PARTS.add_columns(*_ACCOUNT, _REMINDERS).outerjoin(_ACTING, true())

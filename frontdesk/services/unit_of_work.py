@@ -33,8 +33,8 @@ from frontdesk.services.reading import (
 if TYPE_CHECKING:
     from frontdesk.services.changes import Change, Changes
 
-__all__ = ["GENESIS_HASH", "UnitOfWork", "append_audit", "audit_hash", "core_execute", "record_denial",
-           "translate_database_error", "verify_audit_chain"]
+__all__ = ["GENESIS_HASH", "UnitOfWork", "account_statement", "append_audit", "audit_hash", "core_execute",
+           "record_denial", "translate_database_error", "verify_audit_chain"]
 
 GENESIS_HASH = "0" * 64
 
@@ -165,7 +165,7 @@ class UnitOfWork:
         """The acting account's (active, role, username), read once per unit inside its transaction."""
         if not self._account_read:
             assert self.actor is not None
-            found = ACCOUNT_NOW.rows_of(core_execute(self.session, _account_read(self.write),
+            found = ACCOUNT_NOW.rows_of(core_execute(self.session, account_statement(self.write),
                                                      {"user": self.actor.user_id}))
             self._account = found[0] if found else None
             self._account_read = True
@@ -186,10 +186,10 @@ class UnitOfWork:
 
 
 @cache
-def _account_read(write: bool) -> Select[*tuple[Any, ...]]:
+def account_statement(write: bool) -> Select[*tuple[Any, ...]]:
     """The read of the acting account (``:user``), built once: building the expression and its cache
     key at every unit cost more than running it. A write unit's locks the row (FOR SHARE on
-    PostgreSQL; SQLite holds its write lock)."""
+    PostgreSQL; SQLite holds its write lock); a booking reads it within its own query (`booking`)."""
     query = ACCOUNT_NOW.statement().where(User.id == bindparam("user"))
     return query.with_for_update(read=True) if write else query
 
