@@ -39,7 +39,7 @@ class AppointmentStatus(StrEnum):
     @property
     def is_live(self) -> bool:
         """True when the appointment still holds its time slot (cancelled and no-show ones do not)."""
-        return self in _LIVE_STATUSES
+        return self in LIVE_STATUSES
 
     @property
     def is_final(self) -> bool:
@@ -47,8 +47,8 @@ class AppointmentStatus(StrEnum):
         return not _ALLOWED[self]
 
 
-#: The statuses that hold a time slot (`AppointmentStatus.is_live`).
-_LIVE_STATUSES = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED})
+#: The statuses that hold a time slot (`AppointmentStatus.is_live`): for code that tests many at once.
+LIVE_STATUSES = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED})
 
 
 _STATUS_LABELS = {

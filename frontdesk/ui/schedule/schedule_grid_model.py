@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush
 
-from frontdesk.domain.appointments import AppointmentStatus
+from frontdesk.domain.appointments import LIVE_STATUSES, AppointmentStatus
 from frontdesk.domain.scheduling import Interval, local_instant
 from frontdesk.domain.when import format_short_date, format_time, format_time_range
 from frontdesk.services.records import AppointmentRecord, AwayTime, DaySchedule, ScheduleColumn, WeekSchedule
@@ -101,8 +101,6 @@ class _Block(NamedTuple):
     live: bool
 
 
-#: The statuses that hold their time (`AppointmentStatus.is_live`), tested once per appointment.
-_LIVE = frozenset(status for status in AppointmentStatus if status.is_live)
 # Plain ints, compared in data() for every painted cell.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -266,8 +264,8 @@ class ScheduleGridModel(QAbstractTableModel):
         # live ones first, so they claim their rows; cancelled ones fill what is left; each in order
         # of start (the services list them so already, which the sort finds at once)
         in_order = attrgetter("starts_at", "id")
-        live = [r for r in appointments if r.status in _LIVE]
-        gone = [r for r in appointments if r.status not in _LIVE]
+        live = [r for r in appointments if r.status in LIVE_STATUSES]
+        gone = [r for r in appointments if r.status not in LIVE_STATUSES]
         rows_of, column_bounds, covering = self._rows_of, self._column_bounds, covered.get
         for is_live, records in ((True, sorted(live, key=in_order)), (False, sorted(gone, key=in_order))):
             for record in records:
